@@ -1,0 +1,102 @@
+/**
+ * Electron main process: the hardened shell. Logic lives in Electron-free modules; this file
+ * only wires Electron to them.
+ */
+import { readFile } from 'node:fs/promises';
+import { join, normalize, relative, isAbsolute } from 'node:path';
+import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
+import { IpcChannel, type AppInfo } from '../shared/ipc/channels';
+import { CONSOLE_CSP } from './security/content-security-policy';
+import { openExternal } from './security/external-links';
+
+const APP_SCHEME = 'app';
+const APP_ORIGIN = `${APP_SCHEME}://console`;
+const RENDERER_DIR = join(import.meta.dirname, '../renderer');
+
+// Served like https: secure context, standard URL parsing, no file:// privileges.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+};
+
+async function serveRendererFile(request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  const wanted = normalize(decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname));
+  const file = join(RENDERER_DIR, wanted);
+  const rel = relative(RENDERER_DIR, file);
+  if (url.host !== 'console' || rel.startsWith('..') || isAbsolute(rel)) return new Response('Not found', { status: 404 });
+  try {
+    const body = await readFile(file);
+    const ext = file.slice(file.lastIndexOf('.'));
+    return new Response(body, {
+      headers: {
+        'content-type': MIME[ext] ?? 'application/octet-stream',
+        'content-security-policy': CONSOLE_CSP,
+        'x-content-type-options': 'nosniff',
+      },
+    });
+  } catch {
+    return new Response('Not found', { status: 404 });
+  }
+}
+
+function createWindow(): void {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 800,
+    show: false,
+    webPreferences: {
+      preload: join(import.meta.dirname, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      experimentalFeatures: false,
+      navigateOnDragDrop: false,
+      safeDialogs: true,
+      // Middle-click would otherwise open links in a new window, bypassing will-navigate.
+      disableBlinkFeatures: 'Auxclick',
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  void win.loadURL(`${APP_ORIGIN}/index.html`);
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => BrowserWindow.getAllWindows()[0]?.focus());
+
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event) => event.preventDefault());
+    contents.on('will-redirect', (event) => event.preventDefault());
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      void openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+
+  void app.whenReady().then(() => {
+    session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+    session.defaultSession.setPermissionCheckHandler(() => false);
+    protocol.handle(APP_SCHEME, serveRendererFile);
+    ipcMain.handle(IpcChannel.AppInfo, (event): AppInfo | null => {
+      if (event.senderFrame?.url.startsWith(`${APP_ORIGIN}/`) !== true || event.senderFrame.parent !== null) return null;
+      return { name: 'Bulwark', version: app.getVersion(), host: 'electron' };
+    });
+    createWindow();
+  });
+
+  app.on('window-all-closed', () => app.quit());
+}
