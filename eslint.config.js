@@ -7,7 +7,17 @@ import bulwark from './eslint-rules/index.js';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'out/', 'dist/', 'build-node/', 'release/', 'reports/', 'test-results/', 'playwright-report/', 'test/fixtures/'],
+    ignores: [
+      'node_modules/',
+      'out/',
+      'dist/',
+      'build-node/',
+      'release/',
+      'reports/',
+      'test-results/',
+      'playwright-report/',
+      'test/fixtures/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

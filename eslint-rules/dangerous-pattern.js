@@ -61,10 +61,16 @@ export const dangerousPatternRule = {
         }
         if (calleeName === 'eval' && callee.type === 'MemberExpression') report(node, 'eval');
         if (calleeName === 'insertAdjacentHTML') report(node, 'insert-adjacent-html');
-        if ((calleeName === 'write' || calleeName === 'writeln') && callee.type === 'MemberExpression' && callee.object.type === 'Identifier' && callee.object.name === 'document') {
+        if (
+          (calleeName === 'write' || calleeName === 'writeln') &&
+          callee.type === 'MemberExpression' &&
+          callee.object.type === 'Identifier' &&
+          callee.object.name === 'document'
+        ) {
           report(node, 'document-write');
         }
-        if (calleeName === 'openExternal' && callee.type === 'MemberExpression' && file !== OPEN_EXTERNAL_MODULE) report(node, 'open-external');
+        if (calleeName === 'openExternal' && callee.type === 'MemberExpression' && file !== OPEN_EXTERNAL_MODULE)
+          report(node, 'open-external');
       },
       NewExpression(node) {
         if (node.callee.type === 'Identifier' && node.callee.name === 'Function') report(node, 'new-function');

@@ -20,7 +20,11 @@ describe('electronegativity gate', () => {
   }, 120_000);
 
   it('refuses nodeIntegration: true and contextIsolation: false', () => {
-    const result = runGate({ projectDir: path.join(root, 'test/fixtures/insecure-console'), exceptionsFile, sarifPath: path.join(scratch, 'insecure.sarif') });
+    const result = runGate({
+      projectDir: path.join(root, 'test/fixtures/insecure-console'),
+      exceptionsFile,
+      sarifPath: path.join(scratch, 'insecure.sarif'),
+    });
     const checks = result.unlisted.map((f) => f.check);
     expect(checks).toContain('NODE_INTEGRATION_JS_CHECK');
     expect(checks).toContain('CONTEXT_ISOLATION_JS_CHECK');

@@ -37,12 +37,18 @@ describe('layering', () => {
     ['preload/x.ts', "import { readFileSync } from 'node:fs';", /'preload\/' runs where Node is not available/],
   ])('%s: %s is refused', async (file, code, expected) => {
     const messages = await messagesFor(file, code);
-    expect(messages.some((m) => expected.test(m)), messages.join('\n')).toBe(true);
+    expect(
+      messages.some((m) => expected.test(m)),
+      messages.join('\n'),
+    ).toBe(true);
   });
 
   it.each([
     ['renderer/src/x.tsx', "import { IpcChannel } from '../../shared/ipc/channels';\nimport { create } from 'zustand';"],
-    ['main/x.ts', "import { app } from 'electron';\nimport { join } from 'node:path';\nimport { IpcChannel } from '../shared/ipc/channels';"],
+    [
+      'main/x.ts',
+      "import { app } from 'electron';\nimport { join } from 'node:path';\nimport { IpcChannel } from '../shared/ipc/channels';",
+    ],
     ['preload/x.ts', "import { contextBridge } from 'electron';"],
     ['server/x.ts', "import { createHash } from 'node:crypto';\nimport { REASON_CODES } from '../shared/policy/types';"],
     ['shared/policy/x.ts', "import { z } from 'zod';\nimport type { Span } from './types';"],
@@ -56,15 +62,26 @@ describe('dangerous patterns', () => {
   it.each([
     ['renderer/src/x.tsx', 'export function f(el: HTMLElement, s: string) { el.innerHTML = s; }', /Assigning innerHTML/],
     ['renderer/src/x.tsx', 'export function f(el: HTMLElement, s: string) { el.outerHTML = s; }', /Assigning outerHTML/],
-    ['renderer/src/x.tsx', 'export const X = (p: { h: string }) => <div dangerouslySetInnerHTML={{ __html: p.h }} />;', /dangerouslySetInnerHTML/],
+    [
+      'renderer/src/x.tsx',
+      'export const X = (p: { h: string }) => <div dangerouslySetInnerHTML={{ __html: p.h }} />;',
+      /dangerouslySetInnerHTML/,
+    ],
     ['shared/x.ts', 'export const f = (s: string): unknown => eval(s);', /eval\(\) runs a string/],
     ['server/x.ts', "export const f = new Function('return 1');", /new Function\(\) runs a string/],
     ['renderer/src/x.tsx', "setTimeout('alert(1)', 10);", /string passed to setTimeout/],
     ['renderer/src/x.tsx', 'export const f = (el: HTMLElement, s: string) => el.insertAdjacentHTML("beforeend", s);', /insertAdjacentHTML/],
-    ['main/x.ts', "import { shell } from 'electron';\nvoid shell.openExternal('https://example.org');", /openExternal may be called only in main\/security\/external-links.ts/],
+    [
+      'main/x.ts',
+      "import { shell } from 'electron';\nvoid shell.openExternal('https://example.org');",
+      /openExternal may be called only in main\/security\/external-links.ts/,
+    ],
   ])('%s: %s is refused', async (file, code, expected) => {
     const messages = await messagesFor(file, code);
-    expect(messages.some((m) => expected.test(m)), messages.join('\n')).toBe(true);
+    expect(
+      messages.some((m) => expected.test(m)),
+      messages.join('\n'),
+    ).toBe(true);
   });
 
   it('lets the one allow-listing module call shell.openExternal', async () => {

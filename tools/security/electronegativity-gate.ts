@@ -34,7 +34,14 @@ const sarifSchema = z.object({
           ruleId: z.string(),
           message: z.object({ text: z.string() }),
           locations: z
-            .array(z.object({ physicalLocation: z.object({ artifactLocation: z.object({ uri: z.string() }), region: z.object({ startLine: z.number() }).partial().optional() }) }))
+            .array(
+              z.object({
+                physicalLocation: z.object({
+                  artifactLocation: z.object({ uri: z.string() }),
+                  region: z.object({ startLine: z.number() }).partial().optional(),
+                }),
+              }),
+            )
             .default([]),
         }),
       ),
@@ -76,7 +83,10 @@ export function readSarif(file: string): Finding[] {
   );
 }
 
-export function compareWithExceptions(findings: Finding[], exceptions: ElectronegativityException[]): Pick<GateResult, 'unlisted' | 'stale'> {
+export function compareWithExceptions(
+  findings: Finding[],
+  exceptions: ElectronegativityException[],
+): Pick<GateResult, 'unlisted' | 'stale'> {
   const listed = (finding: Finding) => exceptions.some((e) => e.check === finding.check && e.file === finding.file);
   const used = (exception: ElectronegativityException) => findings.some((f) => f.check === exception.check && f.file === exception.file);
   return { unlisted: findings.filter((f) => !listed(f)), stale: exceptions.filter((e) => !used(e)) };
@@ -98,10 +108,14 @@ export function runGate(options: { projectDir: string; exceptionsFile: string; s
     rmSync(options.sarifPath, { force: true });
     const cli = require.resolve('@doyensec/electronegativity/dist/index.js');
     const electronVersion = (JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')) as { version: string }).version;
-    const run = spawnSync(process.execPath, [cli, '-i', scratch, '-o', options.sarifPath, '-r', '-v', 'false', '-e', electronVersion, '-x', EXCLUDED_CHECKS.join(',')], {
-      encoding: 'utf8',
-      timeout: 300_000,
-    });
+    const run = spawnSync(
+      process.execPath,
+      [cli, '-i', scratch, '-o', options.sarifPath, '-r', '-v', 'false', '-e', electronVersion, '-x', EXCLUDED_CHECKS.join(',')],
+      {
+        encoding: 'utf8',
+        timeout: 300_000,
+      },
+    );
     if (!existsSync(options.sarifPath)) {
       throw new Error(`electronegativity wrote no SARIF (exit ${String(run.status)}): ${run.stderr || run.stdout}`);
     }
@@ -127,7 +141,9 @@ function main(): void {
     process.exitCode = 1;
     return;
   }
-  console.log(`Electron security gate passed: ${result.findings.length} finding(s), all reviewed (SARIF: ${path.relative(root, result.sarifPath)}).`);
+  console.log(
+    `Electron security gate passed: ${result.findings.length} finding(s), all reviewed (SARIF: ${path.relative(root, result.sarifPath)}).`,
+  );
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) main();

@@ -1,0 +1,25 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { _electron as electron, expect, test } from '@playwright/test';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const electronDist = path.join(root, 'node_modules/electron/dist');
+
+test.beforeAll(() => {
+  if (!existsSync(electronDist)) {
+    const reason = `Electron binary not present (${path.relative(root, electronDist)} missing): the _electron journey runs where it can be downloaded.`;
+    console.log(`skipped: ${reason}`);
+    test.skip(true, reason);
+  }
+});
+
+test('the packaged console window opens with the app shell', async () => {
+  const app = await electron.launch({ args: [path.join(root, 'out/main/index.js')], cwd: root });
+  const window = await app.firstWindow();
+  await expect(window.getByRole('heading', { name: 'Bulwark' })).toBeVisible();
+  expect(window.url()).toMatch(/^app:\/\/console\//);
+  const nodeVisible = await window.evaluate(() => typeof (globalThis as { require?: unknown }).require);
+  expect(nodeVisible).toBe('undefined');
+  await window.screenshot({ path: test.info().outputPath('electron-console.png') });
+  await app.close();
+});
