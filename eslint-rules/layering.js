@@ -53,7 +53,8 @@ export const layeringRule = {
         return;
       }
       if (!layer) return;
-      if (NODE_BUILTINS.has(source) || NODE_BUILTINS.has(source.split('/')[0])) {
+      // Exact names only: `fs/promises` is listed as such, and `punycode/punycode.js` is the npm package.
+      if (NODE_BUILTINS.has(source)) {
         // Tests of browser-side code may read fixtures with Node; the code under test may not.
         if (!layer.node && !test) context.report({ node, messageId: 'node', data: { from: layerName, source } });
         return;
