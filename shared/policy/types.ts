@@ -35,6 +35,8 @@ export const REASON_CODES = [
   'tenant_restricted',
   'tenant_blocked',
   'input_too_large',
+  /** The engine failed on this input (a bug); fails closed. */
+  'analysis_failed',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

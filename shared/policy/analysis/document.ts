@@ -27,6 +27,8 @@ export interface Word {
 export interface Redirect {
   op: '>' | '>>' | '<' | '2>' | '2>>' | '&>';
   target: Word;
+  /** The target is the body of a here-document / here-string (its value is the text fed to stdin). */
+  heredoc?: boolean;
 }
 
 export interface SimpleCommand {
@@ -57,6 +59,8 @@ export interface SimpleCommand {
   statement?: number;
   /** When the output of this command's pipeline is assigned to a variable (`$x = …`, `X=$(…)`, `set /p`), the variable name (lower case for PowerShell and cmd). */
   assignTo?: string;
+  /** Set when the command was invoked with PowerShell's call (`&`) or dot-source (`.`) operator on a computed or quoted target. */
+  invocation?: '&' | '.';
 }
 
 /** A variable assignment seen in the text (`$x = …`, `X=…`, `set X=…`). */

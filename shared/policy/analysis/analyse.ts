@@ -1,0 +1,154 @@
+/**
+ * `analyse()`: text → Document. Unicode hygiene, shell detection, lexing of the original and of
+ * every nested/decoded layer (breadth first, bounded depth and total size), notes, search.
+ */
+import { DocBuilder, LIMITS, VariableTable } from './builder';
+import type { AnalysisNote, Assignment, Document, Layer, SimpleCommand, Word } from './document';
+import { originalLayer, PieceTextBuilder } from './layer';
+import { lexCmd } from './lex-cmd';
+import { lexPosix } from './lex-posix';
+import { lexPowerShell } from './lex-powershell';
+import { detectShell } from './shell-detect';
+import { sanitiseUnicode } from './unicode';
+import { Unwrapper } from './unwrap';
+import type { Platform, Shell, ShellOrAuto, Span } from '../types';
+
+export interface AnalyseOptions {
+  /** Variables assigned in earlier lines of the session (name → value). */
+  variables?: ReadonlyMap<string, string>;
+}
+
+export function analyse(text: string, shell: ShellOrAuto, platform: Platform, options: AnalyseOptions = {}): Document {
+  const sanitised = sanitiseUnicode(text);
+  const resolved: Shell = shell === 'auto' ? detectShell(sanitised.text, platform) : shell;
+  const b = new DocBuilder();
+  b.maxCommands = 20_000 + (text.length >> 4);
+  for (const n of sanitised.notes) b.notes.push(n);
+
+  const root = originalLayer(sanitised.text, text.length, resolved, sanitised.starts, sanitised.ends);
+  const unwrapper = new Unwrapper(b, text, platform);
+  const tables = new Map<string, VariableTable>();
+
+  // Derived layers together may not exceed the input's own size (plus a little): nesting cannot multiply work.
+  const derivedBudget = Math.min(LIMITS.maxDerivedChars, text.length + 65536);
+  const queue: Layer[] = [root];
+  for (let q = 0; q < queue.length; q++) {
+    const layer = queue[q] as Layer;
+    const layerIndex = b.addLayer(layer);
+    const before = b.commands.length;
+    const target = {
+      text: layer.text,
+      layer,
+      layerIndex,
+      depth: layer.depth,
+      builder: b,
+      vars: variablesFor(tables, layer.shell, options.variables),
+    };
+    if (layer.shell === 'powershell') lexPowerShell(target);
+    else if (layer.shell === 'cmd') lexCmd(target);
+    else lexPosix(target, layer.shell);
+    const after = b.commands.length;
+    addDeobfuscatedLayer(b, before, after, layer);
+    if (layer.depth >= LIMITS.maxDepth) continue;
+    for (const nested of unwrapper.find(before, after, layer.depth + 1)) {
+      if (b.derivedChars + nested.layer.text.length > derivedBudget || queue.length >= LIMITS.maxLayers) {
+        b.note('budget_exhausted', nested.layer.toOriginal(0, nested.layer.text.length));
+        continue;
+      }
+      if (nested.layer.depth >= LIMITS.maxDepth) {
+        b.note('depth_limit', nested.layer.toOriginal(0, nested.layer.text.length));
+      }
+      b.derivedChars += nested.layer.text.length;
+      queue.push(nested.layer);
+    }
+  }
+
+  const doc = new AnalysedDocument(text, resolved, platform, b);
+  if (options.variables) doc.inheritedVariables = options.variables;
+  return doc;
+}
+
+/** The Document handed to rules (a class rather than an object literal with closures: built for every text). */
+class AnalysedDocument implements Document {
+  readonly layers: Layer[];
+  readonly commands: SimpleCommand[];
+  readonly pipelines: number[][];
+  readonly notes: AnalysisNote[];
+  readonly assignments: Assignment[];
+  inheritedVariables?: ReadonlyMap<string, string>;
+  readonly search: (needle: string) => Span[];
+  constructor(
+    readonly original: string,
+    readonly shell: Shell,
+    readonly platform: Platform,
+    b: DocBuilder,
+  ) {
+    this.layers = b.layers;
+    this.commands = b.commands;
+    this.pipelines = b.pipelines;
+    this.notes = b.notes;
+    this.assignments = b.assignments;
+    // An own property (survives object spreads), bound natively rather than through a closure.
+    this.search = searchLayers.bind(null, this.layers);
+  }
+}
+
+/** Each shell family keeps its own variables: a nested `cmd /c` does not see PowerShell's. */
+function variablesFor(tables: Map<string, VariableTable>, shell: Shell, inherited: ReadonlyMap<string, string> | undefined): VariableTable {
+  const family = shell === 'powershell' ? 'ps' : shell === 'cmd' ? 'cmd' : 'posix';
+  let t = tables.get(family);
+  if (!t) {
+    t = new VariableTable(family !== 'posix', inherited);
+    tables.set(family, t);
+  }
+  return t;
+}
+
+/**
+ * When words were deobfuscated (escapes, split quotes, string building, variables), keep their
+ * joined values as a searchable layer: `search('downloadstring')` then finds `'Down'+'loadString'`.
+ * The layer is not lexed again (its commands are already in the document).
+ */
+function addDeobfuscatedLayer(b: DocBuilder, from: number, to: number, source: Layer): void {
+  // Only commands with a deobfuscated word: their words, once (nested groups repeat inside parents' words).
+  const builder = new PieceTextBuilder();
+  const limit = Math.min(LIMITS.maxDerivedChars, 2 * source.text.length + 4096);
+  for (let i = from; i < to && builder.size < limit; i++) {
+    const cmd = b.commands[i] as SimpleCommand;
+    let obfuscated = false;
+    for (const w of cmd.words) if (w.obfuscated) obfuscated = true;
+    if (!obfuscated) continue;
+    if (builder.size > 0) builder.separator('\n');
+    for (let k = 0; k < cmd.words.length; k++) {
+      const w = cmd.words[k] as Word;
+      if (k > 0) builder.separator(' ');
+      builder.append(w.value.length > 65536 ? w.value.slice(0, 65536) : w.value, w.span);
+    }
+  }
+  if (builder.size === 0) return;
+  // Registered as a layer only (searchable), never queued for lexing.
+  b.addLayer(builder.build(source.shell, source.depth, 'deobfuscated'));
+}
+
+function searchLayers(layers: readonly Layer[], needle: string): Span[] {
+  const out: Span[] = [];
+  if (needle.length === 0) return out;
+  const seen = new Set<string>();
+  const lowerNeedle = needle.toLowerCase();
+  for (const layer of layers) {
+    const hay = layer.lower;
+    let from = 0;
+    for (;;) {
+      const i = hay.indexOf(lowerNeedle, from);
+      if (i < 0) break;
+      const span = layer.toOriginal(i, i + lowerNeedle.length);
+      const key = span.start + ':' + span.end;
+      if (!seen.has(key)) {
+        seen.add(key);
+        out.push(span);
+      }
+      from = i + 1;
+    }
+  }
+  return out;
+}

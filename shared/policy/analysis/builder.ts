@@ -1,0 +1,154 @@
+/**
+ * Collects what the lexers find into the Document's flat arrays.
+ */
+import type { AnalysisNote, Assignment, Layer, Redirect, SimpleCommand, Word } from './document';
+import type { Shell, Span } from '../types';
+import { resolveCommandName } from './names';
+
+export class WordImpl implements Word {
+  private lowerCache: string | null = null;
+  quoted?: boolean;
+  obfuscated?: boolean;
+  nested?: number[];
+  constructor(
+    public value: string,
+    public span: Span,
+  ) {}
+  get lower(): string {
+    if (this.lowerCache === null) this.lowerCache = this.value.toLowerCase();
+    return this.lowerCache;
+  }
+}
+
+export function makeWord(value: string, span: Span, flags?: { quoted?: boolean; obfuscated?: boolean; nested?: number[] }): WordImpl {
+  const w = new WordImpl(value, span);
+  if (flags?.quoted) w.quoted = true;
+  if (flags?.obfuscated) w.obfuscated = true;
+  if (flags?.nested && flags.nested.length > 0) w.nested = flags.nested;
+  return w;
+}
+
+/** Limits that keep analysis linear and bounded whatever the input. */
+export const LIMITS = {
+  /** Maximum nesting of decoded/unwrapped layers. */
+  maxDepth: 6,
+  /** Maximum total characters of all derived layers together. */
+  maxDerivedChars: 4 * 1024 * 1024,
+  /** Maximum number of derived layers. */
+  maxLayers: 256,
+  /** Maximum bracket nesting the PowerShell/POSIX lexers follow before flattening. */
+  maxNesting: 64,
+  /** Maximum length of a folded constant string. */
+  maxConstant: 1024 * 1024,
+};
+
+export class DocBuilder {
+  readonly layers: Layer[] = [];
+  readonly commands: SimpleCommand[] = [];
+  readonly pipelines: number[][] = [];
+  readonly notes: AnalysisNote[] = [];
+  readonly assignments: Assignment[] = [];
+  derivedChars = 0;
+  private statementCounter = 0;
+  /** Most commands analysed for one text; a text with more is abnormal (adversarial) and noted. */
+  maxCommands = 200_000;
+  exhausted = false;
+
+  /** True (once noted) when the command budget is used up: lexers stop. */
+  overBudget(at: Span): boolean {
+    if (this.commands.length < this.maxCommands) return false;
+    if (!this.exhausted) {
+      this.exhausted = true;
+      this.note('budget_exhausted', at, 'too many commands to analyse');
+    }
+    return true;
+  }
+
+  addLayer(layer: Layer): number {
+    this.layers.push(layer);
+    return this.layers.length - 1;
+  }
+
+  newStatement(): number {
+    return this.statementCounter++;
+  }
+
+  newPipeline(): number {
+    this.pipelines.push([]);
+    return this.pipelines.length - 1;
+  }
+
+  /** Adds a command; `nameWord` overrides the word used for the name (computed invocations). */
+  addCommand(args: {
+    words: Word[];
+    redirects: Redirect[];
+    span: Span;
+    shell: Shell;
+    depth: number;
+    pipeline: number;
+    layer: number;
+    statement: number;
+    name?: string;
+    assignTo?: string;
+    invocation?: '&' | '.';
+  }): number {
+    const index = this.commands.length;
+    const members = this.pipelines[args.pipeline];
+    const position = members ? members.length : 0;
+    const first = args.words[0];
+    const name = args.name ?? (first ? resolveCommandName(first.value, args.shell) : '');
+    const cmd: SimpleCommand = {
+      name,
+      words: args.words,
+      redirects: args.redirects,
+      span: args.span,
+      shell: args.shell,
+      depth: args.depth,
+      pipeline: args.pipeline,
+      position,
+      layer: args.layer,
+      statement: args.statement,
+    };
+    if (args.assignTo !== undefined) cmd.assignTo = args.assignTo;
+    if (args.invocation !== undefined) cmd.invocation = args.invocation;
+    this.commands.push(cmd);
+    members?.push(index);
+    return index;
+  }
+
+  setParent(children: readonly number[], parent: number): void {
+    for (const c of children) {
+      const cmd = this.commands[c];
+      if (cmd && cmd.parent === undefined) cmd.parent = parent;
+    }
+  }
+
+  note(kind: AnalysisNote['kind'], span: Span, detail?: string): void {
+    const n: AnalysisNote = { kind, span };
+    if (detail !== undefined) n.detail = detail;
+    this.notes.push(n);
+  }
+}
+
+/** Variables known while lexing: case-insensitive for PowerShell and cmd. */
+export class VariableTable {
+  private readonly values = new Map<string, string>();
+  constructor(
+    private readonly caseInsensitive: boolean,
+    inherited?: ReadonlyMap<string, string>,
+  ) {
+    if (inherited) for (const [k, v] of inherited) this.values.set(this.key(k), v);
+  }
+  private key(name: string): string {
+    return this.caseInsensitive ? name.toLowerCase() : name;
+  }
+  get(name: string): string | undefined {
+    return this.values.get(this.key(name));
+  }
+  set(name: string, value: string): void {
+    this.values.set(this.key(name), value);
+  }
+  delete(name: string): void {
+    this.values.delete(this.key(name));
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * Constant folding of PowerShell string building: `'Down'+'loadString'`, `"{1}{0}" -f 'ex','i'`,
+ * `-join`, `[char]105`, `[char[]](105,101,120)`, `-replace` with literal patterns.
+ * Operates on the elements of one command/expression, left to right, in linear time.
+ */
+import { LIMITS } from './builder';
+
+export interface Element {
+  /** Flattened, deobfuscated text of the element. */
+  text: string;
+  /** Known constant value (string literal, folded expression, known variable …). */
+  constant?: string;
+  /** Known list of constants (`1,2,3`, `(105,101)`, `[char[]]…`). */
+  list?: string[];
+  /** Text of the element as a type literal (`[char]`, `[convert]`), lower case, when it is exactly one. */
+  type?: string;
+  start: number;
+  end: number;
+  quoted: boolean;
+  obfuscated: boolean;
+  /** Built from pieces (concatenation, format, join, char codes) rather than written out. */
+  built: boolean;
+  nested: number[];
+  /** The element is a bare operator/word like `-f`, `+`, `,`, `&`, `=`. */
+  op?: string;
+  /** Set on variable elements: the variable name (lower case). */
+  variable?: string;
+}
+
+function charFromCode(code: string): string | null {
+  const t = code.trim();
+  let n: number;
+  if (/^0x[0-9a-f]{1,6}$/i.test(t)) n = parseInt(t.slice(2), 16);
+  else if (/^[0-9]{1,7}$/.test(t)) n = parseInt(t, 10);
+  else return null;
+  if (!(n >= 0 && n <= 0x10ffff)) return null;
+  return String.fromCodePoint(n);
+}
+
+/** `[char[]]` applied to a list of codes (or a string) → the string. */
+function charsFromList(list: readonly string[]): string | null {
+  let out = '';
+  for (const item of list) {
+    const c = charFromCode(item);
+    if (c === null) {
+      if (item.length === 1) out += item;
+      else return null;
+    } else out += c;
+  }
+  return out;
+}
+
+/** .NET composite format with indices only (`{0}`, `{1,5}`, `{0:x}` formats ignored). */
+export function formatString(format: string, args: readonly string[]): string | null {
+  let out = '';
+  let i = 0;
+  while (i < format.length) {
+    const c = format[i];
+    if (c === '{') {
+      if (format[i + 1] === '{') {
+        out += '{';
+        i += 2;
+        continue;
+      }
+      let j = i + 1;
+      let num = '';
+      while (j < format.length && format[j] !== '}' && format[j] !== ',' && format[j] !== ':') num += format[j++];
+      while (j < format.length && format[j] !== '}') j++;
+      const idx = Number(num.trim());
+      const arg = Number.isInteger(idx) ? args[idx] : undefined;
+      if (arg === undefined) return null;
+      out += arg;
+      i = j + 1;
+      continue;
+    }
+    if (c === '}' && format[i + 1] === '}') {
+      out += '}';
+      i += 2;
+      continue;
+    }
+    out += c;
+    i++;
+    if (out.length > LIMITS.maxConstant) return null;
+  }
+  return out;
+}
+
+function merge(a: Element, b: Element, text: string, built: boolean): Element {
+  return {
+    text,
+    constant: text,
+    start: Math.min(a.start, b.start),
+    end: Math.max(a.end, b.end),
+    quoted: a.quoted || b.quoted,
+    obfuscated: a.obfuscated || b.obfuscated || built,
+    built: built || a.built || b.built,
+    nested: b.nested.length > 0 ? a.nested.concat(b.nested) : a.nested,
+  };
+}
+
+function listItems(e: Element): string[] | undefined {
+  if (e.list) return e.list;
+  return e.constant !== undefined ? [e.constant] : undefined;
+}
+
+/**
+ * Folds the constant parts of an element sequence in two linear passes over a stack:
+ * 1. casts (`[char] 105`) and comma lists (`'a','b'` → one list element);
+ * 2. `+`, `-f`, `-join` (unary and binary) and literal `-replace`, left-associative.
+ */
+export function foldElements(input: readonly Element[], keepPartialText = false): Element[] {
+  const lists: Element[] = [];
+  const owned = new Set<Element>();
+  for (const e of input) {
+    let cur = e;
+    const top = lists[lists.length - 1];
+    if (top?.type && !top.op) {
+      const cast = castValue(top.type, cur);
+      if (cast !== null) {
+        lists.pop();
+        cur = { ...merge(top, cur, cast.text, true), list: cast.list };
+      }
+    }
+    const sep = lists[lists.length - 1];
+    const before = lists[lists.length - 2];
+    if (sep?.op === ',' && before && !before.op) {
+      const left = listItems(before);
+      const right = listItems(cur);
+      if (left && right && left.length + right.length <= 1_000_000 && owned.has(before)) {
+        // Lists built here are extended in place, so a long `1,2,3,…` stays linear and allocation-free.
+        lists.pop();
+        for (const r of right) left.push(r);
+        before.text = before.text.length < 65536 ? before.text + ',' + cur.text : before.text;
+        before.end = Math.max(before.end, cur.end);
+        before.quoted = before.quoted || cur.quoted;
+        before.obfuscated = before.obfuscated || cur.obfuscated;
+        before.built = before.built || cur.built;
+        if (cur.nested.length > 0) before.nested = before.nested.concat(cur.nested);
+        continue;
+      }
+      if (left && right && left.length + right.length <= 1_000_000) {
+        lists.length -= 2;
+        const items = left.slice();
+        for (const r of right) items.push(r);
+        const merged: Element = {
+          text: before.text + ',' + cur.text,
+          list: items,
+          start: Math.min(before.start, cur.start),
+          end: Math.max(before.end, cur.end),
+          quoted: before.quoted || cur.quoted,
+          obfuscated: before.obfuscated || cur.obfuscated,
+          built: before.built || cur.built,
+          nested: cur.nested.length > 0 ? before.nested.concat(cur.nested) : before.nested,
+        };
+        owned.add(merged);
+        cur = merged;
+      }
+    }
+    lists.push(cur);
+  }
+
+  const out: Element[] = [];
+  for (const e of lists) {
+    out.push(e);
+    reduceTop(out, keepPartialText);
+  }
+  return out;
+}
+
+/** Reduces the top of the stack while an operator with known operands is there. */
+function reduceTop(out: Element[], keepPartialText: boolean): void {
+  for (;;) {
+    const n = out.length;
+    const right = out[n - 1];
+    const op = out[n - 2];
+    if (!right || !op?.op || right.op) return;
+    const left = out[n - 3];
+    const leftIsOperand = left !== undefined && left.op === undefined;
+    let folded: Element | null = null;
+    let take = 0;
+    if (op.op === '-join' && !leftIsOperand) {
+      const items = listItems(right);
+      if (items) {
+        folded = merge(op, right, items.join(''), true);
+        take = 2;
+      }
+    } else if (leftIsOperand && left) {
+      const lv = left.constant;
+      if (op.op === '+' && lv !== undefined && right.constant !== undefined && lv.length + right.constant.length <= LIMITS.maxConstant) {
+        folded = merge(left, right, lv + right.constant, true);
+      } else if (
+        op.op === '+' &&
+        keepPartialText &&
+        left.nested.length === 0 &&
+        right.nested.length === 0 &&
+        left.text.length + right.text.length <= 4096
+      ) {
+        // `$env:SystemRoot + "\x.exe"`: not constant, but the text is enough to follow a path.
+        folded = merge(left, right, left.text + right.text, false);
+        folded.constant = undefined;
+      } else if (op.op === '-f' && lv !== undefined) {
+        const items = listItems(right);
+        const text = items ? formatString(lv, items) : null;
+        if (text !== null) folded = merge(left, right, text, true);
+      } else if (op.op === '-join' && right.constant !== undefined) {
+        const items = listItems(left);
+        if (items) folded = merge(left, right, items.join(right.constant), true);
+      } else if ((op.op === '-replace' || op.op === '-creplace' || op.op === '-ireplace') && lv !== undefined) {
+        const items = listItems(right);
+        const pattern = items?.[0];
+        if (items && pattern && items.length <= 2 && !/[\\^$.|?*+()[\]{}]/.test(pattern)) {
+          const replacement = items[1] ?? '';
+          const text = op.op === '-creplace' ? lv.split(pattern).join(replacement) : replaceAllInsensitive(lv, pattern, replacement);
+          folded = merge(left, right, text, true);
+        }
+      }
+      take = 3;
+    }
+    if (!folded) return;
+    out.length -= take;
+    out.push(folded);
+  }
+}
+
+function replaceAllInsensitive(text: string, pattern: string, replacement: string): string {
+  const lower = text.toLowerCase();
+  const p = pattern.toLowerCase();
+  let out = '';
+  let i = 0;
+  for (;;) {
+    const j = lower.indexOf(p, i);
+    if (j < 0) break;
+    out += text.slice(i, j) + replacement;
+    i = j + p.length;
+    if (out.length > LIMITS.maxConstant) return text;
+  }
+  return out + text.slice(i);
+}
+
+/** Value of a cast like `[char]105`, `[char[]](105,101)` or `[string]'x'`. */
+export function castValue(type: string, operand: Element): { text: string; list?: string[] } | null {
+  const t = type.replace(/\s+/g, '').toLowerCase();
+  if (t === '[char]' || t === '[system.char]') {
+    const v = operand.constant;
+    if (v === undefined) return null;
+    const c = charFromCode(v);
+    return c === null ? null : { text: c };
+  }
+  if (t === '[char[]]' || t === '[system.char[]]') {
+    const items = operand.list ?? (operand.constant !== undefined ? [operand.constant] : null);
+    if (!items) return null;
+    const chars = items.length === 1 && charFromCode(items[0] as string) === null ? (items[0] as string) : charsFromList(items);
+    if (chars === null) return null;
+    return { text: chars, list: Array.from(chars) };
+  }
+  if (t === '[string]' || t === '[system.string]') {
+    if (operand.list) return { text: operand.list.join(' ') };
+    return operand.constant !== undefined ? { text: operand.constant } : null;
+  }
+  return null;
+}

@@ -1,0 +1,434 @@
+/**
+ * cmd.exe lexer: lines, `&`/`&&`/`||`/`|` chains, `( … )` blocks, `if`/`for … do` bodies,
+ * caret escapes, quotes, and `%VAR%` / `%VAR:~start,len%` / `%VAR:old=new%` expansion using
+ * `set` assignments in the same text and the usual Windows environment.
+ */
+import { makeWord, type WordImpl } from './builder';
+import type { Redirect, Word } from './document';
+import type { LexTarget } from './lex-target';
+import { programName } from './names';
+
+/** Typical values of Windows environment variables, enough to resolve substring tricks like `%COMSPEC:~-7,3%`. */
+export const WINDOWS_ENVIRONMENT: Readonly<Record<string, string>> = {
+  comspec: 'C:\\Windows\\system32\\cmd.exe',
+  windir: 'C:\\Windows',
+  systemroot: 'C:\\Windows',
+  systemdrive: 'C:',
+  programdata: 'C:\\ProgramData',
+  programfiles: 'C:\\Program Files',
+  'programfiles(x86)': 'C:\\Program Files (x86)',
+  commonprogramfiles: 'C:\\Program Files\\Common Files',
+  public: 'C:\\Users\\Public',
+  allusersprofile: 'C:\\ProgramData',
+  pathext: '.COM;.EXE;.BAT;.CMD;.VBS;.VBE;.JS;.JSE;.WSF;.WSH;.MSC',
+  psmodulepath: 'C:\\Program Files\\WindowsPowerShell\\Modules;C:\\Windows\\system32\\WindowsPowerShell\\v1.0\\Modules',
+  os: 'Windows_NT',
+  processor_architecture: 'AMD64',
+  localappdata: 'C:\\Users\\user\\AppData\\Local',
+  appdata: 'C:\\Users\\user\\AppData\\Roaming',
+  userprofile: 'C:\\Users\\user',
+  temp: 'C:\\Users\\user\\AppData\\Local\\Temp',
+  tmp: 'C:\\Users\\user\\AppData\\Local\\Temp',
+  homedrive: 'C:',
+  homepath: '\\Users\\user',
+};
+
+interface RawWord {
+  value: string;
+  start: number;
+  end: number;
+  quoted: boolean;
+  obfuscated: boolean;
+}
+
+export function lexCmd(t: LexTarget): void {
+  new CmdLexer(t).run();
+}
+
+class CmdLexer {
+  private pos = 0;
+  private readonly n: number;
+  /** Open `( … )` blocks: inside one, an unquoted `)` ends the command. */
+  private parenDepth = 0;
+
+  constructor(private readonly t: LexTarget) {
+    this.n = t.text.length;
+  }
+
+  run(): void {
+    const text = this.t.text;
+    const b = this.t.builder;
+    let statement = -1;
+    let pipeline = -1;
+    let atLineStart = true;
+    while (this.pos < this.n) {
+      if (
+        this.t.builder.commands.length >= this.t.builder.maxCommands &&
+        this.t.builder.overBudget(this.t.layer.toOriginal(this.pos, this.pos))
+      ) {
+        this.pos = this.n;
+        break;
+      }
+      const c = text[this.pos] as string;
+      if (c === '(' || c === ')') {
+        this.parenDepth = c === '(' ? this.parenDepth + 1 : Math.max(0, this.parenDepth - 1);
+        pipeline = -1;
+      }
+      if (c === ' ' || c === '\t' || c === '\r' || c === '@' || c === '(' || c === ')' || c === ',' || c === '=' || c === ';') {
+        this.pos++;
+        continue;
+      }
+      if (c === '\n') {
+        this.pos++;
+        statement = -1;
+        pipeline = -1;
+        atLineStart = true;
+        continue;
+      }
+      if (c === ':' && text[this.pos + 1] === ':' && atLineStart) {
+        this.skipLine();
+        continue;
+      }
+      if (c === ':' && atLineStart) {
+        // label
+        this.skipLine();
+        continue;
+      }
+      if (c === '&' || c === '|') {
+        const double = text[this.pos + 1] === c;
+        this.pos += double ? 2 : 1;
+        if (c === '&' || double) pipeline = -1;
+        continue;
+      }
+      atLineStart = false;
+      if (statement < 0) statement = b.newStatement();
+      if (pipeline < 0) pipeline = b.newPipeline();
+      const before = this.pos;
+      this.parseCommand(pipeline, statement);
+      if (this.pos === before) this.pos++;
+    }
+  }
+
+  private skipLine(): void {
+    const nl = this.t.text.indexOf('\n', this.pos);
+    this.pos = nl < 0 ? this.n : nl;
+  }
+
+  private parseCommand(pipeline: number, statement: number): void {
+    const text = this.t.text;
+    const words: RawWord[] = [];
+    const redirects: Redirect[] = [];
+    for (;;) {
+      // cmd treats `,` `;` `=` between words like spaces.
+      while (this.pos < this.n && ' \t\r,;='.includes(text[this.pos] as string)) this.pos++;
+      if (this.pos >= this.n) break;
+      const c = text[this.pos] as string;
+      if (c === '\n' || c === '&' || c === '|') break;
+      if (c === ')' && words.length > 0) break;
+      if (c === '(' && words.length > 0 && this.opensBlock(words)) break;
+      if (c === '>' || c === '<' || ((c === '1' || c === '2') && text[this.pos + 1] === '>')) {
+        const r = this.readRedirect();
+        if (r) redirects.push(r);
+        continue;
+      }
+      // `rem` comments swallow the line.
+      if (words.length === 1 && (words[0] as RawWord).value.toLowerCase() === 'rem') {
+        this.skipLine();
+        break;
+      }
+      const w = this.readWord();
+      if (!w) break;
+      for (const x of w) words.push(x);
+      if (words.length === 1 && (words[0] as RawWord).value.toLowerCase() === 'rem') {
+        this.skipLine();
+        return;
+      }
+    }
+    this.finish(words, redirects, pipeline, statement);
+  }
+
+  /** `if … (`, `for … do (`, `else (` start a block: the words before it are a complete command head. */
+  private opensBlock(words: RawWord[]): boolean {
+    const first = (words[0] as RawWord).value.toLowerCase();
+    const last = (words[words.length - 1] as RawWord).value.toLowerCase();
+    return first === 'if' || last === 'do' || last === 'else' || first === 'for';
+  }
+
+  private readRedirect(): Redirect | null {
+    const text = this.t.text;
+    let i = this.pos;
+    let fd = '';
+    if (text[i] === '1' || text[i] === '2') fd = text[i++] as string;
+    const c = text[i];
+    let op: Redirect['op'];
+    if (c === '>') {
+      const append = text[i + 1] === '>';
+      i += append ? 2 : 1;
+      if (text[i] === '&') {
+        i += 2;
+        this.pos = i;
+        return null;
+      }
+      op = fd === '2' ? (append ? '2>>' : '2>') : append ? '>>' : '>';
+    } else {
+      i++;
+      op = '<';
+    }
+    this.pos = i;
+    while (this.pos < this.n && (text[this.pos] === ' ' || text[this.pos] === '\t')) this.pos++;
+    const w = this.readWord();
+    const target = w?.[0];
+    if (!target) return null;
+    return {
+      op,
+      target: makeWord(target.value, this.span(target.start, target.end), { quoted: target.quoted, obfuscated: target.obfuscated }),
+    };
+  }
+
+  private span(start: number, end: number) {
+    return this.t.layer.toOriginal(start, end);
+  }
+
+  /** A word; several when a `%VAR%` expansion contains spaces. */
+  private readWord(): RawWord[] | null {
+    const text = this.t.text;
+    const start = this.pos;
+    const w = new CmdWordState(start);
+    let inQuote = false;
+    while (this.pos < this.n) {
+      const c = text[this.pos] as string;
+      if (!inQuote && (c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '&' || c === '|' || c === '<' || c === '>')) break;
+      if (!inQuote && c === ')' && (w.chunks.length === 0 || this.parenDepth > 0)) break;
+      if (c === '\n') break;
+      if (c === '^' && !inQuote) {
+        const nx = text[this.pos + 1];
+        if (nx === undefined) {
+          this.pos++;
+          break;
+        }
+        if (nx === '\n' || (nx === '\r' && text[this.pos + 2] === '\n')) {
+          this.pos += nx === '\r' ? 3 : 2;
+          continue;
+        }
+        if (isAlnum(nx.charCodeAt(0)) || nx === '.' || nx === '-' || nx === '/' || nx === '\\' || nx === ':') w.obfuscated = true;
+        w.chunks.push(nx);
+        this.pos += 2;
+        continue;
+      }
+      if (c === '\\' && text[this.pos + 1] === '"') {
+        // `\"` is a literal quote for the program's argument parsing (CommandLineToArgvW), not a quote toggle.
+        w.chunks.push('"');
+        this.pos += 2;
+        continue;
+      }
+      if (c === '"') {
+        if (text[this.pos + 1] === '"' && inQuote === false) w.emptyQuotes = true;
+        inQuote = !inQuote;
+        w.quoted = true;
+        this.pos++;
+        continue;
+      }
+      if (c === '%' || (c === '!' && this.t.vars.get('__delayed') !== undefined)) {
+        const exp = this.readPercent(c);
+        if (exp) {
+          if (exp.obfuscated) w.obfuscated = true;
+          if (!inQuote && /[ \t]/.test(exp.value)) {
+            const pieces = exp.value.split(/[ \t]+/);
+            pieces.forEach((p, k) => {
+              if (k > 0) {
+                w.flush(this.pos);
+                w.wordStart = exp.start;
+              }
+              w.chunks.push(p);
+            });
+          } else w.chunks.push(exp.value);
+          continue;
+        }
+      }
+      w.chunks.push(c);
+      this.pos++;
+    }
+    w.flush(this.pos);
+    if (w.out.length === 0 && this.pos === start) return null;
+    return w.out;
+  }
+
+  /** `%VAR%`, `%VAR:~s,l%`, `%VAR:a=b%`; `%%i` / `%1` stay literal. */
+  private readPercent(sigil: string): { value: string; start: number; obfuscated: boolean } | null {
+    const text = this.t.text;
+    const start = this.pos;
+    if (sigil === '%' && (text[start + 1] === '%' || /[0-9*~]/.test(text[start + 1] ?? ''))) {
+      // `%%i` loop variable or batch argument: literal.
+      const len = text[start + 1] === '%' ? 3 : 2;
+      this.pos = Math.min(this.n, start + len);
+      return { value: text.slice(start, this.pos), start, obfuscated: false };
+    }
+    let i = start + 1;
+    const limit = Math.min(this.n, start + 512);
+    while (i < limit && text[i] !== sigil && text[i] !== '\n') i++;
+    if (i >= limit || text[i] !== sigil) return null;
+    const inner = text.slice(start + 1, i);
+    const colon = inner.indexOf(':');
+    const name = (colon < 0 ? inner : inner.slice(0, colon)).toLowerCase();
+    const known = this.t.vars.get(name) ?? WINDOWS_ENVIRONMENT[name];
+    this.pos = i + 1;
+    if (known === undefined) return { value: text.slice(start, i + 1), start, obfuscated: false };
+    if (colon < 0) return { value: known, start, obfuscated: false };
+    const op = inner.slice(colon + 1);
+    let m: RegExpExecArray | null;
+    if ((m = /^~\s*(-?\d+)\s*(?:,\s*(-?\d+))?$/.exec(op))) {
+      let s = Number(m[1]);
+      if (s < 0) s = Math.max(0, known.length + s);
+      let e = known.length;
+      if (m[2] !== undefined) {
+        const len = Number(m[2]);
+        e = len < 0 ? known.length + len : s + len;
+      }
+      return { value: known.slice(s, Math.max(s, e)), start, obfuscated: true };
+    }
+    const eq = op.indexOf('=');
+    if (eq > 0) {
+      const from = op.slice(0, eq).replace(/^\*/, '');
+      const to = op.slice(eq + 1);
+      if (from.length === 0) return { value: known, start, obfuscated: true };
+      const lower = known.toLowerCase();
+      const f = from.toLowerCase();
+      let out = '';
+      let k = 0;
+      for (;;) {
+        const j = lower.indexOf(f, k);
+        if (j < 0) break;
+        out += known.slice(k, j) + to;
+        k = j + f.length;
+      }
+      return { value: out + known.slice(k), start, obfuscated: true };
+    }
+    return { value: known, start, obfuscated: false };
+  }
+
+  private finish(raw: RawWord[], redirects: Redirect[], pipeline: number, statement: number): void {
+    const b = this.t.builder;
+    let words = raw;
+    // `if [/i] [not] cond cmd`, `for … do cmd`, `else cmd`, `call cmd`.
+    for (let guard = 0; guard < 8 && words.length > 0; guard++) {
+      const head = (words[0] as RawWord).value.toLowerCase();
+      if (head === 'if') {
+        words = stripIfCondition(words);
+        continue;
+      }
+      if (head === 'for') {
+        const doAt = words.findIndex((w, k) => k > 0 && w.value.toLowerCase() === 'do');
+        words = doAt < 0 ? [] : words.slice(doAt + 1);
+        continue;
+      }
+      if (head === 'else' || head === 'do' || head === 'call' || head === 'not') {
+        words = words.slice(1);
+        continue;
+      }
+      break;
+    }
+    if (words.length === 0) return;
+    const first = words[0] as RawWord;
+    const nameLower = first.value.toLowerCase();
+    if (nameLower === 'set' || nameLower === 'setx') this.recordSet(words, nameLower === 'setx');
+    if (nameLower === 'setlocal' && words.some(isDelayedExpansion)) this.t.vars.set('__delayed', '1');
+    const outWords: Word[] = new Array<Word>(words.length);
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i] as RawWord;
+      outWords[i] = makeWord(w.value, this.span(w.start, w.end), { quoted: w.quoted, obfuscated: w.obfuscated });
+    }
+    if (first.obfuscated) {
+      b.note('escape_obfuscation', this.span(first.start, first.end), first.value);
+      (outWords[0] as WordImpl).obfuscated = true;
+    }
+    const last = words[words.length - 1] as RawWord;
+    b.addCommand({
+      words: outWords,
+      redirects,
+      span: this.span(first.start, last.end),
+      shell: 'cmd',
+      depth: this.t.depth,
+      pipeline,
+      layer: this.t.layerIndex,
+      statement,
+      name: programName(first.value),
+    });
+  }
+
+  /** `set NAME=value`, `set "NAME=value"`, `set /p NAME=…` (unknown value). */
+  private recordSet(words: RawWord[], isSetx: boolean): void {
+    const b = this.t.builder;
+    const rest = words.slice(1);
+    if (rest.length === 0) return;
+    const flag = (rest[0] as RawWord).value.toLowerCase();
+    const prompt = flag === '/p';
+    if (flag === '/a') return;
+    const parts = prompt ? rest.slice(1) : rest;
+    if (isSetx) {
+      const nameW = parts[0];
+      const valueW = parts[1];
+      if (nameW && valueW) this.t.vars.set(nameW.value.toLowerCase(), valueW.value);
+      return;
+    }
+    const joined = parts.map((w) => w.value).join(' ');
+    const eq = joined.indexOf('=');
+    if (eq <= 0) return;
+    const name = joined.slice(0, eq).trim().toLowerCase();
+    const value = joined.slice(eq + 1);
+    const first = parts[0] as RawWord;
+    const last = parts[parts.length - 1] as RawWord;
+    const span = this.span(first.start, last.end);
+    if (prompt) {
+      this.t.vars.delete(name);
+      b.assignments.push({ name, shell: 'cmd', span });
+      return;
+    }
+    this.t.vars.set(name, value);
+    b.assignments.push({ name, value, shell: 'cmd', span });
+  }
+}
+
+function stripIfCondition(words: RawWord[]): RawWord[] {
+  let i = 1;
+  const lower = (k: number) => (words[k]?.value ?? '').toLowerCase();
+  if (lower(i) === '/i') i++;
+  if (lower(i) === 'not') i++;
+  const kw = lower(i);
+  if (kw === 'exist' || kw === 'defined' || kw === 'errorlevel' || kw === 'cmdextversion') i += 2;
+  else if (['equ', 'neq', 'lss', 'leq', 'gtr', 'geq'].includes(lower(i + 1))) i += 3;
+  else if (lower(i).includes('==')) i += 1;
+  else if (lower(i + 1) === '==' || lower(i + 1).startsWith('==')) i += lower(i + 1) === '==' ? 3 : 2;
+  else i += 1;
+  return words.slice(i);
+}
+
+// Character classes, local to this module: they run for every character.
+function isAlnum(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
+function isDelayedExpansion(w: RawWord): boolean {
+  return w.value.toLowerCase() === 'enabledelayedexpansion';
+}
+
+/** The word being read (a class rather than closures: this runs for every word). */
+class CmdWordState {
+  out: RawWord[] = [];
+  chunks: string[] = [];
+  quoted = false;
+  obfuscated = false;
+  emptyQuotes = false;
+  constructor(public wordStart: number) {}
+
+  flush(end: number): void {
+    const value = this.chunks.join('');
+    if (value.length > 0 || this.quoted) {
+      const obfuscated = this.obfuscated || (this.emptyQuotes && /^[a-z0-9._\\-]+$/i.test(value));
+      this.out.push({ value, start: this.wordStart, end, quoted: this.quoted, obfuscated });
+    }
+    this.chunks = [];
+    this.quoted = false;
+    this.obfuscated = false;
+    this.emptyQuotes = false;
+  }
+}

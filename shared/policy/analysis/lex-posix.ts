@@ -1,0 +1,973 @@
+/**
+ * POSIX shell lexer (bash, sh, zsh): lists, pipelines, simple commands, words, redirections and
+ * here-documents, with expansion of what the text itself determines: quotes and backslashes,
+ * `$'…'` escapes, variables assigned earlier (`U=…; curl $U`), `${x:0:1}`-style substrings,
+ * `$IFS`, brace lists (`{curl,-s,x}`), `$(echo …)`, and glob-disguised command names (`/???/b?sh`).
+ * Command substitutions (`$(…)`, backticks, `<(…)`) are lexed in place as nested commands.
+ */
+import { LIMITS, makeWord, type WordImpl } from './builder';
+import type { Redirect, Word } from './document';
+import { indexWithin, type LexTarget } from './lex-target';
+import { globMatch, programName } from './names';
+import type { Shell } from '../types';
+
+interface RawWord {
+  value: string;
+  start: number;
+  end: number;
+  quoted: boolean;
+  obfuscated: boolean;
+  constant: boolean;
+  nested: number[];
+  assignName?: string;
+  assignValue?: string;
+}
+
+/** Programs worth recognising behind glob-disguised names like `/bin/c?rl`. */
+const GLOB_TARGETS = [
+  'bash',
+  'sh',
+  'dash',
+  'zsh',
+  'ksh',
+  'curl',
+  'wget',
+  'python3',
+  'python',
+  'perl',
+  'ruby',
+  'php',
+  'nc',
+  'ncat',
+  'netcat',
+  'socat',
+  'base64',
+  'chmod',
+  'openssl',
+  'busybox',
+  'cat',
+  'id',
+  'whoami',
+  'rm',
+  'chown',
+  'crontab',
+  'ssh',
+];
+
+const SKIP_KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', 'time', '{', '}', '[[', 'coproc', 'function']);
+const END_KEYWORDS = new Set(['fi', 'done', 'esac', '}', ']]']);
+const DECLARE = new Set(['export', 'declare', 'local', 'readonly', 'typeset']);
+
+/** Wrappers that run the command given after their own options. Value: options taking an argument. */
+const WRAPPERS: Readonly<Record<string, readonly string[]>> = {
+  sudo: [
+    '-u',
+    '-g',
+    '-h',
+    '-p',
+    '-c',
+    '-d',
+    '-r',
+    '-t',
+    '-u',
+    '-t',
+    '-C',
+    '-D',
+    '-U',
+    '-T',
+    '--user',
+    '--group',
+    '--host',
+    '--prompt',
+    '--chdir',
+  ],
+  doas: ['-u', '-c'],
+  env: ['-u', '--unset', '-c', '--chdir', '-S'],
+  nohup: [],
+  exec: ['-a'],
+  builtin: [],
+  nice: ['-n', '--adjustment'],
+  ionice: ['-c', '-n', '-p', '-P', '-u'],
+  time: ['-f', '-o'],
+  timeout: ['-s', '-k', '--signal', '--kill-after'],
+  stdbuf: ['-i', '-o', '-e'],
+  setsid: [],
+  xargs: ['-I', '-n', '-P', '-L', '-d', '-a', '-s', '-E', '-i'],
+  torsocks: [],
+  proxychains: ['-f'],
+  proxychains4: ['-f'],
+};
+
+export function lexPosix(t: LexTarget, shell: Shell): void {
+  new PosixLexer(t, shell).run();
+}
+
+class PosixLexer {
+  private pos = 0;
+  private readonly n: number;
+  private nesting = 0;
+  private pendingHeredocs: { redirect: Redirect; delimiter: string; stripTabs: boolean }[] = [];
+
+  constructor(
+    private readonly t: LexTarget,
+    private readonly shell: Shell,
+  ) {
+    this.n = t.text.length;
+  }
+
+  run(): void {
+    this.parseList(null, null, this.t.depth);
+  }
+
+  private span(start: number, end: number) {
+    return this.t.layer.toOriginal(start, end);
+  }
+
+  /** Commands until `close` (consumed) or the end; returns the commands created. */
+  private parseList(close: string | null, statement: number | null, depth: number): number[] {
+    const text = this.t.text;
+    const b = this.t.builder;
+    const created: number[] = [];
+    let stmt = statement;
+    let pipeline = -1;
+    while (this.pos < this.n) {
+      if (
+        this.t.builder.commands.length >= this.t.builder.maxCommands &&
+        this.t.builder.overBudget(this.t.layer.toOriginal(this.pos, this.pos))
+      ) {
+        this.pos = this.n;
+        break;
+      }
+      const c = text[this.pos] as string;
+      if (c === ' ' || c === '\t' || c === '\r') {
+        this.pos++;
+        continue;
+      }
+      if (c === '\\' && text[this.pos + 1] === '\n') {
+        this.pos += 2;
+        continue;
+      }
+      if (close !== null && c === close) {
+        this.pos++;
+        break;
+      }
+      if (c === ')' || (c === '`' && close !== null)) {
+        if (close === null) {
+          this.pos++;
+          continue;
+        }
+        break;
+      }
+      if (c === '\n') {
+        this.pos++;
+        if (this.pendingHeredocs.length > 0) this.readHeredocBodies();
+        if (statement === null) stmt = null;
+        pipeline = -1;
+        continue;
+      }
+      if (c === ';' || c === '&') {
+        this.pos += text[this.pos + 1] === c ? 2 : 1;
+        if (c === ';' && statement === null) stmt = null;
+        pipeline = -1;
+        continue;
+      }
+      if (c === '|') {
+        if (text[this.pos + 1] === '|') {
+          this.pos += 2;
+          pipeline = -1;
+        } else this.pos += text[this.pos + 1] === '&' ? 2 : 1;
+        continue;
+      }
+      if (c === '#') {
+        const nl = text.indexOf('\n', this.pos);
+        this.pos = nl < 0 ? this.n : nl;
+        continue;
+      }
+      if (c === '(') {
+        // Subshell / arithmetic command: same statement, same depth.
+        this.pos++;
+        if (this.nesting < LIMITS.maxNesting) {
+          this.nesting++;
+          stmt ??= b.newStatement();
+          for (const i of this.parseList(')', stmt, depth)) created.push(i);
+          this.nesting--;
+        }
+        continue;
+      }
+      stmt ??= b.newStatement();
+      if (pipeline < 0) pipeline = b.newPipeline();
+      const before = this.pos;
+      for (const i of this.parseCommand(close, pipeline, stmt, depth)) created.push(i);
+      if (this.pos === before) this.pos++;
+    }
+    return created;
+  }
+
+  private atCommandEnd(close: string | null): boolean {
+    if (this.pos >= this.n) return true;
+    const c = this.t.text[this.pos] as string;
+    if (c === '\n' || c === ';' || c === '|' || c === ')' || c === '(') return true;
+    if (c === '&' && this.t.text[this.pos + 1] !== '>') return true;
+    if (c === '`' && close === '`') return true;
+    return false;
+  }
+
+  private parseCommand(close: string | null, pipeline: number, statement: number, depth: number): number[] {
+    const text = this.t.text;
+    const words: RawWord[] = [];
+    const redirects: Redirect[] = [];
+    for (;;) {
+      while (this.pos < this.n && (isSpace(text.charCodeAt(this.pos)) || (text[this.pos] === '\\' && text[this.pos + 1] === '\n'))) {
+        this.pos += text[this.pos] === '\\' ? 2 : 1;
+      }
+      if (this.atCommandEnd(close)) break;
+      if (text[this.pos] === '#') {
+        const nl = text.indexOf('\n', this.pos);
+        this.pos = nl < 0 ? this.n : nl;
+        break;
+      }
+      const redirect = this.tryRedirect(statement, depth);
+      if (redirect) {
+        if (redirect !== 'skip') redirects.push(redirect);
+        continue;
+      }
+      const before = this.pos;
+      for (const w of this.parseWord(statement, depth, close)) words.push(w);
+      if (this.pos === before) break;
+    }
+    return this.finishCommand(words, redirects, pipeline, statement, depth);
+  }
+
+  private finishCommand(raw: RawWord[], redirects: Redirect[], pipeline: number, statement: number, depth: number): number[] {
+    const b = this.t.builder;
+    const nestedAll: number[] = [];
+    for (const w of raw) for (const c of w.nested) nestedAll.push(c);
+    let words = raw;
+    // Keywords and wrappers in front of the real command.
+    for (let guard = 0; guard < 16 && words.length > 0; guard++) {
+      const head = words[0] as RawWord;
+      const lower = head.quoted ? '' : head.value;
+      if (END_KEYWORDS.has(lower) && words.length === 1) return nestedAll;
+      if (lower === 'for' || lower === 'case' || lower === 'select') return nestedAll;
+      if (SKIP_KEYWORDS.has(lower)) {
+        words = words.slice(1);
+        continue;
+      }
+      const prog = programName(head.value);
+      if (head.assignName !== undefined) {
+        this.assign(head, statement);
+        words = words.slice(1);
+        continue;
+      }
+      if (DECLARE.has(prog) && words.length > 1) {
+        for (const w of words.slice(1)) if (w.assignName !== undefined) this.assign(w, statement);
+        break;
+      }
+      const wrapperOptions = WRAPPERS[prog];
+      if (wrapperOptions && words.length > 1) {
+        if (prog === 'command') break;
+        let i = 1;
+        while (i < words.length) {
+          const w = words[i] as RawWord;
+          if (w.value === '--') {
+            i++;
+            break;
+          }
+          if (prog === 'env' && w.assignName !== undefined) {
+            i++;
+            continue;
+          }
+          if (w.value.startsWith('-') && w.value.length > 1) {
+            i += wrapperOptions.includes(w.value) ? 2 : 1;
+            continue;
+          }
+          if (prog === 'timeout' || (prog === 'nice' && /^[0-9]+$/.test(w.value))) {
+            i++;
+            if (prog === 'timeout') break;
+            continue;
+          }
+          break;
+        }
+        if (i < words.length) {
+          words = words.slice(i);
+          continue;
+        }
+      }
+      break;
+    }
+    if (words.length === 0) {
+      return nestedAll;
+    }
+    const first = words[0] as RawWord;
+    let name = programName(first.value);
+    let obfuscatedName = first.obfuscated;
+    if (/[*?[]/.test(name) && !first.quoted) {
+      const match = GLOB_TARGETS.find((p) => globMatch(name, p));
+      if (match) {
+        name = match;
+        obfuscatedName = true;
+      }
+    }
+    if (obfuscatedName) b.note('escape_obfuscation', this.span(first.start, first.end), name);
+    const last = words[words.length - 1] as RawWord;
+    const outWords: Word[] = new Array<Word>(words.length);
+    for (let i = 0; i < words.length; i++) outWords[i] = this.toWord(words[i] as RawWord);
+    if (obfuscatedName) (outWords[0] as WordImpl).obfuscated = true;
+    const idx = b.addCommand({
+      words: outWords,
+      redirects,
+      span: this.span(first.start, Math.max(last.end, redirects.length > 0 ? first.end : last.end)),
+      shell: this.shell,
+      depth,
+      pipeline,
+      layer: this.t.layerIndex,
+      statement,
+      name,
+    });
+    b.setParent(nestedAll, idx);
+    return [...nestedAll, idx];
+  }
+
+  private assign(w: RawWord, _statement: number): void {
+    const b = this.t.builder;
+    const name = w.assignName as string;
+    const span = this.span(w.start, w.end);
+    if (w.constant && w.nested.length === 0) {
+      this.t.vars.set(name, w.assignValue ?? '');
+      b.assignments.push({ name, value: w.assignValue ?? '', shell: this.shell, span });
+      return;
+    }
+    this.t.vars.delete(name);
+    const firstNested = w.nested[0] !== undefined ? b.commands[w.nested[0]] : undefined;
+    // `P=$(which python3 || which python)`, `P=$(command -v bash)`: the variable names that program.
+    const lookup = w.nested
+      .map((i) => b.commands[i])
+      .find((c) => c && (c.name === 'which' || (c.name === 'command' && c.words[1]?.value === '-v') || c.name === 'whereis'));
+    if (lookup) {
+      const prog = lookup.words[lookup.words.length - 1]?.value;
+      if (prog && !prog.startsWith('-')) this.t.vars.set(name, prog);
+    }
+    const a: { name: string; shell: Shell; span: typeof span; pipeline?: number } = { name, shell: this.shell, span };
+    if (firstNested) a.pipeline = firstNested.pipeline;
+    b.assignments.push(a);
+    for (const c of w.nested) {
+      const cmd = b.commands[c];
+      if (cmd && cmd.assignTo === undefined) cmd.assignTo = name;
+    }
+  }
+
+  private toWord(w: RawWord): Word {
+    return makeWord(w.value, this.span(w.start, w.end), { quoted: w.quoted, obfuscated: w.obfuscated, nested: w.nested });
+  }
+
+  /** Redirection operator at pos, with its target; 'skip' for fd duplications like `2>&1`. */
+  private tryRedirect(statement: number, depth: number): Redirect | 'skip' | null {
+    const text = this.t.text;
+    let i = this.pos;
+    let fd = '';
+    while (i < this.n && i - this.pos < 2 && text.charCodeAt(i) >= 0x30 && text.charCodeAt(i) <= 0x39) fd += text[i++];
+    const c = text[i];
+    let op: Redirect['op'];
+    let heredoc = false;
+    let hereString = false;
+    let stripTabs = false;
+    if (c === '&' && text[i + 1] === '>') {
+      op = '&>';
+      i += text[i + 2] === '>' ? 3 : 2;
+    } else if (c === '>') {
+      if (text[i + 1] === '(') return null; // process substitution
+      const append = text[i + 1] === '>';
+      i += append ? 2 : 1;
+      if (text[i] === '|') i++;
+      if (text[i] === '&') {
+        // fd duplication `>&2` / `2>&1`
+        i++;
+        while (i < this.n && /[0-9-]/.test(text[i] as string)) i++;
+        this.pos = i;
+        return 'skip';
+      }
+      op = fd === '2' ? (append ? '2>>' : '2>') : append ? '>>' : '>';
+    } else if (c === '<') {
+      if (text[i + 1] === '(') return null;
+      if (text[i + 1] === '<' && text[i + 2] === '<') {
+        hereString = true;
+        i += 3;
+      } else if (text[i + 1] === '<') {
+        heredoc = true;
+        i += 2;
+        if (text[i] === '-') {
+          stripTabs = true;
+          i++;
+        }
+      } else if (text[i + 1] === '&') {
+        i += 2;
+        while (i < this.n && /[0-9-]/.test(text[i] as string)) i++;
+        this.pos = i;
+        return 'skip';
+      } else i += 1;
+      op = '<';
+    } else {
+      return null;
+    }
+    this.pos = i;
+    while (this.pos < this.n && isSpace(text.charCodeAt(this.pos))) this.pos++;
+    const targetWords = this.parseWord(statement, depth, null);
+    const target = targetWords[0];
+    const word = target ? this.toWord(target) : makeWord('', this.span(i, i));
+    const redirect: Redirect = { op, target: word };
+    if (hereString) redirect.heredoc = true;
+    if (heredoc && target) {
+      redirect.heredoc = true;
+      this.pendingHeredocs.push({ redirect, delimiter: target.value, stripTabs });
+    }
+    return redirect;
+  }
+
+  private readHeredocBodies(): void {
+    const text = this.t.text;
+    const pending = this.pendingHeredocs;
+    this.pendingHeredocs = [];
+    for (const h of pending) {
+      const bodyStart = this.pos;
+      let lineStart = this.pos;
+      let bodyEnd = this.n;
+      let next = this.n;
+      while (lineStart < this.n) {
+        const nl = text.indexOf('\n', lineStart);
+        const lineEnd = nl < 0 ? this.n : nl;
+        let line = text.slice(lineStart, lineEnd).replace(/\r$/, '');
+        if (h.stripTabs) line = line.replace(/^\t+/, '');
+        if (line === h.delimiter) {
+          bodyEnd = lineStart;
+          next = nl < 0 ? this.n : nl + 1;
+          break;
+        }
+        lineStart = lineEnd + 1;
+      }
+      const body = text.slice(bodyStart, bodyEnd);
+      h.redirect.target = makeWord(body, this.span(bodyStart, bodyEnd), { quoted: true });
+      this.pos = next;
+    }
+  }
+
+  // ---------------------------------------------------------------- words
+
+  /** One word (several when an unquoted expansion splits, or a brace list expands). */
+  private parseWord(statement: number, depth: number, close: string | null): RawWord[] {
+    const text = this.t.text;
+    const w = new WordState(this.pos);
+
+    // Brace list `{a,b,c}` (no spaces) expands to words.
+    if (text[this.pos] === '{') {
+      const endBrace = this.findSimpleBraceList(this.pos);
+      if (endBrace > 0) {
+        const items = text.slice(this.pos + 1, endBrace).split(',');
+        const s = this.pos;
+        this.pos = endBrace + 1;
+        this.t.builder.note('escape_obfuscation', this.span(s, this.pos), 'brace list');
+        return items
+          .filter((v) => v.length > 0)
+          .map((v) => ({
+            value: v.replace(/\\(.)/g, '$1').replace(/^["']|["']$/g, ''),
+            start: s,
+            end: this.pos,
+            quoted: false,
+            obfuscated: true,
+            constant: true,
+            nested: [],
+          }));
+      }
+    }
+    // Assignment `NAME=` / `NAME+=` at word w.start.
+    {
+      let i = this.pos;
+      if (i < this.n && isIdentChar(text.charCodeAt(i)) && !(text.charCodeAt(i) >= 0x30 && text.charCodeAt(i) <= 0x39)) {
+        while (i < this.n && isIdentChar(text.charCodeAt(i))) i++;
+        const plus = text[i] === '+' && text[i + 1] === '=';
+        if (text[i] === '=' || plus) {
+          w.assignName = text.slice(this.pos, i);
+          const eq = plus ? i + 2 : i + 1;
+          w.chunks.push(text.slice(this.pos, eq));
+          this.pos = eq;
+          w.assignValueStart = w.chunks.length;
+          if (plus) {
+            const prev = this.t.vars.get(w.assignName);
+            if (prev !== undefined) w.chunks.push(prev);
+            else w.constant = false;
+          }
+        }
+      }
+    }
+
+    while (this.pos < this.n) {
+      const c = text[this.pos] as string;
+      const code = text.charCodeAt(this.pos);
+      if (isSpace(code) || c === '\n' || c === ';' || c === '&' || c === '|' || c === '(' || c === ')') break;
+      if ((c === '<' || c === '>') && text[this.pos + 1] !== '(') break;
+      if ((c === '<' || c === '>') && text[this.pos + 1] === '(') {
+        if (w.chunks.length > 0) break;
+        const sub = this.substitution(this.pos + 2, ')', statement, depth);
+        w.chunks.push(sub.value);
+        for (const i of sub.nested) w.nested.push(i);
+        w.constant = false;
+        continue;
+      }
+      if (c === '`') {
+        if (close === '`') break;
+        const sub = this.substitution(this.pos + 1, '`', statement, depth);
+        w.chunks.push(sub.value);
+        for (const i of sub.nested) w.nested.push(i);
+        if (!this.lastSubstitutionConstant) w.constant = false;
+        else w.obfuscated = true;
+        continue;
+      }
+      if (c === '\\') {
+        const nx = text[this.pos + 1];
+        if (nx === undefined) {
+          this.pos++;
+          break;
+        }
+        if (nx === '\n') {
+          this.pos += 2;
+          continue;
+        }
+        // `\ls` (bypassing an alias) is an idiom; a backslash inside a word only hides it.
+        if (isAlnum(nx.charCodeAt(0)) && w.chunks.length > 0) w.obfuscated = true;
+        w.chunks.push(nx);
+        w.bare++;
+        this.pos += 2;
+        continue;
+      }
+      if (c === "'") {
+        const q = text.indexOf("'", this.pos + 1);
+        const endQ = q < 0 ? this.n : q;
+        const s = text.slice(this.pos + 1, endQ);
+        w.chunks.push(s);
+        if (s.length === 0) w.emptyString = true;
+        w.stringParts++;
+        w.quoted = true;
+        this.pos = Math.min(this.n, endQ + 1);
+        continue;
+      }
+      if (c === '"') {
+        this.readDoubleQuoted(statement, depth, w.chunks, w.nested, (v) => {
+          if (v.nonConstant) w.constant = false;
+          if (v.obfuscated) w.obfuscated = true;
+          if (v.empty) w.emptyString = true;
+        });
+        w.stringParts++;
+        w.quoted = true;
+        continue;
+      }
+      if (c === '$') {
+        const nx = text[this.pos + 1];
+        if (nx === "'") {
+          const r = this.readAnsiC();
+          w.chunks.push(r.value);
+          if (r.obfuscated) w.obfuscated = true;
+          w.stringParts++;
+          w.quoted = true;
+          continue;
+        }
+        if (nx === '"') {
+          this.pos++;
+          continue;
+        }
+        const exp = this.readExpansion(statement, depth, false);
+        if (exp.nested.length > 0) for (const i of exp.nested) w.nested.push(i);
+        if (exp.obfuscated) w.obfuscated = true;
+        if (exp.ifs) {
+          this.t.builder.note('variable_obfuscation', this.span(exp.start, this.pos), '$IFS');
+          w.obfuscated = true;
+          w.flush(exp.start);
+          w.start = this.pos;
+          continue;
+        }
+        w.appendExpansion(exp.value, exp.raw, false, exp.start, this.pos);
+        if (exp.substitution && !exp.constantSubstitution) w.constant = false;
+        continue;
+      }
+      // Bare run.
+      const runStart = this.pos;
+      while (this.pos < this.n) {
+        const k = text[this.pos] as string;
+        if (
+          k === ' ' ||
+          k === '\t' ||
+          k === '\r' ||
+          k === '\n' ||
+          k === ';' ||
+          k === '&' ||
+          k === '|' ||
+          k === '(' ||
+          k === ')' ||
+          k === '<' ||
+          k === '>' ||
+          k === '`' ||
+          k === '\\' ||
+          k === "'" ||
+          k === '"' ||
+          k === '$'
+        )
+          break;
+        this.pos++;
+      }
+      w.chunks.push(text.slice(runStart, this.pos));
+      w.bare++;
+    }
+    w.flush(this.pos);
+    return w.out;
+  }
+
+  private lastSubstitutionConstant = false;
+
+  /** Lexes `$(…)`, backticks or `<(…)` in place; reports its display value and nested commands. */
+  private substitution(innerStart: number, close: string, statement: number, depth: number): { value: string; nested: number[] } {
+    const outer = this.pos;
+    this.pos = innerStart;
+    let nested: number[] = [];
+    if (this.nesting < LIMITS.maxNesting) {
+      this.nesting++;
+      nested = this.parseList(close, statement, depth + 1);
+      this.nesting--;
+    } else {
+      const end = this.t.text.indexOf(close, innerStart);
+      this.pos = end < 0 ? this.n : end + 1;
+    }
+    // Long substitutions are shown as a placeholder: their commands are separate, and copying their text
+    // into every enclosing word would cost time with each nesting level.
+    const raw = this.pos - outer > 1024 ? this.t.text.slice(outer, outer + 2) + '…)' : this.t.text.slice(outer, this.pos);
+    const echoed = this.echoValue(nested);
+    this.lastSubstitutionConstant = echoed !== null;
+    return { value: echoed ?? raw, nested };
+  }
+
+  /** `$(echo abc)` / `$(printf abc)` with constant arguments evaluates to them. */
+  private echoValue(nested: number[]): string | null {
+    if (nested.length !== 1) return null;
+    const cmd = this.t.builder.commands[nested[0] as number];
+    if (!cmd || (cmd.name !== 'echo' && cmd.name !== 'printf') || cmd.redirects.length > 0) return null;
+    const args = cmd.words.slice(1).filter((w, i) => !(i === 0 && /^-[neE]+$/.test(w.value)));
+    const value = args.map((w) => w.value).join(' ');
+    return value.includes('$') ? null : value;
+  }
+
+  private readDoubleQuoted(
+    statement: number,
+    depth: number,
+    chunks: string[],
+    nested: number[],
+    report: (v: { nonConstant: boolean; obfuscated: boolean; empty: boolean }) => void,
+  ): void {
+    const text = this.t.text;
+    let nonConstant = false;
+    let obfuscated = false;
+    const startLen = chunks.length;
+    let from = this.pos + 1;
+    this.pos = from;
+    while (this.pos < this.n) {
+      const c = text[this.pos] as string;
+      if (c === '"') break;
+      if (c === '\\') {
+        const nx = text[this.pos + 1];
+        if (nx === '$' || nx === '`' || nx === '"' || nx === '\\' || nx === '\n') {
+          chunks.push(text.slice(from, this.pos));
+          if (nx !== '\n') chunks.push(nx);
+          this.pos += 2;
+          from = this.pos;
+          continue;
+        }
+        this.pos += 2;
+        continue;
+      }
+      if (c === '`') {
+        chunks.push(text.slice(from, this.pos));
+        const sub = this.substitution(this.pos + 1, '`', statement, depth);
+        chunks.push(sub.value);
+        for (const i of sub.nested) nested.push(i);
+        if (!this.lastSubstitutionConstant) nonConstant = true;
+        from = this.pos;
+        continue;
+      }
+      if (c === '$' && text[this.pos + 1] !== undefined && /[A-Za-z0-9_{(@*#?!$-]/.test(text[this.pos + 1] as string)) {
+        chunks.push(text.slice(from, this.pos));
+        const exp = this.readExpansion(statement, depth, true);
+        for (const i of exp.nested) nested.push(i);
+        if (exp.obfuscated) obfuscated = true;
+        if (exp.value === undefined) {
+          chunks.push(exp.raw);
+          nonConstant = true;
+        } else chunks.push(exp.value);
+        if (exp.substitution && !exp.constantSubstitution) nonConstant = true;
+        from = this.pos;
+        continue;
+      }
+      this.pos++;
+    }
+    chunks.push(text.slice(from, Math.min(this.pos, this.n)));
+    this.pos = Math.min(this.pos + 1, this.n);
+    let empty = true;
+    for (let k = startLen; k < chunks.length; k++) if ((chunks[k] as string).length > 0) empty = false;
+    report({ nonConstant, obfuscated, empty });
+  }
+
+  private readAnsiC(): { value: string; obfuscated: boolean } {
+    const text = this.t.text;
+    let i = this.pos + 2;
+    let out = '';
+    let obfuscated = false;
+    while (i < this.n && text[i] !== "'") {
+      const c = text[i] as string;
+      if (c !== '\\') {
+        out += c;
+        i++;
+        continue;
+      }
+      const nx = text[i + 1] ?? '';
+      const simple: Record<string, string> = {
+        n: '\n',
+        t: '\t',
+        r: '\r',
+        a: '\x07',
+        b: '\b',
+        e: '\x1b',
+        E: '\x1b',
+        f: '\f',
+        v: '\v',
+        '\\': '\\',
+        "'": "'",
+        '"': '"',
+        '?': '?',
+      };
+      if (simple[nx] !== undefined) {
+        out += simple[nx];
+        i += 2;
+        continue;
+      }
+      let m: RegExpExecArray | null;
+      const rest = text.slice(i + 1, i + 10);
+      if ((m = /^x([0-9a-fA-F]{1,2})/.exec(rest))) {
+        out += String.fromCharCode(parseInt(m[1] as string, 16));
+        obfuscated = true;
+        i += 1 + m[0].length;
+      } else if ((m = /^u([0-9a-fA-F]{1,4})/.exec(rest)) || (m = /^U([0-9a-fA-F]{1,8})/.exec(rest))) {
+        const cp = parseInt(m[1] as string, 16);
+        out += cp <= 0x10ffff ? String.fromCodePoint(cp) : '';
+        obfuscated = true;
+        i += 1 + m[0].length;
+      } else if ((m = /^([0-7]{1,3})/.exec(rest))) {
+        out += String.fromCharCode(parseInt(m[1] as string, 8) & 0xff);
+        obfuscated = true;
+        i += 1 + m[0].length;
+      } else {
+        out += '\\' + nx;
+        i += 2;
+      }
+    }
+    this.pos = Math.min(i + 1, this.n);
+    return { value: out, obfuscated };
+  }
+
+  /**
+   * `$name`, `${…}`, `$(…)`, `$((…))`, `$1`, `$@` … at pos. `value` is undefined when unknown.
+   */
+  private readExpansion(
+    statement: number,
+    depth: number,
+    inQuotes: boolean,
+  ): {
+    value: string | undefined;
+    raw: string;
+    start: number;
+    nested: number[];
+    obfuscated: boolean;
+    ifs: boolean;
+    substitution: boolean;
+    constantSubstitution: boolean;
+  } {
+    const text = this.t.text;
+    const start = this.pos;
+    const nx = text[this.pos + 1];
+    const base = { start, nested: [] as number[], obfuscated: false, ifs: false, substitution: false, constantSubstitution: false };
+    if (nx === '(' && text[this.pos + 2] === '(') {
+      const end = text.indexOf('))', this.pos + 3);
+      this.pos = end < 0 ? this.n : end + 2;
+      return { ...base, value: undefined, raw: text.slice(start, this.pos) };
+    }
+    if (nx === '(') {
+      let value = '';
+      let nested: number[] = [];
+      const sub = this.substitution(this.pos + 2, ')', statement, depth);
+      value = sub.value;
+      nested = sub.nested;
+      const constantSubstitution = this.lastSubstitutionConstant;
+      return {
+        ...base,
+        value: constantSubstitution ? value : undefined,
+        raw: value,
+        nested,
+        substitution: true,
+        constantSubstitution,
+        obfuscated: constantSubstitution,
+      };
+    }
+    if (nx === '{') {
+      // Stops at `$` and newlines: nested expansions are left unresolved, and `${${${…` stays linear.
+      const close = indexWithin(text, '}', this.pos + 2, 4096, '$\n');
+      if (close < 0) {
+        this.pos += 2;
+        return { ...base, value: undefined, raw: '${' };
+      }
+      this.pos = close + 1;
+      const inner = text.slice(start + 2, close);
+      const m = /^([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])(.*)$/s.exec(inner);
+      if (!m) return { ...base, value: undefined, raw: text.slice(start, this.pos) };
+      const name = m[1] as string;
+      const op = m[2] as string;
+      if (name === 'IFS')
+        return { ...base, value: inQuotes ? ' ' : undefined, raw: text.slice(start, this.pos), ifs: !inQuotes, obfuscated: true };
+      const known = this.t.vars.get(name);
+      const r = applyParameterOperator(known, op);
+      return { ...base, value: r.value, raw: text.slice(start, this.pos), obfuscated: r.obfuscated };
+    }
+    if (nx !== undefined && /[@*#?$!0-9-]/.test(nx)) {
+      this.pos += 2;
+      return { ...base, value: undefined, raw: text.slice(start, this.pos) };
+    }
+    let i = this.pos + 1;
+    while (i < this.n && isIdentChar(text.charCodeAt(i))) i++;
+    if (i === this.pos + 1) {
+      this.pos++;
+      return { ...base, value: '$', raw: '$' };
+    }
+    const name = text.slice(this.pos + 1, i);
+    this.pos = i;
+    if (name === 'IFS') return { ...base, value: inQuotes ? ' ' : undefined, raw: '$IFS', ifs: !inQuotes, obfuscated: true };
+    return { ...base, value: this.t.vars.get(name), raw: text.slice(start, i) };
+  }
+
+  /** End index of `{a,b}` (no spaces, no nesting) at start, or -1. */
+  private findSimpleBraceList(start: number): number {
+    const text = this.t.text;
+    let comma = false;
+    for (let i = start + 1; i < this.n && i - start < 4096; i++) {
+      const c = text[i];
+      if (c === '}') return comma ? i : -1;
+      if (c === ',') comma = true;
+      else if (c === ' ' || c === '\t' || c === '\n' || c === '{' || c === ';' || c === '|' || c === '&' || c === '$') return -1;
+    }
+    return -1;
+  }
+}
+
+/** Bash parameter operators on a known value: defaults, substrings, literal replacement, case. */
+function applyParameterOperator(value: string | undefined, op: string): { value: string | undefined; obfuscated: boolean } {
+  if (op === '') return { value, obfuscated: false };
+  let m: RegExpExecArray | null;
+  if ((m = /^:?[-=]([^}]*)$/.exec(op))) return { value: value === undefined || value === '' ? m[1] : value, obfuscated: false };
+  if (value === undefined) return { value: undefined, obfuscated: true };
+  if ((m = /^:\s*(-?[0-9]+)(?::\s*(-?[0-9]+))?$/.exec(op))) {
+    let offset = Number(m[1]);
+    if (offset < 0) offset = Math.max(0, value.length + offset);
+    let end = value.length;
+    if (m[2] !== undefined) {
+      const len = Number(m[2]);
+      end = len < 0 ? value.length + len : offset + len;
+    }
+    return { value: value.slice(offset, Math.max(offset, end)), obfuscated: true };
+  }
+  if ((m = /^(\/\/?)([^/*?[]*)\/(.*)$/.exec(op))) {
+    const pattern = m[2] as string;
+    if (pattern === '') return { value, obfuscated: true };
+    const replaced = m[1] === '//' ? value.split(pattern).join(m[3]) : value.replace(pattern, m[3] as string);
+    return { value: replaced, obfuscated: true };
+  }
+  if (op === '^^') return { value: value.toUpperCase(), obfuscated: true };
+  if (op === ',,') return { value: value.toLowerCase(), obfuscated: true };
+  if ((m = /^(##?|%%?)([^*?[]*)$/.exec(op))) {
+    const pat = m[2] as string;
+    if (m[1]?.startsWith('#')) return { value: value.startsWith(pat) ? value.slice(pat.length) : value, obfuscated: true };
+    return { value: value.endsWith(pat) ? value.slice(0, value.length - pat.length) : value, obfuscated: true };
+  }
+  return { value: undefined, obfuscated: true };
+}
+
+// Character classes, local to this module: they run for every character.
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0b || c === 0x0c;
+}
+function isAlnum(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+function isIdentChar(c: number): boolean {
+  return isAlnum(c) || c === 0x5f;
+}
+
+/** The word being read (a class rather than closures: this runs for every word). */
+class WordState {
+  out: RawWord[] = [];
+  chunks: string[] = [];
+  quoted = false;
+  obfuscated = false;
+  constant = true;
+  nested: number[] = [];
+  bare = 0;
+  stringParts = 0;
+  emptyString = false;
+  assignName: string | undefined = undefined;
+  /** Index in `chunks` where an assignment's value starts. */
+  assignValueStart = -1;
+  constructor(public start: number) {}
+
+  flush(end: number): void {
+    const value = this.chunks.join('');
+    if (value.length > 0 || this.quoted) {
+      const w: RawWord = {
+        value,
+        start: this.start,
+        end,
+        quoted: this.quoted,
+        obfuscated: this.obfuscated,
+        constant: this.constant,
+        nested: this.nested,
+      };
+      if (this.assignName !== undefined) {
+        w.assignName = this.assignName;
+        w.assignValue = this.chunks.slice(this.assignValueStart).join('');
+      }
+      if (this.bare > 0 && this.stringParts > 0 && /^[a-z0-9_.-]+$/i.test(value) && (this.emptyString || this.assignName === undefined))
+        w.obfuscated = true;
+      this.out.push(w);
+    }
+    this.chunks = [];
+    this.quoted = false;
+    this.obfuscated = false;
+    this.constant = true;
+    this.nested = [];
+    this.bare = 0;
+    this.stringParts = 0;
+    this.emptyString = false;
+    this.assignName = undefined;
+  }
+
+  /** Appends an expansion; unquoted values with blanks are split into words, as the shell does. */
+  appendExpansion(value: string | undefined, rawText: string, inQuotes: boolean, splitStart: number, pos: number): void {
+    if (value === undefined) {
+      this.chunks.push(rawText);
+      this.constant = false;
+      return;
+    }
+    if (inQuotes || !/[ \t\n]/.test(value)) {
+      this.chunks.push(value);
+      return;
+    }
+    const pieces = value.split(/[ \t\n]+/);
+    for (let k = 0; k < pieces.length; k++) {
+      if (k > 0) {
+        this.flush(pos);
+        this.start = splitStart;
+      }
+      this.chunks.push(pieces[k] as string);
+    }
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * Command-name resolution: what program or cmdlet a command word actually runs.
+ */
+import type { Shell } from '../types';
+
+/** PowerShell built-in aliases that matter for policy (Windows PowerShell 5.1 and 7). */
+export const POWERSHELL_ALIASES: Readonly<Record<string, string>> = {
+  iex: 'invoke-expression',
+  irm: 'invoke-restmethod',
+  iwr: 'invoke-webrequest',
+  curl: 'invoke-webrequest',
+  wget: 'invoke-webrequest',
+  gcm: 'get-command',
+  sal: 'set-alias',
+  nal: 'new-alias',
+  saps: 'start-process',
+  start: 'start-process',
+  ii: 'invoke-item',
+  icm: 'invoke-command',
+  ipmo: 'import-module',
+  gc: 'get-content',
+  cat: 'get-content',
+  type: 'get-content',
+  sc: 'set-content',
+  ac: 'add-content',
+  gp: 'get-itemproperty',
+  gpv: 'get-itempropertyvalue',
+  sp: 'set-itemproperty',
+  ni: 'new-item',
+  si: 'set-item',
+  gi: 'get-item',
+  gv: 'get-variable',
+  sv: 'set-variable',
+  set: 'set-variable',
+  nv: 'new-variable',
+  gci: 'get-childitem',
+  ls: 'get-childitem',
+  dir: 'get-childitem',
+  ri: 'remove-item',
+  rm: 'remove-item',
+  del: 'remove-item',
+  cp: 'copy-item',
+  copy: 'copy-item',
+  cpi: 'copy-item',
+  mi: 'move-item',
+  mv: 'move-item',
+  move: 'move-item',
+  echo: 'write-output',
+  write: 'write-output',
+  oh: 'out-host',
+  '%': 'foreach-object',
+  foreach: 'foreach-object',
+  '?': 'where-object',
+  where: 'where-object',
+  gps: 'get-process',
+  ps: 'get-process',
+  spps: 'stop-process',
+  kill: 'stop-process',
+  gsv: 'get-service',
+  sasv: 'start-service',
+  spsv: 'stop-service',
+  gwmi: 'get-wmiobject',
+  iwmi: 'invoke-wmimethod',
+  swmi: 'set-wmiinstance',
+  gcim: 'get-ciminstance',
+  icim: 'invoke-cimmethod',
+  ncim: 'new-ciminstance',
+  sajb: 'start-job',
+  nsn: 'new-pssession',
+  etsn: 'enter-pssession',
+  cls: 'clear-host',
+  clear: 'clear-host',
+  cd: 'set-location',
+  sl: 'set-location',
+  chdir: 'set-location',
+  pwd: 'get-location',
+  gl: 'get-location',
+  sleep: 'start-sleep',
+  select: 'select-object',
+  sort: 'sort-object',
+  measure: 'measure-object',
+  tee: 'tee-object',
+  ft: 'format-table',
+  fl: 'format-list',
+  fw: 'format-wide',
+  ogv: 'out-gridview',
+  epcsv: 'export-csv',
+  ipcsv: 'import-csv',
+  rvpa: 'resolve-path',
+  h: 'get-history',
+  history: 'get-history',
+  r: 'invoke-history',
+  ihy: 'invoke-history',
+  gal: 'get-alias',
+  gm: 'get-member',
+  ise: 'powershell_ise',
+};
+
+/** Windows executable extensions dropped from command names. */
+const WINDOWS_EXTENSIONS = ['.exe', '.com', '.bat', '.cmd', '.ps1'];
+
+/** Final path component, without quotes. */
+export function baseName(word: string): string {
+  let end = word.length;
+  while (end > 0 && (word[end - 1] === '"' || word[end - 1] === "'")) end--;
+  let start = 0;
+  for (let i = 0; i < end; i++) {
+    const c = word.charCodeAt(i);
+    if (c === 0x2f /* / */ || c === 0x5c /* \ */) start = i + 1;
+  }
+  while (start < end && (word[start] === '"' || word[start] === "'")) start++;
+  return word.slice(start, end);
+}
+
+/** Lower-case base name with a Windows executable extension removed. */
+export function programName(word: string): string {
+  let name = baseName(word).toLowerCase();
+  for (const ext of WINDOWS_EXTENSIONS) {
+    if (name.length > ext.length && name.endsWith(ext)) {
+      name = name.slice(0, -ext.length);
+      break;
+    }
+  }
+  return name;
+}
+
+/** The resolved command name for matching, per shell. */
+export function resolveCommandName(word: string, shell: Shell): string {
+  const name = programName(word);
+  if (shell === 'powershell') {
+    // `Microsoft.PowerShell.Utility\Invoke-Expression` is handled by baseName; aliases only apply to bare words.
+    const alias = word.indexOf('\\') < 0 && word.indexOf('/') < 0 ? POWERSHELL_ALIASES[name] : undefined;
+    return alias ?? name;
+  }
+  return name;
+}
+
+/** Names PowerShell's `Get-Command` can return that matter for policy (to resolve `gcm i*x`, `gcm *ke-e*`). */
+export const POWERSHELL_COMMAND_NAMES: readonly string[] = [
+  'invoke-expression',
+  'invoke-webrequest',
+  'invoke-restmethod',
+  'invoke-command',
+  'invoke-item',
+  'start-process',
+  'new-object',
+  'start-bitstransfer',
+  'get-variable',
+  'set-variable',
+  'get-content',
+  'import-module',
+  'add-type',
+  'iex',
+  'irm',
+  'iwr',
+  'icm',
+  'saps',
+];
+
+/** Glob matching for `Get-Command` patterns (`*` and `?` only), case-insensitive, iterative (no backtracking blow-up). */
+export function globMatch(pattern: string, text: string): boolean {
+  const p = pattern.toLowerCase();
+  const t = text.toLowerCase();
+  let pi = 0;
+  let ti = 0;
+  let star = -1;
+  let mark = 0;
+  while (ti < t.length) {
+    if (pi < p.length && (p[pi] === '?' || p[pi] === t[ti])) {
+      pi++;
+      ti++;
+    } else if (pi < p.length && p[pi] === '*') {
+      star = pi++;
+      mark = ti;
+    } else if (star >= 0) {
+      pi = star + 1;
+      ti = ++mark;
+    } else return false;
+  }
+  while (pi < p.length && p[pi] === '*') pi++;
+  return pi === p.length;
+}
+
+/** Resolve a `Get-Command` wildcard to a single policy-relevant command name, if it matches any. */
+export function resolveCommandGlob(pattern: string): string | null {
+  for (const name of POWERSHELL_COMMAND_NAMES) {
+    if (globMatch(pattern, name)) return POWERSHELL_ALIASES[name] ?? name;
+  }
+  return null;
+}

@@ -1,0 +1,475 @@
+/**
+ * What commands do, as far as policy cares: fetch from the network (to stdout, a variable or a
+ * file), decode, execute text (stdin, arguments) or execute files. Shared by rule families.
+ */
+import type { Document, SimpleCommand, Word } from './document';
+import { baseName, programName } from './names';
+import { BASE64_DECODERS, INTERPRETERS, POSIX_SHELLS, POWERSHELL_HOSTS } from './unwrap';
+
+// ------------------------------------------------------------------ values
+
+/** A URL (http, https, ftp) or a UNC/WebDAV path (`\\host\share`, `\\host@SSL\…`) anywhere in the value. */
+export function containsUrl(value: string): boolean {
+  return containsUrlLower(value.toLowerCase(), value);
+}
+
+function containsUrlLower(lower: string, value: string): boolean {
+  if (
+    lower.indexOf('://') >= 0 &&
+    (lower.includes('http://') || lower.includes('https://') || lower.includes('ftp://') || lower.includes('ftps://'))
+  )
+    return true;
+  const c = value.charCodeAt(0) === 0x5c ? 0 : value.charCodeAt(1) === 0x5c ? 1 : -1;
+  if (c < 0) return false;
+  return /^["']?\\\\[a-z0-9_.-]+(@ssl)?(@[0-9]+)?\\/i.test(value) && !/^["']?\\\\(localhost|127\.0\.0\.1|\.|\?)\\/i.test(value);
+}
+
+export function isUrlWord(w: Word): boolean {
+  return containsUrlLower(w.lower, w.value);
+}
+
+/** Lower-case file name used to follow a file from download to execution. */
+export function fileKey(path: string): string {
+  let p = path.length > 4096 ? path.slice(-4096) : path;
+  if (p.indexOf('"') >= 0 || p.indexOf("'") >= 0) p = p.replace(/["']/g, '');
+  const q = p.search(/[?#]/);
+  if (q >= 0) p = p.slice(0, q);
+  return baseName(p).toLowerCase();
+}
+
+/** File name a URL would be saved as (`curl -O`, `wget URL`). */
+export function urlFileName(url: string): string {
+  const m = /^[a-z]+:\/\/[^/]+(\/[^?#]*)?/i.exec(url.replace(/["']/g, ''));
+  const path = m?.[1] ?? '';
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  return name.toLowerCase();
+}
+
+function optionValue(words: readonly Word[], names: readonly string[], prefixMatch = false): Word | undefined {
+  for (let k = 1; k < words.length; k++) {
+    const l = (words[k] as Word).lower;
+    for (const n of names) {
+      if (l === n || (prefixMatch && n.startsWith(l) && l.length >= 3 && l.startsWith('-'))) return words[k + 1];
+      if (n.startsWith('--') && l.startsWith(n + '='))
+        return { value: (words[k] as Word).value.slice(n.length + 1), lower: l.slice(n.length + 1), span: (words[k] as Word).span };
+    }
+  }
+  return undefined;
+}
+
+function hasOption(words: readonly Word[], test: (lower: string) => boolean): boolean {
+  for (let k = 1; k < words.length; k++) if (test((words[k] as Word).lower)) return true;
+  return false;
+}
+
+// ------------------------------------------------------------------ fetching
+
+/** POSIX/cmd programs that download. */
+export const DOWNLOADERS = new Set([
+  'curl',
+  'wget',
+  'fetch',
+  'http',
+  'https',
+  'xh',
+  'aria2c',
+  'lwp-download',
+  'lwp-request',
+  'get',
+  'axel',
+  'tftp',
+]);
+
+/** In-memory download calls in PowerShell/.NET, matched on deobfuscated word text. */
+export const POWERSHELL_FETCH_TERMS = [
+  'downloadstring',
+  'downloaddata',
+  'openread',
+  'getstringasync',
+  'getbytearrayasync',
+  'getstreamasync',
+  '.responsetext',
+  '.responsebody',
+  '.responsestream',
+  '.getresponse(',
+  'downloadfile',
+  'uploadstring',
+  'xmlhttp',
+  'winhttprequest',
+  'system.net.webclient',
+  'net.webclient',
+];
+
+function isPowerShellFetchCommand(cmd: SimpleCommand): boolean {
+  return cmd.name === 'invoke-webrequest' || cmd.name === 'invoke-restmethod' || cmd.name === 'start-bitstransfer';
+}
+
+/** Does any word of the command contain an in-memory .NET download call? */
+/** One pass over a word for all terms (a literal alternation: linear, no backtracking). */
+function termPattern(terms: readonly string[]): RegExp {
+  return new RegExp(terms.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+}
+const POWERSHELL_FETCH_PATTERN = termPattern([...POWERSHELL_FETCH_TERMS, 'xmldocument']);
+
+export function hasPowerShellFetchTerm(cmd: SimpleCommand): boolean {
+  for (const w of cmd.words) {
+    const l = w.lower;
+    if (l.length < 6) continue;
+    if (POWERSHELL_FETCH_PATTERN.test(l)) return true;
+    if (l.includes('.load(') && containsUrl(l)) return true;
+  }
+  return false;
+}
+
+/** The command's output (stdout / pipeline / value) is content fetched from the network. */
+export function fetchesToOutput(cmd: SimpleCommand): boolean {
+  const name = cmd.name;
+  const words = cmd.words;
+  if (cmd.shell === 'powershell' && name === 'resolve-dnsname') return words.some((w) => w.lower === 'txt');
+  if (cmd.shell === 'powershell' && name === 'nslookup') return words.some((w) => /(^|[=-])txt$/i.test(w.value));
+  if (cmd.shell === 'powershell') {
+    if (name === 'invoke-webrequest' || name === 'invoke-restmethod') return !hasOption(words, (l) => l.startsWith('-outf') || l === '-o');
+    if (name === 'curl' || name === 'wget') return false;
+    return hasPowerShellFetchTerm(cmd) && !cmd.words.some((w) => w.lower.includes('downloadfile'));
+  }
+  if (name === 'curl') {
+    return (
+      !hasOption(
+        words,
+        (l) =>
+          l === '-o' ||
+          l === '-O' ||
+          l === '--output' ||
+          l.startsWith('--output=') ||
+          l === '--remote-name' ||
+          l === '--remote-name-all' ||
+          l === '-t' ||
+          l === '--upload-file' ||
+          /^-[a-z]*o$/i.test(l) ||
+          /^-[a-z]*o[a-z]*$/.test(l),
+      ) || hasStdoutOutput(words, ['-o', '--output'])
+    );
+  }
+  if (name === 'wget') {
+    for (let k = 1; k < words.length; k++) {
+      const l = (words[k] as Word).lower;
+      if (l === '-o-' || l === '-qo-' || /^-[a-z]*o-$/.test(l) || l === '--output-document=-' || l === '-o/dev/stdout') return true;
+      if ((/^-[a-z]*o$/.test(l) && (words[k] as Word).value.endsWith('O')) || l === '--output-document') {
+        const v = words[k + 1]?.value;
+        if (v === '-' || v === '/dev/stdout') return true;
+      }
+    }
+    return false;
+  }
+  if (name === 'fetch') return hasStdoutOutput(words, ['-o']);
+  if (name === 'http' || name === 'https' || name === 'xh' || name === 'lwp-request' || name === 'get')
+    return words.some(isUrlWord) || words.length > 1;
+  // DNS TXT records used to stage payloads.
+  if (
+    (name === 'nslookup' || name === 'dig' || name === 'host' || name === 'resolve-dnsname' || name === 'drill') &&
+    words.some((w) => /(^|[=\s-])txt$/i.test(w.value) || w.lower === 'txt')
+  )
+    return true;
+  if (
+    name === 'nc' ||
+    name === 'ncat' ||
+    name === 'netcat' ||
+    name === 'socat' ||
+    (name === 'openssl' && words.some((w) => w.lower === 's_client'))
+  )
+    return true;
+  if (cmd.redirects.some((r) => r.op === '<' && r.target.lower.includes('/dev/tcp/'))) return true;
+  return false;
+}
+
+function hasStdoutOutput(words: readonly Word[], options: readonly string[]): boolean {
+  for (let k = 1; k < words.length; k++) {
+    const l = (words[k] as Word).value;
+    if (options.includes(l) && (words[k + 1]?.value === '-' || words[k + 1]?.value === '/dev/stdout')) return true;
+  }
+  return false;
+}
+
+/** Is this command a network download of any kind (to output, variable or file)? */
+export function isFetch(cmd: SimpleCommand): boolean {
+  if (cmd.shell === 'powershell') {
+    if (isPowerShellFetchCommand(cmd)) return true;
+    if ((cmd.name === 'curl' || cmd.name === 'wget') && cmd.words.some(isUrlWord)) return true;
+    return hasPowerShellFetchTerm(cmd);
+  }
+  if (DOWNLOADERS.has(cmd.name)) return cmd.words.some(isUrlWord) || cmd.name === 'curl' || cmd.name === 'wget';
+  if (cmd.name === 'certutil')
+    return cmd.words.some(
+      (w) => w.lower === '-urlcache' || w.lower === '/urlcache' || w.lower === '-verifyctl' || w.lower === '/verifyctl',
+    );
+  if (cmd.name === 'bitsadmin') return cmd.words.some((w) => w.lower === '/transfer' || w.lower === '/addfile' || w.lower === '/download');
+  return fetchesToOutput(cmd);
+}
+
+/** Files (as fileKey) a command writes with content fetched from the network. */
+export function downloadedFiles(cmd: SimpleCommand, doc: Document): string[] {
+  const words = cmd.words;
+  const out: string[] = [];
+  const url = words.find(isUrlWord)?.value ?? '';
+  const name = cmd.name;
+  const add = (v: string | undefined) => {
+    if (v && v !== '-' && v !== '/dev/stdout' && v !== '/dev/null') {
+      const k = fileKey(v);
+      if (k) out.push(k);
+    }
+  };
+  if (cmd.shell === 'powershell' && (name === 'invoke-webrequest' || name === 'invoke-restmethod')) {
+    add(optionValue(words, ['-outfile'], true)?.value);
+  } else if (cmd.shell === 'powershell' && name === 'start-bitstransfer') {
+    const dest = optionValue(words, ['-destination'], true)?.value;
+    if (dest) add(dest);
+    else {
+      const positional = words.slice(1).filter((w) => !w.value.startsWith('-'));
+      add(positional[1]?.value ?? urlFileName(url));
+    }
+  } else if (cmd.shell === 'powershell') {
+    for (const w of words) {
+      const i = w.lower.indexOf('downloadfile(');
+      if (i >= 0) {
+        const args = w.value.slice(i + 13).split(',');
+        add(args[1]?.replace(/\).*$/, '').trim());
+      }
+    }
+  } else if (name === 'curl') {
+    const o = optionValue(words, ['-o', '--output']);
+    if (o) add(o.value);
+    for (let k = 1; k < words.length; k++) {
+      const v = (words[k] as Word).value;
+      if (/^-[a-zA-Z]*O$/.test(v) || v === '--remote-name' || (/^-[a-zA-Z]*O[a-zA-Z]*$/.test(v) && !v.startsWith('--')))
+        add(urlFileName(url));
+      else if (/^-[a-zA-Z]*o$/.test(v) && v !== '-o') add(words[k + 1]?.value);
+    }
+  } else if (name === 'wget') {
+    if (!fetchesToOutput(cmd)) {
+      let explicit: string | undefined;
+      for (let k = 1; k < words.length; k++) {
+        const w = words[k] as Word;
+        if (/^-[a-zA-Z]*O$/.test(w.value) || w.value === '--output-document') explicit = words[k + 1]?.value;
+        else if (w.value.startsWith('--output-document=')) explicit = w.value.slice(18);
+      }
+      add(explicit ?? urlFileName(url));
+    }
+  } else if (name === 'certutil' || name === 'bitsadmin') {
+    if (isFetch(cmd)) {
+      const positional = words.slice(1).filter((w) => !w.value.startsWith('-') && !w.value.startsWith('/'));
+      const urlIndex = positional.findIndex(isUrlWord);
+      add(urlIndex >= 0 ? (positional[urlIndex + 1]?.value ?? urlFileName(url)) : undefined);
+    }
+  } else if (DOWNLOADERS.has(name)) {
+    const o = optionValue(words, ['-o', '--out', '--output', '-O']);
+    add(o?.value ?? (url ? urlFileName(url) : undefined));
+  }
+  // Output redirected to a file: `curl URL > x.sh`, `iwr … | Out-File x`.
+  if (fetchesToOutput(cmd)) for (const t of redirectOrPipeTargets(cmd, doc)) add(t);
+  return out;
+}
+
+/** Files written from the output of `cmd` (redirects on it or later pipeline members, `Out-File`, `tee`, `Set-Content`). */
+export function redirectOrPipeTargets(cmd: SimpleCommand, doc: Document): string[] {
+  const out: string[] = [];
+  for (const r of cmd.redirects) if (r.op === '>' || r.op === '>>') out.push(r.target.value);
+  const members = doc.pipelines[cmd.pipeline] ?? [];
+  for (let p = cmd.position + 1; p < members.length; p++) {
+    const next = doc.commands[members[p] as number];
+    if (!next) break;
+    for (const r of next.redirects) if (r.op === '>' || r.op === '>>') out.push(r.target.value);
+    if (
+      next.name === 'out-file' ||
+      next.name === 'set-content' ||
+      next.name === 'add-content' ||
+      next.name === 'tee' ||
+      next.name === 'tee-object'
+    ) {
+      const target =
+        optionValue(next.words, ['-filepath', '-path', '-literalpath', '-file'], true) ??
+        next.words.slice(1).find((w) => !w.value.startsWith('-'));
+      if (target) out.push(target.value);
+    }
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ decoding
+
+/** Command decodes base64/hex/other encodings (to stdout or a file). */
+export function isDecoder(cmd: SimpleCommand): boolean {
+  const n = cmd.name;
+  const has = (t: string) => cmd.words.some((w) => w.lower === t);
+  if (BASE64_DECODERS.has(n))
+    return (
+      n !== 'base64' ||
+      has('-d') ||
+      has('--decode') ||
+      has('-D'.toLowerCase()) ||
+      cmd.words.some((w) => /^-[a-z]*d[a-z]*$/i.test(w.value) && w.value !== '-d0')
+    );
+  if (n === 'openssl') return (has('base64') || has('-base64') || has('enc')) && (has('-d') || has('-a') || has('-base64'));
+  if (n === 'xxd') return has('-r') || has('-r -p') || cmd.words.some((w) => /^-r/.test(w.lower));
+  if (n === 'uudecode' || n === 'basenc' || n === 'base32' || n === 'base58') return true;
+  if (n === 'certutil') return has('-decode') || has('/decode') || has('-decodehex') || has('/decodehex');
+  return false;
+}
+
+// ------------------------------------------------------------------ executing
+
+/** Executes program text read from stdin (`| sh`, `| python3 -`, `| iex`, `| powershell -`). */
+export function executesStdin(cmd: SimpleCommand): boolean {
+  const n = cmd.name;
+  const args = cmd.words.slice(1);
+  if (POSIX_SHELLS.has(n)) {
+    if (args.some((w) => /^-[a-z]*c[a-z]*$/i.test(w.value) && !w.quoted)) return false;
+    const script = args.find((w) => !w.value.startsWith('-') && !(n === 'busybox' && POSIX_SHELLS.has(w.value)));
+    return script === undefined || script.value === '/dev/stdin' || args.some((w) => w.value === '-s' || w.value === '-');
+  }
+  if (INTERPRETERS.has(n)) {
+    if (args.some((w) => /^-[a-z]*[ceEr]$/.test(w.value) && n !== 'python' && n !== 'python3' && n !== 'python2')) return false;
+    if (args.some((w) => w.value === '-c' || w.value === '-m')) return false;
+    const script = args.find((w) => !w.value.startsWith('-'));
+    return script === undefined || script.value === '-' || script.value === '/dev/stdin' || args.some((w) => w.value === '-');
+  }
+  if ((n === 'source' || n === '.') && args[0]?.value === '/dev/stdin') return true;
+  if (n === 'invoke-expression')
+    return args.filter((w) => !w.value.startsWith('-')).length === 0 || args.some((w) => /^\$_$|^\$psitem$|^\$input$/i.test(w.value));
+  if (POWERSHELL_HOSTS.has(n)) return args.some((w) => w.value === '-');
+  if (n === 'cmd') return args.length === 0 || args.every((w) => /^\/[a-z]$/i.test(w.value) && !/^\/[ckr]$/i.test(w.value));
+  return false;
+}
+
+/** Text-executing commands that take the program text as an argument. */
+export function executesArguments(cmd: SimpleCommand): Word[] {
+  const n = cmd.name;
+  const args = cmd.words.slice(1);
+  if (n === 'eval' || n === 'invoke-expression') return args.filter((w) => !/^-c(o(m(m(a(nd?)?)?)?)?)?$/i.test(w.value));
+  if (POSIX_SHELLS.has(n) || n === 'su') {
+    const c = args.findIndex((w) => /^-[a-z]*c[a-z]*$/i.test(w.value) && !w.quoted);
+    if (c >= 0) return args.slice(c + 1, c + 2);
+    // `bash <(curl …)`: the script argument is a process substitution.
+    return args.filter((w) => w.value.startsWith('<(') || w.value.startsWith('$('));
+  }
+  if (n === 'source' || n === '.') return args.slice(0, 1);
+  if (INTERPRETERS.has(n)) {
+    const c = args.findIndex((w) => /^-[a-z]*[ceEr]$/.test(w.value));
+    if (c >= 0) return args.slice(c + 1, c + 2);
+    return args.filter((w) => w.value.startsWith('<(') || w.value.startsWith('$('));
+  }
+  if (POWERSHELL_HOSTS.has(n)) {
+    const c = args.findIndex((w) => /^[-/]c(o(m(m(a(nd?)?)?)?)?)?$/i.test(w.value));
+    return c >= 0 ? args.slice(c + 1) : args.filter((w) => !w.value.startsWith('-'));
+  }
+  if (n === 'add-type') return args;
+  return [];
+}
+
+/** Deobfuscated PowerShell/.NET constructs that run text or bytes as code. */
+export const POWERSHELL_EXEC_TERMS = [
+  'scriptblock]::create',
+  'newscriptblock(',
+  'invokescript(',
+  'assembly]::load(',
+  'assembly]::loadfrom(',
+  'assembly]::unsafeloadfrom(',
+  '.invokecommand.invokescript',
+  'invoke-expression',
+  'iex ',
+  'iex(',
+  'iex$',
+];
+
+const POWERSHELL_EXEC_PATTERN = termPattern(POWERSHELL_EXEC_TERMS);
+
+export function hasPowerShellExecTerm(cmd: SimpleCommand): boolean {
+  for (const w of cmd.words) {
+    const l = w.lower;
+    // Quoted words are data (`Write-Host "iex …"`); code that runs text is written unquoted.
+    if (l.length >= 4 && !w.quoted && POWERSHELL_EXEC_PATTERN.test(l)) return true;
+  }
+  return false;
+}
+
+/** Programs that run a file given as an argument (or, for the file's own name, as the command). */
+const FILE_RUNNERS = new Set([
+  'start-process',
+  'start',
+  'invoke-item',
+  'cmd',
+  'powershell',
+  'pwsh',
+  'bash',
+  'sh',
+  'zsh',
+  'dash',
+  'ksh',
+  'python',
+  'python3',
+  'python2',
+  'perl',
+  'ruby',
+  'node',
+  'php',
+  'source',
+  '.',
+  'msiexec',
+  'rundll32',
+  'regsvr32',
+  'mshta',
+  'wscript',
+  'cscript',
+  'import-module',
+  'installutil',
+  'regasm',
+  'regsvcs',
+  'msbuild',
+  'java',
+  'dotnet',
+  'open',
+  'xdg-open',
+  'invoke-expression',
+  'mount-diskimage',
+  'sudo',
+  'exec',
+  'nohup',
+  'osascript',
+  'wmic',
+  'schtasks',
+  'sc',
+  'explorer',
+  'forfiles',
+  'pcalua',
+  'conhost',
+  'mono',
+  'hh',
+  'at',
+]);
+
+/** File keys a command executes: itself when invoked by path, or its file argument for runners. */
+export function executedFiles(cmd: SimpleCommand): string[] {
+  const out: string[] = [];
+  const first = cmd.words[0];
+  if (first) {
+    const k = fileKey(first.value);
+    if (k) out.push(k);
+  }
+  const n = cmd.name;
+  if (FILE_RUNNERS.has(n) || POWERSHELL_HOSTS.has(n) || POSIX_SHELLS.has(n) || INTERPRETERS.has(n)) {
+    for (const w of cmd.words.slice(1)) {
+      if (w.value.startsWith('-') && w.value.length > 1) continue;
+      // `rundll32 x.dll,Entry` / `regsvr32 /s x.dll`
+      const v = w.value.split(',')[0] ?? '';
+      const k = fileKey(v.replace(/^\/[a-z]+:/i, ''));
+      if (k) out.push(k);
+    }
+  }
+  return out;
+}
+
+/** Whether `name` looks like a file one can run (has a path or a runnable extension). */
+export function looksRunnable(key: string): boolean {
+  return key.length > 0 && !/^(con|nul|prn|aux)$/.test(key);
+}
+
+export { programName };

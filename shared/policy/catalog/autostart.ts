@@ -1,0 +1,157 @@
+/**
+ * Places where writing something makes it run again later (ATT&CK TA0003 "Persistence"):
+ * Windows autostart registry locations (after Sysinternals Autoruns and the ATT&CK T1547/T1546
+ * sub-techniques) and POSIX/macOS files and directories. Lower case substrings; registry keys are
+ * written without hive so that `HKLM\…`, `HKLM:\…`, `HKEY_LOCAL_MACHINE\…` and `Registry::…` all match.
+ */
+
+export interface AutostartLocation {
+  /** Lower-case substring of the key path (or value name) that identifies the location. */
+  needle: string;
+  /** What running from there means, completing "writes …". */
+  what: string;
+}
+
+export const AUTOSTART_REGISTRY: readonly AutostartLocation[] = [
+  { needle: '\\currentversion\\run', what: 'a Run/RunOnce autostart entry' },
+  { needle: '\\currentversion\\policies\\explorer\\run', what: 'a policy Run autostart entry' },
+  { needle: '\\winlogon', what: 'a Winlogon value (Shell, Userinit, Notify) run at every logon' },
+  { needle: '\\image file execution options', what: 'an Image File Execution Options entry (debugger hijack)' },
+  { needle: '\\silentprocessexit', what: 'a SilentProcessExit monitor that runs a program' },
+  { needle: 'appinit_dlls', what: 'an AppInit_DLLs entry loaded into every process' },
+  { needle: 'appcertdlls', what: 'an AppCertDlls entry loaded into every new process' },
+  { needle: '\\command processor', what: 'a cmd.exe AutoRun command' },
+  { needle: 'userinitmprlogonscript', what: 'a logon script' },
+  { needle: '\\control\\lsa', what: 'an LSA package loaded into lsass' },
+  { needle: '\\print\\monitors', what: 'a print monitor DLL loaded by the spooler' },
+  { needle: '\\print\\providers', what: 'a print provider DLL loaded by the spooler' },
+  { needle: '\\timeproviders', what: 'a time provider DLL loaded by the time service' },
+  { needle: '\\microsoft\\netsh', what: 'a netsh helper DLL' },
+  { needle: '\\shell\\open\\command', what: 'a file-type/protocol open command hijack' },
+  { needle: '\\inprocserver32', what: 'a COM server registration (COM hijack)' },
+  { needle: '\\localserver32', what: 'a COM server registration (COM hijack)' },
+  { needle: '\\treatas', what: 'a COM TreatAs redirection' },
+  { needle: '\\active setup\\installed components', what: 'an Active Setup StubPath run at logon' },
+  { needle: 'shell folders', what: 'a redirected Startup folder' },
+  { needle: '\\accessibility\\ats', what: 'an assistive-technology registration started at the logon screen' },
+  { needle: '\\session manager', what: 'a Session Manager value (BootExecute, environment) used at boot' },
+  { needle: '\\wds\\rdpwd', what: 'an RDP StartupPrograms entry' },
+  { needle: 'bootverificationprogram', what: 'a boot verification program' },
+  { needle: '\\terminal server client', what: 'an RDP client add-in DLL' },
+  { needle: '\\terminal server\\addins', what: 'an RDP virtual channel add-in DLL' },
+  { needle: '\\windows error reporting\\hangs', what: 'a WER hang debugger' },
+  { needle: 'startup-path', what: 'an Office startup folder' },
+  { needle: '\\office test\\special\\perf', what: 'an "Office Test" DLL loaded by Office' },
+  { needle: '\\control panel\\desktop', what: 'a screensaver executable' },
+  { needle: '\\appcompatflags\\custom', what: 'an application shim database' },
+  { needle: '\\appcompatflags\\installedsdb', what: 'an application shim database' },
+  { needle: '\\winsock2\\parameters', what: 'a Winsock AutodialDLL' },
+  { needle: 'lsadbextpt', what: 'an NTDS LSA extension DLL' },
+  { needle: '\\services\\', what: 'a service definition' },
+  { needle: '\\explorer\\shellserviceobjectdelayload', what: 'a shell service object' },
+  { needle: '\\shellserviceobjects', what: 'a shell service object' },
+  { needle: '\\browser helper objects', what: 'a browser helper object' },
+  { needle: '\\windows nt\\currentversion\\windows', what: 'a Windows Load/Run value' },
+  { needle: '\\group policy\\scripts', what: 'a Group Policy logon/startup script' },
+  { needle: '\\gpextensions', what: 'a Group Policy client-side extension DLL' },
+  { needle: '\\environment', what: 'an environment variable read by every new process' },
+  { needle: 'fdenytsconnections', what: 'a change that enables Remote Desktop connections' },
+  { needle: '\\winstations\\rdp-tcp', what: 'a Remote Desktop listener setting' },
+  { needle: '\\networkprovider\\order', what: 'a network provider DLL that receives logon passwords' },
+  { needle: '\\classes\\', what: 'a file-class handler' },
+  { needle: 'hkey_classes_root\\', what: 'a file-class handler' },
+  { needle: 'hkcr\\', what: 'a file-class handler' },
+  { needle: 'hkcr:\\', what: 'a file-class handler' },
+];
+
+/** POSIX/macOS locations: writing (creating, appending, copying into) any of these is persistence. */
+export const AUTOSTART_PATHS: readonly AutostartLocation[] = [
+  { needle: '/etc/cron', what: 'a cron job' },
+  { needle: '/var/spool/cron', what: 'a cron table' },
+  { needle: '/etc/anacrontab', what: 'an anacron job' },
+  { needle: '/var/at/', what: 'an at job' },
+  { needle: '/etc/systemd/', what: 'a systemd unit' },
+  { needle: '/lib/systemd/system', what: 'a systemd unit' },
+  { needle: '/usr/lib/systemd/', what: 'a systemd unit' },
+  { needle: '.config/systemd/', what: 'a user systemd unit' },
+  { needle: '/run/systemd/system', what: 'a systemd unit' },
+  { needle: '/etc/init.d/', what: 'a SysV init script' },
+  { needle: '/etc/rc.local', what: 'a boot script' },
+  { needle: '/etc/rc.common', what: 'a boot script' },
+  { needle: '/etc/rc.d/', what: 'a boot script' },
+  { needle: '/usr/local/etc/rc.d/', what: 'a boot script' },
+  { needle: '/etc/inittab', what: 'an init entry' },
+  { needle: '/etc/profile', what: 'a login-shell profile' },
+  { needle: '/etc/bash.bashrc', what: 'a shell start-up file' },
+  { needle: '/etc/bashrc', what: 'a shell start-up file' },
+  { needle: '/etc/zshrc', what: 'a shell start-up file' },
+  { needle: '/etc/zsh/', what: 'a shell start-up file' },
+  { needle: '/etc/zprofile', what: 'a shell start-up file' },
+  { needle: '/etc/environment', what: 'the system environment' },
+  { needle: '/etc/ld.so.preload', what: 'a library preloaded into every program' },
+  { needle: '/etc/sudoers', what: 'a sudo rule' },
+  { needle: '/etc/passwd', what: 'an account entry' },
+  { needle: '/etc/udev/rules.d', what: 'a udev rule that runs programs' },
+  { needle: '/etc/update-motd.d', what: 'a login message script' },
+  { needle: '/etc/xdg/autostart', what: 'a desktop autostart entry' },
+  { needle: '.config/autostart', what: 'a desktop autostart entry' },
+  { needle: '/etc/periodic', what: 'a periodic job' },
+  { needle: '/etc/emond.d', what: 'an emond rule' },
+  { needle: '/var/db/emondclients', what: 'an emond trigger' },
+  { needle: '/library/launchagents', what: 'a launchd agent' },
+  { needle: '/library/launchdaemons', what: 'a launchd daemon' },
+  { needle: '/library/startupitems', what: 'a macOS StartupItem' },
+  { needle: 'com.apple.loginwindow', what: 'a login hook' },
+  { needle: '/library/scripting additions', what: 'a scripting addition' },
+  { needle: '.ssh/authorized_keys', what: 'an SSH authorized key (a standing way in)' },
+  { needle: '.ssh/rc', what: 'an SSH login script' },
+  { needle: 'sitecustomize.py', what: 'a Python start-up hook' },
+  { needle: 'usercustomize.py', what: 'a Python start-up hook' },
+  { needle: '\\start menu\\programs\\startup', what: 'a Startup-folder item' },
+  { needle: '/start menu/programs/startup', what: 'a Startup-folder item' },
+  { needle: '\\windows\\setup\\scripts', what: 'a Windows setup script' },
+  { needle: '\\apppatch\\custom', what: 'an application shim database' },
+];
+
+/** Shell start-up files in a home directory (matched on the file name). */
+export const SHELL_PROFILE_FILES: ReadonlySet<string> = new Set([
+  '.bashrc',
+  '.bash_profile',
+  '.bash_login',
+  '.bash_logout',
+  '.profile',
+  '.zshrc',
+  '.zprofile',
+  '.zshenv',
+  '.zlogin',
+  '.zlogout',
+  '.shrc',
+  '.kshrc',
+  '.mkshrc',
+  '.cshrc',
+  '.tcshrc',
+  '.login',
+  '.logout',
+  'config.fish',
+  '.xprofile',
+  '.xinitrc',
+  '.xsession',
+  'microsoft.powershell_profile.ps1',
+  'profile.ps1',
+  'microsoft.powershellise_profile.ps1',
+  'microsoft.vscode_profile.ps1',
+]);
+
+/** Unit and job file suffixes whose creation anywhere is persistence-shaped. */
+export const UNIT_FILE_SUFFIXES: readonly string[] = ['.service', '.timer', '.socket', '.path'];
+
+/** Windows accessibility binaries replaced or debugger-hijacked for a logon-screen backdoor. */
+export const ACCESSIBILITY_BINARIES: ReadonlySet<string> = new Set([
+  'sethc.exe',
+  'utilman.exe',
+  'osk.exe',
+  'magnify.exe',
+  'narrator.exe',
+  'displayswitch.exe',
+  'atbroker.exe',
+]);

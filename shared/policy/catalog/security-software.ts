@@ -1,0 +1,218 @@
+/**
+ * Security, logging and backup software whose stopping, disabling or uninstalling blinds the
+ * defenders (ATT&CK T1562.001/.002/.006). Lower case substrings of service, unit, daemon or
+ * process names; chosen to be distinctive (no ordinary service name contains them).
+ */
+export const SECURITY_SERVICE_TOKENS: readonly string[] = [
+  // Microsoft Defender and Windows security plumbing
+  'windefend',
+  'wdnissvc',
+  'wdfilter',
+  'wdboot',
+  'mssense',
+  'sense',
+  'msmpeng',
+  'securityhealthservice',
+  'wscsvc',
+  'mpssvc',
+  'eventlog',
+  'sysmon',
+  'sysmondrv',
+  'sysmon64',
+  'bfe',
+  'windowssensor',
+  'csfalconservice',
+  // Third-party EDR / AV
+  'falcon',
+  'crowdstrike',
+  'csagent',
+  'csfalcon',
+  'cbdaemon',
+  'carbonblack',
+  'cbdefense',
+  'cbstream',
+  'sentinelagent',
+  'sentinelone',
+  'sentinelctl',
+  'cylance',
+  'mcafee',
+  'masvc',
+  'macmnsvc',
+  'mfemms',
+  'symantec',
+  'sepmasterservice',
+  'sophos',
+  'savservice',
+  'ekrn',
+  'eset',
+  'kaspersky',
+  'avp',
+  'klnagent',
+  'cyserver',
+  'cortex',
+  'traps',
+  'tanium',
+  'qualys',
+  'ir_agent',
+  'rapid7',
+  'ds_agent',
+  'tmbmsrv',
+  'ntrtscan',
+  'bdagent',
+  'bitdefender',
+  'epsecurityservice',
+  'mbamservice',
+  'malwarebytes',
+  'avast',
+  'avg',
+  'webroot',
+  'wrsvc',
+  'fsecure',
+  'f-secure',
+  'xagt',
+  'fireeye',
+  'trellix',
+  'elastic-agent',
+  'elastic-endpoint',
+  'wazuh',
+  'ossec',
+  'osqueryd',
+  'velociraptor',
+  'huntress',
+  'blackberry',
+  'littlesnitch',
+  'opendns',
+  'umbrella',
+  'ciscoamp',
+  'harfanglab',
+  'cybereason',
+  'deepinstinct',
+  'secureworks',
+  'taegis',
+  'mdatp',
+  'wdavdaemon',
+  // Logging and auditing
+  'auditd',
+  'rsyslog',
+  'syslog-ng',
+  'syslogd',
+  'systemd-journald',
+  'journald',
+  'splunkforwarder',
+  'splunkd',
+  'nxlog',
+  'winlogbeat',
+  'filebeat',
+  'auditbeat',
+  'fluent-bit',
+  'td-agent',
+  // Firewalls and mandatory access control
+  'ufw',
+  'firewalld',
+  'iptables',
+  'nftables',
+  'apparmor',
+  'pf',
+];
+
+/** Exact service names that are too short to be matched as substrings. */
+export const SECURITY_SERVICE_EXACT: ReadonlySet<string> = new Set([
+  'sense',
+  'avp',
+  'pf',
+  'bfe',
+  'ekrn',
+  'traps',
+  'eventlog',
+  'avg',
+  'mfemms',
+  'eset',
+  'sysmon',
+]);
+
+/** Short tokens above must match a whole name; the rest may match inside a longer name. */
+export function isSecurityServiceName(name: string): string | undefined {
+  let n = name.toLowerCase();
+  if (n.endsWith('.service')) n = n.slice(0, -8);
+  if (n.endsWith('.plist')) n = n.slice(0, -6);
+  const slash = Math.max(n.lastIndexOf('/'), n.lastIndexOf('\\'));
+  if (slash >= 0) n = n.slice(slash + 1);
+  if (SECURITY_SERVICE_EXACT.has(n)) return n;
+  for (const t of SECURITY_SERVICE_TOKENS) {
+    if (SECURITY_SERVICE_EXACT.has(t)) continue;
+    if (n.includes(t)) return t;
+  }
+  return undefined;
+}
+
+/** Defender preference parameters that switch protection off (Set-MpPreference), with their documented aliases. */
+export const DEFENDER_DISABLE_PARAMS: ReadonlySet<string> = new Set([
+  'disablerealtimemonitoring',
+  'drtm',
+  'disablebehaviormonitoring',
+  'dbm',
+  'disablescriptscanning',
+  'dscrptsc',
+  'disableblockatfirstseen',
+  'dbaf',
+  'disableioavprotection',
+  'dioavp',
+  'disableintrusionpreventionsystem',
+  'dips',
+  'disableprivacymode',
+  'dpm',
+  'disablearchivescanning',
+  'darchsc',
+  'disableemailscanning',
+  'demsc',
+  'disableremovabledrivescanning',
+  'drdsc',
+  'disablescanningnetworkfiles',
+  'dsnf',
+  'mapsreporting',
+  'submitsamplesconsent',
+  'disabletamperprotection',
+  'puaprotection',
+  'enablecontrolledfolderaccess',
+  'enablenetworkprotection',
+  'disablecatchupquickscan',
+  'disablecatchupfullscan',
+]);
+
+/** Defender exclusion parameters (Add-/Set-MpPreference). */
+export const DEFENDER_EXCLUSION_PARAMS: ReadonlySet<string> = new Set([
+  'exclusionpath',
+  'exclusionextension',
+  'exclusionprocess',
+  'exclusionipaddress',
+  'attacksurfacereductiononlyexclusions',
+  'controlledfolderaccessallowedapplications',
+]);
+
+/** Registry locations whose values configure security features, logging or recovery. */
+export const SECURITY_REGISTRY: ReadonlyArray<{ needle: string; what: string }> = [
+  { needle: '\\windows defender', what: 'Microsoft Defender settings' },
+  { needle: '\\windowsfirewall', what: 'Windows Firewall policy' },
+  { needle: '\\firewallpolicy', what: 'Windows Firewall settings' },
+  { needle: '\\wmi\\autologger', what: 'an event-log autologger session' },
+  { needle: '\\winevt\\channels', what: 'an event-log channel' },
+  { needle: '\\services\\eventlog', what: 'the event-log service' },
+  { needle: '\\windows\\eventlog', what: 'event-log policy' },
+  { needle: 'etwenabled', what: '.NET event tracing' },
+  { needle: 'runasppl', what: 'LSA protection' },
+  { needle: '\\deviceguard', what: 'virtualisation-based security / HVCI' },
+  { needle: '\\systemrestore', what: 'System Restore' },
+  { needle: 'userauthentication', what: 'Remote Desktop network-level authentication' },
+  { needle: 'enablelua', what: 'User Account Control' },
+  { needle: 'consentpromptbehavioradmin', what: 'User Account Control prompts' },
+  { needle: 'localaccounttokenfilterpolicy', what: 'remote UAC filtering' },
+  { needle: 'vbawarnings', what: 'Office macro warnings' },
+  { needle: '\\protectedview', what: 'Office Protected View' },
+  { needle: 'autoadminlogon', what: 'automatic logon (a stored cleartext password)' },
+  { needle: '\\powershell\\scriptblocklogging', what: 'PowerShell script-block logging' },
+  { needle: '\\powershell\\modulelogging', what: 'PowerShell module logging' },
+  { needle: '\\powershell\\transcription', what: 'PowerShell transcription' },
+  { needle: '\\smartscreen', what: 'SmartScreen' },
+  { needle: 'enablesmartscreen', what: 'SmartScreen' },
+  { needle: '\\microsoft\\amsi', what: 'the Antimalware Scan Interface' },
+];

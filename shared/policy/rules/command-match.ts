@@ -1,0 +1,530 @@
+/**
+ * Small, linear-time helpers shared by the technique rule families (proxy execution, RMM tools,
+ * persistence, tunnels, defence evasion, credential access, offensive tools).
+ *
+ * Rules match on resolved command names and on word predicates (Set lookups, prefix/suffix and
+ * substring tests); no regular expression ever runs on untrusted text here.
+ */
+import type { Document, SimpleCommand, Word } from '../analysis/document';
+import type { ReasonCode, Span } from '../types';
+import type { Finding } from './rule';
+
+/** A program actually started by a command, after unwrapping launchers such as `sudo`, `nohup`, `Start-Process`, `start`. */
+export interface Invocation {
+  command: SimpleCommand;
+  /** Program name: lower case, no directory, no Windows executable extension. */
+  name: string;
+  /** The word that names the program (absent when the analysis resolved a name without a word). */
+  nameWord: Word | undefined;
+  /** The program's arguments. */
+  args: Word[];
+  /** True when the program was reached through a launcher (sudo, Start-Process …). */
+  launched: boolean;
+}
+
+const EXECUTABLE_EXTENSIONS = ['.exe', '.com', '.bat', '.cmd', '.ps1', '.vbs', '.wsf', '.js', '.py', '.sh', '.pl'];
+
+/** Lower-case program name of a path: directory and executable extension removed. */
+export function programName(text: string): string {
+  let s = text.toLowerCase();
+  // Trailing quotes/brackets left by sloppy tokenisation never belong to a name.
+  while (s.length > 0 && (s.endsWith('"') || s.endsWith("'") || s.endsWith(')') || s.endsWith('}'))) s = s.slice(0, -1);
+  const cut = Math.max(s.lastIndexOf('/'), s.lastIndexOf('\\'));
+  if (cut >= 0) s = s.slice(cut + 1);
+  while (s.startsWith('"') || s.startsWith("'")) s = s.slice(1);
+  for (const ext of EXECUTABLE_EXTENSIONS) {
+    if (s.endsWith(ext) && s.length > ext.length) return s.slice(0, -ext.length);
+  }
+  return s;
+}
+
+/** Last path segment of a word, lower case, extension kept. */
+export function baseName(text: string): string {
+  const s = text.toLowerCase();
+  const cut = Math.max(s.lastIndexOf('/'), s.lastIndexOf('\\'));
+  return cut >= 0 ? s.slice(cut + 1) : s;
+}
+
+/** Extension (with dot) of a path's last segment, or ''. */
+export function extensionOf(text: string): string {
+  const b = baseName(text);
+  const dot = b.lastIndexOf('.');
+  return dot > 0 ? b.slice(dot) : '';
+}
+
+const OPTION_DASHES = new Set(['-', '/', '\u2013', '\u2014', '\u2015', '\u2212']);
+
+/**
+ * The key of an option word: `-urlcache`, `/urlcache`, `--urlcache`, `–urlcache` (en dash,
+ * accepted by many Windows tools) → `urlcache`; `/i:http://x` → `i`; `--unit=foo` → `unit`.
+ * Returns null for words that are not options.
+ */
+export function optionKey(word: Word): string | null {
+  const s = word.lower;
+  if (s.length < 2) return null;
+  let i = 0;
+  while (i < s.length && i < 2 && OPTION_DASHES.has(s[i]!)) i++;
+  if (i === 0) return null;
+  let end = s.length;
+  for (let j = i; j < s.length; j++) {
+    const c = s[j];
+    if (c === ':' || c === '=') {
+      end = j;
+      break;
+    }
+  }
+  const key = s.slice(i, end);
+  // `/tmp/x` or `//server` are paths, not options.
+  if (key.length === 0 || key.includes('/') || key.includes('\\')) return null;
+  return key;
+}
+
+/** Value attached to an option word (`/i:VALUE`, `--x=VALUE`), or null. */
+export function attachedValue(word: Word): string | null {
+  const s = word.value;
+  for (let j = 1; j < s.length; j++) {
+    if (s[j] === ':' || s[j] === '=') return s.slice(j + 1);
+  }
+  return null;
+}
+
+/** First argument that is the option `key` (any dash style, with or without attached value). */
+export function findOption(args: readonly Word[], ...keys: string[]): Word | undefined {
+  for (const w of args) {
+    const k = optionKey(w);
+    if (k !== null && keys.includes(k)) return w;
+  }
+  return undefined;
+}
+
+/** Value of an option: the attached value, else the next word. */
+export function optionValue(args: readonly Word[], ...keys: string[]): Word | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!;
+    const k = optionKey(w);
+    if (k === null || !keys.includes(k)) continue;
+    const attached = attachedValue(w);
+    if (attached !== null && attached.length > 0) return { value: attached, lower: attached.toLowerCase(), span: w.span };
+    return args[i + 1];
+  }
+  return undefined;
+}
+
+/** PowerShell parameter match with unambiguous-prefix semantics kept simple: exact name or listed aliases. */
+export function hasParam(args: readonly Word[], ...names: string[]): Word | undefined {
+  for (const w of args) {
+    if (!w.lower.startsWith('-')) continue;
+    let n = w.lower.slice(1);
+    const colon = n.indexOf(':');
+    if (colon >= 0) n = n.slice(0, colon);
+    if (names.includes(n)) return w;
+  }
+  return undefined;
+}
+
+/** Words that are not options. */
+export function positionals(args: readonly Word[]): Word[] {
+  return args.filter((w) => optionKey(w) === null);
+}
+
+/** True for a URL or UNC path (content fetched from elsewhere). */
+export function isRemote(text: string): boolean {
+  const s = text.toLowerCase();
+  return (
+    s.startsWith('http://') ||
+    s.startsWith('https://') ||
+    s.startsWith('ftp://') ||
+    s.startsWith('\\\\') ||
+    s.includes('://') ||
+    s.includes('script:http')
+  );
+}
+
+export function anyWord(args: readonly Word[], pred: (w: Word) => boolean): Word | undefined {
+  for (const w of args) if (pred(w)) return w;
+  return undefined;
+}
+
+export function wordIncludes(args: readonly Word[], needle: string): Word | undefined {
+  return anyWord(args, (w) => w.lower.includes(needle));
+}
+
+export function wordIs(args: readonly Word[], ...values: string[]): Word | undefined {
+  return anyWord(args, (w) => values.includes(w.lower));
+}
+
+/** All argument text of an invocation, lower case, space-joined (for substring checks on short command lines). */
+export function argText(inv: Invocation): string {
+  let s = '';
+  for (const w of inv.args) s += (s ? ' ' : '') + w.lower;
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Invocations
+
+/** Launchers whose job is to start another program given as their first non-option argument. */
+const PREFIX_LAUNCHERS = new Set([
+  'sudo',
+  'doas',
+  'nohup',
+  'exec',
+  'time',
+  'nice',
+  'ionice',
+  'command',
+  'builtin',
+  'stdbuf',
+  'setsid',
+  'caffeinate',
+  'torsocks',
+  'proxychains',
+  'proxychains4',
+]);
+/** Launcher options that consume the following word. */
+const LAUNCHER_OPTIONS_WITH_VALUE = new Set(['-u', '-g', '-n', '-c', '-p', '-h', '-e', '-C', '-D', '-r', '-t', '--user', '--group']);
+
+const invocationCache = new WeakMap<Document, Invocation[]>();
+
+/** Programs started by the document's commands, launchers unwrapped (cached per document). */
+export function invocations(doc: Document): Invocation[] {
+  const cached = invocationCache.get(doc);
+  if (cached) return cached;
+  const out: Invocation[] = [];
+  const variables = simpleAssignments(doc);
+  for (const command of doc.commands) {
+    const words = command.words;
+    // `$x = …` / `Key = value` (assignments, hashtable entries) start nothing.
+    if (words[1]?.value === '=') continue;
+    if (isPowerShellStringStatement(doc, command)) continue;
+    let name = command.name;
+    let nameWord: Word | undefined = words[0];
+    let args = words.slice(1);
+    // POSIX `VAR=value VAR2=value program args`: the assignments prefix the real program.
+    let skip = 0;
+    while (command.shell !== 'powershell' && command.shell !== 'cmd' && skip < words.length - 1 && isEnvAssignment(words[skip]!.value))
+      skip++;
+    if (skip > 0) {
+      nameWord = words[skip];
+      name = programName(words[skip]!.value);
+      args = words.slice(skip + 1);
+    }
+    // PowerShell call/dot operators (`& "C:\x\tool.exe"`) and pure expressions name their program in the next word.
+    if ((name === '' || name === '&' || name === '.') && words.length > 1 && (words[0]!.value === '&' || words[0]!.value === '.')) {
+      nameWord = words[1];
+      name = programName(words[1]!.value);
+      args = words.slice(2);
+    }
+    // `& $tool args` where `$tool = "…\\certutil.exe"` earlier: resolve the program through the assignment.
+    if (nameWord && (nameWord.value.startsWith('$') || nameWord.value.startsWith('%'))) {
+      const assigned = variables.get(variableKey(nameWord.value));
+      if (assigned) name = programName(assigned);
+    }
+    out.push({ command, name, nameWord, args, launched: false });
+    let launched = unwrapLauncher(command, name, args);
+    for (let depth = 0; launched && depth < 4; depth++) {
+      out.push(launched);
+      launched = unwrapLauncher(command, launched.name, launched.args);
+    }
+  }
+  invocationCache.set(doc, out);
+  return out;
+}
+
+/** In PowerShell a statement that starts with a quoted string (not after `&` or `.`) is a value, not a command. */
+function isPowerShellStringStatement(doc: Document, command: SimpleCommand): boolean {
+  if (command.shell !== 'powershell' || command.depth !== 0 || !command.words[0]) return false;
+  const start = command.words[0].span.start;
+  const c = doc.original[start];
+  if (c !== '"' && c !== "'") return false;
+  let i = start - 1;
+  while (i >= 0 && (doc.original[i] === ' ' || doc.original[i] === '\t')) i--;
+  const before = i >= 0 ? doc.original[i] : '';
+  return before !== '&' && before !== '.';
+}
+
+function isEnvAssignment(text: string): boolean {
+  const eq = text.indexOf('=');
+  if (eq <= 0) return false;
+  for (let i = 0; i < eq; i++) {
+    const c = text.charCodeAt(i);
+    const ok = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || (i > 0 && c >= 48 && c <= 57);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function variableKey(text: string): string {
+  let s = text.toLowerCase();
+  if (s.startsWith('${') && s.endsWith('}')) s = '$' + s.slice(2, -1);
+  if (s.startsWith('%') && s.endsWith('%')) s = '$' + s.slice(1, -1);
+  return s;
+}
+
+/**
+ * Constant-ish assignments `$x = "…"` (PowerShell), `set x=…` (cmd), `x=…` (POSIX): variable → the
+ * last word assigned, which for `$p = $env:SystemRoot + "\\System32\\tool.exe"` is the program path.
+ */
+function simpleAssignments(doc: Document): Map<string, string> {
+  const vars = new Map<string, string>();
+  for (const c of doc.commands) {
+    const w = c.words;
+    if (w.length >= 3 && w[1]!.value === '=' && w[0]!.value.startsWith('$')) {
+      vars.set(variableKey(w[0]!.value), w[w.length - 1]!.value);
+    } else if (c.name === 'set' && w[1] && w[1].value.includes('=')) {
+      const eq = w[1].value.indexOf('=');
+      vars.set('$' + w[1].value.slice(0, eq).toLowerCase(), w[1].value.slice(eq + 1));
+    } else if (w.length === 1 && w[0]!.value.includes('=') && /* POSIX NAME=value */ !w[0]!.value.startsWith('-')) {
+      const eq = w[0]!.value.indexOf('=');
+      vars.set('$' + w[0]!.value.slice(0, eq).toLowerCase(), w[0]!.value.slice(eq + 1));
+    }
+  }
+  return vars;
+}
+
+function unwrapLauncher(command: SimpleCommand, name: string, args: Word[]): Invocation | null {
+  if (PREFIX_LAUNCHERS.has(name) || name === 'env' || name === 'timeout' || name === 'xargs') {
+    let i = 0;
+    while (i < args.length) {
+      const w = args[i]!;
+      if (w.value.startsWith('-')) {
+        i += LAUNCHER_OPTIONS_WITH_VALUE.has(w.value) && name !== 'xargs' ? 2 : 1;
+        continue;
+      }
+      if (name === 'env' && w.value.includes('=')) {
+        i++;
+        continue;
+      }
+      if (name === 'timeout' && i === 0) {
+        i++;
+        continue;
+      }
+      break;
+    }
+    const target = args[i];
+    if (!target) return null;
+    return { command, name: programName(target.value), nameWord: target, args: args.slice(i + 1), launched: true };
+  }
+  if (name === 'start-process' || name === 'saps') return unwrapStartProcess(command, args);
+  if (name === 'psexec' || name === 'psexec64' || name === 'paexec') return unwrapPsExec(command, args);
+  if (name === 'start' && command.shell === 'cmd') {
+    let i = 0;
+    while (i < args.length && (args[i]!.value.startsWith('/') || args[i]!.value === '')) i++;
+    const target = args[i];
+    if (!target) return null;
+    return { command, name: programName(target.value), nameWord: target, args: args.slice(i + 1), launched: true };
+  }
+  if (name === 'call' && command.shell === 'cmd') {
+    const target = args[0];
+    if (!target) return null;
+    return { command, name: programName(target.value), nameWord: target, args: args.slice(1), launched: true };
+  }
+  return null;
+}
+
+/** PsExec [\\\\computer] [-options] program [args]: options -u -p -w -n -h? take values. */
+function unwrapPsExec(command: SimpleCommand, args: Word[]): Invocation | null {
+  let i = 0;
+  while (i < args.length) {
+    const v = args[i]!.lower;
+    if (v.startsWith('\\\\')) i++;
+    else if (v === '-u' || v === '-p' || v === '-w' || v === '-n' || v === '-a' || v === '-r') i += 2;
+    else if (v.startsWith('-') || v.startsWith('/')) i++;
+    else break;
+  }
+  const target = args[i];
+  if (!target) return null;
+  return { command, name: programName(target.value), nameWord: target, args: args.slice(i + 1), launched: true };
+}
+
+function unwrapStartProcess(command: SimpleCommand, args: Word[]): Invocation | null {
+  let target: Word | undefined;
+  const rest: Word[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!;
+    const l = w.lower;
+    if (l === '-filepath' || l === '-path' || l === '-file' || l === '-fi' || l === '-fp') {
+      target = args[++i];
+      continue;
+    }
+    if (l === '-argumentlist' || l === '-args' || l === '-argument' || l === '-arguments') {
+      const v = args[++i];
+      if (v) rest.push(v);
+      continue;
+    }
+    if (l.startsWith('-')) {
+      // Switches of Start-Process that take a value.
+      if (
+        [
+          '-workingdirectory',
+          '-windowstyle',
+          '-verb',
+          '-credential',
+          '-redirectstandardoutput',
+          '-redirectstandardinput',
+          '-redirectstandarderror',
+        ].includes(l)
+      )
+        i++;
+      continue;
+    }
+    if (!target) target = w;
+    else rest.push(w);
+  }
+  if (!target) return null;
+  return { command, name: programName(target.value), nameWord: target, args: rest, launched: true };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Write targets
+
+/** Commands that copy or move their last positional argument into place. */
+const COPIERS = new Set([
+  'cp',
+  'mv',
+  'install',
+  'ln',
+  'copy',
+  'move',
+  'xcopy',
+  'robocopy',
+  'copy-item',
+  'move-item',
+  'cpi',
+  'mi',
+  'ditto',
+  'rsync',
+]);
+/** Commands that write to every path argument. */
+const WRITERS = new Set(['tee', 'touch', 'set-content', 'add-content', 'out-file', 'new-item', 'ni', 'sc', 'ac']);
+
+/** Paths a command writes to: redirect targets, copy destinations, tee/touch/Set-Content/sed -i files. */
+export function writeTargets(inv: Invocation): Word[] {
+  const out: Word[] = [];
+  if (inv.launched === false) {
+    for (const r of inv.command.redirects) {
+      if (r.op === '>' || r.op === '>>' || r.op === '&>') out.push(r.target);
+    }
+  }
+  const name = inv.name;
+  if (COPIERS.has(name)) {
+    const dest = optionValue(inv.args, 'destination', 'd', 't', 'target-directory');
+    if (dest && (name === 'copy-item' || name === 'move-item' || name === 'cpi' || name === 'mi' || name === 'cp' || name === 'mv'))
+      out.push(dest);
+    const pos = positionals(inv.args);
+    const last = pos[pos.length - 1];
+    if (last && pos.length >= 2) out.push(last);
+  } else if (WRITERS.has(name) && !(name === 'sc' && inv.command.shell !== 'powershell')) {
+    for (const w of positionals(inv.args)) out.push(w);
+    const p = optionValue(inv.args, 'path', 'filepath', 'literalpath');
+    if (p) out.push(p);
+  } else if (name === 'sed' || name === 'perl') {
+    if (anyWord(inv.args, (w) => w.lower === '-i' || w.lower.startsWith('-i') || w.lower === '--in-place')) {
+      const pos = positionals(inv.args);
+      for (const w of pos.slice(1)) out.push(w);
+    }
+  } else if (name === 'dd') {
+    for (const w of inv.args) if (w.lower.startsWith('of=')) out.push({ value: w.value.slice(3), lower: w.lower.slice(3), span: w.span });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Findings
+
+export interface FindingSpec {
+  code: ReasonCode;
+  ruleId: string;
+  standard: 'block' | 'flag';
+  extended: 'block' | 'flag';
+  message: string;
+  remedy?: string;
+}
+
+/** Collects findings, one per rule id and first span, so repeated matches do not pile up. */
+export class FindingCollector {
+  private readonly seen = new Set<string>();
+  readonly findings: Finding[] = [];
+
+  add(spec: FindingSpec, parts: ReadonlyArray<Word | Span | undefined>): void {
+    const spans = toSpans(parts);
+    const key = spec.ruleId + '@' + (spans[0] ? spans[0].start : -1);
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    const f: Finding = {
+      code: spec.code,
+      ruleId: spec.ruleId,
+      standard: spec.standard,
+      extended: spec.extended,
+      message: spec.message,
+      spans,
+    };
+    if (spec.remedy) f.remedy = spec.remedy;
+    this.findings.push(f);
+  }
+
+  /** Whether a rule id already fired (to avoid doc-level fallbacks repeating a precise match). */
+  has(ruleIdPrefix: string): boolean {
+    for (const f of this.findings) if (f.ruleId.startsWith(ruleIdPrefix)) return true;
+    return false;
+  }
+}
+
+function toSpans(parts: ReadonlyArray<Word | Span | undefined>): Span[] {
+  const spans: Span[] = [];
+  for (const p of parts) {
+    if (!p) continue;
+    const s = 'span' in p ? p.span : p;
+    if (s.end <= s.start) continue;
+    if (spans.some((x) => x.start === s.start && x.end === s.end)) continue;
+    spans.push({ start: s.start, end: s.end });
+  }
+  spans.sort((a, b) => a.start - b.start);
+  return spans;
+}
+
+/** First span of each needle found in the document (any layer), for doc-level matches. */
+export function searchFirst(doc: Document, ...needles: string[]): Span[] {
+  const out: Span[] = [];
+  for (const n of needles) {
+    const hits = doc.search(n);
+    if (hits[0]) out.push(hits[0]);
+  }
+  return out;
+}
+
+/** True when any layer's lower-case text contains the needle (cheap pre-check before `search`). */
+export function docHas(doc: Document, needle: string): boolean {
+  for (const layer of doc.layers) if (layer.lower.includes(needle)) return true;
+  return false;
+}
+
+export function docHasAny(doc: Document, needles: readonly string[]): string | undefined {
+  for (const n of needles) if (docHas(doc, n)) return n;
+  return undefined;
+}
+
+/** The invocation's own word span (for highlighting the command word). */
+export function commandWord(inv: Invocation): Word | Span {
+  return inv.nameWord ?? inv.command.span;
+}
+
+const needleCache = new WeakMap<Document, Map<readonly string[], Set<string>>>();
+
+/**
+ * Which of `needles` occur anywhere in the document (any layer), computed once per document and
+ * needle list, so rules that fall back to whole-text lookups stay linear in the text size.
+ */
+export function needlesInDocument(doc: Document, needles: readonly string[]): Set<string> {
+  let perDoc = needleCache.get(doc);
+  if (!perDoc) {
+    perDoc = new Map();
+    needleCache.set(doc, perDoc);
+  }
+  let found = perDoc.get(needles);
+  if (!found) {
+    found = new Set(needles.filter((n) => docHas(doc, n)));
+    perDoc.set(needles, found);
+  }
+  return found;
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { defenseEvasionRules } from './defense-evasion';
+import { run, ruleIds, spansValid, verdict } from './family-test-support';
+import type { Shell } from '../types';
+
+const blocked: Array<[string, Shell, string]> = [
+  ['vssadmin.exe delete shadows /all /quiet', 'cmd', 'evasion.shadow-copies.delete'],
+  ['v^s^s^a^d^m^i^n delete shadows /all /quiet', 'cmd', 'evasion.shadow-copies.delete'],
+  ['vssadmin resize shadowstorage /for=c: /on=c: /maxsize=401MB', 'cmd', 'evasion.shadow-copies.delete'],
+  ['wmic shadowcopy delete', 'cmd', 'evasion.shadow-copies.delete'],
+  ['Get-WmiObject Win32_Shadowcopy | ForEach-Object {$_.Delete();}', 'powershell', 'evasion.shadow-copies.delete'],
+  ['wbadmin delete catalog -quiet', 'cmd', 'evasion.backups.delete'],
+  ['bcdedit /set {default} recoveryenabled no', 'cmd', 'evasion.recovery.disable'],
+  [
+    "[Ref].Assembly.GetType('System.Management.Automation.AmsiUtils').GetField('amsiInitFailed','NonPublic,Static').SetValue($null,$true)",
+    'powershell',
+    'evasion.amsi.bypass',
+  ],
+  [
+    'Remove-Item -Path "HKLM:\\SOFTWARE\\Microsoft\\AMSI\\Providers\\{2781761E-28E0-4109-99FE-B9D127C57AFE}" -Recurse',
+    'powershell',
+    'evasion.amsi.registry',
+  ],
+  ['reg add HKCU\\Software\\Classes\\ms-settings\\shell\\open\\command /ve /d cmd.exe /f', 'cmd', 'evasion.uac-bypass'],
+  ['copy C:\\Windows\\System32\\cmd.exe C:\\Users\\Public\\svchost.exe', 'cmd', 'evasion.masquerade'],
+  ['copy %windir%\\system32\\certutil.exe %temp%\\tcm.tmp', 'cmd', 'evasion.masquerade'],
+  ['sc sdset scmanager D:(A;;KA;;;WD)', 'cmd', 'evasion.service.sdset'],
+];
+
+const flagged: Array<[string, Shell, string]> = [
+  ['Set-MpPreference -DisableRealtimeMonitoring $true', 'powershell', 'evasion.defender.disable'],
+  ['Set-MpPreference -drtm 1', 'powershell', 'evasion.defender.disable'],
+  ['Add-MpPreference -ExclusionPath C:\\Temp', 'powershell', 'evasion.defender.exclusion'],
+  ['A`dd-MpPreference -ExclusionProcess x.exe', 'powershell', 'evasion.defender.exclusion'],
+  ['reg add "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows Defender" /v DisableAntiSpyware /t REG_DWORD /d 1 /f', 'cmd', 'evasion.registry'],
+  ['sc stop WinDefend', 'cmd', 'evasion.security-service.stop'],
+  ['sudo systemctl stop falcon-sensor', 'bash', 'evasion.security-service.stop'],
+  ['sudo launchctl unload /Library/LaunchDaemons/com.crowdstrike.falcond.plist', 'zsh', 'evasion.security-service.stop'],
+  ['wevtutil cl Security', 'cmd', 'evasion.eventlog.clear'],
+  ['Clear-EventLog -LogName Application, System', 'powershell', 'evasion.eventlog.clear'],
+  ['auditpol /clear /y', 'cmd', 'evasion.audit.disable'],
+  ['auditctl -e 0', 'bash', 'evasion.audit.disable'],
+  ['netsh advfirewall set allprofiles state off', 'cmd', 'evasion.firewall.disable'],
+  ['Set-NetFirewallProfile -Profile Domain,Public,Private -Enabled False', 'powershell', 'evasion.firewall.disable'],
+  ['sudo ufw disable', 'bash', 'evasion.firewall.disable'],
+  ['setenforce 0', 'bash', 'evasion.security-control.disable'],
+  ['sudo spctl --master-disable', 'zsh', 'evasion.security-control.disable'],
+  ['csrutil disable', 'zsh', 'evasion.security-control.disable'],
+  ['fltmc unload SysmonDrv', 'cmd', 'evasion.security-service.stop'],
+  ['sysmon -u', 'cmd', 'evasion.sysmon.uninstall'],
+  ['cat /dev/null > /var/log/auth.log', 'bash', 'evasion.logs.delete'],
+  ['shred -u /var/log/secure', 'bash', 'evasion.logs.delete'],
+  ['truncate -s 0 /var/log/messages', 'bash', 'evasion.logs.delete'],
+];
+
+const allowed: Array<[string, Shell]> = [
+  ['Get-MpPreference', 'powershell'],
+  ['Get-MpComputerStatus', 'powershell'],
+  ['sc query WinDefend', 'cmd'],
+  ['wevtutil qe System /c:5 /f:text', 'cmd'],
+  ['Get-EventLog -LogName System -Newest 20', 'powershell'],
+  ['vssadmin list shadows', 'cmd'],
+  ['vssadmin resize shadowstorage /For=C: /On=C: /MaxSize=20%', 'cmd'],
+  ['netsh advfirewall show allprofiles', 'cmd'],
+  ['sudo ufw enable', 'bash'],
+  ['tail -f /var/log/syslog', 'bash'],
+  ['journalctl --vacuum-time 2d', 'bash'],
+  ['truncate -s 0 /srv/app/cache.bin', 'bash'],
+  ['copy C:\\Windows\\System32\\drivers\\etc\\hosts C:\\Backup\\hosts', 'cmd'],
+  ['copy C:\\Windows\\System32\\sethc.exe C:\\Windows\\System32\\sethc_backup.exe', 'cmd'],
+  ['Stop-Service -Name Spooler', 'powershell'],
+  ['Stop-Service -Name "sysmonlog"', 'powershell'],
+  ['del C:\\Temp\\*.bak', 'cmd'],
+];
+
+describe('defense evasion', () => {
+  it.each(blocked)('blocks %s', (text, shell, id) => {
+    const f = run(defenseEvasionRules, text, shell);
+    expect(ruleIds(f)).toContain(id);
+    expect(verdict(f)).toBe('block');
+    expect(f.find((x) => x.ruleId === id)!.extended).toBe('block');
+    expect(spansValid(f, text)).toBe(true);
+  });
+  it.each(flagged)('flags %s', (text, shell, id) => {
+    const f = run(defenseEvasionRules, text, shell, shell === 'zsh' ? 'macos' : undefined);
+    expect(ruleIds(f)).toContain(id);
+    expect(verdict(f)).toBe('flag');
+    expect(f.every((x) => x.code === 'defense_evasion')).toBe(true);
+  });
+  it.each(allowed)('allows %s', (text, shell) => {
+    expect(run(defenseEvasionRules, text, shell)).toEqual([]);
+  });
+});

@@ -1,0 +1,479 @@
+/**
+ * Encoded and obfuscated execution. Blocked whatever the payload: an administrator has no reason
+ * to hide a command from the person reviewing it. Decoding to the screen or to a file is allowed.
+ *
+ * Techniques:
+ * - `powershell -EncodedCommand/-enc/-e …` (also when the payload is a variable),
+ * - base64 (or hex) decoded and executed: `… | base64 -d | sh`, `eval "$(… | base64 -d)"`,
+ *   `IEX ([Text.Encoding]::…GetString([Convert]::FromBase64String(…)))`, `exec(base64.b64decode(…))`,
+ *   a decoded file that is then run,
+ * - command names hidden by escapes, split quotes, globbing, `$IFS`, `%VAR:~x,y%` substrings, or
+ *   computed at run time (`&('i'+'ex')`, `& (gcm i*x)`, `[char[]](…) -join`),
+ * - sensitive words assembled by string building, so they do not appear in the text,
+ * - invisible Unicode (zero-width, bidi controls) inside commands.
+ */
+import type { Document, SimpleCommand, Word } from '../analysis/document';
+import {
+  executedFiles,
+  executesArguments,
+  executesStdin,
+  hasPowerShellExecTerm,
+  isDecoder,
+  redirectOrPipeTargets,
+} from '../analysis/semantics';
+import { INTERPRETERS, POSIX_SHELLS, POWERSHELL_HOSTS } from '../analysis/unwrap';
+import type { Span } from '../types';
+import type { Finding, RuleContext, RuleFamily } from './rule';
+
+const REMEDY = 'Send the command in plain text; a supervisor can grant extended trust, or save the script and have its hash permitted.';
+const UNICODE_REMEDY = 'Retype the command without invisible or look-alike characters.';
+
+/** Names whose disguise is a strong signal on its own. */
+const SENSITIVE_NAMES = new Set([
+  'invoke-expression',
+  'invoke-webrequest',
+  'invoke-restmethod',
+  'invoke-command',
+  'start-process',
+  'new-object',
+  'set-alias',
+  'add-type',
+  'start-bitstransfer',
+  'invoke-item',
+  'powershell',
+  'pwsh',
+  'cmd',
+  'sh',
+  'bash',
+  'zsh',
+  'dash',
+  'ksh',
+  'python',
+  'python3',
+  'perl',
+  'ruby',
+  'php',
+  'node',
+  'curl',
+  'wget',
+  'nc',
+  'ncat',
+  'netcat',
+  'socat',
+  'base64',
+  'certutil',
+  'bitsadmin',
+  'mshta',
+  'rundll32',
+  'regsvr32',
+  'wscript',
+  'cscript',
+  'msiexec',
+  'wmic',
+  'schtasks',
+  'reg',
+  'sc',
+  'net',
+  'net1',
+  'vssadmin',
+  'bcdedit',
+  'whoami',
+  'eval',
+  'exec',
+  'chmod',
+  'rm',
+  'crontab',
+  'mimikatz',
+  'procdump',
+  'nslookup',
+  'ftp',
+  'tftp',
+  'openssl',
+  'osascript',
+]);
+
+/** Terms that obfuscation is used to hide; found in deobfuscated words but not in the raw text. */
+const SENSITIVE_TERMS = [
+  'invoke-expression',
+  'downloadstring',
+  'downloadfile',
+  'downloaddata',
+  'net.webclient',
+  'invoke-webrequest',
+  'invoke-restmethod',
+  'frombase64string',
+  'scriptblock',
+  'start-process',
+  'powershell',
+  'cmd.exe',
+  'bitstransfer',
+  'reflection.assembly',
+  'virtualalloc',
+  'amsiutils',
+  'amsiinitfailed',
+  'mimikatz',
+  '-encodedcommand',
+  '/bin/sh',
+  '/bin/bash',
+  '/dev/tcp',
+];
+
+/** `iex` as a word of its own (not inside `iexplore`). */
+function hasIexWord(lower: string): boolean {
+  for (let i = lower.indexOf('iex'); i >= 0; i = lower.indexOf('iex', i + 1)) {
+    const before = lower.charCodeAt(i - 1);
+    const after = lower.charCodeAt(i + 3);
+    const isWordChar = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x5f;
+    if (!(i > 0 && isWordChar(before)) && !isWordChar(after)) return true;
+  }
+  return false;
+}
+
+const CODE_DECODE = [
+  'b64decode',
+  'base64.decode',
+  'decode_base64',
+  'decode64',
+  'base64_decode',
+  'frombase64string',
+  "'base64')",
+  '"base64")',
+  'atob(',
+  'unhexlify',
+  'bytes.fromhex',
+  'codecs.decode',
+  'zlib.decompress',
+];
+const CODE_EXEC = [
+  'exec(',
+  'eval(',
+  'os.system',
+  'subprocess',
+  'popen',
+  'system(',
+  'execsync',
+  'child_process',
+  'shell_exec',
+  'passthru',
+  'compile(',
+];
+
+function finding(
+  code: 'encoded_command' | 'obfuscation' | 'unicode_trick',
+  ruleId: string,
+  message: string,
+  spans: (Span | undefined)[],
+  severity: { standard: 'block' | 'flag'; extended: 'block' | 'flag' } = { standard: 'block', extended: 'flag' },
+): Finding {
+  const clean: Span[] = [];
+  for (const s of spans) if (s && !clean.some((c) => c.start === s.start && c.end === s.end)) clean.push({ start: s.start, end: s.end });
+  clean.sort((a, b) => a.start - b.start || a.end - b.end);
+  return {
+    code,
+    ruleId,
+    standard: severity.standard,
+    extended: severity.extended,
+    message,
+    spans: clean,
+    remedy: code === 'unicode_trick' ? UNICODE_REMEDY : REMEDY,
+  };
+}
+
+function codeDecodesAndRuns(code: string): boolean {
+  const l = code.toLowerCase();
+  return CODE_DECODE.some((t) => l.includes(t)) && CODE_EXEC.some((t) => l.includes(t));
+}
+
+function nestedOf(doc: Document, w: Word): SimpleCommand[] {
+  const out: SimpleCommand[] = [];
+  for (const i of w.nested ?? []) {
+    const c = doc.commands[i];
+    if (c) out.push(c);
+  }
+  return out;
+}
+
+/** Variables referenced in a word, lower case. */
+function variablesIn(w: Word): string[] {
+  const out: string[] = [];
+  const re = /\$\{?([A-Za-z_][A-Za-z0-9_]*)/g;
+  const v = w.value.length > 4096 ? w.value.slice(0, 4096) : w.value;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(v)) && out.length < 16) out.push((m[1] as string).toLowerCase());
+  return out;
+}
+
+function isPowerShellDecode(cmd: SimpleCommand): boolean {
+  return cmd.words.some((w) => w.lower.includes('frombase64string') || (w.lower.includes('encoding]::') && w.lower.includes('getstring(')));
+}
+
+export const encodedRules: RuleFamily = (doc: Document, ctx: RuleContext): Finding[] => {
+  const findings: Finding[] = [];
+  const original = doc.original;
+  // The raw text, lower case: only needed when a word was deobfuscated, so computed on first use.
+  let lowerOriginal: string | null = null;
+
+  // Decoded variables/files of earlier lines count too.
+  const decodedVariables = new Set<string>();
+  const decodedFiles = new Map<string, Span | undefined>();
+  const track = (d: Document, current: boolean) => {
+    for (const cmd of d.commands) {
+      const decodes = isDecoder(cmd) || (cmd.shell === 'powershell' && isPowerShellDecode(cmd));
+      if (!decodes) continue;
+      if (cmd.assignTo !== undefined) decodedVariables.add(cmd.assignTo.toLowerCase());
+      for (const t of redirectOrPipeTargets(cmd, d))
+        decodedFiles.set(t.replace(/["']/g, '').split(/[\\/]/).pop()?.toLowerCase() ?? '', current ? cmd.span : undefined);
+      if (cmd.name === 'certutil') {
+        const files = cmd.words.slice(1).filter((w) => !w.value.startsWith('-') && !w.value.startsWith('/'));
+        const out = files[1];
+        if (out) decodedFiles.set(out.value.replace(/["']/g, '').split(/[\\/]/).pop()?.toLowerCase() ?? '', current ? cmd.span : undefined);
+      }
+    }
+  };
+  for (const h of ctx.history) track(h, false);
+  track(doc, true);
+
+  // Notes made by the analysis.
+  for (const note of doc.notes) {
+    switch (note.kind) {
+      case 'encoded_command':
+        findings.push(
+          finding(
+            'encoded_command',
+            'enc.ps-encodedcommand',
+            'PowerShell is given an -EncodedCommand: the command is base64 text that cannot be reviewed as written.',
+            [note.span],
+          ),
+        );
+        break;
+      case 'computed_invocation':
+        findings.push(
+          finding(
+            'obfuscation',
+            'enc.computed-invocation',
+            `The command name is computed at run time${note.detail ? ` (it resolves to ${note.detail})` : ''}, which only serves to hide what runs.`,
+            [note.span],
+          ),
+        );
+        break;
+      case 'variable_obfuscation':
+        findings.push(
+          finding('obfuscation', 'enc.ifs', 'A shell variable ($IFS) is used in place of spaces to disguise the command.', [note.span]),
+        );
+        break;
+      case 'unicode_zero_width':
+        if (!(note.span.start === 0 && original.charCodeAt(0) === 0xfeff)) {
+          findings.push(
+            finding(
+              'unicode_trick',
+              'enc.unicode-invisible',
+              'The text contains invisible (zero-width) characters, which can hide what a command really is.',
+              [note.span],
+              { standard: 'block', extended: 'block' },
+            ),
+          );
+        }
+        break;
+      case 'unicode_bidi':
+        findings.push(
+          finding(
+            'unicode_trick',
+            'enc.unicode-bidi',
+            'The text contains bidirectional control characters, which make it display differently from what runs.',
+            [note.span],
+            { standard: 'block', extended: 'block' },
+          ),
+        );
+        break;
+      case 'budget_exhausted':
+        findings.push(
+          finding(
+            'obfuscation',
+            'enc.too-complex',
+            'The text is too complex to analyse completely (an abnormal number of commands or nested layers); it is held for review.',
+            [note.span],
+            { standard: 'flag', extended: 'flag' },
+          ),
+        );
+        break;
+      case 'unicode_fullwidth':
+        findings.push(
+          finding(
+            'unicode_trick',
+            'enc.unicode-fullwidth',
+            'The text uses full-width or compatibility look-alike characters; they were normalised for analysis.',
+            [note.span],
+            { standard: 'flag', extended: 'flag' },
+          ),
+        );
+        break;
+      default:
+        break;
+    }
+  }
+
+  const psStatementsWithExec = new Set<number>();
+  const psStatementsWithDecode = new Map<number, SimpleCommand>();
+  for (const cmd of doc.commands) {
+    if (cmd.shell !== 'powershell') continue;
+    const st = cmd.statement ?? -1;
+    if (cmd.name === 'invoke-expression' || hasPowerShellExecTerm(cmd)) psStatementsWithExec.add(st);
+    const refsDecoded = cmd.words.some((w) => variablesIn(w).some((v) => decodedVariables.has(v)));
+    if (isPowerShellDecode(cmd) || refsDecoded) psStatementsWithDecode.set(st, cmd);
+  }
+
+  for (const cmd of doc.commands) {
+    const name = cmd.name;
+    const head = cmd.words[0];
+
+    // Disguised command names.
+    // Disguising an ordinary command changes nothing it can do; disguising a program that runs code,
+    // downloads or changes the system only serves to get past review.
+    if (head?.obfuscated && SENSITIVE_NAMES.has(name)) {
+      findings.push(
+        finding(
+          'obfuscation',
+          'enc.disguised-name',
+          `The command name \`${name}\` is disguised (escape characters, split quotes, wildcards or variable substrings).`,
+          [head.span],
+        ),
+      );
+    }
+
+    // Sensitive terms that only appear after deobfuscation.
+    {
+      for (const w of cmd.words) {
+        if (!w.obfuscated || w === head) continue;
+        const lower = w.lower;
+        lowerOriginal ??= original.toLowerCase();
+        const raw = lowerOriginal.slice(w.span.start, w.span.end);
+        const hidden =
+          SENSITIVE_TERMS.find((t) => lower.includes(t) && !raw.includes(t)) ?? (hasIexWord(lower) && !hasIexWord(raw) ? 'iex' : undefined);
+        if (hidden) {
+          findings.push(
+            finding(
+              'obfuscation',
+              'enc.hidden-term',
+              `\`${hidden}\` is assembled at run time (escapes, string building or substrings) so it does not appear in the text.`,
+              [w.span],
+            ),
+          );
+          break;
+        }
+      }
+    }
+
+    // Decoded content executed via pipes: `… | base64 -d | sh`.
+    if (cmd.position > 0 && executesStdin(cmd)) {
+      const members = doc.pipelines[cmd.pipeline] ?? [];
+      for (let p = 0; p < cmd.position; p++) {
+        const prev = doc.commands[members[p] as number];
+        if (!prev) continue;
+        const fromDecodedVar = prev.words.some((w) => variablesIn(w).some((v) => decodedVariables.has(v)));
+        if (isDecoder(prev) || (prev.shell === 'powershell' && isPowerShellDecode(prev)) || fromDecodedVar) {
+          findings.push(
+            finding(
+              'encoded_command',
+              'enc.decode-pipe-exec',
+              `Encoded text is decoded by \`${prev.words[0]?.value ?? prev.name}\` and piped into \`${head?.value ?? name}\`, which runs it.`,
+              [prev.span, cmd.span],
+            ),
+          );
+          break;
+        }
+      }
+    }
+
+    // Decoded content as an executed argument: `eval "$(echo … | base64 -d)"`, `bash -c "$(… base64 -d)"`.
+    for (const w of executesArguments(cmd)) {
+      const decoder = nestedOf(doc, w).find((c) => isDecoder(c) || (c.shell === 'powershell' && isPowerShellDecode(c)));
+      const fromVar = variablesIn(w).some((v) => decodedVariables.has(v));
+      if (decoder || fromVar) {
+        findings.push(
+          finding(
+            'encoded_command',
+            'enc.decode-exec',
+            `\`${head?.value ?? name}\` runs text that is decoded from an encoding at run time.`,
+            [decoder?.span, cmd.span],
+          ),
+        );
+        break;
+      }
+      if (w.lower.length > 12 && (INTERPRETERS.has(name) || POSIX_SHELLS.has(name)) && codeDecodesAndRuns(w.value)) {
+        findings.push(
+          finding(
+            'encoded_command',
+            'enc.inline-decode-exec',
+            `\`${name}\` is given code that decodes an encoded payload and executes it.`,
+            [w.span],
+          ),
+        );
+        break;
+      }
+    }
+
+    // Code that decodes and executes, written somewhere (an autostart file, a script).
+    if ((name === 'echo' || name === 'printf') && (cmd.redirects.length > 0 || (doc.pipelines[cmd.pipeline]?.length ?? 0) > 1)) {
+      const w = cmd.words.slice(1).find((x) => x.lower.length > 12 && codeDecodesAndRuns(x.value));
+      if (w)
+        findings.push(
+          finding(
+            'encoded_command',
+            'enc.stored-decode-exec',
+            'Code that decodes an encoded payload and executes it is written out to be run later.',
+            [w.span],
+          ),
+        );
+    }
+
+    // Running a file that was produced by decoding.
+    if (decodedFiles.size > 0 && !isDecoder(cmd)) {
+      for (const key of executedFiles(cmd)) {
+        if (!key || !decodedFiles.has(key)) continue;
+        findings.push(
+          finding('encoded_command', 'enc.decoded-file-run', `\`${key}\` is produced by decoding encoded data and then executed.`, [
+            decodedFiles.get(key),
+            cmd.span,
+          ]),
+        );
+        break;
+      }
+    }
+
+    // PowerShell host given encoded arguments via a variable (`powershell -EncodedCommand $x`) is noted by analysis;
+    // `-EncodedArguments` too.
+    if (POWERSHELL_HOSTS.has(name) && cmd.words.some((w) => /^[-/]encodeda/i.test(w.value))) {
+      findings.push(
+        finding('encoded_command', 'enc.ps-encodedarguments', 'PowerShell is given -EncodedArguments: its arguments are base64 text.', [
+          cmd.span,
+        ]),
+      );
+    }
+  }
+
+  // PowerShell: decode and execute in one statement (`IEX ([Text.Encoding]::…GetString([Convert]::FromBase64String(…)))`).
+  for (const [st, decodeCmd] of psStatementsWithDecode) {
+    if (psStatementsWithExec.has(st)) {
+      findings.push(
+        finding('encoded_command', 'enc.ps-decode-exec', 'This PowerShell statement decodes base64 text and executes the result.', [
+          decodeCmd.span,
+        ]),
+      );
+    }
+  }
+  // `[char[]](…)`/`[char]` codes assembled into something that is executed.
+  for (const cmd of doc.commands) {
+    if (cmd.shell !== 'powershell' || !(cmd.name === 'invoke-expression' || hasPowerShellExecTerm(cmd))) continue;
+    const built = cmd.words.slice(1).find((w) => w.obfuscated);
+    if (built)
+      findings.push(
+        finding(
+          'obfuscation',
+          'enc.ps-built-exec',
+          'Text assembled at run time (string building, character codes or format strings) is executed.',
+          [built.span],
+        ),
+      );
+  }
+  return findings;
+};

@@ -1,0 +1,33 @@
+/**
+ * The rule families the engine runs, in a fixed order (the order of findings before sorting).
+ * Each family is a pure function of the analysed document (see rule.ts).
+ */
+import { credentialAccessRules } from './credential-access';
+import { defenseEvasionRules } from './defense-evasion';
+import { downloadExecuteRules } from './download-execute';
+import { encodedRules } from './encoded';
+import { offensiveToolRules } from './offensive-tools';
+import { persistenceRules } from './persistence';
+import { proxyExecutionRules } from './proxy-execution';
+import { rmmToolRules } from './rmm-tools';
+import type { RuleFamily } from './rule';
+import { tunnelRules } from './tunnel';
+
+export interface NamedRuleFamily {
+  name: string;
+  run: RuleFamily;
+}
+
+export const RULE_FAMILIES: readonly NamedRuleFamily[] = [
+  { name: 'download-execute', run: downloadExecuteRules },
+  { name: 'encoded', run: encodedRules },
+  { name: 'proxy-execution', run: proxyExecutionRules },
+  { name: 'rmm-tools', run: rmmToolRules },
+  { name: 'persistence', run: persistenceRules },
+  { name: 'tunnel', run: tunnelRules },
+  { name: 'defense-evasion', run: defenseEvasionRules },
+  { name: 'credential-access', run: credentialAccessRules },
+  { name: 'offensive-tools', run: offensiveToolRules },
+];
+
+export type { Finding, RuleContext, RuleFamily } from './rule';

@@ -1,0 +1,155 @@
+/**
+ * Offensive tooling (`offensive_tool`): attack frameworks and payload generators (Metasploit,
+ * Empire, Cobalt Strike, Sliver …), Active Directory attack-path collectors (SharpHound,
+ * PowerView, Rubeus …), lateral-movement and relay kits, EDR killers, and evasive scans.
+ * Blocked whatever the trust: an RMM console is not a red-team platform.
+ *
+ * Ordinary discovery (whoami, net user, Get-ADUser, nmap of a host) is not matched here.
+ */
+import type { Document } from '../analysis/document';
+import { OFFENSIVE_EXECUTABLES, OFFENSIVE_FUNCTIONS, OFFENSIVE_SCRIPTS } from '../catalog/offensive-tools';
+import {
+  FindingCollector,
+  commandWord,
+  docHasAny,
+  invocations,
+  optionValue,
+  programName,
+  searchFirst,
+  type FindingSpec,
+  type Invocation,
+} from './command-match';
+import type { RuleContext, RuleFamily } from './rule';
+
+function spec(ruleId: string, message: string): FindingSpec {
+  return {
+    code: 'offensive_tool',
+    ruleId,
+    standard: 'block',
+    extended: 'block',
+    message: `${message} Offensive tooling has no place in administering a customer's machine.`,
+  };
+}
+
+/** Commands whose (script) argument is what actually runs. */
+const LOADERS = new Set([
+  'import-module',
+  'ipmo',
+  '.',
+  '&',
+  'invoke-expression',
+  'start-process',
+  'python',
+  'python2',
+  'python3',
+  'py',
+  'powershell',
+  'pwsh',
+  'bash',
+  'sh',
+  'perl',
+  'ruby',
+  'cmd',
+  'call',
+  'sudo',
+]);
+
+export const offensiveToolRules: RuleFamily = (doc: Document, _ctx: RuleContext) => {
+  const out = new FindingCollector();
+  for (const inv of invocations(doc)) {
+    checkNamedTool(inv, out);
+    checkLoadedScript(inv, out);
+    checkEvasiveScan(inv, out);
+  }
+  const payload = docHasAny(doc, [
+    '/meterpreter/',
+    'meterpreter_reverse',
+    'windows/x64/shell_reverse_tcp',
+    'windows/shell_reverse_tcp',
+    'linux/x64/shell_reverse_tcp',
+    'cmd/unix/reverse',
+  ]);
+  if (payload) out.add(spec('offensive.payload', `"${payload}" names a Metasploit reverse-shell payload.`), searchFirst(doc, payload));
+  return out.findings;
+};
+
+function checkNamedTool(inv: Invocation, out: FindingCollector): void {
+  const n = inv.name;
+  if (OFFENSIVE_EXECUTABLES.has(n)) {
+    // msfvenom -l only lists payloads; still an attack framework, but listing is harmless.
+    if (
+      n === 'msfvenom' &&
+      inv.args.every(
+        (w) => w.value === '-l' || w.lower === '--list' || w.lower === 'payloads' || w.lower === 'formats' || w.lower === 'encoders',
+      )
+    )
+      return;
+    out.add(
+      spec(
+        'offensive.tool',
+        `${n} is an offensive security tool (attack framework, AD attack-path collector, lateral movement or EDR tampering).`,
+      ),
+      [commandWord(inv)],
+    );
+    return;
+  }
+  if (OFFENSIVE_FUNCTIONS.has(n)) {
+    out.add(
+      spec(
+        'offensive.function',
+        `${inv.nameWord?.value ?? n} is a function of an offensive PowerShell toolkit (PowerSploit, PowerView, Nishang, Empire …).`,
+      ),
+      [commandWord(inv)],
+    );
+  }
+}
+
+function checkLoadedScript(inv: Invocation, out: FindingCollector): void {
+  if (!LOADERS.has(inv.name)) return;
+  for (const w of inv.args) {
+    if (w.lower.startsWith('-')) continue;
+    const name = programName(stripModuleExt(w.value));
+    if (OFFENSIVE_SCRIPTS.has(name) || OFFENSIVE_EXECUTABLES.has(name)) {
+      out.add(spec('offensive.script', `Loads ${name}, an offensive toolkit.`), [commandWord(inv), w]);
+      return;
+    }
+  }
+}
+
+function stripModuleExt(v: string): string {
+  const l = v.toLowerCase();
+  for (const e of ['.psm1', '.psd1', '.ps1', '.py', '.exe']) if (l.endsWith(e)) return v.slice(0, -e.length);
+  return v;
+}
+
+/** Scans shaped to evade detection or sweep the whole Internet (decoys, fragmentation, 0.0.0.0/0 at millions of packets/s). */
+function checkEvasiveScan(inv: Invocation, out: FindingCollector): void {
+  if (inv.name === 'nmap') {
+    const evasive = inv.args.find(
+      (w) =>
+        w.value === '-D' ||
+        w.value === '-f' ||
+        w.value === '-S' ||
+        w.lower === '--mtu' ||
+        w.lower.startsWith('--spoof-mac') ||
+        w.lower === '--badsum' ||
+        w.lower === '--data-length',
+    );
+    if (evasive)
+      out.add(
+        spec('offensive.scan.evasive', `nmap ${evasive.value} disguises the scan (decoys, fragmentation or spoofing) to evade detection.`),
+        [commandWord(inv), evasive],
+      );
+    return;
+  }
+  if (inv.name === 'masscan') {
+    const internet = inv.args.find((w) => w.lower === '0.0.0.0/0' || w.lower === '::/0');
+    const rate = optionValue(inv.args, 'rate', 'max-rate');
+    const fast = rate ? Number(rate.value) >= 1_000_000 : false;
+    if (internet || fast)
+      out.add(spec('offensive.scan.internet', 'masscan sweeps the whole Internet or at millions of packets per second.'), [
+        commandWord(inv),
+        internet ?? rate,
+      ]);
+  }
+}

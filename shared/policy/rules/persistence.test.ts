@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { persistenceRules } from './persistence';
+import { run, ruleIds, spansValid, verdict } from './family-test-support';
+import type { Shell } from '../types';
+
+const flagged: Array<[string, Shell, string]> = [
+  ['schtasks /create /tn Updater /tr "C:\\t\\u.exe" /sc onlogon /ru system', 'cmd', 'persist.schtasks'],
+  ['SCHTASKS.EXE /Create /SC ONCE /TN x /TR cmd.exe /ST 20:10', 'cmd', 'persist.schtasks'],
+  ['s^c^h^t^a^s^k^s /create /tn x /tr calc.exe /sc daily', 'cmd', 'persist.schtasks'],
+  ['Register-ScheduledTask -TaskName x -Action $a -Trigger $t', 'powershell', 'persist.scheduled-task'],
+  ['reg add HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run /v Upd /d C:\\t\\u.exe /f', 'cmd', 'persist.registry'],
+  [
+    'REG ADD "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Image File Execution Options\\sethc.exe" /v Debugger /d cmd.exe',
+    'cmd',
+    'persist.registry',
+  ],
+  [
+    'Set-ItemProperty -Path "HKLM:\\Software\\Microsoft\\Windows NT\\CurrentVersion\\Winlogon" -Name Userinit -Value "userinit.exe, C:\\t\\x.exe"',
+    'powershell',
+    'persist.registry',
+  ],
+  [
+    '$RunKey = "HKCU:\\Software\\Microsoft\\Windows\\CurrentVersion\\Run"\nSet-ItemProperty -Path $RunKey -Name x -Value "C:\\t\\x.exe"',
+    'powershell',
+    'persist.registry',
+  ],
+  ['sc.exe create Upd binPath= "C:\\t\\svc.exe" start= auto', 'cmd', 'persist.service'],
+  ['New-Service -Name Upd -BinaryPathName C:\\t\\svc.exe', 'powershell', 'persist.service'],
+  ['net user helpdesk P@ss /add', 'cmd', 'persist.account.create'],
+  ['net localgroup administrators helpdesk /add', 'cmd', 'persist.account.privileged-group'],
+  ['net user guest /active:yes', 'cmd', 'persist.account.enable'],
+  ['New-LocalUser -Name svc -NoPassword', 'powershell', 'persist.account.create'],
+  ['sudo useradd -m -s /bin/bash backup2', 'bash', 'persist.account.create'],
+  ['usermod -aG sudo deploy', 'bash', 'persist.account.privileged-group'],
+  ['chsh -s /bin/bash nobody', 'bash', 'persist.account.system-shell'],
+  ['netsh advfirewall firewall add rule name=x dir=in action=allow protocol=TCP localport=4444', 'cmd', 'persist.firewall.open'],
+  ['New-NetFirewallRule -DisplayName x -Direction Inbound -LocalPort 21 -Protocol TCP', 'powershell', 'persist.firewall.open'],
+  ['sudo ufw allow 5432', 'bash', 'persist.firewall.open'],
+  ['crontab -e', 'bash', 'persist.crontab'],
+  ['echo "* * * * * /tmp/x.sh" | crontab -', 'bash', 'persist.crontab'],
+  ['echo "* * * * * root /tmp/x" > /etc/cron.d/x', 'bash', 'persist.file'],
+  ['echo "/tmp/x &" >> ~/.bashrc', 'bash', 'persist.file'],
+  ['cat key.pub >> ~/.ssh/authorized_keys', 'bash', 'persist.file'],
+  ['echo "[Service]" > /etc/systemd/system/helper.service', 'bash', 'persist.file'],
+  ['sudo cp x.plist /Library/LaunchDaemons/com.x.plist', 'zsh', 'persist.file'],
+  ['launchctl load -w ~/Library/LaunchAgents/com.x.plist', 'zsh', 'persist.launchd'],
+  ['at now + 1 minute', 'bash', 'persist.at'],
+  ['systemd-run --on-calendar="*:0/5" /tmp/x.sh', 'bash', 'persist.systemd-timer'],
+  ['Add-Content $profile -Value "Start-Process C:\\t\\x.exe"', 'powershell', 'persist.file'],
+  ['mofcomp.exe C:\\t\\x.mof', 'cmd', 'persist.wmi-subscription'],
+  ['netsh add helper C:\\t\\h.dll', 'cmd', 'persist.netsh-helper'],
+];
+
+const allowed: Array<[string, Shell]> = [
+  ['crontab -l', 'bash'],
+  ['reg query HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run', 'cmd'],
+  ['Get-ItemProperty HKLM:\\Software\\Microsoft\\Windows\\CurrentVersion\\Run', 'powershell'],
+  ['schtasks /query /fo LIST /v', 'cmd'],
+  ['Get-ScheduledTask', 'powershell'],
+  ['systemctl enable nginx', 'bash'],
+  ['systemctl status sshd', 'bash'],
+  ['sc query Spooler', 'cmd'],
+  ['sc config Spooler start= auto', 'cmd'],
+  ['net localgroup Administrators', 'cmd'],
+  ['net user helpdesk NewP@ss1', 'cmd'],
+  ['net user olduser /delete', 'cmd'],
+  ['sudo ufw deny 23', 'bash'],
+  ['New-NetFirewallRule -DisplayName blk -Direction Outbound -RemoteAddress 203.0.113.9 -Action Block', 'powershell'],
+  ['New-Item -Path $PROFILE -ItemType File -Force', 'powershell'],
+  ['cat ~/.bashrc', 'bash'],
+  ['launchctl list', 'zsh'],
+  ['launchctl unload ~/Library/LaunchAgents/com.x.plist', 'zsh'],
+  ['usermod -aG developers alice', 'bash'],
+  ['Enable-PSRemoting -Force', 'powershell'],
+];
+
+describe('persistence', () => {
+  it.each(flagged)('flags %s', (text, shell, id) => {
+    const f = run(persistenceRules, text, shell, shell === 'zsh' ? 'macos' : undefined);
+    expect(ruleIds(f)).toContain(id);
+    expect(verdict(f)).toBe('flag');
+    expect(f.every((x) => x.code === 'persistence' && x.extended === 'flag')).toBe(true);
+    expect(spansValid(f, text)).toBe(true);
+  });
+  it.each(allowed)('allows %s', (text, shell) => {
+    expect(run(persistenceRules, text, shell, shell === 'zsh' ? 'macos' : undefined)).toEqual([]);
+  });
+});

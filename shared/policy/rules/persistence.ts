@@ -1,0 +1,591 @@
+/**
+ * Persistence (`persistence`, ATT&CK TA0003): anything that makes code run again later or leaves
+ * a standing way in — services, scheduled tasks, cron/at, systemd units and timers, launchd,
+ * Run keys and the other autostart registry locations, shell profiles, authorized_keys, new or
+ * re-enabled (admin) accounts, firewall openings, WMI event subscriptions.
+ *
+ * Flagged (recorded and highlighted for review) whatever the trust, never blocked by this family:
+ * ordinary administration does some of this. Reading and listing (`crontab -l`, `reg query`,
+ * `schtasks /query`, `Get-ScheduledJob`) and enabling an installed service (`systemctl enable
+ * nginx`) are not persistence and stay allowed. A persistence entry that carries a download
+ * cradle or an encoded payload is blocked by the download/encoded families.
+ */
+import type { Document, Word } from '../analysis/document';
+import { ACCESSIBILITY_BINARIES, AUTOSTART_PATHS, AUTOSTART_REGISTRY, SHELL_PROFILE_FILES, UNIT_FILE_SUFFIXES } from '../catalog/autostart';
+import { SECURITY_REGISTRY } from '../catalog/security-software';
+import {
+  FindingCollector,
+  baseName,
+  commandWord,
+  docHasAny,
+  findOption,
+  hasParam,
+  invocations,
+  needlesInDocument,
+  optionValue,
+  positionals,
+  searchFirst,
+  writeTargets,
+  type FindingSpec,
+  type Invocation,
+} from './command-match';
+import type { RuleContext, RuleFamily } from './rule';
+
+const REVIEW = 'Persistence survives the session and reboots; it is recorded for review.';
+
+function spec(ruleId: string, message: string): FindingSpec {
+  return { code: 'persistence', ruleId, standard: 'flag', extended: 'flag', message: `${message} ${REVIEW}` };
+}
+
+export const persistenceRules: RuleFamily = (doc: Document, _ctx: RuleContext) => {
+  const out = new FindingCollector();
+  for (const inv of invocations(doc)) {
+    checkScheduledTasks(inv, out);
+    checkCronAndAt(inv, out);
+    checkFileLocations(inv, out);
+    checkRegistry(doc, inv, out);
+    checkServices(inv, out);
+    checkLaunchd(inv, out);
+    checkAccounts(inv, out);
+    checkFirewallOpenings(inv, out);
+    checkMisc(inv, out);
+  }
+  checkDocumentLevel(doc, out);
+  return out.findings;
+};
+
+// --- Scheduled tasks, cron, at ----------------------------------------------------------------
+
+const PS_TASK_CREATORS = new Set(['register-scheduledtask', 'register-scheduledjob', 'add-jobtrigger', 'register-clusterscheduledtask']);
+
+function checkScheduledTasks(inv: Invocation, out: FindingCollector): void {
+  if (inv.name === 'schtasks') {
+    const create = findOption(inv.args, 'create');
+    const change = findOption(inv.args, 'change');
+    if (create || (change && findOption(inv.args, 'tr', 'ru'))) {
+      out.add(
+        spec('persist.schtasks', 'schtasks creates or re-points a scheduled task, which runs a program on a schedule or at logon/boot.'),
+        [commandWord(inv), create ?? change],
+      );
+    }
+    return;
+  }
+  if (PS_TASK_CREATORS.has(inv.name)) {
+    out.add(spec('persist.scheduled-task', `${inv.name} registers a scheduled task/job or adds a trigger to one.`), [commandWord(inv)]);
+    return;
+  }
+  if (inv.name === 'set-scheduledjob' || inv.name === 'set-scheduledtask') {
+    const w = hasParam(inv.args, 'filepath', 'scriptblock', 'initializationscript', 'trigger', 'action');
+    if (w) out.add(spec('persist.scheduled-task', `${inv.name} changes what a scheduled job/task runs or when.`), [commandWord(inv), w]);
+  }
+}
+
+function checkCronAndAt(inv: Invocation, out: FindingCollector): void {
+  if (inv.name === 'crontab') {
+    // crontab -l (list) and -r (remove) are not persistence.
+    if (inv.args.some((w) => w.lower === '-l' || w.lower === '-r' || w.lower === '--list')) return;
+    out.add(spec('persist.crontab', 'crontab installs or edits a cron table: its commands run on a schedule.'), [commandWord(inv)]);
+    return;
+  }
+  if (inv.name === 'at') {
+    if (inv.args.length === 0) return;
+    if (inv.args.some((w) => ['-l', '-r', '-d', '-c', '/delete', '-q'].includes(w.lower)) && inv.args.length <= 2) return;
+    out.add(spec('persist.at', 'at schedules a command to run later.'), [commandWord(inv)]);
+    return;
+  }
+  if (inv.name === 'systemd-run') {
+    const w = inv.args.find((x) => x.lower.startsWith('--on-') || x.lower.startsWith('--timer-property'));
+    if (w)
+      out.add(spec('persist.systemd-timer', 'systemd-run creates a transient timer that runs a command on a schedule.'), [
+        commandWord(inv),
+        w,
+      ]);
+  }
+}
+
+// --- Files in autostart locations ------------------------------------------------------------
+
+function checkFileLocations(inv: Invocation, out: FindingCollector): void {
+  const targets = writeTargets(inv);
+  if (targets.length === 0) return;
+  for (const t of targets) {
+    const what = autostartFile(t);
+    if (what === 'the PowerShell profile' && !writesExecution(inv)) continue;
+    if (what) {
+      out.add(spec('persist.file', `Writes ${what} (${t.value}).`), [commandWord(inv), t]);
+      return;
+    }
+  }
+}
+
+const EXECUTION_SHAPES = ['start-process', '.exe', 'invoke-expression', 'iex ', 'http', 'powershell', 'cmd ', 'saps ', '& '];
+
+/**
+ * Creating or extending the PowerShell profile with aliases and functions is routine; a profile
+ * line that starts a program or fetches content is the persistence technique (T1546.013).
+ */
+function writesExecution(inv: Invocation): boolean {
+  const text = inv.args.map((w) => w.lower).join(' ');
+  return EXECUTION_SHAPES.some((s) => text.includes(s));
+}
+
+/** What writing this path creates, if it is a persistence location. */
+export function autostartFile(target: Word): string | undefined {
+  const p = target.lower.split('\\').join('/');
+  const raw = target.lower;
+  for (const loc of AUTOSTART_PATHS) {
+    if (p.includes(loc.needle) || raw.includes(loc.needle)) return loc.what;
+  }
+  const name = baseName(p);
+  if (SHELL_PROFILE_FILES.has(name)) return 'a shell start-up file';
+  if (raw === '$profile' || raw.startsWith('$profile.') || raw.startsWith('$profile:')) return 'the PowerShell profile';
+  for (const suffix of UNIT_FILE_SUFFIXES) if (name.endsWith(suffix) && name.length > suffix.length) return 'a systemd unit file';
+  if (name.endsWith('.pth') && name.length > 4) return 'a Python .pth start-up hook';
+  if (ACCESSIBILITY_BINARIES.has(name)) return 'over an accessibility binary (logon-screen backdoor)';
+  return undefined;
+}
+
+// --- Registry ----------------------------------------------------------------------------------
+
+const REG_WRITE_SUBCOMMANDS = new Set(['add', 'copy', 'restore', 'load']);
+const PS_REGISTRY_WRITERS = new Set([
+  'set-itemproperty',
+  'new-itemproperty',
+  'new-item',
+  'set-item',
+  'copy-itemproperty',
+  'rename-itemproperty',
+  'sp',
+  'ni',
+]);
+
+/** The key text (plus value names) a registry-writing command targets, lower case; undefined when it writes no registry. */
+export function registryWriteText(inv: Invocation): { text: string; word: Word | undefined; viaVariable: boolean } | undefined {
+  if (inv.name === 'reg') {
+    const sub = inv.args[0];
+    if (!sub || !REG_WRITE_SUBCOMMANDS.has(sub.lower)) return undefined;
+    const key = inv.args[1];
+    return {
+      text: inv.args.map((w) => w.lower).join(' '),
+      word: key,
+      viaVariable: !!key && (key.value.startsWith('%') || key.value.startsWith('$')),
+    };
+  }
+  if (PS_REGISTRY_WRITERS.has(inv.name)) {
+    const path = optionValue(inv.args, 'path', 'literalpath') ?? positionals(inv.args)[0];
+    const text = inv.args.map((w) => w.lower).join(' ');
+    const isRegistry = text.includes('hk') || text.includes('registry::');
+    const viaVariable = !!path && path.value.startsWith('$');
+    if (!isRegistry && !viaVariable) return undefined;
+    return { text, word: path, viaVariable };
+  }
+  return undefined;
+}
+
+const AUTOSTART_NEEDLES: readonly string[] = AUTOSTART_REGISTRY.map((l) => l.needle);
+
+function securityKey(text: string): boolean {
+  return SECURITY_REGISTRY.some((s) => text.includes(s.needle));
+}
+
+function checkRegistry(doc: Document, inv: Invocation, out: FindingCollector): void {
+  const write = registryWriteText(inv);
+  if (!write) return;
+  const text = write.text;
+  // `Set-ItemProperty -Path $RunKey …`: look for the key anywhere in the script.
+  const inDoc = write.viaVariable ? needlesInDocument(doc, AUTOSTART_NEEDLES) : undefined;
+  if (securityKey(text) && !write.viaVariable) return; // defence evasion reports security settings
+  for (const loc of AUTOSTART_REGISTRY) {
+    if (!text.includes(loc.needle) && !inDoc?.has(loc.needle)) continue;
+    const spans = write.viaVariable ? searchFirst(doc, loc.needle) : [];
+    out.add(spec('persist.registry', `Writes ${loc.what} in the registry.`), [commandWord(inv), write.word, ...spans]);
+    return;
+  }
+}
+
+// --- Services and launchd -----------------------------------------------------------------------
+
+function checkServices(inv: Invocation, out: FindingCollector): void {
+  if (inv.name === 'sc') {
+    const sub = inv.args.find((w) => !w.lower.startsWith('\\\\'));
+    if (!sub) return;
+    if (sub.lower === 'create') {
+      out.add(spec('persist.service', 'sc creates a Windows service, which runs a program at boot as SYSTEM.'), [commandWord(inv), sub]);
+    } else if (
+      (sub.lower === 'config' || sub.lower === 'failure') &&
+      inv.args.some((w) => w.lower.startsWith('binpath') || w.lower.startsWith('command='))
+    ) {
+      out.add(spec('persist.service', 'sc changes the program a Windows service runs.'), [commandWord(inv), sub]);
+    }
+    return;
+  }
+  if (inv.name === 'new-service' || (inv.name === 'nssm' && inv.args[0]?.lower === 'install')) {
+    out.add(spec('persist.service', `${inv.name} creates a Windows service, which runs a program at boot as SYSTEM.`), [commandWord(inv)]);
+    return;
+  }
+  if (inv.name === 'set-service' && hasParam(inv.args, 'binarypathname')) {
+    out.add(spec('persist.service', 'Set-Service changes the program a Windows service runs.'), [commandWord(inv)]);
+    return;
+  }
+  if (inv.name === 'systemctl') {
+    // Enabling a unit by path (not an installed name) links in a unit file from anywhere.
+    const sub = inv.args.find((w) => !w.lower.startsWith('-'));
+    if (!sub || !(sub.lower === 'enable' || sub.lower === 'link')) return;
+    const unit = inv.args.find(
+      (w) => w !== sub && !w.lower.startsWith('-') && (w.lower.startsWith('/') || w.lower.startsWith('.') || w.lower.startsWith('~')),
+    );
+    if (unit) out.add(spec('persist.systemd', 'systemctl enables a unit file from an arbitrary path.'), [commandWord(inv), unit]);
+  }
+}
+
+function checkLaunchd(inv: Invocation, out: FindingCollector): void {
+  if (inv.name !== 'launchctl') return;
+  const sub = inv.args[0];
+  if (!sub) return;
+  if (['load', 'bootstrap', 'submit', 'enable'].includes(sub.lower)) {
+    out.add(spec('persist.launchd', `launchctl ${sub.lower} registers a launchd agent/daemon that runs at login or boot.`), [
+      commandWord(inv),
+      sub,
+    ]);
+  }
+}
+
+// --- Accounts ---------------------------------------------------------------------------------------
+
+const PRIVILEGED_GROUPS = [
+  'administrators',
+  'administradores',
+  'administrateurs',
+  'remote desktop users',
+  'remote management users',
+  'backup operators',
+  'domain admins',
+  'enterprise admins',
+  'schema admins',
+  'account operators',
+  'server operators',
+  'hyper-v administrators',
+  'dnsadmins',
+  'group policy creator owners',
+  'power users',
+  'print operators',
+  'key admins',
+  'enterprise key admins',
+];
+const POSIX_PRIVILEGED_GROUPS = new Set(['sudo', 'wheel', 'admin', 'root', 'adm', 'docker', 'lxd', 'disk', 'shadow', 'staff']);
+const SYSTEM_ACCOUNTS = new Set([
+  'nobody',
+  'daemon',
+  'bin',
+  'sys',
+  'sync',
+  'games',
+  'man',
+  'lp',
+  'mail',
+  'news',
+  'uucp',
+  'proxy',
+  'www-data',
+  'backup',
+  'list',
+  'irc',
+  'gnats',
+  'nfsnobody',
+  'ftp',
+  'operator',
+]);
+const INTERACTIVE_SHELL_SUFFIXES = ['/sh', '/bash', '/zsh', '/dash', '/ksh', '/csh', '/tcsh', '/fish'];
+
+function checkAccounts(inv: Invocation, out: FindingCollector): void {
+  const n = inv.name;
+  const lowers = inv.args.map((w) => w.lower);
+  if (n === 'net' || n === 'net1') {
+    const sub = lowers[0];
+    const add = inv.args.find((w) => w.lower === '/add' || w.lower === '-add');
+    const activate = inv.args.find((w) => w.lower === '/active:yes');
+    if (sub === 'user' || sub === 'users') {
+      if (add)
+        out.add(spec('persist.account.create', 'net user /add creates an account: a standing way to log in.'), [commandWord(inv), add]);
+      else if (activate)
+        out.add(spec('persist.account.enable', 'net user /active:yes enables a disabled account (often Guest or Administrator).'), [
+          commandWord(inv),
+          activate,
+        ]);
+    } else if ((sub === 'localgroup' || sub === 'group') && add) {
+      const text = lowers.join(' ');
+      if (PRIVILEGED_GROUPS.some((g) => text.includes(g)))
+        out.add(
+          spec(
+            'persist.account.privileged-group',
+            'net adds an account to a privileged group (Administrators, Remote Desktop Users, Domain Admins …).',
+          ),
+          [commandWord(inv), add],
+        );
+    }
+    return;
+  }
+  if (n === 'new-localuser' || n === 'new-aduser' || n === 'new-mguser' || n === 'new-azureaduser') {
+    out.add(spec('persist.account.create', `${n} creates an account: a standing way to log in.`), [commandWord(inv)]);
+    return;
+  }
+  if (n === 'enable-localuser' || n === 'enable-adaccount') {
+    out.add(spec('persist.account.enable', `${n} re-enables a disabled account.`), [commandWord(inv)]);
+    return;
+  }
+  if (n === 'add-localgroupmember' || n === 'add-adgroupmember' || n === 'add-adprincipalgroupmembership') {
+    const text = lowers.join(' ');
+    if (PRIVILEGED_GROUPS.some((g) => text.includes(g)) || lowers.some((l) => l.startsWith('$')) || text.includes('-sid s-1-5-32-544')) {
+      out.add(spec('persist.account.privileged-group', `${n} adds a member to a privileged group.`), [commandWord(inv)]);
+    }
+    return;
+  }
+  if (n === 'useradd' || n === 'adduser' || n === 'luseradd' || n === 'newusers' || (n === 'pw' && lowers[0] === 'useradd')) {
+    out.add(spec('persist.account.create', `${n} creates a local account (or adds one to a group).`), [commandWord(inv)]);
+    return;
+  }
+  if (n === 'usermod' || n === 'gpasswd' || (n === 'pw' && (lowers[0] === 'usermod' || lowers[0] === 'groupmod'))) {
+    checkGroupOrShellChange(inv, lowers, out);
+    return;
+  }
+  if (n === 'chsh') {
+    checkGroupOrShellChange(inv, lowers, out);
+    return;
+  }
+  if (n === 'dscl' && lowers.includes('-create') && lowers.some((l) => l.startsWith('/users/'))) {
+    out.add(spec('persist.account.create', 'dscl creates a macOS account.'), [commandWord(inv)]);
+    return;
+  }
+  if (n === 'dseditgroup' && lowers.includes('-a') && lowers.some((l) => l === 'admin' || l === 'wheel')) {
+    out.add(spec('persist.account.privileged-group', 'dseditgroup adds an account to the macOS admin group.'), [commandWord(inv)]);
+    return;
+  }
+  if (n === 'sysadminctl') {
+    const w = inv.args.find((x) => x.lower === '-adduser' || x.lower === '-guestaccount');
+    if (w && (w.lower === '-adduser' || lowers.includes('on')))
+      out.add(spec('persist.account.create', 'sysadminctl creates an account or enables the Guest account.'), [commandWord(inv), w]);
+    return;
+  }
+  if (n === 'dsenableroot' && !lowers.includes('-d')) {
+    out.add(spec('persist.account.enable', 'dsenableroot enables the macOS root account.'), [commandWord(inv)]);
+  }
+}
+
+function checkGroupOrShellChange(inv: Invocation, lowers: string[], out: FindingCollector): void {
+  // usermod -aG sudo x / gpasswd -a x wheel: adding to a root-equivalent group.
+  const groupValue = optionValue(inv.args, 'g', 'ag', 'a', 'groups', 'append');
+  const groups = new Set<string>();
+  if (groupValue) for (const g of groupValue.lower.split(',')) groups.add(g.trim());
+  for (const l of lowers) groups.add(l);
+  const privileged = [...groups].find((g) => POSIX_PRIVILEGED_GROUPS.has(g));
+  const adding = lowers.some((l) => l === '-a' || l === '-ag' || l === '-g' || l === '--append' || l === '--groups' || l.startsWith('-a'));
+  if (privileged && adding) {
+    out.add(spec('persist.account.privileged-group', `${inv.name} adds an account to the root-equivalent group "${privileged}".`), [
+      commandWord(inv),
+    ]);
+    return;
+  }
+  // Giving a system account (nobody, daemon …) an interactive shell turns it into a hidden login.
+  const shell = optionValue(inv.args, 's', 'shell');
+  const account = lowers.find((l) => SYSTEM_ACCOUNTS.has(l));
+  if (shell && account && INTERACTIVE_SHELL_SUFFIXES.some((s) => shell.lower.endsWith(s))) {
+    out.add(
+      spec(
+        'persist.account.system-shell',
+        `${inv.name} gives the system account "${account}" an interactive shell, turning it into a hidden login.`,
+      ),
+      [commandWord(inv), shell],
+    );
+  }
+}
+
+// --- Firewall openings and remote-access enabling ---------------------------------------------------
+
+function checkFirewallOpenings(inv: Invocation, out: FindingCollector): void {
+  const n = inv.name;
+  const lowers = inv.args.map((w) => w.lower);
+  const text = lowers.join(' ');
+  if (n === 'netsh') {
+    const firewall = lowers.includes('firewall');
+    if (!firewall) return;
+    if (lowers.includes('add') && lowers.includes('rule') && text.includes('action=allow')) {
+      out.add(
+        spec('persist.firewall.open', 'netsh adds an allow rule to the Windows Firewall, opening the machine to inbound connections.'),
+        [commandWord(inv)],
+      );
+    } else if (lowers.includes('set') && lowers.includes('rule') && text.includes('enable=yes')) {
+      out.add(spec('persist.firewall.open', 'netsh enables a firewall rule group (e.g. Remote Desktop, file sharing).'), [
+        commandWord(inv),
+      ]);
+    } else if (
+      lowers.includes('portopening') ||
+      lowers.includes('allowedprogram') ||
+      (lowers.includes('service') && text.includes('enable'))
+    ) {
+      out.add(spec('persist.firewall.open', 'netsh opens a port or program in the firewall.'), [commandWord(inv)]);
+    }
+    return;
+  }
+  if (n === 'new-netfirewallrule') {
+    const action = optionValue(inv.args, 'action');
+    if (action && action.lower === 'block') return;
+    out.add(
+      spec('persist.firewall.open', 'New-NetFirewallRule adds an allow rule (the default action), opening the machine to connections.'),
+      [commandWord(inv)],
+    );
+    return;
+  }
+  if (n === 'set-netfirewallrule' || n === 'enable-netfirewallrule') {
+    const remote = optionValue(inv.args, 'remoteaddress');
+    const enabled = optionValue(inv.args, 'enabled');
+    if (n === 'enable-netfirewallrule' || (remote && remote.lower === 'any') || (enabled && enabled.lower === 'true')) {
+      out.add(spec('persist.firewall.open', `${n} enables a firewall rule or opens it to any address.`), [commandWord(inv)]);
+    }
+    return;
+  }
+  if (n === 'ufw' && (lowers[0] === 'allow' || (lowers[0] === 'route' && lowers[1] === 'allow'))) {
+    out.add(spec('persist.firewall.open', 'ufw allow opens a port or source in the firewall.'), [commandWord(inv), inv.args[0]]);
+    return;
+  }
+  if (n === 'firewall-cmd') {
+    const w = inv.args.find(
+      (x) =>
+        x.lower.startsWith('--add-port') ||
+        x.lower.startsWith('--add-service') ||
+        x.lower.startsWith('--add-source') ||
+        (x.lower.startsWith('--add-rich-rule') &&
+          !text.includes('forward-port') &&
+          (text.includes('accept') || (!text.includes('reject') && !text.includes('drop')))),
+    );
+    if (w) out.add(spec('persist.firewall.open', 'firewall-cmd opens a port, service or source.'), [commandWord(inv), w]);
+    return;
+  }
+  if (
+    (n === 'iptables' || n === 'ip6tables') &&
+    (lowers.includes('-a') || lowers.includes('-i') || lowers.includes('--append') || lowers.includes('--insert')) &&
+    lowers.includes('accept') &&
+    (lowers.includes('input') || lowers.includes('forward'))
+  ) {
+    out.add(spec('persist.firewall.open', `${n} appends an ACCEPT rule.`), [commandWord(inv)]);
+    return;
+  }
+  if (n === 'nft' && (lowers.includes('add') || lowers.includes('insert')) && lowers.includes('rule') && lowers.includes('accept')) {
+    out.add(spec('persist.firewall.open', 'nft adds an accept rule.'), [commandWord(inv)]);
+    return;
+  }
+  if (
+    n === 'systemsetup' &&
+    inv.args.some((w) => w.lower === '-setremotelogin' || w.lower === '-setremoteappleevents') &&
+    lowers.includes('on')
+  ) {
+    out.add(spec('persist.remote-access.enable', 'systemsetup enables remote login (SSH) or remote Apple events.'), [commandWord(inv)]);
+    return;
+  }
+  if (n === 'kickstart' && lowers.includes('-activate')) {
+    out.add(spec('persist.remote-access.enable', 'kickstart activates Apple Remote Desktop / Remote Management for remote control.'), [
+      commandWord(inv),
+    ]);
+    return;
+  }
+  if (n === 'winrm' && (lowers[0] === 'quickconfig' || lowers[0] === 'qc')) {
+    out.add(spec('persist.remote-access.enable', 'winrm quickconfig starts a WinRM listener and opens the firewall for it.'), [
+      commandWord(inv),
+    ]);
+  }
+}
+
+// --- Other mechanisms ---------------------------------------------------------------------------
+
+function checkMisc(inv: Invocation, out: FindingCollector): void {
+  const n = inv.name;
+  const lowers = inv.args.map((w) => w.lower);
+  if (n === 'netsh' && lowers[0] === 'add' && lowers[1] === 'helper') {
+    out.add(spec('persist.netsh-helper', 'netsh add helper registers a DLL that netsh loads every time it runs.'), [
+      commandWord(inv),
+      inv.args[1],
+    ]);
+  } else if (n === 'sdbinst' && inv.args.length > 0 && !lowers.includes('-u') && !lowers.includes('/u')) {
+    out.add(spec('persist.shim', 'sdbinst installs an application-compatibility shim database, which can inject code into programs.'), [
+      commandWord(inv),
+    ]);
+  } else if (n === 'mofcomp' && inv.args.some((w) => w.lower.endsWith('.mof'))) {
+    out.add(spec('persist.wmi-subscription', 'mofcomp compiles a MOF file, the classic way to install a WMI event subscription.'), [
+      commandWord(inv),
+    ]);
+  } else if ((n === 'takeown' || n === 'icacls') && inv.args.some((w) => ACCESSIBILITY_BINARIES.has(baseName(w.lower)))) {
+    out.add(
+      spec(
+        'persist.accessibility',
+        `${n} takes over an accessibility binary (sethc, utilman, osk …) so it can be replaced: a logon-screen backdoor.`,
+      ),
+      [commandWord(inv)],
+    );
+  } else if (n === 'defaults' && lowers[0] === 'write' && lowers.some((l) => l === 'loginhook' || l === 'logouthook')) {
+    out.add(spec('persist.login-hook', 'defaults write sets a macOS login/logout hook script.'), [commandWord(inv)]);
+  } else if (n === 'insmod' || n === 'kextload') {
+    out.add(spec('persist.kernel-module', `${n} loads a kernel module, code that runs with full control of the machine.`), [
+      commandWord(inv),
+    ]);
+  } else if (n === 'set-wmiinstance' || n === 'new-ciminstance') {
+    const ns = lowers.join(' ');
+    if (ns.includes('__eventfilter') || ns.includes('eventconsumer') || ns.includes('__filtertoconsumerbinding')) {
+      out.add(spec('persist.wmi-subscription', `${n} creates a WMI event subscription that runs a command when an event fires.`), [
+        commandWord(inv),
+      ]);
+    }
+  } else if (n === 'bitsadmin' && findOption(inv.args, 'setnotifycmdline')) {
+    out.add(spec('persist.bits-job', 'bitsadmin makes a BITS job run a command (BITS jobs survive reboots).'), [commandWord(inv)]);
+  }
+}
+
+// --- Whole-text shapes (assembled over several statements) --------------------------------------
+
+function checkDocumentLevel(doc: Document, out: FindingCollector): void {
+  const wmi = docHasAny(doc, ['commandlineeventconsumer', 'activescripteventconsumer', '__filtertoconsumerbinding']);
+  if (wmi && !out.has('persist.wmi-subscription')) {
+    out.add(
+      spec(
+        'persist.wmi-subscription',
+        'Creates a WMI event subscription (event filter bound to a consumer) that runs a command when an event fires.',
+      ),
+      searchFirst(doc, wmi),
+    );
+  }
+  const startup = docHasAny(doc, ['\\start menu\\programs\\startup', '\\microsoft\\windows\\start menu\\programs\\startup']);
+  if (
+    startup &&
+    docHasAny(doc, ['createshortcut', 'copy-item', 'copy ', 'new-item', 'out-file', 'set-content']) &&
+    !out.has('persist.file')
+  ) {
+    out.add(spec('persist.file', 'Places an item in a Startup folder, so it runs at every logon.'), searchFirst(doc, startup));
+  }
+  if (docHasAny(doc, ['ps_scheduledtask']) && docHasAny(doc, ['registerbyxml', 'register'])) {
+    out.add(
+      spec('persist.scheduled-task', 'Registers a scheduled task through the Task Scheduler WMI provider.'),
+      searchFirst(doc, 'ps_scheduledtask'),
+    );
+  }
+  if (docHasAny(doc, ['schedule.service']) && docHasAny(doc, ['registertaskdefinition'])) {
+    out.add(
+      spec('persist.scheduled-task', 'Registers a scheduled task through the Task Scheduler COM API.'),
+      searchFirst(doc, 'registertaskdefinition'),
+    );
+  }
+  if (docHasAny(doc, ['accountmanagement.userprincipal', 'directoryservices.accountmanagement']) && docHasAny(doc, ['.save()'])) {
+    out.add(
+      spec('persist.account.create', 'Creates an account through System.DirectoryServices.AccountManagement.'),
+      searchFirst(doc, '.save()'),
+    );
+  }
+  const ldap = docHasAny(doc, ['objectclass: user', 'objectclass: person', 'objectclass=user']);
+  if (ldap && docHasAny(doc, ['ldapadd', 'changetype: add', 'ldifde'])) {
+    out.add(spec('persist.account.create', 'Adds a user object to the directory over LDAP.'), searchFirst(doc, ldap));
+  }
+  const loginItem = docHasAny(doc, ['make login item', 'login item', 'login_item', 'backgrounditems.btm']);
+  if (loginItem) out.add(spec('persist.login-item', 'Adds a macOS login item, which starts at every login.'), searchFirst(doc, loginItem));
+  const regApi = docHasAny(doc, ['win32.registry]::setvalue', 'stdregprov']);
+  if (regApi && AUTOSTART_REGISTRY.some((l) => docHasAny(doc, [l.needle])) && !out.has('persist.registry')) {
+    const loc = AUTOSTART_REGISTRY.find((l) => docHasAny(doc, [l.needle]))!;
+    out.add(spec('persist.registry', `Writes ${loc.what} through the registry API.`), searchFirst(doc, regApi, loc.needle));
+  }
+}

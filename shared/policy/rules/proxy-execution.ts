@@ -1,0 +1,407 @@
+/**
+ * Proxy execution through signed system binaries (`proxy_execution`, ATT&CK T1218/T1216/T1127/
+ * T1220/T1105): LOLBins that fetch or run someone else's code while looking like Windows itself,
+ * plus the POSIX equivalents that only matter when abuse-shaped (a shell spawned from `find`,
+ * `awk`, `osascript … do shell script`).
+ *
+ * Blocked for standard trust, flagged under extended trust. The table of binaries and argument
+ * shapes lives in catalog/lolbins.ts; this file holds the shapes that need more than one word.
+ */
+import type { Document, Word } from '../analysis/document';
+import { PROXY_SCRIPTS, lolbinByName, type LolbinAbuse } from '../catalog/lolbins';
+import {
+  FindingCollector,
+  anyWord,
+  baseName,
+  commandWord,
+  docHas,
+  docHasAny,
+  extensionOf,
+  findOption,
+  invocations,
+  isRemote,
+  optionValue,
+  positionals,
+  searchFirst,
+  type FindingSpec,
+  type Invocation,
+} from './command-match';
+import type { RuleContext, RuleFamily } from './rule';
+
+const REMEDY =
+  'A supervisor can grant extended trust (proxy execution is then only flagged), or save the task as a script and have its hash permitted.';
+
+function blockSpec(ruleId: string, message: string): FindingSpec {
+  return { code: 'proxy_execution', ruleId, standard: 'block', extended: 'flag', message, remedy: REMEDY };
+}
+function flagSpec(ruleId: string, message: string): FindingSpec {
+  return { code: 'proxy_execution', ruleId, standard: 'flag', extended: 'flag', message };
+}
+
+const WHY =
+  'Signed system binaries used this way run or fetch code while looking like ordinary system activity, which is how attackers slip past application control.';
+
+export const proxyExecutionRules: RuleFamily = (doc: Document, _ctx: RuleContext) => {
+  const out = new FindingCollector();
+  for (const inv of invocations(doc)) {
+    checkCatalog(inv, out);
+    checkRegsvr32OddFile(inv, out);
+    checkRundll32OddFile(inv, out);
+    checkMsbuild(inv, out);
+    checkForfiles(inv, out);
+    checkWmic(inv, out);
+    checkScriptHost(inv, out);
+    checkPosixShellEscapes(inv, out);
+    checkInterpreterFetchExec(inv, out);
+  }
+  checkDcomExecution(doc, out);
+  checkWshDownloader(doc, out);
+  return out.findings;
+};
+
+function checkCatalog(inv: Invocation, out: FindingCollector): void {
+  const bin = lolbinByName(inv.name);
+  if (!bin) return;
+  for (const abuse of bin.abuses) {
+    const decisive = matchAbuse(abuse, inv.args);
+    if (decisive === null) continue;
+    out.add(blockSpec(abuse.ruleId, `${inv.name} ${abuse.what}. ${WHY}`), [commandWord(inv), decisive ?? undefined]);
+  }
+}
+
+/** The decisive word when every condition holds (undefined when none names a word), null otherwise. */
+function matchAbuse(abuse: LolbinAbuse, args: readonly Word[]): Word | undefined | null {
+  let decisive: Word | undefined;
+  if (abuse.anyArgument && args.length === 0) return null;
+  if (abuse.options) {
+    const w = findOption(args, ...abuse.options);
+    if (!w) return null;
+    decisive = w;
+  }
+  if (abuse.remote) {
+    const w = anyWord(args, (x) => isRemote(x.lower) || isRemote(attached(x)));
+    if (!w) return null;
+    decisive = w;
+  }
+  if (abuse.argPrefixes) {
+    const prefixes = abuse.argPrefixes;
+    const w = anyWord(args, (x) => prefixes.some((p) => x.lower.startsWith(p)));
+    if (!w) return null;
+    decisive = w;
+  }
+  if (abuse.argIncludes) {
+    const needles = abuse.argIncludes;
+    const w = anyWord(args, (x) => needles.some((n) => x.lower.includes(n)));
+    if (w) decisive = w;
+    else {
+      // `rundll32 zipfldr.dll, RouteTheCall` may arrive as separate words: match on the joined arguments.
+      const joined = joinedArguments(args);
+      if (!needles.some((n) => joined.includes(n))) return null;
+      decisive = args[0];
+    }
+  }
+  return decisive;
+}
+
+/** Arguments joined with single spaces, spaces around commas removed (`a.dll , Export` → `a.dll,export`). */
+function joinedArguments(args: readonly Word[]): string {
+  const s = args.map((w) => w.lower).join(' ');
+  return s.split(' ,').join(',').split(', ').join(',');
+}
+
+function attached(w: Word): string {
+  const colon = w.lower.indexOf(':');
+  return colon > 0 && colon < 4 ? w.lower.slice(colon + 1) : '';
+}
+
+const DLL_LIKE = new Set(['.dll', '.ocx', '.ax', '.cpl', '.acm', '.drv', '.tlb']);
+
+/** regsvr32 /s picture.jpg: a "DLL" that is not one is a disguised payload. */
+function checkRegsvr32OddFile(inv: Invocation, out: FindingCollector): void {
+  if (inv.name !== 'regsvr32') return;
+  for (const w of positionals(inv.args)) {
+    const ext = extensionOf(w.lower);
+    if (ext && !DLL_LIKE.has(ext)) {
+      out.add(
+        blockSpec(
+          'proxy.regsvr32.disguised',
+          `regsvr32 loads "${baseName(w.value)}", which is not a DLL by name: a disguised payload. ${WHY}`,
+        ),
+        [commandWord(inv), w],
+      );
+      return;
+    }
+  }
+}
+
+/** rundll32 picture.png,Export: a library with a non-library extension. */
+function checkRundll32OddFile(inv: Invocation, out: FindingCollector): void {
+  if (inv.name !== 'rundll32') return;
+  const first = inv.args[0];
+  if (!first) return;
+  const comma = first.lower.indexOf(',');
+  const lib = comma >= 0 ? first.lower.slice(0, comma) : first.lower;
+  const ext = extensionOf(lib);
+  if (ext && !DLL_LIKE.has(ext) && ext !== '.exe') {
+    out.add(
+      blockSpec('proxy.rundll32.disguised', `rundll32 loads "${baseName(lib)}", which is not a DLL by name: a disguised payload. ${WHY}`),
+      [commandWord(inv), first],
+    );
+  }
+}
+
+const PROJECT_EXTENSIONS = new Set([
+  '.csproj',
+  '.vbproj',
+  '.fsproj',
+  '.vcxproj',
+  '.proj',
+  '.sln',
+  '.slnx',
+  '.targets',
+  '.props',
+  '.msbuildproj',
+  '.sqlproj',
+  '.wixproj',
+  '.nativeproj',
+  '.shproj',
+  '.esproj',
+  '.njsproj',
+  '.pyproj',
+]);
+
+/** msbuild of something that is not a project: inline tasks in an .xml/.txt file. */
+function checkMsbuild(inv: Invocation, out: FindingCollector): void {
+  if (inv.name !== 'msbuild') return;
+  for (const w of positionals(inv.args)) {
+    if (isRemote(w.lower)) {
+      out.add(blockSpec('proxy.msbuild.remote', `msbuild builds a project fetched from the network. ${WHY}`), [commandWord(inv), w]);
+      return;
+    }
+    const ext = extensionOf(w.lower);
+    if (ext && !PROJECT_EXTENSIONS.has(ext)) {
+      out.add(
+        blockSpec(
+          'proxy.msbuild.inline',
+          `msbuild builds "${baseName(w.value)}", which is not a project file: inline tasks in it run arbitrary code. ${WHY}`,
+        ),
+        [commandWord(inv), w],
+      );
+      return;
+    }
+  }
+}
+
+/**
+ * forfiles /c PROGRAM: forfiles exists to act on the files it finds; a /c command that ignores
+ * them (no @file/@path variable) while selecting files is forfiles used as a launcher.
+ */
+function checkForfiles(inv: Invocation, out: FindingCollector): void {
+  if (inv.name !== 'forfiles') return;
+  const command = optionValue(inv.args, 'c');
+  if (!command) return;
+  if (command.lower.includes('@')) return;
+  if (!findOption(inv.args, 'm', 'p')) return;
+  const program = command.lower.trim().split(' ')[0] ?? '';
+  if (program === 'cmd' || program === 'cmd.exe' || program.startsWith('cmd ')) return;
+  out.add(blockSpec('proxy.forfiles', `forfiles is used to start "${command.value}" rather than to act on the files it finds. ${WHY}`), [
+    commandWord(inv),
+    command,
+  ]);
+}
+
+/** wmic process call create …, wmic … /format:<xsl> (script in a stylesheet). */
+function checkWmic(inv: Invocation, out: FindingCollector): void {
+  if (inv.name !== 'wmic') return;
+  const lowers = inv.args.map((w) => w.lower);
+  const processAt = lowers.indexOf('process');
+  if (processAt >= 0 && lowers[processAt + 1] === 'call' && lowers[processAt + 2] === 'create') {
+    out.add(
+      blockSpec(
+        'proxy.wmic.process-create',
+        `wmic starts a process through WMI (process call create), which hides the parent and can target other machines. ${WHY}`,
+      ),
+      [commandWord(inv), inv.args[processAt + 2]],
+    );
+  }
+  const format = optionValue(inv.args, 'format');
+  if (format) {
+    const v = format.lower;
+    if (v.includes('.xsl') || isRemote(v) || v.includes('\\') || v.includes('/')) {
+      out.add(
+        blockSpec('proxy.wmic.xsl', `wmic formats its output with a custom XSL stylesheet, which can contain script that runs. ${WHY}`),
+        [commandWord(inv), format],
+      );
+    }
+  }
+}
+
+/** cscript/wscript of a signed Windows script that proxies execution (pubprn.vbs script:…, manage-bde.wsf …). */
+function checkScriptHost(inv: Invocation, out: FindingCollector): void {
+  const direct = PROXY_SCRIPTS.find((p) => inv.nameWord && baseName(inv.nameWord.lower) === p.script);
+  if (direct) {
+    out.add(blockSpec(direct.ruleId, `${direct.what}. ${WHY}`), [commandWord(inv)]);
+    return;
+  }
+  if (inv.name !== 'cscript' && inv.name !== 'wscript' && inv.name !== '.' && inv.name !== 'import-module') return;
+  for (const w of inv.args) {
+    const p = PROXY_SCRIPTS.find((s) => baseName(w.lower) === s.script);
+    if (!p) continue;
+    if (p.argIncludes && !inv.args.some((a) => a.lower.includes(p.argIncludes!))) continue;
+    out.add(blockSpec(p.ruleId, `${p.what}. ${WHY}`), [commandWord(inv), w]);
+    return;
+  }
+}
+
+const SHELLS = new Set([
+  'sh',
+  'bash',
+  'zsh',
+  'dash',
+  'ksh',
+  'csh',
+  'tcsh',
+  'fish',
+  '/bin/sh',
+  '/bin/bash',
+  '/bin/zsh',
+  '/bin/dash',
+  '/usr/bin/bash',
+  '/usr/bin/sh',
+]);
+const AWKS = new Set(['awk', 'gawk', 'nawk', 'mawk', 'busybox']);
+const SHELL_ESCAPE = 'A shell started from inside another program escapes command restrictions and auditing (GTFOBins).';
+
+/** GTFOBins shapes: a shell spawned by find/awk/tar/vim, `osascript -e 'do shell script …'`. */
+function checkPosixShellEscapes(inv: Invocation, out: FindingCollector): void {
+  if (inv.name === 'find') {
+    const at = inv.args.findIndex((w) => w.lower === '-exec' || w.lower === '-execdir' || w.lower === '-ok');
+    const target = at >= 0 ? inv.args[at + 1] : undefined;
+    // `-exec sh -c '… {} …'` is ordinary scripting; `-exec /bin/sh \;` is an interactive shell escape.
+    if (target && SHELLS.has(target.lower) && inv.args[at + 2]?.lower !== '-c') {
+      out.add(flagSpec('proxy.gtfobins.find-shell', `find starts an interactive shell through -exec. ${SHELL_ESCAPE}`), [
+        commandWord(inv),
+        target,
+      ]);
+    }
+    return;
+  }
+  if (AWKS.has(inv.name)) {
+    const program = inv.args.find((w) => w.lower.includes('system(') || w.lower.includes('/inet/'));
+    if (program && (program.lower.includes('sh') || program.lower.includes('/inet/'))) {
+      out.add(flagSpec('proxy.gtfobins.awk-shell', `awk runs a shell through system(). ${SHELL_ESCAPE}`), [commandWord(inv), program]);
+    }
+    return;
+  }
+  if (inv.name === 'tar') {
+    const w = inv.args.find(
+      (x) =>
+        x.lower.startsWith('--checkpoint-action=exec') ||
+        x.lower.startsWith('--to-command') ||
+        x.lower.startsWith('--use-compress-program=sh'),
+    );
+    if (w)
+      out.add(flagSpec('proxy.gtfobins.tar-exec', `tar runs a command through a checkpoint action. ${SHELL_ESCAPE}`), [
+        commandWord(inv),
+        w,
+      ]);
+    return;
+  }
+  if (inv.name === 'vi' || inv.name === 'vim' || inv.name === 'nvim') {
+    const w = inv.args.find(
+      (x) => x.lower.startsWith(':!') || x.lower.startsWith('!') || x.lower.includes(':shell') || x.lower.includes('system('),
+    );
+    if (w)
+      out.add(flagSpec('proxy.gtfobins.vim-shell', `${inv.name} runs a shell command from its command line. ${SHELL_ESCAPE}`), [
+        commandWord(inv),
+        w,
+      ]);
+    return;
+  }
+  if (inv.name === 'osascript') {
+    const w = inv.args.find((x) => x.lower.includes('do shell script') || x.lower.includes('doshellscript'));
+    if (w)
+      out.add(
+        flagSpec(
+          'proxy.osascript.shell',
+          `osascript runs a shell command through AppleScript ("do shell script"), which can also prompt for administrator rights.`,
+        ),
+        [commandWord(inv), w],
+      );
+  }
+}
+
+const INTERPRETERS = new Set(['python', 'python2', 'python3', 'py', 'perl', 'ruby', 'php', 'node', 'lua']);
+
+/** `python -c` that fetches code from the network and executes it. */
+function checkInterpreterFetchExec(inv: Invocation, out: FindingCollector): void {
+  const isInterp = INTERPRETERS.has(inv.name) || (inv.name.startsWith('python') && inv.name.length <= 10);
+  if (!isInterp) return;
+  const code = inv.args.find(
+    (w) =>
+      w.lower.length > 12 &&
+      (w.lower.includes('urlopen') ||
+        w.lower.includes('urllib') ||
+        w.lower.includes('requests.get') ||
+        w.lower.includes('http.client') ||
+        w.lower.includes('lwp::simple') ||
+        w.lower.includes('open-uri') ||
+        w.lower.includes('file_get_contents(')),
+  );
+  if (!code) return;
+  const l = code.lower;
+  if (
+    l.includes('exec(') ||
+    l.includes('eval(') ||
+    l.includes('eval ') ||
+    l.includes('system(') ||
+    l.includes('subprocess') ||
+    l.includes('os.popen')
+  ) {
+    out.add(
+      blockSpec(
+        'proxy.interpreter.fetch-exec',
+        `${inv.name} fetches code from the network and executes it in-process, with nothing written to disk. ${WHY}`,
+      ),
+      [commandWord(inv), code],
+    );
+  }
+}
+
+const DCOM_EXEC_METHODS = [
+  'executeshellcommand',
+  'activatemicrosoftapp',
+  'registerxll',
+  'ddeinitiate',
+  'shellexecute(',
+  '.navigate(',
+  'createobject("wscript.shell")',
+];
+
+/** COM objects instantiated by ProgID/CLSID (optionally on another host) and made to run programs (MMC20, Excel, ShellWindows). */
+function checkDcomExecution(doc: Document, out: FindingCollector): void {
+  if (!docHasAny(doc, ['gettypefromprogid', 'gettypefromclsid'])) return;
+  const method = docHasAny(doc, DCOM_EXEC_METHODS);
+  if (!method) return;
+  out.add(
+    blockSpec(
+      'proxy.dcom.exec',
+      `A COM object (e.g. MMC20.Application, Excel.Application, ShellWindows) is created by ProgID/CLSID and made to start a program. This is a known way to execute commands — locally or on another machine — through a trusted Office or Windows process. ${WHY}`,
+    ),
+    searchFirst(doc, 'gettypefromprogid', 'gettypefromclsid', method),
+  );
+}
+
+/** A JScript/VBScript written to disk that downloads through MSXML/WinHTTP (and usually saves with ADODB.Stream). */
+function checkWshDownloader(doc: Document, out: FindingCollector): void {
+  const http = docHasAny(doc, ['msxml2.serverxmlhttp', 'msxml2.xmlhttp', 'microsoft.xmlhttp', 'winhttp.winhttprequest']);
+  if (!http) return;
+  if (!docHas(doc, 'adodb.stream') && !docHasAny(doc, ['cscript', 'wscript', '.run(', '.exec('])) return;
+  out.add(
+    blockSpec(
+      'proxy.wsh.downloader',
+      `A Windows Script Host script downloads content with ${http} (and saves or runs it): a script-host download cradle. ${WHY}`,
+    ),
+    searchFirst(doc, http, 'adodb.stream'),
+  );
+}

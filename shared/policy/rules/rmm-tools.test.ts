@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { REMOTE_ACCESS_TOOLS } from '../catalog/remote-access-tools';
+import { rmmToolRules } from './rmm-tools';
+import { run, ruleIds, spansValid, verdict } from './family-test-support';
+import type { Shell } from '../types';
+
+const blocked: Array<[string, Shell, string]> = [
+  ['AnyDesk.exe --install "C:\\Program Files (x86)\\AnyDesk" --start-with-win --silent', 'cmd', 'rmm.launch'],
+  ['"C:\\Program Files\\TeamViewer\\TeamViewer.exe" assignment --id 123', 'cmd', 'rmm.launch'],
+  ['Start-Process "$env:TEMP\\T1219_NetSupport.exe" -ArgumentList "/S"', 'powershell', 'rmm.launch'],
+  ["Start-Process $env:ProgramFiles\\'uvnc bvba\\UltraVnc\\vncviewer.exe'", 'powershell', 'rmm.launch'],
+  ['start "" "C:\\Users\\Public\\ScreenConnect.ClientSetup.exe"', 'cmd', 'rmm.launch'],
+  ['sudo rustdesk --deploy --token abc', 'bash', 'rmm.launch'],
+  ['x11vnc -forever -shared', 'bash', 'rmm.launch'],
+  ['msiexec /i RustDesk-1.msi /qn', 'cmd', 'rmm.install'],
+  ['msiexec.exe /package C:\\t\\AteraAgentSetup.msi /quiet', 'cmd', 'rmm.install'],
+  ['winget install --id AnyDesk.AnyDesk -e', 'powershell', 'rmm.package-install'],
+  ['choco install teamviewer -y', 'powershell', 'rmm.package-install'],
+  ['sudo apt install ./rustdesk-1.2.6-x86_64.deb', 'bash', 'rmm.package-install'],
+  ['sc start AnyDesk', 'cmd', 'rmm.service-start'],
+  ['Start-Service -Name TeamViewer', 'powershell', 'rmm.service-start'],
+  ['sudo systemctl enable --now rustdesk', 'bash', 'rmm.service-start'],
+  [
+    'Invoke-WebRequest -OutFile C:\\t\\setup.exe https://download.anydesk.com/AnyDesk.exe\nStart-Process C:\\t\\setup.exe',
+    'powershell',
+    'rmm.download-install',
+  ],
+  [
+    'curl -L https://github.com/rustdesk/rustdesk/releases/download/1.2.6/x.exe -o r.exe && r.exe --silent-install',
+    'cmd',
+    'rmm.download-install',
+  ],
+];
+
+const allowed: Array<[string, Shell]> = [
+  // Status checks and removal are what a technician needs to find and remove unauthorised remote access.
+  ['Get-Service AnyDesk', 'powershell'],
+  ['sc query TeamViewer', 'cmd'],
+  ['Stop-Service -Name AnyDesk', 'powershell'],
+  ['winget uninstall AnyDesk.AnyDesk', 'powershell'],
+  ['msiexec /x RustDesk-1.msi /qn', 'cmd'],
+  ['"C:\\Program Files (x86)\\AnyDesk\\AnyDesk.exe" --remove', 'cmd'],
+  ['vncserver --kill :1', 'bash'],
+  ['Test-Path "C:\\Program Files\\TeamViewer"', 'powershell'],
+  ['grep -i anydesk /var/log/syslog', 'bash'],
+  ['sc start Spooler', 'cmd'],
+  ['systemctl enable nginx', 'bash'],
+  ['Get-Process | Where-Object Name -eq "lateral"', 'powershell'],
+];
+
+describe('rmm tools', () => {
+  it('catalogs at least 40 tools, each with executables, tokens and domains', () => {
+    expect(REMOTE_ACCESS_TOOLS.length).toBeGreaterThanOrEqual(40);
+    for (const t of REMOTE_ACCESS_TOOLS) {
+      expect(t.executables.length + t.tokens.length).toBeGreaterThan(0);
+      expect(t.domains.length).toBeGreaterThan(0);
+    }
+  });
+  it.each(blocked)('blocks %s', (text, shell, id) => {
+    const f = run(rmmToolRules, text, shell);
+    expect(ruleIds(f)).toContain(id);
+    expect(verdict(f)).toBe('block');
+    expect(f.every((x) => x.code === 'rmm_tool' && x.extended === 'block' && x.remedy)).toBe(true);
+    expect(spansValid(f, text)).toBe(true);
+  });
+  it('flags a download from a vendor domain that is not run', () => {
+    const f = run(rmmToolRules, 'Invoke-WebRequest -OutFile C:\\t\\ad.exe https://download.anydesk.com/AnyDesk.exe', 'powershell');
+    expect(ruleIds(f)).toEqual(['rmm.download']);
+    expect(verdict(f)).toBe('flag');
+  });
+  it.each(allowed)('allows %s', (text, shell) => {
+    expect(run(rmmToolRules, text, shell)).toEqual([]);
+  });
+});

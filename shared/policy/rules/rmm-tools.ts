@@ -1,0 +1,260 @@
+/**
+ * Third-party remote-access / RMM software (`rmm_tool`). Bulwark is the remote-access channel;
+ * a second, unaudited one (AnyDesk, ScreenConnect, a VNC server …) is exactly how attackers keep
+ * access after abusing an RMM. Installing or starting one is blocked whatever the trust.
+ *
+ * Deliberately allowed: status checks and removal (`Get-Service AnyDesk`, `sc query`,
+ * `Stop-Service`, `winget uninstall`, `msiexec /x`) — technicians must be able to find and remove
+ * such tools. A download from a vendor's site with nothing run is flagged, not blocked.
+ */
+import type { Document, Word } from '../analysis/document';
+import {
+  remoteToolByDomain,
+  remoteToolByExecutable,
+  remoteToolByService,
+  remoteToolByToken,
+  type RemoteAccessTool,
+} from '../catalog/remote-access-tools';
+import {
+  FindingCollector,
+  baseName,
+  commandWord,
+  invocations,
+  optionKey,
+  optionValue,
+  positionals,
+  type FindingSpec,
+  type Invocation,
+} from './command-match';
+import type { RuleContext, RuleFamily } from './rule';
+
+const REMEDY =
+  'Install remote-access tools only through a script whose hash a supervisor has permitted; Bulwark itself is the supported remote-access channel.';
+
+function spec(ruleId: string, standard: 'block' | 'flag', tool: RemoteAccessTool, what: string): FindingSpec {
+  return {
+    code: 'rmm_tool',
+    ruleId,
+    standard,
+    extended: standard,
+    message: `${what} ${tool.name}, third-party remote-access software. A second remote-access channel bypasses Bulwark's audit and is a common way attackers keep access.`,
+    remedy: REMEDY,
+  };
+}
+
+/** Arguments that mean the tool is being removed or only asked about. */
+const REMOVAL_ARGS = new Set([
+  '--kill',
+  '-kill',
+  '--stop',
+  '-stop',
+  '--remove',
+  '--uninstall',
+  '/uninstall',
+  '-uninstall',
+  'uninstall',
+  '/remove',
+  '--version',
+  '-version',
+  '/version',
+  '--help',
+  '/?',
+  '-h',
+]);
+
+const PACKAGE_MANAGERS = new Set([
+  'winget',
+  'choco',
+  'scoop',
+  'apt',
+  'apt-get',
+  'yum',
+  'dnf',
+  'zypper',
+  'pacman',
+  'snap',
+  'flatpak',
+  'brew',
+  'dpkg',
+  'rpm',
+  'install-package',
+  'installer',
+  'pkg',
+  'port',
+  'nix-env',
+  'mas',
+]);
+const INSTALL_VERBS = new Set([
+  'install',
+  'add',
+  'in',
+  'reinstall',
+  '-i',
+  '--install',
+  '-s',
+  '-u',
+  'upgrade',
+  'localinstall',
+  '-pkg',
+  '-ivh',
+  '-uvh',
+]);
+
+const SERVICE_START_VERBS: Record<string, ReadonlySet<string>> = {
+  sc: new Set(['start', 'create', 'config']),
+  net: new Set(['start']),
+  net1: new Set(['start']),
+  systemctl: new Set(['start', 'enable', 'restart', 'reenable', 'reload-or-restart']),
+  service: new Set(['start', 'restart']),
+  launchctl: new Set(['load', 'bootstrap', 'kickstart', 'start', 'enable', 'submit']),
+};
+const PS_SERVICE_CMDLETS = new Set(['start-service', 'restart-service', 'new-service', 'set-service', 'resume-service']);
+
+export const rmmToolRules: RuleFamily = (doc: Document, _ctx: RuleContext) => {
+  const out = new FindingCollector();
+  const invs = invocations(doc);
+  for (const inv of invs) {
+    if (inv.args.some((w) => REMOVAL_ARGS.has(w.lower))) continue;
+    checkLaunch(inv, out);
+    checkMsiInstall(inv, out);
+    checkPackageInstall(inv, out);
+    checkServiceStart(inv, out);
+  }
+  checkVendorDownload(doc, invs, out);
+  return out.findings;
+};
+
+/** Running the tool's own executable, or any program from its install directory / installer. */
+function checkLaunch(inv: Invocation, out: FindingCollector): void {
+  if (!inv.nameWord && !inv.name) return;
+  const byName = remoteToolByExecutable(inv.name);
+  const byPath = byName ? undefined : inv.nameWord ? remoteToolByToken(inv.nameWord.lower) : undefined;
+  const tool = byName ?? byPath;
+  if (!tool) return;
+  out.add(spec('rmm.launch', 'block', tool, 'Starts or installs'), [commandWord(inv)]);
+}
+
+function checkMsiInstall(inv: Invocation, out: FindingCollector): void {
+  if (inv.name !== 'msiexec') return;
+  let installing = false;
+  for (const w of inv.args) {
+    const k = optionKey(w);
+    if (k === 'x' || k === 'uninstall') return;
+    if (k === 'i' || k === 'package' || k === 'a' || k === 'j' || k === 'update' || k === 'p') installing = true;
+  }
+  if (!installing) return;
+  for (const w of inv.args) {
+    const tool = remoteToolByToken(w.lower);
+    if (tool) {
+      out.add(spec('rmm.install', 'block', tool, 'Installs'), [commandWord(inv), w]);
+      return;
+    }
+  }
+}
+
+function checkPackageInstall(inv: Invocation, out: FindingCollector): void {
+  if (!PACKAGE_MANAGERS.has(inv.name)) return;
+  if (!inv.args.some((w) => INSTALL_VERBS.has(w.lower))) return;
+  for (const w of positionals(inv.args)) {
+    const tool = remoteToolByToken(w.lower) ?? remoteToolByExecutable(w.lower);
+    if (tool) {
+      out.add(spec('rmm.package-install', 'block', tool, 'Installs (through a package manager)'), [commandWord(inv), w]);
+      return;
+    }
+  }
+}
+
+function checkServiceStart(inv: Invocation, out: FindingCollector): void {
+  const verbs = SERVICE_START_VERBS[inv.name];
+  let candidates: Word[] = [];
+  if (verbs) {
+    const verbAt = inv.args.findIndex((w) => verbs.has(w.lower));
+    if (verbAt < 0) return;
+    candidates = inv.args.slice(verbAt + 1);
+    // `service NAME start`: the name precedes the verb.
+    if (inv.name === 'service') candidates = inv.args.slice(0, verbAt);
+  } else if (PS_SERVICE_CMDLETS.has(inv.name)) {
+    if (inv.name === 'set-service' && !inv.args.some((w) => w.lower === 'running' || w.lower === 'automatic')) return;
+    candidates = inv.args;
+  } else if (inv.name === 'open' && inv.args.some((w) => w.lower === '-a')) {
+    candidates = inv.args;
+  } else return;
+  if (inv.args.some((w) => w.lower === 'disabled' || w.lower === 'stop')) return;
+  for (const w of candidates) {
+    if (w.lower.startsWith('-') && !w.lower.includes('\\')) continue;
+    const tool = remoteToolByService(w.lower);
+    if (tool) {
+      out.add(spec('rmm.service-start', 'block', tool, 'Starts the service of'), [commandWord(inv), w]);
+      return;
+    }
+  }
+}
+
+/** Programs that run something downloaded a line earlier (by path or variable). */
+const EXECUTORS = new Set([
+  'start-process',
+  'msiexec',
+  'invoke-item',
+  'ii',
+  'dpkg',
+  'rpm',
+  'installer',
+  'sh',
+  'bash',
+  'chmod',
+  'cmd',
+  'call',
+  'start',
+]);
+
+/** A URL from a vendor's domain (or whose path names the tool) anywhere in the text. */
+function checkVendorDownload(doc: Document, invs: readonly Invocation[], out: FindingCollector): void {
+  if (out.has('rmm.')) return;
+  for (const cmd of doc.commands) {
+    for (const w of cmd.words) {
+      if (!w.lower.includes('://')) continue;
+      const tool = toolOfUrl(w.lower);
+      if (!tool) continue;
+      const downloaded = downloadOutputs(invs);
+      const runs = invs.some(
+        (inv) =>
+          EXECUTORS.has(inv.name) || runsVariableOrLocalFile(inv) || (!!inv.nameWord && downloaded.has(baseName(inv.nameWord.lower))),
+      );
+      if (runs) out.add(spec('rmm.download-install', 'block', tool, 'Downloads and runs an installer of'), [w]);
+      else out.add(spec('rmm.download', 'flag', tool, 'Downloads an installer of'), [w]);
+      return;
+    }
+  }
+}
+
+/** File names written by downloads in the text (`curl -o x`, `wget -O x`, `iwr -OutFile x`). */
+function downloadOutputs(invs: readonly Invocation[]): Set<string> {
+  const out = new Set<string>();
+  for (const inv of invs) {
+    const v = optionValue(inv.args, 'o', 'output', 'outfile', 'output-document');
+    if (v) out.add(baseName(v.lower));
+  }
+  return out;
+}
+
+function toolOfUrl(url: string): RemoteAccessTool | undefined {
+  const schemeEnd = url.indexOf('://');
+  let rest = url.slice(schemeEnd + 3);
+  const slash = rest.indexOf('/');
+  let host = slash >= 0 ? rest.slice(0, slash) : rest;
+  rest = slash >= 0 ? rest.slice(slash) : '';
+  const at = host.lastIndexOf('@');
+  if (at >= 0) host = host.slice(at + 1);
+  const colon = host.indexOf(':');
+  if (colon >= 0) host = host.slice(0, colon);
+  while (host.endsWith('.')) host = host.slice(0, -1);
+  return remoteToolByDomain(host) ?? remoteToolByToken(rest);
+}
+
+function runsVariableOrLocalFile(inv: Invocation): boolean {
+  const w = inv.nameWord;
+  if (!w) return false;
+  return (
+    w.value.startsWith('$') || w.value.startsWith('%') || w.value.startsWith('./') || w.value.startsWith('.\\') || inv.name.endsWith('.msi')
+  );
+}

