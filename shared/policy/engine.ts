@@ -32,6 +32,8 @@ import {
 
 /** Larger inputs are refused without analysis. */
 export const MAX_INPUT_CHARS = 16 * 1024 * 1024;
+/** How many earlier session lines are taken into account. */
+export const MAX_HISTORY_LINES = 500;
 
 const SHELLS: readonly ShellOrAuto[] = ['powershell', 'cmd', 'bash', 'sh', 'zsh', 'auto'];
 const TRUST_REMEDY = 'A supervisor can grant extended trust, or save the script and have its hash permitted.';
@@ -40,11 +42,14 @@ const TRUST_REMEDY = 'A supervisor can grant extended trust, or save the script 
 
 /** Earlier session lines are analysed once and reused (the same lines come back with every new line). */
 const HISTORY_CACHE_LIMIT = 512;
+/** Lines longer than this are analysed without caching (bounds the cache's memory). */
+const HISTORY_CACHED_LINE_LIMIT = 16 * 1024;
+/** Only the start of an earlier line this long is looked at. */
 const HISTORY_LINE_LIMIT = 256 * 1024;
 const historyCache = new Map<string, Document>();
 
 function analyseHistoryLine(line: string, shell: ShellOrAuto, platform: PolicyInput['platform']): Document {
-  if (line.length > HISTORY_LINE_LIMIT) return analyse(line.slice(0, HISTORY_LINE_LIMIT), shell, platform);
+  if (line.length > HISTORY_CACHED_LINE_LIMIT) return analyse(line.slice(0, HISTORY_LINE_LIMIT), shell, platform);
   const key = shell + '\u0000' + platform + '\u0000' + line;
   const hit = historyCache.get(key);
   if (hit) {
@@ -233,7 +238,10 @@ function evaluate(input: PolicyInput, text: string): PolicyResult {
   const sha256 = sha256Hex(text);
   const permittedByHash = permitted.some((h) => typeof h === 'string' && h.toLowerCase() === sha256);
 
-  const historyLines = Array.isArray(ctx?.history) ? ctx.history.filter((l): l is string => typeof l === 'string') : [];
+  // The most recent earlier lines only: bounds the work per evaluation in long sessions.
+  const historyLines = Array.isArray(ctx?.history)
+    ? ctx.history.slice(-MAX_HISTORY_LINES).filter((l): l is string => typeof l === 'string')
+    : [];
   const history = historyLines.map((line) => analyseHistoryLine(line, shell, platform));
   const variables = historyVariables(history);
   const doc = analyse(text, shell, platform, variables.size > 0 ? { variables } : {});

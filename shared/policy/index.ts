@@ -1,7 +1,7 @@
 /**
  * Public API of the Bulwark command policy engine (pure TypeScript; runs in console, server and agent).
  */
-export { evaluatePolicy, MAX_INPUT_CHARS } from './engine';
+export { evaluatePolicy, MAX_INPUT_CHARS, MAX_HISTORY_LINES } from './engine';
 export { analyse, type AnalyseOptions } from './analysis/analyse';
 export type { Document, Layer, SimpleCommand, Word, Redirect, AnalysisNote, Assignment } from './analysis/document';
 export { RULE_FAMILIES, type NamedRuleFamily } from './rules/index';

@@ -263,6 +263,16 @@ export class Unwrapper {
         out.push({ layer: derivedLayer(span, decoded.text, shell, depth, 'base64'), lex: true });
         return;
       }
+      if (prev.name === 'printf' || (prev.name === 'echo' && prev.words.some((w) => /^-[a-z]*e[a-z]*$/i.test(w.value)))) {
+        // printf / echo -e interpret `\xHH` and octal escapes: analyse what the shell will actually read.
+        const raw = source.map((w) => w.value).join(' ');
+        const decoded = decodeBackslashEscapes(raw);
+        if (decoded !== raw) {
+          const span: Span = { start: (source[0] as Word).span.start, end: (source[source.length - 1] as Word).span.end };
+          out.push({ layer: derivedLayer(span, decoded, shell, depth, 'char_codes'), lex: true });
+          return;
+        }
+      }
       out.push(this.wordsLayer(source, shell, depth, 'nested_shell'));
       return;
     }
@@ -371,6 +381,18 @@ export class Unwrapper {
     });
     return { layer: builder.build(shell, depth, origin), lex: true };
   }
+}
+
+/** `\xHH`, `\NNN` (octal), `\n`, `\t` as printf and `echo -e` interpret them. */
+export function decodeBackslashEscapes(text: string): string {
+  return text.replace(/\\(x[0-9a-fA-F]{1,2}|0?[0-7]{1,3}|[ntr\\])/g, (_m, e: string) => {
+    if (e[0] === 'x') return String.fromCharCode(parseInt(e.slice(1), 16));
+    if (e === 'n') return '\n';
+    if (e === 't') return '\t';
+    if (e === 'r') return '\r';
+    if (e === '\\') return '\\';
+    return String.fromCharCode(parseInt(e, 8) & 0xff);
+  });
 }
 
 /** A word whose value is fully known text (no unresolved variables or substitutions). */

@@ -57,6 +57,8 @@ describe('encoded commands', () => {
     ['echo aWQ= | base64 -d > /tmp/x.sh; chmod +x /tmp/x.sh; /tmp/x.sh', 'bash'],
     ["IEX ([Text.Encoding]::Unicode.GetString([Convert]::FromBase64String('ZABpAHIA')))", 'powershell'],
     ['$d = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($x)); iex $d', 'powershell'],
+    ["printf '\\x77\\x68\\x6f\\x61\\x6d\\x69' | sh", 'bash'],
+    ["echo -e '\\167\\150\\157\\141\\155\\151' | bash", 'bash'],
   ] as const)('blocks decode-and-run: %s', (text, shell) => {
     expect(codes(text, shell)).toContain('encoded_command');
     expect(evaluate(text, shell).decision).toBe('block');
@@ -73,6 +75,7 @@ describe('encoded commands', () => {
       'powershell',
     ],
     ['certutil -hashfile C:\\file.iso SHA256', 'cmd'],
+    ["printf 'hello\\n' | tee out.txt", 'bash'],
   ] as const)('allows decoding without running: %s', (text, shell) => {
     expect(codes(text, shell)).not.toContain('encoded_command');
     expect(codes(text, shell)).not.toContain('obfuscation');

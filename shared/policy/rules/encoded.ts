@@ -370,7 +370,10 @@ export const encodedRules: RuleFamily = (doc: Document, ctx: RuleContext): Findi
         const prev = doc.commands[members[p] as number];
         if (!prev) continue;
         const fromDecodedVar = prev.words.some((w) => variablesIn(w).some((v) => decodedVariables.has(v)));
-        if (isDecoder(prev) || (prev.shell === 'powershell' && isPowerShellDecode(prev)) || fromDecodedVar) {
+        // `printf '\x63\x75\x72\x6c…' | sh`: the command is written as character codes.
+        const escapedText =
+          (prev.name === 'printf' || prev.name === 'echo') && prev.words.some((w) => /\\x[0-9a-f]{2}|\\[0-7]{3}/i.test(w.value));
+        if (isDecoder(prev) || (prev.shell === 'powershell' && isPowerShellDecode(prev)) || fromDecodedVar || escapedText) {
           findings.push(
             finding(
               'encoded_command',
