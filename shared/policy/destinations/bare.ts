@@ -91,7 +91,7 @@ const OUTPUT_OPTIONS: ReadonlySet<string> = new Set(['-o', '--output', '--output
 const PS_OUTPUT_OPTIONS: ReadonlySet<string> = new Set(['-outfile', '-destination', '-literalpath', '-path']);
 
 /** Words that precede the real command (`sudo curl …`). */
-const COMMAND_PREFIXES: ReadonlySet<string> = new Set([
+export const COMMAND_PREFIXES: ReadonlySet<string> = new Set([
   'sudo',
   'doas',
   'env',

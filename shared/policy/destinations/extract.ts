@@ -5,7 +5,7 @@
  * pass advances monotonically, so the whole is O(n) on any input.
  */
 import type { FoundDestination } from '../types';
-import { bareDestination, isCommandPrefix, isOutputOption, NETWORK_COMMANDS, normalizeCommandName } from './bare';
+import { bareDestination, COMMAND_PREFIXES, isCommandPrefix, isOutputOption, NETWORK_COMMANDS, normalizeCommandName } from './bare';
 import { normalizeHost, type HostInfo } from './host';
 import { formatIp, parseIPv4, parseIPv6, ipFromV6 } from './ip';
 import { buildUrl, isUrlTerminator, scanUrlAt } from './url';
@@ -307,24 +307,7 @@ function isAssignment(word: string): boolean {
 /** Cheap pre-filter: the first two letters (lower case) of every network command and command prefix. */
 const FIRST_TWO: ReadonlySet<number> = (() => {
   const set = new Set<number>();
-  for (const name of [
-    ...NETWORK_COMMANDS,
-    'sudo',
-    'doas',
-    'env',
-    'nohup',
-    'time',
-    'exec',
-    'command',
-    'builtin',
-    'nice',
-    'call',
-    'start',
-    'xargs',
-    'torsocks',
-    'proxychains',
-    'proxychains4',
-  ]) {
+  for (const name of [...NETWORK_COMMANDS, ...COMMAND_PREFIXES]) {
     set.add(name.charCodeAt(0) * 65536 + (name.length > 1 ? name.charCodeAt(1) : 0));
   }
   return set;
