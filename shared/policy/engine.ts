@@ -15,6 +15,7 @@ import { analyse } from './analysis/analyse';
 import type { Document } from './analysis/document';
 import { destinationFindings, findDestinations } from './destinations/index';
 import { sha256Hex } from './hash';
+import { releaseLastDocument } from './rules/command-match';
 import { RULE_FAMILIES } from './rules/index';
 import type { Finding } from './rules/rule';
 import {
@@ -263,6 +264,7 @@ function evaluate(input: PolicyInput, text: string): PolicyResult {
         });
       }
     }
+    releaseLastDocument();
   }
 
   // Destinations apply whatever the trust and even to permitted scripts.

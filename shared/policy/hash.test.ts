@@ -15,4 +15,20 @@ describe('sha256Hex', () => {
       }),
     );
   });
+  it('agrees with node:crypto on any UTF-16 text, lone surrogates included (encoded as U+FFFD)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 300 }), (codes) => {
+        const s = String.fromCharCode(...codes);
+        expect(sha256Hex(s)).toBe(createHash('sha256').update(s, 'utf8').digest('hex'));
+      }),
+    );
+  });
+  it('handles every length around the 64-byte block and padding boundaries', () => {
+    for (let n = 0; n < 200; n++) {
+      for (const unit of ['a', '\u00e9', '\u20ac', '\u{1F600}']) {
+        const s = unit.repeat(n);
+        expect(sha256Hex(s)).toBe(createHash('sha256').update(s, 'utf8').digest('hex'));
+      }
+    }
+  });
 });

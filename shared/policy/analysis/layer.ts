@@ -74,21 +74,29 @@ export function derivedLayer(span: Span, text: string, shell: Shell, depth: numb
 export class PieceTextBuilder {
   private readonly parts: string[] = [];
   private readonly outStarts: number[] = [];
-  private readonly spans: Span[] = [];
+  // Each piece's original span as two numbers (no object per piece: texts can have hundreds of thousands).
+  private readonly spanStarts: number[] = [];
+  private readonly spanEnds: number[] = [];
   private length = 0;
 
   append(text: string, span: Span): void {
+    this.push(text, span.start, span.end);
+  }
+
+  private push(text: string, start: number, end: number): void {
     if (text.length === 0) return;
     this.parts.push(text);
     this.outStarts.push(this.length);
-    this.spans.push(span);
+    this.spanStarts.push(start);
+    this.spanEnds.push(end);
     this.length += text.length;
   }
 
   /** Separator text that maps to an empty span at the end of the previous piece. */
   separator(text: string): void {
-    const last = this.spans[this.spans.length - 1];
-    this.append(text, last ? { start: last.end, end: last.end } : { start: 0, end: 0 });
+    const last = this.spanEnds.length - 1;
+    const at = last >= 0 ? (this.spanEnds[last] as number) : 0;
+    this.push(text, at, at);
   }
 
   get size(): number {
@@ -97,7 +105,8 @@ export class PieceTextBuilder {
 
   build(shell: Shell, depth: number, origin: Origin): Layer {
     const starts = this.outStarts;
-    const spans = this.spans;
+    const spanStarts = this.spanStarts;
+    const spanEnds = this.spanEnds;
     const find = (offset: number): number => {
       let lo = 0;
       let hi = starts.length - 1;
@@ -109,10 +118,13 @@ export class PieceTextBuilder {
       return lo;
     };
     return new BaseLayer(this.parts.join(''), shell, depth, origin, (s, e) => {
-      if (spans.length === 0) return { start: 0, end: 0 };
-      const a = spans[find(s)] as Span;
-      const b = spans[find(Math.max(s, e - 1))] as Span;
-      return { start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) };
+      if (spanStarts.length === 0) return { start: 0, end: 0 };
+      const a = find(s);
+      const b = find(Math.max(s, e - 1));
+      return {
+        start: Math.min(spanStarts[a] as number, spanStarts[b] as number),
+        end: Math.max(spanEnds[a] as number, spanEnds[b] as number),
+      };
     });
   }
 }

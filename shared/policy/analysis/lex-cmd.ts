@@ -245,8 +245,11 @@ class CmdLexer {
           continue;
         }
       }
-      w.chunks.push(c);
-      this.pos++;
+      // A run of ordinary characters becomes one chunk (not one per character).
+      let end = this.pos + 1;
+      while (end < this.n && isPlainWordChar(text.charCodeAt(end), inQuote)) end++;
+      w.chunks.push(end === this.pos + 1 ? c : text.slice(this.pos, end));
+      this.pos = end;
     }
     w.flush(this.pos);
     if (w.out.length === 0 && this.pos === start) return null;
@@ -430,5 +433,29 @@ class CmdWordState {
     this.quoted = false;
     this.obfuscated = false;
     this.emptyQuotes = false;
+  }
+}
+
+/** Characters `readWord` treats specially (word ends, escapes, quotes, expansions) stop a run of ordinary ones. */
+function isPlainWordChar(c: number, inQuote: boolean): boolean {
+  switch (c) {
+    case 0x0a /* \n */:
+    case 0x22 /* " */:
+    case 0x25 /* % */:
+    case 0x21 /* ! */:
+    case 0x5c /* \\ */:
+      return false;
+    case 0x20:
+    case 0x09:
+    case 0x0d:
+    case 0x26 /* & */:
+    case 0x7c /* | */:
+    case 0x3c /* < */:
+    case 0x3e /* > */:
+    case 0x29 /* ) */:
+    case 0x5e /* ^ */:
+      return inQuote;
+    default:
+      return true;
   }
 }

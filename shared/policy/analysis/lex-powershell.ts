@@ -82,7 +82,7 @@ class PowerShellLexer {
   }
 
   /** Statements until `close` (consumed) or the end. `statement` is inherited inside groups. */
-  private parseBlock(close: string | null, statement: number | null): BlockResult {
+  private parseBlock(close: string | null, statement: number | null, wantText = close !== null || statement !== null): BlockResult {
     const text = this.t.text;
     const commands: number[] = [];
     const texts: string[] = [];
@@ -122,11 +122,11 @@ class PowerShellLexer {
         continue;
       }
       const stmt = statement ?? this.t.builder.newStatement();
-      const r = this.parseStatement(close, stmt);
+      const r = this.parseStatement(close, stmt, wantText);
       statements++;
       if (collect) {
         for (const i of r.commands) commands.push(i);
-        if (r.text && textLength <= GROUP_TEXT_LIMIT) {
+        if (wantText && r.text && textLength <= GROUP_TEXT_LIMIT) {
           texts.push(r.text);
           textLength += r.text.length + 2;
         }
@@ -175,6 +175,7 @@ class PowerShellLexer {
   private parseStatement(
     close: string | null,
     statement: number,
+    wantText: boolean,
   ): {
     commands: number[];
     text: string;
@@ -198,7 +199,7 @@ class PowerShellLexer {
         this.pos = this.n;
         break;
       }
-      const r = this.parseCommand(close, pipeline, statement, assignTo);
+      const r = this.parseCommand(close, pipeline, statement, assignTo, wantText);
       count++;
       for (const i of r.commands) commands.push(i);
       if (r.assignTo !== undefined) assignTo = r.assignTo;
@@ -238,7 +239,7 @@ class PowerShellLexer {
       built: boolean;
     } = {
       commands,
-      text: boundedJoin(texts, ' '),
+      text: wantText ? boundedJoin(texts, ' ') : texts.length > 0 ? UNUSED_TEXT : '',
       obfuscated,
       built,
     };
@@ -261,6 +262,7 @@ class PowerShellLexer {
     pipeline: number,
     statement: number,
     inheritedAssign: string | undefined,
+    wantText: boolean,
   ): {
     commands: number[];
     text: string;
@@ -375,7 +377,12 @@ class PowerShellLexer {
       assignTo?: string;
       obfuscated: boolean;
       built: boolean;
-    } = { commands, text: wordsText(words), obfuscated, built };
+    } = {
+      commands,
+      text: wantText ? wordsText(words) : words.length > 1 || (words.length === 1 && (words[0] as Word).value !== '') ? UNUSED_TEXT : '',
+      obfuscated,
+      built,
+    };
     if (single) result.single = single;
     if (assignTo !== undefined) result.assignTo = assignTo;
     return result;
@@ -503,7 +510,8 @@ class PowerShellLexer {
     }
     this.pos++;
     this.nesting++;
-    const r = this.parseBlock(closeCh, ownStatements ? null : statement);
+    // Braces are shown as `{…}` whatever they contain: their text is never built.
+    const r = this.parseBlock(closeCh, ownStatements ? null : statement, open !== '{');
     this.nesting--;
     if (r.commands.length > 0) {
       if (s.nested === NO_NESTED) s.nested = [];
@@ -892,6 +900,12 @@ class PowerShellLexer {
     return i > start ? i : start + 1;
   }
 }
+
+/**
+ * Stands for a statement's or command's display text where nobody reads it (top level, script
+ * blocks): only whether it is empty matters there, so the text itself is not built.
+ */
+const UNUSED_TEXT = '\u2026';
 
 /** Joins display texts, but only as far as a group's text is ever shown (see GROUP_TEXT_LIMIT). */
 function boundedJoin(texts: readonly string[], sep: string): string {

@@ -3,6 +3,8 @@
  * defenders (ATT&CK T1562.001/.002/.006). Lower case substrings of service, unit, daemon or
  * process names; chosen to be distinctive (no ordinary service name contains them).
  */
+import { NeedleSet } from '../analysis/needles';
+
 export const SECURITY_SERVICE_TOKENS: readonly string[] = [
   // Microsoft Defender and Windows security plumbing
   'windefend',
@@ -138,11 +140,14 @@ export function isSecurityServiceName(name: string): string | undefined {
   const slash = Math.max(n.lastIndexOf('/'), n.lastIndexOf('\\'));
   if (slash >= 0) n = n.slice(slash + 1);
   if (SECURITY_SERVICE_EXACT.has(n)) return n;
-  for (const t of SECURITY_SERVICE_TOKENS) {
-    if (SECURITY_SERVICE_EXACT.has(t)) continue;
-    if (n.includes(t)) return t;
-  }
-  return undefined;
+  return substringTokens().first(n);
+}
+
+let substringTokenSet: NeedleSet | null = null;
+/** The tokens that may match inside a longer name, in list order, as one automaton. */
+function substringTokens(): NeedleSet {
+  substringTokenSet ??= new NeedleSet(SECURITY_SERVICE_TOKENS.filter((t) => !SECURITY_SERVICE_EXACT.has(t)));
+  return substringTokenSet;
 }
 
 /** Defender preference parameters that switch protection off (Set-MpPreference), with their documented aliases. */

@@ -162,8 +162,127 @@ function plausibleBareIp(text: string, info: HostInfo): boolean {
   return parts.length === 1 && info.ip.value >= 0x1000000;
 }
 
+/**
+ * HTTP download clients: their positional arguments are URLs, so there a dotted word is a host even
+ * when its last label is also a file extension (`curl evil.sh` fetches http://evil.sh/).
+ */
+const DOWNLOAD_CLIENTS: ReadonlySet<string> = new Set([
+  'curl',
+  'wget',
+  'wget2',
+  'aria2c',
+  'axel',
+  'http',
+  'https',
+  'xh',
+  'curlie',
+  'invoke-webrequest',
+  'invoke-restmethod',
+  'iwr',
+  'irm',
+]);
+
+/** Short options that take a value (the next word, or the rest of the cluster): `curl -o f`, `wget -O- …`. */
+const SHORT_WITH_VALUE: Readonly<Record<string, string>> = {
+  curl: 'AbcCdDeEFHKmoPQrtTuUwxXyYz',
+  wget: 'aABDeiIlOoPQRtTUwX',
+  wget2: 'aABDeiIlOoPQRtTUwX',
+};
+/** Long options known to take no value; any other long option without `=` is assumed to take the next word. */
+const LONG_FLAGS: ReadonlySet<string> = new Set([
+  '--silent',
+  '--show-error',
+  '--location',
+  '--fail',
+  '--fail-with-body',
+  '--insecure',
+  '--compressed',
+  '--remote-name',
+  '--remote-name-all',
+  '--remote-header-name',
+  '--progress-bar',
+  '--verbose',
+  '--include',
+  '--head',
+  '--ipv4',
+  '--ipv6',
+  '--http1.1',
+  '--http2',
+  '--create-dirs',
+  '--no-check-certificate',
+  '--quiet',
+  '--no-verbose',
+  '--continue',
+  '--no-clobber',
+  '--spider',
+  '--server-response',
+  '--content-disposition',
+  '--https-only',
+]);
+/** PowerShell switches of Invoke-WebRequest / Invoke-RestMethod; every other parameter takes a value. */
+const PS_WEB_SWITCHES: ReadonlySet<string> = new Set([
+  '-usebasicparsing',
+  '-usedefaultcredentials',
+  '-disablekeepalive',
+  '-passthru',
+  '-skipcertificatecheck',
+  '-skipheadervalidation',
+  '-skiphttperrorcheck',
+  '-allowunencryptedauthentication',
+  '-allowinsecureredirect',
+  '-resume',
+  '-nodefaultcredentials',
+]);
+const PS_WEB_CLIENTS: ReadonlySet<string> = new Set(['invoke-webrequest', 'invoke-restmethod', 'iwr', 'irm']);
+
+/**
+ * Which arguments of a download client (`command` normalised, `args` as written, after the command
+ * word) stand where the tool expects a URL: positional words, and the value of `--url` / `-Uri`.
+ * Option values (output files, data, headers) are excluded. Empty for any other command.
+ */
+export function urlArgumentPositions(command: string, args: readonly string[]): Set<number> {
+  const positions = new Set<number>();
+  if (!DOWNLOAD_CLIENTS.has(command)) return positions;
+  const powershell = PS_WEB_CLIENTS.has(command);
+  const shortWithValue = SHORT_WITH_VALUE[command] ?? '';
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i] as string;
+    if (w === '--') {
+      for (let j = i + 1; j < args.length; j++) positions.add(j);
+      break;
+    }
+    if (w.length < 2 || w.charCodeAt(0) !== 45 /* - */) {
+      if (!w.startsWith('@') && w !== '-') positions.add(i);
+      continue;
+    }
+    const lower = w.toLowerCase();
+    if (powershell) {
+      const colon = lower.indexOf(':');
+      const name = colon > 0 ? lower.slice(0, colon) : lower;
+      if (PS_WEB_SWITCHES.has(name) || colon > 0) continue;
+      if (name === '-uri' || name === '-ur') positions.add(i + 1);
+      i++; // the parameter's value
+      continue;
+    }
+    if (w.startsWith('--')) {
+      if (w.includes('=') || LONG_FLAGS.has(lower)) continue;
+      if (lower === '--url') positions.add(i + 1);
+      i++;
+      continue;
+    }
+    // A cluster of short options: the first one that takes a value takes the rest of the cluster, or the next word.
+    for (let k = 1; k < w.length; k++) {
+      if (shortWithValue.includes(w[k] as string) || (shortWithValue === '' && k === w.length - 1)) {
+        if (k === w.length - 1) i++;
+        break;
+      }
+    }
+  }
+  return positions;
+}
+
 /** A destination in a single command argument, or null. Linear in the word's length. */
-export function bareDestination(word: string): BareMatch | null {
+export function bareDestination(word: string, options: { urlPosition?: boolean } = {}): BareMatch | null {
   let s = 0;
   let e = word.length;
   while (s < e && isQuote(word.charCodeAt(s))) s++;
@@ -202,7 +321,11 @@ export function bareDestination(word: string): BareMatch | null {
   const hostText = t.slice(hs, he);
   const info = normalizeHost(hostText);
   if (!info) return null;
-  if (info.type === 'domain' ? !isPlausibleBareDomain(info.host) : !plausibleBareIp(hostText, info)) return null;
+  const plausible =
+    info.type === 'domain'
+      ? isPlausibleBareDomain(info.host) || (options.urlPosition === true && isDomainInUrlPosition(info.host))
+      : plausibleBareIp(hostText, info);
+  if (!plausible) return null;
 
   let port = '';
   let p = he;
@@ -219,6 +342,19 @@ export function bareDestination(word: string): BareMatch | null {
     return { kind: 'url', hostInfo: info, url: buildUrl('http', info, port, t.slice(p)), start: s, end: e };
   }
   return { kind: info.type === 'ip' ? 'ip' : 'host', hostInfo: info, start: s + hs, end: s + he };
+}
+
+/** In a URL position any alphabetic TLD counts, file-extension look-alikes (`.sh`, `.zip`) included. */
+function isDomainInUrlPosition(host: string): boolean {
+  const dot = host.lastIndexOf('.');
+  if (dot <= 0) return false;
+  const tld = host.slice(dot + 1);
+  if (tld.length < 2 || tld.length > 24) return false;
+  for (let i = 0; i < tld.length; i++) {
+    const c = tld.charCodeAt(i);
+    if (c < 97 || c > 122) return false;
+  }
+  return true;
 }
 
 function countColons(t: string, from: number, end: number): number {

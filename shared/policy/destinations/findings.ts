@@ -6,7 +6,7 @@
 import type { Document, Layer } from '../analysis/document';
 import type { Finding } from '../rules/rule';
 import type { DestinationRule, FoundDestination, Span } from '../types';
-import { bareDestination, isCommandPrefix, isOutputOption, NETWORK_COMMANDS, normalizeCommandName } from './bare';
+import { bareDestination, isCommandPrefix, isOutputOption, NETWORK_COMMANDS, normalizeCommandName, urlArgumentPositions } from './bare';
 import { destinationsNotAllowed } from './check';
 import { extractDestinations } from './extract';
 import { domainToUnicode } from './host';
@@ -71,6 +71,10 @@ function findInCommandWords(doc: Document, found: FoundDestination[]): void {
       name = normalizeCommandName(w);
     }
     if (!NETWORK_COMMANDS.has(name)) continue;
+    const urlPositions = urlArgumentPositions(
+      name,
+      cmd.words.slice(first + 1).map((w) => w.value),
+    );
     let skipNext = false;
     for (let w = first + 1; w < cmd.words.length; w++) {
       const word = cmd.words[w];
@@ -83,7 +87,7 @@ function findInCommandWords(doc: Document, found: FoundDestination[]): void {
         skipNext = true;
         continue;
       }
-      const m = bareDestination(word.value);
+      const m = bareDestination(word.value, { urlPosition: urlPositions.has(w - first - 1) });
       if (!m) continue;
       const value = word.value.slice(m.start, m.end);
       const d: FoundDestination = { kind: m.kind, value, host: m.hostInfo.host, span: narrowSpan(doc.original, word.span, value) };
@@ -104,18 +108,35 @@ function isHostChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 45 || c === 95 || c > 0x7f;
 }
 
+/** Parsed domain rules (the same rules come with every evaluation), bounded. */
+const mentionCache = new Map<string, { host: string; unicode: string | null } | null>();
+const MENTION_CACHE_LIMIT = 4096;
+
+/** The normalised host a domain rule is searched for as, and its Unicode spelling when it differs. */
+function domainMention(value: string): { host: string; unicode: string | null } | null {
+  const cached = mentionCache.get(value);
+  if (cached !== undefined) return cached;
+  let mention: { host: string; unicode: string | null } | null = null;
+  const parsed = parseDestinationRule('domain', value);
+  // A bare TLD or single label would match ordinary words.
+  if (parsed.ok && parsed.value.indexOf('.') >= 0) {
+    const uni = domainToUnicode(parsed.value);
+    mention = { host: parsed.value, unicode: uni !== parsed.value ? uni.toLowerCase() : null };
+  }
+  if (mentionCache.size >= MENTION_CACHE_LIMIT) mentionCache.clear();
+  mentionCache.set(value, mention);
+  return mention;
+}
+
 /** Plain-text mentions of blocked domains (label-bounded), in every layer. */
 function findMentions(doc: Document, rules: readonly DestinationRule[], found: FoundDestination[]): void {
   const needles = new Map<string, string>();
   for (const r of rules) {
     if (r.kind !== 'domain') continue;
-    const parsed = parseDestinationRule('domain', r.value);
-    if (!parsed.ok) continue;
-    const host = parsed.value;
-    if (host.indexOf('.') < 0) continue; // a bare TLD or single label would match ordinary words
-    needles.set(host, host);
-    const uni = domainToUnicode(host);
-    if (uni !== host) needles.set(uni.toLowerCase(), host);
+    const mention = domainMention(r.value);
+    if (!mention) continue;
+    needles.set(mention.host, mention.host);
+    if (mention.unicode !== null) needles.set(mention.unicode, mention.host);
   }
   if (needles.size === 0) return;
   for (const layer of doc.layers) {

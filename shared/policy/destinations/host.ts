@@ -153,6 +153,8 @@ export function isPlausibleBareDomain(host: string): boolean {
 
 /** Unicode form of a punycode domain (for searching text that spells the IDN natively). */
 export function domainToUnicode(host: string): string {
+  // Only `xn--` labels change; most hosts have none.
+  if (!host.includes('xn--')) return host;
   try {
     return punycode.toUnicode(host);
   } catch {

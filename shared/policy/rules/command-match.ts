@@ -7,6 +7,7 @@
  */
 import type { Document, SimpleCommand, Word } from '../analysis/document';
 import type { ReasonCode, Span } from '../types';
+import { NeedleSet } from '../analysis/needles';
 import type { Finding } from './rule';
 
 /** A program actually started by a command, after unwrapping launchers such as `sudo`, `nohup`, `Start-Process`, `start`. */
@@ -20,29 +21,48 @@ export interface Invocation {
   args: Word[];
   /** True when the program was reached through a launcher (sudo, Start-Process …). */
   launched: boolean;
+  /** Cache of `argLowers(inv)`. */
+  argLowers?: readonly string[];
 }
 
-const EXECUTABLE_EXTENSIONS = ['.exe', '.com', '.bat', '.cmd', '.ps1', '.vbs', '.wsf', '.js', '.py', '.sh', '.pl'];
+const EXECUTABLE_EXTENSIONS: ReadonlySet<string> = new Set([
+  '.exe',
+  '.com',
+  '.bat',
+  '.cmd',
+  '.ps1',
+  '.vbs',
+  '.wsf',
+  '.js',
+  '.py',
+  '.sh',
+  '.pl',
+]);
 
 /** Lower-case program name of a path: directory and executable extension removed. */
 export function programName(text: string): string {
-  let s = text.toLowerCase();
+  // Positions are found on the text as written and only the name is lower-cased: a long word
+  // (a whole nested command line) costs no more than its last segment.
+  let end = text.length;
   // Trailing quotes/brackets left by sloppy tokenisation never belong to a name.
-  while (s.length > 0 && (s.endsWith('"') || s.endsWith("'") || s.endsWith(')') || s.endsWith('}'))) s = s.slice(0, -1);
-  const cut = Math.max(s.lastIndexOf('/'), s.lastIndexOf('\\'));
-  if (cut >= 0) s = s.slice(cut + 1);
-  while (s.startsWith('"') || s.startsWith("'")) s = s.slice(1);
-  for (const ext of EXECUTABLE_EXTENSIONS) {
-    if (s.endsWith(ext) && s.length > ext.length) return s.slice(0, -ext.length);
-  }
-  return s;
+  while (end > 0 && isTrailingJunk(text.charCodeAt(end - 1))) end--;
+  let start = Math.max(text.lastIndexOf('/', end - 1), text.lastIndexOf('\\', end - 1)) + 1;
+  while (start < end && (text.charCodeAt(start) === 34 || text.charCodeAt(start) === 39)) start++;
+  const s = text.slice(start, end).toLowerCase();
+  // Every extension is a dot and letters, so only the text after the last dot can be one.
+  const dot = s.lastIndexOf('.');
+  return dot > 0 && EXECUTABLE_EXTENSIONS.has(s.slice(dot)) ? s.slice(0, dot) : s;
+}
+
+/** `"` `'` `)` `}` */
+function isTrailingJunk(c: number): boolean {
+  return c === 34 || c === 39 || c === 41 || c === 125;
 }
 
 /** Last path segment of a word, lower case, extension kept. */
 export function baseName(text: string): string {
-  const s = text.toLowerCase();
-  const cut = Math.max(s.lastIndexOf('/'), s.lastIndexOf('\\'));
-  return cut >= 0 ? s.slice(cut + 1) : s;
+  const cut = Math.max(text.lastIndexOf('/'), text.lastIndexOf('\\'));
+  return (cut >= 0 ? text.slice(cut + 1) : text).toLowerCase();
 }
 
 /** Extension (with dot) of a path's last segment, or ''. */
@@ -151,6 +171,11 @@ export function wordIncludes(args: readonly Word[], needle: string): Word | unde
 
 export function wordIs(args: readonly Word[], ...values: string[]): Word | undefined {
   return anyWord(args, (w) => values.includes(w.lower));
+}
+
+/** The invocation's arguments in lower case (computed once per invocation; every family asks). */
+export function argLowers(inv: Invocation): readonly string[] {
+  return (inv.argLowers ??= inv.args.map((w) => w.lower));
 }
 
 /** All argument text of an invocation, lower case, space-joined (for substring checks on short command lines). */
@@ -493,10 +518,84 @@ export function searchFirst(doc: Document, ...needles: string[]): Span[] {
   return out;
 }
 
+// Document-level keyword index: every needle any rule has asked about is looked for in one pass over the
+// document's layers (Aho–Corasick), instead of one `includes` scan of the whole text per needle.
+const MAX_REGISTERED_NEEDLES = 4096;
+const registeredNeedles: string[] = [];
+const registeredIndex = new Map<string, number>();
+let needleAutomaton: NeedleSet | null = null;
+
+interface DocumentNeedleIndex {
+  /** How many registered needles the scan covered (needles registered later are looked up directly). */
+  covered: number;
+  /** Indices of the registered needles present (usually few: a short list; a Set for large texts). */
+  present: readonly number[] | ReadonlySet<number>;
+  late: Map<string, boolean> | null;
+}
+const documentNeedles = new WeakMap<Document, DocumentNeedleIndex>();
+
+/** Declares needles rules look for with `docHas` (optional: unknown needles are registered on first use). */
+export function registerDocumentNeedles(needles: readonly string[]): void {
+  for (const n of needles) {
+    if (registeredIndex.has(n)) continue;
+    registeredIndex.set(n, registeredNeedles.length);
+    registeredNeedles.push(n);
+    needleAutomaton = null;
+  }
+}
+
+// The rules ask many questions about one document in a row: remember the last one's index.
+let lastDocument: Document | null = null;
+let lastIndex: DocumentNeedleIndex | null = null;
+
+/** Drops the reference to the last document (the engine calls it after each evaluation, so no text outlives it). */
+export function releaseLastDocument(): void {
+  lastDocument = null;
+  lastIndex = null;
+}
+
+function documentIndex(doc: Document): DocumentNeedleIndex {
+  if (doc === lastDocument && lastIndex) return lastIndex;
+  let idx = documentNeedles.get(doc);
+  if (idx) {
+    lastDocument = doc;
+    lastIndex = idx;
+    return idx;
+  }
+  if (!needleAutomaton || needleAutomaton.needles.length !== registeredNeedles.length)
+    needleAutomaton = new NeedleSet(registeredNeedles.slice());
+  const found = needleAutomaton.presentIn(doc.layers.map((l) => l.lower));
+  idx = { covered: needleAutomaton.needles.length, present: found.length > 16 ? new Set(found) : found, late: null };
+  documentNeedles.set(doc, idx);
+  lastDocument = doc;
+  lastIndex = idx;
+  return idx;
+}
+
 /** True when any layer's lower-case text contains the needle (cheap pre-check before `search`). */
 export function docHas(doc: Document, needle: string): boolean {
-  for (const layer of doc.layers) if (layer.lower.includes(needle)) return true;
-  return false;
+  let k = registeredIndex.get(needle);
+  // Rules use fixed keyword lists; the cap only guards the index against a caller passing computed needles.
+  if (k === undefined && registeredNeedles.length < MAX_REGISTERED_NEEDLES) {
+    registerDocumentNeedles([needle]);
+    k = registeredIndex.get(needle);
+  }
+  const idx = documentIndex(doc);
+  if (k !== undefined && k < idx.covered)
+    return Array.isArray(idx.present) ? idx.present.includes(k) : (idx.present as ReadonlySet<number>).has(k);
+  idx.late ??= new Map();
+  let found = idx.late.get(needle);
+  if (found === undefined) {
+    found = false;
+    for (const layer of doc.layers) {
+      if (layer.lower.includes(needle)) {
+        found = true;
+        break;
+      }
+    }
+    idx.late.set(needle, found);
+  }
+  return found;
 }
 
 export function docHasAny(doc: Document, needles: readonly string[]): string | undefined {

@@ -28,6 +28,12 @@ const blocked: Array<[string, Shell, string]> = [
   ['hashcat -m 1000 -a 0 hashes.txt words.txt', 'bash', 'cred.tool'],
   ['security dump-keychain -d login.keychain', 'zsh', 'cred.keychain'],
   ['security find-generic-password -wa "Chrome"', 'zsh', 'cred.tool'],
+  // Crackers with input, however written.
+  ['J^o^h^n hashes.txt', 'cmd', 'cred.tool'],
+  ["& 'john' --show hashes.txt", 'powershell', 'cred.tool'],
+  ['cat hashes.txt | john', 'bash', 'cred.tool'],
+  ['john < hashes.txt', 'bash', 'cred.tool'],
+  ['h""ashcat -m 0 h.txt', 'bash', 'cred.tool'],
 ];
 
 const allowed: Array<[string, Shell]> = [
@@ -41,6 +47,10 @@ const allowed: Array<[string, Shell]> = [
   ['security find-certificate -a -p', 'zsh'],
   ['Get-Credential', 'powershell'],
   ['passwd alice', 'bash'],
+  // A cracker's name alone does nothing (prints usage): in pasted output or a list it is a name.
+  ['John\nJane\nJoe', 'powershell'],
+  ['$object = [pscustomobject]@{ Names = @("John","Jane") }', 'powershell'],
+  ['hashcat', 'bash'],
 ];
 
 describe('credential access', () => {

@@ -10,6 +10,7 @@
 import type { Document, Word } from '../analysis/document';
 import { CREDENTIAL_FUNCTIONS, CREDENTIAL_TOOLS, MIMIKATZ_MODULES } from '../catalog/offensive-tools';
 import {
+  argLowers,
   FindingCollector,
   baseName,
   commandWord,
@@ -52,8 +53,24 @@ export const credentialAccessRules: RuleFamily = (doc: Document, _ctx: RuleConte
 
 const PYTHON_LIKE = new Set(['python', 'python2', 'python3', 'py', 'pwsh', 'powershell', 'import-module', 'ipmo', '.', '&', 'bash', 'sh']);
 
+/**
+ * Password crackers and guessers do nothing without input (hash files, targets, word lists): run
+ * bare they print their usage. A bare `John` line is far more often a name in pasted output.
+ */
+const CRACKERS_NEEDING_INPUT: ReadonlySet<string> = new Set([
+  'john',
+  'hashcat',
+  'ophcrack',
+  'hydra',
+  'medusa',
+  'ncrack',
+  'patator',
+  'unshadow',
+]);
+
 function checkTools(inv: Invocation, out: FindingCollector): void {
   const n = inv.name;
+  if (CRACKERS_NEEDING_INPUT.has(n) && inv.args.length === 0 && inv.command.redirects.length === 0 && inv.command.position === 0) return;
   if (CREDENTIAL_TOOLS.has(n) || CREDENTIAL_FUNCTIONS.has(n)) {
     out.add(spec('cred.tool', `${n} is a credential dumping or password cracking tool.`), [commandWord(inv)]);
     return;
@@ -125,7 +142,9 @@ const METADATA_ONLY = new Set([
 /** Reading /etc/shadow (cat, cp, ed, `< /etc/shadow`, unshadow …). */
 function checkShadowFile(inv: Invocation, out: FindingCollector): void {
   if (METADATA_ONLY.has(inv.name)) return;
-  const w = inv.args.find((a) => SHADOW_FILES.some((f) => a.lower === f || a.lower.startsWith(f + ' ') || a.lower.endsWith(f)));
+  const w = inv.args.find(
+    (a) => a.lower.includes('/etc/') && SHADOW_FILES.some((f) => a.lower === f || a.lower.startsWith(f + ' ') || a.lower.endsWith(f)),
+  );
   const r = inv.command.redirects.find((x) => x.op === '<' && SHADOW_FILES.includes(x.target.lower));
   const hit: Word | undefined = w ?? r?.target;
   if (!hit) return;
@@ -153,7 +172,7 @@ function checkKeychain(inv: Invocation, out: FindingCollector): void {
 
 function checkMisc(inv: Invocation, out: FindingCollector): void {
   const n = inv.name;
-  const lowers = inv.args.map((w) => w.lower);
+  const lowers = argLowers(inv);
   if (n === 'ntdsutil' && lowers.some((l) => l.includes('ifm'))) {
     out.add(
       spec(

@@ -13,6 +13,7 @@
 import type { Document, Word } from '../analysis/document';
 import { DEFENDER_DISABLE_PARAMS, DEFENDER_EXCLUSION_PARAMS, SECURITY_REGISTRY, isSecurityServiceName } from '../catalog/security-software';
 import {
+  argLowers,
   FindingCollector,
   baseName,
   commandWord,
@@ -71,7 +72,7 @@ const BACKUP_EXTENSIONS = ['.vhd', '.vhdx', '.bak', '.bac', '.bkf', '.wbcat', '.
 
 function checkShadowCopiesAndBackups(inv: Invocation, out: FindingCollector): void {
   const n = inv.name;
-  const lowers = inv.args.map((w) => w.lower);
+  const lowers = argLowers(inv);
   if (
     n === 'vssadmin' &&
     ((lowers[0] === 'delete' && lowers[1] === 'shadows') || (lowers[0] === 'resize' && lowers[1] === 'shadowstorage' && tinyMaxSize(inv)))
@@ -218,7 +219,7 @@ function checkSecurityServices(inv: Invocation, out: FindingCollector): void {
   const n = inv.name;
   const verbs = STOP_VERBS[n];
   if (verbs) {
-    const lowers = inv.args.map((w) => w.lower);
+    const lowers = argLowers(inv);
     const hasVerb = verbs.has('*') || lowers.some((l) => verbs.has(l)) || n === 'pkill' || n === 'killall';
     if (!hasVerb) return;
     // `sc config X start= auto` re-enables; only disabling counts.
@@ -256,7 +257,7 @@ function checkSecurityServices(inv: Invocation, out: FindingCollector): void {
 
 function checkEventLogs(inv: Invocation, out: FindingCollector): void {
   const n = inv.name;
-  const lowers = inv.args.map((w) => w.lower);
+  const lowers = argLowers(inv);
   if (n === 'wevtutil') {
     const sub = lowers[0];
     if (sub === 'cl' || sub === 'clear-log')
@@ -310,10 +311,20 @@ function checkEventLogs(inv: Invocation, out: FindingCollector): void {
 
 // --- Firewall, SELinux, Gatekeeper, SIP, ASLR ---------------------------------------------------
 
+/** Commands checkFirewallOff reads the joined argument text of. */
+const FIREWALL_TEXT_COMMANDS: ReadonlySet<string> = new Set([
+  'netsh',
+  'set-netfirewallprofile',
+  'socketfilterfw',
+  'esxcli',
+  'plink',
+  'ssh',
+]);
+
 function checkFirewallOff(inv: Invocation, out: FindingCollector): void {
   const n = inv.name;
-  const lowers = inv.args.map((w) => w.lower);
-  const text = lowers.join(' ');
+  const lowers = argLowers(inv);
+  const text = FIREWALL_TEXT_COMMANDS.has(n) ? lowers.join(' ') : '';
   let what: string | undefined;
   if (
     n === 'netsh' &&
@@ -345,7 +356,7 @@ function checkFirewallOff(inv: Invocation, out: FindingCollector): void {
 
 function checkMandatoryControls(inv: Invocation, out: FindingCollector): void {
   const n = inv.name;
-  const lowers = inv.args.map((w) => w.lower);
+  const lowers = argLowers(inv);
   let what: string | undefined;
   if (n === 'setenforce' && (lowers[0] === '0' || lowers[0] === 'permissive')) what = 'setenforce 0 switches SELinux to permissive.';
   else if (n === 'aa-teardown' || (n === 'aa-disable' && inv.args.length > 0)) what = `${n} unloads AppArmor profiles.`;
@@ -649,7 +660,7 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
 function findSecurityServiceStopInArguments(doc: Document): Word | undefined {
   for (const c of doc.commands) {
     for (const w of c.words) {
-      if (w.lower.length > 64 || !w.lower.includes(' ')) continue;
+      if (w.lower.length > 64 || !w.lower.includes(' ') || !w.lower.includes('stop')) continue;
       const parts = w.lower.split(' ');
       if (parts[0] !== 'stop' && !parts.includes('stop')) continue;
       for (const p of parts) {

@@ -262,6 +262,7 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
         if (!prev) continue;
         const fromVariable =
           (prev.name === 'echo' || prev.name === 'printf' || prev.name === 'cat' || prev.name === '' || prev.name === 'write-output') &&
+          flow.fetchedVariables.size > 0 &&
           prev.words.some((w) => referencedVariables(w).some((v) => flow.fetchedVariables.has(v)));
         const fromExpression = prev.name === '' && prev.words.some((w) => nestedCommands(doc, w).some(fetchesToOutput));
         if (fetchesToOutput(prev) || fromVariable || fromExpression) {
@@ -304,13 +305,14 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
 
     // 3. A downloaded file is executed.
     if (!fetch && (flow.downloaded.size > 0 || flow.writtenScripts.size > 0)) {
-      for (const key of executedFiles(cmd)) {
+      const executed = executedFiles(cmd);
+      for (const key of executed) {
         if (!flow.downloaded.has(key)) continue;
         report.push(finding('dl.file-then-run', `\`${key}\` is downloaded and then executed.`, [flow.downloaded.get(key), cmd.span]));
         break;
       }
       // A script assembled with echo/printf that downloads and runs code, then run.
-      for (const key of executedFiles(cmd)) {
+      for (const key of executed) {
         const content = flow.writtenScripts.get(key);
         if (content && codeFetchesAndRuns(content)) {
           report.push(

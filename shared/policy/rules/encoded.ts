@@ -318,7 +318,7 @@ export const encodedRules: RuleFamily = (doc: Document, ctx: RuleContext): Findi
     if (cmd.shell !== 'powershell') continue;
     const st = cmd.statement ?? -1;
     if (cmd.name === 'invoke-expression' || hasPowerShellExecTerm(cmd)) psStatementsWithExec.add(st);
-    const refsDecoded = cmd.words.some((w) => variablesIn(w).some((v) => decodedVariables.has(v)));
+    const refsDecoded = decodedVariables.size > 0 && cmd.words.some((w) => variablesIn(w).some((v) => decodedVariables.has(v)));
     if (isPowerShellDecode(cmd) || refsDecoded) psStatementsWithDecode.set(st, cmd);
   }
 
@@ -369,7 +369,7 @@ export const encodedRules: RuleFamily = (doc: Document, ctx: RuleContext): Findi
       for (let p = 0; p < cmd.position; p++) {
         const prev = doc.commands[members[p] as number];
         if (!prev) continue;
-        const fromDecodedVar = prev.words.some((w) => variablesIn(w).some((v) => decodedVariables.has(v)));
+        const fromDecodedVar = decodedVariables.size > 0 && prev.words.some((w) => variablesIn(w).some((v) => decodedVariables.has(v)));
         // `printf '\x63\x75\x72\x6c…' | sh`: the command is written as character codes.
         const escapedText =
           (prev.name === 'printf' || prev.name === 'echo') && prev.words.some((w) => /\\x[0-9a-f]{2}|\\[0-7]{3}/i.test(w.value));
@@ -390,7 +390,7 @@ export const encodedRules: RuleFamily = (doc: Document, ctx: RuleContext): Findi
     // Decoded content as an executed argument: `eval "$(echo … | base64 -d)"`, `bash -c "$(… base64 -d)"`.
     for (const w of executesArguments(cmd)) {
       const decoder = nestedOf(doc, w).find((c) => isDecoder(c) || (c.shell === 'powershell' && isPowerShellDecode(c)));
-      const fromVar = variablesIn(w).some((v) => decodedVariables.has(v));
+      const fromVar = decodedVariables.size > 0 && variablesIn(w).some((v) => decodedVariables.has(v));
       if (decoder || fromVar) {
         findings.push(
           finding(

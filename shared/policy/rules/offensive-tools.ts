@@ -108,7 +108,7 @@ function checkLoadedScript(inv: Invocation, out: FindingCollector): void {
   if (!LOADERS.has(inv.name)) return;
   for (const w of inv.args) {
     if (w.lower.startsWith('-')) continue;
-    const name = programName(stripModuleExt(w.value));
+    const name = programName(stripModuleExt(w.lower));
     if (OFFENSIVE_SCRIPTS.has(name) || OFFENSIVE_EXECUTABLES.has(name)) {
       out.add(spec('offensive.script', `Loads ${name}, an offensive toolkit.`), [commandWord(inv), w]);
       return;
@@ -116,10 +116,12 @@ function checkLoadedScript(inv: Invocation, out: FindingCollector): void {
   }
 }
 
-function stripModuleExt(v: string): string {
-  const l = v.toLowerCase();
-  for (const e of ['.psm1', '.psd1', '.ps1', '.py', '.exe']) if (l.endsWith(e)) return v.slice(0, -e.length);
-  return v;
+const MODULE_EXTENSIONS = ['.psm1', '.psd1', '.ps1', '.py', '.exe'];
+
+/** `lower` (a lower-case word) without a module or script extension. */
+function stripModuleExt(lower: string): string {
+  for (const e of MODULE_EXTENSIONS) if (lower.endsWith(e)) return lower.slice(0, -e.length);
+  return lower;
 }
 
 /** Scans shaped to evade detection or sweep the whole Internet (decoys, fragmentation, 0.0.0.0/0 at millions of packets/s). */

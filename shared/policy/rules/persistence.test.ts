@@ -8,6 +8,8 @@ const flagged: Array<[string, Shell, string]> = [
   ['SCHTASKS.EXE /Create /SC ONCE /TN x /TR cmd.exe /ST 20:10', 'cmd', 'persist.schtasks'],
   ['s^c^h^t^a^s^k^s /create /tn x /tr calc.exe /sc daily', 'cmd', 'persist.schtasks'],
   ['Register-ScheduledTask -TaskName x -Action $a -Trigger $t', 'powershell', 'persist.scheduled-task'],
+  // Splatting hides the parameters, not the act: registering a job is persistence whatever it runs.
+  ['$p = @{ Name = "Backup"; FilePath = "D:\\Scripts\\Backup.ps1" }\nRegister-ScheduledJob @p', 'powershell', 'persist.scheduled-task'],
   ['reg add HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run /v Upd /d C:\\t\\u.exe /f', 'cmd', 'persist.registry'],
   [
     'REG ADD "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Image File Execution Options\\sethc.exe" /v Debugger /d cmd.exe',

@@ -14,6 +14,7 @@ import type { Document, Word } from '../analysis/document';
 import { ACCESSIBILITY_BINARIES, AUTOSTART_PATHS, AUTOSTART_REGISTRY, SHELL_PROFILE_FILES, UNIT_FILE_SUFFIXES } from '../catalog/autostart';
 import { SECURITY_REGISTRY } from '../catalog/security-software';
 import {
+  argLowers,
   FindingCollector,
   baseName,
   commandWord,
@@ -299,7 +300,7 @@ const INTERACTIVE_SHELL_SUFFIXES = ['/sh', '/bash', '/zsh', '/dash', '/ksh', '/c
 
 function checkAccounts(inv: Invocation, out: FindingCollector): void {
   const n = inv.name;
-  const lowers = inv.args.map((w) => w.lower);
+  const lowers = argLowers(inv);
   if (n === 'net' || n === 'net1') {
     const sub = lowers[0];
     const add = inv.args.find((w) => w.lower === '/add' || w.lower === '-add');
@@ -371,7 +372,7 @@ function checkAccounts(inv: Invocation, out: FindingCollector): void {
   }
 }
 
-function checkGroupOrShellChange(inv: Invocation, lowers: string[], out: FindingCollector): void {
+function checkGroupOrShellChange(inv: Invocation, lowers: readonly string[], out: FindingCollector): void {
   // usermod -aG sudo x / gpasswd -a x wheel: adding to a root-equivalent group.
   const groupValue = optionValue(inv.args, 'g', 'ag', 'a', 'groups', 'append');
   const groups = new Set<string>();
@@ -403,8 +404,9 @@ function checkGroupOrShellChange(inv: Invocation, lowers: string[], out: Finding
 
 function checkFirewallOpenings(inv: Invocation, out: FindingCollector): void {
   const n = inv.name;
-  const lowers = inv.args.map((w) => w.lower);
-  const text = lowers.join(' ');
+  const lowers = argLowers(inv);
+  // The joined text is only read for these two tools.
+  const text = n === 'netsh' || n === 'firewall-cmd' ? lowers.join(' ') : '';
   if (n === 'netsh') {
     const firewall = lowers.includes('firewall');
     if (!firewall) return;
@@ -498,7 +500,7 @@ function checkFirewallOpenings(inv: Invocation, out: FindingCollector): void {
 
 function checkMisc(inv: Invocation, out: FindingCollector): void {
   const n = inv.name;
-  const lowers = inv.args.map((w) => w.lower);
+  const lowers = argLowers(inv);
   if (n === 'netsh' && lowers[0] === 'add' && lowers[1] === 'helper') {
     out.add(spec('persist.netsh-helper', 'netsh add helper registers a DLL that netsh loads every time it runs.'), [
       commandWord(inv),

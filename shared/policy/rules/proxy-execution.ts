@@ -10,6 +10,7 @@
 import type { Document, Word } from '../analysis/document';
 import { PROXY_SCRIPTS, lolbinByName, type LolbinAbuse } from '../catalog/lolbins';
 import {
+  argLowers,
   FindingCollector,
   anyWord,
   baseName,
@@ -213,7 +214,7 @@ function checkForfiles(inv: Invocation, out: FindingCollector): void {
 /** wmic process call create …, wmic … /format:<xsl> (script in a stylesheet). */
 function checkWmic(inv: Invocation, out: FindingCollector): void {
   if (inv.name !== 'wmic') return;
-  const lowers = inv.args.map((w) => w.lower);
+  const lowers = argLowers(inv);
   const processAt = lowers.indexOf('process');
   if (processAt >= 0 && lowers[processAt + 1] === 'call' && lowers[processAt + 2] === 'create') {
     out.add(
@@ -238,14 +239,16 @@ function checkWmic(inv: Invocation, out: FindingCollector): void {
 
 /** cscript/wscript of a signed Windows script that proxies execution (pubprn.vbs script:…, manage-bde.wsf …). */
 function checkScriptHost(inv: Invocation, out: FindingCollector): void {
-  const direct = PROXY_SCRIPTS.find((p) => inv.nameWord && baseName(inv.nameWord.lower) === p.script);
+  const invoked = inv.nameWord ? baseName(inv.nameWord.lower) : undefined;
+  const direct = invoked === undefined ? undefined : PROXY_SCRIPTS.find((p) => invoked === p.script);
   if (direct) {
     out.add(blockSpec(direct.ruleId, `${direct.what}. ${WHY}`), [commandWord(inv)]);
     return;
   }
   if (inv.name !== 'cscript' && inv.name !== 'wscript' && inv.name !== '.' && inv.name !== 'import-module') return;
   for (const w of inv.args) {
-    const p = PROXY_SCRIPTS.find((s) => baseName(w.lower) === s.script);
+    const base = baseName(w.lower);
+    const p = PROXY_SCRIPTS.find((s) => base === s.script);
     if (!p) continue;
     if (p.argIncludes && !inv.args.some((a) => a.lower.includes(p.argIncludes!))) continue;
     out.add(blockSpec(p.ruleId, `${p.what}. ${WHY}`), [commandWord(inv), w]);

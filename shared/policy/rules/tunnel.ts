@@ -11,6 +11,7 @@
  */
 import type { Document, Word } from '../analysis/document';
 import {
+  argLowers,
   FindingCollector,
   commandWord,
   docHas,
@@ -183,7 +184,7 @@ function checkTunnelTools(inv: Invocation, out: FindingCollector): void {
 }
 
 function checkTunnelServiceStart(inv: Invocation, out: FindingCollector): void {
-  const lowers = inv.args.map((w) => w.lower);
+  const lowers = argLowers(inv);
   let unit: Word | undefined;
   if (inv.name === 'systemctl' && (lowers.includes('start') || lowers.includes('enable') || lowers.includes('restart')))
     unit = inv.args.find((w) => isTunnelService(w.lower));
@@ -310,7 +311,7 @@ function isSocatNetworkAddress(w: Word): boolean {
 }
 
 function checkPortProxy(inv: Invocation, out: FindingCollector): void {
-  const lowers = inv.args.map((w) => w.lower);
+  const lowers = argLowers(inv);
   if (inv.name === 'netsh' && lowers.includes('portproxy') && (lowers.includes('add') || lowers.includes('set'))) {
     out.add(tunnelSpec('tunnel.portproxy', 'netsh interface portproxy forwards a local port to another address.'), [commandWord(inv)]);
   } else if (
