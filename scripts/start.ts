@@ -1,17 +1,24 @@
 /**
  * `npm start`: runs Bulwark on its embedded default on this machine — the control plane on
- * PGlite in a per-user data directory. It says what it started, or why it could not, and
- * exits non-zero on failure. `npm start -- --reset` deletes the data (after confirmation).
+ * PGlite in a per-user data directory, this machine's own agent enrolled to it (the first
+ * managed endpoint), and the console: Electron where its binary is installed, otherwise the
+ * browser host, whose address is printed (and opened in the system browser when there is one).
  *
- * The local agent and the console join this launcher as they land (issues 6–8).
+ * The first platform admin is created in the console itself (never a default password): each
+ * start hands the server and the console a fresh one-time token that only they know.
+ *
+ *   npm start [-- --reset] [-- --no-open] [-- --browser]
  */
-import { spawn } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { httpOk, Supervisor, waitUntilReady, type RunningPart } from './launcher/supervisor';
 
 const root = path.resolve(import.meta.dirname, '..');
+const TSX = path.join(root, 'node_modules/tsx/dist/cli.mjs');
+const KNOWN_OPTIONS = ['--reset', '--no-open', '--browser'];
 
 /** Where a desktop user's data lives on each OS; BULWARK_DATA_DIR overrides. */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
@@ -19,40 +26,6 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: N
   if (platform === 'win32') return path.join(env.LOCALAPPDATA ?? path.join(homedir(), 'AppData', 'Local'), 'Bulwark');
   if (platform === 'darwin') return path.join(homedir(), 'Library', 'Application Support', 'Bulwark');
   return path.join(env.XDG_DATA_HOME ?? path.join(homedir(), '.local', 'share'), 'bulwark');
-}
-
-const TSX = path.join(root, 'node_modules/tsx/dist/cli.mjs');
-const SERVER_CLI = path.join(root, 'server/cli.ts');
-
-/**
- * First run on a terminal: create the first platform admin before the server opens the
- * embedded database (one process at a time). Never a default password.
- */
-async function createFirstAdmin(dataDir: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  console.log('First run: create the first platform admin.');
-  const email = (await rl.question('  Email: ')).trim();
-  const password = await rl.question('  Password (at least 12 characters; shown as you type): ');
-  rl.close();
-  const child = spawn(process.execPath, [TSX, SERVER_CLI, 'create-admin', '--email', email], {
-    cwd: root,
-    env: { ...process.env, BULWARK_DATA_DIR: dataDir, BULWARK_LOG_LEVEL: 'warn' },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  child.stdin.end(`${password}\n`);
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const code = await new Promise<number>((resolve) => child.on('exit', (exitCode) => resolve(exitCode ?? 1)));
-  if (code !== 0) return false;
-  const created = JSON.parse(output) as { email: string; otpauthUrl: string };
-  console.log(
-    [
-      `Created ${created.email}. Add this to your authenticator app (TOTP); the first sign-in confirms it with a code:`,
-      `  ${created.otpauthUrl}`,
-      '',
-    ].join('\n'),
-  );
-  return true;
 }
 
 async function confirmReset(dataDir: string): Promise<boolean> {
@@ -66,70 +39,186 @@ async function confirmReset(dataDir: string): Promise<boolean> {
   return answer.trim() === 'reset';
 }
 
-async function main(): Promise<void> {
+const tsxPart = (name: string, script: string, args: string[], env: NodeJS.ProcessEnv) => ({
+  name,
+  command: process.execPath,
+  args: [TSX, path.join(root, script), ...args],
+  cwd: root,
+  env: { ...process.env, ...env },
+});
+
+/** Why a part stopped, quoted from its own output, for the person at the terminal. */
+function explainStop(part: RunningPart, code: number): string {
+  const lines = part.recentOutput().slice(-6);
+  return [`Bulwark: the ${part.name} stopped unexpectedly (exit code ${code}).`, ...lines.map((l) => `  ${l}`)].join('\n');
+}
+
+/** Runs a one-shot step (e.g. enrolling the agent) under the supervisor and waits for it. */
+async function runStep(
+  supervisor: Supervisor,
+  spec: ReturnType<typeof tsxPart>,
+): Promise<{ ok: boolean; part: RunningPart; code: number }> {
+  const part = supervisor.start({ ...spec, oneShot: true, onLine: () => undefined });
+  const code = await part.exited;
+  return { ok: code === 0, part, code };
+}
+
+async function main(): Promise<number> {
   const args = process.argv.slice(2);
-  const unknown = args.filter((a) => a !== '--reset');
+  const unknown = args.filter((a) => !KNOWN_OPTIONS.includes(a));
   if (unknown.length > 0) {
-    console.error(`npm start: unknown option ${unknown.join(' ')} (known: --reset)`);
-    process.exitCode = 2;
-    return;
+    console.error(`npm start: unknown option ${unknown.join(' ')} (known: ${KNOWN_OPTIONS.join(', ')})`);
+    return 2;
   }
   if (!existsSync(path.join(root, 'node_modules'))) {
     console.error('npm start: dependencies are missing; run `npm ci` first.');
-    process.exitCode = 1;
-    return;
+    return 1;
   }
   const dataDir = defaultDataDir();
   if (args.includes('--reset')) {
     if (!(await confirmReset(dataDir))) {
       console.error('Not reset.');
-      process.exitCode = 1;
-      return;
+      return 1;
     }
     rmSync(dataDir, { recursive: true, force: true });
     console.log(`Deleted ${dataDir}.`);
   }
   const firstRun = !existsSync(dataDir);
-  console.log(`Bulwark: control plane on the embedded database (PGlite) in ${dataDir}${firstRun ? ' — first run' : ''}.`);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const serverDataDir = path.join(dataDir, 'server');
+  const agentStateDir = path.join(dataDir, 'agent');
+  const adminPort = process.env.BULWARK_ADMIN_PORT ?? '4780';
+  const agentPort = process.env.BULWARK_AGENT_PORT ?? '4781';
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
+  const agentUrl = `http://127.0.0.1:${agentPort}`;
+  const firstRunToken = randomBytes(32).toString('base64url');
+  const serverEnv = {
+    BULWARK_DATA_DIR: serverDataDir,
+    BULWARK_HOST: '127.0.0.1',
+    BULWARK_ADMIN_PORT: adminPort,
+    BULWARK_AGENT_PORT: agentPort,
+    BULWARK_LOG_LEVEL: process.env.BULWARK_LOG_LEVEL ?? 'warn',
+  };
+  console.log(`Bulwark: data in ${dataDir}${firstRun ? ' (first run)' : ''}.`);
 
-  if (firstRun && process.stdin.isTTY) {
-    if (!(await createFirstAdmin(dataDir))) {
-      // Leave no half-initialised data behind: the next start asks again.
-      rmSync(dataDir, { recursive: true, force: true });
-      console.error('No admin was created; nothing was kept. Run `npm start` again.');
-      process.exitCode = 1;
-      return;
+  const supervisor = new Supervisor();
+  let interrupted = false;
+  const stop = () => {
+    if (interrupted) return;
+    interrupted = true;
+    console.log('\nStopping Bulwark…');
+    void supervisor.stopAll();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  // This machine's agent: enrolled once. The token is issued before the server starts because
+  // the embedded database admits one process at a time; it is one-use and expires in an hour.
+  const tokenFile = path.join(dataDir, 'local-agent.token');
+  const needsEnrollment = !existsSync(path.join(agentStateDir, 'agent.json'));
+  if (needsEnrollment) {
+    const issued = await runStep(
+      supervisor,
+      tsxPart('enroll token', 'server/cli.ts', ['local-agent-token', '--out', tokenFile], serverEnv),
+    );
+    if (!issued.ok) {
+      console.error(explainStop(issued.part, issued.code));
+      return 1;
     }
-  } else if (firstRun) {
+  }
+
+  const server = supervisor.start(tsxPart('control plane', 'server/cli.ts', [], { ...serverEnv, BULWARK_FIRST_RUN_TOKEN: firstRunToken }));
+  const serverReady = await waitUntilReady(server, () => httpOk(`${adminUrl}/healthz`), { timeoutMs: 90_000 });
+  if (serverReady !== 'ready') {
+    console.error(
+      serverReady === 'exited' ? explainStop(server, await server.exited) : 'Bulwark: the control plane did not answer within 90 s.',
+    );
+    await supervisor.stopAll();
+    return 1;
+  }
+
+  if (needsEnrollment) {
+    const enrolled = await runStep(
+      supervisor,
+      tsxPart(
+        'agent enrollment',
+        'agent/cli.ts',
+        ['enroll', '--server', agentUrl, '--token-file', tokenFile, '--state-dir', agentStateDir],
+        {},
+      ),
+    );
+    rmSync(tokenFile, { force: true });
+    if (!enrolled.ok) {
+      console.error(explainStop(enrolled.part, enrolled.code));
+      await supervisor.stopAll();
+      return 1;
+    }
+    console.log('Bulwark: this machine is enrolled as the first managed endpoint (tenant "This machine (local)").');
+  }
+  supervisor.start(tsxPart('agent', 'agent/cli.ts', ['run', '--state-dir', agentStateDir], {}));
+
+  const consoleEnv = { BULWARK_CONSOLE_SERVER_URL: adminUrl, BULWARK_FIRST_RUN_TOKEN: firstRunToken };
+  const electronAvailable = existsSync(path.join(root, 'node_modules/electron/dist')) && !args.includes('--browser');
+  if (electronAvailable) {
+    supervisor.start({
+      name: 'console',
+      command: process.execPath,
+      args: [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'preview'],
+      cwd: root,
+      env: { ...process.env, ...consoleEnv },
+    });
+    console.log('Bulwark: the console opens in its own window.');
+  } else {
+    const launchFile = path.join(dataDir, 'console-url');
+    rmSync(launchFile, { force: true });
+    const consolePart = supervisor.start(
+      tsxPart(
+        'console',
+        'main/web-host/cli.ts',
+        [
+          '--port',
+          process.env.BULWARK_CONSOLE_PORT ?? '4790',
+          '--launch-url-file',
+          launchFile,
+          ...(args.includes('--no-open') ? [] : ['--open']),
+        ],
+        consoleEnv,
+      ),
+    );
+    const consoleReady = await waitUntilReady(consolePart, () => Promise.resolve(existsSync(launchFile)), { timeoutMs: 180_000 });
+    if (consoleReady !== 'ready') {
+      console.error(consoleReady === 'exited' ? explainStop(consolePart, await consolePart.exited) : 'Bulwark: the console did not start.');
+      await supervisor.stopAll();
+      return 1;
+    }
     console.log(
       [
-        'No platform admin yet. Stop with Ctrl-C, then create one (the embedded database allows one process at a time):',
-        `  BULWARK_DATA_DIR="${dataDir}" npm run --silent server -- create-admin --email you@example.org   (password on stdin)`,
-        '',
-      ].join('\n'),
+        'Bulwark is running (Electron is not installed here, so the console is served to your browser):',
+        `  open ${readFileSync(launchFile, 'utf8').trim()}`,
+        firstRun ? '  The console asks you to create the first platform admin.' : '',
+        'Press Ctrl-C to stop everything.',
+      ]
+        .filter(Boolean)
+        .join('\n'),
     );
   }
 
-  const server = spawn(process.execPath, [TSX, SERVER_CLI], {
-    cwd: root,
-    env: { ...process.env, BULWARK_DATA_DIR: dataDir },
-    stdio: ['ignore', 'inherit', 'inherit'],
+  // Runs until Ctrl-C, or until a part stops on its own — which is reported, never hidden.
+  const crashed = await new Promise<{ name: string; code: number } | null>((resolve) => {
+    if (supervisor.crash) resolve(supervisor.crash);
+    if (interrupted) resolve(null);
+    supervisor.onCrash((name, code) => resolve({ name, code }));
+    process.on('SIGINT', () => resolve(null));
+    process.on('SIGTERM', () => resolve(null));
   });
-  let stopping = false;
-  const forward = (signal: NodeJS.Signals) => {
-    stopping = true;
-    server.kill(signal);
-  };
-  process.on('SIGINT', () => forward('SIGINT'));
-  process.on('SIGTERM', () => forward('SIGTERM'));
-
-  const code = await new Promise<number>((resolve) => server.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 0 : 1))));
-  if (stopping) {
-    console.log('Bulwark stopped.');
-    return;
+  if (crashed) {
+    const part = supervisor.parts.find((p) => p.name === crashed.name);
+    console.error(part ? explainStop(part, crashed.code) : `Bulwark: the ${crashed.name} stopped unexpectedly.`);
+    console.error('Stopping the other parts.');
   }
-  console.error(`Bulwark: the control plane stopped unexpectedly with exit code ${code} (see the message above).`);
-  process.exitCode = code === 0 ? 1 : code;
+  await supervisor.stopAll();
+  console.log('Bulwark stopped.');
+  return crashed ? 1 : 0;
 }
 
-await main();
+process.exitCode = await main();

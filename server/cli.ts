@@ -1,7 +1,9 @@
+import { writeFileSync } from 'node:fs';
 import { ConfigError, loadConfig, type Config } from './config/config';
 import { ApiError } from './errors';
 import { passwordProblem } from './identity/passwords';
 import { createFirstAdmin } from './identity/users';
+import { issueLocalMachineEnrollToken } from './agents/local-machine';
 import { createLogger } from './logging/logger';
 import { openServices, startServer, StartupError } from './server';
 
@@ -13,6 +15,9 @@ Usage:
   npm run --silent server -- create-admin --email EMAIL [--name NAME]
                                           create the first platform admin; reads the password
                                           from stdin and prints JSON with the TOTP otpauthUrl
+  npm run --silent server -- local-agent-token --out FILE
+                                          (used by npm start) a one-use enroll token for this
+                                          machine's own agent, written owner-only to FILE
   npm run server -- --help                this text
 
 Configuration (environment variables; a JSON or YAML file named by BULWARK_CONFIG may set
@@ -147,16 +152,34 @@ async function createAdmin(config: Config, options: Record<string, string | true
   }
 }
 
+/** The launcher enrolls this machine's agent; the secret goes to an owner-only file, never to stdout. */
+async function localAgentToken(config: Config, options: Record<string, string | true>) {
+  const out = options.out;
+  if (typeof out !== 'string') fail('give the file for the token: local-agent-token --out FILE', 2);
+  const services = await openServices(config, { logger: createLogger({ level: 'warn' }) });
+  try {
+    const { tenantId, secret } = await issueLocalMachineEnrollToken(services.ctx);
+    writeFileSync(out, secret, { mode: 0o600, flag: 'w' });
+    process.stdout.write(JSON.stringify({ tenantId, tokenFile: out }) + '\n');
+  } catch (error) {
+    if (error instanceof ApiError) fail(error.message);
+    throw error;
+  } finally {
+    await services.close();
+  }
+}
+
 async function main() {
   const { command, options } = parseArgs(process.argv.slice(2));
   if (command === 'help') {
     process.stdout.write(HELP);
     return;
   }
-  if (!['start', 'migrate', 'create-admin'].includes(command)) fail(`unknown command "${command}"; see --help`, 2);
+  if (!['start', 'migrate', 'create-admin', 'local-agent-token'].includes(command)) fail(`unknown command "${command}"; see --help`, 2);
   const config = readConfig();
   if (command === 'migrate') return migrate(config);
   if (command === 'create-admin') return createAdmin(config, options);
+  if (command === 'local-agent-token') return localAgentToken(config, options);
   return start(config);
 }
 

@@ -1,4 +1,4 @@
-import { ErrorCode } from '../shared/api/common';
+import { ErrorCode, type ErrorBody } from '../shared/api/common';
 
 /**
  * An error meant for the client: an HTTP status, a stable code and a message a person can
@@ -12,6 +12,8 @@ export class ApiError extends Error {
     readonly fields?: Record<string, string>,
     /** Extra response headers, e.g. Retry-After. */
     readonly headers?: Record<string, string>,
+    /** Policy refusals: the engine's reasons, sent as `error.reasons`. */
+    readonly reasons?: NonNullable<ErrorBody['error']['reasons']>,
   ) {
     super(message);
     this.name = 'ApiError';

@@ -4,6 +4,7 @@ import { systemClock, type Clock, type ServerContext } from './context';
 import { loadServerKey, SecretBox } from './crypto/secret-box';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './db/database';
 import { startHousekeeping } from './db/housekeeping';
+import { startAuditServices } from './audit/services';
 import { buildAdminApp, buildAgentApp } from './http/apps';
 import { PasswordHasher } from './identity/passwords';
 import { createLogger, type Logger } from './logging/logger';
@@ -109,6 +110,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const adminUrl = await listen(adminApp, config.adminPort, 'admin API', 'BULWARK_ADMIN_PORT');
     const agentUrl = await listen(agentApp, config.agentPort, 'agent listener', 'BULWARK_AGENT_PORT');
     const stopHousekeeping = startHousekeeping(services.ctx);
+    const auditServices = startAuditServices(services.ctx);
     const connections = await LiveConnections.attach(services.ctx.state);
     return {
       ...services,
@@ -119,6 +121,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       agentUrl,
       close: async () => {
         stopHousekeeping();
+        await auditServices.stop();
         await connections.detach();
         await Promise.allSettled([adminApp.close(), agentApp.close()]);
         await services.close();

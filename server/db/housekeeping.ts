@@ -1,4 +1,5 @@
 import type { ServerContext } from '../context';
+import { recordTrustExpiries } from '../controls/trust';
 
 const DAY_MS = 86_400_000;
 
@@ -23,11 +24,17 @@ export async function sweepExpired(
 }
 
 /** Runs the sweep periodically in the background; returns a stop function. */
-export function startHousekeeping(ctx: ServerContext, intervalMs = 10 * 60_000): () => void {
+export function startHousekeeping(ctx: ServerContext, intervalMs = 60_000): () => void {
   const timer = setInterval(() => {
     sweepExpired(ctx).then(
       (removed) => ctx.logger.debug({ removed }, 'housekeeping sweep'),
       (error: unknown) => ctx.logger.warn({ err: error }, 'housekeeping sweep failed'),
+    );
+    // Trust counts as standard from its end time on whether or not this runs; this only
+    // records the expiry in the trust history and audit trail in good time.
+    recordTrustExpiries(ctx).then(
+      (expired) => expired > 0 && ctx.logger.info({ expired }, 'extended trust expired'),
+      (error: unknown) => ctx.logger.warn({ err: error }, 'recording trust expiries failed'),
     );
   }, intervalMs);
   timer.unref();

@@ -1,5 +1,9 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { Role, TenantState } from '../../shared/api/roles';
+import type { ControlsTables } from './schema-controls';
+import type { AuditTables } from './schema-audit';
+import type { AgentsTables } from './schema-agents';
+import type { RemoteSessionsTables } from './schema-remote-sessions';
 
 /**
  * Row types of every table, as Kysely sees them. Timestamps are `timestamptz` (Date in code);
@@ -162,6 +166,30 @@ export interface Database {
   login_events: LoginEventsTable;
   audit_events: AuditEventsTable;
   throttle_counters: ThrottleCountersTable;
+  // controls (migration 0002, schema-controls.ts)
+  tenant_controls: ControlsTables['tenant_controls'];
+  trust_requests: ControlsTables['trust_requests'];
+  trust_changes: ControlsTables['trust_changes'];
+  destination_rules: ControlsTables['destination_rules'];
+  permitted_script_hashes: ControlsTables['permitted_script_hashes'];
+  // audit (migration 0003, schema-audit.ts)
+  script_logs: AuditTables['script_logs'];
+  audit_timeline: AuditTables['audit_timeline'];
+  abuse_assessments: AuditTables['abuse_assessments'];
+  abuse_reviews: AuditTables['abuse_reviews'];
+  // agents and dispatch (migration 0004, schema-agents.ts)
+  enroll_tokens: AgentsTables['enroll_tokens'];
+  enroll_token_uses: AgentsTables['enroll_token_uses'];
+  endpoints: AgentsTables['endpoints'];
+  agent_signing_keys: AgentsTables['agent_signing_keys'];
+  scripts: AgentsTables['scripts'];
+  schedules: AgentsTables['schedules'];
+  dispatch_runs: AgentsTables['dispatch_runs'];
+  executions: AgentsTables['executions'];
+  execution_output: AgentsTables['execution_output'];
+  // terminal and viewer sessions (migration 0005, schema-remote-sessions.ts)
+  remote_sessions: RemoteSessionsTables['remote_sessions'];
+  remote_session_transcript: RemoteSessionsTables['remote_session_transcript'];
 }
 
 export type TenantRow = Selectable<TenantsTable>;

@@ -48,7 +48,7 @@ export function applyHttpHygiene(app: FastifyInstance, options: { tls: boolean; 
   app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof ApiError) {
       for (const [name, value] of Object.entries(error.headers ?? {})) reply.header(name, value);
-      return sendError(reply, error.status, { code: error.code, message: error.message, fields: error.fields });
+      return sendError(reply, error.status, { code: error.code, message: error.message, fields: error.fields, reasons: error.reasons });
     }
     const known = mapFrameworkError(error, options.bodyLimitBytes);
     if (known) return sendError(reply, known.status, known.body);
@@ -63,6 +63,7 @@ export function applyHttpHygiene(app: FastifyInstance, options: { tls: boolean; 
 export function sendError(reply: FastifyReply, status: number, error: ErrorBody['error']) {
   const body: ErrorBody = { error: { code: error.code, message: error.message } };
   if (error.fields && Object.keys(error.fields).length > 0) body.error.fields = error.fields;
+  if (error.reasons) body.error.reasons = error.reasons;
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }
 

@@ -1,6 +1,8 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { ErrorCode } from '../../shared/api/common';
+import { FileDownload } from '../../shared/api/download';
 import type { RouteContract } from '../../shared/api/routes';
 import type { ServerContext } from '../context';
 import { ApiError, errors } from '../errors';
@@ -107,6 +109,12 @@ export function registerContractRoute<R extends RouteContract>(
       const result = await handler({ body, params, query, principal, meta: requestMeta(request) } as HandlerInput<R>);
       // Parsing the response strips any field the schema does not list: a safety net against leaks.
       const output = contract.response.parse(result);
+      if (output instanceof FileDownload) {
+        // A file (e.g. an audit export): sent as an attachment, streamed when the body is.
+        reply.code(contract.successStatus).type(output.contentType);
+        reply.header('Content-Disposition', `attachment; filename="${output.filename}"`);
+        return reply.send(typeof output.body === 'string' ? output.body : Readable.from(output.body));
+      }
       return reply.code(contract.successStatus).send(output);
     },
   });

@@ -6,6 +6,7 @@ import type { ServerContext } from '../context';
 import type { UserRow } from '../db/schema';
 import { ApiError, errors } from '../errors';
 import { normalizeEmail, totpContext } from './auth-flow';
+import { assertEmailDomainAllowed } from '../controls/destinations';
 import { recordAudit } from './events';
 import { passwordProblem } from './passwords';
 import { tenantScope, type Principal, type RequestMeta } from './principal';
@@ -76,6 +77,8 @@ export async function createUser(
   if (platformRole && tenantId) throw errors.validation({ tenantId: 'Platform roles do not belong to a tenant; omit tenantId' });
   if (!platformRole && !tenantId) throw errors.validation({ tenantId: 'Tenant roles need a tenantId' });
   if (tenantId && principal) await getVisibleTenant(ctx, principal, tenantId);
+  // Blocked-destination rules apply to email domains too (global, plus the tenant's own).
+  await assertEmailDomainAllowed(ctx, input.email, tenantId);
   const problem = passwordProblem(input.password, { email: input.email });
   if (problem) throw new ApiError(400, ErrorCode.weakPassword, problem, { password: problem });
 

@@ -245,6 +245,9 @@ const pgliteBackend: Backend = {
   start: (overrides = {}) => launch(overrides, {}, () => Promise.resolve()),
 };
 
+/** A server on embedded PGlite only, for tests that need their own fresh instance. */
+export const startPgliteTestServer = (overrides: Partial<Config> = {}) => pgliteBackend.start(overrides);
+
 let databaseCounter = 0;
 const postgresBackend: Backend = {
   name: 'postgres+redis',

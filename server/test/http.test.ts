@@ -139,6 +139,11 @@ describeEachBackend('HTTP hygiene', (server) => {
     const login = doc.body.paths['/api/v1/auth/login'].post;
     expect(login.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['email', 'password']));
     expect(doc.body.paths['/api/v1/api-keys'].post['x-bulwark-access'].stepUp).toBe('api_key');
+    // File exports are described as files, not as JSON.
+    const exportRoute = Object.values(doc.body.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>)
+      .flatMap((methods) => Object.values(methods))
+      .find((operation) => JSON.stringify(operation.responses).includes('text/csv'));
+    expect(exportRoute).toBeDefined();
   });
 });
 

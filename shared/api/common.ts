@@ -16,6 +16,19 @@ export const ErrorBody = z.object({
     code: z.string(),
     message: z.string(),
     fields: z.record(z.string(), z.string()).optional(),
+    /** Policy refusals (403) carry the engine's reasons: code, message, spans into the text, remedy. */
+    reasons: z
+      .array(
+        z.object({
+          code: z.string(),
+          severity: z.enum(['block', 'flag']).optional(),
+          ruleId: z.string().optional(),
+          message: z.string(),
+          spans: z.array(z.object({ start: z.number(), end: z.number() })),
+          remedy: z.string().optional(),
+        }),
+      )
+      .optional(),
   }),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;

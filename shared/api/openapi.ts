@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorBody } from './common';
+import { FileDownloadResponse } from './download';
 import type { RouteContract } from './routes';
 
 /** Builds the OpenAPI 3.1 document of a route table from the very zod schemas that validate it. */
@@ -33,10 +34,16 @@ export function buildOpenApiDocument(routes: Record<string, RouteContract>, info
       summary: contract.summary,
       parameters,
       responses: {
-        [String(contract.successStatus)]: {
-          description: 'Success',
-          content: { 'application/json': { schema: toSchema(contract.response, 'output') } },
-        },
+        [String(contract.successStatus)]:
+          contract.response === FileDownloadResponse
+            ? {
+                description: 'A file (attachment): CSV or JSON Lines, as the route says',
+                content: {
+                  'text/csv': { schema: { type: 'string' } },
+                  'application/x-ndjson': { schema: { type: 'string' } },
+                },
+              }
+            : { description: 'Success', content: { 'application/json': { schema: toSchema(contract.response, 'output') } } },
         '4XX': { description: 'Refused; see `error.code`', ...errorResponse },
       },
       security: access.kind === 'public' ? [] : [{ bearer: [] }],

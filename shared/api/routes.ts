@@ -25,7 +25,11 @@ import {
 } from './tenants';
 import { CreateUserRequest, User, UserListQuery, UserListResponse } from './users';
 import { ApiKey, ApiKeyListQuery, ApiKeyListResponse, CreateApiKeyRequest, CreateApiKeyResponse } from './api-keys';
-import { LoginEventListResponse, LoginEventQuery } from './audit';
+import { auditRoutes } from './audit-routes';
+import { setupRoutes } from './setup-routes';
+import { controlsRoutes } from './controls-routes';
+import { agentsRoutes } from './agents-routes';
+import { remoteSessionRoutes } from './remote-sessions-routes';
 import { admins, everyone, everyUser, platformAdmin, route, staffAndTenantAdmins, type RouteContract } from './route-contract';
 
 export const HealthResponse = z.object({ status: z.literal('ok') });
@@ -255,15 +259,6 @@ const identityRoutes = {
     response: ApiKey,
     successStatus: 200,
   }),
-  loginEvents: route({
-    method: 'GET',
-    path: '/api/v1/audit/logins',
-    summary: 'Sign-in events, newest first (tenant admins: their tenant only)',
-    access: staffAndTenantAdmins,
-    query: LoginEventQuery,
-    response: LoginEventListResponse,
-    successStatus: 200,
-  }),
   openApi: route({
     method: 'GET',
     path: '/api/v1/openapi.json',
@@ -280,6 +275,11 @@ const identityRoutes = {
  */
 export const adminApi = {
   ...identityRoutes,
+  ...controlsRoutes,
+  ...setupRoutes,
+  ...auditRoutes,
+  ...agentsRoutes,
+  ...remoteSessionRoutes,
 } as const satisfies Record<string, RouteContract>;
 
 export type { RouteAccess, RouteContract } from './route-contract';

@@ -1,4 +1,8 @@
 import { identityMigration } from './0001-identity';
+import { controlsMigration } from './0002-controls';
+import { auditMigration } from './0003-audit';
+import { agentsMigration } from './0004-agents';
+import { remoteSessionsMigration } from './0005-remote-sessions';
 
 /**
  * Versioned schema migrations: plain PostgreSQL, identical for PGlite and a real server.
@@ -11,4 +15,10 @@ export interface SchemaMigration {
 }
 
 /** Applied in this order; each area adds its migration in its own file. */
-export const MIGRATIONS: SchemaMigration[] = [identityMigration];
+export const MIGRATIONS: SchemaMigration[] = [
+  identityMigration,
+  controlsMigration,
+  auditMigration,
+  agentsMigration,
+  remoteSessionsMigration,
+];

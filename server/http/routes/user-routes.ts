@@ -1,11 +1,10 @@
 import type { AdminApi } from '../../../shared/api/routes';
 import type { ServerContext } from '../../context';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../identity/api-keys';
-import { listLoginEvents } from '../../identity/login-events';
 import { createUser, getVisibleUser, listUsers, toApiUser } from '../../identity/users';
 import type { HandlerMap } from '../routing';
 
-type UserRoutes = Pick<AdminApi, 'listUsers' | 'createUser' | 'getUser' | 'listApiKeys' | 'createApiKey' | 'revokeApiKey' | 'loginEvents'>;
+type UserRoutes = Pick<AdminApi, 'listUsers' | 'createUser' | 'getUser' | 'listApiKeys' | 'createApiKey' | 'revokeApiKey'>;
 
 export function userHandlers(ctx: ServerContext): HandlerMap<UserRoutes> {
   return {
@@ -15,6 +14,5 @@ export function userHandlers(ctx: ServerContext): HandlerMap<UserRoutes> {
     listApiKeys: async ({ principal, query }) => ({ apiKeys: await listApiKeys(ctx, principal, query) }),
     createApiKey: ({ principal, body, meta }) => createApiKey(ctx, principal, body, meta),
     revokeApiKey: ({ principal, params, meta }) => revokeApiKey(ctx, principal, params.id, meta),
-    loginEvents: async ({ principal, query }) => ({ events: await listLoginEvents(ctx, principal, query) }),
   };
 }
