@@ -3,9 +3,21 @@
  * only wires Electron to them.
  */
 import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join, normalize, relative, isAbsolute } from 'node:path';
-import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
-import { IpcChannel, type AppInfo } from '../shared/ipc/channels';
+import { app, BrowserWindow, protocol, session } from 'electron';
+import ElectronStore from 'electron-store';
+import { ConsoleCore } from './core/console-core';
+import { createFetchTransport } from './core/http-transport';
+import { probeKeyringBackend } from './core/keyring-backend';
+import { takeLaunchSettings } from './core/launch';
+import { createStderrLogger } from './core/logger';
+import { ConsolePrefs, type PrefsStore } from './core/prefs';
+import { TokenVault } from './core/vault';
+import { wsSocketFactory } from './core/ws-socket';
+import { createEventSink } from './ipc/events';
+import { createIpcGate, originOf } from './ipc/ipc-gate';
+import { registerValidatedIpc } from './ipc/validated-ipc';
 import { CONSOLE_CSP } from './security/content-security-policy';
 import { openExternal } from './security/external-links';
 
@@ -44,6 +56,40 @@ async function serveRendererFile(request: Request): Promise<Response> {
   } catch {
     return new Response('Not found', { status: 404 });
   }
+}
+
+/** Non-secret preferences only (server URL, last account); tokens live in the keychain. */
+function electronPrefs(): PrefsStore {
+  const store = new ElectronStore<{ prefs: ConsolePrefs }>({ name: 'preferences', defaults: { prefs: ConsolePrefs.parse({}) } });
+  return {
+    read: () => ConsolePrefs.parse(store.get('prefs')),
+    write: (prefs) => store.set('prefs', ConsolePrefs.parse(prefs)),
+  };
+}
+
+/** Builds the Electron-free core and puts it behind the validated IPC gate. */
+async function startCore(): Promise<ConsoleCore> {
+  const log = createStderrLogger();
+  const launch = takeLaunchSettings(process.env, log);
+  const core = new ConsoleCore({
+    host: 'electron',
+    version: app.getVersion(),
+    prefs: electronPrefs(),
+    vault: new TokenVault(await probeKeyringBackend(), log),
+    transportFor: (origin) => createFetchTransport(origin),
+    socketFactory: wsSocketFactory,
+    emit: createEventSink((event, payload) => {
+      for (const win of BrowserWindow.getAllWindows()) {
+        if (originOf(win.webContents.getURL()) === APP_ORIGIN) win.webContents.send(event, payload);
+      }
+    }, log),
+    log,
+    openAllowedLink: openExternal,
+    clientName: `Bulwark console on ${hostname()}`,
+    launch,
+  });
+  registerValidatedIpc(createIpcGate({ appOrigin: APP_ORIGIN, handlers: core.handlers, log }));
+  return core;
 }
 
 function createWindow(): void {
@@ -87,14 +133,12 @@ if (!app.requestSingleInstanceLock()) {
     });
   });
 
-  void app.whenReady().then(() => {
+  void app.whenReady().then(async () => {
     session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
     session.defaultSession.setPermissionCheckHandler(() => false);
     protocol.handle(APP_SCHEME, serveRendererFile);
-    ipcMain.handle(IpcChannel.AppInfo, (event): AppInfo | null => {
-      if (event.senderFrame?.url.startsWith(`${APP_ORIGIN}/`) !== true || event.senderFrame.parent !== null) return null;
-      return { name: 'Bulwark', version: app.getVersion(), host: 'electron' };
-    });
+    const core = await startCore();
+    app.on('before-quit', () => core.shutdown());
     createWindow();
   });
 

@@ -1,0 +1,299 @@
+import { useId, useMemo, useState } from 'react';
+import type { z } from 'zod';
+import type { ScriptLogEntry, ScriptLogExportQuery } from '../../../shared/api/audit';
+import { REASON_CODES } from '../../../shared/policy/types';
+import { callRoute } from '../api/calls';
+import { BlockedReasonPanel } from '../blocked/BlockedReasonPanel';
+import { toVisibleString } from '../blocked/highlight';
+import { EmptyState, ErrorNotice, formatTime, LoadView, Progress, useLoad } from '../components/common';
+import { StackedBarChart, type ChartBucket } from '../components/StackedBarChart';
+import { exportToFile } from './export';
+
+interface Filters {
+  tenantId: string;
+  endpointId: string;
+  userId: string;
+  reasonCode: string;
+  from: string;
+  to: string;
+}
+
+const EMPTY: Filters = { tenantId: '', endpointId: '', userId: '', reasonCode: '', from: '', to: '' };
+
+type FilterQuery = Omit<z.input<typeof ScriptLogExportQuery>, 'format' | 'limit'>;
+
+/** The screen's filters as the server's script-log query (the list and the export take the same filters). */
+export function toQuery(filters: Filters): FilterQuery {
+  const query: FilterQuery = { decision: 'block' };
+  if (filters.tenantId) query.tenantId = filters.tenantId;
+  if (filters.endpointId.trim()) query.endpointId = filters.endpointId.trim();
+  if (filters.userId) query.userId = filters.userId;
+  if (filters.reasonCode) query.reasonCode = filters.reasonCode;
+  if (filters.from) query.from = new Date(filters.from).toISOString();
+  if (filters.to) query.to = new Date(filters.to).toISOString();
+  return query;
+}
+
+/** Buckets by day (or hour when the events span under two days), stacked by a key. */
+export function bucketEvents(
+  events: readonly ScriptLogEntry[],
+  key: (e: ScriptLogEntry) => string,
+): { buckets: ChartBucket[]; series: string[] } {
+  if (events.length === 0) return { buckets: [], series: [] };
+  const times = events.map((e) => Date.parse(e.at));
+  const span = Math.max(...times) - Math.min(...times);
+  const hourly = span < 2 * 86_400_000;
+  const label = (t: number) => {
+    const d = new Date(t);
+    return hourly ? `${d.getHours().toString().padStart(2, '0')}:00` : `${d.getMonth() + 1}/${d.getDate()}`;
+  };
+  const step = hourly ? 3_600_000 : 86_400_000;
+  const start = Math.floor(Math.min(...times) / step) * step;
+  const end = Math.floor(Math.max(...times) / step) * step;
+  const buckets: ChartBucket[] = [];
+  for (let t = start; t <= end && buckets.length < 60; t += step) buckets.push({ label: label(t), counts: {} });
+  const seriesCount = new Map<string, number>();
+  for (const event of events) {
+    const index = Math.min(buckets.length - 1, Math.floor((Math.floor(Date.parse(event.at) / step) * step - start) / step));
+    const bucket = buckets[index];
+    const name = key(event);
+    if (bucket) bucket.counts[name] = (bucket.counts[name] ?? 0) + 1;
+    seriesCount.set(name, (seriesCount.get(name) ?? 0) + 1);
+  }
+  const series = [...seriesCount.entries()].sort((a, b) => b[1] - a[1]).map(([name]) => name);
+  return { buckets, series };
+}
+
+export function BlockedEventsScreen() {
+  const id = useId();
+  const [draft, setDraft] = useState<Filters>(EMPTY);
+  const [filters, setFilters] = useState<Filters>(EMPTY);
+  const [chartBy, setChartBy] = useState<'reason' | 'tenant'>('reason');
+  const [selected, setSelected] = useState<string | null>(null);
+  const [exporting, setExporting] = useState<string | null>(null);
+  const [exportError, setExportError] = useState<{ code: string; message: string } | null>(null);
+  const [exported, setExported] = useState<string | null>(null);
+  const [tenants] = useLoad(() => callRoute('listTenants', {}), []);
+  const [users] = useLoad(() => callRoute('listUsers', {}), []);
+  const [events, reload] = useLoad(() => callRoute('listScriptLogs', { query: { ...toQuery(filters), limit: 500 } }), [filters]);
+  const list = useMemo(() => (events.state === 'ready' ? events.value.events : []), [events]);
+  const chart = useMemo(
+    () => bucketEvents(list, chartBy === 'reason' ? (e) => e.reasonCodes[0] ?? 'unknown' : (e) => e.tenantName ?? e.tenantId),
+    [list, chartBy],
+  );
+  const set = (key: keyof Filters) => (event: { target: { value: string } }) => setDraft((d) => ({ ...d, [key]: event.target.value }));
+
+  /** The server writes the file (every matching event, formula-looking CSV cells neutralised); main fetches it, bounded. */
+  async function exportAs(format: 'csv' | 'jsonl') {
+    setExporting(`Exporting ${format.toUpperCase()}…`);
+    setExportError(null);
+    setExported(null);
+    const result = await exportToFile('exportScriptLogs', { query: { ...toQuery(filters), format } });
+    setExporting(null);
+    if (result.ok) setExported(result.value);
+    else setExportError(result.error);
+  }
+
+  return (
+    <section aria-labelledby={`${id}-title`}>
+      <h1 id={`${id}-title`}>Blocked events</h1>
+      {events.state === 'ready' && list.length > 0 ? (
+        <div>
+          <div className="segmented" role="group" aria-label="Chart by">
+            <button type="button" aria-pressed={chartBy === 'reason'} onClick={() => setChartBy('reason')}>
+              By reason code
+            </button>
+            <button type="button" aria-pressed={chartBy === 'tenant'} onClick={() => setChartBy('tenant')}>
+              By tenant
+            </button>
+          </div>
+          <StackedBarChart
+            title={`Blocked events over time by ${chartBy === 'reason' ? 'reason code' : 'tenant'}`}
+            buckets={chart.buckets}
+            series={chart.series}
+          />
+        </div>
+      ) : null}
+      <form
+        className="filters"
+        role="search"
+        aria-label="Filter blocked events"
+        onSubmit={(event) => {
+          event.preventDefault();
+          setSelected(null);
+          setFilters(draft);
+        }}
+      >
+        <label>
+          Tenant
+          <select aria-label="Tenant" value={draft.tenantId} onChange={set('tenantId')}>
+            <option value="">All tenants</option>
+            {tenants.state === 'ready'
+              ? tenants.value.tenants.map((t) => (
+                  <option key={t.id} value={t.id}>
+                    {t.name}
+                  </option>
+                ))
+              : null}
+          </select>
+        </label>
+        <label>
+          Endpoint
+          <input value={draft.endpointId} onChange={set('endpointId')} placeholder="Endpoint id" />
+        </label>
+        <label>
+          User
+          <select aria-label="User" value={draft.userId} onChange={set('userId')}>
+            <option value="">Any user</option>
+            {users.state === 'ready'
+              ? users.value.users.map((u) => (
+                  <option key={u.id} value={u.id}>
+                    {u.email}
+                  </option>
+                ))
+              : null}
+          </select>
+        </label>
+        <label>
+          Reason code
+          <select aria-label="Reason code" value={draft.reasonCode} onChange={set('reasonCode')}>
+            <option value="">Any reason</option>
+            {REASON_CODES.map((code) => (
+              <option key={code} value={code}>
+                {code}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          From
+          <input type="datetime-local" value={draft.from} onChange={set('from')} />
+        </label>
+        <label>
+          To
+          <input type="datetime-local" value={draft.to} onChange={set('to')} />
+        </label>
+        <div className="button-row">
+          <button type="submit" className="primary">
+            Apply filters
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              setDraft(EMPTY);
+              setFilters(EMPTY);
+            }}
+          >
+            Clear
+          </button>
+          <button type="button" onClick={() => void exportAs('csv')} disabled={exporting !== null}>
+            Export CSV
+          </button>
+          <button type="button" onClick={() => void exportAs('jsonl')} disabled={exporting !== null}>
+            Export JSONL
+          </button>
+        </div>
+      </form>
+      {exporting ? <Progress label={exporting} /> : null}
+      {exportError ? <ErrorNotice error={exportError} title="Export failed" /> : null}
+      {exported ? <p role="status">Saved {exported}.</p> : null}
+      <LoadView value={events} onRetry={reload} loadingLabel="Loading blocked events…">
+        {() =>
+          list.length === 0 ? (
+            <EmptyState title="No blocked events match">Widen the time range or clear a filter.</EmptyState>
+          ) : (
+            <table>
+              <caption className="visually-hidden">Blocked events, newest first</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Tenant</th>
+                  <th scope="col">User</th>
+                  <th scope="col">Reason codes</th>
+                  <th scope="col">Command</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Open</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((event) => (
+                  <tr key={event.id} aria-selected={selected === event.id}>
+                    <td>{formatTime(event.at)}</td>
+                    <td>{event.tenantName ?? event.tenantId}</td>
+                    <td>{event.userEmail ?? '—'}</td>
+                    <td>{event.reasonCodes.join(', ')}</td>
+                    <td>
+                      <code>{toVisibleString(event.excerpt.slice(0, 100))}</code>
+                    </td>
+                    <td>
+                      <button type="button" onClick={() => setSelected(event.id)}>
+                        Details<span className="visually-hidden"> of the event at {formatTime(event.at)}</span>
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </LoadView>
+      {selected ? <BlockedEventDetail key={selected} eventId={selected} onClose={() => setSelected(null)} /> : null}
+    </section>
+  );
+}
+
+function BlockedEventDetail({ eventId, onClose }: { eventId: string; onClose: () => void }) {
+  const id = useId();
+  const [detail, reload] = useLoad(() => callRoute('getScriptLog', { params: { id: eventId } }), [eventId]);
+  return (
+    <section className="detail" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>Blocked event</h2>
+      <button type="button" onClick={onClose}>
+        Close details
+      </button>
+      <LoadView value={detail} onRetry={reload} loadingLabel="Loading the event…">
+        {(event) => (
+          <>
+            <dl className="facts">
+              <dt>Time</dt>
+              <dd>{formatTime(event.at)}</dd>
+              <dt>Tenant</dt>
+              <dd>{event.tenantName ?? event.tenantId}</dd>
+              <dt>Endpoint</dt>
+              <dd>{event.endpointId ?? '—'}</dd>
+              <dt>User</dt>
+              <dd>{event.userEmail ?? event.apiKeyId ?? '—'}</dd>
+              <dt>Kind</dt>
+              <dd>{event.kind}</dd>
+              <dt>SHA-256</dt>
+              <dd>
+                <code>{event.sha256}</code>
+              </dd>
+              <dt>From</dt>
+              <dd>
+                {event.ip ?? '—'} {event.userAgent ? `(${event.userAgent})` : ''}
+              </dd>
+            </dl>
+            {event.excerptTruncated ? (
+              <p className="muted">
+                Only the first {event.excerpt.length} of {event.textLength} characters are stored; highlights outside them are not shown.
+              </p>
+            ) : null}
+            <BlockedReasonPanel
+              text={event.excerpt}
+              headingLevel={3}
+              refusedBy="server"
+              reasons={event.reasons.map((r) => ({
+                ...r,
+                severity: r.severity ?? 'block',
+                ruleId: r.ruleId ?? r.code,
+                remedy: r.remedy ?? undefined,
+              }))}
+            />
+          </>
+        )}
+      </LoadView>
+    </section>
+  );
+}
