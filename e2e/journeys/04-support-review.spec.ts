@@ -53,11 +53,11 @@ test('support: filters blocked events by reason code, opens one, exports CSV con
   const download = page.waitForEvent('download');
   await filters.getByRole('button', { name: 'Export CSV' }).click();
   const file = await download;
-  expect(file.suggestedFilename()).toMatch(/^blocked-events-.*\.csv$/);
+  expect(file.suggestedFilename()).toMatch(/^script-logs-.*\.csv$/);
   const csv = readFileSync(await file.path(), 'utf8');
   await testInfo.attach('blocked-events.csv', { body: csv, contentType: 'text/csv' });
   const [header, ...lines] = csv.trim().split(/\r?\n/);
-  expect(header).toContain('reasonCodes');
+  expect(header).toContain('"reason_codes"');
   const exported = lines.find((line) => line.includes('updates.example.invalid/setup.sh'));
   expect(exported, 'the exported CSV holds the event').toBeDefined();
   expect(exported).toContain('download_execute');

@@ -368,8 +368,12 @@ export class BulwarkSystem {
 }
 
 /** Creates the directory for the README tour's screenshots and returns the path of one. */
+/**
+ * Where a tour screenshot goes: `reports/tour/` on every run (an artifact), and the README's
+ * `docs/tour/` only when BULWARK_UPDATE_TOUR=1, so a test run never changes tracked files.
+ */
 export function tourScreenshot(name: string): string {
-  const dir = path.join(root, 'docs/tour');
+  const dir = path.join(root, process.env.BULWARK_UPDATE_TOUR === '1' ? 'docs/tour' : 'reports/tour');
   mkdirSync(dir, { recursive: true });
   return path.join(dir, `${name}.png`);
 }

@@ -316,6 +316,15 @@ export async function revokeTrust(
       .set({ trust_expires_at: null, trust_expiry_recorded: true, updated_at: now, updated_by: actor })
       .where('tenant_id', '=', tenantId)
       .execute();
+    // The approved request's end is when its trust ended: lists of active trust read it.
+    if (controls.trust_request_id) {
+      await trx
+        .updateTable('trust_requests')
+        .set({ expires_at: now })
+        .where('id', '=', controls.trust_request_id)
+        .where('expires_at', '>', now)
+        .execute();
+    }
     await recordTrustChange(
       ctx,
       trx,

@@ -201,17 +201,18 @@ export abstract class SessionRelay {
         })
         .where('id', '=', this.id)
         .execute();
-      if (this.row.kind === 'terminal') {
-        await recordAudit(this.ctx, {
-          action: 'terminal.closed',
-          principal: this.principal,
-          meta: this.meta,
-          tenantId: this.row.tenant_id,
-          targetType: 'endpoint',
-          targetId: this.endpointId,
-          details: { sessionId: this.id, reason, linesAllowed: this.counters.allowed, linesBlocked: this.counters.blocked },
-        });
-      }
+      const terminal = this.row.kind === 'terminal';
+      await recordAudit(this.ctx, {
+        action: terminal ? 'terminal.closed' : 'viewer.closed',
+        principal: this.principal,
+        meta: this.meta,
+        tenantId: this.row.tenant_id,
+        targetType: 'endpoint',
+        targetId: this.endpointId,
+        details: terminal
+          ? { sessionId: this.id, reason, linesAllowed: this.counters.allowed, linesBlocked: this.counters.blocked }
+          : { sessionId: this.id, reason, frames: this.counters.frames },
+      });
     } catch (error) {
       this.ctx.logger.error({ err: error, sessionId: this.id }, 'could not record the end of a remote session');
     } finally {

@@ -177,6 +177,10 @@ describeEachBackend('extended trust', (server) => {
     expect(revoked.status).toBe(200);
     expect(revoked.body).toMatchObject({ level: 'standard', expiresAt: null });
     expect((await loadTenantPolicyContext(s.server.ctx, tenantId)).policy.trust).toEqual({ level: 'standard' });
+    // The approved request now says its trust ended at the revocation, so lists of active trust drop it.
+    const approvedList = await s.request('GET', `/api/v1/trust/requests?status=approved&tenantId=${tenantId}`, { token: sup.token });
+    const revokedRequest = approvedList.body.requests.find((r: { id: string }) => r.id === second.body.id);
+    expect(Date.parse(revokedRequest.expiresAt)).toBeLessThanOrEqual(s.clock.now().getTime());
     const again = await s.request('POST', `/api/v1/tenants/${tenantId}/trust/revoke`, { token: sup.token, body: { reason: 'again' } });
     expect(again.status).toBe(409);
 
