@@ -4,10 +4,12 @@ import { chromiumLaunchOptions } from './test-support/chromium';
 
 const PREVIEW_PORT = 4199;
 /**
- * BULWARK_E2E_REUSE_BUILD=1 skips rebuilding the renderer when a build exists (for running one
+ * BULWARK_E2E_REUSE_BUILD=1 skips rebuilding when a build of all three processes exists (for running one
  * spec again and again while developing; CPU is shared). `npm test` always builds.
  */
-const reuseBuild = process.env.BULWARK_E2E_REUSE_BUILD === '1' && existsSync('out/renderer/index.html');
+const reuseBuild =
+  process.env.BULWARK_E2E_REUSE_BUILD === '1' &&
+  ['out/renderer/index.html', 'out/main/index.js', 'out/preload/index.cjs'].every((file) => existsSync(file));
 const build = reuseBuild ? '' : 'npx electron-vite build && ';
 
 export default defineConfig({
@@ -34,7 +36,16 @@ export default defineConfig({
       use: { viewport: { width: 1280, height: 860 }, actionTimeout: 15_000 },
       expect: { timeout: 10_000 },
     },
-    { name: 'electron', testMatch: 'electron/**/*.spec.ts' },
+    {
+      // The built Electron app (out/main, out/preload, out/renderer: the webServer's build below) through
+      // Playwright's _electron, where the Electron binary exists; its journey runs on the same real
+      // server and agent as the journeys project, so it gets the same room for TOTP steps.
+      name: 'electron',
+      testMatch: 'electron/**/*.spec.ts',
+      timeout: 300_000,
+      use: { actionTimeout: 15_000 },
+      expect: { timeout: 10_000 },
+    },
   ],
   webServer: {
     // The built renderer, served as static files: proves the production bundle runs under its CSP.

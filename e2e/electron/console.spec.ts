@@ -1,21 +1,17 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { _electron as electron, expect, test } from '@playwright/test';
-
-const root = path.resolve(import.meta.dirname, '../..');
-const electronDist = path.join(root, 'node_modules/electron/dist');
+import { expect, test } from '@playwright/test';
+import { electronUnavailable, launchDesktopConsole } from './desktop-console';
 
 test.beforeAll(() => {
-  if (!existsSync(electronDist)) {
-    const reason = `Electron binary not present (${path.relative(root, electronDist)} missing): the _electron journey runs where it can be downloaded.`;
+  const reason = electronUnavailable();
+  if (reason) {
     console.log(`skipped: ${reason}`);
     test.skip(true, reason);
   }
 });
 
 test('the packaged console window opens with the app shell', async () => {
-  const app = await electron.launch({ args: [path.join(root, 'out/main/index.js')], cwd: root });
-  const window = await app.firstWindow();
+  const desktop = await launchDesktopConsole();
+  const window = desktop.window;
   await expect(window.getByRole('heading', { name: 'Bulwark' })).toBeVisible();
   expect(window.url()).toMatch(/^app:\/\/console\//);
   const nodeVisible = await window.evaluate(() => typeof (globalThis as { require?: unknown }).require);
@@ -32,5 +28,5 @@ test('the packaged console window opens with the app shell', async () => {
   );
   expect(info).toMatchObject({ ok: true, value: { name: 'Bulwark', host: 'electron' } });
   await window.screenshot({ path: test.info().outputPath('electron-console.png') });
-  await app.close();
+  await desktop.close();
 });

@@ -14,8 +14,14 @@ export class ConsolePage {
   private constructor(
     readonly page: Page,
     readonly system: BulwarkSystem,
-    readonly host: ConsoleHost,
+    /** The browser host serving this console; null for the Electron window, which serves itself. */
+    readonly host: ConsoleHost | null,
   ) {}
+
+  /** A console already showing in `page`: the Electron window (e2e/electron), which has no browser host or launch secret. */
+  static attach(page: Page, system: BulwarkSystem): ConsolePage {
+    return new ConsolePage(page, system, null);
+  }
 
   /** Opens the console host `label` (a "device") in this page's browser context. */
   static async open(page: Page, system: BulwarkSystem, label: string): Promise<ConsolePage> {
