@@ -11,6 +11,11 @@ import { enroll, EnrollError } from './enroll';
 import { createAgentLogger } from './logger';
 import { AgentRunner } from './runner';
 import { AgentStateError, defaultStateDir, readAgentState, stateExists, STATE_DIR_ENV, writeAgentState } from './state';
+import { createHash } from 'node:crypto';
+import { useNativeSha256 } from '../shared/policy/hash';
+
+// Every policy re-check hashes its text: use the native sha256 in this process.
+useNativeSha256(createHash);
 
 const USAGE = `Bulwark agent
 

@@ -9,6 +9,11 @@ import { evaluatePolicy } from '../shared/policy/index';
 import type { Platform, Shell } from '../shared/policy/types';
 import { runBenchmark } from './policy-bench-lib';
 import { SYNTHETIC_LINES, type BenchLine } from './policy-inputs';
+import { createHash } from 'node:crypto';
+import { useNativeSha256 } from '../shared/policy/hash';
+
+// Measured as the Node processes run it: with node:crypto's sha256 installed.
+useNativeSha256(createHash);
 
 const corpusPath = fileURLToPath(new URL('../../shared/corpus/commands.dev.jsonl', import.meta.url));
 

@@ -12,6 +12,11 @@ import { DatabaseSharedState } from './state/database-state';
 import { LiveConnections } from './state/live-connections';
 import { RedisSharedState } from './state/redis-state';
 import type { SharedState } from './state/shared-state';
+import { createHash } from 'node:crypto';
+import { useNativeSha256 } from '../shared/policy/hash';
+
+// Every policy decision hashes its text: use the native sha256 in this process.
+useNativeSha256(createHash);
 
 /** A failure the operator can fix; printed as one line, without a stack trace. */
 export class StartupError extends Error {

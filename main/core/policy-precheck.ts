@@ -13,6 +13,11 @@ import {
   type ShellOrAuto,
 } from '../../shared/policy';
 import type { BlockReason, PolicyBlock } from '../../shared/ipc/schemas';
+import { createHash } from 'node:crypto';
+import { useNativeSha256 } from '../../shared/policy/hash';
+
+// The pre-check hashes every line: use the native sha256 in the main process.
+useNativeSha256(createHash);
 
 export type FetchPolicyContext = (tenantId: string) => Promise<PolicyContextResponse>;
 

@@ -6,7 +6,7 @@ export { analyse, type AnalyseOptions } from './analysis/analyse';
 export type { Document, Layer, SimpleCommand, Word, Redirect, AnalysisNote, Assignment } from './analysis/document';
 export { RULE_FAMILIES, type NamedRuleFamily } from './rules/index';
 export type { Finding, RuleContext, RuleFamily } from './rules/rule';
-export { sha256Hex } from './hash';
+export { portableSha256Hex, sha256Hex, useNativeSha256, type Sha256Factory } from './hash';
 /** Single-value destination checks for the server (registration email domain, server URL, host). */
 export {
   checkDestinationValue,

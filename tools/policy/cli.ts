@@ -6,6 +6,10 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { evaluatePolicy } from '../../shared/policy/index';
 import { runCli } from './cli-main';
+import { createHash } from 'node:crypto';
+import { useNativeSha256 } from '../../shared/policy/hash';
+
+useNativeSha256(createHash);
 
 async function readAll(): Promise<string> {
   const chunks: Buffer[] = [];

@@ -8,6 +8,10 @@ import { evaluatePolicy } from '../../shared/policy/index';
 import type { Decision } from '../../shared/policy/types';
 import { buildContext } from './evaluate-stream';
 import { formatReport, parseCorpus, scoreCorpus, type CorpusItem } from './score';
+import { createHash } from 'node:crypto';
+import { useNativeSha256 } from '../../shared/policy/hash';
+
+useNativeSha256(createHash);
 
 const file = process.argv.slice(2).find((a) => a !== '--');
 if (!file || file === '--help' || file === '-h') {
