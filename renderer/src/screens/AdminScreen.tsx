@@ -3,6 +3,8 @@ import { ROLES, TENANT_STATES, type Role, type TenantState } from '../../../shar
 import type { Tenant } from '../../../shared/api/tenants';
 import { callRoute } from '../api/calls';
 import { EmptyState, ErrorNotice, formatTime, LoadView, useLoad } from '../components/common';
+import { DataTable } from '../components/DataTable';
+import { isReason, LabelledInput, LabelledSelect, plainOptions, SubmitCancel, tenantOptions, useReasonAction } from '../components/fields';
 import { useNav, type AdminTab } from '../state/nav-store';
 import { hasRole, useSession } from '../state/session-store';
 
@@ -14,6 +16,8 @@ const TABS: readonly { tab: AdminTab; label: string; platformOnly?: boolean }[] 
 ];
 
 type Failure = { code: string; message: string };
+
+const ACTIONS = { header: 'Actions', hiddenHeader: true } as const;
 
 export function AdminScreen({ tab }: { tab: AdminTab }) {
   const id = useId();
@@ -53,57 +57,41 @@ function TenantsTab() {
   const isPlatformAdmin = hasRole(session, 'platform_admin');
   return (
     <LoadView value={tenants} onRetry={reload} loadingLabel="Loading tenants…">
-      {({ tenants: list }) =>
-        list.length === 0 ? (
-          <EmptyState title="No tenants yet" />
-        ) : (
-          <>
-            <table>
-              <caption className="visually-hidden">Tenants</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Tenant</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Reason</th>
-                  <th scope="col">Changed</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((tenant) => (
-                  <tr key={tenant.id}>
-                    <td>{tenant.name}</td>
-                    <td>
-                      <span className={`status status-${tenant.state}`}>{tenant.state}</span>
-                    </td>
-                    <td>{tenant.stateReason ?? '—'}</td>
-                    <td>{formatTime(tenant.stateChangedAt)}</td>
-                    <td>
-                      {isPlatformAdmin ? (
-                        <button type="button" onClick={() => setEditing(tenant)}>
-                          Change state<span className="visually-hidden"> of {tenant.name}</span>
-                        </button>
-                      ) : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            {editing ? (
-              <TenantStateForm
-                key={editing.id}
-                tenant={editing}
-                onDone={() => {
-                  setEditing(null);
-                  reload();
-                }}
-              />
-            ) : null}
-          </>
-        )
-      }
+      {({ tenants: list }) => (
+        <>
+          <DataTable
+            caption="Tenants"
+            rows={list}
+            rowKey={(tenant) => tenant.id}
+            empty={<EmptyState title="No tenants yet" />}
+            columns={[
+              { header: 'Tenant', cell: (tenant) => tenant.name },
+              { header: 'State', cell: (tenant) => <span className={`status status-${tenant.state}`}>{tenant.state}</span> },
+              { header: 'Reason', cell: (tenant) => tenant.stateReason ?? '—' },
+              { header: 'Changed', cell: (tenant) => formatTime(tenant.stateChangedAt) },
+              {
+                ...ACTIONS,
+                cell: (tenant) =>
+                  isPlatformAdmin ? (
+                    <button type="button" onClick={() => setEditing(tenant)}>
+                      Change state<span className="visually-hidden"> of {tenant.name}</span>
+                    </button>
+                  ) : null,
+              },
+            ]}
+          />
+          {editing ? (
+            <TenantStateForm
+              key={editing.id}
+              tenant={editing}
+              onDone={() => {
+                setEditing(null);
+                reload();
+              }}
+            />
+          ) : null}
+        </>
+      )}
     </LoadView>
   );
 }
@@ -111,17 +99,10 @@ function TenantsTab() {
 function TenantStateForm({ tenant, onDone }: { tenant: Tenant; onDone: () => void }) {
   const id = useId();
   const [state, setState] = useState<TenantState>(tenant.state === 'active' ? 'restricted' : 'active');
-  const [reason, setReason] = useState('');
-  const [error, setError] = useState<Failure | null>(null);
-  const [busy, setBusy] = useState(false);
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    const result = await callRoute('setTenantState', { params: { id: tenant.id }, body: { state, reason: reason.trim() } });
-    setBusy(false);
-    if (result.ok) onDone();
-    else setError(result.error);
-  }
+  const { reason, setReason, error, busy, valid, submit } = useReasonAction(
+    (reason) => callRoute('setTenantState', { params: { id: tenant.id }, body: { state, reason } }),
+    onDone,
+  );
   return (
     <form className="detail" onSubmit={(e) => void submit(e)} aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Change the state of {tenant.name}</h2>
@@ -139,21 +120,22 @@ function TenantStateForm({ tenant, onDone }: { tenant: Tenant; onDone: () => voi
       <label htmlFor={`${id}-reason`}>Reason</label>
       <input id={`${id}-reason`} value={reason} onChange={(e) => setReason(e.target.value)} />
       {error ? <ErrorNotice error={error} /> : null}
-      <div className="button-row">
-        <button
-          type="submit"
-          className={state === 'active' ? 'primary' : 'danger'}
-          disabled={busy || reason.trim().length < 3 || state === tenant.state}
-        >
-          Set {state}
-        </button>
-        <button type="button" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
+      <SubmitCancel
+        label={`Set ${state}`}
+        className={state === 'active' ? 'primary' : 'danger'}
+        disabled={busy || !valid || state === tenant.state}
+        onCancel={onDone}
+      />
     </form>
   );
 }
+
+const DESTINATION_KINDS = [
+  { value: 'domain', label: 'Domain (and its subdomains)' },
+  { value: 'ip', label: 'IP address' },
+  { value: 'cidr', label: 'Network (CIDR)' },
+  { value: 'url_prefix', label: 'URL prefix' },
+];
 
 function DestinationsTab() {
   const id = useId();
@@ -193,85 +175,46 @@ function DestinationsTab() {
     <div>
       <form onSubmit={(e) => void add(e)} aria-labelledby={`${id}-title`} className="inline-form">
         <h2 id={`${id}-title`}>Block a destination</h2>
-        <label>
-          Kind
-          <select aria-label="Kind" value={kind} onChange={(e) => setKind(e.target.value as typeof kind)}>
-            <option value="domain">Domain (and its subdomains)</option>
-            <option value="ip">IP address</option>
-            <option value="cidr">Network (CIDR)</option>
-            <option value="url_prefix">URL prefix</option>
-          </select>
-        </label>
-        <label>
-          Destination
-          <input value={value} onChange={(e) => setValue(e.target.value)} placeholder="pastebin.com" />
-        </label>
-        <label>
-          Reason
-          <input value={reason} onChange={(e) => setReason(e.target.value)} />
-        </label>
-        <button type="submit" className="primary" disabled={!value.trim() || reason.trim().length < 3}>
+        <LabelledSelect label="Kind" value={kind} onChange={setKind} options={DESTINATION_KINDS} />
+        <LabelledInput label="Destination" value={value} onChange={(e) => setValue(e.target.value)} placeholder="pastebin.com" />
+        <LabelledInput label="Reason" value={reason} onChange={(e) => setReason(e.target.value)} />
+        <button type="submit" className="primary" disabled={!value.trim() || !isReason(reason)}>
           Add rule
         </button>
       </form>
       {error ? <ErrorNotice error={error} /> : null}
       <LoadView value={rules} onRetry={reload} loadingLabel="Loading rules…">
-        {({ rules: list }) =>
-          list.length === 0 ? (
-            <EmptyState title="No blocked destinations" />
-          ) : (
-            <table>
-              <caption className="visually-hidden">Blocked destinations</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Destination</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Scope</th>
-                  <th scope="col">Reason</th>
-                  <th scope="col">Added</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((rule) => (
-                  <tr key={rule.id}>
-                    <td>
-                      <code>{rule.value}</code>
-                    </td>
-                    <td>{rule.kind}</td>
-                    <td>{rule.scope}</td>
-                    <td>{rule.reason}</td>
-                    <td>{formatTime(rule.createdAt)}</td>
-                    <td>
-                      {removing === rule.id ? (
-                        <span className="inline-form">
-                          <label>
-                            Reason for removing
-                            <input value={removeReason} onChange={(e) => setRemoveReason(e.target.value)} />
-                          </label>
-                          <button
-                            type="button"
-                            className="danger"
-                            disabled={removeReason.trim().length < 3}
-                            onClick={() => void remove(rule.id)}
-                          >
-                            Remove
-                          </button>
-                        </span>
-                      ) : (
-                        <button type="button" onClick={() => setRemoving(rule.id)}>
-                          Remove<span className="visually-hidden"> {rule.value}</span>
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )
-        }
+        {({ rules: list }) => (
+          <DataTable
+            caption="Blocked destinations"
+            rows={list}
+            rowKey={(rule) => rule.id}
+            empty={<EmptyState title="No blocked destinations" />}
+            columns={[
+              { header: 'Destination', cell: (rule) => <code>{rule.value}</code> },
+              { header: 'Kind', cell: (rule) => rule.kind },
+              { header: 'Scope', cell: (rule) => rule.scope },
+              { header: 'Reason', cell: (rule) => rule.reason },
+              { header: 'Added', cell: (rule) => formatTime(rule.createdAt) },
+              {
+                ...ACTIONS,
+                cell: (rule) =>
+                  removing === rule.id ? (
+                    <span className="inline-form">
+                      <LabelledInput label="Reason for removing" value={removeReason} onChange={(e) => setRemoveReason(e.target.value)} />
+                      <button type="button" className="danger" disabled={!isReason(removeReason)} onClick={() => void remove(rule.id)}>
+                        Remove
+                      </button>
+                    </span>
+                  ) : (
+                    <button type="button" onClick={() => setRemoving(rule.id)}>
+                      Remove<span className="visually-hidden"> {rule.value}</span>
+                    </button>
+                  ),
+              },
+            ]}
+          />
+        )}
       </LoadView>
     </div>
   );
@@ -320,33 +263,25 @@ function EnrollTokensTab() {
     <div>
       <form onSubmit={(e) => void create(e)} className="inline-form" aria-labelledby={`${id}-title`}>
         <h2 id={`${id}-title`}>New enroll token</h2>
-        <label>
-          Name
-          <input value={name} onChange={(e) => setName(e.target.value)} placeholder="Office laptops" />
-        </label>
+        <LabelledInput label="Name" value={name} onChange={(e) => setName(e.target.value)} placeholder="Office laptops" />
         {tenantUser ? null : (
-          <label>
-            Tenant
-            <select aria-label="Tenant" value={tenantId} onChange={(e) => setTenantId(e.target.value)}>
-              <option value="">Choose a tenant</option>
-              {tenants.state === 'ready'
-                ? tenants.value.tenants.map((t) => (
-                    <option key={t.id} value={t.id}>
-                      {t.name}
-                    </option>
-                  ))
-                : null}
-            </select>
-          </label>
+          <LabelledSelect
+            label="Tenant"
+            value={tenantId}
+            onChange={setTenantId}
+            options={tenantOptions(tenants)}
+            placeholder="Choose a tenant"
+          />
         )}
-        <label>
-          Valid for (hours)
-          <input type="number" min={1} max={8760} value={validityHours} onChange={(e) => setValidityHours(e.target.value)} />
-        </label>
-        <label>
-          Uses
-          <input type="number" min={1} value={maxUses} onChange={(e) => setMaxUses(e.target.value)} />
-        </label>
+        <LabelledInput
+          label="Valid for (hours)"
+          type="number"
+          min={1}
+          max={8760}
+          value={validityHours}
+          onChange={(e) => setValidityHours(e.target.value)}
+        />
+        <LabelledInput label="Uses" type="number" min={1} value={maxUses} onChange={(e) => setMaxUses(e.target.value)} />
         <button
           type="submit"
           className="primary"
@@ -366,53 +301,54 @@ function EnrollTokensTab() {
       ) : null}
       {error ? <ErrorNotice error={error} /> : null}
       <LoadView value={tokens} onRetry={reload} loadingLabel="Loading enroll tokens…">
-        {({ tokens: list }) =>
-          list.length === 0 ? (
-            <EmptyState title="No enroll tokens" />
-          ) : (
-            <table>
-              <caption className="visually-hidden">Enroll tokens</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Tenant</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Uses</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((token) => (
-                  <tr key={token.id}>
-                    <td>
-                      {token.name} {token.prefix ? <code>{token.prefix}…</code> : null}
-                    </td>
-                    <td>{tenants.state === 'ready' ? (tenants.value.tenants.find((t) => t.id === token.tenantId)?.name ?? '—') : '—'}</td>
-                    <td>
-                      <span className={`status status-${token.status === 'active' ? 'ok' : 'off'}`}>{token.status.replace('_', ' ')}</span>
-                    </td>
-                    <td>
-                      {token.useCount} / {token.maxUses}
-                    </td>
-                    <td>{formatTime(token.lastUsedAt)}</td>
-                    <td>{formatTime(token.expiresAt)}</td>
-                    <td>
-                      {token.status !== 'active' ? null : (
-                        <button type="button" onClick={() => void revoke(token.id)}>
-                          Revoke<span className="visually-hidden"> {token.name}</span>
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )
-        }
+        {({ tokens: list }) => (
+          <DataTable
+            caption="Enroll tokens"
+            rows={list}
+            rowKey={(token) => token.id}
+            empty={<EmptyState title="No enroll tokens" />}
+            columns={[
+              {
+                header: 'Name',
+                cell: (token) => (
+                  <>
+                    {token.name} {token.prefix ? <code>{token.prefix}…</code> : null}
+                  </>
+                ),
+              },
+              {
+                header: 'Tenant',
+                cell: (token) =>
+                  tenants.state === 'ready' ? (tenants.value.tenants.find((t) => t.id === token.tenantId)?.name ?? '—') : '—',
+              },
+              {
+                header: 'Status',
+                cell: (token) => (
+                  <span className={`status status-${token.status === 'active' ? 'ok' : 'off'}`}>{token.status.replace('_', ' ')}</span>
+                ),
+              },
+              {
+                header: 'Uses',
+                cell: (token) => (
+                  <>
+                    {token.useCount} / {token.maxUses}
+                  </>
+                ),
+              },
+              { header: 'Last used', cell: (token) => formatTime(token.lastUsedAt) },
+              { header: 'Expires', cell: (token) => formatTime(token.expiresAt) },
+              {
+                ...ACTIONS,
+                cell: (token) =>
+                  token.status !== 'active' ? null : (
+                    <button type="button" onClick={() => void revoke(token.id)}>
+                      Revoke<span className="visually-hidden"> {token.name}</span>
+                    </button>
+                  ),
+              },
+            ]}
+          />
+        )}
       </LoadView>
     </div>
   );
@@ -449,48 +385,31 @@ function UsersTab() {
     } else setError(result.error);
   }
 
-  const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: e.target.value }));
+  const setValue = (key: keyof typeof form) => (value: string) => setForm((f) => ({ ...f, [key]: value }));
+  const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setValue(key)(e.target.value);
   return (
     <div>
       <form onSubmit={(e) => void create(e)} className="inline-form" aria-labelledby={`${id}-title`}>
         <h2 id={`${id}-title`}>New user</h2>
-        <label>
-          Email
-          <input type="email" value={form.email} onChange={set('email')} />
-        </label>
-        <label>
-          Name
-          <input value={form.displayName} onChange={set('displayName')} />
-        </label>
-        <label>
-          Role
-          <select aria-label="Role" value={form.role} onChange={set('role')}>
-            {roles.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
-        </label>
+        <LabelledInput label="Email" type="email" value={form.email} onChange={set('email')} />
+        <LabelledInput label="Name" value={form.displayName} onChange={set('displayName')} />
+        <LabelledSelect label="Role" value={form.role} onChange={setValue('role')} options={plainOptions(roles)} />
         {isPlatformAdmin && (form.role === 'tenant_admin' || form.role === 'technician') ? (
-          <label>
-            Tenant
-            <select aria-label="Tenant" value={form.tenantId} onChange={set('tenantId')}>
-              <option value="">Choose a tenant</option>
-              {tenants.state === 'ready'
-                ? tenants.value.tenants.map((t) => (
-                    <option key={t.id} value={t.id}>
-                      {t.name}
-                    </option>
-                  ))
-                : null}
-            </select>
-          </label>
+          <LabelledSelect
+            label="Tenant"
+            value={form.tenantId}
+            onChange={setValue('tenantId')}
+            options={tenantOptions(tenants)}
+            placeholder="Choose a tenant"
+          />
         ) : null}
-        <label>
-          Initial password
-          <input type="password" autoComplete="new-password" value={form.password} onChange={set('password')} />
-        </label>
+        <LabelledInput
+          label="Initial password"
+          type="password"
+          autoComplete="new-password"
+          value={form.password}
+          onChange={set('password')}
+        />
         <button type="submit" className="primary" disabled={!form.email || !form.displayName || form.password.length < 12}>
           Create user
         </button>
@@ -498,33 +417,20 @@ function UsersTab() {
       {created ? <p role="status">{created}</p> : null}
       {error ? <ErrorNotice error={error} /> : null}
       <LoadView value={users} onRetry={reload} loadingLabel="Loading users…">
-        {({ users: list }) =>
-          list.length === 0 ? (
-            <EmptyState title="No users" />
-          ) : (
-            <table>
-              <caption className="visually-hidden">Users</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Email</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Authenticator</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((u) => (
-                  <tr key={u.id}>
-                    <td>{u.displayName}</td>
-                    <td>{u.email}</td>
-                    <td>{u.role}</td>
-                    <td>{u.mfaEnrolled ? 'set up' : 'not yet'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )
-        }
+        {({ users: list }) => (
+          <DataTable
+            caption="Users"
+            rows={list}
+            rowKey={(u) => u.id}
+            empty={<EmptyState title="No users" />}
+            columns={[
+              { header: 'Name', cell: (u) => u.displayName },
+              { header: 'Email', cell: (u) => u.email },
+              { header: 'Role', cell: (u) => u.role },
+              { header: 'Authenticator', cell: (u) => (u.mfaEnrolled ? 'set up' : 'not yet') },
+            ]}
+          />
+        )}
       </LoadView>
     </div>
   );

@@ -6,6 +6,8 @@ import { callRoute } from '../api/calls';
 import { BlockedReasonPanel } from '../blocked/BlockedReasonPanel';
 import { toVisibleString } from '../blocked/highlight';
 import { EmptyState, ErrorNotice, formatTime, LoadView, Progress, useLoad } from '../components/common';
+import { DataTable } from '../components/DataTable';
+import { LabelledInput, LabelledSelect, loadedOptions, plainOptions, tenantOptions } from '../components/fields';
 import { StackedBarChart, type ChartBucket } from '../components/StackedBarChart';
 import { exportToFile } from './export';
 
@@ -81,7 +83,8 @@ export function BlockedEventsScreen() {
     () => bucketEvents(list, chartBy === 'reason' ? (e) => e.reasonCodes[0] ?? 'unknown' : (e) => e.tenantName ?? e.tenantId),
     [list, chartBy],
   );
-  const set = (key: keyof Filters) => (event: { target: { value: string } }) => setDraft((d) => ({ ...d, [key]: event.target.value }));
+  const setValue = (key: keyof Filters) => (value: string) => setDraft((d) => ({ ...d, [key]: value }));
+  const set = (key: keyof Filters) => (event: { target: { value: string } }) => setValue(key)(event.target.value);
 
   /** The server writes the file (every matching event, formula-looking CSV cells neutralised); main fetches it, bounded. */
   async function exportAs(format: 'csv' | 'jsonl') {
@@ -124,55 +127,34 @@ export function BlockedEventsScreen() {
           setFilters(draft);
         }}
       >
-        <label>
-          Tenant
-          <select aria-label="Tenant" value={draft.tenantId} onChange={set('tenantId')}>
-            <option value="">All tenants</option>
-            {tenants.state === 'ready'
-              ? tenants.value.tenants.map((t) => (
-                  <option key={t.id} value={t.id}>
-                    {t.name}
-                  </option>
-                ))
-              : null}
-          </select>
-        </label>
-        <label>
-          Endpoint
-          <input value={draft.endpointId} onChange={set('endpointId')} placeholder="Endpoint id" />
-        </label>
-        <label>
-          User
-          <select aria-label="User" value={draft.userId} onChange={set('userId')}>
-            <option value="">Any user</option>
-            {users.state === 'ready'
-              ? users.value.users.map((u) => (
-                  <option key={u.id} value={u.id}>
-                    {u.email}
-                  </option>
-                ))
-              : null}
-          </select>
-        </label>
-        <label>
-          Reason code
-          <select aria-label="Reason code" value={draft.reasonCode} onChange={set('reasonCode')}>
-            <option value="">Any reason</option>
-            {REASON_CODES.map((code) => (
-              <option key={code} value={code}>
-                {code}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          From
-          <input type="datetime-local" value={draft.from} onChange={set('from')} />
-        </label>
-        <label>
-          To
-          <input type="datetime-local" value={draft.to} onChange={set('to')} />
-        </label>
+        <LabelledSelect
+          label="Tenant"
+          value={draft.tenantId}
+          onChange={setValue('tenantId')}
+          options={tenantOptions(tenants)}
+          placeholder="All tenants"
+        />
+        <LabelledInput label="Endpoint" value={draft.endpointId} onChange={set('endpointId')} placeholder="Endpoint id" />
+        <LabelledSelect
+          label="User"
+          value={draft.userId}
+          onChange={setValue('userId')}
+          options={loadedOptions(
+            users,
+            (v) => v.users,
+            (u) => ({ value: u.id, label: u.email }),
+          )}
+          placeholder="Any user"
+        />
+        <LabelledSelect
+          label="Reason code"
+          value={draft.reasonCode}
+          onChange={setValue('reasonCode')}
+          options={plainOptions(REASON_CODES)}
+          placeholder="Any reason"
+        />
+        <LabelledInput label="From" type="datetime-local" value={draft.from} onChange={set('from')} />
+        <LabelledInput label="To" type="datetime-local" value={draft.to} onChange={set('to')} />
         <div className="button-row">
           <button type="submit" className="primary">
             Apply filters
@@ -198,45 +180,31 @@ export function BlockedEventsScreen() {
       {exportError ? <ErrorNotice error={exportError} title="Export failed" /> : null}
       {exported ? <p role="status">Saved {exported}.</p> : null}
       <LoadView value={events} onRetry={reload} loadingLabel="Loading blocked events…">
-        {() =>
-          list.length === 0 ? (
-            <EmptyState title="No blocked events match">Widen the time range or clear a filter.</EmptyState>
-          ) : (
-            <table>
-              <caption className="visually-hidden">Blocked events, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Tenant</th>
-                  <th scope="col">User</th>
-                  <th scope="col">Reason codes</th>
-                  <th scope="col">Command</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Open</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((event) => (
-                  <tr key={event.id} aria-selected={selected === event.id}>
-                    <td>{formatTime(event.at)}</td>
-                    <td>{event.tenantName ?? event.tenantId}</td>
-                    <td>{event.userEmail ?? '—'}</td>
-                    <td>{event.reasonCodes.join(', ')}</td>
-                    <td>
-                      <code>{toVisibleString(event.excerpt.slice(0, 100))}</code>
-                    </td>
-                    <td>
-                      <button type="button" onClick={() => setSelected(event.id)}>
-                        Details<span className="visually-hidden"> of the event at {formatTime(event.at)}</span>
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )
-        }
+        {() => (
+          <DataTable
+            caption="Blocked events, newest first"
+            rows={list}
+            rowKey={(event) => event.id}
+            isSelected={(event) => selected === event.id}
+            empty={<EmptyState title="No blocked events match">Widen the time range or clear a filter.</EmptyState>}
+            columns={[
+              { header: 'Time', cell: (event) => formatTime(event.at) },
+              { header: 'Tenant', cell: (event) => event.tenantName ?? event.tenantId },
+              { header: 'User', cell: (event) => event.userEmail ?? '—' },
+              { header: 'Reason codes', cell: (event) => event.reasonCodes.join(', ') },
+              { header: 'Command', cell: (event) => <code>{toVisibleString(event.excerpt.slice(0, 100))}</code> },
+              {
+                header: 'Open',
+                hiddenHeader: true,
+                cell: (event) => (
+                  <button type="button" onClick={() => setSelected(event.id)}>
+                    Details<span className="visually-hidden"> of the event at {formatTime(event.at)}</span>
+                  </button>
+                ),
+              },
+            ]}
+          />
+        )}
       </LoadView>
       {selected ? <BlockedEventDetail key={selected} eventId={selected} onClose={() => setSelected(null)} /> : null}
     </section>

@@ -3,6 +3,8 @@ import { getBulwark } from '../bridge/index';
 import { callRoute, guard } from '../api/calls';
 import { toVisibleString } from '../blocked/highlight';
 import { EmptyState, ErrorNotice, formatTime, LoadView, Progress, useLoad } from '../components/common';
+import { DataTable } from '../components/DataTable';
+import { LabelledSelect } from '../components/fields';
 import { useNav, type EndpointTab } from '../state/nav-store';
 import { hasFreshStepUp, useSession } from '../state/session-store';
 import { StepUpPrompt } from '../stepup/StepUpPrompt';
@@ -90,17 +92,13 @@ function RunScriptTab({ endpointId, endpointName, tenantId }: { endpointId: stri
           <EmptyState title="No saved scripts">Write one under Scripts first.</EmptyState>
         ) : (
           <div>
-            <label>
-              Script
-              <select aria-label="Script" value={scriptId} onChange={(e) => setScriptId(e.target.value)}>
-                <option value="">Choose a script</option>
-                {list.map((s) => (
-                  <option key={s.id} value={s.id}>
-                    {s.name}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <LabelledSelect
+              label="Script"
+              value={scriptId}
+              onChange={setScriptId}
+              options={list.map((s) => ({ value: s.id, label: s.name }))}
+              placeholder="Choose a script"
+            />
             {scriptId ? <ScriptRunner scriptId={scriptId} endpoints={[{ id: endpointId, name: endpointName }]} /> : null}
           </div>
         )
@@ -181,39 +179,21 @@ function HistoryTab({ endpointId }: { endpointId: string }) {
   const [events, reload] = useLoad(() => callRoute('listScriptLogs', { query: { endpointId, decision: 'any', limit: 100 } }), [endpointId]);
   return (
     <LoadView value={events} onRetry={reload} loadingLabel="Loading history…">
-      {({ events: list }) =>
-        list.length === 0 ? (
-          <EmptyState title="Nothing run on this endpoint yet" />
-        ) : (
-          <table>
-            <caption className="visually-hidden">What was run on this endpoint</caption>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Decision</th>
-                <th scope="col">User</th>
-                <th scope="col">Command</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((e) => (
-                <tr key={e.id}>
-                  <td>{formatTime(e.at)}</td>
-                  <td>{e.kind}</td>
-                  <td>
-                    <span className={`status status-${e.decision}`}>{e.decision}</span>
-                  </td>
-                  <td>{e.userEmail ?? '—'}</td>
-                  <td>
-                    <code>{toVisibleString(e.excerpt.slice(0, 120))}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )
-      }
+      {({ events: list }) => (
+        <DataTable
+          caption="What was run on this endpoint"
+          rows={list}
+          rowKey={(e) => e.id}
+          empty={<EmptyState title="Nothing run on this endpoint yet" />}
+          columns={[
+            { header: 'Time', cell: (e) => formatTime(e.at) },
+            { header: 'Kind', cell: (e) => e.kind },
+            { header: 'Decision', cell: (e) => <span className={`status status-${e.decision}`}>{e.decision}</span> },
+            { header: 'User', cell: (e) => e.userEmail ?? '—' },
+            { header: 'Command', cell: (e) => <code>{toVisibleString(e.excerpt.slice(0, 120))}</code> },
+          ]}
+        />
+      )}
     </LoadView>
   );
 }

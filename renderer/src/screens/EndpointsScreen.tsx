@@ -2,9 +2,22 @@ import { useEffect, useId, useMemo, useState } from 'react';
 import type { Endpoint } from '../../../shared/api/endpoints';
 import { callRoute } from '../api/calls';
 import { EmptyState, formatTime, LoadView, useLoad } from '../components/common';
+import { DataTable } from '../components/DataTable';
+import { LabelledInput, LabelledSelect } from '../components/fields';
 import { useNav } from '../state/nav-store';
 
 const PAGE = 500;
+
+const STATUSES = [
+  { value: 'true', label: 'Online' },
+  { value: 'false', label: 'Offline' },
+];
+
+const OS_FAMILIES = [
+  { value: 'windows', label: 'Windows' },
+  { value: 'macos', label: 'macOS' },
+  { value: 'linux', label: 'Linux' },
+];
 
 /** "Linux 6.1 (x64)": what a person recognises at a glance. */
 export function describeOs(os: Endpoint['os']): string {
@@ -53,38 +66,22 @@ export function EndpointsScreen() {
     <section aria-labelledby={`${id}-title`}>
       <h1 id={`${id}-title`}>Endpoints</h1>
       <div className="filters" role="search">
-        <label>
-          Search
-          <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Host name, user or IP" />
-        </label>
-        <label>
-          Tenant
-          <select aria-label="Tenant" value={tenant} onChange={(e) => setTenant(e.target.value)}>
-            <option value="">All tenants</option>
-            {[...tenantNames.entries()].map(([tenantId, name]) => (
-              <option key={tenantId} value={tenantId}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Status
-          <select aria-label="Status" value={online} onChange={(e) => setOnline(e.target.value as typeof online)}>
-            <option value="">Online and offline</option>
-            <option value="true">Online</option>
-            <option value="false">Offline</option>
-          </select>
-        </label>
-        <label>
-          Operating system
-          <select aria-label="Operating system" value={os} onChange={(e) => setOs(e.target.value as typeof os)}>
-            <option value="">Any</option>
-            <option value="windows">Windows</option>
-            <option value="macos">macOS</option>
-            <option value="linux">Linux</option>
-          </select>
-        </label>
+        <LabelledInput
+          label="Search"
+          type="search"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          placeholder="Host name, user or IP"
+        />
+        <LabelledSelect
+          label="Tenant"
+          value={tenant}
+          onChange={setTenant}
+          options={[...tenantNames.entries()].map(([value, label]) => ({ value, label }))}
+          placeholder="All tenants"
+        />
+        <LabelledSelect label="Status" value={online} onChange={setOnline} options={STATUSES} placeholder="Online and offline" />
+        <LabelledSelect label="Operating system" value={os} onChange={setOs} options={OS_FAMILIES} placeholder="Any" />
       </div>
       <LoadView value={endpoints} onRetry={reload} loadingLabel="Loading endpoints…">
         {({ endpoints: list, total }) =>
@@ -99,43 +96,37 @@ export function EndpointsScreen() {
                   Showing {list.length} of {total}; narrow the list with the filters.
                 </p>
               ) : null}
-              <table>
-                <caption className="visually-hidden">Endpoints</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Host</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">OS</th>
-                    <th scope="col">Tenant</th>
-                    <th scope="col">User</th>
-                    <th scope="col">Last seen</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((endpoint) => (
-                    <tr key={endpoint.id}>
-                      <td>
-                        <button
-                          type="button"
-                          className="link"
-                          onClick={() => go({ screen: 'endpoint', endpointId: endpoint.id, tab: 'terminal' })}
-                        >
-                          {endpoint.hostname}
-                        </button>
-                      </td>
-                      <td>
-                        <span className={endpoint.online ? 'status status-ok' : 'status status-off'}>
-                          {endpoint.revokedAt ? 'Revoked' : endpoint.online ? 'Online' : 'Offline'}
-                        </span>
-                      </td>
-                      <td>{describeOs(endpoint.os)}</td>
-                      <td>{tenantNames.get(endpoint.tenantId) ?? endpoint.tenantId}</td>
-                      <td>{endpoint.user || '—'}</td>
-                      <td>{formatTime(endpoint.lastSeenAt)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable
+                caption="Endpoints"
+                rows={list}
+                rowKey={(endpoint) => endpoint.id}
+                columns={[
+                  {
+                    header: 'Host',
+                    cell: (endpoint) => (
+                      <button
+                        type="button"
+                        className="link"
+                        onClick={() => go({ screen: 'endpoint', endpointId: endpoint.id, tab: 'terminal' })}
+                      >
+                        {endpoint.hostname}
+                      </button>
+                    ),
+                  },
+                  {
+                    header: 'Status',
+                    cell: (endpoint) => (
+                      <span className={endpoint.online ? 'status status-ok' : 'status status-off'}>
+                        {endpoint.revokedAt ? 'Revoked' : endpoint.online ? 'Online' : 'Offline'}
+                      </span>
+                    ),
+                  },
+                  { header: 'OS', cell: (endpoint) => describeOs(endpoint.os) },
+                  { header: 'Tenant', cell: (endpoint) => tenantNames.get(endpoint.tenantId) ?? endpoint.tenantId },
+                  { header: 'User', cell: (endpoint) => endpoint.user || '—' },
+                  { header: 'Last seen', cell: (endpoint) => formatTime(endpoint.lastSeenAt) },
+                ]}
+              />
             </>
           )
         }

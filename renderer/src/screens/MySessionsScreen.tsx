@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { callRoute } from '../api/calls';
 import { EmptyState, ErrorNotice, formatTime, LoadView, useLoad } from '../components/common';
+import { DataTable } from '../components/DataTable';
 
 export function MySessionsScreen() {
   const id = useId();
@@ -38,39 +39,34 @@ export function MySessionsScreen() {
               <button type="button" className="danger" onClick={() => void revokeOthers()} disabled={list.every((s) => s.current)}>
                 Sign out all other sessions
               </button>
-              <table>
-                <caption className="visually-hidden">Your active sessions</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Client</th>
-                    <th scope="col">Address</th>
-                    <th scope="col">Started</th>
-                    <th scope="col">Last seen</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((s) => (
-                    <tr key={s.id}>
-                      <td>
+              <DataTable
+                caption="Your active sessions"
+                rows={list}
+                rowKey={(s) => s.id}
+                columns={[
+                  {
+                    header: 'Client',
+                    cell: (s) => (
+                      <>
                         {s.clientName ?? s.userAgent ?? 'Unknown client'} {s.current ? <strong>(this session)</strong> : null}
-                      </td>
-                      <td>{s.lastSeenIp ?? s.ip ?? '—'}</td>
-                      <td>{formatTime(s.createdAt)}</td>
-                      <td>{formatTime(s.lastSeenAt)}</td>
-                      <td>
-                        {s.current ? null : (
-                          <button type="button" onClick={() => void revoke(s.id)}>
-                            Revoke<span className="visually-hidden"> session started {formatTime(s.createdAt)}</span>
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                      </>
+                    ),
+                  },
+                  { header: 'Address', cell: (s) => s.lastSeenIp ?? s.ip ?? '—' },
+                  { header: 'Started', cell: (s) => formatTime(s.createdAt) },
+                  { header: 'Last seen', cell: (s) => formatTime(s.lastSeenAt) },
+                  {
+                    header: 'Actions',
+                    hiddenHeader: true,
+                    cell: (s) =>
+                      s.current ? null : (
+                        <button type="button" onClick={() => void revoke(s.id)}>
+                          Revoke<span className="visually-hidden"> session started {formatTime(s.createdAt)}</span>
+                        </button>
+                      ),
+                  },
+                ]}
+              />
             </>
           )
         }

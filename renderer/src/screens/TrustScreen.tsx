@@ -1,8 +1,10 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useState } from 'react';
 import { MAX_TRUST_DAYS, type TrustRequest } from '../../../shared/api/controls';
 import { getBulwark } from '../bridge/index';
 import { callRoute, guard } from '../api/calls';
 import { EmptyState, ErrorNotice, formatRemaining, formatTime, LoadView, useLoad, useNow } from '../components/common';
+import { DataTable } from '../components/DataTable';
+import { SubmitCancel, useReasonAction } from '../components/fields';
 import { hasFreshStepUp, hasRole, useSession } from '../state/session-store';
 import { StepUpPrompt } from '../stepup/StepUpPrompt';
 import { TrustRequestDialog, useTrustStatus } from './trust-shared';
@@ -29,42 +31,31 @@ export function TrustScreen() {
       {hasRole(session, 'tenant_admin') && session?.tenant ? <OwnTenantTrust tenantId={session.tenant.id} onChange={reloadAll} /> : null}
       <h2>Pending</h2>
       <LoadView value={pending} onRetry={reloadPending} loadingLabel="Loading requests…">
-        {({ requests }) =>
-          requests.length === 0 ? (
-            <EmptyState title="No pending requests" />
-          ) : (
-            <table>
-              <caption className="visually-hidden">Pending trust requests</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Tenant</th>
-                  <th scope="col">Days</th>
-                  <th scope="col">Reason</th>
-                  <th scope="col">Asked</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {requests.map((request) => (
-                  <tr key={request.id} aria-selected={selected?.id === request.id}>
-                    <td>{request.tenantName}</td>
-                    <td>{request.requestedDays}</td>
-                    <td>{request.reason}</td>
-                    <td>{formatTime(request.createdAt)}</td>
-                    <td>
-                      <button type="button" onClick={() => setSelected(request)}>
-                        {isSupervisor ? 'Review' : 'Details'}
-                        <span className="visually-hidden"> request from {request.tenantName}</span>
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )
-        }
+        {({ requests }) => (
+          <DataTable
+            caption="Pending trust requests"
+            rows={requests}
+            rowKey={(request) => request.id}
+            isSelected={(request) => selected?.id === request.id}
+            empty={<EmptyState title="No pending requests" />}
+            columns={[
+              { header: 'Tenant', cell: (request) => request.tenantName },
+              { header: 'Days', cell: (request) => request.requestedDays },
+              { header: 'Reason', cell: (request) => request.reason },
+              { header: 'Asked', cell: (request) => formatTime(request.createdAt) },
+              {
+                header: 'Actions',
+                hiddenHeader: true,
+                cell: (request) => (
+                  <button type="button" onClick={() => setSelected(request)}>
+                    {isSupervisor ? 'Review' : 'Details'}
+                    <span className="visually-hidden"> request from {request.tenantName}</span>
+                  </button>
+                ),
+              },
+            ]}
+          />
+        )}
       </LoadView>
       {selected ? (
         <TrustRequestDetail
@@ -141,17 +132,14 @@ function ActiveTrust({
 }) {
   const id = useId();
   const [open, setOpen] = useState(false);
-  const [reason, setReason] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  async function revoke(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    const result = await callRoute('revokeTrust', { params: { id: request.tenantId }, body: { reason: reason.trim() } });
-    setBusy(false);
-    if (result.ok) onRevoked();
-    else setError(result.error.message);
-  }
+  const {
+    reason,
+    setReason,
+    error,
+    busy,
+    valid,
+    submit: revoke,
+  } = useReasonAction((reason) => callRoute('revokeTrust', { params: { id: request.tenantId }, body: { reason } }), onRevoked);
   return (
     <li>
       <p>
@@ -170,17 +158,10 @@ function ActiveTrust({
           <input id={`${id}-reason`} value={reason} onChange={(e) => setReason(e.target.value)} />
           {error ? (
             <p role="alert" className="error-text">
-              {error}
+              {error.message}
             </p>
           ) : null}
-          <div className="button-row">
-            <button type="submit" className="danger" disabled={busy || reason.trim().length < 3}>
-              Revoke trust
-            </button>
-            <button type="button" onClick={() => setOpen(false)}>
-              Cancel
-            </button>
-          </div>
+          <SubmitCancel label="Revoke trust" className="danger" disabled={busy || !valid} onCancel={() => setOpen(false)} />
         </form>
       ) : null}
     </li>
