@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
@@ -46,6 +47,15 @@ const tsxPart = (name: string, script: string, args: string[], env: NodeJS.Proce
   cwd: root,
   env: { ...process.env, ...env },
 });
+
+/** True when nothing listens on the loopback port (checked before anything is started). */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
 
 /** Why a part stopped, quoted from its own output, for the person at the terminal. */
 function explainStop(part: RunningPart, code: number): string {
@@ -100,6 +110,21 @@ async function main(): Promise<number> {
     BULWARK_LOG_LEVEL: process.env.BULWARK_LOG_LEVEL ?? 'warn',
   };
   console.log(`Bulwark: data in ${dataDir}${firstRun ? ' (first run)' : ''}.`);
+  const consolePort = process.env.BULWARK_CONSOLE_PORT ?? '4790';
+  const electronAvailable = existsSync(path.join(root, 'node_modules/electron/dist')) && !args.includes('--browser');
+  const ports: [string, string][] = [
+    [adminPort, 'BULWARK_ADMIN_PORT'],
+    [agentPort, 'BULWARK_AGENT_PORT'],
+  ];
+  if (!electronAvailable) ports.push([consolePort, 'BULWARK_CONSOLE_PORT']);
+  for (const [port, variable] of ports) {
+    if (!(await portIsFree(Number(port)))) {
+      console.error(
+        `Bulwark: port ${port} on 127.0.0.1 is already in use (is Bulwark already running?). Stop that program, or choose another port with ${variable}=…`,
+      );
+      return 1;
+    }
+  }
 
   const supervisor = new Supervisor();
   let interrupted = false;
@@ -128,7 +153,12 @@ async function main(): Promise<number> {
   }
 
   const server = supervisor.start(tsxPart('control plane', 'server/cli.ts', [], { ...serverEnv, BULWARK_FIRST_RUN_TOKEN: firstRunToken }));
-  const serverReady = await waitUntilReady(server, () => httpOk(`${adminUrl}/healthz`), { timeoutMs: 90_000 });
+  // Ready means *our* server said it started and answers: a health check alone could be
+  // answered by another program already holding the port.
+  const startedByUs = () => server.recentOutput().some((line) => line.startsWith('Bulwark server started'));
+  const serverReady = await waitUntilReady(server, async () => startedByUs() && (await httpOk(`${adminUrl}/healthz`)), {
+    timeoutMs: 90_000,
+  });
   if (serverReady !== 'ready') {
     console.error(
       serverReady === 'exited' ? explainStop(server, await server.exited) : 'Bulwark: the control plane did not answer within 90 s.',
@@ -158,7 +188,6 @@ async function main(): Promise<number> {
   supervisor.start(tsxPart('agent', 'agent/cli.ts', ['run', '--state-dir', agentStateDir], {}));
 
   const consoleEnv = { BULWARK_CONSOLE_SERVER_URL: adminUrl, BULWARK_FIRST_RUN_TOKEN: firstRunToken };
-  const electronAvailable = existsSync(path.join(root, 'node_modules/electron/dist')) && !args.includes('--browser');
   if (electronAvailable) {
     supervisor.start({
       name: 'console',
@@ -175,13 +204,7 @@ async function main(): Promise<number> {
       tsxPart(
         'console',
         'main/web-host/cli.ts',
-        [
-          '--port',
-          process.env.BULWARK_CONSOLE_PORT ?? '4790',
-          '--launch-url-file',
-          launchFile,
-          ...(args.includes('--no-open') ? [] : ['--open']),
-        ],
+        ['--port', consolePort, '--launch-url-file', launchFile, ...(args.includes('--no-open') ? [] : ['--open'])],
         consoleEnv,
       ),
     );
