@@ -544,6 +544,7 @@ const MAX_REFUSAL_TEXT = 60_000;
 const DOWNLOAD_NAMES: Record<ConsoleDownloadRouteName, string> = {
   exportScriptLogs: 'script-logs',
   exportAuditTimeline: 'audit-events',
+  exportLoginEvents: 'login-events',
 };
 
 /** The server names body fields `body.password`; forms know them as `password`. */

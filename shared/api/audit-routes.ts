@@ -10,6 +10,7 @@ import {
   AuditTimelineResponse,
   ConsoleRefusalRequest,
   ConsoleRefusalResponse,
+  LoginEventExportQuery,
   LoginEventListResponse,
   LoginEventQuery,
   ResolveAbuseReviewRequest,
@@ -49,6 +50,16 @@ export const auditRoutes = {
     access: staffAndTenantAdmins,
     query: LoginEventQuery,
     response: LoginEventListResponse,
+    successStatus: 200,
+  }),
+  exportLoginEvents: route({
+    method: 'GET',
+    path: '/api/v1/audit/logins/export',
+    summary:
+      'The same sign-in events as a file: CSV (`format=csv`) or JSON Lines (`format=jsonl`), streamed (tenant admins: their tenant only)',
+    access: staffAndTenantAdmins,
+    query: LoginEventExportQuery,
+    response: FileDownloadResponse,
     successStatus: 200,
   }),
   listScriptLogs: route({

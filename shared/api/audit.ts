@@ -84,10 +84,19 @@ export const LoginEvent = z.object({
 });
 export type LoginEvent = z.infer<typeof LoginEvent>;
 
-export const LoginEventQuery = PageQuery.extend({
+/** Filters shared by the login-event list and its export. */
+const LoginEventFilters = {
   tenantId: Id.optional(),
   userId: Id.optional(),
   result: LoginEventResult.optional(),
+  /** Events at or after this time. */
+  from: Timestamp.optional(),
+  /** Events strictly before this time. */
+  to: Timestamp.optional(),
+};
+
+export const LoginEventQuery = PageQuery.extend({
+  ...LoginEventFilters,
   cursor: Cursor.optional(),
 });
 export const LoginEventListResponse = z.object({ events: z.array(LoginEvent), nextCursor: z.string().nullable().optional() });
@@ -188,6 +197,13 @@ export const ScriptLogExportQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(EXPORT_MAX_ROWS).default(EXPORT_MAX_ROWS),
 });
 export type ScriptLogExportQuery = z.infer<typeof ScriptLogExportQuery>;
+
+export const LoginEventExportQuery = z.strictObject({
+  ...LoginEventFilters,
+  format: ExportFormat.default('csv'),
+  limit: z.coerce.number().int().min(1).max(EXPORT_MAX_ROWS).default(EXPORT_MAX_ROWS),
+});
+export type LoginEventExportQuery = z.infer<typeof LoginEventExportQuery>;
 
 // ---------------------------------------------------------------------------------------------
 // The audit timeline: audit events, login events and script logs as one model

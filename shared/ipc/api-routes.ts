@@ -95,7 +95,11 @@ export type ConsoleRouteName = (typeof CONSOLE_API_ROUTES)[number];
  * `api:download`. Main checks the query with the route's own schema, adds the session token,
  * reads at most MAX_DOWNLOAD_CHARS and hands the text over; the renderer saves it.
  */
-export const CONSOLE_DOWNLOAD_ROUTES = ['exportScriptLogs', 'exportAuditTimeline'] as const satisfies readonly AdminRouteName[];
+export const CONSOLE_DOWNLOAD_ROUTES = [
+  'exportScriptLogs',
+  'exportAuditTimeline',
+  'exportLoginEvents',
+] as const satisfies readonly AdminRouteName[];
 export type ConsoleDownloadRouteName = (typeof CONSOLE_DOWNLOAD_ROUTES)[number];
 /** Largest export carried to the renderer (characters); larger ones are refused with a hint to narrow the filters. */
 export const MAX_DOWNLOAD_CHARS = 16 * 1024 * 1024;

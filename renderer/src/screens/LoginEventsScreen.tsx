@@ -1,8 +1,9 @@
 import { useId, useState } from 'react';
 import { callRoute } from '../api/calls';
-import { EmptyState, formatTime, LoadView, useLoad } from '../components/common';
+import { EmptyState, ErrorNotice, formatTime, LoadView, Progress, useLoad } from '../components/common';
 import { DataTable } from '../components/DataTable';
 import { LabelledSelect, tenantOptions } from '../components/fields';
+import { exportToFile } from './export';
 
 const RESULTS = [
   { value: 'success', label: 'Success' },
@@ -13,18 +14,43 @@ export function LoginEventsScreen() {
   const id = useId();
   const [result, setResult] = useState<'' | 'success' | 'failure'>('');
   const [tenantId, setTenantId] = useState('');
+  const [exporting, setExporting] = useState<string | null>(null);
+  const [exportError, setExportError] = useState<{ code: string; message: string } | null>(null);
+  const [exported, setExported] = useState<string | null>(null);
   const [tenants] = useLoad(() => callRoute('listTenants', {}), []);
-  const [events, reload] = useLoad(
-    () => callRoute('loginEvents', { query: { limit: 200, ...(result ? { result } : {}), ...(tenantId ? { tenantId } : {}) } }),
-    [result, tenantId],
-  );
+  // The list and the export take the same filters.
+  const filters = { ...(result ? { result } : {}), ...(tenantId ? { tenantId } : {}) };
+  const [events, reload] = useLoad(() => callRoute('loginEvents', { query: { limit: 200, ...filters } }), [result, tenantId]);
+
+  /** The server writes the file (every matching event, formula-looking CSV cells neutralised); main fetches it, bounded. */
+  async function exportAs(format: 'csv' | 'jsonl') {
+    setExporting(`Exporting ${format.toUpperCase()}…`);
+    setExportError(null);
+    setExported(null);
+    const outcome = await exportToFile('exportLoginEvents', { query: { ...filters, format } });
+    setExporting(null);
+    if (outcome.ok) setExported(outcome.value);
+    else setExportError(outcome.error);
+  }
+
   return (
     <section aria-labelledby={`${id}-title`}>
       <h1 id={`${id}-title`}>Login events</h1>
       <div className="filters" role="search">
         <LabelledSelect label="Result" value={result} onChange={setResult} options={RESULTS} placeholder="Any" />
         <LabelledSelect label="Tenant" value={tenantId} onChange={setTenantId} options={tenantOptions(tenants)} placeholder="All tenants" />
+        <div className="button-row">
+          <button type="button" onClick={() => void exportAs('csv')} disabled={exporting !== null}>
+            Export CSV
+          </button>
+          <button type="button" onClick={() => void exportAs('jsonl')} disabled={exporting !== null}>
+            Export JSONL
+          </button>
+        </div>
       </div>
+      {exporting ? <Progress label={exporting} /> : null}
+      {exportError ? <ErrorNotice error={exportError} title="Export failed" /> : null}
+      {exported ? <p role="status">Saved {exported}.</p> : null}
       <LoadView value={events} onRetry={reload} loadingLabel="Loading login events…">
         {({ events: list }) => (
           <DataTable

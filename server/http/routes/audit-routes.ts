@@ -5,13 +5,14 @@ import { exportScriptLogs, getScriptLog, listScriptLogs } from '../../audit/revi
 import { auditServicesOf } from '../../audit/services';
 import { exportTimeline, listTimeline } from '../../audit/timeline';
 import type { ServerContext } from '../../context';
-import { listLoginEvents } from '../../identity/login-events';
+import { exportLoginEvents, listLoginEvents } from '../../identity/login-events';
 import { siemStatus } from '../../siem/siem';
 import type { HandlerMap } from '../routing';
 
 export function auditHandlers(ctx: ServerContext): HandlerMap<typeof auditRoutes> {
   return {
     loginEvents: ({ principal, query }) => listLoginEvents(ctx, principal, query),
+    exportLoginEvents: ({ principal, query }) => Promise.resolve(exportLoginEvents(ctx, principal, query)),
     reportConsoleRefusal: ({ principal, body, meta }) => recordConsoleRefusal(ctx, principal, body, meta),
     listScriptLogs: ({ principal, query }) => listScriptLogs(ctx, principal, query),
     exportScriptLogs: ({ principal, query }) => Promise.resolve(exportScriptLogs(ctx, principal, query)),

@@ -1,0 +1,87 @@
+/**
+ * Export from the Login events screen: the file comes from the server's export route through
+ * main (`api:download`) with the screen's filters, and is saved from a Blob in the page.
+ */
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { BulwarkApi } from '../../../shared/ipc/bulwark-api';
+import { setBulwarkForTests } from '../bridge/index';
+import { LoginEventsScreen } from './LoginEventsScreen';
+
+const TENANT = '22222222-2222-4222-8222-222222222222';
+const JSONL = '{"id":"e1","result":"failure","userAgent":"=cmd|calc"}\n';
+const ok = <T,>(value: T) => Promise.resolve({ ok: true as const, value });
+
+// jsdom has no object URLs: record the Blob the page hands over instead.
+const objectUrls = Object.getOwnPropertyDescriptors(URL);
+afterEach(() => {
+  cleanup();
+  setBulwarkForTests(null);
+  vi.restoreAllMocks();
+  for (const name of ['createObjectURL', 'revokeObjectURL'] as const) {
+    const original = objectUrls[name];
+    if (original) Object.defineProperty(URL, name, original);
+    else Reflect.deleteProperty(URL, name);
+  }
+});
+
+describe('Login events export', () => {
+  it('saves the server’s export for the current filters', async () => {
+    const api = {
+      api: {
+        call: vi.fn((route: string) => {
+          if (route === 'listTenants') return ok({ tenants: [{ id: TENANT, name: 'Acme' }] });
+          return ok({ events: [], nextCursor: null });
+        }),
+        download: vi.fn(() =>
+          ok({ filename: 'login-events-2025-01-01.jsonl', contentType: 'application/x-ndjson' as const, content: JSONL }),
+        ),
+      },
+    };
+    setBulwarkForTests(api as unknown as BulwarkApi);
+    const saved: Blob[] = [];
+    URL.createObjectURL = (blob: Blob) => (saved.push(blob), 'blob:test');
+    URL.revokeObjectURL = () => undefined;
+    const clicks: string[] = [];
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      clicks.push(this.download);
+    });
+
+    render(<LoginEventsScreen />);
+    await screen.findByRole('option', { name: 'Acme' });
+    fireEvent.change(screen.getByLabelText('Tenant'), { target: { value: TENANT } });
+    fireEvent.change(screen.getByLabelText('Result'), { target: { value: 'failure' } });
+    await waitFor(() =>
+      expect(api.api.call).toHaveBeenCalledWith('loginEvents', { query: { limit: 200, result: 'failure', tenantId: TENANT } }),
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Export JSONL' }));
+
+    await screen.findByText('Saved login-events-2025-01-01.jsonl.');
+    expect(api.api.download).toHaveBeenCalledWith('exportLoginEvents', {
+      query: { result: 'failure', tenantId: TENANT, format: 'jsonl' },
+    });
+    expect(clicks).toEqual(['login-events-2025-01-01.jsonl']);
+    await waitFor(() => expect(saved).toHaveLength(1));
+    expect(saved[0]!.type).toBe('application/x-ndjson;charset=utf-8');
+    expect(await saved[0]!.text()).toBe(JSONL);
+  });
+
+  it('shows why an export was refused', async () => {
+    const api = {
+      api: {
+        call: vi.fn(() => ok({ tenants: [], events: [], nextCursor: null })),
+        download: vi.fn(() =>
+          Promise.resolve({
+            ok: false as const,
+            error: { code: 'download_too_large', message: 'This export is larger than 16 MiB; narrow the filters' },
+          }),
+        ),
+      },
+    };
+    setBulwarkForTests(api as unknown as BulwarkApi);
+    render(<LoginEventsScreen />);
+    fireEvent.click(screen.getByRole('button', { name: 'Export CSV' }));
+    expect((await screen.findByRole('alert')).textContent).toContain('narrow the filters');
+    expect(api.api.download).toHaveBeenCalledWith('exportLoginEvents', { query: { format: 'csv' } });
+  });
+});
