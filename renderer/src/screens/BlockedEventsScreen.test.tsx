@@ -6,9 +6,13 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/re
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BulwarkApi } from '../../../shared/ipc/bulwark-api';
 import { setBulwarkForTests } from '../bridge/index';
-import { BlockedEventsScreen } from './BlockedEventsScreen';
+import { BlockedEventsScreen, endpointOptions } from './BlockedEventsScreen';
 
 const TENANT = '22222222-2222-4222-8222-222222222222';
+const OTHER_TENANT = '33333333-3333-4333-8333-333333333333';
+const WEB = 'aaaaaaaa-0000-4000-8000-000000000001';
+const DB_ACME = 'aaaaaaaa-0000-4000-8000-000000000002';
+const DB_GLOBEX = 'bbbbbbbb-0000-4000-8000-000000000003';
 const CSV = '"at","id","excerpt"\r\n"2025-01-01T00:00:00.000Z","e1","\'=cmd|calc"\r\n';
 const ok = <T,>(value: T) => Promise.resolve({ ok: true as const, value });
 
@@ -32,6 +36,7 @@ describe('Blocked events export', () => {
         call: vi.fn((route: string) => {
           if (route === 'listTenants') return ok({ tenants: [{ id: TENANT, name: 'Acme' }] });
           if (route === 'listUsers') return ok({ users: [] });
+          if (route === 'listEndpoints') return ok({ endpoints: [], total: 0 });
           return ok({ events: [], nextCursor: null });
         }),
         download: vi.fn(() => ok({ filename: 'script-logs-2025-01-01.csv', contentType: 'text/csv' as const, content: CSV })),
@@ -66,7 +71,7 @@ describe('Blocked events export', () => {
   it('shows why an export was refused', async () => {
     const api = {
       api: {
-        call: vi.fn(() => ok({ tenants: [], users: [], events: [], nextCursor: null })),
+        call: vi.fn(() => ok({ tenants: [], users: [], endpoints: [], total: 0, events: [], nextCursor: null })),
         download: vi.fn(() =>
           Promise.resolve({
             ok: false as const,
@@ -80,5 +85,91 @@ describe('Blocked events export', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Export JSONL' }));
     expect((await screen.findByRole('alert')).textContent).toContain('narrow the filters');
     expect(api.api.download).toHaveBeenCalledWith('exportScriptLogs', { query: { decision: 'block', format: 'jsonl' } });
+  });
+});
+
+describe('Blocked events endpoint filter', () => {
+  const endpoint = (id: string, tenantId: string, hostname: string, revokedAt: string | null = null) => ({
+    id,
+    tenantId,
+    hostname,
+    revokedAt,
+  });
+  const names = new Map([
+    [TENANT, 'Acme'],
+    [OTHER_TENANT, 'Globex'],
+  ]);
+
+  it('names endpoints by hostname, adding the tenant only when a hostname is shared', () => {
+    expect(
+      endpointOptions(
+        [endpoint(WEB, TENANT, 'web-01'), endpoint(DB_GLOBEX, OTHER_TENANT, 'db-01'), endpoint(DB_ACME, TENANT, 'db-01')],
+        names,
+      ),
+    ).toEqual([
+      { value: DB_ACME, label: 'db-01 (Acme)' },
+      { value: DB_GLOBEX, label: 'db-01 (Globex)' },
+      { value: WEB, label: 'web-01' },
+    ]);
+  });
+
+  it('tells apart a hostname shared within one tenant, and marks revoked endpoints', () => {
+    const reenrolled = 'cccccccc-0000-4000-8000-000000000004';
+    expect(
+      endpointOptions([endpoint(DB_ACME, TENANT, 'db-01', '2025-01-01T00:00:00.000Z'), endpoint(reenrolled, TENANT, 'db-01')], names),
+    ).toEqual([
+      { value: DB_ACME, label: 'db-01 (Acme, id aaaaaaaa, revoked)' },
+      { value: reenrolled, label: 'db-01 (Acme, id cccccccc)' },
+    ]);
+  });
+
+  it('lists the endpoints the server returns and filters the list and the export by the chosen one', async () => {
+    const api = {
+      api: {
+        call: vi.fn((route: string) => {
+          if (route === 'listTenants')
+            return ok({
+              tenants: [
+                { id: TENANT, name: 'Acme' },
+                { id: OTHER_TENANT, name: 'Globex' },
+              ],
+            });
+          if (route === 'listUsers') return ok({ users: [] });
+          if (route === 'listEndpoints')
+            return ok({
+              endpoints: [endpoint(WEB, TENANT, 'web-01'), endpoint(DB_ACME, TENANT, 'db-01'), endpoint(DB_GLOBEX, OTHER_TENANT, 'db-01')],
+              total: 3,
+            });
+          return ok({ events: [], nextCursor: null });
+        }),
+        download: vi.fn(() => ok({ filename: 'script-logs-2025-01-01.csv', contentType: 'text/csv' as const, content: CSV })),
+      },
+    };
+    setBulwarkForTests(api as unknown as BulwarkApi);
+    URL.createObjectURL = () => 'blob:test';
+    URL.revokeObjectURL = () => undefined;
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => undefined);
+
+    render(<BlockedEventsScreen />);
+    const select = screen.getByRole('combobox', { name: 'Endpoint' });
+    await screen.findByRole('option', { name: 'db-01 (Globex)' });
+    expect(api.api.call).toHaveBeenCalledWith('listEndpoints', { query: { limit: 500, includeRevoked: 'true' } });
+    expect([...select.querySelectorAll('option')].map((o) => o.textContent)).toEqual([
+      'Any endpoint',
+      'db-01 (Acme)',
+      'db-01 (Globex)',
+      'web-01',
+    ]);
+
+    fireEvent.change(select, { target: { value: DB_GLOBEX } });
+    fireEvent.click(screen.getByRole('button', { name: 'Apply filters' }));
+    await waitFor(() =>
+      expect(api.api.call).toHaveBeenCalledWith('listScriptLogs', { query: { decision: 'block', endpointId: DB_GLOBEX, limit: 500 } }),
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Export CSV' }));
+    await screen.findByText('Saved script-logs-2025-01-01.csv.');
+    expect(api.api.download).toHaveBeenCalledWith('exportScriptLogs', {
+      query: { decision: 'block', endpointId: DB_GLOBEX, format: 'csv' },
+    });
   });
 });

@@ -1,13 +1,14 @@
 import { useId, useMemo, useState } from 'react';
 import type { z } from 'zod';
 import type { ScriptLogEntry, ScriptLogExportQuery } from '../../../shared/api/audit';
+import type { Endpoint } from '../../../shared/api/endpoints';
 import { REASON_CODES } from '../../../shared/policy/types';
 import { callRoute } from '../api/calls';
 import { BlockedReasonPanel } from '../blocked/BlockedReasonPanel';
 import { toVisibleString } from '../blocked/highlight';
 import { EmptyState, ErrorNotice, formatTime, LoadView, Progress, useLoad } from '../components/common';
 import { DataTable } from '../components/DataTable';
-import { LabelledInput, LabelledSelect, loadedOptions, plainOptions, tenantOptions } from '../components/fields';
+import { LabelledInput, LabelledSelect, loadedOptions, plainOptions, tenantOptions, type SelectOption } from '../components/fields';
 import { StackedBarChart, type ChartBucket } from '../components/StackedBarChart';
 import { exportToFile } from './export';
 
@@ -28,12 +29,38 @@ type FilterQuery = Omit<z.input<typeof ScriptLogExportQuery>, 'format' | 'limit'
 export function toQuery(filters: Filters): FilterQuery {
   const query: FilterQuery = { decision: 'block' };
   if (filters.tenantId) query.tenantId = filters.tenantId;
-  if (filters.endpointId.trim()) query.endpointId = filters.endpointId.trim();
+  if (filters.endpointId) query.endpointId = filters.endpointId;
   if (filters.userId) query.userId = filters.userId;
   if (filters.reasonCode) query.reasonCode = filters.reasonCode;
   if (filters.from) query.from = new Date(filters.from).toISOString();
   if (filters.to) query.to = new Date(filters.to).toISOString();
   return query;
+}
+
+/**
+ * Endpoints as options by hostname, sorted. A hostname shared by several endpoints also names the
+ * tenant (or, within one tenant, the start of the id); revoked endpoints stay listed (their events remain).
+ */
+export function endpointOptions(
+  endpoints: readonly Pick<Endpoint, 'id' | 'tenantId' | 'hostname' | 'revokedAt'>[],
+  tenantNames: ReadonlyMap<string, string>,
+): SelectOption[] {
+  const count = (key: (e: (typeof endpoints)[number]) => string) => {
+    const counts = new Map<string, number>();
+    for (const endpoint of endpoints) counts.set(key(endpoint), (counts.get(key(endpoint)) ?? 0) + 1);
+    return (endpoint: (typeof endpoints)[number]) => counts.get(key(endpoint)) ?? 0;
+  };
+  const perHostname = count((e) => e.hostname);
+  const perHostnameAndTenant = count((e) => `${e.hostname}\u0000${e.tenantId}`);
+  return endpoints
+    .map((endpoint) => {
+      const details: string[] = [];
+      if (perHostname(endpoint) > 1) details.push(tenantNames.get(endpoint.tenantId) ?? endpoint.tenantId);
+      if (perHostnameAndTenant(endpoint) > 1) details.push(`id ${endpoint.id.slice(0, 8)}`);
+      if (endpoint.revokedAt) details.push('revoked');
+      return { value: endpoint.id, label: details.length > 0 ? `${endpoint.hostname} (${details.join(', ')})` : endpoint.hostname };
+    })
+    .sort((a, b) => a.label.localeCompare(b.label));
 }
 
 /** Buckets by day (or hour when the events span under two days), stacked by a key. */
@@ -77,6 +104,12 @@ export function BlockedEventsScreen() {
   const [exported, setExported] = useState<string | null>(null);
   const [tenants] = useLoad(() => callRoute('listTenants', {}), []);
   const [users] = useLoad(() => callRoute('listUsers', {}), []);
+  // Blocked events outlive revocation, so revoked endpoints stay choosable.
+  const [endpoints] = useLoad(() => callRoute('listEndpoints', { query: { limit: 500, includeRevoked: 'true' } }), []);
+  const endpointChoices = useMemo(() => {
+    const tenantNames = new Map(tenants.state === 'ready' ? tenants.value.tenants.map((t) => [t.id, t.name] as const) : []);
+    return endpointOptions(endpoints.state === 'ready' ? endpoints.value.endpoints : [], tenantNames);
+  }, [endpoints, tenants]);
   const [events, reload] = useLoad(() => callRoute('listScriptLogs', { query: { ...toQuery(filters), limit: 500 } }), [filters]);
   const list = useMemo(() => (events.state === 'ready' ? events.value.events : []), [events]);
   const chart = useMemo(
@@ -134,7 +167,13 @@ export function BlockedEventsScreen() {
           options={tenantOptions(tenants)}
           placeholder="All tenants"
         />
-        <LabelledInput label="Endpoint" value={draft.endpointId} onChange={set('endpointId')} placeholder="Endpoint id" />
+        <LabelledSelect
+          label="Endpoint"
+          value={draft.endpointId}
+          onChange={setValue('endpointId')}
+          options={endpointChoices}
+          placeholder="Any endpoint"
+        />
         <LabelledSelect
           label="User"
           value={draft.userId}

@@ -85,3 +85,29 @@ describe('Login events export', () => {
     expect(api.api.download).toHaveBeenCalledWith('exportLoginEvents', { query: { format: 'csv' } });
   });
 });
+
+describe('Login events time range', () => {
+  it('sends From and To as ISO timestamps with the list and the export', async () => {
+    const api = {
+      api: {
+        call: vi.fn(() => ok({ tenants: [], events: [], nextCursor: null })),
+        download: vi.fn(() => ok({ filename: 'login-events-2025-01-01.csv', contentType: 'text/csv' as const, content: 'id\r\n' })),
+      },
+    };
+    setBulwarkForTests(api as unknown as BulwarkApi);
+    URL.createObjectURL = () => 'blob:test';
+    URL.revokeObjectURL = () => undefined;
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => undefined);
+
+    render(<LoginEventsScreen />);
+    fireEvent.change(screen.getByLabelText('From'), { target: { value: '2025-01-01T08:30' } });
+    fireEvent.change(screen.getByLabelText('To'), { target: { value: '2025-01-02T17:00' } });
+    // The fields hold local time; the server takes instants.
+    const range = { from: new Date(2025, 0, 1, 8, 30).toISOString(), to: new Date(2025, 0, 2, 17, 0).toISOString() };
+    await waitFor(() => expect(api.api.call).toHaveBeenCalledWith('loginEvents', { query: { limit: 200, ...range } }));
+    fireEvent.click(screen.getByRole('button', { name: 'Export CSV' }));
+
+    await screen.findByText('Saved login-events-2025-01-01.csv.');
+    expect(api.api.download).toHaveBeenCalledWith('exportLoginEvents', { query: { ...range, format: 'csv' } });
+  });
+});

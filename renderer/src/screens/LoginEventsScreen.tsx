@@ -2,7 +2,7 @@ import { useId, useState } from 'react';
 import { callRoute } from '../api/calls';
 import { EmptyState, ErrorNotice, formatTime, LoadView, Progress, useLoad } from '../components/common';
 import { DataTable } from '../components/DataTable';
-import { LabelledSelect, tenantOptions } from '../components/fields';
+import { LabelledInput, LabelledSelect, tenantOptions } from '../components/fields';
 import { exportToFile } from './export';
 
 const RESULTS = [
@@ -14,13 +14,21 @@ export function LoginEventsScreen() {
   const id = useId();
   const [result, setResult] = useState<'' | 'success' | 'failure'>('');
   const [tenantId, setTenantId] = useState('');
+  // datetime-local values (local time); sent as ISO timestamps.
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
   const [exporting, setExporting] = useState<string | null>(null);
   const [exportError, setExportError] = useState<{ code: string; message: string } | null>(null);
   const [exported, setExported] = useState<string | null>(null);
   const [tenants] = useLoad(() => callRoute('listTenants', {}), []);
   // The list and the export take the same filters.
-  const filters = { ...(result ? { result } : {}), ...(tenantId ? { tenantId } : {}) };
-  const [events, reload] = useLoad(() => callRoute('loginEvents', { query: { limit: 200, ...filters } }), [result, tenantId]);
+  const filters = {
+    ...(result ? { result } : {}),
+    ...(tenantId ? { tenantId } : {}),
+    ...(from ? { from: new Date(from).toISOString() } : {}),
+    ...(to ? { to: new Date(to).toISOString() } : {}),
+  };
+  const [events, reload] = useLoad(() => callRoute('loginEvents', { query: { limit: 200, ...filters } }), [result, tenantId, from, to]);
 
   /** The server writes the file (every matching event, formula-looking CSV cells neutralised); main fetches it, bounded. */
   async function exportAs(format: 'csv' | 'jsonl') {
@@ -39,6 +47,8 @@ export function LoginEventsScreen() {
       <div className="filters" role="search">
         <LabelledSelect label="Result" value={result} onChange={setResult} options={RESULTS} placeholder="Any" />
         <LabelledSelect label="Tenant" value={tenantId} onChange={setTenantId} options={tenantOptions(tenants)} placeholder="All tenants" />
+        <LabelledInput label="From" type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} />
+        <LabelledInput label="To" type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} />
         <div className="button-row">
           <button type="button" onClick={() => void exportAs('csv')} disabled={exporting !== null}>
             Export CSV
