@@ -5,6 +5,7 @@
  */
 import type { PolicyContextResponse } from '../../shared/api/controls';
 import {
+  plainReason,
   evaluatePolicy,
   type ActionKind,
   type Platform,
@@ -54,14 +55,7 @@ export function toPolicyContext(snapshot: PolicyContextResponse, history: readon
 }
 
 export function toBlockReasons(result: Pick<PolicyResult, 'reasons'>): BlockReason[] {
-  return result.reasons.map((reason) => ({
-    code: reason.code,
-    severity: reason.severity,
-    ruleId: reason.ruleId,
-    message: reason.message,
-    spans: reason.spans.map((span) => ({ start: span.start, end: span.end })),
-    ...(reason.remedy ? { remedy: reason.remedy } : {}),
-  }));
+  return result.reasons.map(plainReason);
 }
 
 export function blockSummary(reasons: readonly BlockReason[]): string {

