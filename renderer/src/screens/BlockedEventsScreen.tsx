@@ -6,11 +6,12 @@ import { REASON_CODES } from '../../../shared/policy/types';
 import { callRoute } from '../api/calls';
 import { BlockedReasonPanel } from '../blocked/BlockedReasonPanel';
 import { toVisibleString } from '../blocked/highlight';
-import { EmptyState, ErrorNotice, formatTime, LoadView, Progress, useLoad } from '../components/common';
+import { EmptyState, formatTime, LoadView, useLoad } from '../components/common';
 import { DataTable } from '../components/DataTable';
 import { LabelledInput, LabelledSelect, loadedOptions, plainOptions, tenantOptions, type SelectOption } from '../components/fields';
 import { StackedBarChart, type ChartBucket } from '../components/StackedBarChart';
 import { exportToFile } from './export';
+import { ExportButtons, ExportStatus, useFileExport } from './ExportControls';
 
 interface Filters {
   tenantId: string;
@@ -99,9 +100,6 @@ export function BlockedEventsScreen() {
   const [filters, setFilters] = useState<Filters>(EMPTY);
   const [chartBy, setChartBy] = useState<'reason' | 'tenant'>('reason');
   const [selected, setSelected] = useState<string | null>(null);
-  const [exporting, setExporting] = useState<string | null>(null);
-  const [exportError, setExportError] = useState<{ code: string; message: string } | null>(null);
-  const [exported, setExported] = useState<string | null>(null);
   const [tenants] = useLoad(() => callRoute('listTenants', {}), []);
   const [users] = useLoad(() => callRoute('listUsers', {}), []);
   // Blocked events outlive revocation, so revoked endpoints stay choosable.
@@ -119,16 +117,8 @@ export function BlockedEventsScreen() {
   const setValue = (key: keyof Filters) => (value: string) => setDraft((d) => ({ ...d, [key]: value }));
   const set = (key: keyof Filters) => (event: { target: { value: string } }) => setValue(key)(event.target.value);
 
-  /** The server writes the file (every matching event, formula-looking CSV cells neutralised); main fetches it, bounded. */
-  async function exportAs(format: 'csv' | 'jsonl') {
-    setExporting(`Exporting ${format.toUpperCase()}…`);
-    setExportError(null);
-    setExported(null);
-    const result = await exportToFile('exportScriptLogs', { query: { ...toQuery(filters), format } });
-    setExporting(null);
-    if (result.ok) setExported(result.value);
-    else setExportError(result.error);
-  }
+  // The server writes the file (every matching event, formula-looking CSV cells neutralised); main fetches it, bounded.
+  const fileExport = useFileExport((format) => exportToFile('exportScriptLogs', { query: { ...toQuery(filters), format } }));
 
   return (
     <section aria-labelledby={`${id}-title`}>
@@ -207,17 +197,10 @@ export function BlockedEventsScreen() {
           >
             Clear
           </button>
-          <button type="button" onClick={() => void exportAs('csv')} disabled={exporting !== null}>
-            Export CSV
-          </button>
-          <button type="button" onClick={() => void exportAs('jsonl')} disabled={exporting !== null}>
-            Export JSONL
-          </button>
+          <ExportButtons fileExport={fileExport} />
         </div>
       </form>
-      {exporting ? <Progress label={exporting} /> : null}
-      {exportError ? <ErrorNotice error={exportError} title="Export failed" /> : null}
-      {exported ? <p role="status">Saved {exported}.</p> : null}
+      <ExportStatus fileExport={fileExport} />
       <LoadView value={events} onRetry={reload} loadingLabel="Loading blocked events…">
         {() => (
           <DataTable

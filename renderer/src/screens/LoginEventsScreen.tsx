@@ -1,9 +1,10 @@
 import { useId, useState } from 'react';
 import { callRoute } from '../api/calls';
-import { EmptyState, ErrorNotice, formatTime, LoadView, Progress, useLoad } from '../components/common';
+import { EmptyState, formatTime, LoadView, useLoad } from '../components/common';
 import { DataTable } from '../components/DataTable';
 import { LabelledInput, LabelledSelect, tenantOptions } from '../components/fields';
 import { exportToFile } from './export';
+import { ExportButtons, ExportStatus, useFileExport } from './ExportControls';
 
 const RESULTS = [
   { value: 'success', label: 'Success' },
@@ -17,9 +18,6 @@ export function LoginEventsScreen() {
   // datetime-local values (local time); sent as ISO timestamps.
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
-  const [exporting, setExporting] = useState<string | null>(null);
-  const [exportError, setExportError] = useState<{ code: string; message: string } | null>(null);
-  const [exported, setExported] = useState<string | null>(null);
   const [tenants] = useLoad(() => callRoute('listTenants', {}), []);
   // The list and the export take the same filters.
   const filters = {
@@ -30,16 +28,8 @@ export function LoginEventsScreen() {
   };
   const [events, reload] = useLoad(() => callRoute('loginEvents', { query: { limit: 200, ...filters } }), [result, tenantId, from, to]);
 
-  /** The server writes the file (every matching event, formula-looking CSV cells neutralised); main fetches it, bounded. */
-  async function exportAs(format: 'csv' | 'jsonl') {
-    setExporting(`Exporting ${format.toUpperCase()}…`);
-    setExportError(null);
-    setExported(null);
-    const outcome = await exportToFile('exportLoginEvents', { query: { ...filters, format } });
-    setExporting(null);
-    if (outcome.ok) setExported(outcome.value);
-    else setExportError(outcome.error);
-  }
+  // The server writes the file (every matching event, formula-looking CSV cells neutralised); main fetches it, bounded.
+  const fileExport = useFileExport((format) => exportToFile('exportLoginEvents', { query: { ...filters, format } }));
 
   return (
     <section aria-labelledby={`${id}-title`}>
@@ -50,17 +40,10 @@ export function LoginEventsScreen() {
         <LabelledInput label="From" type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} />
         <LabelledInput label="To" type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} />
         <div className="button-row">
-          <button type="button" onClick={() => void exportAs('csv')} disabled={exporting !== null}>
-            Export CSV
-          </button>
-          <button type="button" onClick={() => void exportAs('jsonl')} disabled={exporting !== null}>
-            Export JSONL
-          </button>
+          <ExportButtons fileExport={fileExport} />
         </div>
       </div>
-      {exporting ? <Progress label={exporting} /> : null}
-      {exportError ? <ErrorNotice error={exportError} title="Export failed" /> : null}
-      {exported ? <p role="status">Saved {exported}.</p> : null}
+      <ExportStatus fileExport={fileExport} />
       <LoadView value={events} onRetry={reload} loadingLabel="Loading login events…">
         {({ events: list }) => (
           <DataTable
