@@ -43,6 +43,20 @@ export default tseslint.config(
     },
   },
   {
+    // Audit records written in a transaction reach the SIEM only after it commits: every
+    // transaction goes through inTransaction() (server/db/transaction.ts), which keeps their outbox.
+    files: ['server/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='transaction'][arguments.length=0]",
+          message: 'Open transactions with inTransaction() from server/db/transaction.ts (after-commit audit publishing).',
+        },
+      ],
+    },
+  },
+  {
     files: ['renderer/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
     languageOptions: { globals: { ...globals.browser } },

@@ -8,6 +8,7 @@ import { errors } from '../errors';
 import { recordAudit } from '../identity/events';
 import type { Principal, RequestMeta } from '../identity/principal';
 import { computeSignals, recentlyActiveTenants, SIGNAL_ACTIONS } from './signals';
+import { inTransaction } from '../db/transaction';
 
 const SWEEP_LOOKBACK_MS = 7 * 24 * 3_600_000;
 
@@ -120,7 +121,7 @@ async function restrictAutomatically(
 ): Promise<boolean> {
   const now = ctx.clock.now();
   const reason = `Restricted automatically: abuse score ${score} (${signals.map((item) => item.code).join(', ')}); pending review`;
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx.db, async (trx) => {
     const current = await trx.selectFrom('tenants').select('state').where('id', '=', tenantId).forUpdate().executeTakeFirst();
     // Only an active tenant is restricted; an admin's own decision (restricted, blocked) stands.
     if (!current || current.state !== 'active') return false;

@@ -11,6 +11,7 @@ import { ApiError, errors } from '../errors';
 import { recordAudit } from '../identity/events';
 import { tenantScope, type Principal, type RequestMeta } from '../identity/principal';
 import type { AgentHub, AgentIdentity } from './hub';
+import { inTransaction } from '../db/transaction';
 
 const iso = (date: Date | null) => (date ? new Date(date).toISOString() : null);
 
@@ -54,7 +55,7 @@ export async function enrollAgent(
   const credential = newToken(AGENT_CREDENTIAL_PREFIX);
   const now = ctx.clock.now();
   const endpointId = randomUUID();
-  const tenantId = await ctx.db.transaction().execute(async (trx) => {
+  const tenantId = await inTransaction(ctx.db, async (trx) => {
     const token = await trx
       .selectFrom('enroll_tokens')
       .selectAll()

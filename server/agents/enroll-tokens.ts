@@ -8,6 +8,7 @@ import type { EnrollTokenRow } from '../db/schema-agents';
 import { ApiError, errors } from '../errors';
 import { recordAudit } from '../identity/events';
 import { tenantScope, type Principal, type RequestMeta } from '../identity/principal';
+import { inTransaction } from '../db/transaction';
 
 const iso = (date: Date | null) => (date ? new Date(date).toISOString() : null);
 
@@ -92,7 +93,7 @@ export async function issueEnrollToken(
     throw limitError(`A token may be used at most ${limits.maxUsesPerToken} times for this tenant${trial}`);
   const now = ctx.clock.now();
   const secret = newToken(ENROLL_TOKEN_PREFIX);
-  const row = await ctx.db.transaction().execute(async (trx) => {
+  const row = await inTransaction(ctx.db, async (trx) => {
     // Serialise token creation per tenant so two requests cannot both pass the cap.
     await trx.selectFrom('tenants').select('id').where('id', '=', tenantId).forUpdate().executeTakeFirstOrThrow();
     const active = await trx

@@ -101,21 +101,25 @@ export async function recordScriptLog(ctx: ServerContext, input: ScriptLogInput,
       user_agent: clip(input.meta?.userAgent, 254),
     })
     .execute();
-  publishAuditRecord(ctx, {
-    source: 'script',
-    id,
-    at,
-    action: `script.${input.decision}`,
-    tenantId: input.tenantId,
-    actorUserId: input.userId,
-    actorApiKeyId: input.apiKeyId ?? null,
-    actorEmail: null,
-    ip: input.meta?.ip ?? null,
-    targetType: input.endpointId ? 'endpoint' : null,
-    targetId: input.endpointId,
-    result: input.decision,
-    reasonCodes,
-    summary: `${input.kind} ${input.decision}${reasonCodes.length > 0 ? ` (${reasonCodes.join(', ')})` : ''} sha256=${sha256}`,
-  });
+  publishAuditRecord(
+    ctx,
+    {
+      source: 'script',
+      id,
+      at,
+      action: `script.${input.decision}`,
+      tenantId: input.tenantId,
+      actorUserId: input.userId,
+      actorApiKeyId: input.apiKeyId ?? null,
+      actorEmail: null,
+      ip: input.meta?.ip ?? null,
+      targetType: input.endpointId ? 'endpoint' : null,
+      targetId: input.endpointId,
+      result: input.decision,
+      reasonCodes,
+      summary: `${input.kind} ${input.decision}${reasonCodes.length > 0 ? ` (${reasonCodes.join(', ')})` : ''} sha256=${sha256}`,
+    },
+    db,
+  );
   return { id };
 }

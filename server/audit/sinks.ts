@@ -1,4 +1,6 @@
 import type { ServerContext } from '../context';
+import type { DbOrTransaction } from '../db/database';
+import { afterCommit } from '../db/transaction';
 
 /**
  * One recorded event as the exporters see it (SIEM, abuse scoring), whatever table it is in.
@@ -38,18 +40,21 @@ export function addAuditSink(ctx: ServerContext, sink: AuditSink): () => void {
 }
 
 /**
- * Hands a recorded event to every sink. Sinks only enqueue (they never wait on the network or
- * the database), so this never slows the request that recorded the event; a failing sink is
- * logged and the others still run.
+ * Hands a recorded event to every sink: at once, or when `db` is a transaction, once it has
+ * committed (a rolled-back event never reaches a collector). Sinks only enqueue (they never
+ * wait on the network or the database), so this never slows the request that recorded the
+ * event; a failing sink is logged and the others still run.
  */
-export function publishAuditRecord(ctx: ServerContext, record: AuditRecord): void {
-  const sinks = sinksByContext.get(ctx);
-  if (!sinks) return;
-  for (const sink of sinks) {
-    try {
-      sink(record);
-    } catch (error) {
-      ctx.logger.error({ err: error, action: record.action }, 'an audit sink failed');
+export function publishAuditRecord(ctx: ServerContext, record: AuditRecord, db: DbOrTransaction): void {
+  afterCommit(db, () => {
+    const sinks = sinksByContext.get(ctx);
+    if (!sinks) return;
+    for (const sink of sinks) {
+      try {
+        sink(record);
+      } catch (error) {
+        ctx.logger.error({ err: error, action: record.action }, 'an audit sink failed');
+      }
     }
-  }
+  });
 }

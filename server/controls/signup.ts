@@ -10,6 +10,7 @@ import { passwordProblem } from '../identity/passwords';
 import type { RequestMeta } from '../identity/principal';
 import { throttleAddress } from '../identity/throttle';
 import { assertEmailDomainAllowed } from './destinations';
+import { inTransaction } from '../db/transaction';
 
 const HOUR_MS = 3_600_000;
 
@@ -48,7 +49,7 @@ export async function signUp(ctx: ServerContext, input: SignupRequest, meta: Req
   const userId = randomUUID();
   const emailDomain = checkEmailDomain(input.email, []).normalized;
   // A failed insert aborts the transaction; the ApiError thrown from its catch is the answer.
-  await ctx.db.transaction().execute(async (trx) => {
+  await inTransaction(ctx.db, async (trx) => {
     const now = ctx.clock.now();
     await trx
       .insertInto('tenants')

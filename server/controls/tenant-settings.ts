@@ -16,6 +16,7 @@ import {
   lockTenantControls,
   overridesOf,
 } from './tenant-controls';
+import { inTransaction } from '../db/transaction';
 
 /** Tenant verification (lifts trial limits) and per-tenant limits and allowlist, set by platform admins. */
 
@@ -50,7 +51,7 @@ export async function verifyTenant(
 ): Promise<TenantControls> {
   await getVisibleTenant(ctx, principal, tenantId);
   const actor = principal.kind === 'user' ? principal.userId : null;
-  const row = await ctx.db.transaction().execute(async (trx) => {
+  const row = await inTransaction(ctx.db, async (trx) => {
     const current = await lockTenantControls(ctx, trx, tenantId);
     if (current.verified) throw errors.conflict('This tenant is already verified');
     const now = ctx.clock.now();
@@ -102,7 +103,7 @@ export async function setTenantLimits(
   if (Object.keys(changes).length === 0 && allowlist === undefined) {
     throw errors.validation({ body: 'Change at least one limit or the allowlist' });
   }
-  const row = await ctx.db.transaction().execute(async (trx) => {
+  const row = await inTransaction(ctx.db, async (trx) => {
     const before = await lockTenantControls(ctx, trx, tenantId);
     const now = ctx.clock.now();
     const updated = await trx

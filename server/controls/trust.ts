@@ -11,6 +11,7 @@ import { tenantScope, type Principal, type RequestMeta } from '../identity/princ
 import { getVisibleTenant } from '../identity/tenants';
 import { trustAt } from './policy-context';
 import { loadTenantControls, lockTenantControls } from './tenant-controls';
+import { inTransaction } from '../db/transaction';
 
 /**
  * Extended trust: a tenant admin asks, a supervisor decides (approval needs a fresh step-up,
@@ -109,7 +110,7 @@ export async function requestTrust(
   if (!requestedBy || principal.role !== 'tenant_admin') throw errors.forbidden('Only tenant admins request extended trust');
   if (input.days > MAX_TRUST_DAYS) throw errors.validation({ days: `Extended trust lasts at most ${MAX_TRUST_DAYS} days` });
   const id = randomUUID();
-  await ctx.db.transaction().execute(async (trx) => {
+  await inTransaction(ctx.db, async (trx) => {
     const controls = await lockTenantControls(ctx, trx, tenantId);
     const pending = await trx
       .selectFrom('trust_requests')
@@ -186,7 +187,7 @@ export async function approveTrustRequest(
 ): Promise<TrustRequest> {
   const approver = userIdOf(principal);
   if (!approver || principal.role !== 'supervisor') throw errors.forbidden('Only supervisors approve extended trust');
-  await ctx.db.transaction().execute(async (trx) => {
+  await inTransaction(ctx.db, async (trx) => {
     const request = await getVisibleRequest(trx, principal, id, true);
     if (request.requested_by === approver) throw errors.forbidden('You cannot approve your own extended-trust request');
     if (request.status !== 'pending') throw errors.conflict(`This request was already ${request.status}`);
@@ -256,7 +257,7 @@ export async function closeTrustRequest(
   if (!actor) throw errors.forbidden();
   if (outcome === 'denied' && principal.role !== 'supervisor') throw errors.forbidden('Only supervisors deny extended trust');
   if (outcome === 'cancelled' && principal.role !== 'tenant_admin') throw errors.forbidden('Only the tenant’s admins withdraw a request');
-  await ctx.db.transaction().execute(async (trx) => {
+  await inTransaction(ctx.db, async (trx) => {
     const request = await getVisibleRequest(trx, principal, id, true);
     if (request.status !== 'pending') throw errors.conflict(`This request was already ${request.status}`);
     const now = ctx.clock.now();
@@ -305,7 +306,7 @@ export async function revokeTrust(
 ): Promise<TrustStatus> {
   await getVisibleTenant(ctx, principal, tenantId);
   const actor = userIdOf(principal);
-  await ctx.db.transaction().execute(async (trx) => {
+  await inTransaction(ctx.db, async (trx) => {
     const controls = await lockTenantControls(ctx, trx, tenantId);
     const now = ctx.clock.now();
     if (levelAt(controls.trust_expires_at, now) !== 'extended') {

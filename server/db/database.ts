@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Kysely, PGliteDialect, PostgresDialect, sql, type Transaction } from 'kysely';
 import type { Database } from './schema';
 import { MIGRATIONS, type SchemaMigration } from './migrations';
+import { inTransaction } from './transaction';
 
 export type { Database };
 export type Db = Kysely<Database>;
@@ -119,7 +120,7 @@ export async function migrateToLatest(db: Db, migrations: SchemaMigration[] = MI
     applied_at timestamptz NOT NULL DEFAULT now()
   )`.execute(db);
   const applied: string[] = [];
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(hashtext('bulwark_migrations'))`.execute(trx);
     const done = await sql<{ name: string }>`SELECT name FROM bulwark_migrations`.execute(trx);
     const doneNames = new Set(done.rows.map((row) => row.name));

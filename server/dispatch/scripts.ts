@@ -11,6 +11,7 @@ import { errors } from '../errors';
 import { recordAudit } from '../identity/events';
 import { tenantScope, type Principal, type RequestMeta } from '../identity/principal';
 import { dispatch } from './executions';
+import { inTransaction } from '../db/transaction';
 
 const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505';
 
@@ -146,7 +147,7 @@ export async function updateScript(
 export async function deleteScript(ctx: ServerContext, principal: Principal, id: string, meta: RequestMeta) {
   const row = await visibleScript(ctx, principal, id);
   const now = ctx.clock.now();
-  await ctx.db.transaction().execute(async (trx) => {
+  await inTransaction(ctx.db, async (trx) => {
     await trx.updateTable('scripts').set({ deleted_at: now }).where('id', '=', id).execute();
     await trx
       .updateTable('schedules')

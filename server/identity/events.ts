@@ -40,22 +40,26 @@ export async function recordLoginEvent(ctx: ServerContext, event: LoginEventInpu
     })
     .execute();
   const reason = bounded(event.reason ?? null, 100);
-  publishAuditRecord(ctx, {
-    source: 'login',
-    id,
-    at,
-    action: `login.${event.kind}.${event.result}`,
-    tenantId: event.tenantId ?? null,
-    actorUserId: event.userId ?? null,
-    actorApiKeyId: event.apiKeyId ?? null,
-    actorEmail: bounded(event.email),
-    ip: bounded(event.meta.ip, 64),
-    targetType: null,
-    targetId: null,
-    result: event.result,
-    reasonCodes: reason ? [reason] : [],
-    summary: `${event.kind} ${event.result}${reason ? ` (${reason})` : ''}`,
-  });
+  publishAuditRecord(
+    ctx,
+    {
+      source: 'login',
+      id,
+      at,
+      action: `login.${event.kind}.${event.result}`,
+      tenantId: event.tenantId ?? null,
+      actorUserId: event.userId ?? null,
+      actorApiKeyId: event.apiKeyId ?? null,
+      actorEmail: bounded(event.email),
+      ip: bounded(event.meta.ip, 64),
+      targetType: null,
+      targetId: null,
+      result: event.result,
+      reasonCodes: reason ? [reason] : [],
+      summary: `${event.kind} ${event.result}${reason ? ` (${reason})` : ''}`,
+    },
+    db,
+  );
 }
 
 export interface AuditInput {
@@ -94,22 +98,26 @@ export async function recordAudit(ctx: ServerContext, event: AuditInput, db: DbO
     })
     .execute();
   const reasonCode = typeof details.reasonCode === 'string' ? details.reasonCode : null;
-  publishAuditRecord(ctx, {
-    source: 'audit',
-    id,
-    at,
-    action: event.action,
-    tenantId: event.tenantId ?? null,
-    actorUserId: actor.actorUserId,
-    actorApiKeyId: actor.actorApiKeyId,
-    actorEmail: event.principal?.kind === 'user' ? event.principal.email : null,
-    ip: bounded(event.meta?.ip ?? null, 64),
-    targetType: event.targetType ?? null,
-    targetId: event.targetId ?? null,
-    result: null,
-    reasonCodes: reasonCode ? [reasonCode] : [],
-    summary: auditSummary(event.action, details),
-  });
+  publishAuditRecord(
+    ctx,
+    {
+      source: 'audit',
+      id,
+      at,
+      action: event.action,
+      tenantId: event.tenantId ?? null,
+      actorUserId: actor.actorUserId,
+      actorApiKeyId: actor.actorApiKeyId,
+      actorEmail: event.principal?.kind === 'user' ? event.principal.email : null,
+      ip: bounded(event.meta?.ip ?? null, 64),
+      targetType: event.targetType ?? null,
+      targetId: event.targetId ?? null,
+      result: null,
+      reasonCodes: reasonCode ? [reasonCode] : [],
+      summary: auditSummary(event.action, details),
+    },
+    db,
+  );
 }
 
 /** A short line for the collector: the action and its plain-valued details (bounded). */

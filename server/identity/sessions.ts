@@ -11,6 +11,7 @@ import type { SessionsTable } from '../db/schema';
 import { ApiError } from '../errors';
 import { recordAudit, recordLoginEvent } from './events';
 import type { Principal, RequestMeta, UserPrincipal } from './principal';
+import { inTransaction } from '../db/transaction';
 
 /** last_seen_at is written at most this often per session, to keep reads cheap. */
 const LAST_SEEN_RESOLUTION_MS = 15_000;
@@ -41,7 +42,7 @@ export async function startSession(
     revoked_reason: null,
     revoked_by: null,
   };
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx.db, async (trx) => {
     await trx.insertInto('sessions').values(session).execute();
     return issueTokens(ctx, trx, session.id, session.absolute_expires_at, now);
   });
@@ -223,7 +224,7 @@ export async function refreshSession(ctx: ServerContext, refreshToken: string, m
     }
     throw endReason ? sessionExpired() : sessionRevoked(reason);
   }
-  const tokens = await ctx.db.transaction().execute(async (trx) => {
+  const tokens = await inTransaction(ctx.db, async (trx) => {
     // The conditional update makes two concurrent uses of one token resolve to exactly one winner.
     const claimed = await trx
       .updateTable('session_tokens')

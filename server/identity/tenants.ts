@@ -7,6 +7,7 @@ import { errors } from '../errors';
 import { recordAudit } from './events';
 import { tenantScope, type Principal, type RequestMeta } from './principal';
 import { revokeSessions } from './sessions';
+import { inTransaction } from '../db/transaction';
 
 const iso = (date: Date | null) => (date ? new Date(date).toISOString() : null);
 
@@ -115,7 +116,7 @@ export async function setTenantState(
   await getVisibleTenant(ctx, principal, id);
   const now = ctx.clock.now();
   const actorUserId = principal.kind === 'user' ? principal.userId : null;
-  const { row, fromState } = await ctx.db.transaction().execute(async (trx) => {
+  const { row, fromState } = await inTransaction(ctx.db, async (trx) => {
     const current = await trx.selectFrom('tenants').select('state').where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
     await trx
       .insertInto('tenant_state_changes')
