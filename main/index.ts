@@ -10,7 +10,7 @@ import ElectronStore from 'electron-store';
 import { ConsoleCore } from './core/console-core';
 import { createFetchTransport } from './core/http-transport';
 import { probeKeyringBackend } from './core/keyring-backend';
-import { takeLaunchSettings } from './core/launch';
+import { profileDirFrom, takeLaunchSettings } from './core/launch';
 import { createStderrLogger } from './core/logger';
 import { ConsolePrefs, type PrefsStore } from './core/prefs';
 import { TokenVault } from './core/vault';
@@ -117,6 +117,10 @@ function createWindow(): void {
   win.once('ready-to-show', () => win.show());
   void win.loadURL(`${APP_ORIGIN}/index.html`);
 }
+
+// Before anything reads userData: the profile also scopes the single-instance lock.
+const profileDir = profileDirFrom(process.env, createStderrLogger());
+if (profileDir) app.setPath('userData', profileDir);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();

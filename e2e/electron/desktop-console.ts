@@ -37,18 +37,18 @@ export interface DesktopConsole {
  * Launches the built console with `env` added to this process's environment and waits for its
  * first window.
  *
- * On Linux the console gets a throwaway profile (Electron's appData is $XDG_CONFIG_HOME there, so
- * its preferences, session data and single-instance lock are the test's own) and no session bus:
- * like the journeys' browser hosts it keeps its session in memory, never in this machine's
- * keychain. On macOS and Windows it uses the user's own console profile and OS keychain (a journey
- * signs out at the end, which deletes its keychain entry).
+ * The console gets a throwaway profile (BULWARK_CONSOLE_PROFILE_DIR: its preferences, session data
+ * and single-instance lock are the test's own, so a console already open does not interfere). On
+ * Linux it also gets no session bus: like the journeys' browser hosts it keeps its session in
+ * memory, never in this machine's keychain. On macOS and Windows it uses the OS keychain (a
+ * journey signs out at the end, which deletes its keychain entry).
  */
 export async function launchDesktopConsole(env: Record<string, string> = {}): Promise<DesktopConsole> {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'bulwark-electron-'));
   const app = await electron.launch({
     args: [MAIN_ENTRY],
     cwd: root,
-    env: { ...definedEnv(), DBUS_SESSION_BUS_ADDRESS: '', XDG_CONFIG_HOME: profile, ...env },
+    env: { ...definedEnv(), DBUS_SESSION_BUS_ADDRESS: '', XDG_CONFIG_HOME: profile, BULWARK_CONSOLE_PROFILE_DIR: profile, ...env },
   });
   const lines: string[] = [];
   const keep = (chunk: Buffer) => {
@@ -71,10 +71,8 @@ export async function launchDesktopConsole(env: Record<string, string> = {}): Pr
   } catch (error) {
     await app.close().catch(() => undefined);
     rmSync(profile, { recursive: true, force: true });
-    // A console already open on this machine holds the single-instance lock: this one then quits at once.
     throw new Error(
-      `the Electron console opened no window (is another Bulwark console open?): ${(error as Error).message}\n` +
-        `Its output:\n${lines.join('\n') || '(nothing)'}`,
+      `the Electron console opened no window: ${(error as Error).message}\n` + `Its output:\n${lines.join('\n') || '(nothing)'}`,
     );
   }
 }

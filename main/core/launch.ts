@@ -5,6 +5,7 @@
  * added to the first-admin request by main itself, only for that very server, and never
  * crosses IPC.
  */
+import { isAbsolute } from 'node:path';
 import { checkServerUrl } from '../../shared/ipc/server-url';
 import type { ConsoleLogger } from './logger';
 
@@ -29,4 +30,19 @@ export function takeLaunchSettings(env: NodeJS.ProcessEnv, log: ConsoleLogger): 
     else log.warn('BULWARK_CONSOLE_SERVER_URL ignored', { reason: check.message });
   }
   return { serverUrl, firstRunToken: serverUrl && rawToken ? rawToken : null };
+}
+
+/**
+ * BULWARK_CONSOLE_PROFILE_DIR: a separate console profile (preferences, session data and the
+ * single-instance lock), for tests and for a second console on the same account. Must be an
+ * absolute path; anything else is ignored with a warning rather than resolved against the cwd.
+ */
+export function profileDirFrom(env: NodeJS.ProcessEnv, log: ConsoleLogger): string | null {
+  const raw = env.BULWARK_CONSOLE_PROFILE_DIR?.trim();
+  if (!raw) return null;
+  if (!isAbsolute(raw) || raw.includes('\0')) {
+    log.warn('BULWARK_CONSOLE_PROFILE_DIR ignored', { reason: 'it must be an absolute path' });
+    return null;
+  }
+  return raw;
 }
