@@ -3,6 +3,7 @@ import type { Role } from '../../../shared/api/roles';
 import { hasRole, useSession } from '../state/session-store';
 import { useNav, type Route, type ScreenName } from '../state/nav-store';
 import { AdminScreen } from './AdminScreen';
+import { AuditTrailScreen } from './AuditTrailScreen';
 import { BlockedEventsScreen } from './BlockedEventsScreen';
 import { EndpointPage } from './EndpointPage';
 import { EndpointsScreen } from './EndpointsScreen';
@@ -39,6 +40,12 @@ const NAV: readonly NavItem[] = [
     screen: 'login-events',
     label: 'Login events',
     route: { screen: 'login-events' },
+    roles: ['support', 'platform_admin', 'tenant_admin', 'supervisor'],
+  },
+  {
+    screen: 'audit-trail',
+    label: 'Audit trail',
+    route: { screen: 'audit-trail' },
     roles: ['support', 'platform_admin', 'tenant_admin', 'supervisor'],
   },
   { screen: 'review-queue', label: 'Review queue', route: { screen: 'review-queue' }, roles: ['platform_admin', 'supervisor'] },
@@ -90,6 +97,9 @@ export function Shell() {
       break;
     case 'login-events':
       content = <LoginEventsScreen />;
+      break;
+    case 'audit-trail':
+      content = <AuditTrailScreen />;
       break;
     case 'review-queue':
       content = <ReviewQueueScreen />;

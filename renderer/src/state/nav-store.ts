@@ -8,6 +8,7 @@ export type Route =
   | { screen: 'trust' }
   | { screen: 'blocked-events' }
   | { screen: 'login-events' }
+  | { screen: 'audit-trail' }
   | { screen: 'review-queue' }
   | { screen: 'admin'; tab: AdminTab }
   | { screen: 'my-sessions' };
