@@ -1,6 +1,7 @@
 /**
  * Journey 4 — support: filters blocked events by reason code, opens one, sees the highlighted
- * command and the reasons, exports CSV, and the downloaded file contains the event.
+ * command and the reasons, exports CSV, and the downloaded file contains the event. Then finds
+ * the same refusal in the audit trail and exports that as JSONL.
  */
 import { readFileSync } from 'node:fs';
 import { expect, test } from '../support/fixtures';
@@ -62,4 +63,45 @@ test('support: filters blocked events by reason code, opens one, exports CSV con
   expect(exported, 'the exported CSV holds the event').toBeDefined();
   expect(exported).toContain('download_execute');
   expect(exported).toContain(system.accounts.technician.email);
+});
+
+test('support: finds the refusal in the audit trail by source and action family, and exports it as JSONL', async ({
+  openConsole,
+  system,
+}, testInfo) => {
+  if ((await scriptLogs(system, { reasonCode: 'download_execute' })).length === 0) {
+    const technician = await openConsole('technician');
+    await technician.ensureSignedIn('technician');
+    const terminal = new TerminalTab(technician);
+    await terminal.openEndpoint(system.endpoint.hostname);
+    await terminal.open('technician');
+    await terminal.type(DOWNLOAD_AND_EXECUTE);
+    await terminal.refusalOf(DOWNLOAD_AND_EXECUTE);
+  }
+
+  const support = await openConsole('support');
+  await support.ensureSignedIn('support');
+  await support.goTo('Audit trail');
+  const page = support.page;
+  const filters = page.getByRole('search', { name: 'Filter the audit trail' });
+  await filters.getByLabel('Source').selectOption('script');
+  await filters.getByLabel('Action').fill('script.');
+  await filters.getByRole('button', { name: 'Apply' }).click();
+  const row = page.getByRole('row').filter({ hasText: 'script.block' }).filter({ hasText: 'download_execute' }).first();
+  await support.see(row, 'the refusal as a script.block entry of the audit trail');
+  await expect(row).toContainText(system.accounts.technician.email);
+  // Only script logs are listed.
+  for (const source of await page.getByRole('row').locator('td:nth-child(2)').allInnerTexts()) expect(source).toBe('script');
+
+  const download = page.waitForEvent('download');
+  await filters.getByRole('button', { name: 'Export JSONL' }).click();
+  const file = await download;
+  const lines = readFileSync(await file.path(), 'utf8')
+    .trim()
+    .split('\n');
+  await testInfo.attach('audit-trail.jsonl', { body: lines.join('\n'), contentType: 'application/x-ndjson' });
+  const events = lines.map((line) => JSON.parse(line) as { source: string; action: string; reasonCode: string | null });
+  expect(events.length).toBeGreaterThan(0);
+  expect(events.every((e) => e.source === 'script' && e.action.startsWith('script.'))).toBe(true);
+  expect(events.some((e) => e.action === 'script.block' && e.reasonCode === 'download_execute')).toBe(true);
 });
