@@ -21,10 +21,15 @@ export class WordImpl implements Word {
 }
 
 export function makeWord(value: string, span: Span, flags?: { quoted?: boolean; obfuscated?: boolean; nested?: number[] }): WordImpl {
+  return wordOf(value, span, flags?.quoted === true, flags?.obfuscated === true, flags?.nested);
+}
+
+/** `makeWord` with positional flags, for the lexers' per-word hot paths (no options object per word). */
+export function wordOf(value: string, span: Span, quoted: boolean, obfuscated: boolean, nested: number[] | undefined): WordImpl {
   const w = new WordImpl(value, span);
-  if (flags?.quoted) w.quoted = true;
-  if (flags?.obfuscated) w.obfuscated = true;
-  if (flags?.nested && flags.nested.length > 0) w.nested = flags.nested;
+  if (quoted) w.quoted = true;
+  if (obfuscated) w.obfuscated = true;
+  if (nested !== undefined && nested.length > 0) w.nested = nested;
   return w;
 }
 
@@ -97,6 +102,7 @@ export class DocBuilder {
     const position = members ? members.length : 0;
     const first = args.words[0];
     const name = args.name ?? (first ? resolveCommandName(first.value, args.shell) : '');
+    // Every optional field present (undefined when unset), so all commands share one shape for the rules reading them.
     const cmd: SimpleCommand = {
       name,
       words: args.words,
@@ -107,18 +113,23 @@ export class DocBuilder {
       pipeline: args.pipeline,
       position,
       layer: args.layer,
+      parent: undefined,
       statement: args.statement,
+      assignTo: args.assignTo,
+      invocation: args.invocation,
     };
-    if (args.assignTo !== undefined) cmd.assignTo = args.assignTo;
-    if (args.invocation !== undefined) cmd.invocation = args.invocation;
     this.commands.push(cmd);
-    members?.push(index);
+    // A pipeline's first member replaces its empty list by an exact one-element list (most pipelines have one command).
+    if (members !== undefined) {
+      if (members.length === 0) this.pipelines[args.pipeline] = [index];
+      else members.push(index);
+    }
     return index;
   }
 
   setParent(children: readonly number[], parent: number): void {
-    for (const c of children) {
-      const cmd = this.commands[c];
+    for (let i = 0; i < children.length; i++) {
+      const cmd = this.commands[children[i] as number];
       if (cmd && cmd.parent === undefined) cmd.parent = parent;
     }
   }

@@ -109,8 +109,11 @@ function listItems(e: Element): string[] | undefined {
  * 2. `+`, `-f`, `-join` (unary and binary) and literal `-replace`, left-associative.
  */
 export function foldElements(input: readonly Element[], keepPartialText = false): Element[] {
+  // Without an operator or a cast there is nothing to fold (`$a -lt $b`, `$x.Name`): the common case.
+  if (!input.some(isFoldable)) return input.slice();
   const lists: Element[] = [];
-  const owned = new Set<Element>();
+  // Lists merged here (extended in place); created on the first merge, as most sequences have none.
+  let owned: Set<Element> | null = null;
   for (const e of input) {
     let cur = e;
     const top = lists[lists.length - 1];
@@ -126,7 +129,7 @@ export function foldElements(input: readonly Element[], keepPartialText = false)
     if (sep?.op === ',' && before && !before.op) {
       const left = listItems(before);
       const right = listItems(cur);
-      if (left && right && left.length + right.length <= 1_000_000 && owned.has(before)) {
+      if (left && right && left.length + right.length <= 1_000_000 && owned !== null && owned.has(before)) {
         // Lists built here are extended in place, so a long `1,2,3,…` stays linear and allocation-free.
         lists.pop();
         for (const r of right) left.push(r);
@@ -152,7 +155,7 @@ export function foldElements(input: readonly Element[], keepPartialText = false)
           built: before.built || cur.built,
           nested: cur.nested.length > 0 ? before.nested.concat(cur.nested) : before.nested,
         };
-        owned.add(merged);
+        (owned ??= new Set()).add(merged);
         cur = merged;
       }
     }
@@ -165,6 +168,11 @@ export function foldElements(input: readonly Element[], keepPartialText = false)
     reduceTop(out, keepPartialText);
   }
   return out;
+}
+
+/** Only operators (`+`, `,`, `-f` …) and casts (`[char]`) take part in folding. */
+function isFoldable(e: Element): boolean {
+  return e.op !== undefined || e.type !== undefined;
 }
 
 /** Reduces the top of the stack while an operator with known operands is there. */

@@ -3,10 +3,10 @@
  * caret escapes, quotes, and `%VAR%` / `%VAR:~start,len%` / `%VAR:old=new%` expansion using
  * `set` assignments in the same text and the usual Windows environment.
  */
-import { makeWord, type WordImpl } from './builder';
+import { wordOf, type WordImpl } from './builder';
 import type { Redirect, Word } from './document';
 import type { LexTarget } from './lex-target';
-import { programName } from './names';
+import { cachedProgramName } from './names';
 
 /** Typical values of Windows environment variables, enough to resolve substring tricks like `%COMSPEC:~-7,3%`. */
 export const WINDOWS_ENVIRONMENT: Readonly<Record<string, string>> = {
@@ -50,6 +50,8 @@ class CmdLexer {
   private readonly n: number;
   /** Open `( … )` blocks: inside one, an unquoted `)` ends the command. */
   private parenDepth = 0;
+  /** The word being read (reused: words are read one at a time). */
+  private readonly word = new CmdWordState();
 
   constructor(private readonly t: LexTarget) {
     this.n = t.text.length;
@@ -120,7 +122,7 @@ class CmdLexer {
     const redirects: Redirect[] = [];
     for (;;) {
       // cmd treats `,` `;` `=` between words like spaces.
-      while (this.pos < this.n && ' \t\r,;='.includes(text[this.pos] as string)) this.pos++;
+      while (this.pos < this.n && isWordGap(text.charCodeAt(this.pos))) this.pos++;
       if (this.pos >= this.n) break;
       const c = text[this.pos] as string;
       if (c === '\n' || c === '&' || c === '|') break;
@@ -132,14 +134,12 @@ class CmdLexer {
         continue;
       }
       // `rem` comments swallow the line.
-      if (words.length === 1 && (words[0] as RawWord).value.toLowerCase() === 'rem') {
+      if (words.length === 1 && keyword((words[0] as RawWord).value) === 'rem') {
         this.skipLine();
         break;
       }
-      const w = this.readWord();
-      if (!w) break;
-      for (const x of w) words.push(x);
-      if (words.length === 1 && (words[0] as RawWord).value.toLowerCase() === 'rem') {
+      if (!this.readWord(words)) break;
+      if (words.length === 1 && keyword((words[0] as RawWord).value) === 'rem') {
         this.skipLine();
         return;
       }
@@ -176,12 +176,13 @@ class CmdLexer {
     }
     this.pos = i;
     while (this.pos < this.n && (text[this.pos] === ' ' || text[this.pos] === '\t')) this.pos++;
-    const w = this.readWord();
-    const target = w?.[0];
+    const read: RawWord[] = [];
+    this.readWord(read);
+    const target = read[0];
     if (!target) return null;
     return {
       op,
-      target: makeWord(target.value, this.span(target.start, target.end), { quoted: target.quoted, obfuscated: target.obfuscated }),
+      target: wordOf(target.value, this.span(target.start, target.end), target.quoted, target.obfuscated, undefined),
     };
   }
 
@@ -189,16 +190,18 @@ class CmdLexer {
     return this.t.layer.toOriginal(start, end);
   }
 
-  /** A word; several when a `%VAR%` expansion contains spaces. */
-  private readWord(): RawWord[] | null {
+  /** A word appended to `out` (several when a `%VAR%` expansion contains spaces); false when nothing was read. */
+  private readWord(out: RawWord[]): boolean {
     const text = this.t.text;
     const start = this.pos;
-    const w = new CmdWordState(start);
+    const outBefore = out.length;
+    const w = this.word;
+    w.begin(start, out);
     let inQuote = false;
     while (this.pos < this.n) {
       const c = text[this.pos] as string;
       if (!inQuote && (c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '&' || c === '|' || c === '<' || c === '>')) break;
-      if (!inQuote && c === ')' && (w.chunks.length === 0 || this.parenDepth > 0)) break;
+      if (!inQuote && c === ')' && (w.pieces === 0 || this.parenDepth > 0)) break;
       if (c === '\n') break;
       if (c === '^' && !inQuote) {
         const nx = text[this.pos + 1];
@@ -211,13 +214,13 @@ class CmdLexer {
           continue;
         }
         if (isAlnum(nx.charCodeAt(0)) || nx === '.' || nx === '-' || nx === '/' || nx === '\\' || nx === ':') w.obfuscated = true;
-        w.chunks.push(nx);
+        w.append(nx);
         this.pos += 2;
         continue;
       }
       if (c === '\\' && text[this.pos + 1] === '"') {
         // `\"` is a literal quote for the program's argument parsing (CommandLineToArgvW), not a quote toggle.
-        w.chunks.push('"');
+        w.append('"');
         this.pos += 2;
         continue;
       }
@@ -234,26 +237,25 @@ class CmdLexer {
           if (exp.obfuscated) w.obfuscated = true;
           if (!inQuote && /[ \t]/.test(exp.value)) {
             const pieces = exp.value.split(/[ \t]+/);
-            pieces.forEach((p, k) => {
+            for (let k = 0; k < pieces.length; k++) {
               if (k > 0) {
                 w.flush(this.pos);
                 w.wordStart = exp.start;
               }
-              w.chunks.push(p);
-            });
-          } else w.chunks.push(exp.value);
+              w.append(pieces[k] as string);
+            }
+          } else w.append(exp.value);
           continue;
         }
       }
       // A run of ordinary characters becomes one chunk (not one per character).
       let end = this.pos + 1;
       while (end < this.n && isPlainWordChar(text.charCodeAt(end), inQuote)) end++;
-      w.chunks.push(end === this.pos + 1 ? c : text.slice(this.pos, end));
+      w.append(end === this.pos + 1 ? c : text.slice(this.pos, end));
       this.pos = end;
     }
     w.flush(this.pos);
-    if (w.out.length === 0 && this.pos === start) return null;
-    return w.out;
+    return out.length > outBefore || this.pos !== start;
   }
 
   /** `%VAR%`, `%VAR:~s,l%`, `%VAR:a=b%`; `%%i` / `%1` stay literal. */
@@ -314,7 +316,7 @@ class CmdLexer {
     let words = raw;
     // `if [/i] [not] cond cmd`, `for … do cmd`, `else cmd`, `call cmd`.
     for (let guard = 0; guard < 8 && words.length > 0; guard++) {
-      const head = (words[0] as RawWord).value.toLowerCase();
+      const head = keyword((words[0] as RawWord).value);
       if (head === 'if') {
         words = stripIfCondition(words);
         continue;
@@ -332,13 +334,13 @@ class CmdLexer {
     }
     if (words.length === 0) return;
     const first = words[0] as RawWord;
-    const nameLower = first.value.toLowerCase();
+    const nameLower = keyword(first.value);
     if (nameLower === 'set' || nameLower === 'setx') this.recordSet(words, nameLower === 'setx');
     if (nameLower === 'setlocal' && words.some(isDelayedExpansion)) this.t.vars.set('__delayed', '1');
     const outWords: Word[] = new Array<Word>(words.length);
     for (let i = 0; i < words.length; i++) {
       const w = words[i] as RawWord;
-      outWords[i] = makeWord(w.value, this.span(w.start, w.end), { quoted: w.quoted, obfuscated: w.obfuscated });
+      outWords[i] = wordOf(w.value, this.span(w.start, w.end), w.quoted, w.obfuscated, undefined);
     }
     if (first.obfuscated) {
       b.note('escape_obfuscation', this.span(first.start, first.end), first.value);
@@ -354,7 +356,7 @@ class CmdLexer {
       pipeline,
       layer: this.t.layerIndex,
       statement,
-      name: programName(first.value),
+      name: cachedProgramName(first.value),
     });
   }
 
@@ -414,26 +416,59 @@ function isDelayedExpansion(w: RawWord): boolean {
   return w.value.toLowerCase() === 'enabledelayedexpansion';
 }
 
-/** The word being read (a class rather than closures: this runs for every word). */
+/** The word being read (a class rather than closures: this runs for every word; one per lexer, reused). */
 class CmdWordState {
+  /** Where finished words go. */
   out: RawWord[] = [];
-  chunks: string[] = [];
+  wordStart = 0;
+  /** The word's text so far (its pieces concatenated: no array per word). */
+  value = '';
+  /** Pieces appended so far, empty ones included. */
+  pieces = 0;
   quoted = false;
   obfuscated = false;
   emptyQuotes = false;
-  constructor(public wordStart: number) {}
+
+  begin(start: number, out: RawWord[]): void {
+    this.out = out;
+    this.wordStart = start;
+    this.clear();
+  }
+
+  append(piece: string): void {
+    this.value += piece;
+    this.pieces++;
+  }
 
   flush(end: number): void {
-    const value = this.chunks.join('');
+    const value = this.value;
     if (value.length > 0 || this.quoted) {
       const obfuscated = this.obfuscated || (this.emptyQuotes && /^[a-z0-9._\\-]+$/i.test(value));
       this.out.push({ value, start: this.wordStart, end, quoted: this.quoted, obfuscated });
     }
-    this.chunks = [];
+    this.clear();
+  }
+
+  private clear(): void {
+    this.value = '';
+    this.pieces = 0;
     this.quoted = false;
     this.obfuscated = false;
     this.emptyQuotes = false;
   }
+}
+
+/**
+ * A word in lower case for comparing with cmd's keywords and built-ins (`if`, `rem`, `setlocal` …), or ''
+ * when it is longer than any of them (lower-casing never shortens a string, so no keyword is missed).
+ */
+function keyword(value: string): string {
+  return value.length <= 8 ? value.toLowerCase() : '';
+}
+
+/** cmd treats `,` `;` `=` between words like blanks (space, tab, CR). */
+function isWordGap(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x2c || c === 0x3b || c === 0x3d;
 }
 
 /** Characters `readWord` treats specially (word ends, escapes, quotes, expansions) stop a run of ordinary ones. */

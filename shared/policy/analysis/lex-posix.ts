@@ -5,10 +5,10 @@
  * `$IFS`, brace lists (`{curl,-s,x}`), `$(echo …)`, and glob-disguised command names (`/???/b?sh`).
  * Command substitutions (`$(…)`, backticks, `<(…)`) are lexed in place as nested commands.
  */
-import { LIMITS, makeWord, type WordImpl } from './builder';
+import { LIMITS, makeWord, wordOf, type WordImpl } from './builder';
 import type { Redirect, Word } from './document';
 import { indexWithin, type LexTarget } from './lex-target';
-import { globMatch, programName } from './names';
+import { cachedProgramName, globMatch } from './names';
 import type { Shell } from '../types';
 
 interface RawWord {
@@ -107,6 +107,7 @@ class PosixLexer {
   private readonly n: number;
   private nesting = 0;
   private pendingHeredocs: { redirect: Redirect; delimiter: string; stripTabs: boolean }[] = [];
+  private readonly wordStates: WordState[] = [];
 
   constructor(
     private readonly t: LexTarget,
@@ -123,11 +124,10 @@ class PosixLexer {
     return this.t.layer.toOriginal(start, end);
   }
 
-  /** Commands until `close` (consumed) or the end; returns the commands created. */
-  private parseList(close: string | null, statement: number | null, depth: number): number[] {
+  /** Commands until `close` (consumed) or the end; returns the commands created (appended to `created`). */
+  private parseList(close: string | null, statement: number | null, depth: number, created: number[] = []): number[] {
     const text = this.t.text;
     const b = this.t.builder;
-    const created: number[] = [];
     let stmt = statement;
     let pipeline = -1;
     while (this.pos < this.n) {
@@ -189,7 +189,7 @@ class PosixLexer {
         if (this.nesting < LIMITS.maxNesting) {
           this.nesting++;
           stmt ??= b.newStatement();
-          for (const i of this.parseList(')', stmt, depth)) created.push(i);
+          this.parseList(')', stmt, depth, created);
           this.nesting--;
         }
         continue;
@@ -197,7 +197,7 @@ class PosixLexer {
       stmt ??= b.newStatement();
       if (pipeline < 0) pipeline = b.newPipeline();
       const before = this.pos;
-      for (const i of this.parseCommand(close, pipeline, stmt, depth)) created.push(i);
+      this.parseCommand(close, pipeline, stmt, depth, created);
       if (this.pos === before) this.pos++;
     }
     return created;
@@ -212,7 +212,8 @@ class PosixLexer {
     return false;
   }
 
-  private parseCommand(close: string | null, pipeline: number, statement: number, depth: number): number[] {
+  /** One simple command; appends the commands it creates (nested ones first) to `created`. */
+  private parseCommand(close: string | null, pipeline: number, statement: number, depth: number, created: number[]): void {
     const text = this.t.text;
     const words: RawWord[] = [];
     const redirects: Redirect[] = [];
@@ -232,43 +233,52 @@ class PosixLexer {
         continue;
       }
       const before = this.pos;
-      for (const w of this.parseWord(statement, depth, close)) words.push(w);
+      this.parseWord(statement, depth, close, words);
       if (this.pos === before) break;
     }
-    return this.finishCommand(words, redirects, pipeline, statement, depth);
+    this.finishCommand(words, redirects, pipeline, statement, depth, created);
   }
 
-  private finishCommand(raw: RawWord[], redirects: Redirect[], pipeline: number, statement: number, depth: number): number[] {
+  private finishCommand(
+    raw: RawWord[],
+    redirects: Redirect[],
+    pipeline: number,
+    statement: number,
+    depth: number,
+    created: number[],
+  ): void {
     const b = this.t.builder;
-    const nestedAll: number[] = [];
-    for (const w of raw) for (const c of w.nested) nestedAll.push(c);
-    let words = raw;
-    // Keywords and wrappers in front of the real command.
-    for (let guard = 0; guard < 16 && words.length > 0; guard++) {
-      const head = words[0] as RawWord;
+    // The command's words are raw[from..]: keywords and wrappers in front of the real command are skipped.
+    let from = 0;
+    for (let guard = 0; guard < 16 && from < raw.length; guard++) {
+      const head = raw[from] as RawWord;
+      const count = raw.length - from;
       const lower = head.quoted ? '' : head.value;
-      if (END_KEYWORDS.has(lower) && words.length === 1) return nestedAll;
-      if (lower === 'for' || lower === 'case' || lower === 'select') return nestedAll;
+      if (END_KEYWORDS.has(lower) && count === 1) return pushNested(created, raw);
+      if (lower === 'for' || lower === 'case' || lower === 'select') return pushNested(created, raw);
       if (SKIP_KEYWORDS.has(lower)) {
-        words = words.slice(1);
+        from++;
         continue;
       }
-      const prog = programName(head.value);
+      const prog = cachedProgramName(head.value);
       if (head.assignName !== undefined) {
         this.assign(head, statement);
-        words = words.slice(1);
+        from++;
         continue;
       }
-      if (DECLARE.has(prog) && words.length > 1) {
-        for (const w of words.slice(1)) if (w.assignName !== undefined) this.assign(w, statement);
+      if (DECLARE.has(prog) && count > 1) {
+        for (let k = from + 1; k < raw.length; k++) {
+          const w = raw[k] as RawWord;
+          if (w.assignName !== undefined) this.assign(w, statement);
+        }
         break;
       }
       const wrapperOptions = WRAPPERS[prog];
-      if (wrapperOptions && words.length > 1) {
+      if (wrapperOptions && count > 1) {
         if (prog === 'command') break;
-        let i = 1;
-        while (i < words.length) {
-          const w = words[i] as RawWord;
+        let i = from + 1;
+        while (i < raw.length) {
+          const w = raw[i] as RawWord;
           if (w.value === '--') {
             i++;
             break;
@@ -288,18 +298,16 @@ class PosixLexer {
           }
           break;
         }
-        if (i < words.length) {
-          words = words.slice(i);
+        if (i < raw.length) {
+          from = i;
           continue;
         }
       }
       break;
     }
-    if (words.length === 0) {
-      return nestedAll;
-    }
-    const first = words[0] as RawWord;
-    let name = programName(first.value);
+    if (from >= raw.length) return pushNested(created, raw);
+    const first = raw[from] as RawWord;
+    let name = cachedProgramName(first.value);
     let obfuscatedName = first.obfuscated;
     if (/[*?[]/.test(name) && !first.quoted) {
       const match = GLOB_TARGETS.find((p) => globMatch(name, p));
@@ -309,9 +317,9 @@ class PosixLexer {
       }
     }
     if (obfuscatedName) b.note('escape_obfuscation', this.span(first.start, first.end), name);
-    const last = words[words.length - 1] as RawWord;
-    const outWords: Word[] = new Array<Word>(words.length);
-    for (let i = 0; i < words.length; i++) outWords[i] = this.toWord(words[i] as RawWord);
+    const last = raw[raw.length - 1] as RawWord;
+    const outWords: Word[] = new Array<Word>(raw.length - from);
+    for (let i = from; i < raw.length; i++) outWords[i - from] = this.toWord(raw[i] as RawWord);
     if (obfuscatedName) (outWords[0] as WordImpl).obfuscated = true;
     const idx = b.addCommand({
       words: outWords,
@@ -324,8 +332,9 @@ class PosixLexer {
       statement,
       name,
     });
-    b.setParent(nestedAll, idx);
-    return [...nestedAll, idx];
+    for (const w of raw) if (w.nested.length > 0) b.setParent(w.nested, idx);
+    pushNested(created, raw);
+    created.push(idx);
   }
 
   private assign(w: RawWord, _statement: number): void {
@@ -357,7 +366,7 @@ class PosixLexer {
   }
 
   private toWord(w: RawWord): Word {
-    return makeWord(w.value, this.span(w.start, w.end), { quoted: w.quoted, obfuscated: w.obfuscated, nested: w.nested });
+    return wordOf(w.value, this.span(w.start, w.end), w.quoted, w.obfuscated, w.nested);
   }
 
   /** Redirection operator at pos, with its target; 'skip' for fd duplications like `2>&1`. */
@@ -411,7 +420,8 @@ class PosixLexer {
     }
     this.pos = i;
     while (this.pos < this.n && isSpace(text.charCodeAt(this.pos))) this.pos++;
-    const targetWords = this.parseWord(statement, depth, null);
+    const targetWords: RawWord[] = [];
+    this.parseWord(statement, depth, null, targetWords);
     const target = targetWords[0];
     const word = target ? this.toWord(target) : makeWord('', this.span(i, i));
     const redirect: Redirect = { op, target: word };
@@ -452,10 +462,9 @@ class PosixLexer {
 
   // ---------------------------------------------------------------- words
 
-  /** One word (several when an unquoted expansion splits, or a brace list expands). */
-  private parseWord(statement: number, depth: number, close: string | null): RawWord[] {
+  /** One word, appended to `out` (several when an unquoted expansion splits, or a brace list expands). */
+  private parseWord(statement: number, depth: number, close: string | null, out: RawWord[]): void {
     const text = this.t.text;
-    const w = new WordState(this.pos);
 
     // Brace list `{a,b,c}` (no spaces) expands to words.
     if (text[this.pos] === '{') {
@@ -465,19 +474,14 @@ class PosixLexer {
         const s = this.pos;
         this.pos = endBrace + 1;
         this.t.builder.note('escape_obfuscation', this.span(s, this.pos), 'brace list');
-        return items
-          .filter((v) => v.length > 0)
-          .map((v) => ({
-            value: v.replace(/\\(.)/g, '$1').replace(/^["']|["']$/g, ''),
-            start: s,
-            end: this.pos,
-            quoted: false,
-            obfuscated: true,
-            constant: true,
-            nested: [],
-          }));
+        for (const v of items) {
+          if (v.length > 0)
+            out.push(rawWord(v.replace(/\\(.)/g, '$1').replace(/^["']|["']$/g, ''), s, this.pos, false, true, true, NO_COMMANDS));
+        }
+        return;
       }
     }
+    const w = this.wordState(this.pos, out);
     // Assignment `NAME=` / `NAME+=` at word w.start.
     {
       let i = this.pos;
@@ -487,12 +491,12 @@ class PosixLexer {
         if (text[i] === '=' || plus) {
           w.assignName = text.slice(this.pos, i);
           const eq = plus ? i + 2 : i + 1;
-          w.chunks.push(text.slice(this.pos, eq));
+          w.append(text.slice(this.pos, eq));
           this.pos = eq;
-          w.assignValueStart = w.chunks.length;
+          w.assignValueFrom = w.value.length;
           if (plus) {
             const prev = this.t.vars.get(w.assignName);
-            if (prev !== undefined) w.chunks.push(prev);
+            if (prev !== undefined) w.append(prev);
             else w.constant = false;
           }
         }
@@ -505,18 +509,18 @@ class PosixLexer {
       if (isSpace(code) || c === '\n' || c === ';' || c === '&' || c === '|' || c === '(' || c === ')') break;
       if ((c === '<' || c === '>') && text[this.pos + 1] !== '(') break;
       if ((c === '<' || c === '>') && text[this.pos + 1] === '(') {
-        if (w.chunks.length > 0) break;
+        if (w.pieces > 0) break;
         const sub = this.substitution(this.pos + 2, ')', statement, depth);
-        w.chunks.push(sub.value);
-        for (const i of sub.nested) w.nested.push(i);
+        w.append(sub.value);
+        w.addNested(sub.nested);
         w.constant = false;
         continue;
       }
       if (c === '`') {
         if (close === '`') break;
         const sub = this.substitution(this.pos + 1, '`', statement, depth);
-        w.chunks.push(sub.value);
-        for (const i of sub.nested) w.nested.push(i);
+        w.append(sub.value);
+        w.addNested(sub.nested);
         if (!this.lastSubstitutionConstant) w.constant = false;
         else w.obfuscated = true;
         continue;
@@ -532,8 +536,8 @@ class PosixLexer {
           continue;
         }
         // `\ls` (bypassing an alias) is an idiom; a backslash inside a word only hides it.
-        if (isAlnum(nx.charCodeAt(0)) && w.chunks.length > 0) w.obfuscated = true;
-        w.chunks.push(nx);
+        if (isAlnum(nx.charCodeAt(0)) && w.pieces > 0) w.obfuscated = true;
+        w.append(nx);
         w.bare++;
         this.pos += 2;
         continue;
@@ -542,7 +546,7 @@ class PosixLexer {
         const q = text.indexOf("'", this.pos + 1);
         const endQ = q < 0 ? this.n : q;
         const s = text.slice(this.pos + 1, endQ);
-        w.chunks.push(s);
+        w.append(s);
         if (s.length === 0) w.emptyString = true;
         w.stringParts++;
         w.quoted = true;
@@ -550,11 +554,7 @@ class PosixLexer {
         continue;
       }
       if (c === '"') {
-        this.readDoubleQuoted(statement, depth, w.chunks, w.nested, (v) => {
-          if (v.nonConstant) w.constant = false;
-          if (v.obfuscated) w.obfuscated = true;
-          if (v.empty) w.emptyString = true;
-        });
+        this.readDoubleQuoted(statement, depth, w);
         w.stringParts++;
         w.quoted = true;
         continue;
@@ -563,7 +563,7 @@ class PosixLexer {
         const nx = text[this.pos + 1];
         if (nx === "'") {
           const r = this.readAnsiC();
-          w.chunks.push(r.value);
+          w.append(r.value);
           if (r.obfuscated) w.obfuscated = true;
           w.stringParts++;
           w.quoted = true;
@@ -574,7 +574,7 @@ class PosixLexer {
           continue;
         }
         const exp = this.readExpansion(statement, depth, false);
-        if (exp.nested.length > 0) for (const i of exp.nested) w.nested.push(i);
+        w.addNested(exp.nested);
         if (exp.obfuscated) w.obfuscated = true;
         if (exp.ifs) {
           this.t.builder.note('variable_obfuscation', this.span(exp.start, this.pos), '$IFS');
@@ -590,33 +590,25 @@ class PosixLexer {
       // Bare run.
       const runStart = this.pos;
       while (this.pos < this.n) {
-        const k = text[this.pos] as string;
-        if (
-          k === ' ' ||
-          k === '\t' ||
-          k === '\r' ||
-          k === '\n' ||
-          k === ';' ||
-          k === '&' ||
-          k === '|' ||
-          k === '(' ||
-          k === ')' ||
-          k === '<' ||
-          k === '>' ||
-          k === '`' ||
-          k === '\\' ||
-          k === "'" ||
-          k === '"' ||
-          k === '$'
-        )
-          break;
+        const k = text.charCodeAt(this.pos);
+        if (k < 0x80 && BARE_RUN_ENDS[k] === 1) break;
         this.pos++;
       }
-      w.chunks.push(text.slice(runStart, this.pos));
+      w.append(text.slice(runStart, this.pos));
       w.bare++;
     }
     w.flush(this.pos);
-    return w.out;
+  }
+
+  /** The cleared WordState of the current nesting level: words are read one at a time per level (substitutions one deeper). */
+  private wordState(start: number, out: RawWord[]): WordState {
+    let w = this.wordStates[this.nesting];
+    if (w === undefined) {
+      w = new WordState();
+      this.wordStates[this.nesting] = w;
+    }
+    w.begin(start, out);
+    return w;
   }
 
   private lastSubstitutionConstant = false;
@@ -652,17 +644,12 @@ class PosixLexer {
     return value.includes('$') ? null : value;
   }
 
-  private readDoubleQuoted(
-    statement: number,
-    depth: number,
-    chunks: string[],
-    nested: number[],
-    report: (v: { nonConstant: boolean; obfuscated: boolean; empty: boolean }) => void,
-  ): void {
+  /** A double-quoted string at pos, appended to the word `w`. */
+  private readDoubleQuoted(statement: number, depth: number, w: WordState): void {
     const text = this.t.text;
     let nonConstant = false;
     let obfuscated = false;
-    const startLen = chunks.length;
+    const lengthBefore = w.value.length;
     let from = this.pos + 1;
     this.pos = from;
     while (this.pos < this.n) {
@@ -671,8 +658,8 @@ class PosixLexer {
       if (c === '\\') {
         const nx = text[this.pos + 1];
         if (nx === '$' || nx === '`' || nx === '"' || nx === '\\' || nx === '\n') {
-          chunks.push(text.slice(from, this.pos));
-          if (nx !== '\n') chunks.push(nx);
+          w.append(text.slice(from, this.pos));
+          if (nx !== '\n') w.append(nx);
           this.pos += 2;
           from = this.pos;
           continue;
@@ -681,34 +668,35 @@ class PosixLexer {
         continue;
       }
       if (c === '`') {
-        chunks.push(text.slice(from, this.pos));
+        w.append(text.slice(from, this.pos));
         const sub = this.substitution(this.pos + 1, '`', statement, depth);
-        chunks.push(sub.value);
-        for (const i of sub.nested) nested.push(i);
+        w.append(sub.value);
+        w.addNested(sub.nested);
         if (!this.lastSubstitutionConstant) nonConstant = true;
         from = this.pos;
         continue;
       }
-      if (c === '$' && text[this.pos + 1] !== undefined && /[A-Za-z0-9_{(@*#?!$-]/.test(text[this.pos + 1] as string)) {
-        chunks.push(text.slice(from, this.pos));
+      if (c === '$' && text[this.pos + 1] !== undefined && EXPANSION_STARTS[text.charCodeAt(this.pos + 1)] === 1) {
+        w.append(text.slice(from, this.pos));
         const exp = this.readExpansion(statement, depth, true);
-        for (const i of exp.nested) nested.push(i);
+        w.addNested(exp.nested);
         if (exp.obfuscated) obfuscated = true;
         if (exp.value === undefined) {
-          chunks.push(exp.raw);
+          w.append(exp.raw);
           nonConstant = true;
-        } else chunks.push(exp.value);
+        } else w.append(exp.value);
         if (exp.substitution && !exp.constantSubstitution) nonConstant = true;
         from = this.pos;
         continue;
       }
       this.pos++;
     }
-    chunks.push(text.slice(from, Math.min(this.pos, this.n)));
+    w.append(text.slice(from, Math.min(this.pos, this.n)));
     this.pos = Math.min(this.pos + 1, this.n);
-    let empty = true;
-    for (let k = startLen; k < chunks.length; k++) if ((chunks[k] as string).length > 0) empty = false;
-    report({ nonConstant, obfuscated, empty });
+    if (nonConstant) w.constant = false;
+    if (obfuscated) w.obfuscated = true;
+    // Empty when every piece appended was empty.
+    if (w.value.length === lengthBefore) w.emptyString = true;
   }
 
   private readAnsiC(): { value: string; obfuscated: boolean } {
@@ -771,79 +759,56 @@ class PosixLexer {
   /**
    * `$name`, `${…}`, `$(…)`, `$((…))`, `$1`, `$@` … at pos. `value` is undefined when unknown.
    */
-  private readExpansion(
-    statement: number,
-    depth: number,
-    inQuotes: boolean,
-  ): {
-    value: string | undefined;
-    raw: string;
-    start: number;
-    nested: number[];
-    obfuscated: boolean;
-    ifs: boolean;
-    substitution: boolean;
-    constantSubstitution: boolean;
-  } {
+  private readExpansion(statement: number, depth: number, inQuotes: boolean): Expansion {
     const text = this.t.text;
     const start = this.pos;
     const nx = text[this.pos + 1];
-    const base = { start, nested: [] as number[], obfuscated: false, ifs: false, substitution: false, constantSubstitution: false };
     if (nx === '(' && text[this.pos + 2] === '(') {
       const end = text.indexOf('))', this.pos + 3);
       this.pos = end < 0 ? this.n : end + 2;
-      return { ...base, value: undefined, raw: text.slice(start, this.pos) };
+      return new Expansion(start, undefined, text.slice(start, this.pos));
     }
     if (nx === '(') {
-      let value = '';
-      let nested: number[] = [];
       const sub = this.substitution(this.pos + 2, ')', statement, depth);
-      value = sub.value;
-      nested = sub.nested;
       const constantSubstitution = this.lastSubstitutionConstant;
-      return {
-        ...base,
-        value: constantSubstitution ? value : undefined,
-        raw: value,
-        nested,
-        substitution: true,
-        constantSubstitution,
-        obfuscated: constantSubstitution,
-      };
+      const e = new Expansion(start, constantSubstitution ? sub.value : undefined, sub.value, constantSubstitution);
+      e.nested = sub.nested;
+      e.substitution = true;
+      e.constantSubstitution = constantSubstitution;
+      return e;
     }
     if (nx === '{') {
       // Stops at `$` and newlines: nested expansions are left unresolved, and `${${${…` stays linear.
       const close = indexWithin(text, '}', this.pos + 2, 4096, '$\n');
       if (close < 0) {
         this.pos += 2;
-        return { ...base, value: undefined, raw: '${' };
+        return new Expansion(start, undefined, '${');
       }
       this.pos = close + 1;
       const inner = text.slice(start + 2, close);
       const m = /^([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])(.*)$/s.exec(inner);
-      if (!m) return { ...base, value: undefined, raw: text.slice(start, this.pos) };
+      if (!m) return new Expansion(start, undefined, text.slice(start, this.pos));
       const name = m[1] as string;
       const op = m[2] as string;
-      if (name === 'IFS')
-        return { ...base, value: inQuotes ? ' ' : undefined, raw: text.slice(start, this.pos), ifs: !inQuotes, obfuscated: true };
+      if (name === 'IFS') return ifsExpansion(start, text.slice(start, this.pos), inQuotes);
       const known = this.t.vars.get(name);
       const r = applyParameterOperator(known, op);
-      return { ...base, value: r.value, raw: text.slice(start, this.pos), obfuscated: r.obfuscated };
+      return new Expansion(start, r.value, text.slice(start, this.pos), r.obfuscated);
     }
     if (nx !== undefined && /[@*#?$!0-9-]/.test(nx)) {
       this.pos += 2;
-      return { ...base, value: undefined, raw: text.slice(start, this.pos) };
+      return new Expansion(start, undefined, text.slice(start, this.pos));
     }
     let i = this.pos + 1;
     while (i < this.n && isIdentChar(text.charCodeAt(i))) i++;
     if (i === this.pos + 1) {
       this.pos++;
-      return { ...base, value: '$', raw: '$' };
+      return new Expansion(start, '$', '$');
     }
     const name = text.slice(this.pos + 1, i);
     this.pos = i;
-    if (name === 'IFS') return { ...base, value: inQuotes ? ' ' : undefined, raw: '$IFS', ifs: !inQuotes, obfuscated: true };
-    return { ...base, value: this.t.vars.get(name), raw: text.slice(start, i) };
+    if (name === 'IFS') return ifsExpansion(start, '$IFS', inQuotes);
+    return new Expansion(start, this.t.vars.get(name), text.slice(start, i));
   }
 
   /** End index of `{a,b}` (no spaces, no nesting) at start, or -1. */
@@ -858,6 +823,29 @@ class PosixLexer {
     }
     return -1;
   }
+}
+
+/** What an expansion (`$x`, `${x…}`, `$(…)` …) yields (one object per expansion, all of one shape). */
+class Expansion {
+  nested: number[] = NO_COMMANDS;
+  ifs = false;
+  substitution = false;
+  constantSubstitution = false;
+  constructor(
+    readonly start: number,
+    /** The value when known. */
+    readonly value: string | undefined,
+    /** The text as written (or a substitution's display value). */
+    readonly raw: string,
+    readonly obfuscated = false,
+  ) {}
+}
+
+/** `$IFS`: a blank inside quotes; outside, a word separator that only serves to hide spaces. */
+function ifsExpansion(start: number, raw: string, inQuotes: boolean): Expansion {
+  const e = new Expansion(start, inQuotes ? ' ' : undefined, raw, true);
+  e.ifs = !inQuotes;
+  return e;
 }
 
 /** Bash parameter operators on a known value: defaults, substrings, literal replacement, case. */
@@ -892,6 +880,20 @@ function applyParameterOperator(value: string | undefined, op: string): { value:
   return { value: undefined, obfuscated: true };
 }
 
+/** The shared empty command list of words and expansions without nested commands; never pushed to. */
+const NO_COMMANDS: number[] = [];
+
+/** ASCII characters that end a bare run in a word: blanks and `\n ; & | ( ) < > \` \\ ' " $`. */
+const BARE_RUN_ENDS = asciiSet(' \t\r\n;&|()<>`\\\'"$');
+/** What may follow `$` inside double quotes for an expansion: `[A-Za-z0-9_{(@*#?!$-]`. */
+const EXPANSION_STARTS = asciiSet('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_{(@*#?!$-');
+
+function asciiSet(chars: string): Uint8Array {
+  const set = new Uint8Array(0x80);
+  for (let i = 0; i < chars.length; i++) set[chars.charCodeAt(i)] = 1;
+  return set;
+}
+
 // Character classes, local to this module: they run for every character.
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0b || c === 0x0c;
@@ -903,47 +905,68 @@ function isIdentChar(c: number): boolean {
   return isAlnum(c) || c === 0x5f;
 }
 
-/** The word being read (a class rather than closures: this runs for every word). */
+/** The word being read (a class rather than closures: this runs for every word; reused, see wordState). */
 class WordState {
+  /** Where finished words go. */
   out: RawWord[] = [];
-  chunks: string[] = [];
+  start = 0;
+  /** The word's text so far (its pieces concatenated: no array per word). */
+  value = '';
+  /** Pieces appended so far, empty ones included. */
+  pieces = 0;
   quoted = false;
   obfuscated = false;
   constant = true;
-  nested: number[] = [];
+  /** The shared empty list until something is nested (most words have nothing nested). */
+  nested: number[] = NO_COMMANDS;
   bare = 0;
   stringParts = 0;
   emptyString = false;
   assignName: string | undefined = undefined;
-  /** Index in `chunks` where an assignment's value starts. */
-  assignValueStart = -1;
-  constructor(public start: number) {}
+  /** Length of `value` where an assignment's value starts. */
+  assignValueFrom = -1;
+
+  begin(start: number, out: RawWord[]): void {
+    this.out = out;
+    this.start = start;
+    this.assignValueFrom = -1;
+    this.clear();
+  }
+
+  append(piece: string): void {
+    this.value += piece;
+    this.pieces++;
+  }
+
+  /** Adds commands nested in the word; a substitution's list is fresh and exact, so the first is taken over. */
+  addNested(commands: number[]): void {
+    if (commands.length === 0) return;
+    if (this.nested === NO_COMMANDS) this.nested = commands;
+    else for (let i = 0; i < commands.length; i++) this.nested.push(commands[i] as number);
+  }
 
   flush(end: number): void {
-    const value = this.chunks.join('');
+    const value = this.value;
     if (value.length > 0 || this.quoted) {
-      const w: RawWord = {
-        value,
-        start: this.start,
-        end,
-        quoted: this.quoted,
-        obfuscated: this.obfuscated,
-        constant: this.constant,
-        nested: this.nested,
-      };
+      const w = rawWord(value, this.start, end, this.quoted, this.obfuscated, this.constant, this.nested);
       if (this.assignName !== undefined) {
         w.assignName = this.assignName;
-        w.assignValue = this.chunks.slice(this.assignValueStart).join('');
+        w.assignValue = value.slice(this.assignValueFrom);
       }
       if (this.bare > 0 && this.stringParts > 0 && /^[a-z0-9_.-]+$/i.test(value) && (this.emptyString || this.assignName === undefined))
         w.obfuscated = true;
       this.out.push(w);
     }
-    this.chunks = [];
+    this.clear();
+  }
+
+  private clear(): void {
+    this.value = '';
+    this.pieces = 0;
     this.quoted = false;
     this.obfuscated = false;
     this.constant = true;
-    this.nested = [];
+    this.nested = NO_COMMANDS;
     this.bare = 0;
     this.stringParts = 0;
     this.emptyString = false;
@@ -953,12 +976,12 @@ class WordState {
   /** Appends an expansion; unquoted values with blanks are split into words, as the shell does. */
   appendExpansion(value: string | undefined, rawText: string, inQuotes: boolean, splitStart: number, pos: number): void {
     if (value === undefined) {
-      this.chunks.push(rawText);
+      this.append(rawText);
       this.constant = false;
       return;
     }
     if (inQuotes || !/[ \t\n]/.test(value)) {
-      this.chunks.push(value);
+      this.append(value);
       return;
     }
     const pieces = value.split(/[ \t\n]+/);
@@ -967,7 +990,25 @@ class WordState {
         this.flush(pos);
         this.start = splitStart;
       }
-      this.chunks.push(pieces[k] as string);
+      this.append(pieces[k] as string);
     }
   }
+}
+
+/** A RawWord with every field present, so all share one shape. */
+function rawWord(
+  value: string,
+  start: number,
+  end: number,
+  quoted: boolean,
+  obfuscated: boolean,
+  constant: boolean,
+  nested: number[],
+): RawWord {
+  return { value, start, end, quoted, obfuscated, constant, nested, assignName: undefined, assignValue: undefined };
+}
+
+/** Appends the commands nested in `words` to `created`. */
+function pushNested(created: number[], words: readonly RawWord[]): void {
+  for (const w of words) for (let i = 0; i < w.nested.length; i++) created.push(w.nested[i] as number);
 }

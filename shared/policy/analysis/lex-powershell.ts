@@ -6,11 +6,35 @@
  * invocation of computed names (`&('i'+'ex')`, `&(gcm i*x)`), aliases set with `sal`, and, in
  * expression mode, string building (`+`, `-f`, `-join`, `[char]`, `[char[]]`, `-replace`).
  */
-import { LIMITS, makeWord } from './builder';
+import { LIMITS, makeWord, wordOf } from './builder';
 import type { Word } from './document';
 import { castValue, foldElements, type Element } from './fold';
 import { indexWithin, type LexTarget } from './lex-target';
 import { POWERSHELL_ALIASES, resolveCommandGlob, resolveCommandName } from './names';
+
+/** The value of a statement or expression that is a single constant or list. */
+interface Single {
+  constant?: string;
+  list?: string[];
+  built: boolean;
+}
+
+/** What the last command or statement parsed yields besides its commands (one reused instance each). */
+class Outcome {
+  text = '';
+  single: Single | undefined = undefined;
+  assignTo: string | undefined = undefined;
+  obfuscated = false;
+  built = false;
+
+  set(text: string, single: Single | undefined, assignTo: string | undefined, obfuscated: boolean, built: boolean): void {
+    this.text = text;
+    this.single = single;
+    this.assignTo = assignTo;
+    this.obfuscated = obfuscated;
+    this.built = built;
+  }
+}
 
 interface BlockResult {
   commands: number[];
@@ -22,6 +46,20 @@ interface BlockResult {
 }
 
 const OPERATORS = new Set(['-f', '-join', '-replace', '-creplace', '-ireplace', '-split', '-bxor', '+', ',', '=', '+=', '&', '.', '>']);
+/** Longest entry of OPERATORS. */
+const OPERATOR_LENGTH = 9;
+
+/**
+ * The operator a bare word is (lower case), if any. Cheap for ordinary words: operators start with
+ * ASCII punctuation, which only lower-cases from itself, and lower-casing never shortens a string.
+ */
+function operatorOf(word: string): string | undefined {
+  if (word.length === 0 || word.length > OPERATOR_LENGTH) return undefined;
+  const c = word.charCodeAt(0);
+  if (c !== 0x2d && c !== 0x2b && c !== 0x2c && c !== 0x3d && c !== 0x26 && c !== 0x2e && c !== 0x3e) return undefined; // - + , = & . >
+  const lower = word.toLowerCase();
+  return OPERATORS.has(lower) ? lower : undefined;
+}
 
 /** Backtick escapes PowerShell gives a meaning to; others just yield the character. */
 function backtickEscape(ch: string): string {
@@ -68,6 +106,17 @@ class PowerShellLexer {
   private readonly aliases = new Map<string, string>();
   /** Variables whose constant value was built by string building (so invoking them is computed). */
   private readonly builtVariables = new Set<string>();
+  /** One reusable ElementParts per nesting level (an element's groups are read one level deeper). */
+  private readonly partsByNesting: ElementParts[] = [];
+  /** One reusable element list per nesting level, for the command being read at that level. */
+  private readonly elementsByNesting: Element[][] = [];
+  /**
+   * Indices of the commands found and not yet handed to an enclosing group: each statement, block
+   * and group takes its own tail (one shared stack instead of an array per command and statement).
+   */
+  private readonly found: number[] = [];
+  private readonly commandOutcome = new Outcome();
+  private readonly statementOutcome = new Outcome();
 
   constructor(private readonly t: LexTarget) {
     this.n = t.text.length;
@@ -84,12 +133,14 @@ class PowerShellLexer {
   /** Statements until `close` (consumed) or the end. `statement` is inherited inside groups. */
   private parseBlock(close: string | null, statement: number | null, wantText = close !== null || statement !== null): BlockResult {
     const text = this.t.text;
-    const commands: number[] = [];
-    const texts: string[] = [];
+    const found = this.found;
+    const mark = found.length;
+    let texts: string[] | null = null;
     let textLength = 0;
     // The top-level block's commands and text are never used: don't gather them.
     const collect = close !== null || statement !== null;
-    let single: { constant?: string; list?: string[]; built: boolean } | null = null;
+    const outcome = this.statementOutcome;
+    let single: Single | null = null;
     let statements = 0;
     let obfuscated = false;
     let built = false;
@@ -122,25 +173,28 @@ class PowerShellLexer {
         continue;
       }
       const stmt = statement ?? this.t.builder.newStatement();
-      const r = this.parseStatement(close, stmt, wantText);
+      const before = found.length;
+      this.parseStatement(close, stmt, wantText);
       statements++;
+      const foundAny = found.length > before;
       if (collect) {
-        for (const i of r.commands) commands.push(i);
-        if (wantText && r.text && textLength <= GROUP_TEXT_LIMIT) {
-          texts.push(r.text);
-          textLength += r.text.length + 2;
+        if (wantText && outcome.text && textLength <= GROUP_TEXT_LIMIT) {
+          (texts ??= []).push(outcome.text);
+          textLength += outcome.text.length + 2;
         }
-      }
-      if (r.obfuscated) obfuscated = true;
-      if (r.built) built = true;
-      single = statements === 1 && r.single ? r.single : null;
-      if (r.commands.length === 0 && !r.single && r.text === '' && this.pos < this.n) {
+      } else found.length = mark;
+      if (outcome.obfuscated) obfuscated = true;
+      if (outcome.built) built = true;
+      single = statements === 1 && outcome.single ? outcome.single : null;
+      if (!foundAny && !outcome.single && outcome.text === '' && this.pos < this.n) {
         // Nothing consumed: skip one character to guarantee progress.
         const ch = text[this.pos];
         if (ch !== undefined && ch !== close && ch !== ')' && ch !== '}') this.pos++;
       }
     }
-    const result: BlockResult = { commands, text: boundedJoin(texts, '; '), obfuscated, built };
+    const commands = found.length > mark ? found.slice(mark) : NO_NESTED;
+    found.length = mark;
+    const result: BlockResult = { commands, text: texts === null ? '' : boundedJoin(texts, '; '), obfuscated, built };
     if (statements === 1 && single) {
       if (single.constant !== undefined) result.constant = single.constant;
       if (single.list) result.list = single.list;
@@ -171,80 +225,68 @@ class PowerShellLexer {
     this.pos = end < 0 ? this.n : end + 2;
   }
 
-  /** A statement: pipelines joined by `|`, `&&`, `||`. */
-  private parseStatement(
-    close: string | null,
-    statement: number,
-    wantText: boolean,
-  ): {
-    commands: number[];
-    text: string;
-    single?: { constant?: string; list?: string[]; built: boolean };
-    obfuscated: boolean;
-    built: boolean;
-  } {
+  /**
+   * A statement: pipelines joined by `|`, `&&`, `||`. Its commands are left on `found`; the rest of
+   * what it yields is in `statementOutcome` (read before the next statement is parsed).
+   */
+  private parseStatement(close: string | null, statement: number, wantText: boolean): void {
     const b = this.t.builder;
     const text = this.t.text;
+    const found = this.found;
+    const first = found.length;
+    const command = this.commandOutcome;
     let pipeline = b.newPipeline();
-    const commands: number[] = [];
-    const texts: string[] = [];
-    let single: { constant?: string; list?: string[]; built: boolean } | undefined;
+    // Display texts are only joined when wanted; otherwise only whether there is any matters.
+    let texts: string[] | null = null;
+    let anyText = false;
+    let single: Single | undefined;
     let count = 0;
     let obfuscated = false;
     let built = false;
     let assignTo: string | undefined;
-    const pipelineStart = commands.length;
     for (;;) {
       if (b.commands.length >= b.maxCommands && b.overBudget(this.span(this.pos, this.pos))) {
         this.pos = this.n;
         break;
       }
-      const r = this.parseCommand(close, pipeline, statement, assignTo, wantText);
+      this.parseCommand(close, pipeline, statement, assignTo, wantText);
       count++;
-      for (const i of r.commands) commands.push(i);
-      if (r.assignTo !== undefined) assignTo = r.assignTo;
-      if (r.text) texts.push(r.text);
-      if (r.obfuscated) obfuscated = true;
-      if (r.built) built = true;
-      single = count === 1 ? r.single : undefined;
+      if (command.assignTo !== undefined) assignTo = command.assignTo;
+      if (command.text) {
+        anyText = true;
+        if (wantText) (texts ??= []).push(command.text);
+      }
+      if (command.obfuscated) obfuscated = true;
+      if (command.built) built = true;
+      single = count === 1 ? command.single : undefined;
       this.skipBlanks(false);
       const c = text[this.pos];
       if (c === '|' && text[this.pos + 1] !== '|') {
         this.pos++;
         // A pipe may be followed by a newline.
         while (this.pos < this.n && (isSpace(text.charCodeAt(this.pos)) || text[this.pos] === '\n')) this.pos++;
-        texts.push('|');
+        anyText = true;
+        if (wantText) (texts ??= []).push('|');
         continue;
       }
       if ((c === '&' && text[this.pos + 1] === '&') || (c === '|' && text[this.pos + 1] === '|')) {
         this.pos += 2;
-        texts.push(c === '&' ? '&&' : '||');
+        anyText = true;
+        if (wantText) (texts ??= []).push(c === '&' ? '&&' : '||');
         pipeline = b.newPipeline();
         continue;
       }
       break;
     }
-    if (assignTo !== undefined) {
-      for (let k = pipelineStart; k < commands.length; k++) {
-        const cmd = b.commands[commands[k] as number];
-        if (cmd && cmd.pipeline === b.commands[commands[pipelineStart] as number]?.pipeline && cmd.assignTo === undefined)
-          cmd.assignTo = assignTo;
+    if (assignTo !== undefined && found.length > first) {
+      const firstPipeline = b.commands[found[first] as number]?.pipeline;
+      for (let k = first; k < found.length; k++) {
+        const cmd = b.commands[found[k] as number];
+        if (cmd && cmd.pipeline === firstPipeline && cmd.assignTo === undefined) cmd.assignTo = assignTo;
       }
     }
-    const result: {
-      commands: number[];
-      text: string;
-      single?: { constant?: string; list?: string[]; built: boolean };
-      obfuscated: boolean;
-      built: boolean;
-    } = {
-      commands,
-      text: wantText ? boundedJoin(texts, ' ') : texts.length > 0 ? UNUSED_TEXT : '',
-      obfuscated,
-      built,
-    };
-    if (single) result.single = single;
-    return result;
+    const joined = wantText ? (texts === null ? '' : boundedJoin(texts, ' ')) : anyText ? UNUSED_TEXT : '';
+    this.statementOutcome.set(joined, single, undefined, obfuscated, built);
   }
 
   private atCommandEnd(close: string | null): boolean {
@@ -257,32 +299,34 @@ class PowerShellLexer {
     return false;
   }
 
+  /**
+   * One command. Pushes onto `found` the commands nested in its elements, then its own; the rest of
+   * what it yields is in `commandOutcome` (read before the next command is parsed).
+   */
   private parseCommand(
     close: string | null,
     pipeline: number,
     statement: number,
     inheritedAssign: string | undefined,
     wantText: boolean,
-  ): {
-    commands: number[];
-    text: string;
-    single?: { constant?: string; list?: string[]; built: boolean };
-    assignTo?: string;
-    obfuscated: boolean;
-    built: boolean;
-  } {
-    const elements: Element[] = [];
+  ): void {
+    const elements = this.elementBuffer();
+    let count = 0;
     for (;;) {
       this.skipBlanks(false);
       if (this.atCommandEnd(close)) break;
       const before = this.pos;
-      const el = this.parseElement(statement, elements.length === 0);
-      if (el) elements.push(el);
+      const el = this.parseElement(statement, count === 0);
+      if (el) elements[count++] = el;
       if (this.pos === before) this.pos++; // progress guarantee
     }
-    const nestedAll: number[] = [];
-    for (const el of elements) for (const c of el.nested) nestedAll.push(c);
-    if (elements.length === 0) return { commands: nestedAll, text: '', obfuscated: false, built: false };
+    // Drops a longer previous command's tail. Never to 0: V8 frees an emptied array's storage, and it is reused.
+    if (count > 0 && elements.length > count) elements.length = count;
+    const outcome = this.commandOutcome;
+    if (count === 0) {
+      outcome.set('', undefined, undefined, false, false);
+      return;
+    }
 
     const b = this.t.builder;
     let rest = elements;
@@ -299,7 +343,7 @@ class PowerShellLexer {
 
     let words: Word[] = [];
     let name: string | undefined;
-    let single: { constant?: string; list?: string[]; built: boolean } | undefined;
+    let single: Single | undefined;
     let obfuscated = false;
     let built = false;
     let invocation: '&' | '.' | undefined;
@@ -322,14 +366,14 @@ class PowerShellLexer {
       );
       for (let i = 2; i < rest.length; i++) words.push(this.toWord(rest[i] as Element));
     } else if (head && this.isCommandWord(head)) {
-      const alias = this.aliases.get(head.text.toLowerCase());
-      if (alias !== undefined) name = alias;
+      // Resolved here, once: words[0].value is head.text (an unfolded element's constant, when set, equals its text).
+      name = (this.aliases.size > 0 ? this.aliases.get(head.text.toLowerCase()) : undefined) ?? resolveCommandName(head.text, 'powershell');
       if (head.obfuscated) {
         b.note('escape_obfuscation', this.span(head.start, head.end), head.text);
         obfuscated = true;
       }
       words = this.toWords(rest);
-      this.trackDefinitions(name ?? resolveCommandName(head.text, 'powershell'), rest);
+      this.trackDefinitions(name, rest);
     } else if (rest.length > 0) {
       const folded = foldElements(rest);
       words = this.toWords(folded);
@@ -350,7 +394,8 @@ class PowerShellLexer {
 
     const startEl = elements[0] as Element;
     const endEl = elements[elements.length - 1] as Element;
-    const commands = nestedAll;
+    const found = this.found;
+    for (let e = 0; e < count; e++) pushAll(found, (elements[e] as Element).nested);
     if (words.length > 0) {
       const args: Parameters<typeof b.addCommand>[0] = {
         words,
@@ -367,25 +412,18 @@ class PowerShellLexer {
       const assign = assignTo ?? inheritedAssign;
       if (assign !== undefined) args.assignTo = assign;
       const idx = b.addCommand(args);
-      b.setParent(nestedAll, idx);
-      commands.push(idx);
+      for (let e = 0; e < count; e++) {
+        const nested = (elements[e] as Element).nested;
+        if (nested.length > 0) b.setParent(nested, idx);
+      }
+      found.push(idx);
     }
-    const result: {
-      commands: number[];
-      text: string;
-      single?: { constant?: string; list?: string[]; built: boolean };
-      assignTo?: string;
-      obfuscated: boolean;
-      built: boolean;
-    } = {
-      commands,
-      text: wantText ? wordsText(words) : words.length > 1 || (words.length === 1 && (words[0] as Word).value !== '') ? UNUSED_TEXT : '',
-      obfuscated,
-      built,
-    };
-    if (single) result.single = single;
-    if (assignTo !== undefined) result.assignTo = assignTo;
-    return result;
+    const text = wantText
+      ? wordsText(words)
+      : words.length > 1 || (words.length === 1 && (words[0] as Word).value !== '')
+        ? UNUSED_TEXT
+        : '';
+    outcome.set(text, single, assignTo, obfuscated, built);
   }
 
   private recordAssignment(
@@ -489,20 +527,42 @@ class PowerShellLexer {
   }
 
   private toWord(e: Element): Word {
-    return makeWord(e.constant ?? e.text, this.span(e.start, e.end), { quoted: e.quoted, obfuscated: e.obfuscated, nested: e.nested });
+    return wordOf(e.constant ?? e.text, this.span(e.start, e.end), e.quoted, e.obfuscated, e.nested);
   }
 
   // ---------------------------------------------------------------- elements
 
+  /** The element list of the current nesting level (commands are read one at a time per level); the caller overwrites it. */
+  private elementBuffer(): Element[] {
+    let list = this.elementsByNesting[this.nesting];
+    if (list === undefined) {
+      list = [];
+      this.elementsByNesting[this.nesting] = list;
+    }
+    return list;
+  }
+
+  /** The cleared ElementParts of the current nesting level: elements are read one at a time per level. */
+  private elementParts(): ElementParts {
+    let s = this.partsByNesting[this.nesting];
+    if (s === undefined) {
+      s = new ElementParts();
+      this.partsByNesting[this.nesting] = s;
+    } else s.clear();
+    return s;
+  }
+
   private opElement(start: number, op: string, len: number): Element {
     this.pos = start + len;
-    return { text: op, op, start, end: this.pos, quoted: false, obfuscated: false, built: false, nested: NO_NESTED };
+    const el = newElement(op, start, this.pos, false, false, false, NO_NESTED);
+    el.op = op;
+    return el;
   }
 
   /** Parses a `( … )`, `{ … }` or `@( … )` group at pos into the element being built. */
   private addGroup(s: ElementParts, statement: number, open: string, closeCh: string, ownStatements = false): void {
     if (this.nesting >= LIMITS.maxNesting) {
-      s.parts.push(open);
+      s.add(open);
       this.pos++;
       s.hasBare = true;
       s.lastKind = 'bare';
@@ -514,8 +574,9 @@ class PowerShellLexer {
     const r = this.parseBlock(closeCh, ownStatements ? null : statement, open !== '{');
     this.nesting--;
     if (r.commands.length > 0) {
-      if (s.nested === NO_NESTED) s.nested = [];
-      for (const i of r.commands) s.nested.push(i);
+      // The block's list is fresh and exact: the first group's becomes the element's own.
+      if (s.nested === NO_NESTED) s.nested = r.commands;
+      else pushAll(s.nested, r.commands);
     }
     // A group that folds to a built constant (`('i'+'ex')`) disguises its value; other groups keep their own flags.
     if (r.built && (r.constant !== undefined || r.list)) {
@@ -523,24 +584,24 @@ class PowerShellLexer {
       s.obfuscated = true;
     }
     // `x(…)` after a name is a call: its arguments keep their parentheses. After `.` it computes a member name.
-    const isCall = s.partCount > 0 && open === '(' && !endsWithDot(s.parts) && s.lastKind !== 'type';
+    const isCall = s.partCount > 0 && open === '(' && !s.endsWithDot() && s.lastKind !== 'type';
     if (open === '(' && r.constant !== undefined && !isCall) {
-      s.parts.push(r.constant);
+      s.add(r.constant);
       s.groupConstant = r.constant;
     } else if (open === '(' && r.constant !== undefined) {
-      s.parts.push('(' + r.constant + ')');
+      s.add('(' + r.constant + ')');
       s.constant = false;
     } else if (open === '(' && r.list && isCall) {
-      s.parts.push('(' + r.list.join(', ') + ')');
+      s.add('(' + r.list.join(', ') + ')');
       s.constant = false;
     } else if (open === '(' && r.list) {
-      s.parts.push(r.list.join(' '));
+      s.add(r.list.join(' '));
       s.groupList = r.list;
       s.constant = false;
     } else {
       // Script blocks and long groups stay as placeholders: their commands are separate commands,
       // and copying their text into every enclosing word would cost time with each nesting level.
-      s.parts.push(open === '{' || r.text.length > GROUP_TEXT_LIMIT ? open + '…' + closeCh : open + r.text + closeCh);
+      s.add(open === '{' || r.text.length > GROUP_TEXT_LIMIT ? open + '…' + closeCh : open + r.text + closeCh);
       s.constant = false;
     }
     s.partCount++;
@@ -565,7 +626,7 @@ class PowerShellLexer {
       return this.opElement(start, '>', len);
     }
 
-    const s = new ElementParts();
+    const s = this.elementParts();
     while (this.pos < this.n) {
       const ch = text[this.pos] as string;
       const code = text.charCodeAt(this.pos);
@@ -573,7 +634,7 @@ class PowerShellLexer {
       // After an operand (string, s.variable, group, or a cast like `[char]105`), `+ = -op` start an operator.
       const afterOperand =
         s.lastKind === 'string' || s.lastKind === 'var' || s.lastKind === 'group' || (s.lastKind === 'bare' && s.type !== undefined);
-      if (afterOperand && (ch === '+' || ch === '=' || (ch === '-' && /[a-z]/i.test(text[this.pos + 1] ?? '')))) break;
+      if (afterOperand && (ch === '+' || ch === '=' || (ch === '-' && isLetter(text.charCodeAt(this.pos + 1))))) break;
       if (s.lastKind === 'var' && (ch === '+' || ch === '=' || ch === '-')) break;
       if (ch === '`') {
         const nx = text[this.pos + 1];
@@ -582,7 +643,7 @@ class PowerShellLexer {
         // A backtick inside a word (`i`e`x`) only hides it; one at a word boundary is markup or an escape.
         if (isAlnum(nx.charCodeAt(0)) && !MEANINGFUL_ESCAPES.includes(nx) && this.pos > start && isAlnum(text.charCodeAt(this.pos - 1)))
           s.obfuscated = true;
-        s.parts.push(esc);
+        s.add(esc);
         s.partCount++;
         s.hasBare = true;
         s.lastKind = 'bare';
@@ -591,7 +652,7 @@ class PowerShellLexer {
       }
       if (ch === "'") {
         const sq = this.readSingleQuoted();
-        s.parts.push(sq);
+        s.add(sq);
         if (sq.length === 0) s.emptyString = true;
         s.stringParts++;
         s.partCount++;
@@ -601,7 +662,7 @@ class PowerShellLexer {
       }
       if (ch === '"') {
         const dq = this.readDoubleQuoted(statement, s);
-        s.parts.push(dq.value);
+        s.add(dq.value);
         if (!dq.constant) s.constant = false;
         if (dq.obfuscated) s.obfuscated = true;
         if (dq.value.length === 0) s.emptyString = true;
@@ -621,7 +682,7 @@ class PowerShellLexer {
         const endMark = text.indexOf('\n' + quote + '@', bodyStart - 1);
         const bodyEnd = endMark < 0 ? this.n : endMark;
         const body = text.slice(bodyStart, Math.max(bodyStart, bodyEnd)).replace(/\r$/, '');
-        s.parts.push(body);
+        s.add(body);
         if (quote === '"' && body.includes('$')) s.constant = false;
         this.pos = endMark < 0 ? this.n : endMark + 3;
         s.stringParts++;
@@ -646,7 +707,7 @@ class PowerShellLexer {
         }
         const v = this.readVariable();
         if (v === null) {
-          s.parts.push('$');
+          s.add('$');
           this.pos++;
           s.hasBare = true;
           s.lastKind = 'bare';
@@ -655,9 +716,9 @@ class PowerShellLexer {
         const known = this.t.vars.get(v);
         if (s.partCount === 0) s.variable = v;
         if (known !== undefined && this.builtVariables.has(v)) s.built = true;
-        if (known !== undefined) s.parts.push(known);
+        if (known !== undefined) s.add(known);
         else {
-          s.parts.push('$' + v);
+          s.add('$' + v);
           s.constant = false;
         }
         s.partCount++;
@@ -668,8 +729,8 @@ class PowerShellLexer {
         (ch === '(' || ch === '{') &&
         commandPosition &&
         s.lastKind === 'bare' &&
-        !endsWithDot(s.parts) &&
-        /^[a-z%?]/i.test(text[start] ?? '')
+        !s.endsWithDot() &&
+        startsCommandName(text.charCodeAt(start))
       )
         break;
       if (ch === '(') {
@@ -686,7 +747,7 @@ class PowerShellLexer {
         const tEnd = this.findBracketEnd(this.pos);
         const content = text.slice(this.pos, tEnd);
         if (s.partCount === 0) s.type = content.toLowerCase();
-        s.parts.push(content);
+        s.add(content);
         s.partCount++;
         s.constant = false;
         s.lastKind = 'type';
@@ -695,30 +756,30 @@ class PowerShellLexer {
       }
       // Bare run.
       const runStart = this.pos;
+      // `+` and `=` end the run after an operand or a type (the run itself does not change that).
+      const operatorEnds = (s.lastKind !== null && s.lastKind !== 'bare') || s.type !== undefined;
       while (this.pos < this.n) {
         const k = text.charCodeAt(this.pos);
-        if (isSpace(k)) break;
-        const kc = text[this.pos] as string;
-        if ('\n;|,)}&`\'"$({['.includes(kc)) break;
-        if ((kc === '+' || kc === '=') && ((s.lastKind !== null && s.lastKind !== 'bare') || s.type !== undefined)) break;
+        if (k < 0x80 && BARE_RUN_ENDS[k] === 1) break;
+        if ((k === 0x2b || k === 0x3d) && operatorEnds) break; // + =
         this.pos++;
       }
       if (this.pos === runStart) {
         // '@' or other lone char
-        s.parts.push(text[this.pos] ?? '');
+        s.add(text[this.pos] ?? '');
         this.pos++;
-      } else s.parts.push(text.slice(runStart, this.pos));
+      } else s.add(text.slice(runStart, this.pos));
       s.partCount++;
       s.hasBare = true;
       s.lastKind = 'bare';
       // `-f'a'`, `-join(…)`: an operator written against its operand ends here.
-      if (s.partCount === 1 && text[runStart] === '-' && OPERATORS.has((s.parts[0] as string).toLowerCase())) break;
+      if (s.partCount === 1 && text[runStart] === '-' && operatorOf(s.first as string) !== undefined) break;
     }
 
     const end = this.pos;
-    let value = s.parts.join('');
+    let value = s.value;
     if (value.length > LIMITS.maxConstant) value = value.slice(0, LIMITS.maxConstant);
-    const el: Element = { text: value, start, end, quoted: s.quoted, obfuscated: s.obfuscated, built: s.built, nested: s.nested };
+    const el = newElement(value, start, end, s.quoted, s.obfuscated, s.built, s.nested);
     // Quotes splitting a word (`i''ex`, `"In"voke`) only serve to hide it.
     if (s.hasBare && s.stringParts > 0 && (s.emptyString || /^[a-z0-9_-]+$/i.test(value))) {
       el.obfuscated = true;
@@ -729,10 +790,10 @@ class PowerShellLexer {
     if (s.type !== undefined && s.partCount === 1) el.type = s.type;
     if (s.type !== undefined && s.partCount === 2) {
       // `[char]105`, `[char[]](105,101)`, `[string]'x'` written without a space.
-      const operandText = value.slice(s.parts[0]?.length ?? 0);
-      const operand: Element = { text: operandText, start, end, quoted: s.quoted, obfuscated: false, built: false, nested: NO_NESTED };
+      const operandText = value.slice(s.first?.length ?? 0);
+      const operand = newElement(operandText, start, end, s.quoted, false, false, NO_NESTED);
       if (s.groupList) operand.list = s.groupList;
-      else if (s.groupConstant !== undefined || constantOperand(s.parts[1])) operand.constant = s.groupConstant ?? operandText;
+      else if (s.groupConstant !== undefined || constantOperand(s.second)) operand.constant = s.groupConstant ?? operandText;
       const cast = castValue(s.type, operand);
       if (cast) {
         el.constant = cast.text;
@@ -745,10 +806,7 @@ class PowerShellLexer {
     }
     if (s.constant && s.partCount > 0 && s.type === undefined) el.constant = value;
     if (s.groupList && s.partCount === 1) el.list = s.groupList;
-    if (!s.quoted && s.partCount === 1 && s.hasBare) {
-      const lower = value.toLowerCase();
-      if (OPERATORS.has(lower)) el.op = lower;
-    }
+    if (!s.quoted && s.partCount === 1 && s.hasBare) el.op = operatorOf(value);
     if (s.groupConstant !== undefined && s.partCount === 1) el.built = el.built || s.built;
     return el;
   }
@@ -777,7 +835,8 @@ class PowerShellLexer {
 
   private readDoubleQuoted(statement: number, s: ElementParts): { value: string; constant: boolean; obfuscated: boolean } {
     const text = this.t.text;
-    const chunks: string[] = [];
+    // Concatenated as it is read: most strings are one run of text, which then is the value itself.
+    let value = '';
     let constant = true;
     let obfuscated = false;
     let i = this.pos + 1;
@@ -786,7 +845,8 @@ class PowerShellLexer {
       const ch = text[i] as string;
       if (ch === '"') {
         if (text[i + 1] === '"') {
-          chunks.push(text.slice(runStart, i), '"');
+          value += text.slice(runStart, i);
+          value += '"';
           i += 2;
           runStart = i;
           continue;
@@ -795,7 +855,8 @@ class PowerShellLexer {
       }
       if (ch === '`' && i + 1 < this.n) {
         const nx = text[i + 1] as string;
-        chunks.push(text.slice(runStart, i), backtickEscape(nx));
+        value += text.slice(runStart, i);
+        value += backtickEscape(nx);
         if (isAlnum(nx.charCodeAt(0)) && !MEANINGFUL_ESCAPES.includes(nx)) obfuscated = true;
         i += 2;
         runStart = i;
@@ -804,16 +865,18 @@ class PowerShellLexer {
       if (ch === '$') {
         const nx = text[i + 1];
         if (nx === '(' && this.nesting < LIMITS.maxNesting) {
-          chunks.push(text.slice(runStart, i));
+          value += text.slice(runStart, i);
           this.pos = i + 2;
           this.nesting++;
           const r = this.parseBlock(')', statement);
           this.nesting--;
-          if (r.commands.length > 0 && s.nested === NO_NESTED) s.nested = [];
-          for (const c of r.commands) s.nested.push(c);
-          if (r.constant !== undefined) chunks.push(r.constant);
+          if (r.commands.length > 0) {
+            if (s.nested === NO_NESTED) s.nested = r.commands;
+            else pushAll(s.nested, r.commands);
+          }
+          if (r.constant !== undefined) value += r.constant;
           else {
-            chunks.push(r.text.length > GROUP_TEXT_LIMIT ? '$(…)' : '$(' + r.text + ')');
+            value += r.text.length > GROUP_TEXT_LIMIT ? '$(…)' : '$(' + r.text + ')';
             constant = false;
           }
           i = this.pos;
@@ -821,14 +884,14 @@ class PowerShellLexer {
           continue;
         }
         if (nx !== undefined && (isIdentChar(nx.charCodeAt(0)) || nx === '{')) {
-          chunks.push(text.slice(runStart, i));
+          value += text.slice(runStart, i);
           this.pos = i;
           const v = this.readVariable();
           if (v !== null) {
             const known = this.t.vars.get(v);
-            if (known !== undefined) chunks.push(known);
+            if (known !== undefined) value += known;
             else {
-              chunks.push(text.slice(i, this.pos));
+              value += text.slice(i, this.pos);
               constant = false;
             }
             i = this.pos;
@@ -839,9 +902,9 @@ class PowerShellLexer {
       }
       i++;
     }
-    chunks.push(text.slice(runStart, Math.min(i, this.n)));
+    value += text.slice(runStart, Math.min(i, this.n));
     this.pos = Math.min(i + 1, this.n);
-    return { value: chunks.join(''), constant, obfuscated };
+    return { value, constant, obfuscated };
   }
 
   /** Reads `$name`, `$scope:name`, `${any name}`; returns the lower-case name, pos after it. */
@@ -928,9 +991,44 @@ function wordsText(words: readonly Word[]): string {
   return out;
 }
 
-/** What is known about the element being read (a class, not closures: this runs for every element). */
+/**
+ * An Element with every optional field present (undefined), so all elements share one shape and
+ * setting `constant`, `op` … later does not allocate a property store per element.
+ */
+function newElement(
+  text: string,
+  start: number,
+  end: number,
+  quoted: boolean,
+  obfuscated: boolean,
+  built: boolean,
+  nested: number[],
+): Element {
+  return {
+    text,
+    constant: undefined,
+    list: undefined,
+    type: undefined,
+    start,
+    end,
+    quoted,
+    obfuscated,
+    built,
+    nested,
+    op: undefined,
+    variable: undefined,
+  };
+}
+
+/** What is known about the element being read (a class, not closures: this runs for every element; reused, see elementParts). */
 class ElementParts {
-  parts: string[] = [];
+  /** The element's text so far: its parts (strings, escapes, groups, variables) concatenated. */
+  value = '';
+  /** The first, second and last part added (the parts themselves are not kept: no array per element). */
+  first: string | undefined = undefined;
+  second: string | undefined = undefined;
+  last: string | undefined = undefined;
+  private added = 0;
   constant = true;
   quoted = false;
   obfuscated = false;
@@ -946,11 +1044,46 @@ class ElementParts {
   lastKind: 'bare' | 'string' | 'var' | 'group' | 'type' | null = null;
   /** Shared empty list until something is nested (most elements have nothing nested). */
   nested: number[] = NO_NESTED;
+
+  /** Back to the initial state; arrays handed out (nested, groupList) are replaced, never changed. */
+  clear(): void {
+    this.value = '';
+    this.first = undefined;
+    this.second = undefined;
+    this.last = undefined;
+    this.added = 0;
+    this.constant = true;
+    this.quoted = false;
+    this.obfuscated = false;
+    this.built = false;
+    this.hasBare = false;
+    this.stringParts = 0;
+    this.emptyString = false;
+    this.variable = undefined;
+    this.partCount = 0;
+    this.type = undefined;
+    this.groupList = undefined;
+    this.groupConstant = undefined;
+    this.lastKind = null;
+    this.nested = NO_NESTED;
+  }
+
+  add(part: string): void {
+    if (this.added === 0) this.first = part;
+    else if (this.added === 1) this.second = part;
+    this.last = part;
+    this.value += part;
+    this.added++;
+  }
+
+  endsWithDot(): boolean {
+    return this.last !== undefined && this.last.endsWith('.');
+  }
 }
 
-function endsWithDot(parts: readonly string[]): boolean {
-  const last = parts[parts.length - 1];
-  return last !== undefined && last.endsWith('.');
+/** Appends `items` to `list` (an indexed loop: this runs for every command). */
+function pushAll(list: number[], items: readonly number[]): void {
+  for (let i = 0; i < items.length; i++) list.push(items[i] as number);
 }
 
 function constantOperand(part: string | undefined): boolean {
@@ -959,7 +1092,23 @@ function constantOperand(part: string | undefined): boolean {
 
 export { POWERSHELL_ALIASES };
 
+/** ASCII characters that end a bare run inside an element: blanks and `\n ; | , ) } & \` ' " $ ( { [`. */
+const BARE_RUN_ENDS = asciiSet(' \t\r\v\f\n;|,)}&`\'"$({[');
+
+function asciiSet(chars: string): Uint8Array {
+  const set = new Uint8Array(0x80);
+  for (let i = 0; i < chars.length; i++) set[chars.charCodeAt(i)] = 1;
+  return set;
+}
+
 // Character classes, local to this module: they run for every character.
+function isLetter(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+/** `[a-z%?]`, case-insensitive: what a command name called with `(`/`{` right after it starts with. */
+function startsCommandName(c: number): boolean {
+  return isLetter(c) || c === 0x25 || c === 0x3f;
+}
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0b || c === 0x0c;
 }

@@ -124,8 +124,32 @@ export function programName(word: string): string {
   return name;
 }
 
+/** Resolved names of recent command words, per shell kind: scripts repeat the same few commands. */
+const RESOLVED_POWERSHELL = new Map<string, string>();
+const RESOLVED_OTHER = new Map<string, string>();
+/** Bounds the caches' memory (cleared when full) and leaves long, one-off words out. */
+const RESOLVED_CACHE_SIZE = 4096;
+const RESOLVED_WORD_LENGTH = 64;
+
 /** The resolved command name for matching, per shell. */
 export function resolveCommandName(word: string, shell: Shell): string {
+  if (word.length > RESOLVED_WORD_LENGTH) return resolveUncached(word, shell);
+  const cache = shell === 'powershell' ? RESOLVED_POWERSHELL : RESOLVED_OTHER;
+  let name = cache.get(word);
+  if (name === undefined) {
+    name = resolveUncached(word, shell);
+    if (cache.size >= RESOLVED_CACHE_SIZE) cache.clear();
+    cache.set(word, name);
+  }
+  return name;
+}
+
+/** `programName`, remembered for recent words (what a non-PowerShell command word resolves to). */
+export function cachedProgramName(word: string): string {
+  return resolveCommandName(word, 'sh');
+}
+
+function resolveUncached(word: string, shell: Shell): string {
   const name = programName(word);
   if (shell === 'powershell') {
     // `Microsoft.PowerShell.Utility\Invoke-Expression` is handled by baseName; aliases only apply to bare words.

@@ -56,9 +56,13 @@ function isPictographic(c: number): boolean {
   return c >= 0x2190;
 }
 
+/** Any UTF-16 unit outside ASCII (one character class: linear, no backtracking). */
+const NON_ASCII = /[^\0-\x7f]/;
+
+/** Index of the first non-ASCII unit, or -1. A regular expression scans several times faster than a charCodeAt loop. */
 function firstNonAscii(text: string): number {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return i;
-  return -1;
+  const m = NON_ASCII.exec(text);
+  return m === null ? -1 : m.index;
 }
 
 export function sanitiseUnicode(text: string): SanitisedText {

@@ -88,6 +88,22 @@ const RUNNER_PREFIXES = new Set(['psexec', 'psexec64', 'paexec', 'runas', 'csexe
 
 export const BASE64_DECODERS = new Set(['base64', 'b64decode', 'gbase64']);
 
+/** Every command name unwrapCommand or storedCommandLines treats specially (others need neither). */
+const UNWRAPPED_NAMES = new Set([
+  ...POSIX_SHELLS,
+  'su',
+  'runuser',
+  ...INTERPRETERS,
+  'cmd',
+  ...POWERSHELL_HOSTS,
+  'invoke-expression',
+  'eval',
+  'start-process',
+  'start',
+  ...RUNNER_PREFIXES,
+  ...STORING_COMMANDS,
+]);
+
 function shellOfProgram(name: string): Shell {
   if (name === 'zsh') return 'zsh';
   if (name === 'bash') return 'bash';
@@ -107,6 +123,11 @@ export class Unwrapper {
     const b = this.b;
     for (let i = from; i < to; i++) {
       const cmd = b.commands[i] as SimpleCommand;
+      if (!UNWRAPPED_NAMES.has(cmd.name)) {
+        // The common case: a command that runs or stores no command line; only a PowerShell word can still decode base64.
+        if (cmd.shell === 'powershell') this.fromBase64Constants(cmd, depth, out);
+        continue;
+      }
       const before = out.length;
       this.unwrapCommand(cmd, depth, out);
       if (out.length === before) this.storedCommandLines(cmd, depth, out);
@@ -296,6 +317,9 @@ export class Unwrapper {
   /** `[Convert]::FromBase64String('…')` with the payload written out: decode it (text only, not executed by itself). */
   private fromBase64Constants(cmd: SimpleCommand, depth: number, out: NestedText[]): void {
     for (const w of cmd.words) {
+      // Cheap exits before `lower` is built: the call is 17 characters, and lower-casing yields the ASCII '6' and '4'
+      // only from themselves and lengthens only 'İ' (to 'i' + U+0307, which the call does not contain).
+      if (w.value.length < 17 || !w.value.includes('64')) continue;
       const idx = w.lower.indexOf('frombase64string(');
       if (idx < 0) continue;
       const tail = w.value.slice(idx + 17, idx + 17 + 65536);
