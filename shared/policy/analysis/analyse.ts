@@ -31,6 +31,8 @@ export function analyse(text: string, shell: ShellOrAuto, platform: Platform, op
 
   // Derived layers together may not exceed the input's own size (plus a little): nesting cannot multiply work.
   const derivedBudget = Math.min(LIMITS.maxDerivedChars, text.length + 65536);
+  // Layers scale with the input like commands do: a long script may hold many `cmd /c …` lines.
+  const maxLayers = LIMITS.maxLayers + (text.length >> 6);
   const queue: Layer[] = [root];
   for (let q = 0; q < queue.length; q++) {
     const layer = queue[q] as Layer;
@@ -51,7 +53,7 @@ export function analyse(text: string, shell: ShellOrAuto, platform: Platform, op
     addDeobfuscatedLayer(b, before, after, layer);
     if (layer.depth >= LIMITS.maxDepth) continue;
     for (const nested of unwrapper.find(before, after, layer.depth + 1)) {
-      if (b.derivedChars + nested.layer.text.length > derivedBudget || queue.length >= LIMITS.maxLayers) {
+      if (b.derivedChars + nested.layer.text.length > derivedBudget || queue.length >= maxLayers) {
         b.note('budget_exhausted', nested.layer.toOriginal(0, nested.layer.text.length));
         continue;
       }

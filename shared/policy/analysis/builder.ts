@@ -54,6 +54,11 @@ export class DocBuilder {
   readonly notes: AnalysisNote[] = [];
   readonly assignments: Assignment[] = [];
   derivedChars = 0;
+  /**
+   * Command lines derived from a command word whose output the text determines (`$(echo B64 | base64 -d) …`),
+   * by command index: the unwrapper lexes them as layers. Null until the first.
+   */
+  derivedCommandLines: Map<number, DerivedText> | null = null;
   private statementCounter = 0;
   /** Most commands analysed for one text; a text with more is abnormal (adversarial) and noted. */
   maxCommands = 200_000;
@@ -127,6 +132,10 @@ export class DocBuilder {
     return index;
   }
 
+  deriveCommandLine(command: number, text: DerivedText): void {
+    (this.derivedCommandLines ??= new Map()).set(command, text);
+  }
+
   setParent(children: readonly number[], parent: number): void {
     for (let i = 0; i < children.length; i++) {
       const cmd = this.commands[children[i] as number];
@@ -139,6 +148,13 @@ export class DocBuilder {
     if (detail !== undefined) n.detail = detail;
     this.notes.push(n);
   }
+}
+
+/** Text derived from the words at `span` (decoded, or escapes interpreted). */
+export interface DerivedText {
+  text: string;
+  span: Span;
+  origin: Layer['origin'];
 }
 
 /** Variables known while lexing: case-insensitive for PowerShell and cmd. */

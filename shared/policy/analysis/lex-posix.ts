@@ -9,6 +9,7 @@ import { LIMITS, makeWord, wordOf, type WordImpl } from './builder';
 import type { Redirect, Word } from './document';
 import { indexWithin, type LexTarget } from './lex-target';
 import { cachedProgramName, globMatch } from './names';
+import { decodeBackslashEscapes, pipelineOutput, type PipelineOutput } from './unwrap';
 import type { Shell } from '../types';
 
 interface RawWord {
@@ -21,6 +22,15 @@ interface RawWord {
   nested: number[];
   assignName?: string;
   assignValue?: string;
+  /**
+   * The value with expansions of unset variables taken as empty (`c${u}url` → `curl`), when each such
+   * expansion stands between letters or digits: what hides a name (a leading `$HOME/…` is not hiding).
+   */
+  emptyAlt?: string;
+  /** Those expansions, as [start, end) pairs of the layer text. */
+  vanished?: number[];
+  /** The whole word is one command substitution (`$(…)`, backticks, also quoted) with a non-constant output. */
+  soleSubstitution: boolean;
 }
 
 /** Programs worth recognising behind glob-disguised names like `/bin/c?rl`. */
@@ -260,7 +270,7 @@ class PosixLexer {
         from++;
         continue;
       }
-      const prog = cachedProgramName(head.value);
+      const prog = cachedProgramName(head.emptyAlt ?? head.value);
       if (head.assignName !== undefined) {
         this.assign(head, statement);
         from++;
@@ -307,7 +317,7 @@ class PosixLexer {
     }
     if (from >= raw.length) return pushNested(created, raw);
     const first = raw[from] as RawWord;
-    let name = cachedProgramName(first.value);
+    let name = cachedProgramName(first.emptyAlt ?? first.value);
     let obfuscatedName = first.obfuscated;
     if (/[*?[]/.test(name) && !first.quoted) {
       const match = GLOB_TARGETS.find((p) => globMatch(name, p));
@@ -317,10 +327,28 @@ class PosixLexer {
       }
     }
     if (obfuscatedName) b.note('escape_obfuscation', this.span(first.start, first.end), name);
+    if (first.vanished !== undefined) {
+      const v = first.vanished;
+      for (let k = 0; k < v.length; k += 2) {
+        const s = v[k] as number;
+        const e = v[k + 1] as number;
+        b.note('variable_obfuscation', this.span(s, e), this.t.text.slice(s, e));
+      }
+    }
+    // The shell runs the output of a command substitution standing as the command word.
+    const output = first.soleSubstitution ? this.substitutionOutput(first.nested) : null;
+    if (output) {
+      name = output.name;
+      b.note('computed_invocation', this.span(first.start, first.end), name);
+      if (output.origin === 'base64') b.note('base64_decoded', output.span);
+    }
     const last = raw[raw.length - 1] as RawWord;
     const outWords: Word[] = new Array<Word>(raw.length - from);
     for (let i = from; i < raw.length; i++) outWords[i - from] = this.toWord(raw[i] as RawWord);
-    if (obfuscatedName) (outWords[0] as WordImpl).obfuscated = true;
+    if (first.emptyAlt !== undefined) {
+      outWords[0] = wordOf(first.emptyAlt, this.span(first.start, first.end), first.quoted, true, first.nested);
+    }
+    if (obfuscatedName || output) (outWords[0] as WordImpl).obfuscated = true;
     const idx = b.addCommand({
       words: outWords,
       redirects,
@@ -333,8 +361,36 @@ class PosixLexer {
       name,
     });
     for (const w of raw) if (w.nested.length > 0) b.setParent(w.nested, idx);
+    if (output && output.words === null) b.deriveCommandLine(idx, output);
     pushNested(created, raw);
     created.push(idx);
+  }
+
+  /**
+   * What a command substitution (its commands `nested`) writes, when the text determines it: one
+   * pipeline ending in a constant (`echo B64 | base64 -d`, `printf '\x63url'`), with the program name
+   * its first word gives. Null when the output is unknown or no plausible program name.
+   */
+  private substitutionOutput(nested: readonly number[]): (PipelineOutput & { name: string }) | null {
+    const b = this.t.builder;
+    let last = -1;
+    let pipeline = -1;
+    for (let k = 0; k < nested.length; k++) {
+      const cmd = b.commands[nested[k] as number];
+      if (!cmd || cmd.parent !== undefined) continue; // commands nested deeper, inside the substitution's words
+      if (pipeline >= 0 && cmd.pipeline !== pipeline) return null; // a list: its outputs follow one another
+      pipeline = cmd.pipeline;
+      last = cmd.position;
+    }
+    if (pipeline < 0) return null;
+    const output = pipelineOutput(b, b.pipelines[pipeline] ?? [], last);
+    if (!output) return null;
+    const text = output.words ? output.words.map((w) => w.value).join(' ') : output.text;
+    // printf's format directives are not interpreted: `%s` output is not known.
+    if (output.origin === 'char_codes' && text.includes('%')) return null;
+    const head = /^[ \t\n]*([^ \t\n]+)/.exec(text.length > 4096 ? text.slice(0, 4096) : text)?.[1];
+    if (head === undefined || !/^[\w./-]+$/.test(head)) return null;
+    return { ...output, name: cachedProgramName(head) };
   }
 
   private assign(w: RawWord, _statement: number): void {
@@ -519,10 +575,13 @@ class PosixLexer {
       if (c === '`') {
         if (close === '`') break;
         const sub = this.substitution(this.pos + 1, '`', statement, depth);
+        const lengthBefore = w.value.length;
         w.append(sub.value);
         w.addNested(sub.nested);
-        if (!this.lastSubstitutionConstant) w.constant = false;
-        else w.obfuscated = true;
+        if (!this.lastSubstitutionConstant) {
+          w.constant = false;
+          w.markSubstitution(lengthBefore);
+        } else w.obfuscated = true;
         continue;
       }
       if (c === '\\') {
@@ -583,8 +642,16 @@ class PosixLexer {
           w.start = this.pos;
           continue;
         }
+        if (exp.vanishable && (exp.value === undefined || exp.value === '')) {
+          w.appendVanishing(exp.value ?? exp.raw, exp.value === undefined, exp.start, this.pos);
+          continue;
+        }
+        const lengthBefore = w.value.length;
         w.appendExpansion(exp.value, exp.raw, false, exp.start, this.pos);
-        if (exp.substitution && !exp.constantSubstitution) w.constant = false;
+        if (exp.substitution && !exp.constantSubstitution) {
+          w.constant = false;
+          w.markSubstitution(lengthBefore);
+        }
         continue;
       }
       // Bare run.
@@ -641,7 +708,10 @@ class PosixLexer {
     if (!cmd || (cmd.name !== 'echo' && cmd.name !== 'printf') || cmd.redirects.length > 0) return null;
     const args = cmd.words.slice(1).filter((w, i) => !(i === 0 && /^-[neE]+$/.test(w.value)));
     const value = args.map((w) => w.value).join(' ');
-    return value.includes('$') ? null : value;
+    if (value.includes('$')) return null;
+    // printf and `echo -e` turn `\xHH` and octal escapes into the characters the shell then reads.
+    const escapes = cmd.name === 'printf' || /^-[nE]*e[neE]*$/.test(cmd.words[1]?.value ?? '');
+    return escapes && value.includes('\\') ? decodeBackslashEscapes(value) : value;
   }
 
   /** A double-quoted string at pos, appended to the word `w`. */
@@ -670,9 +740,13 @@ class PosixLexer {
       if (c === '`') {
         w.append(text.slice(from, this.pos));
         const sub = this.substitution(this.pos + 1, '`', statement, depth);
+        const before = w.value.length;
         w.append(sub.value);
         w.addNested(sub.nested);
-        if (!this.lastSubstitutionConstant) nonConstant = true;
+        if (!this.lastSubstitutionConstant) {
+          nonConstant = true;
+          w.markSubstitution(before);
+        }
         from = this.pos;
         continue;
       }
@@ -681,11 +755,18 @@ class PosixLexer {
         const exp = this.readExpansion(statement, depth, true);
         w.addNested(exp.nested);
         if (exp.obfuscated) obfuscated = true;
-        if (exp.value === undefined) {
+        const before = w.value.length;
+        if (exp.vanishable && (exp.value === undefined || exp.value === '')) {
+          w.appendVanishing(exp.value ?? exp.raw, exp.value === undefined, exp.start, this.pos);
+          if (exp.value === undefined) nonConstant = true;
+        } else if (exp.value === undefined) {
           w.append(exp.raw);
           nonConstant = true;
         } else w.append(exp.value);
-        if (exp.substitution && !exp.constantSubstitution) nonConstant = true;
+        if (exp.substitution && !exp.constantSubstitution) {
+          nonConstant = true;
+          w.markSubstitution(before);
+        }
         from = this.pos;
         continue;
       }
@@ -793,11 +874,15 @@ class PosixLexer {
       if (name === 'IFS') return ifsExpansion(start, text.slice(start, this.pos), inQuotes);
       const known = this.t.vars.get(name);
       const r = applyParameterOperator(known, op);
-      return new Expansion(start, r.value, text.slice(start, this.pos), r.obfuscated);
+      const e = new Expansion(start, r.value, text.slice(start, this.pos), r.obfuscated);
+      e.vanishable = (op === '' || EMPTY_DEFAULT.test(op)) && VANISHING_PARAMETER.test(name);
+      return e;
     }
     if (nx !== undefined && /[@*#?$!0-9-]/.test(nx)) {
       this.pos += 2;
-      return new Expansion(start, undefined, text.slice(start, this.pos));
+      const e = new Expansion(start, undefined, text.slice(start, this.pos));
+      e.vanishable = VANISHING_PARAMETER.test(nx);
+      return e;
     }
     let i = this.pos + 1;
     while (i < this.n && isIdentChar(text.charCodeAt(i))) i++;
@@ -808,7 +893,9 @@ class PosixLexer {
     const name = text.slice(this.pos + 1, i);
     this.pos = i;
     if (name === 'IFS') return ifsExpansion(start, '$IFS', inQuotes);
-    return new Expansion(start, this.t.vars.get(name), text.slice(start, i));
+    const e = new Expansion(start, this.t.vars.get(name), text.slice(start, i));
+    e.vanishable = true;
+    return e;
   }
 
   /** End index of `{a,b}` (no spaces, no nesting) at start, or -1. */
@@ -829,6 +916,8 @@ class PosixLexer {
 class Expansion {
   nested: number[] = NO_COMMANDS;
   ifs = false;
+  /** A variable or parameter that expands to nothing when unset (not `$#`, `$?`, `$$`, `$0` …). */
+  vanishable = false;
   substitution = false;
   constantSubstitution = false;
   constructor(
@@ -880,6 +969,11 @@ function applyParameterOperator(value: string | undefined, op: string): { value:
   return { value: undefined, obfuscated: true };
 }
 
+/** Names of parameters an unset value of which expands to nothing: variables, `$1`…, `$@`, `$*`. */
+const VANISHING_PARAMETER = /^(?:[A-Za-z_][A-Za-z0-9_]*|[1-9][0-9]*|[@*])$/;
+/** `${x:-}`, `${x=}` …: an empty default. */
+const EMPTY_DEFAULT = /^:?[-=]$/;
+
 /** The shared empty command list of words and expansions without nested commands; never pushed to. */
 const NO_COMMANDS: number[] = [];
 
@@ -925,6 +1019,12 @@ class WordState {
   assignName: string | undefined = undefined;
   /** Length of `value` where an assignment's value starts. */
   assignValueFrom = -1;
+  /** `value` with vanishing expansions left out; null until the first one (then `value` is the same). */
+  alt: string | null = null;
+  /** Empty or unset expansions: [start, end, index in `alt`] for each; null when none. */
+  vanishing: number[] | null = null;
+  /** Length of `value` right after a non-constant substitution appended to an empty word; -1 when none. */
+  substitutionEnd = -1;
 
   begin(start: number, out: RawWord[]): void {
     this.out = out;
@@ -935,7 +1035,25 @@ class WordState {
 
   append(piece: string): void {
     this.value += piece;
+    if (this.alt !== null) this.alt += piece;
     this.pieces++;
+  }
+
+  /**
+   * An expansion that is empty or, when `unknown`, of an unset variable: `text` (the value, or the
+   * expansion as written when unknown) goes to `value`, nothing to `alt`.
+   */
+  appendVanishing(text: string, unknown: boolean, start: number, end: number): void {
+    if (this.alt === null) this.alt = this.value;
+    (this.vanishing ??= []).push(start, end, this.alt.length);
+    this.value += text;
+    this.pieces++;
+    if (unknown) this.constant = false;
+  }
+
+  /** A non-constant command substitution was appended; `lengthBefore` is the value's length before it. */
+  markSubstitution(lengthBefore: number): void {
+    this.substitutionEnd = lengthBefore === 0 ? this.value.length : -1;
   }
 
   /** Adds commands nested in the word; a substitution's list is fresh and exact, so the first is taken over. */
@@ -949,6 +1067,8 @@ class WordState {
     const value = this.value;
     if (value.length > 0 || this.quoted) {
       const w = rawWord(value, this.start, end, this.quoted, this.obfuscated, this.constant, this.nested);
+      if (this.alt !== null) this.resolveVanishing(w, this.alt, this.vanishing as number[]);
+      if (this.substitutionEnd > 0 && this.substitutionEnd === value.length) w.soleSubstitution = true;
       if (this.assignName !== undefined) {
         w.assignName = this.assignName;
         w.assignValue = value.slice(this.assignValueFrom);
@@ -960,8 +1080,24 @@ class WordState {
     this.clear();
   }
 
+  /** Sets the word's `emptyAlt` when every vanishing expansion in it stands between letters or digits. */
+  private resolveVanishing(w: RawWord, alt: string, vanishing: number[]): void {
+    if (alt.includes('$') || alt.includes('`')) return; // something else stays unresolved
+    const positions: number[] = [];
+    for (let k = 0; k < vanishing.length; k += 3) {
+      const at = vanishing[k + 2] as number;
+      if (at === 0 || !isAlnum(alt.charCodeAt(at - 1)) || !isAlnum(alt.charCodeAt(at))) return;
+      positions.push(vanishing[k] as number, vanishing[k + 1] as number);
+    }
+    w.emptyAlt = alt;
+    w.vanished = positions;
+  }
+
   private clear(): void {
     this.value = '';
+    this.alt = null;
+    this.vanishing = null;
+    this.substitutionEnd = -1;
     this.pieces = 0;
     this.quoted = false;
     this.obfuscated = false;
@@ -1005,7 +1141,20 @@ function rawWord(
   constant: boolean,
   nested: number[],
 ): RawWord {
-  return { value, start, end, quoted, obfuscated, constant, nested, assignName: undefined, assignValue: undefined };
+  return {
+    value,
+    start,
+    end,
+    quoted,
+    obfuscated,
+    constant,
+    nested,
+    assignName: undefined,
+    assignValue: undefined,
+    emptyAlt: undefined,
+    vanished: undefined,
+    soleSubstitution: false,
+  };
 }
 
 /** Appends the commands nested in `words` to `created`. */

@@ -5,7 +5,7 @@
  * here-documents fed to a shell, decoded `FromBase64String` constants, and command lines stored
  * in arguments (`schtasks /tr "…"`, Run-key values, `Start-Process powershell -ArgumentList …`).
  */
-import { LIMITS, type DocBuilder } from './builder';
+import { LIMITS, type DerivedText, type DocBuilder } from './builder';
 import { decodeBase64Text, findBase64Runs } from './decode';
 import type { Layer, SimpleCommand, Word } from './document';
 import { derivedLayer, offsetLayer, PieceTextBuilder } from './layer';
@@ -102,6 +102,7 @@ const UNWRAPPED_NAMES = new Set([
   'start',
   ...RUNNER_PREFIXES,
   ...STORING_COMMANDS,
+  'forfiles',
 ]);
 
 function shellOfProgram(name: string): Shell {
@@ -121,8 +122,11 @@ export class Unwrapper {
   find(from: number, to: number, depth: number): NestedText[] {
     const out: NestedText[] = [];
     const b = this.b;
+    const derived = b.derivedCommandLines;
     for (let i = from; i < to; i++) {
       const cmd = b.commands[i] as SimpleCommand;
+      const line = derived !== null ? derived.get(i) : undefined;
+      if (line !== undefined) this.derivedCommandLine(cmd, line, depth, out);
       if (!UNWRAPPED_NAMES.has(cmd.name)) {
         // The common case: a command that runs or stores no command line; only a PowerShell word can still decode base64.
         if (cmd.shell === 'powershell') this.fromBase64Constants(cmd, depth, out);
@@ -156,7 +160,15 @@ export class Unwrapper {
       if (!hasScript) this.stdinText(cmd, shell, depth, out);
       return;
     }
+    if (name === 'osascript') {
+      this.appleScriptShellScripts(cmd, depth, out);
+      return;
+    }
     if (INTERPRETERS.has(name)) return;
+    if (name === 'forfiles') {
+      this.forfilesCommand(cmd, depth, out);
+      return;
+    }
     if (name === 'cmd' && cmd.shell !== 'powershell') {
       this.cmdSlashC(cmd, depth, out);
       return;
@@ -183,6 +195,26 @@ export class Unwrapper {
     if (cmd.shell === 'powershell') this.fromBase64Constants(cmd, depth, out);
   }
 
+  /**
+   * A command whose command word's output was derived (`$(echo B64 | base64 -d) args`): that output
+   * followed by the other words is what runs. The shell only splits the output into words; lexing it
+   * as a command line also sees what it would take for `eval` (`curl … | sh` inside the payload).
+   */
+  private derivedCommandLine(cmd: SimpleCommand, line: DerivedText, depth: number, out: NestedText[]): void {
+    if (cmd.words.length === 1) {
+      out.push({ layer: derivedLayer(line.span, line.text, cmd.shell, depth, line.origin), lex: true });
+      return;
+    }
+    const builder = new PieceTextBuilder();
+    builder.append(line.text, line.span);
+    for (let k = 1; k < cmd.words.length; k++) {
+      const w = cmd.words[k] as Word;
+      builder.separator(' ');
+      builder.append(w.value, w.span);
+    }
+    out.push({ layer: builder.build(cmd.shell, depth, line.origin), lex: true });
+  }
+
   /** `cmd /c …`, `cmd /k …`, `cmd /r …`: the rest of the line is a cmd command line. */
   private cmdSlashC(cmd: SimpleCommand, depth: number, out: NestedText[]): void {
     const words = cmd.words;
@@ -200,6 +232,69 @@ export class Unwrapper {
         return;
       }
     }
+  }
+
+  /**
+   * `forfiles … /c "cmd /c …"`: forfiles runs its /c value as a command line for every file it finds,
+   * after replacing `0xHH` codes by their characters.
+   */
+  private forfilesCommand(cmd: SimpleCommand, depth: number, out: NestedText[]): void {
+    const words = cmd.words;
+    for (let k = 1; k < words.length; k++) {
+      const w = words[k] as Word;
+      const lower = w.lower;
+      if (lower.length < 2 || (lower[0] !== '/' && lower[0] !== '-') || lower[1] !== 'c') continue;
+      let command: Word | undefined;
+      if (lower.length === 2 && !w.quoted) command = words[k + 1];
+      else if (lower.length > 2 && w.quoted) command = { ...w, value: w.value.slice(2), lower: lower.slice(2), span: w.span };
+      if (!command) continue;
+      const decoded = command.value.replace(/0x([0-9a-fA-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+      if (decoded !== command.value) out.push({ layer: derivedLayer(command.span, decoded, 'cmd', depth, 'char_codes'), lex: true });
+      else out.push(this.wordsLayer([command], 'cmd', depth, 'nested_shell'));
+      return;
+    }
+  }
+
+  /**
+   * `osascript -e 'do shell script "…"'` (AppleScript) and `-e 'app.doShellScript("…")'` (JavaScript):
+   * the string is run by /bin/sh. Its text is built from string literals joined by `&` (AppleScript)
+   * or `+` (JavaScript); an operand that is not a literal stands in by its own text.
+   */
+  private appleScriptShellScripts(cmd: SimpleCommand, depth: number, out: NestedText[]): void {
+    const words = cmd.words;
+    for (let k = 1; k < words.length - 1; k++) {
+      const option = words[k] as Word;
+      if (option.quoted || option.value !== '-e') continue;
+      const script = words[++k] as Word;
+      const base = this.verbatimOffset(script);
+      const text = script.value;
+      const starts = /\bdo[ \t]+shell[ \t]+script\b|\bdoShellScript[ \t]*\(/gi;
+      // Scanning resumes after the expression just read (linear), for a bounded number of scripts per word.
+      let tries = 0;
+      for (let m = starts.exec(text); m !== null && tries < 16; m = starts.exec(text)) {
+        tries++;
+        const { pieces, end } = scriptStringPieces(text, m.index + m[0].length, m[0].endsWith('('));
+        starts.lastIndex = Math.max(starts.lastIndex, end);
+        if (pieces.length === 0) continue;
+        const only = pieces[0] as ScriptPiece;
+        if (pieces.length === 1 && base >= 0 && text.slice(only.start, only.end) === only.text) {
+          out.push({ layer: offsetLayer(base + only.start, this.original.length, only.text, 'sh', depth, 'nested_shell'), lex: true });
+          continue;
+        }
+        const builder = new PieceTextBuilder();
+        for (const piece of pieces)
+          builder.append(piece.text, base >= 0 ? { start: base + piece.start, end: base + piece.end } : script.span);
+        out.push({ layer: builder.build('sh', depth, 'nested_shell'), lex: true });
+      }
+    }
+  }
+
+  /** Where a word's value stands verbatim in the original (bare or inside one pair of quotes), or -1. */
+  private verbatimOffset(w: Word): number {
+    const { start, end } = w.span;
+    if (end - start === w.value.length && this.original.slice(start, end) === w.value) return start;
+    if (end - start === w.value.length + 2 && this.original.slice(start + 1, end - 1) === w.value) return start + 1;
+    return -1;
   }
 
   /** `powershell [options] -EncodedCommand B64 | -Command … | …` */
@@ -257,61 +352,14 @@ export class Unwrapper {
 
   private pipedConstant(cmd: SimpleCommand, shell: Shell, depth: number, out: NestedText[]): void {
     if (cmd.position === 0) return;
-    const members = this.b.pipelines[cmd.pipeline] ?? [];
-    let decode = false;
-    for (let p = cmd.position - 1; p >= 0; p--) {
-      const prev = this.b.commands[members[p] as number];
-      if (!prev) return;
-      if (
-        BASE64_DECODERS.has(prev.name) ||
-        (prev.name === 'openssl' && prev.words.some((w) => w.lower === 'base64' || w.lower === '-base64'))
-      ) {
-        decode = true;
-        continue;
-      }
-      const source = this.constantSource(prev);
-      if (!source && (prev.name === 'out-string' || prev.name === 'tr' || prev.name === 'cat' || prev.name === 'rev')) continue;
-      if (!source) return;
-      if (decode) {
-        const token = source
-          .map((w) => w.value)
-          .join('')
-          .replace(/\\n/g, '');
-        const decoded = decodeBase64Text(token, LIMITS.maxDerivedChars);
-        if (!decoded) return;
-        const span: Span = { start: (source[0] as Word).span.start, end: (source[source.length - 1] as Word).span.end };
-        this.b.note('base64_decoded', span);
-        out.push({ layer: derivedLayer(span, decoded.text, shell, depth, 'base64'), lex: true });
-        return;
-      }
-      if (prev.name === 'printf' || (prev.name === 'echo' && prev.words.some((w) => /^-[a-z]*e[a-z]*$/i.test(w.value)))) {
-        // printf / echo -e interpret `\xHH` and octal escapes: analyse what the shell will actually read.
-        const raw = source.map((w) => w.value).join(' ');
-        const decoded = decodeBackslashEscapes(raw);
-        if (decoded !== raw) {
-          const span: Span = { start: (source[0] as Word).span.start, end: (source[source.length - 1] as Word).span.end };
-          out.push({ layer: derivedLayer(span, decoded, shell, depth, 'char_codes'), lex: true });
-          return;
-        }
-      }
-      out.push(this.wordsLayer(source, shell, depth, 'nested_shell'));
+    const output = pipelineOutput(this.b, this.b.pipelines[cmd.pipeline] ?? [], cmd.position - 1);
+    if (!output) return;
+    if (output.words) {
+      out.push(this.wordsLayer(output.words, shell, depth, 'nested_shell'));
       return;
     }
-  }
-
-  /** The constant text a command writes to stdout (`echo`, `printf`, a PowerShell string expression), if any. */
-  private constantSource(cmd: SimpleCommand): Word[] | null {
-    if (cmd.name === '' && cmd.shell === 'powershell') {
-      const w = cmd.words[0];
-      return cmd.words.length === 1 && w && isConstantWord(w) ? [w] : null;
-    }
-    if (cmd.name === 'echo' || cmd.name === 'printf' || cmd.name === 'write-output') {
-      const args = cmd.words.slice(1).filter((w, i) => !(i === 0 && /^-[neE]+$/.test(w.value)));
-      if (args.length === 0 || !args.every(isConstantWord)) return null;
-      return args;
-    }
-    for (const r of cmd.redirects) if (r.op === '<' && r.heredoc) return [r.target];
-    return null;
+    if (output.origin === 'base64') this.b.note('base64_decoded', output.span);
+    out.push({ layer: derivedLayer(output.span, output.text, shell, depth, output.origin), lex: true });
   }
 
   /** `[Convert]::FromBase64String('…')` with the payload written out: decode it (text only, not executed by itself). */
@@ -405,6 +453,131 @@ export class Unwrapper {
     });
     return { layer: builder.build(shell, depth, origin), lex: true };
   }
+}
+
+/** A piece of a script's string expression: its text and where it stands in the script, [start, end). */
+interface ScriptPiece {
+  text: string;
+  start: number;
+  end: number;
+}
+
+/** AppleScript's text constants, as they may be joined into a string with `&`. */
+const APPLESCRIPT_CONSTANTS: Readonly<Record<string, string>> = { space: ' ', tab: '\t', return: '\r', linefeed: '\n', quote: '"' };
+/** AppleScript words that start a `do shell script` parameter rather than an operand. */
+const APPLESCRIPT_PARAMETERS = new Set(['with', 'without', 'as', 'user', 'password', 'altering', 'administrator']);
+
+/**
+ * The operands of the string expression starting at `from`: literals `"…"` (also `'…'` and backquotes in
+ * JavaScript) with their escapes resolved, joined by `&` (AppleScript) or `+` (JavaScript). Empty when
+ * the expression holds no literal; `end` is where reading stopped.
+ */
+function scriptStringPieces(text: string, from: number, js: boolean): { pieces: ScriptPiece[]; end: number } {
+  const pieces: ScriptPiece[] = [];
+  let literals = 0;
+  let i = from;
+  const join = js ? '+' : '&';
+  // Bounded per expression (reading resumes after it): a real script joins a handful of parts.
+  while (pieces.length < 256) {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || (js && text[i] === '('))) i++;
+    const c = text[i];
+    if (c === '"' || (js && (c === "'" || c === '`'))) {
+      let value = '';
+      let run = i + 1;
+      let j = run;
+      while (j < text.length && text[j] !== c) {
+        if (text[j] === '\\' && j + 1 < text.length) {
+          const e = text[j + 1] as string;
+          value += text.slice(run, j) + (e === 'n' ? '\n' : e === 't' ? '\t' : e === 'r' ? '\r' : e);
+          j += 2;
+          run = j;
+          continue;
+        }
+        j++;
+      }
+      value += text.slice(run, j);
+      pieces.push({ text: value, start: i + 1, end: j });
+      literals++;
+      i = Math.min(j + 1, text.length);
+    } else {
+      // Another operand (a variable, `quoted form of x`): up to the next operator, quote or end of line.
+      let j = i;
+      while (j < text.length && !'&+"\'`)\n\r,;'.includes(text[j] as string)) j++;
+      const operand = text.slice(i, j).trim();
+      const first = /^[a-z]+/i.exec(operand)?.[0].toLowerCase() ?? '';
+      if (operand === '' || (!js && APPLESCRIPT_PARAMETERS.has(first))) break;
+      pieces.push({ text: APPLESCRIPT_CONSTANTS[operand.toLowerCase()] ?? operand, start: i, end: j });
+      i = j;
+    }
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
+    if (text[i] !== join) break;
+    i++;
+  }
+  return { pieces: literals > 0 ? pieces : [], end: i };
+}
+
+/**
+ * What a pipeline writes to stdout up to and including its member at `last`, when the text itself
+ * determines it: a constant `echo`/`printf`/string (possibly through `tr`, `cat`, `rev`, `Out-String`),
+ * base64-decoded, or with printf's backslash escapes interpreted. `words` is set when the output is
+ * the constant words as written; otherwise `text` was derived from the words at `span`.
+ */
+export interface PipelineOutput {
+  words: Word[] | null;
+  text: string;
+  span: Span;
+  origin: 'base64' | 'char_codes' | 'nested_shell';
+}
+
+export function pipelineOutput(b: DocBuilder, members: readonly number[], last: number): PipelineOutput | null {
+  let decode = false;
+  for (let p = last; p >= 0; p--) {
+    const prev = b.commands[members[p] as number];
+    if (!prev) return null;
+    if (
+      BASE64_DECODERS.has(prev.name) ||
+      (prev.name === 'openssl' && prev.words.some((w) => w.lower === 'base64' || w.lower === '-base64'))
+    ) {
+      decode = true;
+      continue;
+    }
+    const source = constantSource(prev);
+    if (!source && (prev.name === 'out-string' || prev.name === 'tr' || prev.name === 'cat' || prev.name === 'rev')) continue;
+    if (!source) return null;
+    const span: Span = { start: (source[0] as Word).span.start, end: (source[source.length - 1] as Word).span.end };
+    if (decode) {
+      const token = source
+        .map((w) => w.value)
+        .join('')
+        .replace(/\\n/g, '');
+      const decoded = decodeBase64Text(token, LIMITS.maxDerivedChars);
+      if (!decoded) return null;
+      return { words: null, text: decoded.text, span, origin: 'base64' };
+    }
+    if (prev.name === 'printf' || (prev.name === 'echo' && prev.words.some((w) => /^-[a-z]*e[a-z]*$/i.test(w.value)))) {
+      // printf / echo -e interpret `\xHH` and octal escapes: analyse what the shell will actually read.
+      const raw = source.map((w) => w.value).join(' ');
+      const decoded = decodeBackslashEscapes(raw);
+      if (decoded !== raw) return { words: null, text: decoded, span, origin: 'char_codes' };
+    }
+    return { words: source, text: '', span, origin: 'nested_shell' };
+  }
+  return null;
+}
+
+/** The constant text a command writes to stdout (`echo`, `printf`, a PowerShell string expression), if any. */
+function constantSource(cmd: SimpleCommand): Word[] | null {
+  if (cmd.name === '' && cmd.shell === 'powershell') {
+    const w = cmd.words[0];
+    return cmd.words.length === 1 && w && isConstantWord(w) ? [w] : null;
+  }
+  if (cmd.name === 'echo' || cmd.name === 'printf' || cmd.name === 'write-output') {
+    const args = cmd.words.slice(1).filter((w, i) => !(i === 0 && /^-[neE]+$/.test(w.value)));
+    if (args.length === 0 || !args.every(isConstantWord)) return null;
+    return args;
+  }
+  for (const r of cmd.redirects) if (r.op === '<' && r.heredoc) return [r.target];
+  return null;
 }
 
 /** `\xHH`, `\NNN` (octal), `\n`, `\t` as printf and `echo -e` interpret them. */
