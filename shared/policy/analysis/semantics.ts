@@ -32,7 +32,10 @@ export function isUrlWord(w: Word): boolean {
 export function fileKey(path: string): string {
   let p = path.length > 4096 ? path.slice(-4096) : path;
   if (p.indexOf('"') >= 0 || p.indexOf("'") >= 0) p = p.replace(/["']/g, '');
-  const q = p.search(/[?#]/);
+  // Query or fragment: cut at the first `?` or `#`.
+  const question = p.indexOf('?');
+  const hash = p.indexOf('#');
+  const q = question < 0 ? hash : hash < 0 ? question : Math.min(question, hash);
   if (q >= 0) p = p.slice(0, q);
   return baseName(p).toLowerCase();
 }
@@ -299,19 +302,42 @@ export function redirectOrPipeTargets(cmd: SimpleCommand, doc: Document): string
 /** Command decodes base64/hex/other encodings (to stdout or a file). */
 export function isDecoder(cmd: SimpleCommand): boolean {
   const n = cmd.name;
-  const has = (t: string) => cmd.words.some((w) => w.lower === t);
+  // Asked for every command: no closure or word scan unless the name can decode.
+  if (!DECODER_NAMES.has(n)) return false;
+  const words = cmd.words;
   if (BASE64_DECODERS.has(n))
     return (
       n !== 'base64' ||
-      has('-d') ||
-      has('--decode') ||
-      has('-D'.toLowerCase()) ||
-      cmd.words.some((w) => /^-[a-z]*d[a-z]*$/i.test(w.value) && w.value !== '-d0')
+      hasWord(words, '-d') ||
+      hasWord(words, '--decode') ||
+      words.some((w) => /^-[a-z]*d[a-z]*$/i.test(w.value) && w.value !== '-d0')
     );
-  if (n === 'openssl') return (has('base64') || has('-base64') || has('enc')) && (has('-d') || has('-a') || has('-base64'));
-  if (n === 'xxd') return has('-r') || has('-r -p') || cmd.words.some((w) => /^-r/.test(w.lower));
+  if (n === 'openssl')
+    return (
+      (hasWord(words, 'base64') || hasWord(words, '-base64') || hasWord(words, 'enc')) &&
+      (hasWord(words, '-d') || hasWord(words, '-a') || hasWord(words, '-base64'))
+    );
+  if (n === 'xxd') return hasWord(words, '-r') || hasWord(words, '-r -p') || words.some((w) => /^-r/.test(w.lower));
   if (n === 'uudecode' || n === 'basenc' || n === 'base32' || n === 'base58') return true;
-  if (n === 'certutil') return has('-decode') || has('/decode') || has('-decodehex') || has('/decodehex');
+  if (n === 'certutil')
+    return hasWord(words, '-decode') || hasWord(words, '/decode') || hasWord(words, '-decodehex') || hasWord(words, '/decodehex');
+  return false;
+}
+
+/** Every name `isDecoder` can answer true for. */
+const DECODER_NAMES: ReadonlySet<string> = new Set([
+  ...BASE64_DECODERS,
+  'openssl',
+  'xxd',
+  'uudecode',
+  'basenc',
+  'base32',
+  'base58',
+  'certutil',
+]);
+
+function hasWord(words: readonly Word[], lower: string): boolean {
+  for (const w of words) if (w.lower === lower) return true;
   return false;
 }
 
@@ -320,6 +346,7 @@ export function isDecoder(cmd: SimpleCommand): boolean {
 /** Executes program text read from stdin (`| sh`, `| python3 -`, `| iex`, `| powershell -`). */
 export function executesStdin(cmd: SimpleCommand): boolean {
   const n = cmd.name;
+  if (!STDIN_EXECUTORS.has(n)) return false;
   const args = cmd.words.slice(1);
   if (POSIX_SHELLS.has(n)) {
     if (args.some((w) => /^-[a-z]*c[a-z]*$/i.test(w.value) && !w.quoted)) return false;
@@ -340,9 +367,35 @@ export function executesStdin(cmd: SimpleCommand): boolean {
   return false;
 }
 
+/** Every name `executesStdin` can answer true for (one lookup: it is asked for every command). */
+const STDIN_EXECUTORS: ReadonlySet<string> = new Set([
+  ...POSIX_SHELLS,
+  ...INTERPRETERS,
+  ...POWERSHELL_HOSTS,
+  'source',
+  '.',
+  'invoke-expression',
+  'cmd',
+]);
+/** Every name `executesArguments` can find program text for (one lookup: it is asked for every command). */
+const ARGUMENT_EXECUTORS: ReadonlySet<string> = new Set([
+  ...POSIX_SHELLS,
+  ...INTERPRETERS,
+  ...POWERSHELL_HOSTS,
+  'eval',
+  'invoke-expression',
+  'su',
+  'source',
+  '.',
+  'add-type',
+]);
+const NO_WORDS: readonly Word[] = [];
+
 /** Text-executing commands that take the program text as an argument. */
-export function executesArguments(cmd: SimpleCommand): Word[] {
+export function executesArguments(cmd: SimpleCommand): readonly Word[] {
   const n = cmd.name;
+  // Asked for every command: most names run no text, so nothing is copied for them.
+  if (!ARGUMENT_EXECUTORS.has(n)) return NO_WORDS;
   const args = cmd.words.slice(1);
   if (n === 'eval' || n === 'invoke-expression') return args.filter((w) => !/^-c(o(m(m(a(nd?)?)?)?)?)?$/i.test(w.value));
   if (POSIX_SHELLS.has(n) || n === 'su') {
@@ -362,7 +415,7 @@ export function executesArguments(cmd: SimpleCommand): Word[] {
     return c >= 0 ? args.slice(c + 1) : args.filter((w) => !w.value.startsWith('-'));
   }
   if (n === 'add-type') return args;
-  return [];
+  return NO_WORDS;
 }
 
 /** Deobfuscated PowerShell/.NET constructs that run text or bytes as code. */
@@ -389,6 +442,19 @@ export function hasPowerShellExecTerm(cmd: SimpleCommand): boolean {
     if (l.length >= 4 && !w.quoted && POWERSHELL_EXEC_PATTERN.test(l)) return true;
   }
   return false;
+}
+
+/**
+ * For each command of the document (by index), 1 when it is a PowerShell command that runs text as
+ * code (`Invoke-Expression`, or a word with `[ScriptBlock]::Create`, `iex(` …). Several families ask:
+ * they keep the result per document (rules/command-match.ts `POWERSHELL_TEXT_RUNNERS`).
+ */
+export function powerShellTextRunners(doc: Document): readonly number[] {
+  // A plain array: a typed array costs more to create than a one-line text takes to check.
+  const flags: number[] = [];
+  for (const cmd of doc.commands)
+    flags.push(cmd.shell === 'powershell' && (cmd.name === 'invoke-expression' || hasPowerShellExecTerm(cmd)) ? 1 : 0);
+  return flags;
 }
 
 /** Programs that run a file given as an argument (or, for the file's own name, as the command). */
@@ -456,11 +522,15 @@ export function executedFiles(cmd: SimpleCommand): string[] {
   }
   const n = cmd.name;
   if (FILE_RUNNERS.has(n) || POWERSHELL_HOSTS.has(n) || POSIX_SHELLS.has(n) || INTERPRETERS.has(n)) {
-    for (const w of cmd.words.slice(1)) {
-      if (w.value.startsWith('-') && w.value.length > 1) continue;
-      // `rundll32 x.dll,Entry` / `regsvr32 /s x.dll`
-      const v = w.value.split(',')[0] ?? '';
-      const k = fileKey(v.replace(/^\/[a-z]+:/i, ''));
+    const words = cmd.words;
+    for (let i = 1; i < words.length; i++) {
+      const value = words[i]!.value;
+      if (value.startsWith('-') && value.length > 1) continue;
+      // `rundll32 x.dll,Entry` / `regsvr32 /s x.dll`: the file is before the first comma, after a `/x:` option prefix.
+      const comma = value.indexOf(',');
+      let v = comma >= 0 ? value.slice(0, comma) : value;
+      if (v.startsWith('/')) v = v.replace(/^\/[a-z]+:/i, '');
+      const k = fileKey(v);
       if (k) out.push(k);
     }
   }

@@ -529,12 +529,20 @@ export function remoteToolByToken(text: string): RemoteAccessTool | undefined {
 /** All tokens in one automaton: one pass over the text instead of one `includes` per token. */
 let tokenSet: NeedleSet | null = null;
 
+/** Domain → position in REMOTE_ACCESS_TOOLS of the first tool listing it. */
+const toolIndexByDomain = new Map<string, number>();
+REMOTE_ACCESS_TOOLS.forEach((tool, index) => {
+  for (const d of tool.domains) if (!toolIndexByDomain.has(d)) toolIndexByDomain.set(d, index);
+});
+
 /** The tool that owns `host` (lower case), matching the domain itself and its subdomains. */
 export function remoteToolByDomain(host: string): RemoteAccessTool | undefined {
-  for (const tool of REMOTE_ACCESS_TOOLS) {
-    for (const d of tool.domains) {
-      if (host === d || host.endsWith('.' + d)) return tool;
-    }
+  // The host and each suffix after one of its dots are the only domains it can belong to; when
+  // several are listed, the tool listed first wins (as a scan of the list in order would find).
+  let best = toolIndexByDomain.get(host) ?? -1;
+  for (let dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
+    const index = toolIndexByDomain.get(host.slice(dot + 1));
+    if (index !== undefined && (best < 0 || index < best)) best = index;
   }
-  return undefined;
+  return best < 0 ? undefined : REMOTE_ACCESS_TOOLS[best];
 }

@@ -8,6 +8,7 @@
 import type { Document, SimpleCommand, Word } from '../analysis/document';
 import type { ReasonCode, Span } from '../types';
 import { NeedleSet } from '../analysis/needles';
+import { powerShellTextRunners } from '../analysis/semantics';
 import type { Finding } from './rule';
 
 /** A program actually started by a command, after unwrapping launchers such as `sudo`, `nohup`, `Start-Process`, `start`. */
@@ -22,7 +23,17 @@ export interface Invocation {
   /** True when the program was reached through a launcher (sudo, Start-Process …). */
   launched: boolean;
   /** Cache of `argLowers(inv)`. */
-  argLowers?: readonly string[];
+  argLowers?: readonly string[] | undefined;
+  /** Cache of `writeTargets(inv)` (persistence and defence evasion both ask). */
+  writeTargets?: readonly Word[] | undefined;
+}
+
+/**
+ * Every invocation is made here, with all cache fields present from the start: objects of one
+ * shape keep the property reads in the rule families fast.
+ */
+function newInvocation(command: SimpleCommand, name: string, nameWord: Word | undefined, args: Word[], launched: boolean): Invocation {
+  return { command, name, nameWord, args, launched, argLowers: undefined, writeTargets: undefined };
 }
 
 const EXECUTABLE_EXTENSIONS: ReadonlySet<string> = new Set([
@@ -209,15 +220,71 @@ const PREFIX_LAUNCHERS = new Set([
 /** Launcher options that consume the following word. */
 const LAUNCHER_OPTIONS_WITH_VALUE = new Set(['-u', '-g', '-n', '-c', '-p', '-h', '-e', '-C', '-D', '-r', '-t', '--user', '--group']);
 
-const invocationCache = new WeakMap<Document, Invocation[]>();
+// ---------------------------------------------------------------------------------------------
+// Per-document caches
 
-/** Programs started by the document's commands, launchers unwrapped (cached per document). */
+/** Every cache, so that `releaseLastDocument` empties their slots. */
+const documentCaches: { release(): void }[] = [];
+
+/**
+ * Something several families compute about a document, computed once. The families ask about the
+ * document being evaluated many times in a row: its value sits in a slot (a WeakMap entry per
+ * document costs more than most one-line texts take to check). Session history documents, which
+ * the engine keeps and hands over again with every line, keep theirs in a WeakMap.
+ */
+export class DocumentCache<T> {
+  private document: Document | null = null;
+  private value: T | undefined;
+  private readonly history = new WeakMap<Document, T>();
+
+  constructor(private readonly compute: (doc: Document) => T) {
+    documentCaches.push(this);
+  }
+
+  /** The value for the document being evaluated. */
+  of(doc: Document): T {
+    if (doc !== this.document) {
+      this.value = this.compute(doc);
+      this.document = doc;
+    }
+    return this.value as T;
+  }
+
+  /** The value for a document of the session history. */
+  ofHistory(doc: Document): T {
+    let value = this.history.get(doc);
+    if (value === undefined) {
+      value = this.compute(doc);
+      this.history.set(doc, value);
+    }
+    return value;
+  }
+
+  release(): void {
+    this.document = null;
+    this.value = undefined;
+  }
+}
+
+const invocationCache = new DocumentCache(findInvocations);
+
+/** `powerShellTextRunners` of a document (the encoded and download families both ask). */
+export const POWERSHELL_TEXT_RUNNERS = new DocumentCache(powerShellTextRunners);
+
+/** Programs started by the document's commands, launchers unwrapped (computed once per document). */
 export function invocations(doc: Document): Invocation[] {
-  const cached = invocationCache.get(doc);
-  if (cached) return cached;
-  const out: Invocation[] = [];
-  const variables = simpleAssignments(doc);
+  return invocationCache.of(doc);
+}
+
+function findInvocations(doc: Document): Invocation[] {
+  // One pass over the commands finds both the programs and the variable assignments (`$tool = …`)
+  // that name some of them; those are resolved once every assignment is known.
+  const variables = new Map<string, string>();
+  const started: Invocation[] = [];
+  /** For each of `started`, the variable that names its program, if any. */
+  const namedBy: (string | undefined)[] = [];
   for (const command of doc.commands) {
+    recordAssignment(variables, command);
     const words = command.words;
     // `$x = …` / `Key = value` (assignments, hashtable entries) start nothing.
     if (words[1]?.value === '=') continue;
@@ -240,19 +307,25 @@ export function invocations(doc: Document): Invocation[] {
       name = programName(words[1]!.value);
       args = words.slice(2);
     }
-    // `& $tool args` where `$tool = "…\\certutil.exe"` earlier: resolve the program through the assignment.
-    if (nameWord && (nameWord.value.startsWith('$') || nameWord.value.startsWith('%'))) {
-      const assigned = variables.get(variableKey(nameWord.value));
-      if (assigned) name = programName(assigned);
+    started.push(newInvocation(command, name, nameWord, args, false));
+    // `& $tool args` where `$tool = "…\\certutil.exe"` earlier: the program is resolved through the assignment.
+    namedBy.push(nameWord && (nameWord.value.startsWith('$') || nameWord.value.startsWith('%')) ? variableKey(nameWord.value) : undefined);
+  }
+  const out: Invocation[] = [];
+  for (let i = 0; i < started.length; i++) {
+    const inv = started[i]!;
+    const variable = namedBy[i];
+    if (variable !== undefined) {
+      const assigned = variables.get(variable);
+      if (assigned) inv.name = programName(assigned);
     }
-    out.push({ command, name, nameWord, args, launched: false });
-    let launched = unwrapLauncher(command, name, args);
+    out.push(inv);
+    let launched = unwrapLauncher(inv.command, inv.name, inv.args);
     for (let depth = 0; launched && depth < 4; depth++) {
       out.push(launched);
-      launched = unwrapLauncher(command, launched.name, launched.args);
+      launched = unwrapLauncher(inv.command, launched.name, launched.args);
     }
   }
-  invocationCache.set(doc, out);
   return out;
 }
 
@@ -290,21 +363,17 @@ function variableKey(text: string): string {
  * Constant-ish assignments `$x = "…"` (PowerShell), `set x=…` (cmd), `x=…` (POSIX): variable → the
  * last word assigned, which for `$p = $env:SystemRoot + "\\System32\\tool.exe"` is the program path.
  */
-function simpleAssignments(doc: Document): Map<string, string> {
-  const vars = new Map<string, string>();
-  for (const c of doc.commands) {
-    const w = c.words;
-    if (w.length >= 3 && w[1]!.value === '=' && w[0]!.value.startsWith('$')) {
-      vars.set(variableKey(w[0]!.value), w[w.length - 1]!.value);
-    } else if (c.name === 'set' && w[1] && w[1].value.includes('=')) {
-      const eq = w[1].value.indexOf('=');
-      vars.set('$' + w[1].value.slice(0, eq).toLowerCase(), w[1].value.slice(eq + 1));
-    } else if (w.length === 1 && w[0]!.value.includes('=') && /* POSIX NAME=value */ !w[0]!.value.startsWith('-')) {
-      const eq = w[0]!.value.indexOf('=');
-      vars.set('$' + w[0]!.value.slice(0, eq).toLowerCase(), w[0]!.value.slice(eq + 1));
-    }
+function recordAssignment(vars: Map<string, string>, c: SimpleCommand): void {
+  const w = c.words;
+  if (w.length >= 3 && w[1]!.value === '=' && w[0]!.value.startsWith('$')) {
+    vars.set(variableKey(w[0]!.value), w[w.length - 1]!.value);
+  } else if (c.name === 'set' && w[1] && w[1].value.includes('=')) {
+    const eq = w[1].value.indexOf('=');
+    vars.set('$' + w[1].value.slice(0, eq).toLowerCase(), w[1].value.slice(eq + 1));
+  } else if (w.length === 1 && w[0]!.value.includes('=') && /* POSIX NAME=value */ !w[0]!.value.startsWith('-')) {
+    const eq = w[0]!.value.indexOf('=');
+    vars.set('$' + w[0]!.value.slice(0, eq).toLowerCase(), w[0]!.value.slice(eq + 1));
   }
-  return vars;
 }
 
 function unwrapLauncher(command: SimpleCommand, name: string, args: Word[]): Invocation | null {
@@ -328,7 +397,7 @@ function unwrapLauncher(command: SimpleCommand, name: string, args: Word[]): Inv
     }
     const target = args[i];
     if (!target) return null;
-    return { command, name: programName(target.value), nameWord: target, args: args.slice(i + 1), launched: true };
+    return newInvocation(command, programName(target.value), target, args.slice(i + 1), true);
   }
   if (name === 'start-process' || name === 'saps') return unwrapStartProcess(command, args);
   if (name === 'psexec' || name === 'psexec64' || name === 'paexec') return unwrapPsExec(command, args);
@@ -337,12 +406,12 @@ function unwrapLauncher(command: SimpleCommand, name: string, args: Word[]): Inv
     while (i < args.length && (args[i]!.value.startsWith('/') || args[i]!.value === '')) i++;
     const target = args[i];
     if (!target) return null;
-    return { command, name: programName(target.value), nameWord: target, args: args.slice(i + 1), launched: true };
+    return newInvocation(command, programName(target.value), target, args.slice(i + 1), true);
   }
   if (name === 'call' && command.shell === 'cmd') {
     const target = args[0];
     if (!target) return null;
-    return { command, name: programName(target.value), nameWord: target, args: args.slice(1), launched: true };
+    return newInvocation(command, programName(target.value), target, args.slice(1), true);
   }
   return null;
 }
@@ -359,7 +428,7 @@ function unwrapPsExec(command: SimpleCommand, args: Word[]): Invocation | null {
   }
   const target = args[i];
   if (!target) return null;
-  return { command, name: programName(target.value), nameWord: target, args: args.slice(i + 1), launched: true };
+  return newInvocation(command, programName(target.value), target, args.slice(i + 1), true);
 }
 
 function unwrapStartProcess(command: SimpleCommand, args: Word[]): Invocation | null {
@@ -397,7 +466,48 @@ function unwrapStartProcess(command: SimpleCommand, args: Word[]): Invocation | 
     else rest.push(w);
   }
   if (!target) return null;
-  return { command, name: programName(target.value), nameWord: target, args: rest, launched: true };
+  return newInvocation(command, programName(target.value), target, rest, true);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks by program name
+
+/** A rule family's check of one invocation. */
+export type InvocationCheck = (inv: Invocation, out: FindingCollector, doc: Document) => void;
+
+export interface InvocationCheckEntry {
+  check: InvocationCheck;
+  /** The programs the check can act on; absent when it looks at every invocation. */
+  names?: Iterable<string>;
+}
+
+/**
+ * A family's per-invocation checks, found by program name. Most checks act on a handful of programs;
+ * declaring them lets a family pass over every other program with one Map lookup instead of a dozen
+ * calls. Checks run in the order listed, so findings come out as if every check ran on every command.
+ */
+export class ChecksByName {
+  private readonly byName = new Map<string, readonly InvocationCheck[]>();
+  private readonly anyName: readonly InvocationCheck[];
+
+  constructor(entries: readonly InvocationCheckEntry[]) {
+    const names = entries.map((e) => (e.names ? new Set(e.names) : null));
+    this.anyName = entries.filter((_, i) => names[i] === null).map((e) => e.check);
+    for (const set of names) {
+      for (const name of set ?? []) {
+        if (this.byName.has(name)) continue;
+        this.byName.set(
+          name,
+          entries.filter((_, i) => names[i] === null || names[i]!.has(name)).map((e) => e.check),
+        );
+      }
+    }
+  }
+
+  /** The checks to run for a program, in order. */
+  for(name: string): readonly InvocationCheck[] {
+    return this.byName.get(name) ?? this.anyName;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -423,8 +533,18 @@ const COPIERS = new Set([
 /** Commands that write to every path argument. */
 const WRITERS = new Set(['tee', 'touch', 'set-content', 'add-content', 'out-file', 'new-item', 'ni', 'sc', 'ac']);
 
-/** Paths a command writes to: redirect targets, copy destinations, tee/touch/Set-Content/sed -i files. */
-export function writeTargets(inv: Invocation): Word[] {
+const NO_WORDS: readonly Word[] = [];
+
+/** Paths a command writes to: redirect targets, copy destinations, tee/touch/Set-Content/sed -i files (computed once per invocation). */
+export function writeTargets(inv: Invocation): readonly Word[] {
+  if (inv.writeTargets === undefined) {
+    const targets = findWriteTargets(inv);
+    inv.writeTargets = targets.length > 0 ? targets : NO_WORDS;
+  }
+  return inv.writeTargets;
+}
+
+function findWriteTargets(inv: Invocation): Word[] {
   const out: Word[] = [];
   if (inv.launched === false) {
     for (const r of inv.command.redirects) {
@@ -468,12 +588,14 @@ export interface FindingSpec {
 
 /** Collects findings, one per rule id and first span, so repeated matches do not pile up. */
 export class FindingCollector {
-  private readonly seen = new Set<string>();
+  // Made on the first finding: most texts give most families none.
+  private seen: Set<string> | null = null;
   readonly findings: Finding[] = [];
 
   add(spec: FindingSpec, parts: ReadonlyArray<Word | Span | undefined>): void {
     const spans = toSpans(parts);
     const key = spec.ruleId + '@' + (spans[0] ? spans[0].start : -1);
+    this.seen ??= new Set();
     if (this.seen.has(key)) return;
     this.seen.add(key);
     const f: Finding = {
@@ -528,11 +650,10 @@ let needleAutomaton: NeedleSet | null = null;
 interface DocumentNeedleIndex {
   /** How many registered needles the scan covered (needles registered later are looked up directly). */
   covered: number;
-  /** Indices of the registered needles present (usually few: a short list; a Set for large texts). */
-  present: readonly number[] | ReadonlySet<number>;
+  /** Bit k set when registered needle k is present, 32 needles per element (rules ask about fifty needles per text). */
+  present: readonly number[];
   late: Map<string, boolean> | null;
 }
-const documentNeedles = new WeakMap<Document, DocumentNeedleIndex>();
 
 /** Declares needles rules look for with `docHas` (optional: unknown needles are registered on first use). */
 export function registerDocumentNeedles(needles: readonly string[]): void {
@@ -544,32 +665,26 @@ export function registerDocumentNeedles(needles: readonly string[]): void {
   }
 }
 
-// The rules ask many questions about one document in a row: remember the last one's index.
-let lastDocument: Document | null = null;
-let lastIndex: DocumentNeedleIndex | null = null;
-
-/** Drops the reference to the last document (the engine calls it after each evaluation, so no text outlives it). */
+/** Drops the references to the last document (the engine calls it after each evaluation, so no text outlives it). */
 export function releaseLastDocument(): void {
-  lastDocument = null;
-  lastIndex = null;
+  for (const cache of documentCaches) cache.release();
 }
 
+const documentIndexCache = new DocumentCache(indexDocument);
+
 function documentIndex(doc: Document): DocumentNeedleIndex {
-  if (doc === lastDocument && lastIndex) return lastIndex;
-  let idx = documentNeedles.get(doc);
-  if (idx) {
-    lastDocument = doc;
-    lastIndex = idx;
-    return idx;
-  }
+  return documentIndexCache.of(doc);
+}
+
+function indexDocument(doc: Document): DocumentNeedleIndex {
   if (!needleAutomaton || needleAutomaton.needles.length !== registeredNeedles.length)
     needleAutomaton = new NeedleSet(registeredNeedles.slice());
   const found = needleAutomaton.presentIn(doc.layers.map((l) => l.lower));
-  idx = { covered: needleAutomaton.needles.length, present: found.length > 16 ? new Set(found) : found, late: null };
-  documentNeedles.set(doc, idx);
-  lastDocument = doc;
-  lastIndex = idx;
-  return idx;
+  // A plain array: a typed array costs more to create than a one-line text takes to check.
+  const present: number[] = [];
+  for (let i = 0; i < needleAutomaton.needles.length; i += 32) present.push(0);
+  for (const k of found) present[k >>> 5]! |= 1 << (k & 31);
+  return { covered: needleAutomaton.needles.length, present, late: null };
 }
 
 /** True when any layer's lower-case text contains the needle (cheap pre-check before `search`). */
@@ -581,8 +696,7 @@ export function docHas(doc: Document, needle: string): boolean {
     k = registeredIndex.get(needle);
   }
   const idx = documentIndex(doc);
-  if (k !== undefined && k < idx.covered)
-    return Array.isArray(idx.present) ? idx.present.includes(k) : (idx.present as ReadonlySet<number>).has(k);
+  if (k !== undefined && k < idx.covered) return (idx.present[k >>> 5]! & (1 << (k & 31))) !== 0;
   idx.late ??= new Map();
   let found = idx.late.get(needle);
   if (found === undefined) {
@@ -598,8 +712,32 @@ export function docHas(doc: Document, needle: string): boolean {
   return found;
 }
 
-export function docHasAny(doc: Document, needles: readonly string[]): string | undefined {
-  for (const n of needles) if (docHas(doc, n)) return n;
+/**
+ * Needles a rule asks about together, registered when the rule's module loads: `docHasAny` then reads
+ * their bits in the document's index with no lookup per needle (rules ask some fifty per text).
+ */
+export class NeedleGroup {
+  readonly indices: Int32Array;
+
+  constructor(readonly needles: readonly string[]) {
+    registerDocumentNeedles(needles);
+    this.indices = Int32Array.from(needles, (n) => registeredIndex.get(n)!);
+  }
+}
+
+/** The first of `needles` (in list order) that some layer contains. */
+export function docHasAny(doc: Document, needles: readonly string[] | NeedleGroup): string | undefined {
+  if (!(needles instanceof NeedleGroup)) {
+    for (const n of needles) if (docHas(doc, n)) return n;
+    return undefined;
+  }
+  const idx = documentIndex(doc);
+  const { indices, needles: list } = needles;
+  for (let j = 0; j < indices.length; j++) {
+    const k = indices[j]!;
+    // A needle registered after this document was indexed is looked up directly.
+    if (k < idx.covered ? (idx.present[k >>> 5]! & (1 << (k & 31))) !== 0 : docHas(doc, list[j]!)) return list[j];
+  }
   return undefined;
 }
 
@@ -608,18 +746,14 @@ export function commandWord(inv: Invocation): Word | Span {
   return inv.nameWord ?? inv.command.span;
 }
 
-const needleCache = new WeakMap<Document, Map<readonly string[], Set<string>>>();
+const needleCache = new DocumentCache(() => new Map<readonly string[], Set<string>>());
 
 /**
  * Which of `needles` occur anywhere in the document (any layer), computed once per document and
  * needle list, so rules that fall back to whole-text lookups stay linear in the text size.
  */
 export function needlesInDocument(doc: Document, needles: readonly string[]): Set<string> {
-  let perDoc = needleCache.get(doc);
-  if (!perDoc) {
-    perDoc = new Map();
-    needleCache.set(doc, perDoc);
-  }
+  const perDoc = needleCache.of(doc);
   let found = perDoc.get(needles);
   if (!found) {
     found = new Set(needles.filter((n) => docHas(doc, n)));

@@ -11,7 +11,9 @@ import type { Document, Word } from '../analysis/document';
 import { CREDENTIAL_FUNCTIONS, CREDENTIAL_TOOLS, MIMIKATZ_MODULES } from '../catalog/offensive-tools';
 import {
   argLowers,
+  ChecksByName,
   FindingCollector,
+  NeedleGroup,
   baseName,
   commandWord,
   docHas,
@@ -40,13 +42,8 @@ function flagSpec(ruleId: string, message: string): FindingSpec {
 
 export const credentialAccessRules: RuleFamily = (doc: Document, _ctx: RuleContext) => {
   const out = new FindingCollector();
-  for (const inv of invocations(doc)) {
-    checkTools(inv, out);
-    checkHiveExport(inv, out);
-    checkShadowFile(inv, out);
-    checkKeychain(inv, out);
-    checkMisc(inv, out);
-  }
+  // INVOCATION_CHECKS is at the end of this file: it names constants of the checks.
+  for (const inv of invocations(doc)) for (const check of INVOCATION_CHECKS.for(inv.name)) check(inv, out, doc);
   checkDocumentLevel(doc, out);
   return out.findings;
 };
@@ -145,7 +142,9 @@ function checkShadowFile(inv: Invocation, out: FindingCollector): void {
   const w = inv.args.find(
     (a) => a.lower.includes('/etc/') && SHADOW_FILES.some((f) => a.lower === f || a.lower.startsWith(f + ' ') || a.lower.endsWith(f)),
   );
-  const r = inv.command.redirects.find((x) => x.op === '<' && SHADOW_FILES.includes(x.target.lower));
+  // Most commands have no redirection: no search (and no callback) for them.
+  const r =
+    inv.command.redirects.length > 0 ? inv.command.redirects.find((x) => x.op === '<' && SHADOW_FILES.includes(x.target.lower)) : undefined;
   const hit: Word | undefined = w ?? r?.target;
   if (!hit) return;
   out.add(spec('cred.shadow-file', `${inv.name} reads ${hit.value}, which holds the password hashes of local accounts.`), [
@@ -208,6 +207,10 @@ function checkMisc(inv: Invocation, out: FindingCollector): void {
   }
 }
 
+const MIMIKATZ_NEEDLES = new NeedleGroup(MIMIKATZ_MODULES);
+const SHADOW_FILE_NEEDLES = new NeedleGroup(['/etc/shadow', '/etc/master.passwd']);
+const BROWSER_STORE_NEEDLES = new NeedleGroup(['\\login data', '/login data', 'logins.json', 'key4.db', 'key3.db']);
+
 const LSASS_DUMP_MARKERS = [
   'minidump',
   'procdump',
@@ -229,7 +232,7 @@ const LSASS_DUMP_MARKERS = [
 ];
 
 function checkDocumentLevel(doc: Document, out: FindingCollector): void {
-  const mimi = docHasAny(doc, MIMIKATZ_MODULES);
+  const mimi = docHasAny(doc, MIMIKATZ_NEEDLES);
   if (mimi)
     out.add(
       spec('cred.mimikatz', `"${mimi}" is a mimikatz command (credential theft, ticket forging or log clearing).`),
@@ -274,7 +277,7 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
       searchFirst(doc, '/proc/'),
     );
   }
-  const shadowInScript = docHasAny(doc, ['/etc/shadow', '/etc/master.passwd']);
+  const shadowInScript = docHasAny(doc, SHADOW_FILE_NEEDLES);
   if (shadowInScript && !out.has('cred.shadow-file') && doc.commands.some((c) => c.name === 'ed' || c.name === 'ex')) {
     out.add(spec('cred.shadow-file', 'An editor script prints the password-hash file.'), searchFirst(doc, shadowInScript));
   }
@@ -284,8 +287,18 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
       searchFirst(doc, '\\networkprovider\\order'),
     );
   }
-  const browserStore = docHasAny(doc, ['\\login data', '/login data', 'logins.json', 'key4.db', 'key3.db']);
+  const browserStore = docHasAny(doc, BROWSER_STORE_NEEDLES);
   if (browserStore && docHasAny(doc, ['copy', 'sqlite3', 'cp ', 'decrypt', 'cryptunprotectdata', 'protecteddata'])) {
     out.add(spec('cred.browser-store', "Copies or decrypts a browser's saved-password store."), searchFirst(doc, browserStore));
   }
 }
+
+/** The per-invocation checks, in order, each with the programs it acts on (none: every program). */
+const INVOCATION_CHECKS = new ChecksByName([
+  { check: checkTools, names: [...CREDENTIAL_TOOLS, ...CREDENTIAL_FUNCTIONS, ...PYTHON_LIKE, 'evil-winrm'] },
+  { check: checkHiveExport, names: ['reg'] },
+  // Any program can be given the password-hash file.
+  { check: checkShadowFile },
+  { check: checkKeychain, names: ['security'] },
+  { check: checkMisc, names: ['ntdsutil', 'esentutl', 'vaultcmd', 'netsh', 'procdump', 'procdump64'] },
+]);

@@ -14,7 +14,9 @@ import type { Document, Word } from '../analysis/document';
 import { DEFENDER_DISABLE_PARAMS, DEFENDER_EXCLUSION_PARAMS, SECURITY_REGISTRY, isSecurityServiceName } from '../catalog/security-software';
 import {
   argLowers,
+  ChecksByName,
   FindingCollector,
+  NeedleGroup,
   baseName,
   commandWord,
   docHas,
@@ -29,7 +31,7 @@ import {
   type FindingSpec,
   type Invocation,
 } from './command-match';
-import { registryWriteText } from './persistence';
+import { REGISTRY_WRITER_NAMES, registryWriteText } from './persistence';
 import type { RuleContext, RuleFamily } from './rule';
 
 function flagSpec(ruleId: string, message: string): FindingSpec {
@@ -50,18 +52,8 @@ const RECOVERY =
 
 export const defenseEvasionRules: RuleFamily = (doc: Document, _ctx: RuleContext) => {
   const out = new FindingCollector();
-  for (const inv of invocations(doc)) {
-    checkShadowCopiesAndBackups(inv, out);
-    checkDefender(inv, out);
-    checkSecurityServices(inv, out);
-    checkEventLogs(inv, out);
-    checkFirewallOff(inv, out);
-    checkMandatoryControls(inv, out);
-    checkSecurityRegistry(doc, inv, out);
-    checkLogFileDestruction(inv, out);
-    checkMasquerade(inv, out);
-    checkServicePermissions(inv, out);
-  }
+  // INVOCATION_CHECKS is at the end of this file: it names constants of the checks.
+  for (const inv of invocations(doc)) for (const check of INVOCATION_CHECKS.for(inv.name)) check(inv, out, doc);
   checkDocumentLevel(doc, out);
   return out.findings;
 };
@@ -247,8 +239,9 @@ function checkSecurityServices(inv: Invocation, out: FindingCollector): void {
       out.add(flagSpec('evasion.sysmon.uninstall', 'Sysmon is uninstalled.'), [commandWord(inv)]);
     return;
   }
-  // Uninstalling an EDR sensor through its own installer (WindowsSensor.exe /uninstall).
-  if (inv.nameWord && isSecurityServiceName(inv.name) && inv.args.some((w) => w.lower.includes('uninstall'))) {
+  // Uninstalling an EDR sensor through its own installer (WindowsSensor.exe /uninstall); the name is
+  // looked up last, as few commands have an argument that says uninstall.
+  if (inv.nameWord && inv.args.some((w) => w.lower.includes('uninstall')) && isSecurityServiceName(inv.name)) {
     out.add(flagSpec('evasion.security-service.uninstall', `Uninstalls the security agent "${inv.name}".`), [commandWord(inv)]);
   }
 }
@@ -399,7 +392,7 @@ const SECURITY_NEEDLES: readonly string[] = [
   ...SECURITY_REGISTRY.map((s) => s.needle),
 ];
 
-function checkSecurityRegistry(doc: Document, inv: Invocation, out: FindingCollector): void {
+function checkSecurityRegistry(inv: Invocation, out: FindingCollector, doc: Document): void {
   const write = registryWriteText(inv);
   const removing =
     inv.name === 'remove-item' || inv.name === 'remove-itemproperty' || (inv.name === 'reg' && inv.args[0]?.lower === 'delete');
@@ -474,7 +467,9 @@ function checkLogFileDestruction(inv: Invocation, out: FindingCollector): void {
     return;
   }
   // `cat /dev/null > /var/log/messages`, `echo '' > /var/log/secure`, `: > file`, `dd of=/var/log/…`.
-  const overwritten = writeTargets(inv).find((t) => isLogPath(t.lower) && !t.lower.endsWith('.log.bak'));
+  const targets = writeTargets(inv);
+  if (targets.length === 0) return;
+  const overwritten = targets.find((t) => isLogPath(t.lower) && !t.lower.endsWith('.log.bak'));
   if (
     (overwritten &&
       inv.command.redirects.some(
@@ -583,8 +578,16 @@ function checkServicePermissions(inv: Invocation, out: FindingCollector): void {
 
 // --- Whole-text shapes ---------------------------------------------------------------------------
 
-const AMSI_BYPASS = ['amsiutils', 'amsiinitfailed', 'amsiscanbuffer', 'amsicontext', 'amsisession', 'amsi.dll', 'amsiopensession'];
-const INVISIBLE_CHARS = [
+const AMSI_BYPASS = new NeedleGroup([
+  'amsiutils',
+  'amsiinitfailed',
+  'amsiscanbuffer',
+  'amsicontext',
+  'amsisession',
+  'amsi.dll',
+  'amsiopensession',
+]);
+const INVISIBLE_CHARS = new NeedleGroup([
   '[char]0x200b',
   '[char]0x200c',
   '[char]0x200d',
@@ -597,7 +600,7 @@ const INVISIBLE_CHARS = [
   '[char]8204',
   '[char]8205',
   '[char]8238',
-];
+]);
 
 function checkDocumentLevel(doc: Document, out: FindingCollector): void {
   const amsi = docHasAny(doc, AMSI_BYPASS);
@@ -660,7 +663,8 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
 function findSecurityServiceStopInArguments(doc: Document): Word | undefined {
   for (const c of doc.commands) {
     for (const w of c.words) {
-      if (w.lower.length > 64 || !w.lower.includes(' ') || !w.lower.includes('stop')) continue;
+      // Spaces first, on `value`: lower-casing adds or removes none, and most words need no lower-case copy then.
+      if (!w.value.includes(' ') || w.lower.length > 64 || !w.lower.includes('stop')) continue;
       const parts = w.lower.split(' ');
       if (parts[0] !== 'stop' && !parts.includes('stop')) continue;
       for (const p of parts) {
@@ -670,3 +674,56 @@ function findSecurityServiceStopInArguments(doc: Document): Word | undefined {
   }
   return undefined;
 }
+
+/** The per-invocation checks, in order, each with the programs it acts on (none: every program). */
+const INVOCATION_CHECKS = new ChecksByName([
+  {
+    check: checkShadowCopiesAndBackups,
+    names: ['vssadmin', 'wmic', 'wbadmin', 'bcdedit', 'diskshadow', 'del', 'erase', 'remove-item', 'rm', 'tmutil', 'schtasks'],
+  },
+  {
+    check: checkDefender,
+    names: [
+      'set-mppreference',
+      'add-mppreference',
+      'mpcmdrun',
+      'dism',
+      'disable-windowsoptionalfeature',
+      'uninstall-windowsfeature',
+      'remove-windowsfeature',
+      'wmic',
+      'mdatp',
+    ],
+  },
+  // Every program: a security agent's installer runs under its own name, and STOP_VERBS is a plain
+  // object whose lookup also answers for inherited names (`constructor`).
+  { check: checkSecurityServices },
+  {
+    check: checkEventLogs,
+    names: [
+      'wevtutil',
+      'clear-eventlog',
+      'remove-eventlog',
+      'clear-winevent',
+      'auditpol',
+      'auditctl',
+      'log',
+      'journalctl',
+      'logman',
+      'appcmd',
+      'set-webconfigurationproperty',
+      'add-dnsclientnrptrule',
+      'new-netqospolicy',
+    ],
+  },
+  {
+    check: checkFirewallOff,
+    names: ['netsh', 'set-netfirewallprofile', 'ufw', 'iptables', 'ip6tables', 'nft', 'pfctl', 'socketfilterfw', 'esxcli', 'plink', 'ssh'],
+  },
+  { check: checkMandatoryControls, names: ['setenforce', 'aa-teardown', 'aa-disable', 'spctl', 'csrutil', 'fdesetup', 'sysctl', 'sed'] },
+  { check: checkSecurityRegistry, names: [...REGISTRY_WRITER_NAMES, 'remove-item', 'remove-itemproperty'] },
+  // Redirections of any command can overwrite a log.
+  { check: checkLogFileDestruction },
+  { check: checkMasquerade, names: COPIERS },
+  { check: checkServicePermissions, names: ['sc'] },
+]);

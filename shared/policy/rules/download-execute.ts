@@ -22,12 +22,12 @@ import {
   fetchesToOutput,
   fileKey as fileKeyOf,
   redirectOrPipeTargets,
-  hasPowerShellExecTerm,
   isFetch,
   isUrlWord,
 } from '../analysis/semantics';
 import { INTERPRETERS } from '../analysis/unwrap';
 import type { Span } from '../types';
+import { POWERSHELL_TEXT_RUNNERS } from './command-match';
 import type { Finding, RuleContext, RuleFamily } from './rule';
 
 const REMEDY = 'A supervisor can grant extended trust for this session, or save the script and have its hash permitted.';
@@ -38,8 +38,14 @@ class SessionFlow {
   readonly downloaded = new Map<string, Span | undefined>();
   /** Variables holding fetched content (lower case). */
   readonly fetchedVariables = new Map<string, Span | undefined>();
-  /** Content written to files by `echo … > file` (fileKey → text), to judge scripts that are assembled then run. */
-  readonly writtenScripts = new Map<string, string>();
+  /**
+   * Files written by `echo … > file` (fileKey → whether the text written so far fetches code, and
+   * whether it runs code), to judge scripts that are assembled then run. What the text contains is
+   * kept rather than the text: appending to a file then costs only the appended text.
+   */
+  readonly writtenScripts = new Map<string, { fetches: boolean; runs: boolean }>();
+  /** The written files whose text both fetches and runs code. */
+  readonly fetchAndRunScripts = new Set<string>();
 }
 
 function variableKey(name: string): string {
@@ -127,7 +133,15 @@ const CODE_EXEC = [
 
 function codeFetchesAndRuns(code: string): boolean {
   const l = code.toLowerCase();
-  return CODE_FETCH.some((t) => l.includes(t)) && CODE_EXEC.some((t) => l.includes(t));
+  return codeFetches(l) && codeRuns(l);
+}
+
+function codeFetches(lower: string): boolean {
+  return CODE_FETCH.some((t) => lower.includes(t));
+}
+
+function codeRuns(lower: string): boolean {
+  return CODE_EXEC.some((t) => lower.includes(t));
 }
 
 function finding(ruleId: string, message: string, spans: (Span | null | undefined)[]): Finding {
@@ -204,8 +218,11 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
   const commands = doc.commands;
   const psExec = new Map<number, SimpleCommand[]>();
   const psFetch = new Map<number, SimpleCommand[]>();
+  // `report` is null for the documents of earlier lines (the session history).
+  const runsText = report ? POWERSHELL_TEXT_RUNNERS.of(doc) : POWERSHELL_TEXT_RUNNERS.ofHistory(doc);
 
-  for (const cmd of commands) {
+  for (let i = 0; i < commands.length; i++) {
+    const cmd = commands[i]!;
     const fetch = isFetch(cmd);
     // Remember what this command leaves behind.
     if (cmd.assignTo !== undefined && fetch && (fetchesToOutput(cmd) || cmd.shell === 'powershell')) {
@@ -239,13 +256,19 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
         const text = cmd.words
           .slice(1)
           .map((w) => w.value)
-          .join(' ');
-        flow.writtenScripts.set(key, (r.op === '>>' ? (flow.writtenScripts.get(key) ?? '') + '\n' : '') + text);
+          .join(' ')
+          .toLowerCase();
+        // `>>` appends after a line break, which no keyword spans: the file's text has a keyword when either part has.
+        const before = r.op === '>>' ? flow.writtenScripts.get(key) : undefined;
+        const script = { fetches: (before?.fetches ?? false) || codeFetches(text), runs: (before?.runs ?? false) || codeRuns(text) };
+        flow.writtenScripts.set(key, script);
+        if (script.fetches && script.runs) flow.fetchAndRunScripts.add(key);
+        else flow.fetchAndRunScripts.delete(key);
       }
     }
     if (cmd.shell === 'powershell') {
       const st = cmd.statement ?? -1;
-      if (cmd.name === 'invoke-expression' || hasPowerShellExecTerm(cmd)) push(psExec, st, cmd);
+      if (runsText[i] === 1) push(psExec, st, cmd);
       if (
         fetch ||
         (flow.fetchedVariables.size > 0 && cmd.words.some((w) => referencedVariables(w).some((v) => flow.fetchedVariables.has(v))))
@@ -304,7 +327,7 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
     }
 
     // 3. A downloaded file is executed.
-    if (!fetch && (flow.downloaded.size > 0 || flow.writtenScripts.size > 0)) {
+    if (!fetch && (flow.downloaded.size > 0 || flow.fetchAndRunScripts.size > 0)) {
       const executed = executedFiles(cmd);
       for (const key of executed) {
         if (!flow.downloaded.has(key)) continue;
@@ -313,8 +336,7 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
       }
       // A script assembled with echo/printf that downloads and runs code, then run.
       for (const key of executed) {
-        const content = flow.writtenScripts.get(key);
-        if (content && codeFetchesAndRuns(content)) {
+        if (flow.fetchAndRunScripts.has(key)) {
           report.push(
             finding('dl.script-then-run', `\`${key}\` is written with code that downloads and runs a payload, then executed.`, [cmd.span]),
           );
@@ -364,20 +386,9 @@ function push(map: Map<number, SimpleCommand[]>, key: number, cmd: SimpleCommand
   else map.set(key, [cmd]);
 }
 
+/** The key under which running `path` is recorded (what `executedFiles` gives for a command word). */
 function executedKey(path: string): string {
-  return (
-    executedFiles({
-      name: '',
-      words: [{ value: path, lower: path.toLowerCase(), span: { start: 0, end: 0 } }],
-      redirects: [],
-      span: { start: 0, end: 0 },
-      shell: 'sh',
-      depth: 0,
-      pipeline: 0,
-      position: 0,
-      layer: 0,
-    })[0] ?? ''
-  );
+  return fileKeyOf(path);
 }
 
 export const downloadExecuteRules: RuleFamily = (doc: Document, ctx: RuleContext): Finding[] => {

@@ -13,16 +13,10 @@
  * - invisible Unicode (zero-width, bidi controls) inside commands.
  */
 import type { Document, SimpleCommand, Word } from '../analysis/document';
-import {
-  executedFiles,
-  executesArguments,
-  executesStdin,
-  hasPowerShellExecTerm,
-  isDecoder,
-  redirectOrPipeTargets,
-} from '../analysis/semantics';
+import { executedFiles, executesArguments, executesStdin, isDecoder, redirectOrPipeTargets } from '../analysis/semantics';
 import { INTERPRETERS, POSIX_SHELLS, POWERSHELL_HOSTS } from '../analysis/unwrap';
 import type { Span } from '../types';
+import { DocumentCache, POWERSHELL_TEXT_RUNNERS } from './command-match';
 import type { Finding, RuleContext, RuleFamily } from './rule';
 
 const REMEDY = 'Send the command in plain text; a supervisor can grant extended trust, or save the script and have its hash permitted.';
@@ -184,13 +178,14 @@ function codeDecodesAndRuns(code: string): boolean {
   return CODE_DECODE.some((t) => l.includes(t)) && CODE_EXEC.some((t) => l.includes(t));
 }
 
-function nestedOf(doc: Document, w: Word): SimpleCommand[] {
-  const out: SimpleCommand[] = [];
-  for (const i of w.nested ?? []) {
+/** The first command nested in `w` that decodes (see `decodeFlags`). */
+function nestedDecoder(doc: Document, decodes: readonly number[], w: Word): SimpleCommand | undefined {
+  if (!w.nested) return undefined;
+  for (const i of w.nested) {
     const c = doc.commands[i];
-    if (c) out.push(c);
+    if (c && decodes[i] !== 0) return c;
   }
-  return out;
+  return undefined;
 }
 
 /** Variables referenced in a word, lower case. */
@@ -204,7 +199,49 @@ function variablesIn(w: Word): string[] {
 }
 
 function isPowerShellDecode(cmd: SimpleCommand): boolean {
-  return cmd.words.some((w) => w.lower.includes('frombase64string') || (w.lower.includes('encoding]::') && w.lower.includes('getstring(')));
+  for (const w of cmd.words) {
+    const l = w.lower;
+    if (l.includes('frombase64string') || (l.includes('encoding]::') && l.includes('getstring('))) return true;
+  }
+  return false;
+}
+
+/** `decodeFlags` bits: `isDecoder` (a decoding program), and a PowerShell command that decodes base64 text. */
+const DECODER = 1;
+const POWERSHELL_DECODE = 2;
+
+/** Per command (by index), how it decodes (0: not at all). */
+function decodeFlags(doc: Document): readonly number[] {
+  const flags: number[] = [];
+  for (const cmd of doc.commands) {
+    let f = isDecoder(cmd) ? DECODER : 0;
+    if (cmd.shell === 'powershell' && isPowerShellDecode(cmd)) f |= POWERSHELL_DECODE;
+    flags.push(f);
+  }
+  return flags;
+}
+const DECODE_FLAGS = new DocumentCache(decodeFlags);
+
+/** Records what decoding commands of `d` leave behind: variables holding decoded text, decoded files (with the span, for the current text). */
+function trackDecoded(
+  d: Document,
+  flags: readonly number[],
+  current: boolean,
+  decodedVariables: Set<string>,
+  decodedFiles: Map<string, Span | undefined>,
+): void {
+  for (let i = 0; i < d.commands.length; i++) {
+    if (flags[i] === 0) continue;
+    const cmd = d.commands[i]!;
+    if (cmd.assignTo !== undefined) decodedVariables.add(cmd.assignTo.toLowerCase());
+    for (const t of redirectOrPipeTargets(cmd, d))
+      decodedFiles.set(t.replace(/["']/g, '').split(/[\\/]/).pop()?.toLowerCase() ?? '', current ? cmd.span : undefined);
+    if (cmd.name === 'certutil') {
+      const files = cmd.words.slice(1).filter((w) => !w.value.startsWith('-') && !w.value.startsWith('/'));
+      const out = files[1];
+      if (out) decodedFiles.set(out.value.replace(/["']/g, '').split(/[\\/]/).pop()?.toLowerCase() ?? '', current ? cmd.span : undefined);
+    }
+  }
 }
 
 export const encodedRules: RuleFamily = (doc: Document, ctx: RuleContext): Finding[] => {
@@ -216,22 +253,10 @@ export const encodedRules: RuleFamily = (doc: Document, ctx: RuleContext): Findi
   // Decoded variables/files of earlier lines count too.
   const decodedVariables = new Set<string>();
   const decodedFiles = new Map<string, Span | undefined>();
-  const track = (d: Document, current: boolean) => {
-    for (const cmd of d.commands) {
-      const decodes = isDecoder(cmd) || (cmd.shell === 'powershell' && isPowerShellDecode(cmd));
-      if (!decodes) continue;
-      if (cmd.assignTo !== undefined) decodedVariables.add(cmd.assignTo.toLowerCase());
-      for (const t of redirectOrPipeTargets(cmd, d))
-        decodedFiles.set(t.replace(/["']/g, '').split(/[\\/]/).pop()?.toLowerCase() ?? '', current ? cmd.span : undefined);
-      if (cmd.name === 'certutil') {
-        const files = cmd.words.slice(1).filter((w) => !w.value.startsWith('-') && !w.value.startsWith('/'));
-        const out = files[1];
-        if (out) decodedFiles.set(out.value.replace(/["']/g, '').split(/[\\/]/).pop()?.toLowerCase() ?? '', current ? cmd.span : undefined);
-      }
-    }
-  };
-  for (const h of ctx.history) track(h, false);
-  track(doc, true);
+  for (const h of ctx.history) trackDecoded(h, DECODE_FLAGS.ofHistory(h), false, decodedVariables, decodedFiles);
+  const decodes = DECODE_FLAGS.of(doc);
+  trackDecoded(doc, decodes, true, decodedVariables, decodedFiles);
+  const runsText = POWERSHELL_TEXT_RUNNERS.of(doc);
 
   // Notes made by the analysis.
   for (const note of doc.notes) {
@@ -314,15 +339,17 @@ export const encodedRules: RuleFamily = (doc: Document, ctx: RuleContext): Findi
 
   const psStatementsWithExec = new Set<number>();
   const psStatementsWithDecode = new Map<number, SimpleCommand>();
-  for (const cmd of doc.commands) {
+  for (let i = 0; i < doc.commands.length; i++) {
+    const cmd = doc.commands[i]!;
     if (cmd.shell !== 'powershell') continue;
     const st = cmd.statement ?? -1;
-    if (cmd.name === 'invoke-expression' || hasPowerShellExecTerm(cmd)) psStatementsWithExec.add(st);
+    if (runsText[i] === 1) psStatementsWithExec.add(st);
     const refsDecoded = decodedVariables.size > 0 && cmd.words.some((w) => variablesIn(w).some((v) => decodedVariables.has(v)));
-    if (isPowerShellDecode(cmd) || refsDecoded) psStatementsWithDecode.set(st, cmd);
+    if ((decodes[i]! & POWERSHELL_DECODE) !== 0 || refsDecoded) psStatementsWithDecode.set(st, cmd);
   }
 
-  for (const cmd of doc.commands) {
+  for (let i = 0; i < doc.commands.length; i++) {
+    const cmd = doc.commands[i]!;
     const name = cmd.name;
     const head = cmd.words[0];
 
@@ -367,13 +394,14 @@ export const encodedRules: RuleFamily = (doc: Document, ctx: RuleContext): Findi
     if (cmd.position > 0 && executesStdin(cmd)) {
       const members = doc.pipelines[cmd.pipeline] ?? [];
       for (let p = 0; p < cmd.position; p++) {
-        const prev = doc.commands[members[p] as number];
+        const prevIndex = members[p] as number;
+        const prev = doc.commands[prevIndex];
         if (!prev) continue;
         const fromDecodedVar = decodedVariables.size > 0 && prev.words.some((w) => variablesIn(w).some((v) => decodedVariables.has(v)));
         // `printf '\x63\x75\x72\x6c…' | sh`: the command is written as character codes.
         const escapedText =
           (prev.name === 'printf' || prev.name === 'echo') && prev.words.some((w) => /\\x[0-9a-f]{2}|\\[0-7]{3}/i.test(w.value));
-        if (isDecoder(prev) || (prev.shell === 'powershell' && isPowerShellDecode(prev)) || fromDecodedVar || escapedText) {
+        if (decodes[prevIndex] !== 0 || fromDecodedVar || escapedText) {
           findings.push(
             finding(
               'encoded_command',
@@ -389,7 +417,7 @@ export const encodedRules: RuleFamily = (doc: Document, ctx: RuleContext): Findi
 
     // Decoded content as an executed argument: `eval "$(echo … | base64 -d)"`, `bash -c "$(… base64 -d)"`.
     for (const w of executesArguments(cmd)) {
-      const decoder = nestedOf(doc, w).find((c) => isDecoder(c) || (c.shell === 'powershell' && isPowerShellDecode(c)));
+      const decoder = nestedDecoder(doc, decodes, w);
       const fromVar = decodedVariables.size > 0 && variablesIn(w).some((v) => decodedVariables.has(v));
       if (decoder || fromVar) {
         findings.push(
@@ -430,7 +458,7 @@ export const encodedRules: RuleFamily = (doc: Document, ctx: RuleContext): Findi
     }
 
     // Running a file that was produced by decoding.
-    if (decodedFiles.size > 0 && !isDecoder(cmd)) {
+    if (decodedFiles.size > 0 && (decodes[i]! & DECODER) === 0) {
       for (const key of executedFiles(cmd)) {
         if (!key || !decodedFiles.has(key)) continue;
         findings.push(
@@ -465,8 +493,9 @@ export const encodedRules: RuleFamily = (doc: Document, ctx: RuleContext): Findi
     }
   }
   // `[char[]](…)`/`[char]` codes assembled into something that is executed.
-  for (const cmd of doc.commands) {
-    if (cmd.shell !== 'powershell' || !(cmd.name === 'invoke-expression' || hasPowerShellExecTerm(cmd))) continue;
+  for (let i = 0; i < doc.commands.length; i++) {
+    if (runsText[i] !== 1) continue;
+    const cmd = doc.commands[i]!;
     const built = cmd.words.slice(1).find((w) => w.obfuscated);
     if (built)
       findings.push(

@@ -10,6 +10,7 @@ import type { Document } from '../analysis/document';
 import { OFFENSIVE_EXECUTABLES, OFFENSIVE_FUNCTIONS, OFFENSIVE_SCRIPTS } from '../catalog/offensive-tools';
 import {
   FindingCollector,
+  NeedleGroup,
   commandWord,
   docHasAny,
   invocations,
@@ -54,6 +55,15 @@ const LOADERS = new Set([
   'sudo',
 ]);
 
+const METASPLOIT_PAYLOADS = new NeedleGroup([
+  '/meterpreter/',
+  'meterpreter_reverse',
+  'windows/x64/shell_reverse_tcp',
+  'windows/shell_reverse_tcp',
+  'linux/x64/shell_reverse_tcp',
+  'cmd/unix/reverse',
+]);
+
 export const offensiveToolRules: RuleFamily = (doc: Document, _ctx: RuleContext) => {
   const out = new FindingCollector();
   for (const inv of invocations(doc)) {
@@ -61,14 +71,7 @@ export const offensiveToolRules: RuleFamily = (doc: Document, _ctx: RuleContext)
     checkLoadedScript(inv, out);
     checkEvasiveScan(inv, out);
   }
-  const payload = docHasAny(doc, [
-    '/meterpreter/',
-    'meterpreter_reverse',
-    'windows/x64/shell_reverse_tcp',
-    'windows/shell_reverse_tcp',
-    'linux/x64/shell_reverse_tcp',
-    'cmd/unix/reverse',
-  ]);
+  const payload = docHasAny(doc, METASPLOIT_PAYLOADS);
   if (payload) out.add(spec('offensive.payload', `"${payload}" names a Metasploit reverse-shell payload.`), searchFirst(doc, payload));
   return out.findings;
 };

