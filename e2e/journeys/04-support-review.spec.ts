@@ -8,18 +8,22 @@ import { expect, test } from '../support/fixtures';
 import { DOWNLOAD_AND_EXECUTE, scriptLogs } from '../support/lines';
 import { tourScreenshot } from '../support/system';
 import { TerminalTab } from '../support/terminal';
+import type { JourneyFixtures, SystemFixtures } from '../support/fixtures';
+
+/** Run on its own, a test here first needs a refusal to review: the technician makes one. */
+async function ensureRefusalToReview({ openConsole, system }: Pick<JourneyFixtures, 'openConsole'> & SystemFixtures) {
+  if ((await scriptLogs(system, { reasonCode: 'download_execute' })).length > 0) return;
+  const technician = await openConsole('technician');
+  await technician.ensureSignedIn('technician');
+  const terminal = new TerminalTab(technician);
+  await terminal.openEndpoint(system.endpoint.hostname);
+  await terminal.open('technician');
+  await terminal.type(DOWNLOAD_AND_EXECUTE);
+  await terminal.refusalOf(DOWNLOAD_AND_EXECUTE);
+}
 
 test('support: filters blocked events by reason code, opens one, exports CSV containing it', async ({ openConsole, system }, testInfo) => {
-  // Run on its own, this journey first needs a refusal to review: the technician makes one.
-  if ((await scriptLogs(system, { reasonCode: 'download_execute' })).length === 0) {
-    const technician = await openConsole('technician');
-    await technician.ensureSignedIn('technician');
-    const terminal = new TerminalTab(technician);
-    await terminal.openEndpoint(system.endpoint.hostname);
-    await terminal.open('technician');
-    await terminal.type(DOWNLOAD_AND_EXECUTE);
-    await terminal.refusalOf(DOWNLOAD_AND_EXECUTE);
-  }
+  await ensureRefusalToReview({ openConsole, system });
 
   const support = await openConsole('support');
   await support.signIn('support');
@@ -69,15 +73,7 @@ test('support: finds the refusal in the audit trail by source and action family,
   openConsole,
   system,
 }, testInfo) => {
-  if ((await scriptLogs(system, { reasonCode: 'download_execute' })).length === 0) {
-    const technician = await openConsole('technician');
-    await technician.ensureSignedIn('technician');
-    const terminal = new TerminalTab(technician);
-    await terminal.openEndpoint(system.endpoint.hostname);
-    await terminal.open('technician');
-    await terminal.type(DOWNLOAD_AND_EXECUTE);
-    await terminal.refusalOf(DOWNLOAD_AND_EXECUTE);
-  }
+  await ensureRefusalToReview({ openConsole, system });
 
   const support = await openConsole('support');
   await support.ensureSignedIn('support');

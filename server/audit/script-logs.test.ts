@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Writable } from 'node:stream';
 import { SCRIPT_LOG_EXCERPT_CHARS, SCRIPT_LOG_REASON_TEXT_CHARS } from '../../shared/api/audit';
 import { sha256Hex } from '../../shared/policy/hash';
-import { defaultConfig } from '../config/config';
 import type { ServerContext } from '../context';
-import { migrateToLatest, openDatabase, type DatabaseHandle } from '../db/database';
-import { createLogger } from '../logging/logger';
+import { openMemoryContext } from '../test/memory-context';
+import type { DatabaseHandle } from '../db/database';
 import { recordScriptLog } from './script-logs';
 import { addAuditSink, type AuditRecord } from './sinks';
 
@@ -13,15 +11,7 @@ let database: DatabaseHandle;
 let ctx: ServerContext;
 
 beforeAll(async () => {
-  database = await openDatabase({ dataDir: 'memory://' });
-  await migrateToLatest(database.db);
-  const sink = new Writable({ write: (_chunk, _encoding, callback) => callback() });
-  ctx = {
-    config: defaultConfig(),
-    db: database.db,
-    clock: { now: () => new Date('2030-01-02T03:04:05.678Z') },
-    logger: createLogger({ level: 'silent', destination: sink }),
-  } as unknown as ServerContext;
+  ({ ctx, database } = await openMemoryContext());
 });
 afterAll(async () => {
   await database?.close();

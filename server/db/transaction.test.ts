@@ -1,26 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Writable } from 'node:stream';
-import { defaultConfig } from '../config/config';
 import type { ServerContext } from '../context';
+import { openMemoryContext } from '../test/memory-context';
 import { addAuditSink, type AuditRecord } from '../audit/sinks';
 import { recordAudit, recordLoginEvent } from '../identity/events';
-import { createLogger } from '../logging/logger';
-import { migrateToLatest, openDatabase, type DatabaseHandle } from './database';
+import type { DatabaseHandle } from './database';
 import { afterCommit, inTransaction } from './transaction';
 
 let database: DatabaseHandle;
 let ctx: ServerContext;
 
 beforeAll(async () => {
-  database = await openDatabase({ dataDir: 'memory://' });
-  await migrateToLatest(database.db);
-  const sink = new Writable({ write: (_chunk, _encoding, callback) => callback() });
-  ctx = {
-    config: defaultConfig(),
-    db: database.db,
-    clock: { now: () => new Date('2030-01-02T03:04:05.678Z') },
-    logger: createLogger({ level: 'silent', destination: sink }),
-  } as unknown as ServerContext;
+  ({ ctx, database } = await openMemoryContext());
 });
 afterAll(async () => {
   await database?.close();
