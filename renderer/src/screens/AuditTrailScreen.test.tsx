@@ -7,6 +7,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AuditTimelineExportQuery, AuditTimelineQuery, type AuditTimelineEntry } from '../../../shared/api/audit';
 import type { BulwarkApi } from '../../../shared/ipc/bulwark-api';
+import { recordFileSaving, restoreFileSaving } from '../test-support/file-saving';
 import { setBulwarkForTests } from '../bridge/index';
 import { AuditTrailScreen } from './AuditTrailScreen';
 
@@ -77,35 +78,18 @@ function fakeApi(timeline: (query: Record<string, unknown>) => Promise<unknown>)
   };
 }
 
-// jsdom has no object URLs: record the Blob the page hands over instead.
-const objectUrls = Object.getOwnPropertyDescriptors(URL);
 afterEach(() => {
   cleanup();
   setBulwarkForTests(null);
   vi.restoreAllMocks();
-  for (const name of ['createObjectURL', 'revokeObjectURL'] as const) {
-    const original = objectUrls[name];
-    if (original) Object.defineProperty(URL, name, original);
-    else Reflect.deleteProperty(URL, name);
-  }
+  restoreFileSaving();
 });
-
-function stubSaving() {
-  const saved: Blob[] = [];
-  URL.createObjectURL = (blob: Blob) => (saved.push(blob), 'blob:test');
-  URL.revokeObjectURL = () => undefined;
-  const clicks: string[] = [];
-  vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
-    clicks.push(this.download);
-  });
-  return { saved, clicks };
-}
 
 describe('Audit trail list', () => {
   it('lists the timeline with the filters in the query, and exports with the same filters', async () => {
     const api = fakeApi(() => ok({ events: [APPROVED, FAILED_LOGIN, BLOCKED_SCRIPT], nextCursor: null }));
     setBulwarkForTests(api as unknown as BulwarkApi);
-    const { saved, clicks } = stubSaving();
+    const { saved, clicks } = recordFileSaving();
 
     render(<AuditTrailScreen />);
     await screen.findByRole('option', { name: 'Acme' });

@@ -5,6 +5,7 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BulwarkApi } from '../../../shared/ipc/bulwark-api';
+import { recordFileSaving, restoreFileSaving } from '../test-support/file-saving';
 import { setBulwarkForTests } from '../bridge/index';
 import { BlockedEventsScreen, endpointOptions } from './BlockedEventsScreen';
 
@@ -16,17 +17,11 @@ const DB_GLOBEX = 'bbbbbbbb-0000-4000-8000-000000000003';
 const CSV = '"at","id","excerpt"\r\n"2025-01-01T00:00:00.000Z","e1","\'=cmd|calc"\r\n';
 const ok = <T,>(value: T) => Promise.resolve({ ok: true as const, value });
 
-// jsdom has no object URLs: record the Blob the page hands over instead.
-const objectUrls = Object.getOwnPropertyDescriptors(URL);
 afterEach(() => {
   cleanup();
   setBulwarkForTests(null);
   vi.restoreAllMocks();
-  for (const name of ['createObjectURL', 'revokeObjectURL'] as const) {
-    const original = objectUrls[name];
-    if (original) Object.defineProperty(URL, name, original);
-    else Reflect.deleteProperty(URL, name);
-  }
+  restoreFileSaving();
 });
 
 describe('Blocked events export', () => {
@@ -43,13 +38,7 @@ describe('Blocked events export', () => {
       },
     };
     setBulwarkForTests(api as unknown as BulwarkApi);
-    const saved: Blob[] = [];
-    URL.createObjectURL = (blob: Blob) => (saved.push(blob), 'blob:test');
-    URL.revokeObjectURL = () => undefined;
-    const clicks: string[] = [];
-    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
-      clicks.push(this.download);
-    });
+    const { saved, clicks } = recordFileSaving();
 
     render(<BlockedEventsScreen />);
     await screen.findByRole('option', { name: 'Acme' });
@@ -146,9 +135,7 @@ describe('Blocked events endpoint filter', () => {
       },
     };
     setBulwarkForTests(api as unknown as BulwarkApi);
-    URL.createObjectURL = () => 'blob:test';
-    URL.revokeObjectURL = () => undefined;
-    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => undefined);
+    recordFileSaving();
 
     render(<BlockedEventsScreen />);
     const select = screen.getByRole('combobox', { name: 'Endpoint' });

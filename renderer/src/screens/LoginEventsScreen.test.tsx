@@ -5,6 +5,7 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BulwarkApi } from '../../../shared/ipc/bulwark-api';
+import { recordFileSaving, restoreFileSaving } from '../test-support/file-saving';
 import { setBulwarkForTests } from '../bridge/index';
 import { LoginEventsScreen } from './LoginEventsScreen';
 
@@ -12,17 +13,11 @@ const TENANT = '22222222-2222-4222-8222-222222222222';
 const JSONL = '{"id":"e1","result":"failure","userAgent":"=cmd|calc"}\n';
 const ok = <T,>(value: T) => Promise.resolve({ ok: true as const, value });
 
-// jsdom has no object URLs: record the Blob the page hands over instead.
-const objectUrls = Object.getOwnPropertyDescriptors(URL);
 afterEach(() => {
   cleanup();
   setBulwarkForTests(null);
   vi.restoreAllMocks();
-  for (const name of ['createObjectURL', 'revokeObjectURL'] as const) {
-    const original = objectUrls[name];
-    if (original) Object.defineProperty(URL, name, original);
-    else Reflect.deleteProperty(URL, name);
-  }
+  restoreFileSaving();
 });
 
 describe('Login events export', () => {
@@ -39,13 +34,7 @@ describe('Login events export', () => {
       },
     };
     setBulwarkForTests(api as unknown as BulwarkApi);
-    const saved: Blob[] = [];
-    URL.createObjectURL = (blob: Blob) => (saved.push(blob), 'blob:test');
-    URL.revokeObjectURL = () => undefined;
-    const clicks: string[] = [];
-    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
-      clicks.push(this.download);
-    });
+    const { saved, clicks } = recordFileSaving();
 
     render(<LoginEventsScreen />);
     await screen.findByRole('option', { name: 'Acme' });
@@ -95,9 +84,7 @@ describe('Login events time range', () => {
       },
     };
     setBulwarkForTests(api as unknown as BulwarkApi);
-    URL.createObjectURL = () => 'blob:test';
-    URL.revokeObjectURL = () => undefined;
-    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => undefined);
+    recordFileSaving();
 
     render(<LoginEventsScreen />);
     fireEvent.change(screen.getByLabelText('From'), { target: { value: '2025-01-01T08:30' } });
