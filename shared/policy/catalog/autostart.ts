@@ -90,6 +90,8 @@ export const AUTOSTART_PATHS: readonly AutostartLocation[] = [
   { needle: '/etc/environment', what: 'the system environment' },
   { needle: '/etc/ld.so.preload', what: 'a library preloaded into every program' },
   { needle: '/etc/sudoers', what: 'a sudo rule' },
+  { needle: '/etc/pam.d/', what: 'a PAM module line (pam_exec.so and other modules run code at every login)' },
+  { needle: '/etc/pam.conf', what: 'a PAM module line (pam_exec.so and other modules run code at every login)' },
   { needle: '/etc/passwd', what: 'an account entry' },
   { needle: '/etc/udev/rules.d', what: 'a udev rule that runs programs' },
   { needle: '/etc/update-motd.d', what: 'a login message script' },

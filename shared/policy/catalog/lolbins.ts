@@ -28,6 +28,12 @@ export interface Lolbin {
   /** Program names (lower case, no `.exe`). */
   names: readonly string[];
   abuses: readonly LolbinAbuse[];
+  /**
+   * Set when a URL or network path is an ordinary argument of the binary (msiexec /i \\deploy\x.msi,
+   * cdb's symbol server, winrm -r:http://host:5985). Every other binary listed here given a URL or a
+   * network path is treated as proxy execution (the generic `proxy.lolbin.remote` rule).
+   */
+  remoteIsRoutine?: boolean;
 }
 
 export const LOLBINS: readonly Lolbin[] = [
@@ -158,7 +164,8 @@ export const LOLBINS: readonly Lolbin[] = [
     ],
   },
   { names: ['msbuild'], abuses: [] /* needs the project's extension: see proxy-execution.ts */ },
-  { names: ['forfiles'], abuses: [] /* shape needs the /c command itself: see proxy-execution.ts */ },
+  // `forfiles /p \\server\logs … /c "cmd /c del @path"` is routine clean-up.
+  { names: ['forfiles'], abuses: [] /* shape needs the /c command itself: see proxy-execution.ts */, remoteIsRoutine: true },
   {
     names: ['pcalua'],
     abuses: [{ ruleId: 'proxy.pcalua', options: ['a'], what: 'starts a program through the Program Compatibility Assistant' }],
@@ -180,6 +187,7 @@ export const LOLBINS: readonly Lolbin[] = [
   {
     names: ['msiexec'],
     abuses: [{ ruleId: 'proxy.msiexec.dll', options: ['y', 'z'], what: 'registers or unregisters a DLL, running its code (-y / -z)' }],
+    remoteIsRoutine: true,
   },
   {
     names: ['mavinject', 'mavinject32', 'mavinject64'],
@@ -248,6 +256,8 @@ export const LOLBINS: readonly Lolbin[] = [
     abuses: [
       { ruleId: 'proxy.mpcmdrun.download', options: ['downloadfile'], what: 'downloads a file through the Defender command-line tool' },
     ],
+    // Signature updates from a share (-SignatureUpdate -UNC / -Path \\server\defs).
+    remoteIsRoutine: true,
   },
   {
     names: ['esentutl'],
@@ -277,6 +287,8 @@ export const LOLBINS: readonly Lolbin[] = [
   {
     names: ['cdb', 'ntsd'],
     abuses: [{ ruleId: 'proxy.debugger-script', options: ['cf', 'c'], what: 'runs debugger commands that can execute shellcode' }],
+    // Symbol paths name a symbol server URL.
+    remoteIsRoutine: true,
   },
   {
     names: ['dnscmd'],
@@ -289,6 +301,11 @@ export const LOLBINS: readonly Lolbin[] = [
         ruleId: 'proxy.msdt',
         argIncludes: ['it_browseforfile', 'ms-msdt:', '/../'],
         what: 'runs code through a diagnostics troubleshooter ("Follina")',
+      },
+      {
+        ruleId: 'proxy.msdt',
+        options: ['param'],
+        what: 'passes parameters to a troubleshooter (/param), the way "Follina" makes it run code',
       },
     ],
   },
@@ -309,7 +326,126 @@ export const LOLBINS: readonly Lolbin[] = [
     names: ['infdefaultinstall'],
     abuses: [{ ruleId: 'proxy.infdefaultinstall.remote', remote: true, what: 'runs an INF file from the network' }],
   },
-  { names: ['wmic'], abuses: [] /* shapes need two words (process call create, /format:xsl): see proxy-execution.ts */ },
+  {
+    names: ['wmic'],
+    abuses: [] /* shapes need two words (process call create, /format:xsl): see proxy-execution.ts */,
+    // `/namespace:\\\\root\\…` names a WMI namespace and `/node:` a managed machine, not a file to fetch.
+    remoteIsRoutine: true,
+  },
+  {
+    names: ['cscript', 'wscript'],
+    abuses: [
+      {
+        ruleId: 'proxy.script-host.engine',
+        options: ['e'],
+        what: 'runs a file with a forced script engine (//E:jscript on a .txt or .log hides a script from extension-based controls)',
+      },
+    ],
+    // Logon scripts run from \\domain\netlogon; a script on a network share is weighed by the network-share rule.
+    remoteIsRoutine: true,
+  },
+  {
+    names: ['certoc'],
+    abuses: [
+      { ruleId: 'proxy.certoc', options: ['loaddll'], what: 'loads a DLL (-LoadDLL)' },
+      { ruleId: 'proxy.certoc', options: ['getcacaps'], what: 'downloads a file from a URL (-GetCACAPS)' },
+    ],
+  },
+  {
+    // Squirrel installers (Teams, Slack, Discord … Update.exe): `--processStart` runs any program next to it, `--download`/`--update` fetch packages.
+    names: ['update', 'squirrel'],
+    abuses: [
+      {
+        ruleId: 'proxy.squirrel',
+        options: ['processstart', 'processstartandwait'],
+        what: 'starts a program through the Squirrel updater (--processStart)',
+      },
+      { ruleId: 'proxy.squirrel', options: ['download', 'update', 'updaterollback'], remote: true, what: 'downloads a package from a URL' },
+    ],
+    remoteIsRoutine: true,
+  },
+  {
+    names: ['msedge', 'msedge_proxy'],
+    abuses: [
+      {
+        ruleId: 'proxy.msedge.download',
+        options: ['dump-dom'],
+        remote: true,
+        what: 'saves a web page through headless Edge (--dump-dom), a download that looks like browsing',
+      },
+      {
+        ruleId: 'proxy.msedge.download',
+        options: ['gpu-launcher', 'utility-cmd-prefix', 'renderer-cmd-prefix'],
+        what: 'starts a program as a browser helper',
+      },
+    ],
+    remoteIsRoutine: true,
+  },
+  {
+    names: ['winrm'],
+    abuses: [
+      {
+        ruleId: 'proxy.winrm.process-create',
+        argPrefixes: ['invoke', 'i'],
+        argIncludes: ['win32_process'],
+        what: 'starts a process through WMI (invoke Create … Win32_Process), which hides the parent and can target other machines',
+      },
+    ],
+    // `-r:http://host:5985` names the machine to manage.
+    remoteIsRoutine: true,
+  },
+  {
+    names: ['cmdl32'],
+    abuses: [{ ruleId: 'proxy.cmdl32', options: ['vpn', 'lan'], what: 'downloads a file through the Connection Manager (/vpn /lan)' }],
+  },
+  {
+    names: ['configsecuritypolicy'],
+    abuses: [{ ruleId: 'proxy.configsecuritypolicy', remote: true, what: "uploads or downloads a file through Defender's policy tool" }],
+  },
+  {
+    names: ['rasautou'],
+    abuses: [{ ruleId: 'proxy.rasautou', options: ['d'], what: 'loads a DLL through the Remote Access dialer (-d)' }],
+  },
+  {
+    names: ['pcwrun'],
+    abuses: [{ ruleId: 'proxy.pcwrun', anyArgument: true, what: 'starts a program through the Program Compatibility Wizard' }],
+  },
+  {
+    names: ['jsc'],
+    abuses: [
+      { ruleId: 'proxy.jsc', anyArgument: true, what: 'compiles JScript.NET code into a program with the compiler shipped in Windows' },
+    ],
+  },
+  {
+    names: ['ilasm'],
+    abuses: [
+      { ruleId: 'proxy.ilasm', options: ['exe', 'dll'], what: 'assembles IL text into a program with the assembler shipped in Windows' },
+    ],
+  },
+  { names: ['tracker'], abuses: [{ ruleId: 'proxy.tracker', options: ['d'], what: 'injects a DLL into the program it starts (/d)' }] },
+  {
+    names: ['msdeploy'],
+    abuses: [{ ruleId: 'proxy.msdeploy', argIncludes: ['runcommand'], what: 'runs a command through Web Deploy (-source:RunCommand)' }],
+  },
+  // Abuse needs the pipeline (`finger user@host | cmd`): see proxy-execution.ts.
+  { names: ['finger'], abuses: [], remoteIsRoutine: true },
+  {
+    // `findstr /V /L nomatch \\host\s\p.exe > p.exe` copies a file; searching logs on a share is routine.
+    names: ['findstr'],
+    abuses: [
+      {
+        ruleId: 'proxy.findstr.download',
+        options: ['v'],
+        argPrefixes: ['\\\\'],
+        what: 'copies a file from a network share (/V with a pattern that never matches)',
+      },
+    ],
+    remoteIsRoutine: true,
+  },
+  {
+    names: ['print'],
+    abuses: [{ ruleId: 'proxy.print.copy', options: ['d'], argPrefixes: ['\\\\'], what: 'copies a file from a network share (print /D)' }],
+  },
 ];
 
 /** Signed Windows scripts that proxy execution when run through cscript/wscript. */

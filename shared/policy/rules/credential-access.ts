@@ -198,16 +198,264 @@ function checkMisc(inv: Invocation, out: FindingCollector): void {
   } else if (n === 'vaultcmd' && lowers.some((l) => l.startsWith('/listcreds'))) {
     out.add(spec('cred.vault', 'vaultcmd lists the Windows Credential Manager vault.'), [commandWord(inv)]);
   } else if (n === 'netsh' && lowers.includes('wlan') && lowers.includes('key=clear')) {
-    out.add(flagSpec('cred.wifi-keys', 'netsh shows or exports saved Wi-Fi passwords in clear text.'), [commandWord(inv)]);
+    // Blocked like every other credential read: a Wi-Fi key is shared by everyone on the network and,
+    // once printed, sits in the session transcript. A user who forgot it can read it at the machine.
+    out.add(spec('cred.wifi-keys', 'netsh prints or exports saved Wi-Fi passwords in clear text (key=clear).'), [commandWord(inv)]);
   } else if (n === 'procdump' || n === 'procdump64') {
     if (lowers.some((l) => l.includes('lsass')))
       out.add(spec('cred.lsass-dump', "procdump dumps the memory of lsass.exe, which holds logged-on users' credentials."), [
         commandWord(inv),
       ]);
+    else checkProcdumpByPid(inv, out);
   }
 }
 
+/**
+ * `procdump -ma 624`: a full dump of a process named only by its number hides the target; that is
+ * how lsass dumps avoid the word "lsass". A dump of a named process (`procdump -ma w3wp.exe`) stays allowed.
+ */
+function checkProcdumpByPid(inv: Invocation, out: FindingCollector): void {
+  const full = inv.args.find((w) => w.lower === '-ma' || w.lower === '/ma' || w.lower === '-mp' || w.lower === '-mm');
+  if (!full) return;
+  const pid = inv.args.find((w) => isNumber(w.lower));
+  if (pid)
+    out.add(
+      spec(
+        'cred.process-dump',
+        `procdump writes the memory of process ${pid.value}, named only by its number (the usual way to dump lsass without naming it).`,
+      ),
+      [commandWord(inv), full, pid],
+    );
+}
+
+function isNumber(text: string): boolean {
+  if (text.length === 0 || text.length > 10) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+const SECRET_HOLDING_PROCESSES = ['keyring', 'ssh-agent', 'sshd', 'gpg-agent', 'kwallet', 'lsass'];
+
+const DUMP_PRIMITIVE = ' Memory dumps are how credentials are taken from lsass without naming it; this is blocked whatever the target.';
+
+/** Memory-dump tools and switches that need no "lsass" on the line: createdump, rdrleakdiag /fullmemdmp, sqldumper, tttracer -dumpFull, comsvcs MiniDump by ordinal. */
+function checkDumpPrimitives(inv: Invocation, out: FindingCollector): void {
+  const n = inv.name;
+  const lowers = argLowers(inv);
+  let what = '';
+  if (n === 'createdump' && inv.args.length > 0) what = 'createdump (the .NET dump tool) writes the memory of a process.';
+  else if (n === 'rdrleakdiag' && lowers.some((l) => l.endsWith('fullmemdmp')))
+    what = 'rdrleakdiag /fullmemdmp writes the full memory of a process.';
+  else if (n === 'sqldumper' && lowers.some((l) => isNumber(l))) what = 'sqldumper writes the memory of a process given by number.';
+  else if (n === 'gcore' && lowers.some((l) => SECRET_HOLDING_PROCESSES.some((p) => l.includes(p))))
+    what = 'gcore writes the memory of a process that holds secrets (keyring, ssh-agent, sshd, gpg-agent).';
+  else if (n === 'tttracer' && lowers.some((l) => l.endsWith('dumpfull'))) what = 'tttracer -dumpFull writes the full memory of a process.';
+  else if (n === 'rundll32' && comsvcsMiniDump(inv))
+    what = "rundll32 calls MiniDump in comsvcs.dll (by name or by ordinal), which writes a process's memory.";
+  if (what) out.add(spec('cred.process-dump', what + DUMP_PRIMITIVE), [commandWord(inv)]);
+  else if (n === 'mklink' && lowers.some((l) => l.includes('harddiskvolumeshadowcopy')))
+    // Flagged, not blocked: a link into a shadow copy is also how old file versions are restored; naming SAM/NTDS.dit blocks (cred.shadow-copy-hives).
+    out.add(
+      flagSpec(
+        'cred.shadow-copy-link',
+        'mklink exposes a shadow copy as a folder, the way locked SAM, SYSTEM and NTDS.dit files are copied out.',
+      ),
+      [commandWord(inv)],
+    );
+}
+
+/** `rundll32 comsvcs.dll, MiniDump …`, `… comsvcs.dll,#24 …`, `#+000024`, `#-4294967272`: every form of the export. */
+function comsvcsMiniDump(inv: Invocation): boolean {
+  let comsvcs = false;
+  for (const word of argLowers(inv)) {
+    // Carets survive in some nested cmd bodies (`for … do rundll32 c^omsvcs.dll, M^iniDump`).
+    const l = word.includes('^') ? word.split('^').join('') : word;
+    if (l.includes('comsvcs')) comsvcs = true;
+    if (comsvcs && (l.includes('minidump') || l.includes('#'))) return true;
+  }
+  return false;
+}
+
+// --- Secret stores ------------------------------------------------------------------------------
+
+/** Files that hold secrets outright; `.pub` keys and the directories' other files are not listed. */
+const SECRET_FILES: readonly { needle: string; what: string }[] = [
+  { needle: '.aws/credentials', what: 'AWS access keys' },
+  { needle: '.aws\\credentials', what: 'AWS access keys' },
+  { needle: '.git-credentials', what: 'stored git passwords and tokens' },
+  { needle: '.docker/config.json', what: 'Docker registry credentials' },
+  { needle: '.docker\\config.json', what: 'Docker registry credentials' },
+  { needle: '.config/gcloud/credentials.db', what: 'Google Cloud credentials' },
+  { needle: '.azure/accesstokens.json', what: 'Azure access tokens' },
+  { needle: '.ssh/id_', what: 'an SSH private key' },
+  { needle: '.ssh\\id_', what: 'an SSH private key' },
+];
+
+const SECRET_FILE_NEEDLES = new NeedleGroup([...new Set(SECRET_FILES.map((f) => f.needle)), '.ssh']);
+
+/** Commands that read, copy, pack or send a file's content (editors, `ssh -i` and metadata tools are not among them). */
+const CONTENT_READERS: ReadonlySet<string> = new Set([
+  'cat',
+  'tac',
+  'less',
+  'more',
+  'head',
+  'tail',
+  'strings',
+  'base64',
+  'xxd',
+  'od',
+  'hexdump',
+  'type',
+  'get-content',
+  'gc',
+  'cp',
+  'copy',
+  'copy-item',
+  'cpi',
+  'xcopy',
+  'mv',
+  'tar',
+  'zip',
+  '7z',
+  'gzip',
+  'curl',
+  'wget',
+  'nc',
+  'ncat',
+  'scp',
+  'rsync',
+  'grep',
+  'findstr',
+  'select-string',
+  'awk',
+  'sed',
+  'jq',
+  'python',
+  'python3',
+  'invoke-webrequest',
+  'invoke-restmethod',
+]);
+/** Copiers and archivers: a whole `.ssh` directory is as good as its keys. */
+const BULK_COPIERS: ReadonlySet<string> = new Set(['cp', 'copy', 'copy-item', 'cpi', 'xcopy', 'tar', 'zip', '7z', 'scp', 'rsync']);
+
+function secretIn(lower: string): { needle: string; what: string } | undefined {
+  // The last segment decides for keys: `id_ed25519.pub` is the public half.
+  if (lower.endsWith('.pub')) return undefined;
+  for (const f of SECRET_FILES) if (lower.includes(f.needle)) return f;
+  return undefined;
+}
+
+function isSshDirectory(lower: string): boolean {
+  return lower.endsWith('/.ssh') || lower.endsWith('/.ssh/') || lower.endsWith('/.ssh/*') || lower === '.ssh' || lower === '~/.ssh';
+}
+
+/** `cat ~/.aws/credentials`, `curl -F f=@~/.ssh/id_rsa …`, `tar czf k.tgz /home/USER/.ssh`. */
+function checkSecretFiles(inv: Invocation, out: FindingCollector, doc: Document): void {
+  // cat, cp, grep … run on most texts; almost none mention a secret store.
+  if (!docHasAny(doc, SECRET_FILE_NEEDLES)) return;
+  const n = inv.name;
+  // `scp -i ~/.ssh/id_rsa file host:` uses the key to log in; only other arguments are sent.
+  const keyOption = n === 'scp' || n === 'rsync' ? inv.args.findIndex((w) => w.lower === '-i') : -1;
+  for (let i = 0; i < inv.args.length; i++) {
+    if (keyOption >= 0 && i === keyOption + 1) continue;
+    const w = inv.args[i]!;
+    const secret = secretIn(w.lower);
+    if (secret) {
+      out.add(spec('cred.secret-file', `${n} reads ${w.value}, which holds ${secret.what}.`), [commandWord(inv), w]);
+      return;
+    }
+    if (BULK_COPIERS.has(n) && isSshDirectory(w.lower)) {
+      out.add(spec('cred.secret-file', `${n} copies or packs ${w.value}, a directory of SSH private keys.`), [commandWord(inv), w]);
+      return;
+    }
+  }
+}
+
+const PRIVATE_KEY_NAMES = ['id_rsa', 'id_dsa', 'id_ecdsa', 'id_ed25519', '*.pem', '*.ppk', '*.kdbx'];
+
+/** `find / -name id_rsa`, `grep -rl 'PRIVATE KEY' /home`, `findstr /si password *.xml`, `findstr /S cpassword \\\\dom\\sysvol`. */
+function checkSecretSearches(inv: Invocation, out: FindingCollector): void {
+  const n = inv.name;
+  const lowers = argLowers(inv);
+  if (n === 'find') {
+    const at = lowers.findIndex((l) => l === '-name' || l === '-iname');
+    const pattern = at >= 0 ? lowers[at + 1] : undefined;
+    if (pattern !== undefined && PRIVATE_KEY_NAMES.some((k) => trimQuotes(pattern).startsWith(k)))
+      out.add(spec('cred.secret-search', `find searches the file system for private keys (${inv.args[at + 1]!.value}).`), [
+        commandWord(inv),
+        inv.args[at + 1],
+      ]);
+    return;
+  }
+  const pattern = inv.args.find((w) => w.lower.includes('private key') || w.lower.includes('cpassword'));
+  if (pattern) {
+    out.add(spec('cred.secret-search', `${n} searches files for ${pattern.value} (private keys or Group Policy passwords).`), [
+      commandWord(inv),
+      pattern,
+    ]);
+    return;
+  }
+  // findstr /s (or /si …) password *.xml: every file below here that mentions a password.
+  if (n === 'findstr') {
+    const recursive = inv.args.some(
+      (w) => (w.lower.startsWith('/') || w.lower.startsWith('-')) && w.lower.length <= 6 && w.lower.includes('s'),
+    );
+    const word = inv.args.find((w) => w.lower.includes('password') || w.lower === 'pass' || w.lower === 'pwd');
+    if (recursive && word)
+      out.add(spec('cred.secret-search', `findstr searches every file below a folder for "${word.value}" (stored passwords).`), [
+        commandWord(inv),
+        word,
+      ]);
+  }
+}
+
+function trimQuotes(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && (s[a] === '"' || s[a] === "'")) a++;
+  while (b > a && (s[b - 1] === '"' || s[b - 1] === "'")) b--;
+  return s.slice(a, b);
+}
+
+/** `getent shadow`, `dscl . -read /Users/x ShadowHashData`, `reg query HKLM /f password /t REG_SZ /s`. */
+function checkSystemSecrets(inv: Invocation, out: FindingCollector): void {
+  const n = inv.name;
+  const lowers = argLowers(inv);
+  if (n === 'getent' && (lowers.includes('shadow') || lowers.includes('gshadow'))) {
+    out.add(spec('cred.shadow-file', 'getent shadow prints the password hashes of local accounts.'), [commandWord(inv)]);
+  } else if ((n === 'dscl' || n === 'defaults' || n === 'plutil') && lowers.some((l) => l.includes('shadowhashdata'))) {
+    out.add(spec('cred.shadow-file', `${n} reads ShadowHashData, the password hash of a macOS account.`), [commandWord(inv)]);
+  } else if (n === 'reg' && lowers[0] === 'query') {
+    const f = lowers.indexOf('/f');
+    const term = f >= 0 ? lowers[f + 1] : undefined;
+    if (term !== undefined && (term.includes('password') || term.includes('pwd')) && lowers.includes('/s'))
+      out.add(spec('cred.registry-search', 'reg query searches the whole registry for values named or holding "password".'), [
+        commandWord(inv),
+      ]);
+  }
+}
+
+/** Commands that set a registry value (configuring auto-logon is not reading its password). */
+const REGISTRY_SETTERS: ReadonlySet<string> = new Set(['set-itemproperty', 'sp', 'new-itemproperty']);
+
+/** Reading Winlogon's DefaultPassword (`reg query …\\Winlogon /v DefaultPassword`, `Get-ItemProperty …Winlogon | select DefaultPassword`). */
+function checkAutologonPassword(doc: Document, out: FindingCollector): void {
+  if (!docHas(doc, 'defaultpassword') || !docHas(doc, '\\winlogon')) return;
+  for (const c of doc.commands) {
+    if (REGISTRY_SETTERS.has(c.name) || (c.name === 'reg' && c.words[1]?.lower === 'add')) return;
+  }
+  out.add(
+    spec('cred.autologon-password', 'Reads DefaultPassword, the auto-logon password Windows keeps in clear text under Winlogon.'),
+    searchFirst(doc, 'defaultpassword'),
+  );
+}
+
 const MIMIKATZ_NEEDLES = new NeedleGroup(MIMIKATZ_MODULES);
+const KERBEROAST_NEEDLES = new NeedleGroup(['kerberosrequestorsecuritytoken', 'kerberoast', 'asreproast']);
 const SHADOW_FILE_NEEDLES = new NeedleGroup(['/etc/shadow', '/etc/master.passwd']);
 const BROWSER_STORE_NEEDLES = new NeedleGroup(['\\login data', '/login data', 'logins.json', 'key4.db', 'key3.db']);
 
@@ -237,6 +485,16 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
     out.add(
       spec('cred.mimikatz', `"${mimi}" is a mimikatz command (credential theft, ticket forging or log clearing).`),
       searchFirst(doc, mimi),
+    );
+  checkAutologonPassword(doc, out);
+  const roast = docHasAny(doc, KERBEROAST_NEEDLES);
+  if (roast && !out.has('cred.tool'))
+    out.add(
+      spec(
+        'cred.kerberoast',
+        "Requests Kerberos service tickets to crack the service accounts' passwords offline (Kerberoasting / AS-REP roasting). Listing SPNs (setspn -Q) is not this.",
+      ),
+      searchFirst(doc, roast),
     );
   if (docHas(doc, 'lsass')) {
     const marker = docHasAny(doc, LSASS_DUMP_MARKERS);
@@ -301,4 +559,8 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkShadowFile },
   { check: checkKeychain, names: ['security'] },
   { check: checkMisc, names: ['ntdsutil', 'esentutl', 'vaultcmd', 'netsh', 'procdump', 'procdump64'] },
+  { check: checkDumpPrimitives, names: ['createdump', 'rdrleakdiag', 'sqldumper', 'tttracer', 'rundll32', 'gcore', 'mklink'] },
+  { check: checkSecretFiles, names: CONTENT_READERS },
+  { check: checkSecretSearches, names: ['find', 'grep', 'egrep', 'rg', 'findstr', 'select-string', 'sls'] },
+  { check: checkSystemSecrets, names: ['getent', 'dscl', 'defaults', 'plutil', 'reg'] },
 ]);

@@ -44,10 +44,22 @@ function spec(ruleId: string, message: string): FindingSpec {
 export const persistenceRules: RuleFamily = (doc: Document, _ctx: RuleContext) => {
   const out = new FindingCollector();
   // INVOCATION_CHECKS is at the end of this file: it names constants of the checks.
-  for (const inv of invocations(doc)) for (const check of INVOCATION_CHECKS.for(inv.name)) check(inv, out, doc);
+  for (const inv of invocations(doc)) {
+    // `schtasks /create /?` prints help and changes nothing.
+    if (asksForHelp(inv)) continue;
+    for (const check of INVOCATION_CHECKS.for(inv.name)) check(inv, out, doc);
+  }
   checkDocumentLevel(doc, out);
   return out.findings;
 };
+
+function asksForHelp(inv: Invocation): boolean {
+  for (const w of inv.args) {
+    const l = w.lower;
+    if (l === '/?' || l === '-?' || l === '--help' || l === '/help' || l === '-help') return true;
+  }
+  return false;
+}
 
 // --- Scheduled tasks, cron, at ----------------------------------------------------------------
 
@@ -107,10 +119,30 @@ function checkFileLocations(inv: Invocation, out: FindingCollector): void {
     const what = autostartFile(t);
     if (what === 'the PowerShell profile' && !writesExecution(inv)) continue;
     if (what) {
-      out.add(spec('persist.file', `Writes ${what} (${t.value}).`), [commandWord(inv), t]);
+      if (writesCradle(inv))
+        out.add(
+          {
+            code: 'persistence',
+            ruleId: 'persist.file.cradle',
+            standard: 'block',
+            extended: 'block',
+            message: `Writes ${what} (${t.value}) with a line that downloads code and runs it: every later run fetches whatever the remote host serves. ${REVIEW.split(';')[0]}.`,
+          },
+          [commandWord(inv), t],
+        );
+      else out.add(spec('persist.file', `Writes ${what} (${t.value}).`), [commandWord(inv), t]);
       return;
     }
   }
+}
+
+const FETCH_SHAPES = ['http://', 'https://', 'curl ', 'wget ', 'irm ', 'iwr ', 'invoke-webrequest', 'invoke-restmethod', 'downloadstring'];
+const RUN_SHAPES = ['|sh', '| sh', '|bash', '| bash', 'iex', 'invoke-expression', '| python', '|python'];
+
+/** The written text fetches content and runs it (`curl …|sh`, `iex (irm …)`): a download cradle made persistent. */
+function writesCradle(inv: Invocation): boolean {
+  const text = inv.args.map((w) => w.lower).join(' ');
+  return FETCH_SHAPES.some((s) => text.includes(s)) && RUN_SHAPES.some((s) => text.includes(s));
 }
 
 const EXECUTION_SHAPES = ['start-process', '.exe', 'invoke-expression', 'iex ', 'http', 'powershell', 'cmd ', 'saps ', '& '];
@@ -530,9 +562,23 @@ function checkMisc(inv: Invocation, out: FindingCollector): void {
     out.add(spec('persist.kernel-module', `${n} loads a kernel module, code that runs with full control of the machine.`), [
       commandWord(inv),
     ]);
+  } else if (n === 'wmic' && createsWmiSubscription(lowers)) {
+    out.add(
+      spec(
+        'persist.wmi-subscription',
+        'wmic creates an instance in the root\\subscription namespace (an event filter, consumer or binding).',
+      ),
+      [commandWord(inv)],
+    );
   } else if (n === 'set-wmiinstance' || n === 'new-ciminstance') {
     const ns = lowers.join(' ');
-    if (ns.includes('__eventfilter') || ns.includes('eventconsumer') || ns.includes('__filtertoconsumerbinding')) {
+    if (
+      ns.includes('__eventfilter') ||
+      ns.includes('eventconsumer') ||
+      ns.includes('__filtertoconsumerbinding') ||
+      ns.includes('root\\subscription') ||
+      ns.includes('root/subscription')
+    ) {
       out.add(spec('persist.wmi-subscription', `${n} creates a WMI event subscription that runs a command when an event fires.`), [
         commandWord(inv),
       ]);
@@ -542,10 +588,33 @@ function checkMisc(inv: Invocation, out: FindingCollector): void {
   }
 }
 
+/** `wmic /namespace:\\\\root\\subscription path __EventFilter create …` (a `get` or `list` only reads). */
+function createsWmiSubscription(lowers: readonly string[]): boolean {
+  if (!lowers.some((l) => l.includes('subscription'))) return false;
+  return lowers.some((l) => l === 'create' || l === 'call' || l === 'set');
+}
+
 // --- Whole-text shapes (assembled over several statements) --------------------------------------
 
 // The first keyword lists of the checks below, asked about for every text.
 const WMI_SUBSCRIPTION_NEEDLES = new NeedleGroup(['commandlineeventconsumer', 'activescripteventconsumer', '__filtertoconsumerbinding']);
+/**
+ * What makes a text naming a consumer class create one: a consumer named in `Get-CimInstance …
+ * -ClassName CommandLineEventConsumer` or `Remove-WmiObject` is being read or removed.
+ */
+const WMI_WRITE_NEEDLES = new NeedleGroup([
+  'set-wmiinstance',
+  'new-ciminstance',
+  'spawninstance',
+  'createinstance',
+  '.put(',
+  '.put()',
+  'instance of',
+  'mofcomp',
+  ' create ',
+  '[wmiclass]',
+  'register-wmievent',
+]);
 const STARTUP_FOLDER_NEEDLES = new NeedleGroup(['\\start menu\\programs\\startup', '\\microsoft\\windows\\start menu\\programs\\startup']);
 const ACCOUNT_MANAGEMENT_NEEDLES = new NeedleGroup(['accountmanagement.userprincipal', 'directoryservices.accountmanagement']);
 const LDAP_USER_NEEDLES = new NeedleGroup(['objectclass: user', 'objectclass: person', 'objectclass=user']);
@@ -554,7 +623,7 @@ const REGISTRY_API_NEEDLES = new NeedleGroup(['win32.registry]::setvalue', 'stdr
 
 function checkDocumentLevel(doc: Document, out: FindingCollector): void {
   const wmi = docHasAny(doc, WMI_SUBSCRIPTION_NEEDLES);
-  if (wmi && !out.has('persist.wmi-subscription')) {
+  if (wmi && !out.has('persist.wmi-subscription') && docHasAny(doc, WMI_WRITE_NEEDLES)) {
     out.add(
       spec(
         'persist.wmi-subscription',
@@ -670,6 +739,7 @@ const INVOCATION_CHECKS = new ChecksByName([
       'set-wmiinstance',
       'new-ciminstance',
       'bitsadmin',
+      'wmic',
     ],
   },
 ]);

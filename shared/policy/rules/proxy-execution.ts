@@ -50,17 +50,50 @@ export const proxyExecutionRules: RuleFamily = (doc: Document, _ctx: RuleContext
   for (const inv of invocations(doc)) for (const check of INVOCATION_CHECKS.for(inv.name)) check(inv, out, doc);
   checkDcomExecution(doc, out);
   checkWshDownloader(doc, out);
+  checkAppInstallerUri(doc, out);
   return out.findings;
 };
 
 function checkCatalog(inv: Invocation, out: FindingCollector): void {
   const bin = lolbinByName(inv.name);
   if (!bin) return;
+  let matched = false;
   for (const abuse of bin.abuses) {
     const decisive = matchAbuse(abuse, inv.args);
     if (decisive === null) continue;
+    matched = true;
     out.add(blockSpec(abuse.ruleId, `${inv.name} ${abuse.what}. ${WHY}`), [commandWord(inv), decisive ?? undefined]);
   }
+  if (matched || bin.remoteIsRoutine) return;
+  // Whatever the switch: a proxy-execution binary handed a URL or a network path is fetching code or
+  // a file from another machine, which is what these binaries are abused for (LOLBAS "Download"/"Execute").
+  const remote = remoteArgument(inv.args);
+  if (remote)
+    out.add(
+      blockSpec(
+        'proxy.lolbin.remote',
+        `${inv.name} is given a URL or network path (${remote.value}): a system binary made to fetch or load content from another machine. ${WHY}`,
+      ),
+      [commandWord(inv), remote],
+    );
+}
+
+/** The first argument that is a URL or UNC path, or an option whose value is one (`/i:http://…`, `-source=\\\\h\\s`). */
+function remoteArgument(args: readonly Word[]): Word | undefined {
+  for (const w of args) {
+    if (isRemote(w.lower)) return w;
+    const value = optionValueText(w);
+    if (value !== '' && isRemote(value)) return w;
+  }
+  return undefined;
+}
+
+/** The text after the first `:` or `=` of an option word, else ''. */
+function optionValueText(w: Word): string {
+  const l = w.lower;
+  if (l.length < 3 || (l[0] !== '-' && l[0] !== '/')) return '';
+  for (let j = 1; j < l.length; j++) if (l[j] === ':' || l[j] === '=') return l.slice(j + 1);
+  return '';
 }
 
 /** The decisive word when every condition holds (undefined when none names a word), null otherwise. */
@@ -186,6 +219,27 @@ function checkMsbuild(inv: Invocation, out: FindingCollector): void {
   }
 }
 
+const CMD_BUILTINS = new Set([
+  'echo',
+  'del',
+  'erase',
+  'copy',
+  'move',
+  'ren',
+  'rename',
+  'rd',
+  'rmdir',
+  'md',
+  'mkdir',
+  'type',
+  'dir',
+  'attrib',
+  'set',
+  'if',
+  'cd',
+  'exit',
+]);
+
 /**
  * forfiles /c PROGRAM: forfiles exists to act on the files it finds; a /c command that ignores
  * them (no @file/@path variable) while selecting files is forfiles used as a launcher.
@@ -196,8 +250,10 @@ function checkForfiles(inv: Invocation, out: FindingCollector): void {
   if (!command) return;
   if (command.lower.includes('@')) return;
   if (!findOption(inv.args, 'm', 'p')) return;
-  const program = command.lower.trim().split(' ')[0] ?? '';
-  if (program === 'cmd' || program === 'cmd.exe' || program.startsWith('cmd ')) return;
+  const words = command.lower.trim().split(' ');
+  const program = words[0] ?? '';
+  // `cmd /c del …` runs a cmd built-in; `cmd /c C:\\Users\\Public\\p.exe` is a launcher with one more hop.
+  if ((program === 'cmd' || program === 'cmd.exe') && CMD_BUILTINS.has(words.find((w, i) => i > 0 && !w.startsWith('/')) ?? '')) return;
   out.add(blockSpec('proxy.forfiles', `forfiles is used to start "${command.value}" rather than to act on the files it finds. ${WHY}`), [
     commandWord(inv),
     command,
@@ -406,6 +462,145 @@ function checkWshDownloader(doc: Document, out: FindingCollector): void {
   );
 }
 
+/** `finger user@host | cmd`: the text a finger server returns is run as commands. */
+function checkFinger(inv: Invocation, out: FindingCollector, doc: Document): void {
+  if (inv.name !== 'finger') return;
+  const target = anyWord(inv.args, (w) => w.lower.includes('@'));
+  if (!target) return;
+  const c = inv.command;
+  for (const other of doc.commands) {
+    if (other.pipeline !== c.pipeline || other.position <= c.position) continue;
+    if (!COMMAND_INTERPRETERS.has(other.name)) continue;
+    out.add(
+      blockSpec('proxy.finger.download', `finger fetches text from ${target.value} and pipes it into ${other.name}, which runs it. ${WHY}`),
+      [commandWord(inv), target],
+    );
+    return;
+  }
+}
+
+const COMMAND_INTERPRETERS = new Set(['cmd', 'powershell', 'pwsh', 'sh', 'bash', 'zsh', 'dash', 'invoke-expression']);
+
+const APP_INSTALLER_NEEDLES = new NeedleGroup(['ms-appinstaller:']);
+
+/** `start ms-appinstaller:?source=http://…`: the App Installer protocol downloads (and offers to install) a package. */
+function checkAppInstallerUri(doc: Document, out: FindingCollector): void {
+  if (!docHasAny(doc, APP_INSTALLER_NEEDLES) || !docHas(doc, 'source=')) return;
+  out.add(
+    blockSpec(
+      'proxy.appinstaller.download',
+      `The ms-appinstaller: protocol downloads a package from the URL in ?source= through App Installer, a signed Windows component. ${WHY}`,
+    ),
+    searchFirst(doc, 'ms-appinstaller:'),
+  );
+}
+
+// --- Code run from a network share ---------------------------------------------------------------
+
+const NETWORK_SHARE_REMEDY = 'Copy the file to the machine first (the copy is allowed), check it, then run the local copy.';
+
+/** Programs that run the script or module named by their first positional argument. */
+// (`cmd /c \\\\host\\a.bat` needs no entry: the analysis unwraps the /c command, whose program is the UNC path.)
+const SCRIPT_RUNNERS = new Set(['cscript', 'wscript', 'import-module', 'ipmo', 'powershell', 'pwsh']);
+/** PowerShell commands that read a file's text, and the commands that run text. */
+const TEXT_READERS = new Set(['get-content', 'gc', 'type', 'cat']);
+
+/**
+ * Host of a UNC path and how it is reached: an IP literal or a WebDAV form (`\\\\host@SSL\\…`,
+ * `\\\\host@80\\…`, `…\\DavWWWRoot\\…`) is a machine anywhere on the internet; a plain name
+ * is usually a file server of the organisation.
+ */
+function uncHost(path: string): { host: string; remote: boolean } | undefined {
+  let start = 0;
+  while (start < path.length && (path.charCodeAt(start) === 34 || path.charCodeAt(start) === 39)) start++;
+  // Most words are not UNC paths: decided on two characters, before any string is made.
+  if (path.charCodeAt(start) !== 92 || path.charCodeAt(start + 1) !== 92) return undefined;
+  const s = path.slice(start).toLowerCase();
+  if (!s.startsWith('\\\\') || s.startsWith('\\\\?\\') || s.startsWith('\\\\.\\')) return undefined;
+  const end = s.indexOf('\\', 2);
+  const host = s.slice(2, end < 0 ? s.length : end);
+  if (host.length === 0) return undefined;
+  const webdav = host.includes('@') || s.includes('\\davwwwroot');
+  return { host, remote: webdav || isIpLiteral(host) };
+}
+
+function isIpLiteral(host: string): boolean {
+  if (host.includes(':') || host.startsWith('[') || host.endsWith('.ipv6-literal.net')) return true;
+  let dots = 0;
+  for (let i = 0; i < host.length; i++) {
+    const c = host.charCodeAt(i);
+    if (c === 46) dots++;
+    else if (c < 48 || c > 57) return false;
+  }
+  return dots === 3;
+}
+
+/**
+ * A program, script or module started straight from a network share (`\\\\203.0.113.5\\s\\p.exe`,
+ * `. \\\\host\\s\\p.ps1`, `cmd /c \\\\host\\s\\a.bat`, `iex (gc \\\\host\\s\\p.ps1 -Raw)`). Copying from
+ * a share, listing it or mapping it runs nothing and is not looked at.
+ */
+function checkNetworkShareExecution(inv: Invocation, out: FindingCollector, doc: Document): void {
+  let path: Word | undefined;
+  let how = '';
+  const named = inv.nameWord ? uncHost(inv.nameWord.value) : undefined;
+  if (named && inv.nameWord) {
+    path = inv.nameWord;
+    how = 'runs';
+  } else if (SCRIPT_RUNNERS.has(inv.name)) {
+    path = scriptArgument(inv);
+    how = inv.name === 'import-module' || inv.name === 'ipmo' ? 'imports the module' : `runs (through ${inv.name})`;
+  } else if (TEXT_READERS.has(inv.name) && readsIntoExpression(inv, doc)) {
+    path = anyWord(inv.args, (w) => uncHost(w.value) !== undefined);
+    how = 'reads and executes (Invoke-Expression)';
+  }
+  if (!path) return;
+  const unc = uncHost(path.value);
+  if (!unc) return;
+  if (unc.remote) {
+    out.add(
+      {
+        code: 'proxy_execution',
+        ruleId: 'proxy.network-share.remote',
+        standard: 'block',
+        extended: 'flag',
+        message: `${how} ${path.value} from \\\\${unc.host}, an IP address or WebDAV host: the code is fetched from a remote machine at run time, the same as downloading and running it, with nothing checked on the way.`,
+        remedy: NETWORK_SHARE_REMEDY,
+      },
+      [commandWord(inv), path],
+    );
+  } else {
+    out.add(
+      {
+        code: 'proxy_execution',
+        ruleId: 'proxy.network-share.internal',
+        standard: 'flag',
+        extended: 'flag',
+        message: `${how} ${path.value} from the file server \\\\${unc.host}. Running tools from an internal share is common in administration, so this is recorded for review rather than blocked; the code still comes from another machine.`,
+      },
+      [commandWord(inv), path],
+    );
+  }
+}
+
+/** The script a runner is given: `-File X`, `/c X`, or its first positional argument. */
+function scriptArgument(inv: Invocation): Word | undefined {
+  const file = optionValue(inv.args, 'file', 'f', 'name');
+  if (file && uncHost(file.value)) return file;
+  if (inv.name === 'powershell' || inv.name === 'pwsh') return undefined;
+  return positionals(inv.args)[0];
+}
+
+/** `iex (gc X)` (nested in Invoke-Expression's argument) or `gc X | iex`. */
+function readsIntoExpression(inv: Invocation, doc: Document): boolean {
+  const c = inv.command;
+  if (c.parent !== undefined && doc.commands[c.parent]?.name === 'invoke-expression') return true;
+  for (const other of doc.commands) {
+    if (other.pipeline === c.pipeline && other.position > c.position && other.name === 'invoke-expression') return true;
+  }
+  return false;
+}
+
 /** The per-invocation checks, in order, each with the programs it acts on (none: every program). */
 const INVOCATION_CHECKS = new ChecksByName([
   { check: checkCatalog, names: LOLBINS.flatMap((bin) => bin.names) },
@@ -419,4 +614,7 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkPosixShellEscapes, names: ['find', ...AWKS, 'tar', 'vi', 'vim', 'nvim', 'osascript'] },
   // Any python* name (python3.12) counts as an interpreter.
   { check: checkInterpreterFetchExec },
+  { check: checkFinger, names: ['finger'] },
+  // Any program can be started from a network path.
+  { check: checkNetworkShareExecution },
 ]);
