@@ -59,6 +59,11 @@ export class DocBuilder {
    * by command index: the unwrapper lexes them as layers. Null until the first.
    */
   derivedCommandLines: Map<number, DerivedText> | null = null;
+  /**
+   * Command lines a lexer found carried in a construct of its shell (cmd's `for /f … in ('…')`), as layers
+   * one level deeper, for the unwrapper to queue. Null until the first.
+   */
+  carriedLayers: Layer[] | null = null;
   private statementCounter = 0;
   /** Most commands analysed for one text; a text with more is abnormal (adversarial) and noted. */
   maxCommands = 200_000;

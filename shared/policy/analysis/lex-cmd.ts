@@ -5,6 +5,7 @@
  */
 import { wordOf, type WordImpl } from './builder';
 import type { Redirect, Word } from './document';
+import { PieceTextBuilder } from './layer';
 import type { LexTarget } from './lex-target';
 import { cachedProgramName } from './names';
 
@@ -127,6 +128,7 @@ class CmdLexer {
       const c = text[this.pos] as string;
       if (c === '\n' || c === '&' || c === '|') break;
       if (c === ')' && words.length > 0) break;
+      if (c === '(' && words.length > 2 && keyword((words[0] as RawWord).value) === 'for' && this.readForSet(words)) continue;
       if (c === '(' && words.length > 0 && this.opensBlock(words)) break;
       if (c === '>' || c === '<' || ((c === '1' || c === '2') && text[this.pos + 1] === '>')) {
         const r = this.readRedirect();
@@ -145,6 +147,26 @@ class CmdLexer {
       }
     }
     this.finish(words, redirects, pipeline, statement);
+  }
+
+  /** The `( … )` set of `for … in ( … )` as one word (quotes respected, up to the end of the line); false if it is not one. */
+  private readForSet(words: RawWord[]): boolean {
+    if ((words[words.length - 1] as RawWord).value.toLowerCase() !== 'in') return false;
+    const text = this.t.text;
+    let quote = '';
+    let i = this.pos + 1;
+    for (; i < this.n; i++) {
+      const c = text[i] as string;
+      if (c === '\n') return false;
+      if (quote !== '') {
+        if (c === quote) quote = '';
+      } else if (c === "'" || c === '`' || c === '"') quote = c;
+      else if (c === ')') break;
+    }
+    if (i >= this.n) return false;
+    words.push({ value: text.slice(this.pos, i + 1), start: this.pos, end: i + 1, quoted: false, obfuscated: false });
+    this.pos = i + 1;
+    return true;
   }
 
   /** `if … (`, `for … do (`, `else (` start a block: the words before it are a complete command head. */
@@ -311,6 +333,63 @@ class CmdLexer {
     return { value: known, start, obfuscated: false };
   }
 
+  /**
+   * `for /f … %i in ('command') do …`: cmd runs the quoted command (backquoted with `usebackq`) and loops
+   * over its output lines; a nested cmd layer. When the body is the loop variable itself (`do %i`, `do call %i`)
+   * each output line is run as a command, as if the output were piped into cmd.
+   */
+  private forCommand(words: readonly RawWord[], doAt: number): void {
+    const inAt = words.findIndex((w, k) => k > 1 && w.value.toLowerCase() === 'in');
+    if (inAt < 0) return;
+    let lines = false;
+    let backquote = false;
+    for (let k = 1; k < inAt; k++) {
+      const lower = (words[k] as RawWord).value.toLowerCase();
+      if (lower === '/f') lines = true;
+      else if (lower.includes('usebackq')) backquote = true;
+    }
+    if (!lines) return;
+    const text = this.t.text;
+    // The set's words, read by value: a `%i … %` stretch may have been expanded, so positions can be shared.
+    const setEnd = doAt < 0 ? words.length : doAt;
+    if (setEnd <= inAt + 1) return;
+    const values: string[] = [];
+    for (let k = inAt + 1; k < setEnd; k++) values.push((words[k] as RawWord).value);
+    const quote = backquote ? '`' : "'";
+    const lastIndex = values.length - 1;
+    const head = (values[0] as string).replace(/^[(\s]+/, '');
+    values[0] = head;
+    const tail = (values[lastIndex] as string).replace(/[)\s]+$/, '');
+    if (!head.startsWith(quote) || !tail.endsWith(quote) || (lastIndex === 0 && tail.length < 3)) return;
+    values[lastIndex] = tail.slice(0, -1);
+    values[0] = values[0].slice(1);
+    if (values.join('').trim() === '') return;
+    const builder = new PieceTextBuilder();
+    const only = words[inAt + 1] as RawWord;
+    if (lastIndex === 0 && text.slice(only.start, only.end) === only.value) {
+      // The set read as one word: the command's exact place is known. cmd runs it after removing one level
+      // of carets, so `^|` in the set is a real pipe there.
+      const offset = only.start + only.value.indexOf(quote) + 1;
+      const written = values[0];
+      const inner = written.includes('^') ? written.replace(/\^([|&<>()])/g, '$1') : written;
+      builder.append(inner, this.span(offset, offset + written.length));
+    } else {
+      for (let k = 0; k <= lastIndex; k++) {
+        const w = words[inAt + 1 + k] as RawWord;
+        if (k > 0) builder.separator(' ');
+        builder.append(values[k] as string, this.span(w.start, w.end));
+      }
+    }
+    const variable = (words[inAt - 1] as RawWord).value.toLowerCase();
+    let body = doAt + 1;
+    if (keyword(words[body]?.value ?? '') === 'call') body++;
+    // `do %i`: each output line runs as a command, as if piped into cmd.
+    if (doAt >= 0 && words[body]?.value.toLowerCase() === variable) builder.separator(' | cmd');
+    const b = this.t.builder;
+    const layer = builder.build('cmd', this.t.depth + 1, 'nested_shell');
+    (b.carriedLayers ??= []).push(layer);
+  }
+
   private finish(raw: RawWord[], redirects: Redirect[], pipeline: number, statement: number): void {
     const b = this.t.builder;
     let words = raw;
@@ -323,6 +402,7 @@ class CmdLexer {
       }
       if (head === 'for') {
         const doAt = words.findIndex((w, k) => k > 0 && w.value.toLowerCase() === 'do');
+        this.forCommand(words, doAt);
         words = doAt < 0 ? [] : words.slice(doAt + 1);
         continue;
       }

@@ -3,11 +3,13 @@
  * `bash -c '…'`, `cmd /c …`, `powershell -Command …` / `-EncodedCommand …`, `Invoke-Expression`
  * and `eval` of constants, text piped into a shell (`echo … | sh`, `… | base64 -d | sh`),
  * here-documents fed to a shell, decoded `FromBase64String` constants, and command lines stored
- * in arguments (`schtasks /tr "…"`, Run-key values, `Start-Process powershell -ArgumentList …`).
+ * in arguments (`schtasks /tr "…"`, Run-key values, `Start-Process powershell -ArgumentList …`), and command
+ * lines other programs carry and run (`find -exec`, `ssh -o ProxyCommand=`, `git -c core.pager=`,
+ * `python -c "os.system('…')"`, …: see CARRIERS).
  */
 import { LIMITS, type DerivedText, type DocBuilder } from './builder';
 import { decodeBase64Text, findBase64Runs } from './decode';
-import type { Layer, SimpleCommand, Word } from './document';
+import type { Assignment, Layer, SimpleCommand, Word } from './document';
 import { derivedLayer, offsetLayer, PieceTextBuilder } from './layer';
 import { programName } from './names';
 import type { Platform, Shell, Span } from '../types';
@@ -86,6 +88,206 @@ const STORING_COMMANDS = new Set([
 /** Remote/elevated runners whose trailing arguments are a command line (`psexec \\host -s cmd /c …`). */
 const RUNNER_PREFIXES = new Set(['psexec', 'psexec64', 'paexec', 'runas', 'csexec']);
 
+/**
+ * Programs that run a command line carried in one of their arguments, and how it is carried. The
+ * carried text becomes a nested layer, lexed (and unwrapped again) like `sh -c '…'`.
+ * - `argv`: the words after a marker option (or after the program's own options) are a command's argv:
+ *   `find … -exec sh -c '…' \;`, `xargs -I{} bash -c '…'`, `wsl -e sh -c '…'`.
+ * - `option`: an option's value (or the part of it after a key) is a command line run by a shell:
+ *   `ssh -o ProxyCommand=…`, `git -c core.pager=…`, `rsync -e '…'`, `tar --checkpoint-action=exec=…`.
+ * - `code`: inline program text whose system-like calls run string literals with the shell:
+ *   `python -c "os.system('…')"`, `perl -e 'system("…")'`, `awk 'BEGIN{system("…")}'`.
+ */
+type Carrier =
+  | {
+      kind: 'argv';
+      /** Options that start the command (absent: it starts at the first word that is not an option). */
+      markers?: ReadonlySet<string>;
+      /** Words that end the command (`;` and `+` for find). */
+      terminators?: ReadonlySet<string>;
+      /** The program's own options that take the next word as their value. */
+      withValue?: ReadonlySet<string>;
+    }
+  | { kind: 'option'; options: readonly CarriedOption[] }
+  | {
+      kind: 'code';
+      language: ScriptLanguage;
+      options: ReadonlySet<string>;
+      /** Code may be the first non-option word (awk). */ bare?: boolean;
+    };
+
+interface CarriedOption {
+  /** Option spellings (case matters): `-e` also matches `-eVALUE`, `--rsh` also `--rsh=VALUE`. */
+  names: readonly string[];
+  /** Where the command line starts inside the value, or -1 when this value carries none. */
+  command: (value: string) => number;
+  /** The command line is program text in this language rather than a shell command line. */
+  language?: ScriptLanguage;
+}
+
+type ScriptLanguage = 'python' | 'perl' | 'ruby' | 'php' | 'node' | 'awk';
+
+const whole = (value: string): number => (value.trim() === '' ? -1 : 0);
+/** The command after `KEY=` (or `KEY value`, as ssh also reads it) for one of the keys (lower case). */
+const afterKey =
+  (keys: readonly string[], separators = '=') =>
+  (value: string): number => {
+    const lower = value.toLowerCase();
+    for (const key of keys) {
+      if (!lower.startsWith(key)) continue;
+      const sep = value[key.length];
+      if (sep !== undefined && separators.includes(sep)) return key.length + 1;
+    }
+    return -1;
+  };
+/** git configuration keys whose value git runs with the shell (aliases and helpers only when they start with `!`). */
+const gitCommandKey = (value: string): number => {
+  const eq = value.indexOf('=');
+  if (eq < 0) return -1;
+  const key = value.slice(0, eq).toLowerCase();
+  if (GIT_COMMAND_KEYS.has(key) || key.startsWith('pager.')) return eq + 1;
+  if ((key.startsWith('alias.') || key.startsWith('credential.')) && value[eq + 1] === '!') return eq + 2;
+  return -1;
+};
+const GIT_COMMAND_KEYS = new Set([
+  'core.pager',
+  'core.sshcommand',
+  'core.editor',
+  'core.fsmonitor',
+  'core.gitproxy',
+  'sequence.editor',
+  'diff.external',
+  'uploadpack.packobjectshook',
+]);
+/** vim's `:!cmd` / `!cmd` ex commands run the rest with the shell. */
+const vimShellCommand = (value: string): number => {
+  let i = 0;
+  while (value[i] === ':' || value[i] === ' ') i++;
+  return value[i] === '!' ? i + 1 : -1;
+};
+/** gdb's `-ex '!cmd'` / `-ex 'shell cmd'` run a shell command. */
+const gdbShellCommand = (value: string): number => {
+  if (value.startsWith('!')) return 1;
+  return /^shell[ \t]/i.test(value) ? 6 : -1;
+};
+/** gdb's `-ex 'python …'`: Python code. */
+const gdbPython = (value: string): number => {
+  const m = /^py(?:thon)?3?[ \t]+/i.exec(value);
+  return m ? m[0].length : -1;
+};
+
+const VIM_COMMANDS: Carrier = { kind: 'option', options: [{ names: ['-c', '--cmd', '+'], command: vimShellCommand }] };
+const FIND_EXEC: Carrier = {
+  kind: 'argv',
+  markers: new Set(['-exec', '-execdir', '-ok', '-okdir']),
+  terminators: new Set([';', '+']),
+};
+const CARRIERS = new Map<string, Carrier>([
+  ['find', FIND_EXEC],
+  ['gfind', FIND_EXEC],
+  ['fd', { kind: 'argv', markers: new Set(['-x', '--exec', '-X', '--exec-batch']), terminators: new Set([';']) }],
+  [
+    'xargs',
+    {
+      kind: 'argv',
+      withValue: new Set([
+        '-I',
+        '-L',
+        '-n',
+        '-P',
+        '-s',
+        '-d',
+        '-E',
+        '-a',
+        '--arg-file',
+        '--delimiter',
+        '--max-args',
+        '--max-procs',
+        '--max-chars',
+        '--replace',
+        '--max-lines',
+        '--eof',
+        '--process-slot-var',
+      ]),
+    },
+  ],
+  [
+    'wsl',
+    {
+      kind: 'argv',
+      markers: new Set(['-e', '--exec', '--']),
+      withValue: new Set(['-d', '--distribution', '-u', '--user', '--cd', '--shell-type']),
+    },
+  ],
+  [
+    'ssh',
+    { kind: 'option', options: [{ names: ['-o'], command: afterKey(['proxycommand', 'localcommand', 'knownhostscommand'], '= \t') }] },
+  ],
+  ['git', { kind: 'option', options: [{ names: ['-c'], command: gitCommandKey }] }],
+  ['rsync', { kind: 'option', options: [{ names: ['-e', '--rsh'], command: whole }] }],
+  [
+    'tar',
+    {
+      kind: 'option',
+      options: [
+        { names: ['--checkpoint-action'], command: afterKey(['exec']) },
+        { names: ['--to-command', '--use-compress-program', '-I', '--info-script', '--new-volume-script', '-F'], command: whole },
+      ],
+    },
+  ],
+  ['zip', { kind: 'option', options: [{ names: ['-TT', '--unzip-command'], command: whole }] }],
+  ['vim', VIM_COMMANDS],
+  ['vi', VIM_COMMANDS],
+  ['nvim', VIM_COMMANDS],
+  ['view', VIM_COMMANDS],
+  ['ex', VIM_COMMANDS],
+  [
+    'gdb',
+    {
+      kind: 'option',
+      options: [
+        { names: ['-ex', '--ex', '-eval-command', '--eval-command'], command: gdbShellCommand },
+        { names: ['-ex', '--ex', '-eval-command', '--eval-command'], command: gdbPython, language: 'python' },
+      ],
+    },
+  ],
+  ['python', { kind: 'code', language: 'python', options: new Set(['-c']) }],
+  ['python2', { kind: 'code', language: 'python', options: new Set(['-c']) }],
+  ['python3', { kind: 'code', language: 'python', options: new Set(['-c']) }],
+  ['perl', { kind: 'code', language: 'perl', options: new Set(['-e', '-E']) }],
+  ['ruby', { kind: 'code', language: 'ruby', options: new Set(['-e']) }],
+  ['php', { kind: 'code', language: 'php', options: new Set(['-r']) }],
+  ['node', { kind: 'code', language: 'node', options: new Set(['-e', '--eval', '-p', '--print']) }],
+  ['nodejs', { kind: 'code', language: 'node', options: new Set(['-e', '--eval', '-p', '--print']) }],
+  ['awk', { kind: 'code', language: 'awk', options: new Set(['-e', '--source']), bare: true }],
+  ['gawk', { kind: 'code', language: 'awk', options: new Set(['-e', '--source']), bare: true }],
+  ['mawk', { kind: 'code', language: 'awk', options: new Set(['-e', '--source']), bare: true }],
+  ['nawk', { kind: 'code', language: 'awk', options: new Set(['-e', '--source']), bare: true }],
+]);
+/** awk options that take the next word as their value (the program text is the first other word). */
+const AWK_WITH_VALUE = new Set(['-f', '-v', '-F', '--file', '--assign', '--field-separator']);
+
+/** Calls that run their string argument with the shell, per language (sticky scan, no backtracking). */
+const SHELL_SINKS: Readonly<Record<ScriptLanguage, RegExp>> = {
+  python:
+    /\b(?:os\.(?:system|popen)|subprocess\.(?:call|run|Popen|check_output|check_call|getoutput|getstatusoutput)|commands\.getoutput|pty\.spawn)[ \t]*\(/g,
+  perl: /\b(?:system|exec)\b[ \t]*\(?|\bqx[ \t]*[({[/|!]|`/g,
+  ruby: /\b(?:system|exec|spawn|IO\.popen|Open3\.(?:capture2e?|capture3|popen2e?|popen3))\b[ \t]*\(?|%x[({[/|!]|`/g,
+  php: /\b(?:system|exec|shell_exec|passthru|popen|proc_open)[ \t]*\(|`/g,
+  node: /\b(?:exec|execSync)[ \t]*\(/g,
+  awk: /\bsystem[ \t]*\(/g,
+};
+/** Environment variables whose value git, rsync and others run as a command line. */
+const COMMAND_VARIABLES = new Set([
+  'git_ssh_command',
+  'git_pager',
+  'git_editor',
+  'git_sequence_editor',
+  'git_external_diff',
+  'git_proxy_command',
+  'rsync_rsh',
+]);
+
 export const BASE64_DECODERS = new Set(['base64', 'b64decode', 'gbase64']);
 
 /** Every command name unwrapCommand or storedCommandLines treats specially (others need neither). */
@@ -103,6 +305,7 @@ const UNWRAPPED_NAMES = new Set([
   ...RUNNER_PREFIXES,
   ...STORING_COMMANDS,
   'forfiles',
+  ...CARRIERS.keys(),
 ]);
 
 function shellOfProgram(name: string): Shell {
@@ -112,6 +315,10 @@ function shellOfProgram(name: string): Shell {
 }
 
 export class Unwrapper {
+  /** How many of the builder's assignments and carried layers were already looked at. */
+  private assignmentsSeen = 0;
+  private carriedSeen = 0;
+
   constructor(
     private readonly b: DocBuilder,
     private readonly original: string,
@@ -122,6 +329,11 @@ export class Unwrapper {
   find(from: number, to: number, depth: number): NestedText[] {
     const out: NestedText[] = [];
     const b = this.b;
+    if (this.assignmentsSeen < b.assignments.length) this.commandVariables(depth, out);
+    const carried = b.carriedLayers;
+    if (carried !== null) {
+      for (; this.carriedSeen < carried.length; this.carriedSeen++) out.push({ layer: carried[this.carriedSeen] as Layer, lex: true });
+    }
     const derived = b.derivedCommandLines;
     for (let i = from; i < to; i++) {
       const cmd = b.commands[i] as SimpleCommand;
@@ -162,6 +374,11 @@ export class Unwrapper {
     }
     if (name === 'osascript') {
       this.appleScriptShellScripts(cmd, depth, out);
+      return;
+    }
+    const carrier = CARRIERS.get(name);
+    if (carrier) {
+      this.carried(cmd, carrier, depth, out);
       return;
     }
     if (INTERPRETERS.has(name)) return;
@@ -289,6 +506,231 @@ export class Unwrapper {
     }
   }
 
+  /** A command line carried in another program's argument (see CARRIERS). */
+  private carried(cmd: SimpleCommand, carrier: Carrier, depth: number, out: NestedText[]): void {
+    const posixHost = cmd.shell !== 'cmd' && cmd.shell !== 'powershell';
+    // What the program hands its command line to: /bin/sh, or cmd.exe on Windows.
+    const systemShell: Shell = this.platform === 'windows' ? 'cmd' : 'sh';
+    if (carrier.kind === 'argv') {
+      if (cmd.name !== 'wsl' && !posixHost && this.platform === 'windows') return; // cmd's find is a text search
+      this.carriedArgv(cmd, carrier, cmd.name === 'wsl' || !posixHost ? 'sh' : cmd.shell, depth, out);
+      return;
+    }
+    const words = cmd.words;
+    if (carrier.kind === 'code') {
+      let bareSeen = false;
+      for (let k = 1; k < words.length; k++) {
+        const w = words[k] as Word;
+        const v = w.value;
+        if (carrier.options.has(v)) {
+          const code = words[++k];
+          if (code) this.codeCommands(code, 0, carrier.language, systemShell, depth, out, true);
+          continue;
+        }
+        // Bundled switches ending in the code option (`perl -le '…'`, `python3 -Ic '…'`).
+        if (/^-[A-Za-z]+$/.test(v) && v.length > 2 && carrier.options.has('-' + v[v.length - 1])) {
+          const code = words[++k];
+          if (code) this.codeCommands(code, 0, carrier.language, systemShell, depth, out, true);
+          continue;
+        }
+        if (!carrier.bare || bareSeen) continue;
+        if (AWK_WITH_VALUE.has(v)) k++;
+        else if (!v.startsWith('-') || v === '-') {
+          bareSeen = true;
+          this.codeCommands(w, 0, carrier.language, systemShell, depth, out, true);
+        }
+      }
+      return;
+    }
+    for (let k = 1; k < words.length; k++) {
+      const w = words[k] as Word;
+      const v = w.value;
+      for (const option of carrier.options) {
+        for (const name of option.names) {
+          let valueWord: Word | undefined;
+          let at = 0;
+          if (v === name) valueWord = words[k + 1];
+          else if (v.length > name.length && v.startsWith(name) && (!name.startsWith('--') || v[name.length] === '=')) {
+            valueWord = w;
+            at = name.length + (name.startsWith('--') ? 1 : 0);
+          }
+          if (!valueWord) continue;
+          const start = option.command(valueWord.value.slice(at));
+          if (start < 0) continue;
+          if (option.language) this.codeCommands(valueWord, at + start, option.language, systemShell, depth, out, true);
+          else out.push({ layer: this.substringLayer(valueWord, at + start, systemShell, depth), lex: true });
+        }
+      }
+    }
+  }
+
+  /** `find … -exec CMD ARGS \;`, `xargs [options] CMD ARGS`, `wsl -e CMD ARGS`: a command given as argv. */
+  private carriedArgv(cmd: SimpleCommand, carrier: Carrier & { kind: 'argv' }, shell: Shell, depth: number, out: NestedText[]): void {
+    const words = cmd.words;
+    const { markers, terminators, withValue } = carrier;
+    if (markers && !withValue) {
+      // find: every -exec … ; in the expression.
+      for (let k = 1; k < words.length; k++) {
+        if (!markers.has((words[k] as Word).value)) continue;
+        const start = k + 1;
+        let end = start;
+        while (end < words.length && !(terminators?.has((words[end] as Word).value) && !(words[end] as Word).quoted)) end++;
+        if (end > start) out.push(this.argvLayer(words.slice(start, end), shell, depth));
+        k = end;
+      }
+      return;
+    }
+    for (let k = 1; k < words.length; k++) {
+      const w = words[k] as Word;
+      const v = w.value;
+      if (markers?.has(v)) {
+        if (k + 1 < words.length) out.push(this.argvLayer(words.slice(k + 1), shell, depth));
+        return;
+      }
+      if (withValue?.has(v)) {
+        k++;
+        continue;
+      }
+      if (v.startsWith('-') && v.length > 1 && !w.quoted) continue;
+      out.push(this.argvLayer(words.slice(k), shell, depth));
+      return;
+    }
+  }
+
+  /** A command's words as a command line again, each quoted as the shell needs (spans: each word's own; cmd keeps `"` grouping). */
+  private argvLayer(words: readonly Word[], shell: Shell, depth: number): NestedText {
+    const builder = new PieceTextBuilder();
+    for (let k = 0; k < words.length; k++) {
+      const w = words[k] as Word;
+      if (k > 0) builder.separator(' ');
+      const v = w.value;
+      if (shell === 'cmd') builder.append(/[\s&|<>^]/.test(v) && !v.includes('"') ? '"' + v + '"' : v, w.span);
+      else builder.append(/^[\w@%+=:,./{}-]+$/.test(v) ? v : "'" + v.replace(/'/g, "'\\''") + "'", w.span);
+    }
+    return { layer: builder.build(shell, depth, 'nested_shell'), lex: true };
+  }
+
+  /** The part of a word's value from `offset` on, with exact spans when the value stands verbatim in the original. */
+  private substringLayer(w: Word, offset: number, shell: Shell, depth: number): Layer {
+    const text = w.value.slice(offset);
+    const base = this.verbatimOffset(w);
+    if (base >= 0) return offsetLayer(base + offset, this.original.length, text, shell, depth, 'nested_shell');
+    // A value quoted after its key (`ProxyCommand='…'`, `--rsh="…"`): the text ends the word, before its closing quote.
+    const { start, end } = w.span;
+    const close = this.original[end - 1];
+    const tailEnd = close === "'" || close === '"' ? end - 1 : end;
+    if (tailEnd - start >= text.length && this.original.slice(tailEnd - text.length, tailEnd) === text) {
+      return offsetLayer(tailEnd - text.length, this.original.length, text, shell, depth, 'nested_shell');
+    }
+    const builder = new PieceTextBuilder();
+    builder.append(text, w.span);
+    return builder.build(shell, depth, 'nested_shell');
+  }
+
+  /**
+   * Inline program text (`python -c`, `perl -e`, awk programs, gdb's `python …`): the string literals given
+   * to its system-like calls are command lines run by `shell`. Constant base64 decoded by the code
+   * (`eval decode_base64("…")`) is program text too, scanned once more.
+   */
+  private codeCommands(
+    word: Word,
+    offset: number,
+    language: ScriptLanguage,
+    shell: Shell,
+    depth: number,
+    out: NestedText[],
+    decode: boolean,
+  ): void {
+    const text = offset > 0 ? word.value.slice(offset) : word.value;
+    const verbatim = this.verbatimOffset(word);
+    const base = verbatim >= 0 ? verbatim + offset : -1;
+    this.scanCode(text, base, word.span, language, shell, depth, out, decode);
+  }
+
+  private scanCode(
+    text: string,
+    base: number,
+    fallback: Span,
+    language: ScriptLanguage,
+    shell: Shell,
+    depth: number,
+    out: NestedText[],
+    decode: boolean,
+  ): void {
+    const sinks = SHELL_SINKS[language];
+    sinks.lastIndex = 0;
+    // Scanning resumes after each call read (linear), for a bounded number of calls per code text.
+    let tries = 0;
+    for (let m = sinks.exec(text); m !== null && tries < 16; m = sinks.exec(text)) {
+      tries++;
+      const token = m[0];
+      const after = m.index + token.length;
+      let pieces: ScriptPiece[];
+      let end: number;
+      if (token === '`' || token.startsWith('qx') || token.startsWith('%x')) {
+        // A backquoted or qx/%x-delimited command: the text up to the closing delimiter.
+        const open = token[token.length - 1] as string;
+        const close = open === '(' ? ')' : open === '{' ? '}' : open === '[' ? ']' : open;
+        end = text.indexOf(close, after);
+        if (end < 0) break;
+        pieces = end > after ? [{ text: text.slice(after, end), start: after, end }] : [];
+        end++;
+      } else {
+        ({ pieces, end } = scriptStringPieces(text, after, true));
+      }
+      sinks.lastIndex = Math.max(sinks.lastIndex, end);
+      if (pieces.length > 0) out.push({ layer: this.piecesLayer(text, pieces, base, fallback, shell, depth), lex: true });
+    }
+    if (!decode) return;
+    const decoders = /\b(?:decode_base64|b64decode|decode64|base64_decode)[ \t]*\(/g;
+    tries = 0;
+    for (let m = decoders.exec(text); m !== null && tries < 16; m = decoders.exec(text)) {
+      tries++;
+      const { pieces, end } = scriptStringPieces(text, m.index + m[0].length, true);
+      decoders.lastIndex = Math.max(decoders.lastIndex, end);
+      const only = pieces[0];
+      if (pieces.length !== 1 || !only) continue;
+      const decoded = decodeBase64Text(only.text.replace(/\s/g, ''), LIMITS.maxDerivedChars);
+      if (!decoded) continue;
+      const span = base >= 0 ? { start: base + only.start, end: base + only.end } : fallback;
+      this.b.note('base64_decoded', span);
+      this.scanCode(decoded.text, -1, span, language, shell, depth, out, false);
+    }
+  }
+
+  /** A layer over string pieces of `text` (which stands at `base` in the original, or -1: all maps to `fallback`). */
+  private piecesLayer(text: string, pieces: readonly ScriptPiece[], base: number, fallback: Span, shell: Shell, depth: number): Layer {
+    const only = pieces[0] as ScriptPiece;
+    if (pieces.length === 1 && base >= 0 && text.slice(only.start, only.end) === only.text) {
+      return offsetLayer(base + only.start, this.original.length, only.text, shell, depth, 'nested_shell');
+    }
+    const builder = new PieceTextBuilder();
+    for (const piece of pieces) builder.append(piece.text, base >= 0 ? { start: base + piece.start, end: base + piece.end } : fallback);
+    return builder.build(shell, depth, 'nested_shell');
+  }
+
+  /** Variables whose value a program runs as a command line (`GIT_SSH_COMMAND='…' git …`), assigned since the last call. */
+  private commandVariables(depth: number, out: NestedText[]): void {
+    const assignments = this.b.assignments;
+    for (; this.assignmentsSeen < assignments.length; this.assignmentsSeen++) {
+      const a = assignments[this.assignmentsSeen] as Assignment;
+      const value = a.value;
+      if (value === undefined || value.length < 2) continue;
+      const lower = a.name.toLowerCase();
+      if (!COMMAND_VARIABLES.has(lower.startsWith('env:') ? lower.slice(4) : lower)) continue;
+      const shell: Shell = this.platform === 'windows' ? 'cmd' : 'sh';
+      const { end } = a.span;
+      let at = -1;
+      if (this.original.slice(end - value.length, end) === value) at = end - value.length;
+      else if (this.original.slice(end - 1 - value.length, end - 1) === value) at = end - 1 - value.length;
+      const layer =
+        at >= 0
+          ? offsetLayer(at, this.original.length, value, shell, depth, 'nested_shell')
+          : derivedLayer(a.span, value, shell, depth, 'nested_shell');
+      out.push({ layer, lex: true });
+    }
+  }
+
   /** Where a word's value stands verbatim in the original (bare or inside one pair of quotes), or -1. */
   private verbatimOffset(w: Word): number {
     const { start, end } = w.span;
@@ -323,6 +765,11 @@ export class Unwrapper {
       }
       if (!w.quoted && /^[-/](c(o(m(m(a(nd?)?)?)?)?)?)?$/i.test(lower) && lower.length >= 2) {
         const rest = words.slice(k + 1);
+        // `-Command -`: the command is read from stdin.
+        if (rest.length === 1 && rest[0]?.value === '-' && !rest[0].quoted) {
+          this.pipedConstant(cmd, 'powershell', depth, out);
+          return;
+        }
         if (rest.length > 0 && !rest[0]?.value.startsWith('{')) out.push(this.wordsLayer(rest, 'powershell', depth, 'nested_shell'));
         return;
       }
@@ -332,6 +779,11 @@ export class Unwrapper {
         continue;
       }
       if (!w.quoted && /^[-/]/.test(lower) && lower.length > 1) continue;
+      // `powershell -` reads its commands from stdin (`echo iex(…) | powershell -`).
+      if (w.value === '-' && !w.quoted) {
+        this.pipedConstant(cmd, 'powershell', depth, out);
+        return;
+      }
       // First non-option argument: the rest of the line is the command.
       const rest = words.slice(k);
       if (rest.length > 0 && !rest[0]?.value.startsWith('{')) out.push(this.wordsLayer(rest, 'powershell', depth, 'nested_shell'));
@@ -387,6 +839,7 @@ export class Unwrapper {
     // `Start-Process powershell -ArgumentList '…'` / `start "" cmd /c …`
     if (cmd.name === 'start-process' || cmd.name === 'start') {
       let program: Word | undefined;
+      let titled = false;
       const args: Word[] = [];
       for (let k = 1; k < words.length; k++) {
         const w = words[k] as Word;
@@ -401,11 +854,15 @@ export class Unwrapper {
           args.push(w);
         } else if (l.startsWith('-') || (l.startsWith('/') && cmd.shell !== 'powershell' && l.length <= 12)) {
           if (cmd.shell === 'powershell' && words[k + 1] && !words[k + 1]?.value.startsWith('-')) k++;
-        } else if (!program && !(cmd.shell !== 'powershell' && w.quoted && k === 1)) program = w;
+        } else if (!program && cmd.shell !== 'powershell' && w.quoted && !titled) {
+          titled = true; // cmd's `start ["title"] [/b …] program`: the first quoted word is the window title
+        } else if (!program) program = w;
         else args.push(w);
       }
       if (program && COMMAND_LINE_PROGRAMS.has(programName(program.value))) {
-        out.push(this.wordsLayer([program, ...args], this.platform === 'windows' ? 'cmd' : 'sh', depth, 'nested_shell'));
+        // cmd's `start` passes its arguments on as written: keep the quotes that group them.
+        if (cmd.shell === 'cmd') out.push(this.argvLayer([program, ...args], 'cmd', depth));
+        else out.push(this.wordsLayer([program, ...args], this.platform === 'windows' ? 'cmd' : 'sh', depth, 'nested_shell'));
       }
       return;
     }
@@ -530,30 +987,30 @@ export interface PipelineOutput {
 }
 
 export function pipelineOutput(b: DocBuilder, members: readonly number[], last: number): PipelineOutput | null {
-  let decode = false;
+  // Transforms between the source and `last`, the one nearest `last` first (applied in reverse).
+  let transforms: ('base64' | 'rev')[] | null = null;
   for (let p = last; p >= 0; p--) {
     const prev = b.commands[members[p] as number];
     if (!prev) return null;
-    if (
-      BASE64_DECODERS.has(prev.name) ||
-      (prev.name === 'openssl' && prev.words.some((w) => w.lower === 'base64' || w.lower === '-base64'))
-    ) {
-      decode = true;
-      continue;
+    let source: Word[] | null = null;
+    const transform: 'base64' | 'rev' | null =
+      BASE64_DECODERS.has(prev.name) || (prev.name === 'openssl' && prev.words.some((w) => w.lower === 'base64' || w.lower === '-base64'))
+        ? 'base64'
+        : prev.name === 'rev'
+          ? 'rev'
+          : null;
+    if (transform !== null) {
+      (transforms ??= []).push(transform);
+      // `base64 -d <<< B64`, `rev <<< '…'`: the here-string is the transform's input.
+      source = hereStringInput(prev);
+      if (!source) continue;
+    } else {
+      source = constantSource(prev);
+      if (!source && (prev.name === 'out-string' || prev.name === 'tr' || prev.name === 'cat')) continue;
     }
-    const source = constantSource(prev);
-    if (!source && (prev.name === 'out-string' || prev.name === 'tr' || prev.name === 'cat' || prev.name === 'rev')) continue;
     if (!source) return null;
     const span: Span = { start: (source[0] as Word).span.start, end: (source[source.length - 1] as Word).span.end };
-    if (decode) {
-      const token = source
-        .map((w) => w.value)
-        .join('')
-        .replace(/\\n/g, '');
-      const decoded = decodeBase64Text(token, LIMITS.maxDerivedChars);
-      if (!decoded) return null;
-      return { words: null, text: decoded.text, span, origin: 'base64' };
-    }
+    if (transforms !== null) return transformedOutput(source, transforms, span);
     if (prev.name === 'printf' || (prev.name === 'echo' && prev.words.some((w) => /^-[a-z]*e[a-z]*$/i.test(w.value)))) {
       // printf / echo -e interpret `\xHH` and octal escapes: analyse what the shell will actually read.
       const raw = source.map((w) => w.value).join(' ');
@@ -562,6 +1019,41 @@ export function pipelineOutput(b: DocBuilder, members: readonly number[], last: 
     }
     return { words: source, text: '', span, origin: 'nested_shell' };
   }
+  return null;
+}
+
+/** The constant source run through base64 decoders and `rev` (transforms listed last first). */
+function transformedOutput(source: Word[], transforms: readonly ('base64' | 'rev')[], span: Span): PipelineOutput | null {
+  // Base64 read straight from the source ignores the gaps between words and literal `\n`s.
+  const first = transforms.length - 1;
+  let text = source.map((w) => w.value).join(transforms[first] === 'base64' ? '' : ' ');
+  let decoded = false;
+  for (let t = first; t >= 0; t--) {
+    if (transforms[t] === 'rev') {
+      text = reverseLines(text);
+      continue;
+    }
+    const result = decodeBase64Text(t === first ? text.replace(/\\n/g, '') : text.replace(/\s/g, ''), LIMITS.maxDerivedChars);
+    if (!result) return null;
+    text = result.text;
+    decoded = true;
+  }
+  return { words: null, text, span, origin: decoded ? 'base64' : 'char_codes' };
+}
+
+/** What `rev` prints: every line with its characters in reverse order. */
+function reverseLines(text: string): string {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++)
+    lines[i] = Array.from(lines[i] as string)
+      .reverse()
+      .join('');
+  return lines.join('\n');
+}
+
+/** The constant text of a here-string or here-document given to a command as stdin, if any. */
+function hereStringInput(cmd: SimpleCommand): Word[] | null {
+  for (const r of cmd.redirects) if (r.op === '<' && r.heredoc && isConstantWord(r.target)) return [r.target];
   return null;
 }
 
