@@ -2,7 +2,7 @@
  * `analyse()`: text → Document. Unicode hygiene, shell detection, lexing of the original and of
  * every nested/decoded layer (breadth first, bounded depth and total size), notes, search.
  */
-import { DocBuilder, LIMITS, VariableTable } from './builder';
+import { DocBuilder, firstAtLeast, LIMITS, VariableTable } from './builder';
 import type { AnalysisNote, Assignment, Document, Layer, SimpleCommand, Word } from './document';
 import { originalLayer, PieceTextBuilder } from './layer';
 import { lexCmd } from './lex-cmd';
@@ -78,7 +78,6 @@ class AnalysedDocument implements Document {
   readonly notes: AnalysisNote[];
   readonly assignments: Assignment[];
   inheritedVariables?: ReadonlyMap<string, string>;
-  readonly search: (needle: string) => Span[];
   constructor(
     readonly original: string,
     readonly shell: Shell,
@@ -90,8 +89,11 @@ class AnalysedDocument implements Document {
     this.pipelines = b.pipelines;
     this.notes = b.notes;
     this.assignments = b.assignments;
-    // An own property (survives object spreads), bound natively rather than through a closure.
-    this.search = searchLayers.bind(null, this.layers);
+  }
+
+  // A method, not a function bound per document: nothing is built for it when a one-line text is analysed.
+  search(needle: string): Span[] {
+    return searchLayers(this.layers, needle);
   }
 }
 
@@ -113,13 +115,15 @@ function variablesFor(tables: Map<string, VariableTable>, shell: Shell, inherite
  */
 function addDeobfuscatedLayer(b: DocBuilder, from: number, to: number, source: Layer): void {
   // Only commands with a deobfuscated word: their words, once (nested groups repeat inside parents' words).
+  const obfuscated = b.obfuscatedCommands;
+  const first = firstAtLeast(obfuscated, from);
+  if (first >= obfuscated.length || (obfuscated[first] as number) >= to) return;
   const builder = new PieceTextBuilder();
   const limit = Math.min(LIMITS.maxDerivedChars, 2 * source.text.length + 4096);
-  for (let i = from; i < to && builder.size < limit; i++) {
+  for (let j = first; j < obfuscated.length && builder.size < limit; j++) {
+    const i = obfuscated[j] as number;
+    if (i >= to) break;
     const cmd = b.commands[i] as SimpleCommand;
-    let obfuscated = false;
-    for (const w of cmd.words) if (w.obfuscated) obfuscated = true;
-    if (!obfuscated) continue;
     if (builder.size > 0) builder.separator('\n');
     for (let k = 0; k < cmd.words.length; k++) {
       const w = cmd.words[k] as Word;

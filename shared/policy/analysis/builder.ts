@@ -7,16 +7,30 @@ import { resolveCommandName } from './names';
 
 export class WordImpl implements Word {
   private lowerCache: string | null = null;
+  /**
+   * The span as two numbers, its object made on first read: a long script has a hundred thousand
+   * words whose spans no rule reads, and every object the document keeps costs garbage-collection time.
+   */
+  private readonly spanStart: number;
+  private readonly spanEnd: number;
+  private spanCache: Span | null = null;
   quoted?: boolean;
   obfuscated?: boolean;
   nested?: number[];
   constructor(
     public value: string,
-    public span: Span,
-  ) {}
+    span: Span,
+  ) {
+    this.spanStart = span.start;
+    this.spanEnd = span.end;
+  }
   get lower(): string {
     if (this.lowerCache === null) this.lowerCache = this.value.toLowerCase();
     return this.lowerCache;
+  }
+  get span(): Span {
+    if (this.spanCache === null) this.spanCache = { start: this.spanStart, end: this.spanEnd };
+    return this.spanCache;
   }
 }
 
@@ -47,6 +61,39 @@ export const LIMITS = {
   maxConstant: 1024 * 1024,
 };
 
+/** A command as the rules read it; every optional field present (undefined when unset), so all commands share one shape. */
+class CommandImpl implements SimpleCommand {
+  // The span as two numbers, its object made on first read (see WordImpl).
+  private readonly spanStart: number;
+  private readonly spanEnd: number;
+  private spanCache: Span | null = null;
+  parent: number | undefined = undefined;
+  constructor(
+    public name: string,
+    public words: Word[],
+    public redirects: Redirect[],
+    span: Span,
+    public shell: Shell,
+    public depth: number,
+    public pipeline: number,
+    public position: number,
+    public layer: number,
+    public statement: number | undefined,
+    public assignTo: string | undefined,
+    public invocation: '&' | '.' | undefined,
+  ) {
+    this.spanStart = span.start;
+    this.spanEnd = span.end;
+  }
+  get span(): Span {
+    if (this.spanCache === null) this.spanCache = { start: this.spanStart, end: this.spanEnd };
+    return this.spanCache;
+  }
+}
+
+/** The redirect list of every command without redirects (most of them): one shared, frozen, empty array. */
+const NO_REDIRECTS = Object.freeze([]) as unknown as Redirect[];
+
 export class DocBuilder {
   readonly layers: Layer[] = [];
   readonly commands: SimpleCommand[] = [];
@@ -64,6 +111,13 @@ export class DocBuilder {
    * one level deeper, for the unwrapper to queue. Null until the first.
    */
   carriedLayers: Layer[] | null = null;
+  /** Indices of the commands with an obfuscated word, ascending (what the deobfuscated layer is made of). */
+  readonly obfuscatedCommands: number[] = [];
+  /**
+   * Indices of the PowerShell commands with a word that may call `FromBase64String(` (17 characters,
+   * containing "64"), ascending: the unwrapper decodes only in those.
+   */
+  readonly base64CallCommands: number[] = [];
   private statementCounter = 0;
   /** Most commands analysed for one text; a text with more is abnormal (adversarial) and noted. */
   maxCommands = 200_000;
@@ -112,23 +166,32 @@ export class DocBuilder {
     const position = members ? members.length : 0;
     const first = args.words[0];
     const name = args.name ?? (first ? resolveCommandName(first.value, args.shell) : '');
-    // Every optional field present (undefined when unset), so all commands share one shape for the rules reading them.
-    const cmd: SimpleCommand = {
+    const cmd = new CommandImpl(
       name,
-      words: args.words,
-      redirects: args.redirects,
-      span: args.span,
-      shell: args.shell,
-      depth: args.depth,
-      pipeline: args.pipeline,
+      args.words,
+      args.redirects.length > 0 ? args.redirects : NO_REDIRECTS,
+      args.span,
+      args.shell,
+      args.depth,
+      args.pipeline,
       position,
-      layer: args.layer,
-      parent: undefined,
-      statement: args.statement,
-      assignTo: args.assignTo,
-      invocation: args.invocation,
-    };
+      args.layer,
+      args.statement,
+      args.assignTo,
+      args.invocation,
+    );
     this.commands.push(cmd);
+    // Checked while the words are fresh in the cache: spares later walks over every word of a long script.
+    const powershell = args.shell === 'powershell';
+    let obfuscated = false;
+    let base64Call = false;
+    for (let k = 0; k < args.words.length; k++) {
+      const w = args.words[k] as Word;
+      if (w.obfuscated) obfuscated = true;
+      if (powershell && w.value.length >= 17 && w.value.includes('64')) base64Call = true;
+    }
+    if (obfuscated) this.obfuscatedCommands.push(index);
+    if (base64Call) this.base64CallCommands.push(index);
     // A pipeline's first member replaces its empty list by an exact one-element list (most pipelines have one command).
     if (members !== undefined) {
       if (members.length === 0) this.pipelines[args.pipeline] = [index];
@@ -153,6 +216,18 @@ export class DocBuilder {
     if (detail !== undefined) n.detail = detail;
     this.notes.push(n);
   }
+}
+
+/** Position of the first element >= `value` in an ascending list (binary search). */
+export function firstAtLeast(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Text derived from the words at `span` (decoded, or escapes interpreted). */

@@ -17,8 +17,11 @@ interface Classes {
 export class NeedleSet {
   readonly needles: readonly string[];
   private readonly classes: Classes;
-  /** delta[state * classCount + class] → next state (full DFA, failure links resolved). */
-  private readonly delta: Int32Array;
+  /**
+   * delta[state * classCount + class] → next state (full DFA, failure links resolved). 16-bit when the
+   * states fit: the table is read at random for every character, and half the size stays in the cache.
+   */
+  private readonly delta: Uint16Array | Int32Array;
   /** Smallest needle index recognised in a state (own or through suffix links), or -1. */
   private readonly minOut: Int32Array;
   /** Needle indices ending exactly in a state (own outputs). */
@@ -74,7 +77,7 @@ export class NeedleSet {
 
     // Breadth-first: failure links, dictionary links, full transitions.
     const states = children.length;
-    const delta = new Int32Array(states * count);
+    const delta = states <= 0xffff ? new Uint16Array(states * count) : new Int32Array(states * count);
     const fail = new Int32Array(states);
     const dictLink = new Int32Array(states).fill(-1);
     const minOut = new Int32Array(states).fill(-1);

@@ -7,7 +7,7 @@
  * lines other programs carry and run (`find -exec`, `ssh -o ProxyCommand=`, `git -c core.pager=`,
  * `python -c "os.system('…')"`, …: see CARRIERS).
  */
-import { LIMITS, type DerivedText, type DocBuilder } from './builder';
+import { firstAtLeast, LIMITS, type DerivedText, type DocBuilder } from './builder';
 import { decodeBase64Text, findBase64Runs } from './decode';
 import type { Assignment, Layer, SimpleCommand, Word } from './document';
 import { derivedLayer, offsetLayer, PieceTextBuilder } from './layer';
@@ -335,13 +335,17 @@ export class Unwrapper {
       for (; this.carriedSeen < carried.length; this.carriedSeen++) out.push({ layer: carried[this.carriedSeen] as Layer, lex: true });
     }
     const derived = b.derivedCommandLines;
+    // The commands that may decode base64, in order: a cursor instead of a look at every word.
+    const base64Calls = b.base64CallCommands;
+    let nextBase64Call = firstAtLeast(base64Calls, from);
     for (let i = from; i < to; i++) {
       const cmd = b.commands[i] as SimpleCommand;
       const line = derived !== null ? derived.get(i) : undefined;
       if (line !== undefined) this.derivedCommandLine(cmd, line, depth, out);
+      while (nextBase64Call < base64Calls.length && (base64Calls[nextBase64Call] as number) < i) nextBase64Call++;
       if (!UNWRAPPED_NAMES.has(cmd.name)) {
         // The common case: a command that runs or stores no command line; only a PowerShell word can still decode base64.
-        if (cmd.shell === 'powershell') this.fromBase64Constants(cmd, depth, out);
+        if (base64Calls[nextBase64Call] === i) this.fromBase64Constants(cmd, depth, out);
         continue;
       }
       const before = out.length;

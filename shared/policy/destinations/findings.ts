@@ -161,6 +161,7 @@ function findMentions(doc: Document, rules: readonly DestinationRule[], found: F
 
 /** Removes repeats of the same destination at overlapping spans (the same URL seen in two layers). */
 function dedupe(found: FoundDestination[]): FoundDestination[] {
+  if (found.length < 2) return found; // most texts: nothing to compare
   found.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
   const out: FoundDestination[] = [];
   const lastByKey = new Map<string, FoundDestination>();
