@@ -7,7 +7,7 @@ import { wordOf, type WordImpl } from './builder';
 import type { Redirect, Word } from './document';
 import { PieceTextBuilder } from './layer';
 import type { LexTarget } from './lex-target';
-import { cachedProgramName } from './names';
+import { cachedProgramName, ownValue } from './names';
 
 /** Typical values of Windows environment variables, enough to resolve substring tricks like `%COMSPEC:~-7,3%`. */
 export const WINDOWS_ENVIRONMENT: Readonly<Record<string, string>> = {
@@ -297,7 +297,7 @@ class CmdLexer {
     const inner = text.slice(start + 1, i);
     const colon = inner.indexOf(':');
     const name = (colon < 0 ? inner : inner.slice(0, colon)).toLowerCase();
-    const known = this.t.vars.get(name) ?? WINDOWS_ENVIRONMENT[name];
+    const known = this.t.vars.get(name) ?? ownValue(WINDOWS_ENVIRONMENT, name);
     this.pos = i + 1;
     if (known === undefined) return { value: text.slice(start, i + 1), start, obfuscated: false };
     if (colon < 0) return { value: known, start, obfuscated: false };

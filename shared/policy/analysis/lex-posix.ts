@@ -8,7 +8,7 @@
 import { LIMITS, makeWord, wordOf, type WordImpl } from './builder';
 import type { Redirect, Word } from './document';
 import { indexWithin, type LexTarget } from './lex-target';
-import { cachedProgramName, globMatch } from './names';
+import { cachedProgramName, globMatch, ownValue } from './names';
 import { decodeBackslashEscapes, pipelineOutput, type PipelineOutput } from './unwrap';
 import type { Shell } from '../types';
 
@@ -283,7 +283,7 @@ class PosixLexer {
         }
         break;
       }
-      const wrapperOptions = WRAPPERS[prog];
+      const wrapperOptions = ownValue(WRAPPERS, prog);
       if (wrapperOptions && count > 1) {
         if (prog === 'command') break;
         let i = from + 1;

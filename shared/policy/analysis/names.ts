@@ -153,7 +153,7 @@ function resolveUncached(word: string, shell: Shell): string {
   const name = programName(word);
   if (shell === 'powershell') {
     // `Microsoft.PowerShell.Utility\Invoke-Expression` is handled by baseName; aliases only apply to bare words.
-    const alias = word.indexOf('\\') < 0 && word.indexOf('/') < 0 ? POWERSHELL_ALIASES[name] : undefined;
+    const alias = word.indexOf('\\') < 0 && word.indexOf('/') < 0 ? ownValue(POWERSHELL_ALIASES, name) : undefined;
     return alias ?? name;
   }
   return name;
@@ -211,4 +211,12 @@ export function resolveCommandGlob(pattern: string): string | null {
     if (globMatch(pattern, name)) return POWERSHELL_ALIASES[name] ?? name;
   }
   return null;
+}
+
+/**
+ * `table[key]` for a table written as an object literal, looking only at the table's own keys: command
+ * names and variable names are untrusted text, and `constructor` or `__proto__` must not find Object's.
+ */
+export function ownValue<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
 }

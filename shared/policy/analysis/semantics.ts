@@ -222,7 +222,8 @@ export function downloadedFiles(cmd: SimpleCommand, doc: Document): string[] {
     }
   };
   if (cmd.shell === 'powershell' && (name === 'invoke-webrequest' || name === 'invoke-restmethod')) {
-    add(optionValue(words, ['-outfile'], true)?.value);
+    // `-o` is taken for -OutFile (as by fetchesToOutput).
+    add((optionValue(words, ['-outfile'], true) ?? optionValue(words, ['-o']))?.value);
   } else if (cmd.shell === 'powershell' && name === 'start-bitstransfer') {
     const dest = optionValue(words, ['-destination'], true)?.value;
     if (dest) add(dest);
@@ -345,7 +346,11 @@ function hasWord(words: readonly Word[], lower: string): boolean {
 
 /** Executes program text read from stdin (`| sh`, `| python3 -`, `| iex`, `| powershell -`). */
 export function executesStdin(cmd: SimpleCommand): boolean {
-  const n = cmd.name;
+  return executesStdinAs(cmd.name, cmd);
+}
+
+/** `executesStdin` for the command as if its program were `n` (for a program name the text computes). */
+export function executesStdinAs(n: string, cmd: SimpleCommand): boolean {
   if (!STDIN_EXECUTORS.has(n)) return false;
   const args = cmd.words.slice(1);
   if (POSIX_SHELLS.has(n)) {
@@ -393,7 +398,11 @@ const NO_WORDS: readonly Word[] = [];
 
 /** Text-executing commands that take the program text as an argument. */
 export function executesArguments(cmd: SimpleCommand): readonly Word[] {
-  const n = cmd.name;
+  return executesArgumentsAs(cmd.name, cmd);
+}
+
+/** `executesArguments` for the command as if its program were `n` (for a program name the text computes). */
+export function executesArgumentsAs(n: string, cmd: SimpleCommand): readonly Word[] {
   // Asked for every command: most names run no text, so nothing is copied for them.
   if (!ARGUMENT_EXECUTORS.has(n)) return NO_WORDS;
   const args = cmd.words.slice(1);
@@ -416,6 +425,98 @@ export function executesArguments(cmd: SimpleCommand): readonly Word[] {
   }
   if (n === 'add-type') return args;
   return NO_WORDS;
+}
+
+// ------------------------------------------------------------------ programs named at run time
+
+/** Environment variables that conventionally name the user's viewer or editor (the text cannot set them unseen: assignments in the text or the session are resolved). */
+const VIEWER_VARIABLES: ReadonlySet<string> = new Set(['pager', 'manpager', 'git_pager', 'editor', 'visual']);
+/** Programs whose output, as the command word, names another program (`$(which bash)`). */
+const PROGRAM_LOCATORS: ReadonlySet<string> = new Set(['which', 'command', 'type', 'whereis', 'where', 'get-command']);
+/** What a program the text does not name is judged as: a program of the shell that runs the text it is given. */
+const STAND_IN: Readonly<Record<SimpleCommand['shell'], string>> = {
+  powershell: 'invoke-expression',
+  cmd: 'cmd',
+  bash: 'sh',
+  sh: 'sh',
+  zsh: 'sh',
+};
+/** `computedProgram` of a command whose program the text does not say. */
+export const UNKNOWN_PROGRAM = '';
+
+/**
+ * The program a command runs when the text does not name it as a constant: PowerShell's call or dot
+ * operator on a computed target (`& $x …`, `. (gv 1).Value …`), a POSIX command word that is an unset
+ * variable (`$SHELL`, `"$sh"`) or a substitution (`$(which bash)`), a cmd `%X%`. Returns the program
+ * as far as the text says (`bash` for `$(which bash)`), UNKNOWN_PROGRAM, or null when the name is a
+ * constant (or a variable that conventionally names a viewer: `$PAGER`, `$EDITOR`).
+ */
+export function computedProgram(doc: Document, cmd: SimpleCommand): string | null {
+  const head = cmd.words[0];
+  if (!head) return null;
+  const n = cmd.name;
+  if (cmd.shell === 'powershell') {
+    if (cmd.invocation === undefined || n !== '') return null;
+    // `& "$env:ProgramFiles\Git\bin\git.exe"`: only the directory is computed.
+    return isConstantProgramName(programName(head.value)) ? null : UNKNOWN_PROGRAM;
+  }
+  const c = n.charCodeAt(0);
+  if (c === 0x25 /* % */) return cmd.shell === 'cmd' && n.length > 2 && n.endsWith('%') ? UNKNOWN_PROGRAM : null;
+  if (c !== 0x24 /* $ */ && c !== 0x60 /* ` */) return null;
+  if (n.startsWith('$(') || c === 0x60) {
+    // `$(which bash)`, `$(command -v python3)`: the program the locator names.
+    const located = head.nested?.length === 1 ? doc.commands[head.nested[0]!] : undefined;
+    if (located && PROGRAM_LOCATORS.has(located.name)) {
+      const target = located.words.slice(1).find((w) => !w.value.startsWith('-'));
+      if (target) return programName(target.value);
+    }
+    return UNKNOWN_PROGRAM;
+  }
+  const variable = n.replace(/^\$\{?|\}$/g, '');
+  return VIEWER_VARIABLES.has(variable) ? null : UNKNOWN_PROGRAM;
+}
+
+/** The program `computedProgram` found, or the shell's stand-in for one the text does not say. */
+export function judgedProgram(computed: string, cmd: SimpleCommand): string {
+  return computed === UNKNOWN_PROGRAM ? STAND_IN[cmd.shell] : computed;
+}
+
+/** `[a-z0-9._+-]+`: a program name as written (no expansion, expression or wildcard left in it). */
+function isConstantProgramName(name: string): boolean {
+  if (name.length === 0) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 46 || c === 95 || c === 45 || c === 43)) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether a pipeline member runs what it reads: a program that executes stdin (`| sh`), or one the text
+ * does not name (`| $SHELL`, `| & $x`) invoked the way such a program would be. Returns 'named',
+ * 'computed' or null.
+ */
+export function runsPipedInput(doc: Document, cmd: SimpleCommand): 'named' | 'computed' | null {
+  const computed = computedProgram(doc, cmd);
+  if (computed === null) return executesStdin(cmd) ? 'named' : null;
+  if (executesStdinAs(judgedProgram(computed, cmd), cmd)) return computed === UNKNOWN_PROGRAM ? 'computed' : 'named';
+  const launched = computed === UNKNOWN_PROGRAM ? launchedByComputed(cmd) : null;
+  return launched && executesStdin(launched) ? 'named' : null;
+}
+
+/**
+ * `$SUDO bash -s`: a computed word in front of a program name is taken for a launcher (sudo, env, a
+ * wrapper script), and the command for the program it starts. Null when no word after its options is a name.
+ */
+export function launchedByComputed(cmd: SimpleCommand): SimpleCommand | null {
+  if (cmd.shell === 'powershell') return null;
+  // The launcher's own options (`$SUDO -E bash`) come first.
+  let k = 1;
+  while (k < cmd.words.length && cmd.words[k]!.value.startsWith('-')) k++;
+  const next = cmd.words[k];
+  if (!next) return null;
+  const name = programName(next.value);
+  return isConstantProgramName(name) ? { ...cmd, name, words: cmd.words.slice(k) } : null;
 }
 
 /** Deobfuscated PowerShell/.NET constructs that run text or bytes as code. */
@@ -515,11 +616,18 @@ const FILE_RUNNERS = new Set([
 /** File keys a command executes: itself when invoked by path, or its file argument for runners. */
 export function executedFiles(cmd: SimpleCommand): string[] {
   const out: string[] = [];
-  const first = cmd.words[0];
-  if (first) {
-    const k = fileKey(first.value);
+  for (const path of executedPaths(cmd)) {
+    const k = fileKey(path);
     if (k) out.push(k);
   }
+  return out;
+}
+
+/** The paths (as written) a command executes: its command word, or the file arguments of runners. */
+export function executedPaths(cmd: SimpleCommand): string[] {
+  const out: string[] = [];
+  const first = cmd.words[0];
+  if (first) out.push(first.value);
   const n = cmd.name;
   if (FILE_RUNNERS.has(n) || POWERSHELL_HOSTS.has(n) || POSIX_SHELLS.has(n) || INTERPRETERS.has(n)) {
     const words = cmd.words;
@@ -530,8 +638,7 @@ export function executedFiles(cmd: SimpleCommand): string[] {
       const comma = value.indexOf(',');
       let v = comma >= 0 ? value.slice(0, comma) : value;
       if (v.startsWith('/')) v = v.replace(/^\/[a-z]+:/i, '');
-      const k = fileKey(v);
-      if (k) out.push(k);
+      out.push(v);
     }
   }
   return out;
@@ -543,3 +650,167 @@ export function looksRunnable(key: string): boolean {
 }
 
 export { programName };
+
+// ------------------------------------------------------------------ archives
+
+/** What an unpacking command reads and where it writes. */
+export interface Extraction {
+  /** The archive file; undefined when the archive is read from stdin (`curl … | tar xz`). */
+  archive: string | undefined;
+  /** Where the contents go: a directory (as written), '' for the working directory. */
+  directory: string;
+  /** For single-file decompressors (`gunzip x.gz`), the file written. */
+  file?: string;
+}
+
+/** Every name `archiveExtraction` can answer for (one lookup: it is asked for every command after a download). */
+const UNPACKERS: ReadonlySet<string> = new Set([
+  'tar',
+  'bsdtar',
+  'unzip',
+  '7z',
+  '7za',
+  '7zr',
+  'unrar',
+  'expand-archive',
+  'expand',
+  'gunzip',
+  'gzip',
+  'unxz',
+  'xz',
+  'bunzip2',
+  'bzip2',
+  'unzstd',
+  'zstd',
+]);
+const DECOMPRESSED_EXTENSIONS = ['.gz', '.xz', '.bz2', '.zst', '.z'];
+
+/** Whether a program name can unpack an archive (PowerShell's `ZipFile]::ExtractToDirectory` aside). */
+export function isUnpacker(name: string): boolean {
+  return UNPACKERS.has(name);
+}
+
+/**
+ * The archive a command unpacks and where (`tar -xzf a.tgz -C /opt`, `unzip a.zip -d x`, `7z x a.7z -ox`,
+ * `Expand-Archive a.zip -DestinationPath x`, `[IO.Compression.ZipFile]::ExtractToDirectory('a.zip', 'x')`,
+ * `gunzip a.gz`), or null when it unpacks nothing.
+ */
+export function archiveExtraction(cmd: SimpleCommand): Extraction | null {
+  const n = cmd.name;
+  const words = cmd.words;
+  if (!UNPACKERS.has(n)) {
+    if (cmd.shell !== 'powershell') return null;
+    for (const w of words) {
+      const at = w.lower.indexOf('extracttodirectory(');
+      if (at < 0) continue;
+      const args = w.value
+        .slice(at + 19)
+        .replace(/\).*$/s, '')
+        .split(',');
+      return { archive: args[0]?.trim().replace(/^["']|["']$/g, ''), directory: args[1]?.trim().replace(/^["']|["']$/g, '') ?? '' };
+    }
+    return null;
+  }
+  const args = words.slice(1);
+  if (n === 'tar' || n === 'bsdtar') {
+    let extracting = false;
+    let archive: string | undefined;
+    let directory = '';
+    for (let k = 0; k < args.length; k++) {
+      const v = args[k]!.value;
+      if (v === '--extract' || v === '--get') extracting = true;
+      else if (v.startsWith('--file=')) archive = v.slice(7);
+      else if (v === '--file') archive = args[k + 1]?.value;
+      else if (v.startsWith('--directory=')) directory = v.slice(12);
+      else if (v === '-C' || v === '--directory') directory = args[k + 1]?.value ?? '';
+      else if (v.startsWith('-C') && !v.startsWith('--')) directory = v.slice(2);
+      else if (/^-?[a-zA-Z]+$/.test(v) && !v.startsWith('--') && (k === 0 || v.startsWith('-'))) {
+        // `-xzf a.tgz`, old style `xzf a.tgz`: x extracts, f takes the archive as the next word.
+        if (v.includes('x')) extracting = true;
+        if (v.endsWith('f')) archive = args[k + 1]?.value;
+      }
+    }
+    if (!extracting) return null;
+    return { archive: archive === '-' ? undefined : archive, directory };
+  }
+  if (n === 'unzip') {
+    let archive: string | undefined;
+    let directory = '';
+    for (let k = 0; k < args.length; k++) {
+      const v = args[k]!.value;
+      // List, test, print or comment: nothing is written.
+      if (v === '-l' || v === '-t' || v === '-v' || v === '-c' || v === '-p' || v === '-z' || v === '-Z') return null;
+      if (v === '-d') directory = args[++k]?.value ?? '';
+      else if (v.startsWith('-d') && v.length > 2) directory = v.slice(2);
+      else if (v === '-x' || v === '-O' || v === '-I' || v === '-P') k++;
+      else if (!v.startsWith('-') && archive === undefined) archive = v;
+    }
+    return archive === undefined ? null : { archive, directory };
+  }
+  if (n === '7z' || n === '7za' || n === '7zr' || n === 'unrar') {
+    const verb = args[0]?.lower;
+    if (verb !== 'x' && verb !== 'e') return null;
+    const positional = args.slice(1).filter((w) => !w.value.startsWith('-'));
+    const out = args.find((w) => w.value.startsWith('-o') && w.value.length > 2);
+    const directory = n === 'unrar' ? (positional[1]?.value ?? '') : out ? out.value.slice(2) : '';
+    return positional[0] ? { archive: positional[0].value, directory } : null;
+  }
+  if (n === 'expand-archive') {
+    let archive: string | undefined;
+    let directory: string | undefined;
+    for (let k = 0; k < args.length; k++) {
+      const l = args[k]!.lower;
+      if (l === '-path' || l === '-literalpath' || l === '-lp') archive = args[++k]?.value;
+      else if (l.startsWith('-d') && '-destinationpath'.startsWith(l)) directory = args[++k]?.value;
+      else if (l.startsWith('-')) continue;
+      else if (archive === undefined) archive = args[k]!.value;
+      else directory ??= args[k]!.value;
+    }
+    return archive === undefined ? null : { archive, directory: directory ?? '' };
+  }
+  if (n === 'expand') {
+    // Windows `expand a.cab -F:* C:\dest`.
+    if (cmd.shell !== 'cmd' && cmd.shell !== 'powershell') return null;
+    const positional = args.filter((w) => !w.value.startsWith('-') && !w.value.startsWith('/'));
+    return positional.length >= 2 ? { archive: positional[0]!.value, directory: positional[positional.length - 1]!.value } : null;
+  }
+  // Single-file decompressors: `gunzip x.gz` writes x.
+  if (
+    (n === 'gzip' || n === 'xz' || n === 'bzip2' || n === 'zstd') &&
+    !args.some((w) => /^-[a-z]*d[a-z]*$/.test(w.value) || w.value === '--decompress')
+  )
+    return null;
+  if (args.some((w) => w.value === '-c' || w.value === '--stdout' || w.value === '-l' || w.value === '-t')) return null;
+  const file = args.find((w) => !w.value.startsWith('-'));
+  if (!file) return { archive: undefined, directory: '' };
+  const lower = file.lower;
+  const ext = DECOMPRESSED_EXTENSIONS.find((e) => lower.endsWith(e));
+  return { archive: file.value, directory: '', file: ext ? file.value.slice(0, file.value.length - ext.length) : undefined };
+}
+
+/** A path as compared by `isInsideDirectory`: lower case, `/` separators, no quotes, no `./` segments or trailing `/`. */
+export function normalisedPath(path: string): string {
+  let p = path.toLowerCase();
+  if (p.indexOf('"') >= 0 || p.indexOf("'") >= 0) p = p.replace(/["']/g, '');
+  p = p
+    .replace(/\\/g, '/')
+    .replace(/\/{2,}/g, '/')
+    .replace(/\/(\.\/)+/g, '/');
+  while (p.startsWith('./')) p = p.slice(2);
+  if (p === '.') p = '';
+  while (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
+  return p;
+}
+
+/**
+ * Whether `path` (as written) lies inside `directory` (as `normalisedPath` gives it, '' for the working
+ * directory). A bare name is not inside the working directory: a shell looks it up on the PATH.
+ */
+export function isInsideDirectory(path: string, directory: string): boolean {
+  const p = normalisedPath(path);
+  if (directory === '') {
+    const written = path.replace(/\\/g, '/');
+    return written.includes('/') && !/^["']?([/~$%]|[a-z]:)/i.test(written);
+  }
+  return p === directory || p.startsWith(directory.endsWith('/') ? directory : directory + '/');
+}

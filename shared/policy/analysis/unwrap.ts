@@ -11,7 +11,7 @@ import { firstAtLeast, LIMITS, type DerivedText, type DocBuilder } from './build
 import { decodeBase64Text, findBase64Runs } from './decode';
 import type { Assignment, Layer, SimpleCommand, Word } from './document';
 import { derivedLayer, offsetLayer, PieceTextBuilder } from './layer';
-import { programName } from './names';
+import { ownValue, programName } from './names';
 import type { Platform, Shell, Span } from '../types';
 
 export interface NestedText {
@@ -967,7 +967,7 @@ function scriptStringPieces(text: string, from: number, js: boolean): { pieces: 
       const operand = text.slice(i, j).trim();
       const first = /^[a-z]+/i.exec(operand)?.[0].toLowerCase() ?? '';
       if (operand === '' || (!js && APPLESCRIPT_PARAMETERS.has(first))) break;
-      pieces.push({ text: APPLESCRIPT_CONSTANTS[operand.toLowerCase()] ?? operand, start: i, end: j });
+      pieces.push({ text: ownValue(APPLESCRIPT_CONSTANTS, operand.toLowerCase()) ?? operand, start: i, end: j });
       i = j;
     }
     while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;

@@ -188,28 +188,29 @@ function checkDefender(inv: Invocation, out: FindingCollector): void {
 
 // --- Security / logging services -------------------------------------------------------------------
 
-const STOP_VERBS: Record<string, ReadonlySet<string>> = {
-  sc: new Set(['stop', 'config', 'delete', 'pause']),
-  net: new Set(['stop', 'pause']),
-  net1: new Set(['stop', 'pause']),
-  systemctl: new Set(['stop', 'disable', 'mask', 'kill']),
-  service: new Set(['stop']),
-  chkconfig: new Set(['off']),
-  launchctl: new Set(['unload', 'bootout', 'disable', 'remove', 'stop']),
-  taskkill: new Set(['/im', '-im', '/pid']),
-  pkill: new Set(['-f', '-9']),
-  killall: new Set(['-9']),
-  'stop-service': new Set(['*']),
-  'remove-service': new Set(['*']),
-  'set-service': new Set(['disabled', 'stopped']),
-  'stop-process': new Set(['*']),
-  fltmc: new Set(['unload', 'detach']),
-  sysrc: new Set(['*']),
-};
+/** Program → the verbs with which it stops or disables a service (a Map: program names are untrusted text, and `constructor` must not find Object's). */
+const STOP_VERBS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['sc', new Set(['stop', 'config', 'delete', 'pause'])],
+  ['net', new Set(['stop', 'pause'])],
+  ['net1', new Set(['stop', 'pause'])],
+  ['systemctl', new Set(['stop', 'disable', 'mask', 'kill'])],
+  ['service', new Set(['stop'])],
+  ['chkconfig', new Set(['off'])],
+  ['launchctl', new Set(['unload', 'bootout', 'disable', 'remove', 'stop'])],
+  ['taskkill', new Set(['/im', '-im', '/pid'])],
+  ['pkill', new Set(['-f', '-9'])],
+  ['killall', new Set(['-9'])],
+  ['stop-service', new Set(['*'])],
+  ['remove-service', new Set(['*'])],
+  ['set-service', new Set(['disabled', 'stopped'])],
+  ['stop-process', new Set(['*'])],
+  ['fltmc', new Set(['unload', 'detach'])],
+  ['sysrc', new Set(['*'])],
+]);
 
 function checkSecurityServices(inv: Invocation, out: FindingCollector): void {
   const n = inv.name;
-  const verbs = STOP_VERBS[n];
+  const verbs = STOP_VERBS.get(n);
   if (verbs) {
     const lowers = argLowers(inv);
     const hasVerb = verbs.has('*') || lowers.some((l) => verbs.has(l)) || n === 'pkill' || n === 'killall';
@@ -695,8 +696,7 @@ const INVOCATION_CHECKS = new ChecksByName([
       'mdatp',
     ],
   },
-  // Every program: a security agent's installer runs under its own name, and STOP_VERBS is a plain
-  // object whose lookup also answers for inherited names (`constructor`).
+  // Every program: a security agent's installer runs under its own name.
   { check: checkSecurityServices },
   {
     check: checkEventLogs,

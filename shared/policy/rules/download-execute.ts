@@ -14,16 +14,27 @@
  */
 import type { Document, SimpleCommand, Word } from '../analysis/document';
 import {
+  archiveExtraction,
+  computedProgram,
   containsUrl,
   downloadedFiles,
   executedFiles,
+  executedPaths,
   executesArguments,
+  executesArgumentsAs,
   executesStdin,
   fetchesToOutput,
   fileKey as fileKeyOf,
-  redirectOrPipeTargets,
   isFetch,
+  isInsideDirectory,
+  isUnpacker,
   isUrlWord,
+  judgedProgram,
+  launchedByComputed,
+  normalisedPath,
+  redirectOrPipeTargets,
+  runsPipedInput,
+  UNKNOWN_PROGRAM,
 } from '../analysis/semantics';
 import { INTERPRETERS } from '../analysis/unwrap';
 import type { Span } from '../types';
@@ -46,6 +57,11 @@ class SessionFlow {
   readonly writtenScripts = new Map<string, { fetches: boolean; runs: boolean }>();
   /** The written files whose text both fetches and runs code. */
   readonly fetchAndRunScripts = new Set<string>();
+  /**
+   * Directories holding the contents of a downloaded archive (`normalisedPath`, '' for the working
+   * directory) → the archive's name and the spans of its download and unpacking.
+   */
+  readonly unpacked = new Map<string, { archive: string; spans: (Span | undefined)[] }>();
 }
 
 function variableKey(name: string): string {
@@ -131,17 +147,238 @@ const CODE_EXEC = [
   'runtime.getruntime',
 ];
 
-function codeFetchesAndRuns(code: string): boolean {
-  const l = code.toLowerCase();
-  return codeFetches(l) && codeRuns(l);
-}
-
 function codeFetches(lower: string): boolean {
   return CODE_FETCH.some((t) => lower.includes(t));
 }
 
 function codeRuns(lower: string): boolean {
   return CODE_EXEC.some((t) => lower.includes(t));
+}
+
+/**
+ * Interpreters that take program text on their command line (`python -c`, `node -e`, `deno eval`) or
+ * from a here-document, with the terms of their network fetch calls and of what runs text or
+ * programs. Program text that both fetches and runs is a download cradle in one line. Terms are
+ * matched on the lower-case text with its quotes removed (`require('https')` → `require(https)`).
+ */
+interface InlineCodeLanguage {
+  /** Whether a word is an option whose next word is program text. */
+  codeOption: (word: string) => boolean;
+  /** Options written `--eval=CODE`. */
+  attachedCodeOptions?: readonly string[];
+  /** Sub-commands whose next non-option word is program text (`deno eval CODE`). */
+  codeSubcommands?: readonly string[];
+  /** Network fetch calls and modules. */
+  fetch: readonly string[];
+  /** Calls that run text or programs. */
+  run: readonly string[];
+  /** Names that run text when they stand alone as an identifier (`eval(x)`, `.then(eval)`, `eval get(…)`). */
+  runIdentifiers: readonly string[];
+  /** Calls that read from the network when the program text holds a URL (`file_get_contents($u)` after `$u = 'http://…'`). */
+  fetchWithUrl?: readonly string[];
+  /** Backticks run a shell command (Perl, Ruby, PHP; in JavaScript they are template strings). */
+  backticksRun?: boolean;
+}
+
+/** Any language can shell out to a downloader. */
+const SHELL_FETCH = ['curl ', 'wget ', 'invoke-webrequest', 'iwr '];
+
+const PYTHON: InlineCodeLanguage = {
+  codeOption: (w) => /^-[a-zA-Z]*c$/.test(w),
+  fetch: [
+    'urllib',
+    'urlopen',
+    'urlretrieve',
+    'requests.',
+    'session.get',
+    'http.client',
+    'httplib',
+    'httpx',
+    'aiohttp',
+    'pycurl',
+    ...SHELL_FETCH,
+  ],
+  run: ['os.system', 'subprocess', 'popen', 'os.exec', 'os.spawn', 'pty.spawn', 'runpy'],
+  runIdentifiers: ['exec', 'eval'],
+};
+const PERL: InlineCodeLanguage = {
+  codeOption: (w) => /^-[a-zA-Z]*[eE]$/.test(w),
+  fetch: ['lwp::', 'http::tiny', 'http::request', 'io::socket::ssl', 'net::http', 'getstore(', 'mirror(', ...SHELL_FETCH],
+  run: [],
+  runIdentifiers: ['eval', 'system', 'exec', 'qx'],
+  backticksRun: true,
+};
+const RUBY: InlineCodeLanguage = {
+  codeOption: (w) => /^-[a-zA-Z]*e$/.test(w),
+  fetch: ['open-uri', 'uri.open', 'net::http', 'net/http', 'open(http', 'httparty', 'faraday', 'rest-client', 'restclient', ...SHELL_FETCH],
+  fetchWithUrl: ['open(', 'uri('],
+  run: ['io.popen', 'open3', '%x'],
+  runIdentifiers: ['eval', 'instance_eval', 'class_eval', 'module_eval', 'system', 'exec', 'spawn'],
+  backticksRun: true,
+};
+/** `include 'http://…'`: PHP fetches the file and runs it (allow_url_include). */
+const PHP_REMOTE_INCLUDES = ['include', 'include_once', 'require', 'require_once'].flatMap((f) => [`${f} http`, `${f}(http`]);
+const PHP: InlineCodeLanguage = {
+  codeOption: (w) => /^-[a-zA-Z]*r$/.test(w),
+  // A file function given a URL reads from the network (allow_url_fopen).
+  fetch: [
+    'file_get_contents(http',
+    'fopen(http',
+    'readfile(http',
+    'file(http',
+    'curl_exec',
+    'fsockopen',
+    ...PHP_REMOTE_INCLUDES,
+    ...SHELL_FETCH,
+  ],
+  fetchWithUrl: ['file_get_contents(', 'fopen(', 'readfile(', 'file(', 'copy('],
+  run: PHP_REMOTE_INCLUDES,
+  runIdentifiers: ['eval', 'system', 'exec', 'shell_exec', 'passthru', 'popen', 'proc_open', 'assert', 'pcntl_exec', 'create_function'],
+  backticksRun: true,
+};
+const JAVASCRIPT_FETCH = [
+  'fetch(',
+  'https.get(',
+  'http.get(',
+  'https.request(',
+  'http.request(',
+  'require(https)',
+  'require(http)',
+  'require(node:https)',
+  'require(node:http)',
+  'from https',
+  'from http',
+  'from node:https',
+  'from node:http',
+  'axios',
+  'node-fetch',
+  'undici',
+  'xmlhttprequest',
+  'net.connect(',
+  'net.createconnection(',
+  'tls.connect(',
+  'import(http',
+  ...SHELL_FETCH,
+];
+const JAVASCRIPT_RUN = [
+  'new function(',
+  'child_process',
+  'execsync(',
+  'spawnsync(',
+  'execfile',
+  'vm.run',
+  'runinthiscontext',
+  'runinnewcontext',
+  'compilefunction',
+  'vm.script',
+  '._compile(',
+  'deno.run(',
+  'deno.command(',
+  'bun.spawn',
+  '$`',
+  // A module imported from a URL runs as it loads.
+  'import(http',
+];
+const NODE: InlineCodeLanguage = {
+  codeOption: (w) => /^-[a-z]*[ep]$/.test(w) || w === '--eval' || w === '--print',
+  attachedCodeOptions: ['--eval=', '--print='],
+  fetch: JAVASCRIPT_FETCH,
+  run: JAVASCRIPT_RUN,
+  runIdentifiers: ['eval'],
+};
+const DENO: InlineCodeLanguage = { ...NODE, codeOption: () => false, attachedCodeOptions: [], codeSubcommands: ['eval'] };
+const LUA: InlineCodeLanguage = {
+  codeOption: (w) => w === '-e',
+  fetch: ['socket.http', 'ssl.https', 'http.request', 'luasocket', 'require(http', 'curl.easy', ...SHELL_FETCH],
+  run: ['os.execute', 'io.popen'],
+  runIdentifiers: ['loadstring', 'load', 'dofile'],
+};
+/** Other interpreters: the first keyword lists (any option cluster ending in c, e, E or r holds the code). */
+const OTHER_INTERPRETER: InlineCodeLanguage = {
+  codeOption: (w) => /^-[a-z]*[ceEr]$/.test(w),
+  fetch: CODE_FETCH,
+  run: CODE_EXEC,
+  runIdentifiers: [],
+};
+
+const INLINE_CODE_LANGUAGES: ReadonlyMap<string, InlineCodeLanguage> = new Map([
+  ['python', PYTHON],
+  ['python2', PYTHON],
+  ['python3', PYTHON],
+  ['py', PYTHON],
+  ['pypy', PYTHON],
+  ['pypy3', PYTHON],
+  ['perl', PERL],
+  ['ruby', RUBY],
+  ['php', PHP],
+  ['node', NODE],
+  ['nodejs', NODE],
+  ['bun', NODE],
+  ['deno', DENO],
+  ['lua', LUA],
+  ['luajit', LUA],
+]);
+
+function inlineCodeLanguage(name: string): InlineCodeLanguage | undefined {
+  const known = INLINE_CODE_LANGUAGES.get(name);
+  if (known) return known;
+  // python3.12, pypy3.10
+  if (name.startsWith('python') && /^python[0-9.]*$/.test(name)) return PYTHON;
+  return INTERPRETERS.has(name) ? OTHER_INTERPRETER : undefined;
+}
+
+/** The program text an interpreter is given: the value of its code option or sub-command, or a here-document it reads as its script. */
+function inlineCode(cmd: SimpleCommand, lang: InlineCodeLanguage): Word | string | undefined {
+  const args = cmd.words;
+  let positional = false;
+  for (let k = 1; k < args.length; k++) {
+    const v = args[k]!.value;
+    if (lang.codeOption(v)) return args[k + 1];
+    for (const o of lang.attachedCodeOptions ?? []) if (v.startsWith(o)) return v.slice(o.length);
+    // A sub-command is the first word that is not an option.
+    if (positional || v.startsWith('-')) continue;
+    positional = true;
+    if (lang.codeSubcommands?.includes(args[k]!.lower)) {
+      for (let j = k + 1; j < args.length; j++) if (!args[j]!.value.startsWith('-')) return args[j];
+      return undefined;
+    }
+  }
+  if (executesStdin(cmd)) for (const r of cmd.redirects) if (r.heredoc) return r.target.value;
+  return undefined;
+}
+
+/** Whether `id` stands in `text` as an identifier: not inside a longer name (a property access `.eval` counts). */
+function hasIdentifier(text: string, id: string): boolean {
+  for (let i = text.indexOf(id); i >= 0; i = text.indexOf(id, i + 1)) {
+    if (!isIdentifierChar(text.charCodeAt(i - 1)) && !isIdentifierChar(text.charCodeAt(i + id.length))) return true;
+  }
+  return false;
+}
+
+/** `[a-z0-9_$]` (the text is lower case); NaN (outside the text) is not. */
+function isIdentifierChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 36;
+}
+
+/** Whether the interpreter's inline program fetches from the network and runs what it gets (or runs a program). */
+function inlineCodeFetchesAndRuns(cmd: SimpleCommand, lang: InlineCodeLanguage, code: string): boolean {
+  const lower = code.toLowerCase();
+  const bare = lower.replace(/["']/g, '');
+  // Fetch calls may come from a module loaded by an option (`perl -MLWP::Simple -e …`, `ruby -ropen-uri -e …`).
+  let fetches = lang.fetch.some((t) => bare.includes(t));
+  if (!fetches) {
+    for (let k = 1; k < cmd.words.length && !fetches; k++) {
+      const w = cmd.words[k]!.lower;
+      if (w.startsWith('-') && w.length > 2) fetches = lang.fetch.some((t) => w.includes(t));
+    }
+  }
+  if (!fetches && lang.fetchWithUrl !== undefined && containsUrl(lower)) fetches = lang.fetchWithUrl.some((t) => bare.includes(t));
+  if (!fetches) return false;
+  return (
+    lang.run.some((t) => bare.includes(t)) ||
+    lang.runIdentifiers.some((id) => hasIdentifier(bare, id)) ||
+    (lang.backticksRun === true && lower.includes('`'))
+  );
 }
 
 function finding(ruleId: string, message: string, spans: (Span | null | undefined)[]): Finding {
@@ -167,11 +404,13 @@ const REMOTE_RUNNERS = new Set([
   'powershell',
   'pwsh',
   ...INTERPRETERS,
+  ...INLINE_CODE_LANGUAGES.keys(),
 ]);
 
 function remoteRunner(cmd: SimpleCommand): Finding | null {
   const n = cmd.name;
-  if (!REMOTE_RUNNERS.has(n)) return null;
+  // python3.12 and the like are not listed.
+  if (!REMOTE_RUNNERS.has(n) && !(n.charCodeAt(0) === 0x70 && n.startsWith('python'))) return null;
   const args = cmd.words.slice(1);
   const url = args.find(isUrlWord);
   if (n === 'msiexec' && url && args.some((w) => /^[-/](i|package|a|j[mu]?|update|p|fa|fu)$/i.test(w.value) || /^[-/]i/i.test(w.value))) {
@@ -204,14 +443,39 @@ function remoteRunner(cmd: SimpleCommand): Finding | null {
   ) {
     return finding('dl.ps-file-remote', 'PowerShell runs a script file from a remote location.', [cmd.span]);
   }
-  if (INTERPRETERS.has(n) || n === 'powershell' || n === 'pwsh') {
-    const codeIdx = args.findIndex((w) => /^-[a-z]*[ceEr]$/.test(w.value));
-    const code = codeIdx >= 0 ? args[codeIdx + 1]?.value : undefined;
-    if (code && INTERPRETERS.has(n) && codeFetchesAndRuns(code)) {
-      return finding('dl.interpreter-inline', `${n} is given a one-liner that downloads code and runs it.`, [cmd.span]);
+  const lang = inlineCodeLanguage(n);
+  if (lang) {
+    const code = inlineCode(cmd, lang);
+    const text = typeof code === 'string' ? code : code?.value;
+    if (text && inlineCodeFetchesAndRuns(cmd, lang, text)) {
+      return finding('dl.interpreter-inline', `${n} is given program text that downloads code and runs it.`, [cmd.span]);
     }
   }
+  // `deno run https://…`: Deno fetches the module and runs it.
+  if (n === 'deno' && args[0]?.lower === 'run') {
+    const script = args.slice(1).find((w) => !w.value.startsWith('-'));
+    if (script && isUrlWord(script)) return finding('dl.deno-url', 'deno run fetches a program from the network and runs it.', [cmd.span]);
+  }
   return null;
+}
+
+/** The program text a computed program would run if it were Invoke-Expression: its first positional argument, or its `-Command` value. */
+function invokeExpressionArgument(cmd: SimpleCommand): Word | undefined {
+  const words = cmd.words;
+  for (let k = 1; k < words.length; k++) {
+    const v = words[k]!.value;
+    if (/^-c(o(m(m(a(nd?)?)?)?)?)?$/i.test(v)) return words[k + 1];
+    if (v.startsWith('-')) continue;
+    // The value of another named parameter is not the code.
+    return k > 1 && words[k - 1]!.value.startsWith('-') ? undefined : words[k];
+  }
+  return undefined;
+}
+
+/** How a command is shown in a message: its word as written, shortened. */
+function shown(cmd: SimpleCommand): string {
+  const v = cmd.words[0]?.value ?? cmd.name;
+  return v.length > 60 ? v.slice(0, 60) + '…' : v;
 }
 
 function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null): void {
@@ -220,6 +484,10 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
   const psFetch = new Map<number, SimpleCommand[]>();
   // `report` is null for the documents of earlier lines (the session history).
   const runsText = report ? POWERSHELL_TEXT_RUNNERS.of(doc) : POWERSHELL_TEXT_RUNNERS.ofHistory(doc);
+  // The commands of a nested layer come after every command of the layer above, whatever their place in
+  // the text (`cmd /c curl … -o a.bat && a.bat`: the download is inside `cmd /c`, the run is not), so
+  // downloads are also looked up by their place in the text.
+  const downloadsInText = report && doc.layers.length > 1 ? downloadsByPlace(doc) : null;
 
   for (let i = 0; i < commands.length; i++) {
     const cmd = commands[i]!;
@@ -249,6 +517,9 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
       }
       for (const t of targets) flow.downloaded.set(fileKeyOf(t), report ? cmd.span : undefined);
     }
+    // A downloaded archive unpacked, and the working directory moved into what it unpacked.
+    if (flow.downloaded.size > 0 || (cmd.position > 0 && isUnpacker(cmd.name))) recordUnpacking(doc, cmd, flow, report !== null);
+    if (flow.unpacked.size > 0 && CHANGE_DIRECTORY.has(cmd.name)) recordDirectoryChange(cmd, flow);
     if ((cmd.name === 'echo' || cmd.name === 'printf') && cmd.redirects.length > 0) {
       for (const r of cmd.redirects) {
         if (r.op !== '>' && r.op !== '>>') continue;
@@ -277,8 +548,9 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
     }
     if (!report) continue;
 
-    // 1. A download piped into something that executes stdin.
-    if (cmd.position > 0 && executesStdin(cmd)) {
+    // 1. A download piped into something that executes stdin, or into a program the text does not name.
+    const piped = cmd.position > 0 ? runsPipedInput(doc, cmd) : null;
+    if (piped !== null) {
       const members = doc.pipelines[cmd.pipeline] ?? [];
       for (let p = 0; p < cmd.position; p++) {
         const prev = commands[members[p] as number];
@@ -290,11 +562,17 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
         const fromExpression = prev.name === '' && prev.words.some((w) => nestedCommands(doc, w).some(fetchesToOutput));
         if (fetchesToOutput(prev) || fromVariable || fromExpression) {
           report.push(
-            finding(
-              'dl.pipe-to-interpreter',
-              `Content downloaded by \`${prev.words[0]?.value ?? prev.name}\` is piped into \`${cmd.words[0]?.value ?? cmd.name}\`, which runs it as code.`,
-              [prev.span, cmd.span],
-            ),
+            piped === 'computed'
+              ? finding(
+                  'dl.pipe-to-computed',
+                  `Content downloaded by \`${shown(prev)}\` is piped into \`${shown(cmd)}\`, a program whose name is only known at run time (it could be a shell or Invoke-Expression), invoked as if to run what it reads.`,
+                  [prev.span, cmd.span],
+                )
+              : finding(
+                  'dl.pipe-to-interpreter',
+                  `Content downloaded by \`${prev.words[0]?.value ?? prev.name}\` is piped into \`${cmd.words[0]?.value ?? cmd.name}\`, which runs it as code.`,
+                  [prev.span, cmd.span],
+                ),
           );
           break;
         }
@@ -315,6 +593,28 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
         break;
       }
     }
+    // 2b. A download handed to a program whose name is only known at run time, where a program that
+    // runs text takes its code (`& $x (irm …)`, `. (gv 1).Value (iwr …).Content`, `$SHELL -c "$(curl …)"`).
+    const computed = computedProgram(doc, cmd);
+    if (computed !== null) {
+      const launched = computed === UNKNOWN_PROGRAM ? launchedByComputed(cmd) : null;
+      const code =
+        cmd.shell === 'powershell'
+          ? invokeExpressionArgument(cmd)
+          : (executesArgumentsAs(judgedProgram(computed, cmd), cmd)[0] ?? (launched ? executesArguments(launched)[0] : undefined));
+      const src = code ? fetchSpanIn(doc, flow, code) : undefined;
+      if (src !== undefined) {
+        report.push(
+          finding(
+            'dl.computed-invocation',
+            computed === UNKNOWN_PROGRAM
+              ? `\`${shown(cmd)}\` runs a program whose name is only known at run time (it could be Invoke-Expression or a shell) and hands it content downloaded from the network.`
+              : `\`${shown(cmd)}\` runs ${computed} on content downloaded from the network.`,
+            [src, cmd.span],
+          ),
+        );
+      }
+    }
     // `$(curl …)` in command position runs the download as a command line.
     const head = cmd.words[0];
     if (head && (head.value.startsWith('$(') || head.value.startsWith('`') || cmd.invocation !== undefined)) {
@@ -327,11 +627,17 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
     }
 
     // 3. A downloaded file is executed.
-    if (!fetch && (flow.downloaded.size > 0 || flow.fetchAndRunScripts.size > 0)) {
+    if (!fetch && (flow.downloaded.size > 0 || flow.fetchAndRunScripts.size > 0 || downloadsInText !== null)) {
       const executed = executedFiles(cmd);
       for (const key of executed) {
-        if (!flow.downloaded.has(key)) continue;
-        report.push(finding('dl.file-then-run', `\`${key}\` is downloaded and then executed.`, [flow.downloaded.get(key), cmd.span]));
+        let source: Span | undefined | null = null;
+        if (flow.downloaded.has(key)) source = flow.downloaded.get(key);
+        else {
+          const placed = downloadsInText?.get(key);
+          if (placed && placed.start < cmd.span.start) source = placed;
+        }
+        if (source === null) continue;
+        report.push(finding('dl.file-then-run', `\`${key}\` is downloaded and then executed.`, [source, cmd.span]));
         break;
       }
       // A script assembled with echo/printf that downloads and runs code, then run.
@@ -342,6 +648,19 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
           );
           break;
         }
+      }
+    }
+
+    // 3b. A program from the contents of a downloaded archive is run.
+    if (!fetch && flow.unpacked.size > 0) {
+      const run = runFromUnpacked(cmd, flow);
+      if (run) {
+        report.push(
+          finding('dl.archive-then-run', `\`${run.archive}\` is downloaded and unpacked, then \`${run.path}\` from its contents is run.`, [
+            ...run.spans,
+            cmd.span,
+          ]),
+        );
       }
     }
 
@@ -378,6 +697,76 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
       }
     }
   }
+}
+
+/**
+ * Files downloaded by commands of nested layers (fileKey → span of the first such download in the text),
+ * or null when there is none. (Downloads of the first layer come before every nested command anyway.)
+ */
+function downloadsByPlace(doc: Document): Map<string, Span> | null {
+  let out: Map<string, Span> | null = null;
+  for (const cmd of doc.commands) {
+    if (cmd.layer === 0 || !isFetch(cmd)) continue;
+    for (const key of downloadedFiles(cmd, doc)) {
+      out ??= new Map();
+      const known = out.get(key);
+      if (!known || cmd.span.start < known.start) out.set(key, cmd.span);
+    }
+  }
+  return out;
+}
+
+/** Records where a command unpacks a downloaded archive (a file downloaded earlier, or a download piped in). */
+function recordUnpacking(doc: Document, cmd: SimpleCommand, flow: SessionFlow, current: boolean): void {
+  const unpacking = archiveExtraction(cmd);
+  if (!unpacking) return;
+  let download: Span | undefined;
+  let archive: string;
+  if (unpacking.archive !== undefined) {
+    const key = fileKeyOf(unpacking.archive);
+    if (!flow.downloaded.has(key)) return;
+    download = flow.downloaded.get(key);
+    archive = key;
+  } else {
+    const members = doc.pipelines[cmd.pipeline] ?? [];
+    const source = cmd.position > 0 ? doc.commands[members[cmd.position - 1] as number] : undefined;
+    if (!source || !fetchesToOutput(source)) return;
+    download = current ? source.span : undefined;
+    const url = source.words.find(isUrlWord)?.value;
+    archive = url === undefined ? shown(source) : url.length > 80 ? url.slice(0, 80) + '…' : url;
+  }
+  const spans = [download, current ? cmd.span : undefined];
+  // A decompressed single file is a downloaded file like any other.
+  if (unpacking.file !== undefined) flow.downloaded.set(fileKeyOf(unpacking.file), current ? cmd.span : undefined);
+  else flow.unpacked.set(normalisedPath(unpacking.directory), { archive, spans });
+}
+
+const CHANGE_DIRECTORY: ReadonlySet<string> = new Set(['cd', 'chdir', 'pushd', 'set-location', 'push-location']);
+
+/** `cd` into unpacked contents makes the working directory part of them; `cd` elsewhere takes it out. */
+function recordDirectoryChange(cmd: SimpleCommand, flow: SessionFlow): void {
+  const target = cmd.words.slice(1).find((w) => !w.value.startsWith('-') && !w.value.startsWith('/d'));
+  if (!target) return;
+  const path = normalisedPath(target.value);
+  // From the working directory, any relative path but `..` leads further in.
+  const relative = !/^([/~$%]|[a-z]:|\.\.)/.test(path);
+  for (const [directory, contents] of flow.unpacked) {
+    if (directory === '' ? relative : path === directory || path.startsWith(directory + '/')) {
+      flow.unpacked.set('', contents);
+      return;
+    }
+  }
+  flow.unpacked.delete('');
+}
+
+/** The first path a command runs from unpacked contents, with the archive it came from. */
+function runFromUnpacked(cmd: SimpleCommand, flow: SessionFlow): { archive: string; path: string; spans: (Span | undefined)[] } | null {
+  for (const path of executedPaths(cmd)) {
+    for (const [directory, contents] of flow.unpacked) {
+      if (isInsideDirectory(path, directory)) return { archive: contents.archive, path, spans: contents.spans };
+    }
+  }
+  return null;
 }
 
 function push(map: Map<number, SimpleCommand[]>, key: number, cmd: SimpleCommand): void {

@@ -13,7 +13,7 @@
  * - invisible Unicode (zero-width, bidi controls) inside commands.
  */
 import type { Document, SimpleCommand, Word } from '../analysis/document';
-import { executedFiles, executesArguments, executesStdin, isDecoder, redirectOrPipeTargets } from '../analysis/semantics';
+import { executedFiles, executesArguments, isDecoder, redirectOrPipeTargets, runsPipedInput } from '../analysis/semantics';
 import { INTERPRETERS, POSIX_SHELLS, POWERSHELL_HOSTS } from '../analysis/unwrap';
 import type { Span } from '../types';
 import { DocumentCache, POWERSHELL_TEXT_RUNNERS } from './command-match';
@@ -244,6 +244,13 @@ function trackDecoded(
   }
 }
 
+/** What a `variable_obfuscation` note hides: `$IFS` standing for spaces, or an empty expansion (as written) splitting a name. */
+function variableObfuscationMessage(detail: string | undefined): string {
+  if (detail === undefined || detail === '$IFS') return 'A shell variable ($IFS) is used in place of spaces to disguise the command.';
+  const shown = detail.length > 40 ? detail.slice(0, 40) + '…' : detail;
+  return `The expansion \`${shown}\` inside the command name is empty when unset, so it only serves to split the name and disguise the command.`;
+}
+
 export const encodedRules: RuleFamily = (doc: Document, ctx: RuleContext): Finding[] => {
   const findings: Finding[] = [];
   const original = doc.original;
@@ -282,9 +289,7 @@ export const encodedRules: RuleFamily = (doc: Document, ctx: RuleContext): Findi
         );
         break;
       case 'variable_obfuscation':
-        findings.push(
-          finding('obfuscation', 'enc.ifs', 'A shell variable ($IFS) is used in place of spaces to disguise the command.', [note.span]),
-        );
+        findings.push(finding('obfuscation', 'enc.ifs', variableObfuscationMessage(note.detail), [note.span]));
         break;
       case 'unicode_zero_width':
         if (!(note.span.start === 0 && original.charCodeAt(0) === 0xfeff)) {
@@ -390,8 +395,9 @@ export const encodedRules: RuleFamily = (doc: Document, ctx: RuleContext): Findi
       }
     }
 
-    // Decoded content executed via pipes: `… | base64 -d | sh`.
-    if (cmd.position > 0 && executesStdin(cmd)) {
+    // Decoded content executed via pipes: `… | base64 -d | sh`, or into a program named at run time (`| $SHELL`).
+    const piped = cmd.position > 0 ? runsPipedInput(doc, cmd) : null;
+    if (piped !== null) {
       const members = doc.pipelines[cmd.pipeline] ?? [];
       for (let p = 0; p < cmd.position; p++) {
         const prevIndex = members[p] as number;
@@ -406,7 +412,9 @@ export const encodedRules: RuleFamily = (doc: Document, ctx: RuleContext): Findi
             finding(
               'encoded_command',
               'enc.decode-pipe-exec',
-              `Encoded text is decoded by \`${prev.words[0]?.value ?? prev.name}\` and piped into \`${head?.value ?? name}\`, which runs it.`,
+              piped === 'computed'
+                ? `Encoded text is decoded by \`${prev.words[0]?.value ?? prev.name}\` and piped into \`${head?.value ?? name}\`, a program whose name is only known at run time (it could be a shell), invoked as if to run what it reads.`
+                : `Encoded text is decoded by \`${prev.words[0]?.value ?? prev.name}\` and piped into \`${head?.value ?? name}\`, which runs it.`,
               [prev.span, cmd.span],
             ),
           );

