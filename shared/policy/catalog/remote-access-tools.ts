@@ -17,6 +17,13 @@ export interface RemoteAccessTool {
   tokens: readonly string[];
   services: readonly string[];
   domains: readonly string[];
+  /**
+   * Combinations of command-line switches that only this tool's executable or installer takes, so
+   * a renamed copy is still recognised. Every switch of one combination must be present. A switch
+   * ending in `=` matches `key=anything`, `key=value` also matches a comma list holding the value;
+   * `<path>` after a switch means its value is a file path.
+   */
+  switchSets?: readonly (readonly string[])[];
 }
 
 export const REMOTE_ACCESS_TOOLS: readonly RemoteAccessTool[] = [
@@ -27,6 +34,12 @@ export const REMOTE_ACCESS_TOOLS: readonly RemoteAccessTool[] = [
     tokens: ['anydesk'],
     services: ['anydesk'],
     domains: ['anydesk.com', 'net.anydesk.com'],
+    switchSets: [
+      ['--install <path>', '--silent'],
+      ['--install <path>', '--start-with-win'],
+      ['--start-with-win'],
+      ['--install <path>', '--set-password'],
+    ],
   },
   {
     id: 'teamviewer',
@@ -35,6 +48,7 @@ export const REMOTE_ACCESS_TOOLS: readonly RemoteAccessTool[] = [
     tokens: ['teamviewer'],
     services: ['teamviewer'],
     domains: ['teamviewer.com', 'tvcdn.de'],
+    switchSets: [['customconfigid=', 'apitoken=']],
   },
   {
     id: 'screenconnect',
@@ -67,6 +81,7 @@ export const REMOTE_ACCESS_TOOLS: readonly RemoteAccessTool[] = [
     tokens: ['ateraagent', 'atera agent', 'setup_undefined', 'atera_rmm'],
     services: ['ateraagent'],
     domains: ['atera.com', 'atera-agent-heartbeat.servicebus.windows.net'],
+    switchSets: [['integratorlogin=']],
   },
   {
     id: 'tacticalrmm',
@@ -135,15 +150,18 @@ export const REMOTE_ACCESS_TOOLS: readonly RemoteAccessTool[] = [
     tokens: ['splashtop'],
     services: ['splashtopremoteservice'],
     domains: ['splashtop.com'],
+    switchSets: [['prevercheck', 'dcode=']],
   },
   { id: 'rustdesk', name: 'RustDesk', executables: ['rustdesk'], tokens: ['rustdesk'], services: ['rustdesk'], domains: ['rustdesk.com'] },
   {
     id: 'kaseya',
     name: 'Kaseya VSA',
-    executables: ['agentmon', 'kaseyad', 'kusrinit', 'kaseyaremotecontrolhost'],
-    tokens: ['kaseya'],
+    executables: ['agentmon', 'kaseyad', 'kusrinit', 'kaseyaremotecontrolhost', 'kcssetup'],
+    tokens: ['kaseya', 'kcssetup', 'agentmon.exe'],
     services: ['kaseya agent', 'kaseyaagent'],
     domains: ['kaseya.com', 'kaseya.net'],
+    // The VSA agent installer: /e (no shortcut), /g=<machine group>, /c (use the computer name).
+    switchSets: [['/e', '/g=', '/c']],
   },
   {
     id: 'n-able',
@@ -184,6 +202,8 @@ export const REMOTE_ACCESS_TOOLS: readonly RemoteAccessTool[] = [
     tokens: ['remote utilities', 'remoteutilities', 'rutserv', 'rfusclient'],
     services: ['rmanservice'],
     domains: ['remoteutilities.com'],
+    // The Host installer (host<version>.msi) selects its one feature by this property.
+    switchSets: [['addlocal=hostfeature']],
   },
   {
     id: 'dwservice',
@@ -208,12 +228,13 @@ export const REMOTE_ACCESS_TOOLS: readonly RemoteAccessTool[] = [
     tokens: ['level-windows', 'level-linux', 'level-darwin', 'levelrmm', 'level.io'],
     services: ['level'],
     domains: ['level.io'],
+    switchSets: [['level_api_key=']],
   },
   {
     id: 'zoho-assist',
     name: 'Zoho Assist',
-    executables: ['za_connect', 'zohomeeting', 'zaservice', 'zohotray', 'zohours'],
-    tokens: ['zohoassist', 'zoho assist', 'za_connect', 'zohomeeting'],
+    executables: ['za_connect', 'za_access', 'zohomeeting', 'zaservice', 'zohotray', 'zohours'],
+    tokens: ['zohoassist', 'zoho assist', 'za_connect', 'za_access', 'zohomeeting'],
     services: ['zoho assist-remote support', 'zaservice'],
     domains: ['assist.zoho.com', 'zoho.com', 'zohoassist.com'],
   },
@@ -309,7 +330,8 @@ export const REMOTE_ACCESS_TOOLS: readonly RemoteAccessTool[] = [
     id: 'simplehelp',
     name: 'SimpleHelp',
     executables: ['simplehelpcustomer', 'simpleservice', 'remote access', 'simplegatewayservice'],
-    tokens: ['simplehelp', 'simpleservice'],
+    // SimpleHelp's installers are JWrapper bundles named after the app ("JWrapper-Remote Access-….exe").
+    tokens: ['simplehelp', 'simpleservice', 'jwrapper-remote access', 'jwrapper-remote support'],
     services: ['simplehelp', 'simplegatewayservice'],
     domains: ['simple-help.com'],
   },
@@ -490,6 +512,14 @@ export const REMOTE_ACCESS_TOOLS: readonly RemoteAccessTool[] = [
     domains: ['anyplace-control.com'],
   },
   {
+    id: 'xrdp',
+    name: 'xrdp (RDP server for Linux)',
+    executables: ['xrdp', 'xrdp-sesman'],
+    tokens: ['xrdp'],
+    services: ['xrdp', 'xrdp-sesman'],
+    domains: ['xrdp.org'],
+  },
+  {
     id: 'xeox',
     name: 'XEOX',
     executables: ['xeox-agent_x64', 'xeox_service_windows'],
@@ -506,6 +536,58 @@ for (const tool of REMOTE_ACCESS_TOOLS) {
   for (const e of tool.executables) byExecutable.set(e, tool);
   for (const s of tool.services) byService.set(s, tool);
   for (const t of tool.tokens) tokenList.push([t, tool]);
+}
+
+/** Tools with switch combinations, and every switch key (the `key=` part, or the whole switch) any of them uses. */
+const toolsWithSwitches = REMOTE_ACCESS_TOOLS.filter((tool) => tool.switchSets !== undefined);
+const switchKeys = new Set<string>();
+for (const tool of toolsWithSwitches) for (const set of tool.switchSets!) for (const s of set) switchKeys.add(switchKey(s));
+
+function switchKey(entry: string): string {
+  const space = entry.indexOf(' ');
+  const bare = space >= 0 ? entry.slice(0, space) : entry;
+  const eq = bare.indexOf('=');
+  return eq >= 0 && eq < bare.length - 1 ? bare.slice(0, eq + 1) : bare;
+}
+
+/** True when an argument (lower case) is one of the switch keys: the cheap test before a full match. */
+export function isRemoteToolSwitch(arg: string): boolean {
+  if (switchKeys.has(arg)) return true;
+  const eq = arg.indexOf('=');
+  return eq > 0 && switchKeys.has(arg.slice(0, eq + 1));
+}
+
+/** The tool one of whose switch combinations the arguments (lower case, in order) contain completely. */
+export function remoteToolBySwitches(args: readonly string[]): RemoteAccessTool | undefined {
+  for (const tool of toolsWithSwitches) for (const set of tool.switchSets!) if (set.every((entry) => hasSwitch(args, entry))) return tool;
+  return undefined;
+}
+
+function hasSwitch(args: readonly string[], entry: string): boolean {
+  const wantsPath = entry.endsWith(' <path>');
+  const sw = wantsPath ? entry.slice(0, -7) : entry;
+  for (let i = 0; i < args.length; i++) {
+    if (switchMatches(args[i]!, sw) && (!wantsPath || looksLikePath(args[i + 1]))) return true;
+  }
+  return false;
+}
+
+/** `key=` matches any value, `key=value` also one value of a list (`ADDLOCAL=HostFeature,ViewerFeature`), others exactly. */
+function switchMatches(arg: string, sw: string): boolean {
+  if (sw.endsWith('=')) return arg.length > sw.length && arg.startsWith(sw);
+  if (arg === sw) return true;
+  const eq = sw.indexOf('=');
+  if (eq < 0 || !arg.startsWith(sw.slice(0, eq + 1))) return false;
+  return arg
+    .slice(eq + 1)
+    .split(',')
+    .includes(sw.slice(eq + 1));
+}
+
+/** `C:\dir`, `\\server\share`, `%ProgramFiles%\x`, `$env:ProgramData\x` (the vendor switches are Windows installers'; `/S` is a switch, not a path). */
+function looksLikePath(arg: string | undefined): boolean {
+  if (!arg || arg.startsWith('-')) return false;
+  return /^[a-z]:[\\/]/.test(arg) || arg.startsWith('\\\\') || ((arg.startsWith('%') || arg.startsWith('$')) && arg.includes('\\'));
 }
 
 /** The tool whose process name this is (lower case, no `.exe`). */

@@ -9,9 +9,11 @@
  */
 import type { Document, Word } from '../analysis/document';
 import {
+  isRemoteToolSwitch,
   remoteToolByDomain,
   remoteToolByExecutable,
   remoteToolByService,
+  remoteToolBySwitches,
   remoteToolByToken,
   type RemoteAccessTool,
 } from '../catalog/remote-access-tools';
@@ -138,11 +140,33 @@ function removesOrAsks(inv: Invocation): boolean {
 /** Running the tool's own executable, or any program from its install directory / installer. */
 function checkLaunch(inv: Invocation, out: FindingCollector): void {
   if (!inv.nameWord && !inv.name) return;
+  // "C:\Program Files\TeamViewer\uninstall.exe" /S removes the tool; a renamed installer is still caught by its switches.
+  if (isUninstaller(inv.name) && !remoteToolByExecutable(inv.name)) return;
   const byName = remoteToolByExecutable(inv.name);
   const byPath = byName ? undefined : inv.nameWord ? remoteToolByToken(inv.nameWord.lower) : undefined;
   const tool = byName ?? byPath;
   if (!tool) return;
   out.add(spec('rmm.launch', 'block', tool, 'Starts or installs'), [commandWord(inv)]);
+}
+
+/** uninstall.exe, uninst.exe, unins000.exe (Inno Setup), Uninstaller.exe. */
+function isUninstaller(name: string): boolean {
+  return name.startsWith('unins') || name.endsWith('uninstall') || name.endsWith('uninstaller');
+}
+
+/** A vendor's own switch combination (AnyDesk `--install C:\dir --start-with-win`), whatever the executable is called. */
+function checkVendorSwitches(inv: Invocation, out: FindingCollector): void {
+  if (out.has('rmm.')) return;
+  let candidate = false;
+  for (const w of inv.args) {
+    if (isRemoteToolSwitch(w.lower)) {
+      candidate = true;
+      break;
+    }
+  }
+  if (!candidate) return;
+  const tool = remoteToolBySwitches(inv.args.map((w) => w.lower));
+  if (tool) out.add(spec('rmm.vendor-switches', 'block', tool, 'Runs, with its own installer switches,'), [commandWord(inv)]);
 }
 
 function checkMsiInstall(inv: Invocation, out: FindingCollector): void {
@@ -275,6 +299,7 @@ function runsVariableOrLocalFile(inv: Invocation): boolean {
 const INVOCATION_CHECKS = new ChecksByName([
   // The tool's own executable, by name or path.
   { check: checkLaunch },
+  { check: checkVendorSwitches },
   { check: checkMsiInstall, names: ['msiexec'] },
   { check: checkPackageInstall, names: PACKAGE_MANAGERS },
   { check: checkServiceStart, names: [...SERVICE_START_VERBS.keys(), ...PS_SERVICE_CMDLETS, 'open'] },

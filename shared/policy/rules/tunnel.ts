@@ -19,6 +19,7 @@ import {
   docHas,
   docHasAny,
   invocations,
+  optionValue,
   searchFirst,
   type FindingSpec,
   type Invocation,
@@ -119,6 +120,7 @@ export const tunnelRules: RuleFamily = (doc: Document, _ctx: RuleContext) => {
   // INVOCATION_CHECKS is at the end of this file: it names constants of the checks.
   for (const inv of invocations(doc)) for (const check of INVOCATION_CHECKS.for(inv.name)) check(inv, out, doc);
   checkDevTcp(doc, out);
+  checkZshTcp(doc, out);
   checkFifoLoop(doc, out);
   checkPowerShellSocket(doc, out);
   checkPipelineToShell(doc, out);
@@ -150,7 +152,8 @@ function checkSsh(inv: Invocation, out: FindingCollector): void {
         }
       }
     }
-    const l = w.lower;
+    // `-oRemoteForward=…` is `-o RemoteForward=…` written as one word.
+    const l = w.lower.startsWith('-o') ? w.lower.slice(2) : w.lower;
     if (l.startsWith('remoteforward') || l.startsWith('localforward') || l.startsWith('dynamicforward') || l.startsWith('tunnel=')) {
       out.add(tunnelSpec('tunnel.ssh.forward', `${inv.name} sets up a port forward through an -o option.`), [commandWord(inv), w]);
       return;
@@ -184,7 +187,12 @@ function checkTunnelServiceStart(inv: Invocation, out: FindingCollector): void {
     unit = inv.args.find((w) => isTunnelService(w.lower));
   else if (inv.name === 'service' && (lowers.includes('start') || lowers.includes('restart')))
     unit = inv.args.find((w) => isTunnelService(w.lower));
-  else if ((inv.name === 'start-service' || inv.name === 'sc' || inv.name === 'net') && !lowers.includes('stop'))
+  else if (inv.name === 'start-service' && !lowers.includes('stop')) unit = inv.args.find((w) => isTunnelService(w.lower));
+  // `sc query cloudflared` only looks: sc and net need a verb that starts, creates or reconfigures the service.
+  else if (
+    (inv.name === 'sc' && (lowers.includes('start') || lowers.includes('create') || lowers.includes('config'))) ||
+    (inv.name === 'net' && lowers.includes('start'))
+  )
     unit = inv.args.find((w) => isTunnelService(w.lower));
   else if (inv.name === 'sysrc')
     unit = inv.args.find((w) => TUNNEL_SERVICES.some((t) => w.lower.startsWith(t + '_enable=')) && w.lower.includes('yes'));
@@ -438,6 +446,90 @@ function checkPipelineToShell(doc: Document, out: FindingCollector): void {
   }
 }
 
+/**
+ * Tunnel agents recognised by their switches, because they are usually renamed (`./agent`, `./npc`):
+ * ligolo-ng's agent and the nps client. Keys are switches, values the switches that complete the set.
+ */
+const TUNNEL_SWITCH_SETS: ReadonlyMap<string, { label: string; partners: readonly string[] }> = new Map([
+  [
+    '-connect',
+    { label: 'a ligolo-ng agent connects back to its proxy to pivot into this network', partners: ['-ignore-cert', '-accept-fingerprint'] },
+  ],
+  ['-server=', { label: 'an nps client (npc) forwards local ports through a remote server', partners: ['-vkey='] }],
+]);
+
+function checkTunnelSwitches(inv: Invocation, out: FindingCollector): void {
+  for (const w of inv.args) {
+    const l = w.lower;
+    if (l.charCodeAt(0) !== 45 /* - */) continue;
+    const eq = l.indexOf('=');
+    const set = TUNNEL_SWITCH_SETS.get(eq > 0 ? l.slice(0, eq + 1) : l);
+    if (!set) continue;
+    const partner = inv.args.find((a) =>
+      set.partners.some((p) => (p.endsWith('=') ? a.lower.startsWith(p) : a.lower === p || a.lower.startsWith(p + '='))),
+    );
+    if (partner) {
+      out.add(tunnelSpec('tunnel.agent-switches', `Its switches show that ${set.label}.`), [commandWord(inv), w, partner]);
+      return;
+    }
+  }
+}
+
+/** Packages that package runners (`npx localtunnel --port 3000`) fetch and start as tunnels. */
+const TUNNEL_PACKAGES = new Set(['localtunnel', 'ngrok', '@ngrok/ngrok', 'cloudflared', 'untun', 'bore-cli', 'tunnelmole', 'zrok']);
+const PACKAGE_RUNNERS = new Set(['npx', 'bunx', 'pnpx']);
+
+function checkPackageRunnerTunnel(inv: Invocation, out: FindingCollector): void {
+  let i = 0;
+  // `pnpm dlx pkg`, `yarn dlx pkg`, `npm exec pkg`.
+  if (!PACKAGE_RUNNERS.has(inv.name)) {
+    if (inv.args[0]?.lower !== 'dlx' && inv.args[0]?.lower !== 'exec') return;
+    i = 1;
+  }
+  while (i < inv.args.length && inv.args[i]!.lower.startsWith('-')) i++;
+  const pkg = inv.args[i];
+  if (!pkg) return;
+  const at = pkg.lower.lastIndexOf('@');
+  const name = at > 0 ? pkg.lower.slice(0, at) : pkg.lower;
+  if (TUNNEL_PACKAGES.has(name))
+    out.add(tunnelSpec('tunnel.package-runner', `${inv.name} runs the tunnel package ${name}, which exposes a local port publicly.`), [
+      commandWord(inv),
+      pkg,
+    ]);
+}
+
+const LOOPBACK_ADDRESSES = new Set(['localhost', '127.0.0.1', '::1']);
+
+/** `kubectl port-forward … --address 0.0.0.0`: the forward listens on every interface, not only this machine. */
+function checkKubectlPortForward(inv: Invocation, out: FindingCollector): void {
+  if (!inv.args.some((w) => w.lower === 'port-forward')) return;
+  const address = optionValue(inv.args, 'address');
+  if (!address) return;
+  if (address.lower.split(',').every((a) => LOOPBACK_ADDRESSES.has(a))) return;
+  out.add(
+    tunnelSpec(
+      'tunnel.kubectl-port-forward',
+      `${inv.name} port-forward --address ${address.value} opens a cluster port to other machines.`,
+    ),
+    [commandWord(inv), address],
+  );
+}
+
+// `zmodload zsh/net/tcp; ztcp host port` opens a socket whose descriptor zsh leaves in $REPLY.
+const ZTCP_NEEDLES = new NeedleGroup(['ztcp ']);
+const VARIABLE_FD_REDIRECTS = new NeedleGroup(['>&$', '<&$']);
+
+/** zsh's ztcp socket wired to a shell through descriptor redirections (`zsh >&$REPLY 0>&$REPLY`). */
+function checkZshTcp(doc: Document, out: FindingCollector): void {
+  if (!docHasAny(doc, ZTCP_NEEDLES)) return;
+  const wiring = docHasAny(doc, VARIABLE_FD_REDIRECTS);
+  if (!wiring) return;
+  out.add(
+    shellSpec('shell.zsh-ztcp', "zsh's ztcp opens a network socket and a shell's input and output are redirected to it."),
+    searchFirst(doc, 'ztcp ', wiring),
+  );
+}
+
 /** The per-invocation checks, in order, each with the programs it acts on (none: every program). */
 const INVOCATION_CHECKS = new ChecksByName([
   { check: checkSsh, names: SSH_LIKE },
@@ -449,4 +541,8 @@ const INVOCATION_CHECKS = new ChecksByName([
   // Any python* name (python3.12) counts as an interpreter.
   { check: checkInterpreterSocket },
   { check: checkTunnelServiceStart, names: ['systemctl', 'service', 'start-service', 'sc', 'net', 'sysrc'] },
+  // Renamed agents are found by their switches, whatever the program is called.
+  { check: checkTunnelSwitches },
+  { check: checkPackageRunnerTunnel, names: [...PACKAGE_RUNNERS, 'pnpm', 'yarn', 'npm'] },
+  { check: checkKubectlPortForward, names: ['kubectl', 'oc', 'microk8s.kubectl'] },
 ]);
