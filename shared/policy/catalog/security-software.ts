@@ -93,6 +93,25 @@ export const SECURITY_SERVICE_TOKENS: readonly string[] = [
   'taegis',
   'mdatp',
   'wdavdaemon',
+  // Linux and macOS agents (daemons, packages, launchd labels such as com.crowdstrike.falcond)
+  'falcond',
+  'cbagentd',
+  'cbagent',
+  'sentineld',
+  'osquery',
+  'santad',
+  'jamfprotect',
+  'com.jamf.protect',
+  'xprotect',
+  'clamav',
+  'clamd',
+  'freshclam',
+  'tripwire',
+  'sysdig',
+  'tetragon',
+  'lacework',
+  'threatlocker',
+  'cisco-secure-endpoint',
   // Logging and auditing
   'auditd',
   'rsyslog',
@@ -115,6 +134,8 @@ export const SECURITY_SERVICE_TOKENS: readonly string[] = [
   'nftables',
   'apparmor',
   'pf',
+  'falco',
+  'aide',
 ];
 
 /** Exact service names that are too short to be matched as substrings. */
@@ -130,6 +151,8 @@ export const SECURITY_SERVICE_EXACT: ReadonlySet<string> = new Set([
   'mfemms',
   'eset',
   'sysmon',
+  'falco',
+  'aide',
 ]);
 
 /** Short tokens above must match a whole name; the rest may match inside a longer name. */

@@ -105,7 +105,7 @@ function checkShadowCopiesAndBackups(inv: Invocation, out: FindingCollector): vo
         [commandWord(inv), wild[0]],
       );
   } else if (n === 'tmutil' && (lowers[0] === 'disable' || lowers[0] === 'delete' || lowers[0] === 'deletelocalsnapshots')) {
-    out.add(flagSpec('evasion.backups.timemachine', `tmutil ${lowers[0]} disables Time Machine or deletes its snapshots.`), [
+    out.add(blockSpec('evasion.backups.timemachine', `tmutil ${lowers[0]} disables Time Machine or deletes its backups. ${RECOVERY}`), [
       commandWord(inv),
     ]);
   } else if (
@@ -141,7 +141,7 @@ function checkDefender(inv: Invocation, out: FindingCollector): void {
         );
         return;
       }
-      if (DEFENDER_DISABLE_PARAMS.has(p)) {
+      if (DEFENDER_DISABLE_PARAMS.has(p) && !defenderValueEnables(inv, w, p)) {
         out.add(flagSpec('evasion.defender.disable', `${n} switches off a Microsoft Defender protection (${w.value}).`), [
           commandWord(inv),
           w,
@@ -184,6 +184,32 @@ function checkDefender(inv: Invocation, out: FindingCollector): void {
       ]);
     }
   }
+}
+
+/** Values that switch a Defender `-Disable…` preference off again, or turn an `-Enable…`/reporting preference on. */
+const DEFENDER_FALSY = new Set(['$false', '0', 'false', '"false"', "'false'"]);
+const DEFENDER_ENABLING: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['mapsreporting', new Set(['1', '2', 'basic', 'advanced'])],
+  ['submitsamplesconsent', new Set(['1', '3', 'sendsafesamples', 'sendallsamples'])],
+  ['puaprotection', new Set(['1', 'enabled'])],
+  ['enablecontrolledfolderaccess', new Set(['1', 'enabled'])],
+  ['enablenetworkprotection', new Set(['1', 'enabled'])],
+]);
+
+/** `-DisableRealtimeMonitoring $false` turns protection back on: the value, attached (`-p:$false`) or the next word, decides. */
+function defenderValueEnables(inv: Invocation, param: Word, name: string): boolean {
+  const colon = param.lower.indexOf(':');
+  let value: string | undefined;
+  if (colon >= 0) value = param.lower.slice(colon + 1);
+  else {
+    const next = inv.args[inv.args.indexOf(param) + 1];
+    if (next && !next.lower.startsWith('-')) value = next.lower;
+  }
+  if (value === undefined) return false;
+  const enabling = DEFENDER_ENABLING.get(name);
+  if (enabling) return enabling.has(value);
+  // The `Disable…` parameters and their aliases (drtm, dbm …) all start with d.
+  return name.startsWith('d') && DEFENDER_FALSY.has(value);
 }
 
 // --- Security / logging services -------------------------------------------------------------------
@@ -247,6 +273,72 @@ function checkSecurityServices(inv: Invocation, out: FindingCollector): void {
   }
 }
 
+/** Package managers and the verbs with which they remove a package. */
+const PACKAGE_REMOVE_VERBS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['yum', new Set(['remove', 'erase', 'autoremove'])],
+  ['dnf', new Set(['remove', 'erase', 'autoremove'])],
+  ['apt', new Set(['remove', 'purge', 'autoremove'])],
+  ['apt-get', new Set(['remove', 'purge', 'autoremove'])],
+  ['zypper', new Set(['remove', 'rm'])],
+  ['rpm', new Set(['-e', '--erase'])],
+  ['dpkg', new Set(['-r', '-p', '--remove', '--purge'])],
+  ['snap', new Set(['remove'])],
+  ['brew', new Set(['uninstall', 'remove', 'rm'])],
+  ['pacman', new Set(['-r', '-rs', '-rns'])],
+]);
+/** Cmdlets that act on the services or processes piped into them (`Get-Service WinDefend | Stop-Service`). */
+const PIPED_STOPPERS: ReadonlySet<string> = new Set(['stop-service', 'set-service', 'suspend-service', 'stop-process']);
+const SERVICE_LISTERS: ReadonlySet<string> = new Set(['get-service', 'get-process', 'get-ciminstance', 'get-wmiobject']);
+
+/**
+ * A security agent removed by its package manager (`yum remove falcon-sensor`), killed by PID lookup
+ * (`kill -9 $(pgrep -f osqueryd)`) or stopped through a pipeline whose first command names it.
+ */
+function checkSecurityAgentRemoval(inv: Invocation, out: FindingCollector, doc: Document): void {
+  const n = inv.name;
+  const removeVerbs = PACKAGE_REMOVE_VERBS.get(n);
+  if (removeVerbs) {
+    const lowers = argLowers(inv);
+    if (!lowers.some((l) => removeVerbs.has(l))) return;
+    const agent = positionals(inv.args).find((w) => !removeVerbs.has(w.lower) && isSecurityServiceName(w.lower));
+    if (agent)
+      out.add(flagSpec('evasion.security-service.uninstall', `${n} removes the security agent "${agent.value}".`), [
+        commandWord(inv),
+        agent,
+      ]);
+    return;
+  }
+  if (n === 'kill') {
+    for (const w of inv.args) {
+      for (const k of w.nested ?? []) {
+        const lookup = doc.commands[k];
+        if (!lookup || (lookup.name !== 'pgrep' && lookup.name !== 'pidof')) continue;
+        const agent = lookup.words.find((x, i) => i > 0 && !x.lower.startsWith('-') && isSecurityServiceName(x.lower));
+        if (agent) {
+          out.add(flagSpec('evasion.security-service.stop', `kill stops the security process "${agent.value}".`), [
+            commandWord(inv),
+            agent,
+          ]);
+          return;
+        }
+      }
+    }
+    return;
+  }
+  if (PIPED_STOPPERS.has(n) && inv.command.position > 0) {
+    if (n === 'set-service' && !argLowers(inv).some((l) => l === 'disabled' || l === 'stopped')) return;
+    const previous = doc.pipelines[inv.command.pipeline]?.[inv.command.position - 1];
+    const lister = previous === undefined ? undefined : doc.commands[previous];
+    if (!lister || !SERVICE_LISTERS.has(lister.name)) return;
+    const agent = lister.words.find((x, i) => i > 0 && !x.lower.startsWith('-') && isSecurityServiceName(x.lower));
+    if (agent)
+      out.add(
+        flagSpec('evasion.security-service.stop', `${n} stops or disables "${agent.value}", a security, logging or firewall component.`),
+        [commandWord(inv), agent],
+      );
+  }
+}
+
 // --- Event logs and auditing -----------------------------------------------------------------------
 
 function checkEventLogs(inv: Invocation, out: FindingCollector): void {
@@ -259,7 +351,10 @@ function checkEventLogs(inv: Invocation, out: FindingCollector): void {
         commandWord(inv),
         inv.args[0],
       ]);
-    else if ((sub === 'sl' || sub === 'set-log') && lowers.some((l) => l === '/e:false' || l === '/enabled:false' || l.startsWith('/ms:')))
+    else if (
+      (sub === 'sl' || sub === 'set-log') &&
+      lowers.some((l) => l === '/e:false' || l === '/enabled:false' || (l.startsWith('/ms:') && tinyLogSize(l.slice(4))))
+    )
       out.add(flagSpec('evasion.eventlog.disable', 'wevtutil disables or shrinks an event log channel.'), [commandWord(inv)]);
   } else if (n === 'clear-eventlog' || n === 'remove-eventlog' || n === 'clear-winevent') {
     out.add(flagSpec('evasion.eventlog.clear', `${n} clears or removes event logs, erasing the record of what happened.`), [
@@ -303,6 +398,13 @@ function checkEventLogs(inv: Invocation, out: FindingCollector): void {
   }
 }
 
+/** Windows keeps event logs of at least 1 MiB; asking for less only serves to squeeze records out (`/ms:1`). Growing a log is housekeeping. */
+function tinyLogSize(bytes: string): boolean {
+  if (bytes.length === 0 || bytes.length > 7) return false;
+  for (let i = 0; i < bytes.length; i++) if (bytes.charCodeAt(i) < 48 || bytes.charCodeAt(i) > 57) return false;
+  return Number(bytes) < 1_048_576;
+}
+
 // --- Firewall, SELinux, Gatekeeper, SIP, ASLR ---------------------------------------------------
 
 /** Commands checkFirewallOff reads the joined argument text of. */
@@ -323,7 +425,7 @@ function checkFirewallOff(inv: Invocation, out: FindingCollector): void {
   if (
     n === 'netsh' &&
     ((lowers.includes('advfirewall') && lowers.includes('state') && lowers.includes('off')) ||
-      (lowers.includes('firewall') && text.includes('mode=disable')))
+      (lowers.includes('firewall') && (text.includes('mode=disable') || text.includes('opmode disable'))))
   )
     what = 'netsh turns the Windows Firewall off.';
   else if (n === 'set-netfirewallprofile' && text.includes('-enabled') && (text.includes('false') || text.includes(' 0')))
@@ -462,6 +564,7 @@ function checkLogFileDestruction(inv: Invocation, out: FindingCollector): void {
   if (
     inv.name === 'find' &&
     inv.args.some((w) => isLogPath(w.lower)) &&
+    !olderThanFilter(inv) &&
     inv.args.some((w) => w.lower === '-delete' || w.lower === 'rm' || w.lower === 'shred' || w.lower === 'srm')
   ) {
     out.add(flagSpec('evasion.logs.delete', 'find deletes log files.'), [commandWord(inv)]);
@@ -483,6 +586,172 @@ function checkLogFileDestruction(inv: Invocation, out: FindingCollector): void {
     if (inv.name === 'tee' || inv.name === 'cp') return;
     out.add(flagSpec('evasion.logs.delete', `Overwrites a log file (${overwritten.value}).`), [commandWord(inv), overwritten]);
   }
+}
+
+/** `find /var/log -mtime +30 -delete`: removing only old files is log retention, not destroying the record. */
+function olderThanFilter(inv: Invocation): boolean {
+  const args = inv.args;
+  for (let i = 0; i + 1 < args.length; i++) {
+    const l = args[i]!.lower;
+    if ((l === '-mtime' || l === '-mmin' || l === '-ctime' || l === '-cmin' || l === '-atime') && args[i + 1]!.lower.startsWith('+'))
+      return true;
+  }
+  return false;
+}
+
+// --- Shell history, timestamps and the change journal -------------------------------------------
+
+/** Shell variables that, emptied, pointed at /dev/null or set to zero, stop the history being written. */
+const HISTORY_VARIABLES: ReadonlySet<string> = new Set(['histfile', 'histsize', 'histfilesize', 'savehist']);
+const HISTORY_FILES = ['.bash_history', '.zsh_history', '.sh_history', 'consolehost_history', 'historysavepath'];
+
+function silencesHistory(assignment: string): boolean {
+  const eq = assignment.indexOf('=');
+  if (eq < 0 || !HISTORY_VARIABLES.has(assignment.slice(0, eq))) return false;
+  const value = assignment.slice(eq + 1);
+  return value === '' || value === '/dev/null' || value === '0' || value === '""' || value === "''";
+}
+
+/**
+ * Stopping the shell history or destroying its file (`unset HISTFILE`, `set +o history`, `ln -sf /dev/null
+ * ~/.bash_history`, PSReadLine SaveNothing). `history -c` alone only empties the current session's list.
+ */
+function checkHistoryTampering(inv: Invocation, out: FindingCollector): void {
+  const n = inv.name;
+  const lowers = argLowers(inv);
+  let what: string | undefined;
+  if (n === 'unset' && lowers.some((l) => HISTORY_VARIABLES.has(l))) what = 'unset stops the shell recording its history.';
+  else if ((n === 'export' || n === 'declare' || n === 'typeset' || n === 'set') && lowers.some(silencesHistory))
+    what = `${n} points the shell history at nothing.`;
+  else if (n === 'set' && lowers.includes('+o') && lowers.includes('history'))
+    what = 'set +o history stops the shell recording its history.';
+  else if (
+    n === 'ln' &&
+    lowers.some((l) => l.startsWith('-') && l.includes('s')) &&
+    lowers.includes('/dev/null') &&
+    lowers.some((l) => HISTORY_FILES.some((h) => l.includes(h)))
+  )
+    what = 'ln links the shell history file to /dev/null.';
+  else if (n === 'set-psreadlineoption' && lowers.some((l) => l.endsWith('savenothing'))) what = 'PSReadLine is told to save no history.';
+  else if (
+    (n === 'remove-item' || n === 'clear-content') &&
+    lowers.some((l) => l.includes('historysavepath') || l.includes('consolehost_history'))
+  )
+    what = `${n} deletes the PowerShell history file.`;
+  if (what) out.add(flagSpec('evasion.history.tamper', `${what} Commands run afterwards leave no trace.`), [commandWord(inv)]);
+}
+
+/** Timestomping (`touch -r /bin/ls x`, `touch -t 201901010000 x`), the NTFS change journal, test-signing and PowerShell 2. */
+function checkTamperingTools(inv: Invocation, out: FindingCollector): void {
+  const n = inv.name;
+  const lowers = argLowers(inv);
+  if (n === 'touch') {
+    if (touchStampsTimes(inv))
+      out.add(
+        flagSpec('evasion.timestomp', "touch gives a system, hidden or executable file another file's or an old timestamp (timestomping)."),
+        [commandWord(inv)],
+      );
+  } else if (n === 'fsutil' && lowers[0] === 'usn' && lowers[1] === 'deletejournal') {
+    out.add(
+      flagSpec('evasion.usn-journal.delete', 'fsutil usn deletejournal deletes the NTFS change journal, a record of file activity.'),
+      [commandWord(inv)],
+    );
+  } else if (
+    n === 'bcdedit' &&
+    lowers.includes('/set') &&
+    lowers.includes('on') &&
+    lowers.some((l) => l === 'testsigning' || l === 'nointegritychecks')
+  ) {
+    out.add(flagSpec('evasion.driver-signing', 'bcdedit lets Windows load unsigned or test-signed drivers.'), [commandWord(inv)]);
+  } else if (n === 'powershell' && powerShellVersion2(inv)) {
+    out.add(flagSpec('evasion.powershell-downgrade', 'PowerShell 2 is started: it has no AMSI and no script-block logging.'), [
+      commandWord(inv),
+    ]);
+  }
+}
+
+const SYSTEM_PREFIXES = [
+  '/bin/',
+  '/sbin/',
+  '/usr/',
+  '/etc/',
+  '/lib',
+  '/boot/',
+  '/system/',
+  '/library/',
+  '/opt/',
+  '/var/',
+  '/tmp/',
+  '/dev/shm/',
+  'c:\\windows',
+];
+const CODE_SUFFIXES = ['.so', '.sh', '.exe', '.dll', '.php', '.jsp', '.aspx', '.py', '.pl', '.dylib', '.ko'];
+
+/**
+ * `touch -r /bin/ls /tmp/.x`, `touch -t 201901010000 /usr/sbin/x`: a copied or chosen timestamp on a
+ * system, hidden or executable file hides when it arrived. Ageing ordinary files (`touch -t … report.txt`)
+ * is routine, so the target or the reference must be of that kind.
+ */
+function touchStampsTimes(inv: Invocation): boolean {
+  const args = inv.args;
+  let stamped = false;
+  const files: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const l = args[i]!.lower;
+    if (l.startsWith('--reference')) stamped = true;
+    else if (l.startsWith('-') && !l.startsWith('--') && l.length > 1) {
+      // Short options cluster (`-cr`); -r, -t and -d take the next word, so they come last.
+      const last = l[l.length - 1];
+      if (last === 'r' || last === 't') stamped = true;
+      if ((last === 'r' || last === 't' || last === 'd') && i + 1 < args.length) files.push(args[++i]!.lower);
+    } else if (!l.startsWith('-')) files.push(l);
+  }
+  if (!stamped) return false;
+  return files.some((f) => {
+    const name = baseName(f);
+    return name.startsWith('.') || SYSTEM_PREFIXES.some((p) => f.startsWith(p)) || CODE_SUFFIXES.some((s) => name.endsWith(s));
+  });
+}
+
+/** `powershell -version 2` (any unambiguous prefix of -Version, value 2 or 2.0). */
+function powerShellVersion2(inv: Invocation): boolean {
+  const args = inv.args;
+  for (let i = 0; i + 1 < args.length; i++) {
+    const l = args[i]!.lower;
+    if (l.length >= 2 && l.length <= 8 && '-version'.startsWith(l)) {
+      const v = args[i + 1]!.lower;
+      return v === '2' || v === '2.0';
+    }
+  }
+  return false;
+}
+
+/** macOS: quarantine removed from an app or installer, quarantine switched off, the application firewall switched off. */
+function checkMacProtections(inv: Invocation, out: FindingCollector): void {
+  const lowers = argLowers(inv);
+  if (inv.name === 'xattr') {
+    const options = lowers.filter((l) => l.startsWith('-'));
+    const clears = options.some((l) => l.includes('c'));
+    const deletesQuarantine = options.some((l) => l.includes('d')) && lowers.includes('com.apple.quarantine');
+    if (!clears && !deletesQuarantine) return;
+    // Documents routinely lose the attribute; an app, installer or a whole tree losing it skips Gatekeeper's check.
+    const recursive = options.some((l) => l.includes('r'));
+    if (recursive || positionals(inv.args).some((w) => isMacCode(w.lower)))
+      out.add(flagSpec('evasion.quarantine.remove', 'xattr strips the quarantine attribute, so Gatekeeper never checks the program.'), [
+        commandWord(inv),
+      ]);
+  } else if (inv.name === 'defaults' && lowers[0] === 'write') {
+    const off = lowers.some((l) => l === 'no' || l === 'false' || l === '0');
+    if (off && lowers.includes('lsquarantine'))
+      out.add(flagSpec('evasion.quarantine.disable', 'defaults write turns off quarantine of downloaded files.'), [commandWord(inv)]);
+    else if (off && lowers.includes('globalstate') && lowers.some((l) => l.endsWith('com.apple.alf')))
+      out.add(flagSpec('evasion.firewall.disable', 'defaults write turns the macOS application firewall off.'), [commandWord(inv)]);
+  }
+}
+
+const MAC_CODE_SUFFIXES = ['.app', '.app/', '.pkg', '.mpkg', '.dmg', '.command', '.dylib', '.kext', '.jar'];
+function isMacCode(lower: string): boolean {
+  return MAC_CODE_SUFFIXES.some((s) => lower.endsWith(s));
 }
 
 // --- Masquerading (block) -------------------------------------------------------------------------------
@@ -532,6 +801,41 @@ const PROTECTED_NAMES = new Set([
   'conhost.exe',
   'rundll32.exe',
 ]);
+/** Shells, interpreters and network tools that are copied under a daemon's or a hidden name (`cp /bin/bash /tmp/.sshd`). */
+const POSIX_MASQUERADE_SOURCES: ReadonlySet<string> = new Set([
+  'bash',
+  'sh',
+  'dash',
+  'zsh',
+  'ksh',
+  'busybox',
+  'nc',
+  'ncat',
+  'socat',
+  'python',
+  'python3',
+  'perl',
+]);
+const POSIX_SYSTEM_DIRS = ['/bin/', '/usr/bin/', '/sbin/', '/usr/sbin/', '/usr/local/bin/'];
+const POSIX_DAEMON_NAMES: ReadonlySet<string> = new Set([
+  'sshd',
+  'systemd',
+  'systemd-journald',
+  'systemd-logind',
+  'cron',
+  'crond',
+  'dbus-daemon',
+  'rsyslogd',
+  'udevd',
+  'init',
+  'kthreadd',
+  'agetty',
+  'polkitd',
+  'atd',
+  'httpd',
+  'nginx',
+  'mysqld',
+]);
 const COPIERS = new Set(['copy', 'copy-item', 'cpi', 'cp', 'xcopy', 'move', 'move-item', 'mv', 'mi']);
 
 /** A system binary copied under another name (`copy cmd.exe C:\svchost.exe`, `copy certutil.exe %temp%\tcm.tmp`). */
@@ -543,6 +847,17 @@ function checkMasquerade(inv: Invocation, out: FindingCollector): void {
   if (!source || !dest || source === dest) return;
   const srcName = baseName(source.lower);
   const destName = baseName(dest.lower);
+  if (POSIX_MASQUERADE_SOURCES.has(srcName) && POSIX_SYSTEM_DIRS.some((d) => source.lower.startsWith(d))) {
+    if (destName === srcName || !(destName.startsWith('.') || POSIX_DAEMON_NAMES.has(destName) || destName.startsWith('kworker'))) return;
+    out.add(
+      blockSpec(
+        'evasion.masquerade',
+        `Copies the system program ${srcName} to "${destName}", a hidden or system-daemon name: it hides a shell or interpreter from process listings and from the technician reading the logs.`,
+      ),
+      [commandWord(inv), dest],
+    );
+    return;
+  }
   if (!MASQUERADE_SOURCES.has(srcName)) return;
   if (!(
     source.lower.includes('system32') ||
@@ -654,10 +969,49 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
       searchFirst(doc, 'sedebugprivilege'),
     );
   }
+  if (docHas(doc, 'eventlogsession') && docHas(doc, '.clearlog(')) {
+    out.add(
+      flagSpec('evasion.eventlog.clear', 'EventLogSession.ClearLog clears event logs, erasing the record of what happened.'),
+      searchFirst(doc, '.clearlog('),
+    );
+  }
+  const stamp = docHasAny(doc, TIMESTAMP_WRITES);
+  if (stamp && (stamp.startsWith('set') || timestampAssignment(doc))) {
+    out.add(flagSpec('evasion.timestomp', "Sets a file's timestamps to a chosen date (timestomping)."), searchFirst(doc, stamp));
+  }
+  if (docHas(doc, 'hist') && doc.assignments?.some((a) => a.value !== undefined && silencesHistory(a.name.toLowerCase() + '=' + a.value))) {
+    out.add(
+      flagSpec('evasion.history.tamper', 'The shell history is pointed at nothing. Commands run afterwards leave no trace.'),
+      searchFirst(doc, 'hist'),
+    );
+  }
   const svcWord = findSecurityServiceStopInArguments(doc);
   if (svcWord && !out.has('evasion.security-service')) {
     out.add(flagSpec('evasion.security-service.stop', `Stops the security service "${svcWord.value}" through another program.`), [svcWord]);
   }
+}
+
+const TIMESTAMP_WRITES = new NeedleGroup([
+  'setlastwritetime',
+  'setcreationtime',
+  'setlastaccesstime',
+  '.lastwritetime',
+  '.creationtime',
+  '.lastaccesstime',
+]);
+
+/** `(Get-Item x).LastWriteTime = '01/01/2019'`: a statement assigning to a file's timestamp property. */
+function timestampAssignment(doc: Document): boolean {
+  for (const c of doc.commands) {
+    if (c.words[1]?.value !== '=') continue;
+    const target = c.words[0]!.lower;
+    if (
+      target.endsWith('time') &&
+      (target.includes('.lastwritetime') || target.includes('.creationtime') || target.includes('.lastaccesstime'))
+    )
+      return true;
+  }
+  return false;
 }
 
 /** `AdvancedRun … /CommandLine "stop WinDefend"`: a stop verb and a security service inside one argument. */
@@ -698,6 +1052,7 @@ const INVOCATION_CHECKS = new ChecksByName([
   },
   // Every program: a security agent's installer runs under its own name.
   { check: checkSecurityServices },
+  { check: checkSecurityAgentRemoval, names: [...PACKAGE_REMOVE_VERBS.keys(), 'kill', ...PIPED_STOPPERS] },
   {
     check: checkEventLogs,
     names: [
@@ -726,4 +1081,10 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkLogFileDestruction },
   { check: checkMasquerade, names: COPIERS },
   { check: checkServicePermissions, names: ['sc'] },
+  {
+    check: checkHistoryTampering,
+    names: ['unset', 'export', 'declare', 'typeset', 'set', 'ln', 'set-psreadlineoption', 'remove-item', 'clear-content'],
+  },
+  { check: checkTamperingTools, names: ['touch', 'fsutil', 'bcdedit', 'powershell'] },
+  { check: checkMacProtections, names: ['xattr', 'defaults'] },
 ]);
