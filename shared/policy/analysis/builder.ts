@@ -238,6 +238,9 @@ export interface DerivedText {
 }
 
 /** Variables known while lexing: case-insensitive for PowerShell and cmd. */
+/** cmd layers started with delayed expansion on (`cmd /v:on /c …`): `!var!` expands like `%var%`. */
+export const DELAYED_EXPANSION_LAYERS = new WeakSet<Layer>();
+
 export class VariableTable {
   private readonly values = new Map<string, string>();
   constructor(
@@ -257,5 +260,12 @@ export class VariableTable {
   }
   delete(name: string): void {
     this.values.delete(this.key(name));
+  }
+  get size(): number {
+    return this.values.size;
+  }
+  /** Entries whose key starts with `prefix` (lower case), keyed without it. */
+  *withPrefix(prefix: string): Generator<[string, string]> {
+    for (const [k, v] of this.values) if (k.startsWith(prefix)) yield [k.slice(prefix.length), v];
   }
 }

@@ -37,6 +37,32 @@ function charFromCode(code: string): string | null {
   return String.fromCodePoint(n);
 }
 
+/**
+ * `-join (105,101,120 | % {[char]$_})`, `-join ('69','65','78' | % {[char][convert]::ToInt32($_,16)})`:
+ * character codes piped through ForEach-Object into `[char]` and joined → the string, else null.
+ * Matched on the group's text (the pipeline inside a group is not folded by the lexer).
+ */
+const CODE_ITEM = String.raw`(?:'[0-9a-fx]{1,8}'|"[0-9a-fx]{1,8}"|[0-9a-fx]{1,8})`;
+const CHAR_CODE_PIPELINE = new RegExp(
+  String.raw`-join\s*\(\s*(?:\(\s*)?(${CODE_ITEM}(?:\s*,\s*${CODE_ITEM}){0,255})\s*(?:\)\s*)?\|\s*(?:%|foreach-object|foreach)\s*\{\s*\[char\]\s*(?:\[int\]\s*)?(?:\$_|\[convert\]::toint32\(\s*\$_\s*,\s*(2|8|10|16)\s*\))\s*\}\s*\)`,
+);
+export function charCodePipeline(text: string): string | null {
+  if (text.length > 4096) return null;
+  const lower = text.toLowerCase();
+  if (!lower.includes('[char]') || !lower.includes('-join')) return null;
+  const m = CHAR_CODE_PIPELINE.exec(lower);
+  if (!m) return null;
+  const radix = m[2] ? Number(m[2]) : 10;
+  let out = '';
+  for (const raw of (m[1] as string).split(',')) {
+    const item = raw.trim().replace(/['"]/g, '');
+    const n = radix === 10 && item.startsWith('0x') ? parseInt(item.slice(2), 16) : parseInt(item, radix);
+    if (!(n >= 0 && n <= 0x10ffff)) return null;
+    out += String.fromCodePoint(n);
+  }
+  return out;
+}
+
 /** `[char[]]` applied to a list of codes (or a string) → the string. */
 function charsFromList(list: readonly string[]): string | null {
   let out = '';

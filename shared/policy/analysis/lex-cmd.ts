@@ -3,7 +3,7 @@
  * caret escapes, quotes, and `%VAR%` / `%VAR:~start,len%` / `%VAR:old=new%` expansion using
  * `set` assignments in the same text and the usual Windows environment.
  */
-import { wordOf, type WordImpl } from './builder';
+import { DELAYED_EXPANSION_LAYERS, wordOf, type WordImpl } from './builder';
 import type { Redirect, Word } from './document';
 import { PieceTextBuilder } from './layer';
 import type { LexTarget } from './lex-target';
@@ -54,8 +54,12 @@ class CmdLexer {
   /** The word being read (reused: words are read one at a time). */
   private readonly word = new CmdWordState();
 
+  /** `!var!` expands (`cmd /v:on /c …`; `setlocal enabledelayedexpansion` sets it in the variables instead). */
+  private readonly delayed: boolean;
+
   constructor(private readonly t: LexTarget) {
     this.n = t.text.length;
+    this.delayed = DELAYED_EXPANSION_LAYERS.has(t.layer);
   }
 
   run(): void {
@@ -253,7 +257,7 @@ class CmdLexer {
         this.pos++;
         continue;
       }
-      if (c === '%' || (c === '!' && this.t.vars.get('__delayed') !== undefined)) {
+      if (c === '%' || (c === '!' && (this.delayed || this.t.vars.get('__delayed') !== undefined))) {
         const exp = this.readPercent(c);
         if (exp) {
           if (exp.obfuscated) w.obfuscated = true;

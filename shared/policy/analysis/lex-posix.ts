@@ -106,6 +106,8 @@ const WRAPPERS: Readonly<Record<string, readonly string[]>> = {
   torsocks: [],
   proxychains: ['-f'],
   proxychains4: ['-f'],
+  // `busybox wget …`, `busybox sh`: the first argument is the applet (the program) that runs.
+  busybox: [],
 };
 
 export function lexPosix(t: LexTarget, shell: Shell): void {
@@ -859,6 +861,10 @@ class PosixLexer {
       return e;
     }
     if (nx === '{') {
+      if (this.shell === 'zsh') {
+        const c2 = text[this.pos + 2];
+        if (c2 === '(' || c2 === '$' || c2 === ':') return this.zshExpansion(start);
+      }
       // Stops at `$` and newlines: nested expansions are left unresolved, and `${${${…` stays linear.
       const close = indexWithin(text, '}', this.pos + 2, 4096, '$\n');
       if (close < 0) {
@@ -896,6 +902,20 @@ class PosixLexer {
     const e = new Expansion(start, this.t.vars.get(name), text.slice(start, i));
     e.vanishable = true;
     return e;
+  }
+
+  /**
+   * zsh `${(j::)${(s::):-curl}}`, `${:-curl}`: flags, nested expansions and a name-less default. The
+   * constant result when every part is understood; otherwise unknown (a computed word).
+   */
+  private zshExpansion(start: number): Expansion {
+    const text = this.t.text;
+    const r = zshParameter(text, start, 0);
+    this.pos = r.end;
+    let value: string | undefined;
+    if (r.items !== undefined) value = r.items.join(' ');
+    else if (r.known) value = this.t.vars.get(r.name) ?? '';
+    return new Expansion(start, value, text.slice(start, r.end), true);
   }
 
   /** End index of `{a,b}` (no spaces, no nesting) at start, or -1. */
@@ -967,6 +987,86 @@ function applyParameterOperator(value: string | undefined, op: string): { value:
     return { value: value.endsWith(pat) ? value.slice(0, value.length - pat.length) : value, obfuscated: true };
   }
   return { value: undefined, obfuscated: true };
+}
+
+/** What a zsh `${…}` at `start` yields: its words when constant, and where it ends. */
+interface ZshParameter {
+  end: number;
+  items: string[] | undefined;
+  /** A plain variable (no flags, nesting or operator): its value is looked up by the caller. */
+  known: boolean;
+  name: string;
+}
+
+/** zsh parameter flags understood: `s:x:` split, `j:x:` join, `U`/`L` case (any delimiter pair). */
+function applyZshFlags(flags: string, items: string[]): string[] | undefined {
+  let out = items;
+  for (let i = 0; i < flags.length;) {
+    const f = flags[i] as string;
+    if (f === 's' || f === 'j') {
+      const delimiter = flags[i + 1];
+      if (delimiter === undefined) return undefined;
+      const close = flags.indexOf(delimiter, i + 2);
+      if (close < 0) return undefined;
+      const sep = flags.slice(i + 2, close);
+      if (f === 'j') out = [out.join(sep)];
+      else out = out.flatMap((item) => (sep === '' ? Array.from(item) : item.split(sep))).filter((x) => x !== '');
+      i = close + 1;
+    } else if (f === 'U' || f === 'L') {
+      out = out.map((x) => (f === 'U' ? x.toUpperCase() : x.toLowerCase()));
+      i++;
+    } else return undefined;
+  }
+  return out;
+}
+
+/** Reads zsh `${(flags)inner:-default}` at `start` (`${`), nesting bounded; linear in what it reads. */
+function zshParameter(text: string, start: number, depth: number): ZshParameter {
+  const unknown = (end: number): ZshParameter => ({ end, items: undefined, known: false, name: '' });
+  let i = start + 2;
+  let flags = '';
+  if (text[i] === '(') {
+    const close = indexWithin(text, ')', i + 1, 64, '}\n');
+    if (close < 0) return unknown(i);
+    flags = text.slice(i + 1, close);
+    i = close + 1;
+  }
+  let items: string[] | undefined;
+  let name = '';
+  let plain = flags === '';
+  if (text[i] === '$' && text[i + 1] === '{' && depth < 8) {
+    const inner = zshParameter(text, i, depth + 1);
+    if (inner.known) return unknown(skipToBrace(text, inner.end));
+    items = inner.items;
+    i = inner.end;
+    plain = false;
+    if (items === undefined) return unknown(skipToBrace(text, i));
+  } else {
+    let j = i;
+    while (j < text.length && j - i < 256 && isIdentChar(text.charCodeAt(j))) j++;
+    name = text.slice(i, j);
+    i = j;
+  }
+  if (text[i] === ':' && text[i + 1] === '-') {
+    const close = indexWithin(text, '}', i + 2, 4096, '$\n');
+    if (close < 0) return unknown(i);
+    // A name-less or unset parameter takes the default (assignments in the text are not looked up here).
+    if (items === undefined && name !== '') return unknown(close + 1);
+    if (items === undefined || items.length === 0) items = [text.slice(i + 2, close)];
+    i = close;
+    plain = false;
+  }
+  if (text[i] !== '}') return unknown(skipToBrace(text, i));
+  if (plain && name !== '') return { end: i + 1, items: undefined, known: true, name };
+  if (items === undefined) return unknown(i + 1);
+  const flagged = applyZshFlags(flags, items);
+  return flagged === undefined ? unknown(i + 1) : { end: i + 1, items: flagged, known: false, name };
+}
+
+/** Past the next `}` from `i` (bounded, not past another expansion), or `i` when there is none near. */
+function skipToBrace(text: string, i: number): number {
+  const close = indexWithin(text, '}', i, 4096, '$\n');
+  return close < 0 ? i : close + 1;
 }
 
 /** Names of parameters an unset value of which expands to nothing: variables, `$1`…, `$@`, `$*`. */

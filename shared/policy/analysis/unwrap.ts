@@ -7,7 +7,7 @@
  * lines other programs carry and run (`find -exec`, `ssh -o ProxyCommand=`, `git -c core.pager=`,
  * `python -c "os.system('…')"`, …: see CARRIERS).
  */
-import { firstAtLeast, LIMITS, type DerivedText, type DocBuilder } from './builder';
+import { DELAYED_EXPANSION_LAYERS, firstAtLeast, LIMITS, makeWord, type DerivedText, type DocBuilder } from './builder';
 import { decodeBase64Text, findBase64Runs } from './decode';
 import type { Assignment, Layer, SimpleCommand, Word } from './document';
 import { derivedLayer, offsetLayer, PieceTextBuilder } from './layer';
@@ -346,6 +346,7 @@ export class Unwrapper {
       if (!UNWRAPPED_NAMES.has(cmd.name)) {
         // The common case: a command that runs or stores no command line; only a PowerShell word can still decode base64.
         if (base64Calls[nextBase64Call] === i) this.fromBase64Constants(cmd, depth, out);
+        else if (cmd.name === 'new-object') this.processStartInfo(cmd, depth, out);
         continue;
       }
       const before = out.length;
@@ -439,19 +440,25 @@ export class Unwrapper {
   /** `cmd /c …`, `cmd /k …`, `cmd /r …`: the rest of the line is a cmd command line. */
   private cmdSlashC(cmd: SimpleCommand, depth: number, out: NestedText[]): void {
     const words = cmd.words;
+    // `cmd /v:on /c …`: `!var!` expands when the command runs (so `set a=x&& !a!` works on one line).
+    let delayed = false;
     for (let k = 1; k < words.length; k++) {
       const w = words[k] as Word;
       const lower = w.lower;
+      if (lower === '/v' || lower === '/v:on') delayed = true;
+      let nested: NestedText | undefined;
       if (lower === '/c' || lower === '/k' || lower === '/r') {
         const rest = words.slice(k + 1);
-        if (rest.length > 0) out.push(this.wordsLayer(rest, 'cmd', depth, 'nested_shell'));
-        return;
-      }
-      if (lower.startsWith('/c') || lower.startsWith('/k') || lower.startsWith('/r')) {
+        if (rest.length > 0) nested = this.wordsLayer(rest, 'cmd', depth, 'nested_shell');
+      } else if (lower.startsWith('/c') || lower.startsWith('/k') || lower.startsWith('/r')) {
         const first = { ...w, value: w.value.slice(2), lower: lower.slice(2), span: w.span };
-        out.push(this.wordsLayer([first, ...words.slice(k + 1)], 'cmd', depth, 'nested_shell'));
-        return;
+        nested = this.wordsLayer([first, ...words.slice(k + 1)], 'cmd', depth, 'nested_shell');
+      } else continue;
+      if (nested) {
+        if (delayed) DELAYED_EXPANSION_LAYERS.add(nested.layer);
+        out.push(nested);
       }
+      return;
     }
   }
 
@@ -886,6 +893,7 @@ export class Unwrapper {
     if (!STORING_COMMANDS.has(cmd.name)) return;
     for (let k = 1; k < words.length; k++) {
       const w = words[k] as Word;
+      if (w.nested && cmd.shell === 'powershell') this.commandLineEntries(w.nested, depth, out);
       if (!w.quoted || w.value.length < 4 || w.nested) continue;
       const firstToken = w.value.trimStart().split(/[\s"']/, 1)[0] ?? '';
       const prog = programName(firstToken);
@@ -894,6 +902,33 @@ export class Unwrapper {
       const shell: Shell = this.platform === 'windows' || cmd.shell === 'cmd' || cmd.shell === 'powershell' ? 'cmd' : 'sh';
       out.push(this.wordsLayer([w], shell, depth, 'nested_shell'));
     }
+  }
+
+  /**
+   * `Invoke-CimMethod Win32_Process Create -Arguments @{CommandLine='powershell -enc …'}`: a hashtable
+   * entry `CommandLine=…` (read as a command of its own inside the table) holds the command line started.
+   */
+  private commandLineEntries(nested: readonly number[], depth: number, out: NestedText[]): void {
+    for (const idx of nested) {
+      const entry = this.b.commands[idx];
+      const first = entry?.words[0];
+      if (!entry || entry.words.length !== 1 || !first || !first.lower.startsWith('commandline=')) continue;
+      const value = first.value.slice('commandline='.length);
+      if (COMMAND_LINE_PROGRAMS.has(programName(value.trimStart().split(/[\s"']/, 1)[0] ?? ''))) {
+        out.push(this.wordsLayer([makeWord(value, first.span, { quoted: true })], 'cmd', depth, 'nested_shell'));
+      }
+    }
+  }
+
+  /** `New-Object Diagnostics.ProcessStartInfo 'powershell.exe','-enc …'`: the program and its arguments are started. */
+  private processStartInfo(cmd: SimpleCommand, depth: number, out: NestedText[]): void {
+    const words = cmd.words;
+    const type = words[1];
+    if (!type || !type.lower.endsWith('processstartinfo')) return;
+    const program = words[2];
+    if (!program || !COMMAND_LINE_PROGRAMS.has(programName(program.value))) return;
+    const args = words.slice(3).filter((w) => w.value !== ',');
+    out.push(this.wordsLayer([program, ...args], 'cmd', depth, 'nested_shell'));
   }
 
   /** A layer over the values of `words`, with spans as exact as the source allows. */

@@ -72,6 +72,8 @@ function variableKey(name: string): string {
 function referencedVariables(w: Word): string[] {
   const out: string[] = [];
   const v = w.value;
+  // `Invoke-Expression @p`: splatting passes the hashtable's values (`@{Command=(irm …)}`) as the arguments.
+  if (v.length > 1 && v.charCodeAt(0) === 0x40 && /^@[A-Za-z_][A-Za-z0-9_]*$/.test(v)) out.push(variableKey(v.slice(1)));
   for (let i = v.indexOf('$'); i >= 0 && i < v.length; i = v.indexOf('$', i + 1)) {
     let j = i + 1;
     if (v[j] === '{') j++;

@@ -141,6 +141,9 @@ const CODE_DECODE = [
 const CODE_EXEC = [
   'exec(',
   'eval(',
+  // Perl/Ruby call without parentheses (`eval decode_base64("…")`), Python 2's `exec` statement.
+  'eval ',
+  'exec ',
   'os.system',
   'subprocess',
   'popen',
