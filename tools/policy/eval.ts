@@ -1,13 +1,12 @@
 /**
  * `npm run policy:eval -- FILE.jsonl`: scores the engine on a labelled corpus (standard
- * trust, active tenant, no destination rules, each item on its own) and lists the misses.
+ * trust, active tenant, no destination rules; items of a `session` see its earlier items as history) and lists
+ * the misses.
  * Always exits 0 once the corpus is read: it reports, it does not gate.
  */
 import { readFileSync } from 'node:fs';
-import { evaluatePolicy } from '../../shared/policy/index';
-import type { Decision } from '../../shared/policy/types';
-import { buildContext } from './evaluate-stream';
-import { formatReport, parseCorpus, scoreCorpus, type CorpusItem } from './score';
+import { corpusEvaluator } from './corpus-evaluator';
+import { formatReport, parseCorpus, scoreCorpus } from './score';
 import { createHash } from 'node:crypto';
 import { useNativeSha256 } from '../../shared/policy/hash';
 
@@ -29,18 +28,12 @@ try {
 const { items, errors } = parseCorpus(content);
 for (const e of errors) console.error(`policy:eval: skipped ${e}`);
 
-const now = Date.now();
-const context = buildContext({ trust: 'standard', blockedDestinations: [], now });
 const failures: string[] = [];
 const started = performance.now();
-const report = scoreCorpus(items, (item: CorpusItem): Decision | 'error' => {
-  try {
-    return evaluatePolicy({ text: item.text, shell: item.shell, platform: item.platform, action: 'terminal_line', context }).decision;
-  } catch (e) {
-    failures.push(`${item.id}: ${(e as Error).message}`);
-    return 'error';
-  }
-});
+const report = scoreCorpus(
+  items,
+  corpusEvaluator(Date.now(), (item, e) => failures.push(`${item.id}: ${e.message}`)),
+);
 const ms = performance.now() - started;
 
 console.log(`Corpus: ${file}`);

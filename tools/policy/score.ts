@@ -14,6 +14,8 @@ export const CorpusItemSchema = z.object({
   shell: z.enum(['powershell', 'cmd', 'bash', 'sh', 'zsh']),
   platform: z.enum(['windows', 'linux', 'macos']),
   source: z.string().optional(),
+  /** Items with the same session id are evaluated in order, each with the earlier ones as the session's history. */
+  session: z.string().optional(),
 });
 export type CorpusItem = z.infer<typeof CorpusItemSchema>;
 

@@ -1,0 +1,44 @@
+/**
+ * Regression gate on the technique probes (tools/policy/probes/technique-probes.jsonl): 1,000 attack
+ * and look-alike administration lines written for Bulwark, not taken from ../shared/corpus, with rules
+ * since written for the techniques they exposed. Thresholds sit a little under today's scores, so a
+ * change that loses a technique (or starts blocking ordinary administration) fails here.
+ * `npm run policy:eval -- tools/policy/probes/technique-probes.jsonl` prints the full report.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { corpusEvaluator } from './corpus-evaluator';
+import { parseCorpus, scoreCorpus } from './score';
+
+const PROBES = new URL('./probes/technique-probes.jsonl', import.meta.url);
+const RECALL_BLOCK_MIN = 0.97;
+const RECALL_DETECT_MIN = 0.98;
+const FPR_MAX = 0.01;
+
+describe('technique probes', () => {
+  const { items, errors } = parseCorpus(readFileSync(PROBES, 'utf8'));
+  const report = scoreCorpus(items, corpusEvaluator(0));
+  const rate = (r: { hit: number; total: number }) => r.hit / r.total;
+  const missList = () =>
+    report.misses
+      .slice(0, 40)
+      .map((m) => `${m.id} expected ${m.expected} got ${m.got}: ${m.text.slice(0, 100)}`)
+      .join('\n');
+
+  it('parses every line', () => {
+    expect(errors).toEqual([]);
+    expect(items.length).toBe(1000);
+  });
+
+  it('blocks what must be blocked', () => {
+    expect(rate(report.overall.recallBlock), missList()).toBeGreaterThanOrEqual(RECALL_BLOCK_MIN);
+  });
+
+  it('detects what must be flagged or blocked', () => {
+    expect(rate(report.overall.recallBlockFlag), missList()).toBeGreaterThanOrEqual(RECALL_DETECT_MIN);
+  });
+
+  it('lets ordinary administration through', () => {
+    expect(rate(report.overall.fprAllow), missList()).toBeLessThanOrEqual(FPR_MAX);
+  });
+});
