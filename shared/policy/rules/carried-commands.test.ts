@@ -6,25 +6,8 @@
  * nothing harmful stay allowed.
  */
 import { describe, expect, it } from 'vitest';
-import { evaluatePolicy } from '../engine';
-import type { PolicyInput, Shell } from '../types';
-
-function evaluate(text: string, shell: Shell) {
-  const input: PolicyInput = {
-    text,
-    shell,
-    platform: shell === 'powershell' || shell === 'cmd' ? 'windows' : 'linux',
-    context: {
-      tenantState: 'active',
-      trust: { level: 'standard' },
-      now: 0,
-      blockedDestinations: [],
-      permittedScriptHashes: [],
-      history: [],
-    },
-  };
-  return evaluatePolicy(input);
-}
+import type { Shell } from '../types';
+import { evaluateLine as evaluate } from './family-test-support';
 
 const blocksDownloadExecute = (text: string, shell: Shell = 'bash') => {
   const r = evaluate(text, shell);

@@ -6,18 +6,8 @@
  * look-alikes that must stay allowed.
  */
 import { describe, expect, it } from 'vitest';
-import { evaluatePolicy } from '../engine';
-import type { PolicyInput, Shell } from '../types';
-
-function evaluate(text: string, shell: Shell, history: string[] = []) {
-  const input: PolicyInput = {
-    text,
-    shell,
-    platform: shell === 'powershell' || shell === 'cmd' ? 'windows' : 'linux',
-    context: { tenantState: 'active', trust: { level: 'standard' }, now: 0, blockedDestinations: [], permittedScriptHashes: [], history },
-  };
-  return evaluatePolicy(input);
-}
+import type { Shell } from '../types';
+import { evaluateLine as evaluate } from './family-test-support';
 
 function ruleIds(text: string, shell: Shell, history: string[] = []): string[] {
   return evaluate(text, shell, history).reasons.map((r) => r.ruleId);

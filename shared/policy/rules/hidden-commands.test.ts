@@ -4,25 +4,8 @@
  * variables in a command name (`c${u}url`): what runs is judged as if written plainly.
  */
 import { describe, expect, it } from 'vitest';
-import { evaluatePolicy } from '../engine';
-import type { PolicyInput, Shell } from '../types';
-
-function evaluate(text: string, shell: Shell) {
-  const input: PolicyInput = {
-    text,
-    shell,
-    platform: shell === 'powershell' || shell === 'cmd' ? 'windows' : shell === 'zsh' ? 'macos' : 'linux',
-    context: {
-      tenantState: 'active',
-      trust: { level: 'standard' },
-      now: 0,
-      blockedDestinations: [],
-      permittedScriptHashes: [],
-      history: [],
-    },
-  };
-  return evaluatePolicy(input);
-}
+import type { Shell } from '../types';
+import { evaluateLine as evaluate } from './family-test-support';
 
 const blocksDownloadExecute = (text: string, shell: Shell) => {
   const r = evaluate(text, shell);

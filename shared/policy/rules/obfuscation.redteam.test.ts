@@ -4,21 +4,11 @@
  * the whole engine: the fixes are in the analysis (lexers, unwrapping) as much as in the rules.
  */
 import { describe, expect, it } from 'vitest';
-import { evaluatePolicy } from '../engine';
-import type { Platform, PolicyContext, Shell } from '../types';
-
-const context: PolicyContext = {
-  tenantState: 'active',
-  trust: { level: 'standard' },
-  now: 1_000,
-  blockedDestinations: [],
-  permittedScriptHashes: [],
-  history: [],
-};
+import type { Platform, Shell } from '../types';
+import { evaluateLine } from './family-test-support';
 
 function decide(text: string, shell: Shell, history: string[] = [], platform?: Platform): string {
-  const p: Platform = platform ?? (shell === 'cmd' || shell === 'powershell' ? 'windows' : 'linux');
-  return evaluatePolicy({ text, shell, platform: p, context: { ...context, history } }).decision;
+  return evaluateLine(text, shell, history, platform).decision;
 }
 
 type Line = [text: string, shell: Shell, history?: string[], platform?: Platform];

@@ -5,25 +5,8 @@
  * the rule family would fail, blocking the text as engine.family-failed).
  */
 import { describe, expect, it } from 'vitest';
-import { evaluatePolicy } from '../engine';
-import type { PolicyInput, Shell } from '../types';
-
-function evaluate(text: string, shell: Shell) {
-  const input: PolicyInput = {
-    text,
-    shell,
-    platform: shell === 'powershell' || shell === 'cmd' ? 'windows' : 'linux',
-    context: {
-      tenantState: 'active',
-      trust: { level: 'standard' },
-      now: 0,
-      blockedDestinations: [],
-      permittedScriptHashes: [],
-      history: [],
-    },
-  };
-  return evaluatePolicy(input);
-}
+import type { Shell } from '../types';
+import { evaluateLine as evaluate } from './family-test-support';
 
 const SHELLS: readonly Shell[] = ['bash', 'sh', 'zsh', 'powershell', 'cmd'];
 const TEXTS = [
