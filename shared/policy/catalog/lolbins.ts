@@ -34,6 +34,12 @@ export interface Lolbin {
    * network path is treated as proxy execution (the generic `proxy.lolbin.remote` rule).
    */
   remoteIsRoutine?: boolean;
+  /**
+   * Set when a network path counts only as the module the binary loads (its first argument):
+   * `rundll32 \\host\s\x.dll,Entry` loads remote code, while `rundll32 printui.dll,PrintUIEntry /in
+   * /n \\printserver\queue` only names a printer. URLs count wherever they stand.
+   */
+  networkPathOnlyAsModule?: boolean;
 }
 
 export const LOLBINS: readonly Lolbin[] = [
@@ -87,6 +93,7 @@ export const LOLBINS: readonly Lolbin[] = [
   },
   {
     names: ['rundll32'],
+    networkPathOnlyAsModule: true,
     abuses: [
       {
         ruleId: 'proxy.rundll32.script',

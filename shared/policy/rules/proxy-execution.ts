@@ -8,7 +8,7 @@
  * shapes lives in catalog/lolbins.ts; this file holds the shapes that need more than one word.
  */
 import type { Document, Word } from '../analysis/document';
-import { LOLBINS, PROXY_SCRIPTS, lolbinByName, type LolbinAbuse } from '../catalog/lolbins';
+import { LOLBINS, PROXY_SCRIPTS, lolbinByName, type Lolbin, type LolbinAbuse } from '../catalog/lolbins';
 import {
   argLowers,
   ChecksByName,
@@ -58,8 +58,9 @@ function checkCatalog(inv: Invocation, out: FindingCollector): void {
   const bin = lolbinByName(inv.name);
   if (!bin) return;
   let matched = false;
+  const remoteCandidates = remoteCandidatesOf(bin, inv.args);
   for (const abuse of bin.abuses) {
-    const decisive = matchAbuse(abuse, inv.args);
+    const decisive = matchAbuse(abuse, inv.args, remoteCandidates);
     if (decisive === null) continue;
     matched = true;
     out.add(blockSpec(abuse.ruleId, `${inv.name} ${abuse.what}. ${WHY}`), [commandWord(inv), decisive ?? undefined]);
@@ -67,7 +68,7 @@ function checkCatalog(inv: Invocation, out: FindingCollector): void {
   if (matched || bin.remoteIsRoutine) return;
   // Whatever the switch: a proxy-execution binary handed a URL or a network path is fetching code or
   // a file from another machine, which is what these binaries are abused for (LOLBAS "Download"/"Execute").
-  const remote = remoteArgument(inv.args);
+  const remote = remoteArgument(remoteCandidates);
   if (remote)
     out.add(
       blockSpec(
@@ -76,6 +77,12 @@ function checkCatalog(inv: Invocation, out: FindingCollector): void {
       ),
       [commandWord(inv), remote],
     );
+}
+
+/** The arguments a URL or network path is looked for in (see Lolbin.networkPathOnlyAsModule). */
+function remoteCandidatesOf(bin: Lolbin, args: readonly Word[]): readonly Word[] {
+  if (!bin.networkPathOnlyAsModule) return args;
+  return args.filter((w, i) => i === 0 || !w.lower.startsWith('\\\\'));
 }
 
 /** The first argument that is a URL or UNC path, or an option whose value is one (`/i:http://…`, `-source=\\\\h\\s`). */
@@ -97,7 +104,7 @@ function optionValueText(w: Word): string {
 }
 
 /** The decisive word when every condition holds (undefined when none names a word), null otherwise. */
-function matchAbuse(abuse: LolbinAbuse, args: readonly Word[]): Word | undefined | null {
+function matchAbuse(abuse: LolbinAbuse, args: readonly Word[], remoteCandidates: readonly Word[]): Word | undefined | null {
   let decisive: Word | undefined;
   if (abuse.anyArgument && args.length === 0) return null;
   if (abuse.options) {
@@ -106,7 +113,7 @@ function matchAbuse(abuse: LolbinAbuse, args: readonly Word[]): Word | undefined
     decisive = w;
   }
   if (abuse.remote) {
-    const w = anyWord(args, (x) => isRemote(x.lower) || isRemote(attached(x)));
+    const w = anyWord(remoteCandidates, (x) => isRemote(x.lower) || isRemote(attached(x)));
     if (!w) return null;
     decisive = w;
   }
