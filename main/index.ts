@@ -20,6 +20,7 @@ import { createIpcGate, originOf } from './ipc/ipc-gate';
 import { registerValidatedIpc } from './ipc/validated-ipc';
 import { CONSOLE_CSP } from './security/content-security-policy';
 import { openExternal } from './security/external-links';
+import { rendererContentType } from './security/renderer-files';
 
 const APP_SCHEME = 'app';
 const APP_ORIGIN = `${APP_SCHEME}://console`;
@@ -27,15 +28,6 @@ const RENDERER_DIR = join(import.meta.dirname, '../renderer');
 
 // Served like https: secure context, standard URL parsing, no file:// privileges.
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-};
 
 async function serveRendererFile(request: Request): Promise<Response> {
   const url = new URL(request.url);
@@ -48,7 +40,7 @@ async function serveRendererFile(request: Request): Promise<Response> {
     const ext = file.slice(file.lastIndexOf('.'));
     return new Response(body, {
       headers: {
-        'content-type': MIME[ext] ?? 'application/octet-stream',
+        'content-type': rendererContentType(ext),
         'content-security-policy': CONSOLE_CSP,
         'x-content-type-options': 'nosniff',
       },

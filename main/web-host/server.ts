@@ -16,22 +16,13 @@ import type { IpcEventName } from '../../shared/ipc/channels';
 import type { ConsoleLogger } from '../core/logger';
 import type { IpcGate } from '../ipc/ipc-gate';
 import { CONSOLE_CSP } from '../security/content-security-policy';
+import { rendererContentType } from '../security/renderer-files';
 
 export const BRIDGE_INVOKE_PREFIX = '/bridge/invoke/';
 export const BRIDGE_EVENTS_PATH = '/bridge/events';
 export const BRIDGE_HEADER = 'x-bulwark-bridge';
 export const HOST_COOKIE = 'bulwark_console';
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-};
 
 const SECURITY_HEADERS = {
   'content-security-policy': CONSOLE_CSP,
@@ -177,7 +168,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const file = join(rendererDir, wanted);
     const rel = relative(rendererDir, file);
     if (rel.startsWith('..') || isAbsolute(rel) || !existsSync(file) || !statSync(file).isFile()) return send(response, 404, 'Not found');
-    response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
+    response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': rendererContentType(extname(file)) });
     createReadStream(file).pipe(response);
   };
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { AGENT_CREDENTIAL_PREFIX, AGENT_PROTOCOL_VERSION } from '../../shared/agent-protocol/messages';
+import { AGENT_CREDENTIAL_PREFIX, AGENT_PROTOCOL_VERSION, type Inventory } from '../../shared/agent-protocol/messages';
 import type { AgentEnrollRequest, AgentEnrollResponse } from '../../shared/agent-protocol/enroll';
 import type { PlatformName } from '../../shared/agent-protocol/policy-wire';
 import type { Endpoint } from '../../shared/api/endpoints';
@@ -19,6 +19,21 @@ export function osFamilyOf(platform: string): PlatformName {
   if (platform === 'win32') return 'windows';
   if (platform === 'darwin') return 'macos';
   return 'linux';
+}
+
+/** The endpoint columns an agent's inventory fills, at enrolment and on every hello. */
+export function inventoryColumns(inventory: Inventory) {
+  return {
+    hostname: inventory.hostname,
+    os_platform: inventory.os.platform,
+    os_release: inventory.os.release,
+    os_version: inventory.os.version,
+    arch: inventory.os.arch,
+    os_family: osFamilyOf(inventory.os.platform),
+    username: inventory.user,
+    ips: JSON.stringify(inventory.ips),
+    agent_version: inventory.agentVersion,
+  };
 }
 
 export function toApiEndpoint(row: EndpointRow, online: boolean): Endpoint {
@@ -90,15 +105,7 @@ export async function enrollAgent(
         tenant_id: token.tenant_id,
         enroll_token_id: token.id,
         credential_hash: hashToken(credential),
-        hostname: inventory.hostname,
-        os_platform: inventory.os.platform,
-        os_release: inventory.os.release,
-        os_version: inventory.os.version,
-        arch: inventory.os.arch,
-        os_family: osFamilyOf(inventory.os.platform),
-        username: inventory.user,
-        ips: JSON.stringify(inventory.ips),
-        agent_version: inventory.agentVersion,
+        ...inventoryColumns(inventory),
         enrolled_at: now,
         enrolled_ip: meta.ip.slice(0, 64),
         last_seen_at: null,

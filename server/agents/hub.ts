@@ -11,7 +11,7 @@ import {
 import type { SignedEnvelope } from '../../shared/agent-protocol/signing';
 import type { ServerContext } from '../context';
 import { LiveConnections } from '../state/live-connections';
-import { osFamilyOf } from './endpoints';
+import { inventoryColumns } from './endpoints';
 import { loadAgentSigner, type AgentSigner } from './signing-key';
 
 export const HEARTBEAT_INTERVAL_MS = 30_000;
@@ -295,15 +295,7 @@ export class AgentHub {
       await this.ctx.db
         .updateTable('endpoints')
         .set({
-          hostname: inventory.hostname,
-          os_platform: inventory.os.platform,
-          os_release: inventory.os.release,
-          os_version: inventory.os.version,
-          arch: inventory.os.arch,
-          os_family: osFamilyOf(inventory.os.platform),
-          username: inventory.user,
-          ips: JSON.stringify(inventory.ips),
-          agent_version: inventory.agentVersion,
+          ...inventoryColumns(inventory),
           connected_at: now,
           last_seen_at: now,
         })

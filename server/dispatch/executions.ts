@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { ORDER_TTL_MS, DEFAULT_OUTPUT_BYTES, type ExecAction, type ExecOrder } from '../../shared/agent-protocol/signing';
-import type { PlatformName, ShellName, WireReason } from '../../shared/agent-protocol/policy-wire';
+import { toWirePolicyContext, type PlatformName, type ShellName, type WireReason } from '../../shared/agent-protocol/policy-wire';
 import type { DispatchResponse, DispatchRun, Execution, Refusal } from '../../shared/api/endpoints';
 import { evaluatePolicy } from '../../shared/policy/engine';
 import { sha256Hex } from '../../shared/policy/hash';
@@ -259,13 +259,7 @@ async function sendOrder(
     sha256,
     timeoutMs: request.timeoutMs,
     maxOutputBytes: DEFAULT_OUTPUT_BYTES,
-    policy: {
-      ...snapshot.policy,
-      blockedDestinations: [...snapshot.policy.blockedDestinations],
-      destinationAllowlist: snapshot.policy.destinationAllowlist ? [...snapshot.policy.destinationAllowlist] : null,
-      permittedScriptHashes: [...snapshot.policy.permittedScriptHashes],
-      history: [],
-    },
+    policy: toWirePolicyContext(snapshot.policy),
     issuedAt: now.getTime(),
     expiresAt: now.getTime() + ORDER_TTL_MS,
   };

@@ -12,6 +12,7 @@
 import type { WebSocket } from 'ws';
 import type { AgentMessageOf, ServerToAgentMessage } from '../../shared/agent-protocol/messages';
 import { ORDER_TTL_MS, type SignedEnvelope } from '../../shared/agent-protocol/signing';
+import { toWirePolicyContext } from '../../shared/agent-protocol/policy-wire';
 import type {
   TerminalInterruptOrder,
   TerminalLineOrder,
@@ -277,13 +278,7 @@ export class TerminalRelay extends SessionRelay {
       platform: this.platform,
       mode: this.mode,
       rawUntil: this.rawGrant?.rawUntil ?? null,
-      policy: {
-        ...snapshot.policy,
-        blockedDestinations: [...snapshot.policy.blockedDestinations],
-        destinationAllowlist: snapshot.policy.destinationAllowlist ? [...snapshot.policy.destinationAllowlist] : null,
-        permittedScriptHashes: [...snapshot.policy.permittedScriptHashes],
-        history: [],
-      },
+      policy: toWirePolicyContext(snapshot.policy),
       ...this.orderTimes(),
     };
     const envelope = await this.env.hub.signOrder(order);

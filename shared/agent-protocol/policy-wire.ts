@@ -51,3 +51,17 @@ export const WirePolicyContext = z.object({
 type WireContext = z.infer<typeof WirePolicyContext>;
 export const assertContextCompatible = (context: WireContext): PolicyContext => context;
 export const assertReasonCompatible = (reason: Reason): WireReason => reason;
+
+/**
+ * A tenant's policy context as signed into an order: mutable copies of its lists (what the wire
+ * type holds) and no session history — the agent re-checks the one text the order carries.
+ */
+export function toWirePolicyContext(policy: PolicyContext): WireContext {
+  return {
+    ...policy,
+    blockedDestinations: [...policy.blockedDestinations],
+    destinationAllowlist: policy.destinationAllowlist ? [...policy.destinationAllowlist] : null,
+    permittedScriptHashes: [...policy.permittedScriptHashes],
+    history: [],
+  };
+}
