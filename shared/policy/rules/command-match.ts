@@ -570,8 +570,36 @@ function findWriteTargets(inv: Invocation): Word[] {
     }
   } else if (name === 'dd') {
     for (const w of inv.args) if (w.lower.startsWith('of=')) out.push({ value: w.value.slice(3), lower: w.lower.slice(3), span: w.span });
+  } else if (DOWNLOAD_OUTPUT_OPTIONS.has(name)) {
+    const file = downloadOutput(inv.args, DOWNLOAD_OUTPUT_OPTIONS.get(name)!);
+    if (file) out.push(file);
   }
   return out;
+}
+
+/** Downloaders and the options that name the file they write; PowerShell's parameters match in any case, curl's and wget's do not (`curl -O` takes no value). */
+const DOWNLOAD_OUTPUT_OPTIONS = new Map<string, { options: readonly string[]; anyCase: boolean }>([
+  ['curl', { options: ['-o', '--output'], anyCase: false }],
+  ['wget', { options: ['-O', '--output-document'], anyCase: false }],
+  ['invoke-webrequest', { options: ['-outfile'], anyCase: true }],
+  ['invoke-restmethod', { options: ['-outfile'], anyCase: true }],
+  ['start-bitstransfer', { options: ['-destination'], anyCase: true }],
+]);
+
+/** The file a download is written to: `-o FILE`, `--output=FILE`, `-OutFile FILE`. */
+function downloadOutput(args: readonly Word[], { options, anyCase }: { options: readonly string[]; anyCase: boolean }): Word | undefined {
+  for (let k = 0; k < args.length; k++) {
+    const w = args[k] as Word;
+    const text = anyCase ? w.lower : w.value;
+    for (const option of options) {
+      if (text === option) return args[k + 1];
+      if (option.startsWith('--') && text.startsWith(option + '=')) {
+        const value = w.value.slice(option.length + 1);
+        return { value, lower: value.toLowerCase(), span: w.span };
+      }
+    }
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -70,6 +70,12 @@ const blocked: Array<[string, Shell, string]> = [
   // Wi-Fi keys: blocked like any other credential read (see credential-access.ts)
   ['netsh wlan show profile name="Corp" key=clear', 'cmd', 'cred.wifi-keys'],
   ['netsh wlan export profile folder=C:\\t key=clear', 'cmd', 'cred.wifi-keys'],
+  // credentials sniffed from cleartext protocols
+  ['tcpdump -i eth0 -A port 21 | grep -i pass', 'bash', 'cred.sniff'],
+  ['sudo tcpdump -l -A -s0 port 80 | egrep -i "authorization:|cookie:"', 'bash', 'cred.sniff'],
+  ["ngrep -q -d any -i 'user|pass' port 110", 'bash', 'cred.sniff'],
+  ['tshark -i eth0 -Y http.request -T fields -e http.authorization', 'bash', 'cred.sniff'],
+  ['windump -A -i 1 port 23 | findstr /i login', 'cmd', 'cred.sniff'],
 ];
 
 describe('shadow-copy links', () => {
@@ -82,6 +88,10 @@ describe('shadow-copy links', () => {
 
 const allowed: Array<[string, Shell]> = [
   ['gcore 4321', 'bash'],
+  ['tcpdump -nn -i any port 53 | grep example.com', 'bash'],
+  ['tcpdump -i eth0 -w /tmp/passive-capture.pcap port 443', 'bash'],
+  ['tshark -r /tmp/passwords.pcap -Y dns', 'bash'],
+  ['grep -i pass /var/log/auth.log', 'bash'],
   ['mklink /d C:\\links\\logs D:\\logs', 'cmd'],
   ['procdump -ma w3wp.exe C:\\dumps\\w3wp.dmp', 'cmd'],
   ['procdump -e 1 -f "" 4321', 'cmd'],

@@ -413,6 +413,51 @@ function checkSecretSearches(inv: Invocation, out: FindingCollector): void {
   }
 }
 
+/** Packet capture tools: capturing is routine diagnosis; searching the capture for credentials is not. */
+const SNIFFERS = ['tcpdump', 'windump', 'tshark', 'ngrep', 'snoop'];
+/** Text filters a capture is piped into. */
+const TEXT_FILTERS = new Set(['grep', 'egrep', 'fgrep', 'rg', 'ag', 'findstr', 'select-string', 'sls', 'awk', 'gawk', 'sed']);
+/** tshark's display filter, capture filter and field options (its own search terms; case matters: `-r` reads a file). */
+const TSHARK_FILTER_OPTIONS = new Set(['-Y', '-R', '-f', '-e']);
+/** What cleartext protocols carry credentials as (FTP/POP3/IMAP `PASS`, HTTP `Authorization:`, form fields). */
+const CREDENTIAL_TERMS = ['pass', 'pwd', 'login', 'authorization', 'credential', 'cookie', 'token', 'secret'];
+
+/**
+ * `tcpdump -A port 21 | grep -i pass`, `ngrep -q -i 'pass|user' port 110`: a capture searched for
+ * credentials in transit (ATT&CK T1040). The search terms are the sniffer's own match expression
+ * (ngrep; tshark's filters and fields) or those of a text filter later in the same pipeline.
+ */
+function checkCredentialSniffing(inv: Invocation, out: FindingCollector, doc: Document): void {
+  const credentialWord = (args: readonly Word[]): Word | undefined =>
+    args.find((w) => !w.lower.startsWith('-') && CREDENTIAL_TERMS.some((t) => w.lower.includes(t)));
+  let term =
+    inv.name === 'ngrep'
+      ? credentialWord(inv.args)
+      : inv.name === 'tshark'
+        ? credentialWord(inv.args.filter((_, k) => TSHARK_FILTER_OPTIONS.has(inv.args[k - 1]?.value ?? '')))
+        : undefined;
+  let filter: Invocation | undefined;
+  const c = inv.command;
+  if (!term) {
+    for (const other of invocations(doc)) {
+      const oc = other.command;
+      if (oc.pipeline !== c.pipeline || oc.position <= c.position || !TEXT_FILTERS.has(other.name)) continue;
+      term = credentialWord(other.args);
+      if (term) {
+        filter = other;
+        break;
+      }
+    }
+  }
+  if (!term) return;
+  const how = filter ? `and ${filter.name} picks out "${term.value}"` : `for "${term.value}"`;
+  out.add(spec('cred.sniff', `${inv.name} captures network traffic ${how}: credentials sent in clear text.`), [
+    commandWord(inv),
+    filter ? commandWord(filter) : undefined,
+    term,
+  ]);
+}
+
 function trimQuotes(s: string): string {
   let a = 0;
   let b = s.length;
@@ -562,5 +607,6 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkDumpPrimitives, names: ['createdump', 'rdrleakdiag', 'sqldumper', 'tttracer', 'rundll32', 'gcore', 'mklink'] },
   { check: checkSecretFiles, names: CONTENT_READERS },
   { check: checkSecretSearches, names: ['find', 'grep', 'egrep', 'rg', 'findstr', 'select-string', 'sls'] },
+  { check: checkCredentialSniffing, names: SNIFFERS },
   { check: checkSystemSecrets, names: ['getent', 'dscl', 'defaults', 'plutil', 'reg'] },
 ]);

