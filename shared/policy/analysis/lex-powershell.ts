@@ -536,6 +536,9 @@ class PowerShellLexer {
       const name = resolveCommandName(target.constant, 'powershell');
       return { name: this.aliases.get(name) ?? name, display: target.constant, computed };
     }
+    // `& "$env:LOCALAPPDATA\…\Update.exe"`: the folder is computed, but the program's file name is written out.
+    const fileName = writtenFileName(target.text);
+    if (fileName !== null) return { name: resolveCommandName(fileName, 'powershell'), display: target.text, computed: false };
     return { name: '', display: target.text, computed: false };
   }
 
@@ -1112,6 +1115,19 @@ function constantOperand(part: string | undefined): boolean {
 export { POWERSHELL_ALIASES };
 
 /** ASCII characters that end a bare run inside an element: blanks and `\n ; | , ) } & \` ' " $ ( { [`. */
+/** The last path segment of `path` when it is written out (no variable, subexpression or escape in it), else null. */
+function writtenFileName(path: string): string | null {
+  const cut = Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/'));
+  if (cut < 0) return null;
+  const name = path.slice(cut + 1);
+  if (name.length === 0) return null;
+  for (let i = 0; i < name.length; i++) {
+    const c = name[i];
+    if (c === '$' || c === '(' || c === ')' || c === '{' || c === '}' || c === '`' || c === '"' || c === "'") return null;
+  }
+  return name;
+}
+
 const BARE_RUN_ENDS = asciiSet(' \t\r\v\f\n;|,)}&`\'"$({[');
 
 function asciiSet(chars: string): Uint8Array {

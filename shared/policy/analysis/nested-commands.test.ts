@@ -237,3 +237,20 @@ describe('command names hidden by empty or unset variables', () => {
     expect(d.notes).toEqual([]);
   });
 });
+
+describe('a program started by & from a computed folder', () => {
+  it.each([
+    ['& "$env:LOCALAPPDATA\\Microsoft\\Teams\\Update.exe" --processStart p.exe', 'update'],
+    ['& "C:\\Users\\$env:USERNAME\\AppData\\Local\\Microsoft\\OneDrive\\OneDriveStandaloneUpdater.exe"', 'onedrivestandaloneupdater'],
+    ['& "$PSScriptRoot/tools/certutil.exe" -urlcache', 'certutil'],
+  ])('is named by the file name written out: %s', (text, name) => {
+    expect(names(doc(text, 'powershell'))).toContain(name);
+  });
+
+  it.each(['& "$env:TEMP\\$name.exe" a', '& "$dir\\x${n}.exe"', '& $tool a'])(
+    'stays unnamed when the file name is computed too: %s',
+    (text) => {
+      expect(names(doc(text, 'powershell')).filter((n) => n !== '' && !n.startsWith('$'))).toEqual([]);
+    },
+  );
+});
