@@ -25,12 +25,19 @@ const tunnels: Array<[string, Shell, string]> = [
   ['npx -y localtunnel@2.0.2 --port 8080 --subdomain acme', 'bash', 'tunnel.package-runner'],
   ['pnpm dlx localtunnel --port 3000', 'bash', 'tunnel.package-runner'],
   ['lt --port 3000', 'bash', 'tunnel.lt'],
-  // kubectl port-forward listening on other interfaces.
+  ['lt --port 8000 -h relay.example.net', 'bash', 'tunnel.lt'],
+  // kubectl port-forward and proxy: port forwards like `ssh -L`, wherever they listen.
+  ['kubectl port-forward svc/db 5432:5432', 'bash', 'tunnel.kubectl-port-forward'],
+  ['kubectl port-forward pod/web-0 8080:80 --address 127.0.0.1', 'bash', 'tunnel.kubectl-port-forward'],
+  ["kubectl proxy --address 0.0.0.0 --accept-hosts '.*'", 'bash', 'tunnel.kubectl-port-forward'],
   ['kubectl port-forward svc/db 5432:5432 --address 0.0.0.0', 'bash', 'tunnel.kubectl-port-forward'],
   ['kubectl -n prod port-forward pod/web-0 8080:80 --address=0.0.0.0', 'bash', 'tunnel.kubectl-port-forward'],
   ['oc port-forward svc/db 5432 --address localhost,10.0.0.5', 'bash', 'tunnel.kubectl-port-forward'],
   // Relay services already named by program.
   ['tailscale funnel 3000', 'bash', 'tunnel.tailscale'],
+  // A VPN from a configuration file, however it is named.
+  ['sudo openvpn /etc/openvpn/client.conf', 'bash', 'tunnel.openvpn'],
+  ['openvpn --config C:\\vpn\\office.conf', 'cmd', 'tunnel.openvpn'],
   ['zrok share public localhost:8080', 'bash', 'tunnel.zrok'],
   ['bore local 3389 --to bore.pub', 'bash', 'tunnel.bore'],
   // Tunnel services started or (re)configured.
@@ -55,9 +62,12 @@ const tunnelAllowed: Array<[string, Shell]> = [
   ['npx prettier --check .', 'bash'],
   ['npm exec eslint -- src', 'bash'],
   ['pnpm dlx create-vite app', 'bash'],
-  ['kubectl port-forward svc/db 5432:5432', 'bash'],
-  ['kubectl port-forward pod/web-0 8080:80 --address 127.0.0.1', 'bash'],
-  ['kubectl port-forward svc/x 8080 --address=localhost,::1', 'bash'],
+  ['kubectl get svc -A', 'bash'],
+  ['kubectl proxy --help', 'bash'],
+  ['openvpn --genkey secret /etc/openvpn/ta.key', 'bash'],
+  ['openvpn --version', 'bash'],
+  ['openvpn --show-ciphers', 'bash'],
+  ['lt -h', 'bash'],
   ['zmodload zsh/net/tcp && ztcp example.com 80 && ztcp -c', 'zsh'],
   ['exec 3>&1; make 2>&$LOGFD', 'bash'],
 ];

@@ -176,7 +176,9 @@ function checkTunnelTools(inv: Invocation, out: FindingCollector): void {
     }
     return;
   }
-  if (inv.args.some((w) => PASSIVE_ARGS.has(w.lower) || (tool.passive?.includes(w.lower) ?? false))) return;
+  // `-h` alone asks for help; among other options it is often a value option (`lt --port 8000 -h relay.example`).
+  const passive = (w: Word): boolean => (w.lower === '-h' ? inv.args.length === 1 : PASSIVE_ARGS.has(w.lower));
+  if (inv.args.some((w) => passive(w) || (tool.passive?.includes(w.lower) ?? false))) return;
   out.add(tunnelSpec(`tunnel.${inv.name}`, `${tool.label}.`), [commandWord(inv)]);
 }
 
@@ -229,7 +231,9 @@ function checkVpnJoins(inv: Invocation, out: FindingCollector): void {
     out.add(tunnelSpec('tunnel.wireguard', 'wg-quick up brings up a WireGuard tunnel.'), [commandWord(inv), inv.args[0]]);
   } else if (
     inv.name === 'openvpn' &&
-    inv.args.some((w) => w.lower === '--config' || w.lower === '--remote' || w.lower.endsWith('.ovpn'))
+    // A configuration (`--config x`, or a bare file name: `openvpn client.conf`) or a remote starts a VPN; `--genkey`, `--show-*` and help do not.
+    inv.args.some((w) => w.lower === '--config' || w.lower === '--remote' || w.lower.endsWith('.ovpn') || !w.lower.startsWith('-')) &&
+    !inv.args.some((w) => w.lower === '--genkey' || w.lower.startsWith('--show-') || w.lower === '--help' || w.lower === '--version')
   ) {
     out.add(tunnelSpec('tunnel.openvpn', 'openvpn connects this machine to a VPN.'), [commandWord(inv)]);
   }
@@ -500,18 +504,24 @@ function checkPackageRunnerTunnel(inv: Invocation, out: FindingCollector): void 
 
 const LOOPBACK_ADDRESSES = new Set(['localhost', '127.0.0.1', '::1']);
 
-/** `kubectl port-forward … --address 0.0.0.0`: the forward listens on every interface, not only this machine. */
+/**
+ * `kubectl port-forward pod 5000:5000` forwards a cluster port to this machine (flagged like `ssh -L`); with `--address 0.0.0.0`
+ * it listens on every interface. `kubectl proxy` does the same for the cluster's API.
+ */
 function checkKubectlPortForward(inv: Invocation, out: FindingCollector): void {
-  if (!inv.args.some((w) => w.lower === 'port-forward')) return;
+  const verb = inv.args.find((w) => w.lower === 'port-forward' || w.lower === 'proxy');
+  if (!verb || inv.args.some((w) => w.lower === '--help' || w.lower === '-h')) return;
   const address = optionValue(inv.args, 'address');
-  if (!address) return;
-  if (address.lower.split(',').every((a) => LOOPBACK_ADDRESSES.has(a))) return;
+  const everywhere = address !== undefined && !address.lower.split(',').every((a) => LOOPBACK_ADDRESSES.has(a));
+  const what = verb.lower === 'proxy' ? 'the cluster API' : 'a cluster port';
   out.add(
     tunnelSpec(
       'tunnel.kubectl-port-forward',
-      `${inv.name} port-forward --address ${address.value} opens a cluster port to other machines.`,
+      everywhere
+        ? `${inv.name} ${verb.value} --address ${address.value} opens ${what} to other machines.`
+        : `${inv.name} ${verb.value} forwards ${what} to this machine.`,
     ),
-    [commandWord(inv), address],
+    [commandWord(inv), verb, everywhere ? address : undefined],
   );
 }
 
