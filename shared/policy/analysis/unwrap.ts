@@ -349,7 +349,8 @@ export class Unwrapper {
         // The common case: a command that runs or stores no command line; only a PowerShell word can still decode base64.
         if (base64Calls[nextBase64Call] === i) this.fromBase64Constants(cmd, depth, out);
         else if (cmd.name === 'new-object') this.processStartInfo(cmd, depth, out);
-        if (cmd.shell === 'powershell') this.processStartingCalls(cmd, depth, out);
+        // A method call is an expression: it stands as a command of its own, with no name (also when it is an argument).
+        if (cmd.shell === 'powershell' && cmd.name === '') this.processStartingCalls(cmd, depth, out);
         continue;
       }
       const before = out.length;
@@ -968,7 +969,7 @@ export class Unwrapper {
    */
   private processStartingCalls(cmd: SimpleCommand, depth: number, out: NestedText[]): void {
     for (const w of cmd.words) {
-      if (!w.value.includes('(')) continue;
+      if (!mayCallProcessStarter(w.value)) continue;
       const value = w.value.length > PROCESS_CALL_TEXT_LIMIT ? w.value.slice(0, PROCESS_CALL_TEXT_LIMIT) : w.value;
       const calls = PROCESS_STARTING_CALL;
       calls.lastIndex = 0;
@@ -1025,6 +1026,31 @@ const PROCESS_STARTING_CALL = /(::start|\.run|\.exec|\.shellexecute|\.create)[ \
 const MAX_PROCESS_CALLS = 64;
 /** Only the start of a longer word is searched for such calls. */
 const PROCESS_CALL_TEXT_LIMIT = 64 * 1024;
+
+/** Method names `PROCESS_STARTING_CALL` looks for. */
+const PROCESS_STARTING_METHODS = new Set(['start', 'run', 'exec', 'shellexecute', 'create']);
+
+/**
+ * Whether a word calls a method of one of those names (`.run(`, `::start (`): a cheap look behind each `(`
+ * that spares the regular expression the many words that call other methods. Linear: each look stops at
+ * the previous `(` at the latest.
+ */
+function mayCallProcessStarter(text: string): boolean {
+  const end = Math.min(text.length, PROCESS_CALL_TEXT_LIMIT);
+  for (let p = text.indexOf('('); p >= 0 && p < end; p = text.indexOf('(', p + 1)) {
+    let nameEnd = p;
+    while (nameEnd > 0 && (text[nameEnd - 1] === ' ' || text[nameEnd - 1] === '\t')) nameEnd--;
+    let nameStart = nameEnd;
+    while (nameStart > 0 && nameEnd - nameStart <= 12 && isAsciiLetter(text.charCodeAt(nameStart - 1))) nameStart--;
+    const separator = text[nameStart - 1];
+    if ((separator === '.' || separator === ':') && PROCESS_STARTING_METHODS.has(text.slice(nameStart, nameEnd).toLowerCase())) return true;
+  }
+  return false;
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
 
 /**
  * The top-level, comma-separated arguments of a call whose argument list starts at `from` (quotes are
