@@ -3,17 +3,17 @@
  * filters in the query, the same filters on the export (`api:download`), cursor paging with
  * "Load more", and a refused action filter explained without losing the other filters.
  */
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AuditTimelineExportQuery, AuditTimelineQuery, type AuditTimelineEntry } from '../../../shared/api/audit';
 import type { BulwarkApi } from '../../../shared/ipc/bulwark-api';
-import { recordFileSaving, restoreFileSaving } from '../test-support/file-saving';
+import { recordFileSaving } from '../test-support/file-saving';
 import { setBulwarkForTests } from '../bridge/index';
+import { ok, resetAfterScreenTest } from '../test-support/screen-tests';
 import { AuditTrailScreen } from './AuditTrailScreen';
 
 const TENANT = '22222222-2222-4222-8222-222222222222';
 const USER = '44444444-4444-4444-8444-444444444444';
-const ok = <T,>(value: T) => Promise.resolve({ ok: true as const, value });
 
 function entry(overrides: Partial<AuditTimelineEntry> & Pick<AuditTimelineEntry, 'id' | 'action'>): AuditTimelineEntry {
   return {
@@ -78,12 +78,7 @@ function fakeApi(timeline: (query: Record<string, unknown>) => Promise<unknown>)
   };
 }
 
-afterEach(() => {
-  cleanup();
-  setBulwarkForTests(null);
-  vi.restoreAllMocks();
-  restoreFileSaving();
-});
+afterEach(resetAfterScreenTest);
 
 describe('Audit trail list', () => {
   it('lists the timeline with the filters in the query, and exports with the same filters', async () => {

@@ -2,11 +2,12 @@
  * Export from the Blocked events screen: the file comes from the server's export route through
  * main (`api:download`) with the screen's filters, and is saved from a Blob in the page.
  */
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BulwarkApi } from '../../../shared/ipc/bulwark-api';
-import { recordFileSaving, restoreFileSaving } from '../test-support/file-saving';
+import { recordFileSaving } from '../test-support/file-saving';
 import { setBulwarkForTests } from '../bridge/index';
+import { ok, resetAfterScreenTest } from '../test-support/screen-tests';
 import { BlockedEventsScreen, endpointOptions } from './BlockedEventsScreen';
 
 const TENANT = '22222222-2222-4222-8222-222222222222';
@@ -15,14 +16,8 @@ const WEB = 'aaaaaaaa-0000-4000-8000-000000000001';
 const DB_ACME = 'aaaaaaaa-0000-4000-8000-000000000002';
 const DB_GLOBEX = 'bbbbbbbb-0000-4000-8000-000000000003';
 const CSV = '"at","id","excerpt"\r\n"2025-01-01T00:00:00.000Z","e1","\'=cmd|calc"\r\n';
-const ok = <T,>(value: T) => Promise.resolve({ ok: true as const, value });
 
-afterEach(() => {
-  cleanup();
-  setBulwarkForTests(null);
-  vi.restoreAllMocks();
-  restoreFileSaving();
-});
+afterEach(resetAfterScreenTest);
 
 describe('Blocked events export', () => {
   it('saves the server’s export for the current filters', async () => {

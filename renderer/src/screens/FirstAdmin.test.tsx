@@ -1,12 +1,12 @@
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BulwarkApi } from '../../../shared/ipc/bulwark-api';
 import { App } from '../App';
 import { setBulwarkForTests } from '../bridge/index';
+import { ok, resetAfterScreenTest } from '../test-support/screen-tests';
 import { useSession } from '../state/session-store';
 
 const SERVER = 'http://127.0.0.1:4780';
-const ok = <T,>(value: T) => Promise.resolve({ ok: true as const, value });
 
 function fakeApi(canCreateFirstAdmin: boolean) {
   const api = {
@@ -32,10 +32,7 @@ function fakeApi(canCreateFirstAdmin: boolean) {
 beforeEach(() => {
   useSession.setState({ status: 'starting', session: null, signedOutMessage: null });
 });
-afterEach(() => {
-  cleanup();
-  setBulwarkForTests(null);
-});
+afterEach(resetAfterScreenTest);
 
 describe('first run: create the first platform admin', () => {
   it('asks for the admin when the server needs one and this console can create it, shows the password rules, then enrolls TOTP', async () => {

@@ -2,23 +2,18 @@
  * Export from the Login events screen: the file comes from the server's export route through
  * main (`api:download`) with the screen's filters, and is saved from a Blob in the page.
  */
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BulwarkApi } from '../../../shared/ipc/bulwark-api';
-import { recordFileSaving, restoreFileSaving } from '../test-support/file-saving';
+import { recordFileSaving } from '../test-support/file-saving';
 import { setBulwarkForTests } from '../bridge/index';
+import { ok, resetAfterScreenTest } from '../test-support/screen-tests';
 import { LoginEventsScreen } from './LoginEventsScreen';
 
 const TENANT = '22222222-2222-4222-8222-222222222222';
 const JSONL = '{"id":"e1","result":"failure","userAgent":"=cmd|calc"}\n';
-const ok = <T,>(value: T) => Promise.resolve({ ok: true as const, value });
 
-afterEach(() => {
-  cleanup();
-  setBulwarkForTests(null);
-  vi.restoreAllMocks();
-  restoreFileSaving();
-});
+afterEach(resetAfterScreenTest);
 
 describe('Login events export', () => {
   it('saves the server’s export for the current filters', async () => {
