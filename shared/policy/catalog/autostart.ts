@@ -22,6 +22,11 @@ export const AUTOSTART_REGISTRY: readonly AutostartLocation[] = [
   { needle: 'appcertdlls', what: 'an AppCertDlls entry loaded into every new process' },
   { needle: '\\command processor', what: 'a cmd.exe AutoRun command' },
   { needle: 'userinitmprlogonscript', what: 'a logon script' },
+  // Before `\control\lsa`: a more precise description of the same key's password-filter value.
+  {
+    needle: 'notification packages',
+    what: 'a password filter DLL (LSA notification package) that receives every new password in clear text',
+  },
   { needle: '\\control\\lsa', what: 'an LSA package loaded into lsass' },
   { needle: '\\print\\monitors', what: 'a print monitor DLL loaded by the spooler' },
   { needle: '\\print\\providers', what: 'a print provider DLL loaded by the spooler' },
@@ -58,6 +63,35 @@ export const AUTOSTART_REGISTRY: readonly AutostartLocation[] = [
   { needle: 'fdenytsconnections', what: 'a change that enables Remote Desktop connections' },
   { needle: '\\winstations\\rdp-tcp', what: 'a Remote Desktop listener setting' },
   { needle: '\\networkprovider\\order', what: 'a network provider DLL that receives logon passwords' },
+  // T1112/T1547: SafeBoot\Minimal|Network\<name> keeps a service (or driver) running in Safe Mode, where
+  // security software does not start; SafeBoot\AlternateShell replaces the Safe Mode shell.
+  { needle: '\\control\\safeboot', what: 'a Safe Mode entry (a service kept running in Safe Mode, or the Safe Mode shell)' },
+  // Event Viewer's "Event Log Online Help" link starts this program or URL when a technician clicks it.
+  { needle: 'microsoftredirectionprogram', what: 'an Event Viewer redirection program (started from the event log help link)' },
+  { needle: 'microsoftredirectionurl', what: 'an Event Viewer redirection URL (opened from the event log help link)' },
+  // T1137.004: an Outlook folder home page or Outlook Today page runs script every time the folder opens.
+  { needle: '\\outlook\\webview', what: 'an Outlook folder home page (T1137.004, runs script when the folder opens)' },
+  { needle: '\\outlook\\today', what: 'an Outlook Today home page (T1137.004, runs script when Outlook opens)' },
+  // T1137.006: Office add-ins loaded at every start of the application.
+  { needle: '\\word\\addins', what: 'an Office add-in loaded at every Word start' },
+  { needle: '\\excel\\addins', what: 'an Office add-in loaded at every Excel start' },
+  { needle: '\\outlook\\addins', what: 'an Office add-in loaded at every Outlook start' },
+  { needle: '\\powerpoint\\addins', what: 'an Office add-in loaded at every PowerPoint start' },
+  // Remote Assistance: a standing way for another user to view or take over the desktop.
+  { needle: 'fallowtogethelp', what: 'a change that allows Remote Assistance connections' },
+  { needle: 'fallowunsolicited', what: 'a change that allows unsolicited Remote Assistance offers' },
+  { needle: '\\print processors', what: 'a print processor DLL loaded by the spooler' },
+  { needle: '\\credential providers', what: 'a credential provider DLL loaded by the logon screen' },
+  { needle: '\\shellexecutehooks', what: 'a shell execute hook loaded by Explorer' },
+  { needle: '\\sharedtaskscheduler', what: 'a shared task scheduler object loaded by Explorer' },
+  { needle: '\\shell extensions\\approved', what: 'an approved shell extension loaded by Explorer' },
+  { needle: '\\shelliconoverlayidentifiers', what: 'an icon overlay handler loaded by Explorer' },
+  { needle: '\\currentversion\\drivers32', what: 'a codec driver DLL loaded by media programs' },
+  { needle: '\\currentversion\\app paths', what: 'an App Paths entry (which program a bare name starts)' },
+  { needle: '\\aedebug', what: 'an AeDebug post-mortem debugger run when any program crashes' },
+  { needle: 'dbgmanageddebugger', what: 'a .NET debugger run when any managed program crashes' },
+  { needle: 'runtimeexceptionhelpermodules', what: 'a WER runtime exception module loaded into crashing processes' },
+  { needle: 'cor_profiler', what: 'a .NET profiler DLL loaded into every .NET program (T1574.012)' },
   { needle: '\\classes\\', what: 'a file-class handler' },
   { needle: 'hkey_classes_root\\', what: 'a file-class handler' },
   { needle: 'hkcr\\', what: 'a file-class handler' },

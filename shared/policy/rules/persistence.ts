@@ -115,6 +115,7 @@ function checkCronAndAt(inv: Invocation, out: FindingCollector): void {
 function checkFileLocations(inv: Invocation, out: FindingCollector): void {
   const targets = writeTargets(inv);
   if (targets.length === 0) return;
+  if (checkPathInterception(inv, targets, out)) return;
   for (const t of targets) {
     const what = autostartFile(t);
     if (what === 'the PowerShell profile' && !writesExecution(inv)) continue;
@@ -175,6 +176,174 @@ export function autostartFile(target: Word): string | undefined {
   if (name.endsWith('.pth') && name.length > 4) return 'a Python .pth start-up hook';
   if (ACCESSIBILITY_BINARIES.has(name)) return 'over an accessibility binary (logon-screen backdoor)';
   return undefined;
+}
+
+// --- Path interception (T1574.007/.008/.009) ----------------------------------------------------
+
+/** Extensions a bare command name resolves to through PATH/PATHEXT in cmd and PowerShell. */
+const SEARCHED_EXTENSIONS: ReadonlySet<string> = new Set([
+  '.exe',
+  '.com',
+  '.bat',
+  '.cmd',
+  '.ps1',
+  '.vbs',
+  '.vbe',
+  '.js',
+  '.jse',
+  '.wsf',
+  '.wsh',
+  '.msc',
+]);
+/**
+ * Folders that hold only application subfolders. Windows resolves an unquoted service path such as
+ * `C:\Program Files\Common Files\x\svc.exe` by trying `C:\Program.exe`, `C:\Program Files\Common.exe` …
+ * first, so an .exe placed directly in one of them is the T1574.009 hijack; installers never put one there.
+ */
+const UNQUOTED_PATH_PARENTS: readonly string[] = [
+  '/program files/',
+  '/program files (x86)/',
+  '/common files/',
+  '$env:programfiles/',
+  '${env:programfiles(x86)}/',
+  '%programfiles%/',
+  '%programfiles(x86)%/',
+  '$env:commonprogramfiles/',
+  '%commonprogramfiles%/',
+];
+/** Drive-root names tried for the usual spaced folders (`C:\Program Files`, `C:\Documents and Settings`). */
+const UNQUOTED_ROOT_NAMES: ReadonlySet<string> = new Set(['program.exe', 'documents.exe', 'system.exe']);
+
+/** Why writing an executable to this path intercepts another program's start, if it does. */
+export function interceptionPlace(target: Word): string | undefined {
+  const p = target.lower.includes('\\') ? target.lower.replaceAll('\\', '/') : target.lower;
+  const name = baseName(p);
+  const dot = name.lastIndexOf('.');
+  if (dot <= 0 || !SEARCHED_EXTENSIONS.has(name.slice(dot))) return undefined;
+  const dir = p.slice(0, p.length - name.length);
+  if (dir.endsWith('/microsoft/windowsapps/'))
+    return 'the per-user WindowsApps folder, which is on PATH: the name (even a PowerShell command name) now starts this file (T1574.008)';
+  if (!name.endsWith('.exe')) return undefined;
+  if (UNQUOTED_PATH_PARENTS.some((parent) => dir.endsWith(parent)))
+    return 'directly in a Program Files folder, where Windows tries it first for an unquoted service or program path (T1574.009)';
+  const isDriveRoot = dir.length === 3 && dir[1] === ':' && dir[2] === '/';
+  if (isDriveRoot && UNQUOTED_ROOT_NAMES.has(name))
+    return 'the drive root, where Windows tries it first for an unquoted path such as C:\\Program Files\\… (T1574.009)';
+  return undefined;
+}
+
+function reportInterception(inv: Invocation, target: Word, place: string, out: FindingCollector): void {
+  out.add(spec('persist.path-interception', `Writes an executable (${target.value}) into ${place}.`), [commandWord(inv), target]);
+}
+
+/** Copies, moves and writes (any command's write targets) into a path-interception place. */
+function checkPathInterception(inv: Invocation, targets: readonly Word[], out: FindingCollector): boolean {
+  for (const t of targets) {
+    const place = interceptionPlace(t);
+    if (place) {
+      reportInterception(inv, t, place, out);
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Compilers and link makers whose output file is not a copy target: `csc /out:X`, `Add-Type -OutputAssembly X`, `mklink X target`. */
+function checkBuiltExecutable(inv: Invocation, out: FindingCollector): void {
+  const output =
+    inv.name === 'add-type'
+      ? optionValue(inv.args, 'outputassembly')
+      : inv.name === 'mklink'
+        ? positionals(inv.args)[0]
+        : optionValue(inv.args, 'out');
+  if (!output) return;
+  const place = interceptionPlace(output);
+  if (place) reportInterception(inv, output, place, out);
+}
+
+// --- setuid/setgid and file capabilities (T1548.001) ---------------------------------------------
+
+/** Which special bit a chmod mode sets: `4755`, `u+s`, `+s`, `a+s` → setuid; `2755`, `g+s` → setgid. */
+export function specialBitOfMode(mode: string): 'setuid' | 'setgid' | undefined {
+  if (mode.length >= 4 && mode.length <= 5 && [...mode].every((c) => c >= '0' && c <= '7')) {
+    const special = mode.charCodeAt(mode.length - 4) - 48;
+    return special & 4 ? 'setuid' : special & 2 ? 'setgid' : undefined;
+  }
+  let result: 'setuid' | 'setgid' | undefined;
+  for (const clause of mode.split(',')) {
+    let i = 0;
+    while (i < clause.length && 'ugoa'.includes(clause[i]!)) i++;
+    const who = clause.slice(0, i);
+    let op = '';
+    for (; i < clause.length; i++) {
+      const c = clause[i]!;
+      if (c === '+' || c === '-' || c === '=') op = c;
+      // A clause is `who` then an operator: `sus` (a file name) is no mode.
+      else if (op === '') return result;
+      else if (c === 's' && op !== '-') {
+        if (who === '' || who.includes('u') || who.includes('a')) return 'setuid';
+        if (who.includes('g')) result = 'setgid';
+      } else if (!'rwxXtugo'.includes(c)) return result;
+    }
+  }
+  return result;
+}
+
+/** Places any user can write to: a setgid file there is not an administrator's shared folder. */
+const USER_WRITABLE_PREFIXES = ['/tmp/', '/var/tmp/', '/dev/shm/', '/home/', '~/', '$home/', '/users/'];
+
+/** Capabilities that amount to root (change uid, read or write any file, load kernel code, debug any process). */
+const ROOT_EQUIVALENT_CAPABILITIES = [
+  'cap_setuid',
+  'cap_setgid',
+  'cap_sys_admin',
+  'cap_dac_override',
+  'cap_dac_read_search',
+  'cap_sys_ptrace',
+  'cap_sys_module',
+  'cap_sys_rawio',
+  'cap_chown',
+  'cap_fowner',
+  'cap_setfcap',
+  'cap_setpcap',
+  'all=',
+  'all+',
+];
+
+const SETUID_REVIEW = 'A setuid/setgid or capability-carrying program gives root rights to whoever runs it (a standing way back to root).';
+
+function checkSpecialBits(inv: Invocation, out: FindingCollector): void {
+  if (inv.name === 'setcap') {
+    const [caps, file] = positionals(inv.args);
+    if (!caps || !file) return;
+    const text = caps.lower;
+    // `=ep` with no names grants every capability.
+    const grantsAll = text.startsWith('=') || text.startsWith('+');
+    if (grantsAll || ROOT_EQUIVALENT_CAPABILITIES.some((c) => text.includes(c))) {
+      if (!text.includes('+') && !text.includes('=')) return;
+      out.add(spec('persist.capability', `setcap gives ${file.value} root-equivalent capabilities (${caps.value}). ${SETUID_REVIEW}`), [
+        commandWord(inv),
+        caps,
+      ]);
+    }
+    return;
+  }
+  const mode = inv.name === 'install' ? optionValue(inv.args, 'm', 'mode') : positionals(inv.args)[0];
+  if (!mode) return;
+  const bit = specialBitOfMode(mode.lower);
+  if (!bit) return;
+  const files = positionals(inv.args).filter((w) => w !== mode);
+  const file = files[files.length - 1];
+  if (!file) return;
+  // setgid on a shared directory (`chmod g+s /srv/team`, `chmod 2775 /var/www`) is routine administration.
+  if (bit === 'setgid' && !USER_WRITABLE_PREFIXES.some((prefix) => file.lower.startsWith(prefix))) return;
+  out.add(
+    spec(
+      'persist.setuid',
+      `${inv.name} makes ${file.value} ${bit}: it runs with its owner's rights (root's when root owns it). ${SETUID_REVIEW}`,
+    ),
+    [commandWord(inv), mode],
+  );
 }
 
 // --- Registry ----------------------------------------------------------------------------------
@@ -677,6 +846,8 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkCronAndAt, names: ['crontab', 'at', 'systemd-run'] },
   // Redirections of any command can write an autostart file.
   { check: checkFileLocations },
+  { check: checkBuiltExecutable, names: ['csc', 'vbc', 'jsc', 'add-type', 'mklink'] },
+  { check: checkSpecialBits, names: ['chmod', 'install', 'setcap'] },
   { check: checkRegistry, names: REGISTRY_WRITER_NAMES },
   { check: checkServices, names: ['sc', 'new-service', 'nssm', 'set-service', 'systemctl'] },
   { check: checkLaunchd, names: ['launchctl'] },
