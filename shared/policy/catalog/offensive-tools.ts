@@ -187,6 +187,15 @@ export const CREDENTIAL_TOOLS: ReadonlySet<string> = new Set([
   'gpp-decrypt',
   'dploot',
   'donpapi',
+  // Password spraying and online guessing
+  'sprayhound',
+  'o365spray',
+  'msolspray',
+  'trevorspray',
+  'spraycharles',
+  'brutespray',
+  'legba',
+  'smartbrute',
 ]);
 
 /** PowerShell functions of offensive toolkits (PowerSploit, PowerView, Nishang, Empire, Inveigh …). Exact names, lower case. */
@@ -316,6 +325,26 @@ export const CREDENTIAL_FUNCTIONS: ReadonlySet<string> = new Set([
   'invoke-dumpcreds',
   'invoke-hashdump',
   'invoke-sharpsecretsdump',
+  // Password spraying (DomainPasswordSpray, MSOLSpray, MailSniper, Nishang, WinPwn)
+  'invoke-domainpasswordspray',
+  'invoke-msolspray',
+  'invoke-passwordsprayowa',
+  'invoke-passwordsprayews',
+  'invoke-bruteforce',
+  'invoke-smbautobrute',
+  'domainpassspray',
+  // AADInternals exports of AD FS, sync and device secrets
+  'export-aadintadfscertificates',
+  'export-aadintadfsconfiguration',
+  'export-aadintadfsencryptionkey',
+  'export-aadintlocaldevicecertificate',
+  'export-aadintlocaldevicetransportkey',
+  'export-aadintproxyagentcertificates',
+  'get-aadintsynccredentials',
+  'get-aadintlsasecrets',
+  'get-aadintlsabackupkeys',
+  'get-aadintusernthash',
+  'get-aadintdpapikeys',
 ]);
 
 /** Script/module file names (without extension) that import a known offensive toolkit. */

@@ -18,7 +18,9 @@ import {
   commandWord,
   docHas,
   docHasAny,
+  DocumentCache,
   findOption,
+  optionValue,
   invocations,
   programName,
   searchFirst,
@@ -292,9 +294,13 @@ const SECRET_FILES: readonly { needle: string; what: string }[] = [
   { needle: '.azure/accesstokens.json', what: 'Azure access tokens' },
   { needle: '.ssh/id_', what: 'an SSH private key' },
   { needle: '.ssh\\id_', what: 'an SSH private key' },
+  // Plain-text password files of ftp/curl/git (`.netrc`, Windows `_netrc`) and PostgreSQL.
+  { needle: '.netrc', what: 'stored FTP/HTTP/git passwords' },
+  { needle: '_netrc', what: 'stored FTP/HTTP/git passwords' },
+  { needle: '.pgpass', what: 'stored PostgreSQL passwords' },
 ];
 
-const SECRET_FILE_NEEDLES = new NeedleGroup([...new Set(SECRET_FILES.map((f) => f.needle)), '.ssh']);
+const SECRET_FILE_NEEDLES = new NeedleGroup([...new Set(SECRET_FILES.map((f) => f.needle)), '.ssh', '.gnupg']);
 
 /** Commands that read, copy, pack or send a file's content (editors, `ssh -i` and metadata tools are not among them). */
 const CONTENT_READERS: ReadonlySet<string> = new Set([
@@ -342,6 +348,12 @@ const CONTENT_READERS: ReadonlySet<string> = new Set([
 /** Copiers and archivers: a whole `.ssh` directory is as good as its keys. */
 const BULK_COPIERS: ReadonlySet<string> = new Set(['cp', 'copy', 'copy-item', 'cpi', 'xcopy', 'tar', 'zip', '7z', 'scp', 'rsync']);
 
+/** Directories that are nothing but private keys: `~/.ssh` (SSH keys) and `~/.gnupg` (GnuPG secret keyring). */
+const KEY_DIRECTORIES: readonly { name: string; what: string }[] = [
+  { name: '.ssh', what: 'a directory of SSH private keys' },
+  { name: '.gnupg', what: 'the GnuPG secret keyring' },
+];
+
 function secretIn(lower: string): { needle: string; what: string } | undefined {
   // The last segment decides for keys: `id_ed25519.pub` is the public half.
   if (lower.endsWith('.pub')) return undefined;
@@ -349,8 +361,13 @@ function secretIn(lower: string): { needle: string; what: string } | undefined {
   return undefined;
 }
 
-function isSshDirectory(lower: string): boolean {
-  return lower.endsWith('/.ssh') || lower.endsWith('/.ssh/') || lower.endsWith('/.ssh/*') || lower === '.ssh' || lower === '~/.ssh';
+/** `~/.ssh`, `/home/USER/.gnupg/`, `.ssh/*`: the whole key directory (a single `.ssh/config` is not). */
+function keyDirectory(lower: string): string | undefined {
+  for (const d of KEY_DIRECTORIES) {
+    const n = d.name;
+    if (lower === n || lower.endsWith('/' + n) || lower.endsWith('/' + n + '/') || lower.endsWith('/' + n + '/*')) return d.what;
+  }
+  return undefined;
 }
 
 /** `cat ~/.aws/credentials`, `curl -F f=@~/.ssh/id_rsa …`, `tar czf k.tgz /home/USER/.ssh`. */
@@ -368,14 +385,30 @@ function checkSecretFiles(inv: Invocation, out: FindingCollector, doc: Document)
       out.add(spec('cred.secret-file', `${n} reads ${w.value}, which holds ${secret.what}.`), [commandWord(inv), w]);
       return;
     }
-    if (BULK_COPIERS.has(n) && isSshDirectory(w.lower)) {
-      out.add(spec('cred.secret-file', `${n} copies or packs ${w.value}, a directory of SSH private keys.`), [commandWord(inv), w]);
+    const keys = BULK_COPIERS.has(n) ? keyDirectory(w.lower) : undefined;
+    if (keys) {
+      out.add(spec('cred.secret-file', `${n} copies or packs ${w.value}, ${keys}.`), [commandWord(inv), w]);
       return;
     }
   }
 }
 
-const PRIVATE_KEY_NAMES = ['id_rsa', 'id_dsa', 'id_ecdsa', 'id_ed25519', '*.pem', '*.ppk', '*.kdbx'];
+/** Names `find -name` looks for when it hunts keys and password files (prefixes: `id_rsa*` counts). */
+const PRIVATE_KEY_NAMES = [
+  'id_rsa',
+  'id_dsa',
+  'id_ecdsa',
+  'id_ed25519',
+  '*.pem',
+  '*.ppk',
+  '*.kdbx',
+  '.netrc',
+  '_netrc',
+  '.git-credentials',
+  '.pgpass',
+  '.gnupg',
+  'secring.gpg',
+];
 
 /** `find / -name id_rsa`, `grep -rl 'PRIVATE KEY' /home`, `findstr /si password *.xml`, `findstr /S cpassword \\\\dom\\sysvol`. */
 function checkSecretSearches(inv: Invocation, out: FindingCollector): void {
@@ -384,11 +417,14 @@ function checkSecretSearches(inv: Invocation, out: FindingCollector): void {
   if (n === 'find') {
     const at = lowers.findIndex((l) => l === '-name' || l === '-iname');
     const pattern = at >= 0 ? lowers[at + 1] : undefined;
-    if (pattern !== undefined && PRIVATE_KEY_NAMES.some((k) => trimQuotes(pattern).startsWith(k)))
-      out.add(spec('cred.secret-search', `find searches the file system for private keys (${inv.args[at + 1]!.value}).`), [
+    const name = pattern === undefined ? undefined : PRIVATE_KEY_NAMES.find((k) => trimQuotes(pattern).startsWith(k));
+    if (name !== undefined) {
+      const what = name.startsWith('id_') || name.startsWith('*') ? 'private keys' : 'password files and secret keyrings';
+      out.add(spec('cred.secret-search', `find searches the file system for ${what} (${inv.args[at + 1]!.value}).`), [
         commandWord(inv),
         inv.args[at + 1],
       ]);
+    }
     return;
   }
   const pattern = inv.args.find((w) => w.lower.includes('private key') || w.lower.includes('cpassword'));
@@ -532,6 +568,8 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
       searchFirst(doc, mimi),
     );
   checkAutologonPassword(doc, out);
+  checkBruteForceLoops(doc, out);
+  checkPasswordVault(doc, out);
   const roast = docHasAny(doc, KERBEROAST_NEEDLES);
   if (roast && !out.has('cred.tool'))
     out.add(
@@ -596,6 +634,481 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
   }
 }
 
+// --- Credential hunting in files (T1552.001/.003) ------------------------------------------------
+
+/** What a search for stored passwords looks for; a pattern alternative must be one of these exactly. */
+const CREDENTIAL_SEARCH_TERMS: ReadonlySet<string> = new Set([
+  'password',
+  'passwords',
+  'passwd',
+  'pass',
+  'passw',
+  'pwd',
+  'passphrase',
+  'secret',
+  'secrets',
+  'credential',
+  'credentials',
+  'creds',
+]);
+
+/**
+ * The credential term a search pattern consists of: `password`, `'pass|pwd'`, `"password\|secret"`,
+ * `-pattern pass,pwd`. Only whole alternatives count, so `PasswordAuthentication` or
+ * `"Failed password"` (an sshd setting, a log search) are not a hunt for stored passwords.
+ */
+function credentialTerm(lower: string, spaceSeparates: boolean): string | undefined {
+  let letters = '';
+  for (let i = 0; i <= lower.length; i++) {
+    const c = i < lower.length ? lower.charCodeAt(i) : 124; // '|' closes the last alternative
+    if (c >= 97 && c <= 122) letters += lower[i];
+    else if (c === 124 || c === 44 || c === 40 || c === 41 || (c === 32 && spaceSeparates)) {
+      // '|', ',', '(' and ')' separate alternatives (`pass(word)?` reads as pass, word); spaces only for findstr.
+      if (CREDENTIAL_SEARCH_TERMS.has(letters)) return letters;
+      letters = '';
+    }
+  }
+  return undefined;
+}
+
+/** The first argument of a search that is (or whose pattern alternatives include) a credential term. */
+function credentialPattern(inv: Invocation): Word | undefined {
+  const args = inv.args;
+  // findstr "pass pwd" searches for either word; elsewhere a space makes a phrase ("Failed password").
+  const findstrWords = inv.name === 'findstr';
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!;
+    const option = w.lower.startsWith('-') || (w.lower.startsWith('/') && w.lower.length <= 3);
+    if (option) continue;
+    if (credentialTerm(w.lower, findstrWords) !== undefined) return w;
+  }
+  return undefined;
+}
+
+const RECURSIVE_GREPS: ReadonlySet<string> = new Set(['grep', 'egrep', 'fgrep']);
+/** Searchers that descend into directories by default. */
+const TREE_SEARCHERS: ReadonlySet<string> = new Set(['rg', 'ag', 'ack']);
+
+function grepIsRecursive(inv: Invocation): boolean {
+  for (const w of inv.args) {
+    const l = w.lower;
+    if (l === '--recursive' || l === '--dereference-recursive' || l === 'recurse') return true;
+    if (l.length > 1 && l[0] === '-' && l[1] !== '-' && (w.value.includes('r') || w.value.includes('R'))) return true;
+  }
+  return false;
+}
+
+/** Listings that walk a tree: `Get-ChildItem -Recurse`, `ls -R`, `dir /s`. */
+const LISTERS: ReadonlySet<string> = new Set(['get-childitem', 'gci', 'ls', 'dir', 'childitem']);
+
+function walksTree(inv: Invocation): boolean {
+  if (!LISTERS.has(inv.name)) return false;
+  return inv.args.some((w) => {
+    const l = w.lower;
+    return l === '-r' || l === '/s' || (l.length > 2 && l.startsWith('-r') && 'recurse'.startsWith(l.slice(1)));
+  });
+}
+
+/**
+ * `grep -ri password /`, `rg -i 'passw|secret' /home`, `ls -R | Select-String -Pattern password`:
+ * every file of a tree searched for stored passwords (T1552.001). Blocked like other credential
+ * theft. A search for a setting or log line that merely contains the word stays allowed
+ * (`grep -r PasswordAuthentication /etc/ssh`, `grep "Failed password" /var/log/auth.log`).
+ */
+function checkCredentialGrep(inv: Invocation, out: FindingCollector, doc: Document): void {
+  const n = inv.name;
+  const term = credentialPattern(inv);
+  if (!term) return;
+  let how = '';
+  if (TREE_SEARCHERS.has(n) || (RECURSIVE_GREPS.has(n) && grepIsRecursive(inv))) how = `${n} searches every file below a folder`;
+  else if (n === 'select-string' || n === 'sls') {
+    const c = inv.command;
+    for (const other of invocations(doc)) {
+      const oc = other.command;
+      if (oc.pipeline === c.pipeline && oc.position < c.position && walksTree(other)) {
+        how = `${other.name} lists a whole tree and Select-String searches every file`;
+        break;
+      }
+    }
+  }
+  if (how)
+    out.add(spec('cred.secret-search', `${how} for "${term.value}": hunting for passwords stored in files (credential access, blocked).`), [
+      commandWord(inv),
+      term,
+    ]);
+  else checkHistorySearch(inv, out, doc, term);
+}
+
+/** Shell and client history files, where passwords typed on command lines (`mysql -pX`, `sshpass -p`) stay. */
+const HISTORY_FILES = [
+  'bash_history',
+  'zsh_history',
+  '.sh_history',
+  '.history',
+  'fish_history',
+  'consolehost_history',
+  'historysavepath',
+  '.mysql_history',
+  '.psql_history',
+  '.python_history',
+];
+const HISTORY_NEEDLES = new NeedleGroup(HISTORY_FILES);
+
+function historyFileIn(args: readonly Word[]): Word | undefined {
+  return args.find((w) => HISTORY_FILES.some((h) => w.lower.includes(h)));
+}
+
+/**
+ * `cat ~/.bash_history | grep -e pass -e ssh`, `grep -i passw /home/USER/.bash_history`,
+ * `Get-Content (Get-PSReadLineOption).HistorySavePath | Select-String password`: passwords typed on
+ * command lines, harvested from history (T1552.003). Reading or tailing history stays allowed.
+ */
+function checkHistorySearch(inv: Invocation, out: FindingCollector, doc: Document, term: Word): void {
+  if (!docHasAny(doc, HISTORY_NEEDLES)) return;
+  let file = historyFileIn(inv.args);
+  if (!file) {
+    const c = inv.command;
+    for (const other of invocations(doc)) {
+      const oc = other.command;
+      if (oc.pipeline !== c.pipeline || oc.position >= c.position) continue;
+      file = historyFileIn(other.args);
+      if (file) break;
+    }
+  }
+  if (file)
+    out.add(
+      spec(
+        'cred.history-search',
+        `${inv.name} searches the command history ${file.value} for "${term.value}": passwords typed on command lines (credential access, blocked).`,
+      ),
+      [commandWord(inv), file, term],
+    );
+}
+
+// --- Browser password stores (T1555.003) ---------------------------------------------------------
+
+/** Where browsers keep profiles (paths with `/` for `\`), Windows, Linux and macOS. */
+const BROWSER_ROOTS: readonly { root: string; browser: string }[] = [
+  { root: 'mozilla/firefox/profiles', browser: 'Firefox' },
+  { root: '.mozilla/firefox', browser: 'Firefox' },
+  { root: 'application support/firefox/profiles', browser: 'Firefox' },
+  { root: 'google/chrome/user data', browser: 'Chrome' },
+  { root: 'microsoft/edge/user data', browser: 'Edge' },
+  { root: 'bravesoftware/brave-browser/user data', browser: 'Brave' },
+  { root: 'vivaldi/user data', browser: 'Vivaldi' },
+  { root: 'chromium/user data', browser: 'Chromium' },
+  { root: 'yandex/yandexbrowser/user data', browser: 'Yandex' },
+  { root: 'opera software/opera stable', browser: 'Opera' },
+  { root: 'opera software/opera gx stable', browser: 'Opera GX' },
+  { root: '.config/google-chrome', browser: 'Chrome' },
+  { root: '.config/chromium', browser: 'Chromium' },
+  { root: '.config/microsoft-edge', browser: 'Edge' },
+  { root: '.config/bravesoftware/brave-browser', browser: 'Brave' },
+  { root: '.config/vivaldi', browser: 'Vivaldi' },
+  { root: 'application support/google/chrome', browser: 'Chrome' },
+  { root: 'application support/microsoft edge', browser: 'Edge' },
+  { root: 'application support/bravesoftware/brave-browser', browser: 'Brave' },
+];
+/** Cheap pre-check on the raw text (where `Application\\ Support` may still carry its escape). */
+const BROWSER_ROOT_NEEDLES = new NeedleGroup([
+  'firefox',
+  'user data',
+  'opera software',
+  'google-chrome',
+  'google/chrome',
+  '.config/chromium',
+  'microsoft-edge',
+  'microsoft edge',
+  'brave-browser',
+  '.config/vivaldi',
+]);
+/** Files holding saved passwords, cookies or the key that decrypts them. */
+const BROWSER_SECRET_FILES: ReadonlySet<string> = new Set([
+  'login data',
+  'login data for account',
+  'cookies',
+  'local state',
+  'web data',
+  'logins.json',
+  'key4.db',
+  'key3.db',
+  'signons.sqlite',
+  'cookies.sqlite',
+]);
+/** Programs that copy, pack, read or send a browser profile (deleting a cache is none of them). */
+const BROWSER_STORE_READERS: ReadonlySet<string> = new Set([
+  ...CONTENT_READERS,
+  'robocopy',
+  'move',
+  'move-item',
+  'mi',
+  'compress-archive',
+  'esentutl',
+  'sqlite3',
+  'ditto',
+]);
+
+/** The browser whose saved passwords a path reaches: a whole profile folder, or a password/cookie/key file in it. */
+function browserStoreIn(lower: string): string | undefined {
+  const path = lower.includes('\\') ? lower.split('\\').join('/') : lower;
+  for (const b of BROWSER_ROOTS) {
+    const at = path.indexOf(b.root);
+    if (at < 0) continue;
+    const segments = path
+      .slice(at + b.root.length)
+      .split('/')
+      .filter((x) => x !== '' && x !== '*');
+    // The profiles folder or one profile (`Default`, `Profile 1`, `x1y2.default-release`): everything in it.
+    if (segments.length <= 1) return b.browser;
+    const last = segments[segments.length - 1]!;
+    if (BROWSER_SECRET_FILES.has(last.endsWith('*') ? last.slice(0, -1) : last)) return b.browser;
+  }
+  return undefined;
+}
+
+/**
+ * `Copy-Item "$env:APPDATA\Mozilla\Firefox\Profiles\" $env:TEMP -Recurse`, `robocopy "…\Edge\User Data\Default" …`,
+ * `cp ~/.config/google-chrome/Default/Login\ Data /tmp`: saved passwords and cookies taken for
+ * offline decryption (T1555.003). Blocked like credential dumping; clearing a browser cache stays allowed.
+ */
+function checkBrowserProfileCopy(inv: Invocation, out: FindingCollector, doc: Document): void {
+  if (!docHasAny(doc, BROWSER_ROOT_NEEDLES)) return;
+  for (const w of inv.args) {
+    const browser = browserStoreIn(w.lower);
+    if (browser) {
+      out.add(
+        spec(
+          'cred.browser-store',
+          `${inv.name} copies or reads ${w.value}, the ${browser} profile with its saved passwords and cookies (credential theft, blocked).`,
+        ),
+        [commandWord(inv), w],
+      );
+      return;
+    }
+  }
+}
+
+// --- Password filters (T1556.002) ---------------------------------------------------------------
+
+/** Windows' own password-notification packages; anything else receives every new password in clear text. */
+const DEFAULT_NOTIFICATION_PACKAGES: ReadonlySet<string> = new Set(['scecli', 'rassfm']);
+
+/** True when every package the value names is a Windows default; false for any other name or a variable (`$packages`). */
+function onlyDefaultPackages(value: string): boolean {
+  for (const raw of value.split(/[\s,;"'()@]+|\\0/)) {
+    const name = raw.endsWith('.dll') ? raw.slice(0, -4) : raw;
+    if (name !== '' && !DEFAULT_NOTIFICATION_PACKAGES.has(name)) return false;
+  }
+  return true;
+}
+
+/**
+ * `reg add HKLM\SYSTEM\CurrentControlSet\Control\Lsa /v "Notification Packages" /d scecli\0evil`,
+ * `Set-ItemProperty HKLM:\…\Lsa "Notification Packages" $packages`: a password filter DLL sees every
+ * password set or changed in clear text (T1556.002). Blocked as credential access, like NPPSpy; putting
+ * back the default (`scecli`) stays allowed.
+ */
+function checkPasswordFilter(inv: Invocation, out: FindingCollector, doc: Document): void {
+  if (!docHas(doc, 'notification packages')) return;
+  const args = inv.args;
+  let value: Word | undefined;
+  if (inv.name === 'reg') {
+    if (args[0]?.lower !== 'add' || !args.some((w) => w.lower.endsWith('\\lsa') || w.lower.endsWith('\\lsa\\'))) return;
+    if (!trimQuotes(optionValue(args, 'v')?.lower ?? '').startsWith('notification packages')) return;
+    value = optionValue(args, 'd');
+  } else {
+    if (!args.some((w) => w.lower.includes('\\lsa'))) return;
+    const name = args.findIndex((w) => trimQuotes(w.lower) === 'notification packages');
+    if (name < 0) return;
+    value = optionValue(args, 'value') ?? args.slice(name + 1).find((w) => !w.lower.startsWith('-'));
+  }
+  if (!value || onlyDefaultPackages(value.lower)) return;
+  out.add(
+    spec(
+      'cred.password-filter',
+      `${inv.name} registers ${value.value} as an LSA notification package (password filter), which receives every new password in clear text.`,
+    ),
+    [commandWord(inv), value],
+  );
+}
+
+// --- Brute force and password spraying (T1110.001/.003/.004) ------------------------------------
+
+/** cmd `FOR … %n IN (…)`, PowerShell `foreach ($user in …)`, POSIX `for pass in …` and `while read user pass`. */
+const CMD_LOOP_VARIABLE = /%%?([a-z])\s+in\s*\(/g;
+const PS_LOOP_VARIABLE = /\bforeach\s*\(\s*\$([a-z_][a-z0-9_]*)\s+in\b/g;
+const SH_LOOP_VARIABLE = /\bfor\s+([a-z_][a-z0-9_]*)\s+in\b/g;
+const SH_READ_VARIABLES = /\bread\s+(?:-r\s+)?([a-z_][a-z0-9_]*(?:[ \t]+[a-z_][a-z0-9_]*)*)/g;
+
+interface LoopVariables {
+  /** Single-letter cmd FOR variables. */
+  cmd: Set<string>;
+  /** PowerShell and POSIX variable names (`$_` when a ForEach-Object block is present). */
+  dollar: Set<string>;
+}
+
+function findLoopVariables(doc: Document): LoopVariables {
+  const vars: LoopVariables = { cmd: new Set(), dollar: new Set() };
+  for (const layer of doc.layers) {
+    const text = layer.lower;
+    if (text.includes('%')) for (const m of text.matchAll(CMD_LOOP_VARIABLE)) vars.cmd.add(m[1]!);
+    if (text.includes('foreach')) {
+      for (const m of text.matchAll(PS_LOOP_VARIABLE)) vars.dollar.add(m[1]!);
+      if (text.includes('foreach-object')) vars.dollar.add('_');
+    }
+    if (text.includes('% {') || text.includes('%{')) vars.dollar.add('_');
+    if (text.includes('for ')) for (const m of text.matchAll(SH_LOOP_VARIABLE)) vars.dollar.add(m[1]!);
+    if (text.includes('read ')) for (const m of text.matchAll(SH_READ_VARIABLES)) for (const v of m[1]!.split(/[ \t]+/)) vars.dollar.add(v);
+  }
+  return vars;
+}
+
+const LOOP_VARIABLES = new DocumentCache(findLoopVariables);
+
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || (c >= 65 && c <= 90);
+}
+
+/** True when `text` uses a loop variable: `%n` / `%%n` (not `%userdomain%`), `$user`, `${user}`, `$_`. */
+function usesLoopVariable(text: string, vars: LoopVariables): boolean {
+  for (let i = 0; i < text.length - 1; i++) {
+    const c = text[i];
+    if (c === '%' && vars.cmd.has(text[i + 1]!.toLowerCase())) {
+      if (i + 2 >= text.length || !isWordChar(text.charCodeAt(i + 2))) return true;
+    } else if (c === '$') {
+      let a = i + 1;
+      if (text[a] === '{') a++;
+      let b = a;
+      while (b < text.length && isWordChar(text.charCodeAt(b))) b++;
+      if (b > a && vars.dollar.has(text.slice(a, b).toLowerCase())) return true;
+    }
+  }
+  return false;
+}
+
+const BRUTE_FORCE_NEEDLES = new NeedleGroup(['/user:', 'directoryentry', 'ldapconnection', 'validatecredentials']);
+/** Directory logons that test a user name and password: a bind with explicit credentials. */
+const DIRECTORY_BINDS: readonly { call: string; minCommas: number }[] = [
+  { call: 'directoryentry(', minCommas: 2 }, // (path, user, password)
+  { call: 'ldapconnection(', minCommas: 1 }, // (identifier, credential …) and a later .Bind()
+  { call: '.validatecredentials(', minCommas: 1 }, // (user, password)
+];
+
+/** Commas at the top level of the argument list that starts just after `open` (bounded scan). */
+function topLevelCommas(text: string, open: number): number {
+  let depth = 0;
+  let commas = 0;
+  for (let i = open; i < text.length && i < open + 400; i++) {
+    const c = text[i];
+    if (c === '(') depth++;
+    else if (c === ')') {
+      if (depth === 0) break;
+      depth--;
+    } else if (c === ',' && depth === 0) commas++;
+  }
+  return commas;
+}
+
+/** `net use \\dc\IPC$ /user:DOM\%n %p` or `/user:$u $p` where the user or password is a loop variable. */
+function netUseGuess(text: string, vars: LoopVariables): number {
+  for (let at = text.indexOf('/user:'); at >= 0; at = text.indexOf('/user:', at + 1)) {
+    // The command before it, on the same line (looking back a bounded stretch keeps this linear).
+    let from = at;
+    while (from > 0 && at - from < 300 && text[from - 1] !== '\n') from--;
+    const before = text.slice(from, at);
+    if (!before.includes('net use') && !before.includes('net.exe use') && !before.includes('net1 use')) continue;
+    // The user name and the password after it (two words), up to the end of the command.
+    let end = at + 6;
+    let words = 0;
+    let quoted = false;
+    for (; end < text.length && end < at + 300; end++) {
+      const c = text[end];
+      if (c === '"') quoted = !quoted;
+      else if (!quoted && (c === '\n' || c === '&' || c === '|' || c === '>')) break;
+      else if (!quoted && c === ' ' && text[end - 1] !== ' ' && ++words === 2) break;
+    }
+    if (usesLoopVariable(text.slice(at + 6, end), vars)) return at;
+  }
+  return -1;
+}
+
+/**
+ * Password guessing with built-in means: `FOR /F %n IN (users.txt) DO net use \\dc\IPC$ /user:%n %p`,
+ * PowerShell loops over `DirectoryEntry(path, $user, $password)` or `LdapConnection.Bind()`,
+ * `for up in $(cat list); do sshpass -p … ssh …`. Blocked as credential access (brute force / spraying):
+ * it locks accounts and is never administration. One drive mapping (`net use Z: \\fs\share /user:CORP\alice`)
+ * or a single bind to check a service account stays allowed.
+ */
+function checkBruteForceLoops(doc: Document, out: FindingCollector): void {
+  const hit = docHasAny(doc, BRUTE_FORCE_NEEDLES);
+  if (!hit) return;
+  const vars = LOOP_VARIABLES.of(doc);
+  if (vars.cmd.size === 0 && vars.dollar.size === 0) return;
+  for (const layer of doc.layers) {
+    const text = layer.lower;
+    if (hit === '/user:' && netUseGuess(text, vars) >= 0) {
+      out.add(
+        spec(
+          'cred.brute-force',
+          'net use logs on over SMB in a loop with user names or passwords from a list: password guessing or spraying (brute force, blocked).',
+        ),
+        searchFirst(doc, '/user:'),
+      );
+      return;
+    }
+    if (vars.dollar.size === 0) continue;
+    for (const bind of DIRECTORY_BINDS) {
+      const at = text.indexOf(bind.call);
+      if (at < 0 || topLevelCommas(text, at + bind.call.length) < bind.minCommas) continue;
+      if (bind.call === 'ldapconnection(' && !text.includes('.bind(')) continue;
+      out.add(
+        spec(
+          'cred.brute-force',
+          'Tries directory logons (LDAP bind with a user name and password) in a loop: password guessing or spraying (brute force, blocked).',
+        ),
+        searchFirst(doc, bind.call),
+      );
+      return;
+    }
+  }
+}
+
+/** `sshpass -p "$pass"` where the password changes with each turn of a loop (credential stuffing over SSH). */
+function checkSshpassLoop(inv: Invocation, out: FindingCollector, doc: Document): void {
+  const password = optionValue(inv.args, 'p');
+  if (!password || !password.lower.includes('$')) return;
+  if (!usesLoopVariable(password.lower, LOOP_VARIABLES.of(doc))) return;
+  out.add(
+    spec(
+      'cred.brute-force',
+      'sshpass tries a different password from a list on each turn of a loop: SSH password guessing or credential stuffing (brute force, blocked).',
+    ),
+    [commandWord(inv), password],
+  );
+}
+
+// --- Windows Credential Locker (T1555) -----------------------------------------------------------
+
+const PASSWORD_VAULT_ENUMERATION = new NeedleGroup(['retrieveall', 'findallbyresource', 'findallbyusername']);
+
+/**
+ * `[Windows.Security.Credentials.PasswordVault]` enumerated and every password revealed
+ * (`RetrieveAll() | % { $_.RetrievePassword() }`). A script fetching its own entry with
+ * `Retrieve(resource, user)` stays allowed, as does listing names (cmdkey /list).
+ */
+function checkPasswordVault(doc: Document, out: FindingCollector): void {
+  if (!docHas(doc, 'passwordvault') || !docHas(doc, 'retrievepassword')) return;
+  const enumerate = docHasAny(doc, PASSWORD_VAULT_ENUMERATION);
+  if (!enumerate) return;
+  out.add(
+    spec(
+      'cred.vault',
+      'Enumerates the Windows Credential Locker (PasswordVault) and reveals every saved password (credential store dump, blocked).',
+    ),
+    searchFirst(doc, enumerate, 'retrievepassword'),
+  );
+}
+
 /** The per-invocation checks, in order, each with the programs it acts on (none: every program). */
 const INVOCATION_CHECKS = new ChecksByName([
   { check: checkTools, names: [...CREDENTIAL_TOOLS, ...CREDENTIAL_FUNCTIONS, ...PYTHON_LIKE, 'evil-winrm'] },
@@ -609,4 +1122,11 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkSecretSearches, names: ['find', 'grep', 'egrep', 'rg', 'findstr', 'select-string', 'sls'] },
   { check: checkCredentialSniffing, names: SNIFFERS },
   { check: checkSystemSecrets, names: ['getent', 'dscl', 'defaults', 'plutil', 'reg'] },
+  {
+    check: checkCredentialGrep,
+    names: [...RECURSIVE_GREPS, ...TREE_SEARCHERS, 'select-string', 'sls', 'findstr', 'awk', 'sed'],
+  },
+  { check: checkBrowserProfileCopy, names: BROWSER_STORE_READERS },
+  { check: checkSshpassLoop, names: ['sshpass'] },
+  { check: checkPasswordFilter, names: ['reg', 'set-itemproperty', 'sp', 'new-itemproperty', 'set-itempropertyvalue'] },
 ]);
