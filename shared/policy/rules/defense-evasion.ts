@@ -11,6 +11,7 @@
  * masquerading (a system binary copied under another name) and executing hidden streams.
  */
 import type { Document, Word } from '../analysis/document';
+import type { Span } from '../types';
 import { DEFENDER_DISABLE_PARAMS, DEFENDER_EXCLUSION_PARAMS, SECURITY_REGISTRY, isSecurityServiceName } from '../catalog/security-software';
 import {
   argLowers,
@@ -525,8 +526,28 @@ function checkSecurityRegistry(inv: Invocation, out: FindingCollector, doc: Docu
     );
     return;
   }
+  if (text.includes('uselogoncredential') && text.includes('wdigest') && setsOne(inv)) {
+    out.add(
+      {
+        code: 'credential_access',
+        ruleId: 'evasion.wdigest.cleartext',
+        standard: 'block',
+        extended: 'block',
+        message:
+          'Sets WDigest UseLogonCredential to 1, so Windows keeps the cleartext password of every user who logs on in LSASS memory, ready to be dumped.',
+      },
+      [commandWord(inv), write?.word],
+    );
+    return;
+  }
   const loc = SECURITY_REGISTRY.find((s) => text.includes(s.needle));
   if (loc) out.add(flagSpec('evasion.registry', `Changes ${loc.what} in the registry.`), [commandWord(inv), write?.word]);
+}
+
+/** The value a registry write sets is 1 (`/d 1`, `-Value 1`, `0x00000001`): turning a setting on. */
+function setsOne(inv: Invocation): boolean {
+  const v = (inv.name === 'reg' ? optionValue(inv.args, 'd') : optionValue(inv.args, 'value'))?.lower;
+  return v === '1' || v === '0x1' || v === '0x00000001' || v === 'dword:00000001';
 }
 
 // --- Log file destruction ----------------------------------------------------------------------------
@@ -546,7 +567,21 @@ const LOG_LOCATIONS = [
   '/var/log/lastlog',
   '\\winevt\\logs',
 ];
-const DESTROYERS = new Set(['rm', 'unlink', 'shred', 'srm', 'truncate', 'del', 'remove-item', 'wipe']);
+const DESTROYERS = new Set(['rm', 'unlink', 'shred', 'srm', 'truncate', 'del', 'remove-item', 'wipe', 'erase']);
+
+/** `C:\Windows\Prefetch\*.pf`, `$env:SystemRoot\prefetch\…`, `%windir%\Prefetch`. */
+function isPrefetchPath(lower: string): boolean {
+  const at = lower.indexOf('\\prefetch');
+  if (at < 0) return false;
+  const before = lower.slice(0, at);
+  return (
+    before.endsWith('windows') ||
+    before.endsWith('systemroot') ||
+    before.endsWith('windir') ||
+    before.endsWith('windir%') ||
+    before.endsWith('systemroot%')
+  );
+}
 
 function isLogPath(lower: string): boolean {
   return LOG_LOCATIONS.some((l) => lower.includes(l));
@@ -556,6 +591,14 @@ function checkLogFileDestruction(inv: Invocation, out: FindingCollector): void {
   if (DESTROYERS.has(inv.name)) {
     // truncate -s +50M grows a file; only truncating to zero destroys.
     if (inv.name === 'truncate' && !inv.args.some((w) => w.lower === '0' || w.lower === '--size=0' || w.lower === '-s0')) return;
+    const prefetch = positionals(inv.args).find((w) => isPrefetchPath(w.lower));
+    if (prefetch) {
+      out.add(
+        flagSpec('evasion.prefetch.delete', `${inv.name} deletes Windows Prefetch files, the record of which programs ran and when.`),
+        [commandWord(inv), prefetch],
+      );
+      return;
+    }
     const target = positionals(inv.args).find((w) => isLogPath(w.lower));
     if (target)
       out.add(flagSpec('evasion.logs.delete', `${inv.name} deletes or empties log files (${target.value}).`), [commandWord(inv), target]);
@@ -634,7 +677,7 @@ function checkHistoryTampering(inv: Invocation, out: FindingCollector): void {
     what = 'ln links the shell history file to /dev/null.';
   else if (n === 'set-psreadlineoption' && lowers.some((l) => l.endsWith('savenothing'))) what = 'PSReadLine is told to save no history.';
   else if (
-    (n === 'remove-item' || n === 'clear-content') &&
+    (n === 'remove-item' || n === 'clear-content' || n === 'del' || n === 'erase') &&
     lowers.some((l) => l.includes('historysavepath') || l.includes('consolehost_history'))
   )
     what = `${n} deletes the PowerShell history file.`;
@@ -663,6 +706,15 @@ function checkTamperingTools(inv: Invocation, out: FindingCollector): void {
     lowers.some((l) => l === 'testsigning' || l === 'nointegritychecks')
   ) {
     out.add(flagSpec('evasion.driver-signing', 'bcdedit lets Windows load unsigned or test-signed drivers.'), [commandWord(inv)]);
+  } else if (n === 'bcdedit' && lowers.includes('/set') && lowers.some((l) => l === 'safeboot' || l === 'safebootalternateshell')) {
+    // `/deletevalue {current} safeboot` leaves Safe Mode again; only `/set` sends the next boot into it.
+    out.add(
+      flagSpec(
+        'evasion.safe-mode-boot',
+        'bcdedit makes Windows boot into Safe Mode, where most security agents and their drivers do not start.',
+      ),
+      [commandWord(inv)],
+    );
   } else if (n === 'powershell' && powerShellVersion2(inv)) {
     out.add(flagSpec('evasion.powershell-downgrade', 'PowerShell 2 is started: it has no AMSI and no script-block logging.'), [
       commandWord(inv),
@@ -880,6 +932,199 @@ function checkMasquerade(inv: Invocation, out: FindingCollector): void {
   );
 }
 
+/** Core Windows processes: a second program under one of these names exists only to hide among them. */
+const SYSTEM_PROCESS_NAMES: ReadonlySet<string> = new Set([
+  ...PROTECTED_NAMES,
+  'lsm.exe',
+  'lsaiso.exe',
+  'taskhost.exe',
+  'sihost.exe',
+  'fontdrvhost.exe',
+  'dwm.exe',
+  'wmiprvse.exe',
+  'runtimebroker.exe',
+  'searchindexer.exe',
+  'ctfmon.exe',
+  'audiodg.exe',
+]);
+/** Programs that give a file its name: copy, move and rename, compilers, downloads saved to a path. */
+const NAME_GIVERS: ReadonlySet<string> = new Set([
+  ...COPIERS,
+  'ren',
+  'rename',
+  'rename-item',
+  'rni',
+  'add-type',
+  'csc',
+  'vbc',
+  'invoke-webrequest',
+  'invoke-restmethod',
+  'start-bitstransfer',
+  'curl',
+  'wget',
+]);
+const COMPILERS: ReadonlySet<string> = new Set(['csc', 'vbc']);
+
+/** The word naming the file a copy, rename, compile or download creates. */
+function createdFile(inv: Invocation): Word | undefined {
+  const n = inv.name;
+  if (n === 'add-type') return optionValue(inv.args, 'outputassembly');
+  if (COMPILERS.has(n)) return optionValue(inv.args, 'out');
+  if (n === 'invoke-webrequest' || n === 'invoke-restmethod') return optionValue(inv.args, 'outfile');
+  if (n === 'curl' || n === 'wget') return optionValue(inv.args, 'o', 'output', 'output-document');
+  if (n === 'rename-item' || n === 'rni') {
+    const named = optionValue(inv.args, 'newname');
+    if (named) return named;
+  }
+  const pos = positionals(inv.args);
+  return optionValue(inv.args, 'destination') ?? (pos.length >= 2 ? pos[pos.length - 1] : undefined);
+}
+
+/** Last name in a path or built path (`($env:TEMP + "\svchost.exe")`), lower case, without quotes or brackets. */
+function builtFileName(lower: string): string {
+  let end = lower.length;
+  while (end > 0 && ' "\')}'.includes(lower[end - 1]!)) end--;
+  let start = end;
+  while (start > 0 && !' \\/"\'+('.includes(lower[start - 1]!)) start--;
+  return lower.slice(start, end);
+}
+
+/**
+ * A file given the name of a core Windows process (`copy x.exe %TEMP%\svchost.exe`, `Copy-Item x ($env:TEMP +
+ * "\lsass.exe")`, `Add-Type -OutputAssembly …\svchost.exe`, `csc /out:…\csrss.exe`). Copying the genuine
+ * binary under its own name, or restoring `svchost.exe.bak`, keeps the name and is not masquerading.
+ */
+function checkSystemProcessName(inv: Invocation, out: FindingCollector): void {
+  if (out.has('evasion.masquerade')) return;
+  const dest = createdFile(inv);
+  if (!dest) return;
+  const destName = builtFileName(dest.lower);
+  if (!SYSTEM_PROCESS_NAMES.has(destName)) return;
+  const pos = positionals(inv.args);
+  const source = COPIERS.has(inv.name) || inv.name.startsWith('ren') ? (optionValue(inv.args, 'path', 'literalpath') ?? pos[0]) : undefined;
+  if (source && source !== dest && builtFileName(source.lower).includes(destName.slice(0, -4))) return;
+  out.add(systemProcessNameSpec(destName), [commandWord(inv), dest]);
+}
+
+function systemProcessNameSpec(destName: string): FindingSpec {
+  return blockSpec(
+    'evasion.masquerade',
+    `Gives a program the name "${destName}", a core Windows process: a second ${destName} outside its real place exists only to hide among the genuine ones in process lists and logs.`,
+  );
+}
+
+const DOTNET_FILE_COPY = new NeedleGroup(['file]::copy(', 'file]::move(']);
+
+/** `[IO.File]::Copy($src, "$env:TEMP\svchost.exe")`: the .NET spelling of the copy above. */
+function checkDotNetSystemProcessName(doc: Document, out: FindingCollector): void {
+  const method = docHasAny(doc, DOTNET_FILE_COPY);
+  if (!method || out.has('evasion.masquerade')) return;
+  for (const c of doc.commands) {
+    for (const w of c.words) {
+      const at = w.lower.indexOf(method);
+      if (at < 0) continue;
+      const [source = '', dest = ''] = w.lower.slice(at + method.length).split(',');
+      const destName = builtFileName(dest);
+      if (!SYSTEM_PROCESS_NAMES.has(destName) || builtFileName(source).includes(destName.slice(0, -4))) continue;
+      out.add(systemProcessNameSpec(destName), [w]);
+      return;
+    }
+  }
+}
+
+/** A path segment that is only dots (`...`) or starts or ends with a space (`init `, ` sshd`, `.. `): in a listing it reads as `..` or as the real name. */
+function deceptiveSegment(value: string): string | undefined {
+  let start = 0;
+  for (let i = 0; i <= value.length; i++) {
+    if (i < value.length && value[i] !== '/') continue;
+    const seg = value.slice(start, i);
+    start = i + 1;
+    if (seg.length === 0 || seg === '.' || seg === '..' || seg.startsWith('$')) continue;
+    if (seg.trim() !== seg || onlyDots(seg)) return seg;
+  }
+  return undefined;
+}
+
+/** Cheap pre-check for `deceptiveSegment`, which runs on every program path. */
+function mayDeceive(value: string): boolean {
+  return (
+    value.includes('..') ||
+    value.charCodeAt(0) === 32 ||
+    value.charCodeAt(value.length - 1) === 32 ||
+    value.includes(' /') ||
+    value.includes('/ ')
+  );
+}
+
+function onlyDots(seg: string): boolean {
+  for (let i = 0; i < seg.length; i++) if (seg[i] !== '.') return false;
+  return true;
+}
+
+/** chmod modes that make a file executable: `+x`, `u+x`, `755`. */
+function executableMode(mode: string): boolean {
+  if (mode.includes('x')) return mode.includes('+') || mode.includes('=');
+  for (let i = 0; i < mode.length; i++) {
+    const c = mode.charCodeAt(i);
+    if (c < 48 || c > 55) return false;
+  }
+  return mode.length >= 3 && [...mode.slice(-3)].some((c) => (c.charCodeAt(0) - 48) % 2 === 1);
+}
+
+const DECEPTIVE_PATH_WRITERS: ReadonlySet<string> = new Set(['cp', 'mv', 'install', 'ln', 'mkdir', 'chmod']);
+
+/**
+ * POSIX: running, copying into or making executable a path whose name only looks like another (T1036.005/.006):
+ * `$HOME/.../sh`, `'./dir /init '`, `cp /bin/sh ' sshd'`. Making such a directory is flagged: it is only made to be used.
+ */
+function checkDeceptivePath(inv: Invocation, out: FindingCollector): void {
+  if (inv.command.shell === 'cmd' || inv.command.shell === 'powershell') return;
+  const n = inv.name;
+  let word: Word | undefined;
+  if (inv.nameWord && mayDeceive(inv.nameWord.value) && deceptiveSegment(inv.nameWord.value) !== undefined) word = inv.nameWord;
+  else if (DECEPTIVE_PATH_WRITERS.has(n)) {
+    const pos = positionals(inv.args);
+    if (n === 'chmod' && !(pos[0] && executableMode(pos[0].lower))) return;
+    // cp, mv, install and ln name what they create last; mkdir and chmod act on every path.
+    const paths = n === 'mkdir' ? pos : n === 'chmod' ? pos.slice(1) : pos.slice(-1);
+    word = paths.find((w) => deceptiveSegment(w.value) !== undefined);
+  }
+  if (!word) return;
+  const seg = deceptiveSegment(word.value)!;
+  const spec =
+    n === 'mkdir'
+      ? flagSpec(
+          'evasion.masquerade.deceptive-path',
+          `mkdir makes "${seg}", a name that reads as ".." or as another name with a hidden space.`,
+        )
+      : blockSpec(
+          'evasion.masquerade.deceptive-path',
+          `Uses the path segment "${seg}" (only dots, or a name with a leading or trailing space): in a listing it reads as the parent folder or as a genuine program, hiding what runs.`,
+        );
+  out.add(spec, [commandWord(inv), word]);
+}
+
+/** The value of `mount -o bind` / `-o rbind,ro`. */
+function isBindOption(lower: string): boolean {
+  return lower === 'bind' || lower === 'rbind' || lower.startsWith('bind,') || lower.startsWith('rbind,');
+}
+
+/** `mount --bind /proc/<other> /proc/<pid>` lays another process's /proc entry over one, so ps and top no longer show it. */
+function checkProcessHidingMount(inv: Invocation, out: FindingCollector): void {
+  const lowers = argLowers(inv);
+  if (!lowers.some((l) => l === '-b' || l === '--bind' || l === '--rbind' || isBindOption(l))) return;
+  const pos = positionals(inv.args).filter((w) => !isBindOption(w.lower));
+  const target = pos[pos.length - 1];
+  if (!target || !target.lower.startsWith('/proc/') || target.lower.length <= 6) return;
+  out.add(
+    blockSpec(
+      'evasion.process-hiding.mount',
+      'Bind-mounts over a /proc/<pid> entry, so process listings show another process in its place: a way to hide a running program.',
+    ),
+    [commandWord(inv), target],
+  );
+}
+
 function checkServicePermissions(inv: Invocation, out: FindingCollector): void {
   if (inv.name === 'sc' && inv.args.some((w) => w.lower === 'sdset')) {
     out.add(
@@ -890,6 +1135,209 @@ function checkServicePermissions(inv: Invocation, out: FindingCollector): void {
       [commandWord(inv)],
     );
   }
+}
+
+// --- NTFS alternate data streams (block) ------------------------------------------------------------
+
+/**
+ * The stream a Windows path names (`file.txt:hidden.exe`, `C:\x\desktop.ini:desktop.ini`), or undefined.
+ * Drive letters, `$env:` variables, ports (`host:8080`), the default stream (`file::$DATA`) and
+ * Zone.Identifier (the mark of the web, written and removed by ordinary tools) are not hidden streams.
+ */
+function streamOf(lower: string, needPath: boolean): string | undefined {
+  let start = 0;
+  let end = lower.length;
+  while (start < end && '"\'('.includes(lower[start]!)) start++;
+  while (end > start && '"\')'.includes(lower[end - 1]!)) end--;
+  if (end - start < 3 || lower[start] === '-' || lower[start] === '/' || lower.includes('://')) return undefined;
+  const cut = Math.max(lower.lastIndexOf('\\', end - 1), lower.lastIndexOf('/', end - 1));
+  let name = lower.slice(Math.max(cut + 1, start), end);
+  if (name.startsWith('$') || name.startsWith('%')) return undefined;
+  // `c:file.txt:stream` is drive-relative: the drive's colon is not a stream's.
+  if (cut < start && name.length > 2 && name[1] === ':') name = name.slice(2);
+  const colon = name.indexOf(':');
+  if (colon <= 0 || colon === name.length - 1 || name[colon + 1] === ':') return undefined;
+  // `vbscript:Execute("…")`, `ms-settings:`: a scheme, not a file. Quotes or brackets before the colon are script
+  // text, and `%date:~-4,4%` or `!t:~0,2!` a cmd variable substring.
+  if (SCHEME.test(lower.slice(start)) || /[ "'()%!{}]/.test(name.slice(0, colon))) return undefined;
+  if (needPath && cut < start && !name.slice(0, colon).includes('.')) return undefined;
+  const stream = name.slice(colon + 1).split(':')[0]!;
+  if (stream === 'zone.identifier' || /^[0-9]+$/.test(stream)) return undefined;
+  return stream;
+}
+
+const SCHEME = /^[a-z][a-z0-9+-]+:/;
+
+/** Programs that run a file they are given, and so run a stream when given one (`wmic process call create file.txt:x.exe`). */
+const STREAM_RUNNERS: ReadonlySet<string> = new Set([
+  'start',
+  'start-process',
+  'wmic',
+  'rundll32',
+  'regsvr32',
+  'wscript',
+  'cscript',
+  'mshta',
+  'forfiles',
+  'invoke-wmimethod',
+  'invoke-cimmethod',
+  'mavinject',
+  'control',
+  'powershell',
+  'pwsh',
+]);
+/** Programs that copy or unpack a file into the path they are given. */
+const STREAM_WRITERS: ReadonlySet<string> = new Set(['esentutl', 'expand', 'extrac32', 'makecab', 'certutil']);
+const SHELL_READERS: ReadonlySet<string> = new Set(['cmd', 'powershell', 'pwsh', 'wscript', 'cscript']);
+const COMSPEC_NAMES: ReadonlySet<string> = new Set(['cmd', '$env:comspec', '%comspec%']);
+
+/** Hiding a payload in an alternate data stream, or running one from it (T1564.004). */
+function checkAlternateDataStreams(inv: Invocation, out: FindingCollector): void {
+  const shell = inv.command.shell;
+  if (shell !== 'cmd' && shell !== 'powershell') return;
+  for (const r of inv.command.redirects) {
+    const stream = streamOf(r.target.lower, false);
+    if (!stream) continue;
+    if (r.op === '<') {
+      if (SHELL_READERS.has(inv.name)) out.add(runsStream(stream), [commandWord(inv), r.target]);
+    } else out.add(hidesInStream(stream), [commandWord(inv), r.target]);
+    return;
+  }
+  const n = inv.name;
+  if (STREAM_RUNNERS.has(n) || STREAM_WRITERS.has(n)) {
+    const word = (STREAM_RUNNERS.has(n) && inv.nameWord ? [inv.nameWord, ...inv.args] : inv.args).find(
+      (w) => streamOf(w.lower, true) !== undefined,
+    );
+    if (!word) return;
+    const stream = streamOf(word.lower, true)!;
+    out.add(STREAM_RUNNERS.has(n) ? runsStream(stream) : hidesInStream(stream), [commandWord(inv), word]);
+  } else if (COMSPEC_NAMES.has(n) && inv.args.length > 0) {
+    // `Start-Process $env:ComSpec -ArgumentList "/c,type,x.exe,>,y.txt:z.exe"`: a redirect the outer shell only passes on.
+    const parts = inv.args
+      .map((w) => w.lower)
+      .join(' ')
+      .split(/[ ,]+/);
+    const gt = parts.findIndex((p) => p === '>' || p === '>>');
+    const stream = gt >= 0 && gt + 1 < parts.length ? streamOf(parts[gt + 1]!, false) : undefined;
+    if (stream) out.add(hidesInStream(stream), [commandWord(inv)]);
+  } else if ((n === 'set-content' || n === 'add-content' || n === 'out-file') && !out.has('evasion.ads')) {
+    const stream = optionValue(inv.args, 'stream');
+    if (stream && stream.lower !== 'zone.identifier' && stream.lower !== '*')
+      out.add(
+        flagSpec(
+          'evasion.ads.write',
+          `${n} writes the alternate data stream "${stream.value}", a part of the file that listings do not show.`,
+        ),
+        [commandWord(inv), stream],
+      );
+  }
+}
+
+function runsStream(stream: string): FindingSpec {
+  return blockSpec(
+    'evasion.ads.execute',
+    `Runs code from the NTFS alternate data stream "${stream}", a part of a file that Explorer, dir and most scanners do not show.`,
+  );
+}
+function hidesInStream(stream: string): FindingSpec {
+  return blockSpec(
+    'evasion.ads.hide',
+    `Writes into the NTFS alternate data stream "${stream}": the content is hidden inside another file, where Explorer, dir and most scanners do not look.`,
+  );
+}
+
+/** `for /f %%i in (file.txt:stream) do %%i`: the loop's file set is read by cmd itself, not by a command the lexer sees. */
+function forLoopOverStream(doc: Document): { stream: string; spans: Span[] } | undefined {
+  for (const layer of doc.layers) {
+    if (layer.shell !== 'cmd') continue;
+    const text = layer.lower;
+    let at = text.indexOf(' in (');
+    while (at >= 0) {
+      const close = text.indexOf(')', at);
+      if (close < 0) break;
+      const set = text.slice(at + 5, close);
+      const head = text.slice(Math.max(0, at - 200), at);
+      if (head.includes('for ') && head.includes('/f') && set.length < 400) {
+        for (const part of set.split(' ')) {
+          const stream = streamOf(part, true);
+          if (stream) return { stream, spans: [layer.toOriginal(at + 5, close)] };
+        }
+      }
+      at = text.indexOf(' in (', close);
+    }
+  }
+  return undefined;
+}
+
+// --- Tools for UAC bypass and parent-process spoofing (block) ------------------------------------------
+
+/** Public tools that exist only to bypass UAC (UACME's Akagi) or to start a process under a forged parent (T1134.004). */
+const EVASION_TOOLS = new NeedleGroup(['akagi', 'ppid-spoof', 'ppidspoof', 'spoof-ppid', 'selectmyparent']);
+const PPID_SPOOF_API = new NeedleGroup(['proc_thread_attribute_parent_process', 'updateprocthreadattribute']);
+
+function checkEvasionTools(doc: Document, out: FindingCollector): void {
+  const tool = docHasAny(doc, EVASION_TOOLS);
+  if (tool) {
+    // Run, dot-sourced or imported: a mention in a search or a log query is not use.
+    const used = invocations(doc).some(
+      (inv) =>
+        inv.name.includes(tool) ||
+        ((inv.name === '.' || inv.name === 'import-module' || inv.command.invocation === '.') &&
+          inv.args.some((w) => w.lower.includes(tool))),
+    );
+    if (used) {
+      const uac = tool === 'akagi';
+      out.add(
+        blockSpec(
+          uac ? 'evasion.uac-bypass.tool' : 'evasion.ppid-spoof',
+          uac
+            ? 'Runs UACME (Akagi), a collection of User Account Control bypasses that start programs elevated without a prompt.'
+            : 'Runs a parent-process spoofing tool: the new process appears to be started by another (e.g. explorer), misleading detection and investigation.',
+        ),
+        searchFirst(doc, tool),
+      );
+    }
+  }
+  const api = docHasAny(doc, PPID_SPOOF_API);
+  if (api && (api === 'proc_thread_attribute_parent_process' || docHas(doc, 'createprocess')) && !out.has('evasion.ppid-spoof')) {
+    out.add(
+      blockSpec(
+        'evasion.ppid-spoof',
+        'Starts a process with a forged parent (PROC_THREAD_ATTRIBUTE_PARENT_PROCESS), so it appears to be started by another program.',
+      ),
+      searchFirst(doc, api),
+    );
+  }
+}
+
+// --- Whole-system deletion (block) -----------------------------------------------------------------------
+
+/** `rm -rf / --no-preserve-root`, `rm -rf /*`, `rd /s /q C:\`, `Remove-Item C:\ -Recurse`: wiping the system, its logs and any way back. */
+function checkWholeSystemDeletion(inv: Invocation, out: FindingCollector): void {
+  const lowers = argLowers(inv);
+  const n = inv.name;
+  let recursive: boolean;
+  if (n === 'rm') recursive = lowers.some((l) => l === '--recursive' || (l.startsWith('-') && !l.startsWith('--') && l.includes('r')));
+  else if (n === 'remove-item') recursive = lowers.some((l) => l.startsWith('-r') && '-recurse'.startsWith(l.split(':')[0]!));
+  else recursive = lowers.includes('/s');
+  if (!recursive) return;
+  const target =
+    inv.args.find((w) => isSystemRoot(w.lower)) ?? (n === 'rm' ? inv.args.find((w) => w.lower === '--no-preserve-root') : undefined);
+  if (!target) return;
+  out.add(blockSpec('evasion.destroy.system', `${n} recursively deletes the whole system drive (${target.value}). ${RECOVERY}`), [
+    commandWord(inv),
+    target,
+  ]);
+}
+
+const SYSTEM_ROOT_PREFIXES = ['$env:systemdrive', '%systemdrive%', '$env:systemroot', '%systemroot%', '$env:windir', '%windir%'];
+
+function isSystemRoot(lower: string): boolean {
+  if (lower === '/' || lower === '/*' || lower === '//' || lower === '/.*') return true;
+  let l = lower;
+  while (l.endsWith('*') || l.endsWith('\\') || l.endsWith('/')) l = l.slice(0, -1);
+  // Only the system drive: wiping a data or USB drive (`rd /s /q E:\\`) is how technicians reuse one.
+  return l === 'c:' || l === 'c:\\windows' || l === 'c:\\windows\\system32' || SYSTEM_ROOT_PREFIXES.includes(l);
 }
 
 // --- Whole-text shapes ---------------------------------------------------------------------------
@@ -985,6 +1433,10 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
       searchFirst(doc, 'hist'),
     );
   }
+  const forStream = docHas(doc, ' in (') ? forLoopOverStream(doc) : undefined;
+  if (forStream) out.add(runsStream(forStream.stream), forStream.spans);
+  checkEvasionTools(doc, out);
+  checkDotNetSystemProcessName(doc, out);
   const svcWord = findSecurityServiceStopInArguments(doc);
   if (svcWord && !out.has('evasion.security-service')) {
     out.add(flagSpec('evasion.security-service.stop', `Stops the security service "${svcWord.value}" through another program.`), [svcWord]);
@@ -1080,11 +1532,17 @@ const INVOCATION_CHECKS = new ChecksByName([
   // Redirections of any command can overwrite a log.
   { check: checkLogFileDestruction },
   { check: checkMasquerade, names: COPIERS },
+  { check: checkSystemProcessName, names: NAME_GIVERS },
+  { check: checkProcessHidingMount, names: ['mount'] },
+  { check: checkWholeSystemDeletion, names: ['rm', 'rd', 'rmdir', 'remove-item', 'del', 'erase'] },
   { check: checkServicePermissions, names: ['sc'] },
   {
     check: checkHistoryTampering,
-    names: ['unset', 'export', 'declare', 'typeset', 'set', 'ln', 'set-psreadlineoption', 'remove-item', 'clear-content'],
+    names: ['unset', 'export', 'declare', 'typeset', 'set', 'ln', 'set-psreadlineoption', 'remove-item', 'clear-content', 'del', 'erase'],
   },
   { check: checkTamperingTools, names: ['touch', 'fsutil', 'bcdedit', 'powershell'] },
   { check: checkMacProtections, names: ['xattr', 'defaults'] },
+  // Every program: a deceptive path can name any program, and any command's output can be redirected into a stream.
+  { check: checkDeceptivePath },
+  { check: checkAlternateDataStreams },
 ]);
