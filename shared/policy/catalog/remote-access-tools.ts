@@ -152,7 +152,15 @@ export const REMOTE_ACCESS_TOOLS: readonly RemoteAccessTool[] = [
     domains: ['splashtop.com'],
     switchSets: [['prevercheck', 'dcode=']],
   },
-  { id: 'rustdesk', name: 'RustDesk', executables: ['rustdesk'], tokens: ['rustdesk'], services: ['rustdesk'], domains: ['rustdesk.com'] },
+  {
+    id: 'rustdesk',
+    name: 'RustDesk',
+    // hbbs/hbbr: the self-hosted RustDesk ID and relay servers.
+    executables: ['rustdesk', 'hbbs', 'hbbr'],
+    tokens: ['rustdesk'],
+    services: ['rustdesk', 'rustdesksignal', 'rustdeskrelay'],
+    domains: ['rustdesk.com'],
+  },
   {
     id: 'kaseya',
     name: 'Kaseya VSA',

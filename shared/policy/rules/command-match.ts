@@ -203,6 +203,7 @@ export function argText(inv: Invocation): string {
 const PREFIX_LAUNCHERS = new Set([
   'sudo',
   'doas',
+  'pkexec',
   'nohup',
   'exec',
   'time',

@@ -30,6 +30,12 @@ const blocked: Array<[string, Shell, string]> = [
     'cmd',
     'rmm.download-install',
   ],
+  // Self-hosted servers and container images of remote-access tools.
+  ['docker run --name hbbs -v ./data:/root -td --net=host rustdesk/rustdesk-server hbbs', 'bash', 'rmm.container'],
+  ['podman pull docker.io/rustdesk/rustdesk-server:latest', 'bash', 'rmm.container'],
+  ['./hbbr -k _', 'bash', 'rmm.launch'],
+  // Launchers are unwrapped.
+  ['pkexec /usr/bin/rustdesk --service', 'bash', 'rmm.launch'],
 ];
 
 const allowed: Array<[string, Shell]> = [
@@ -46,6 +52,10 @@ const allowed: Array<[string, Shell]> = [
   ['sc start Spooler', 'cmd'],
   ['systemctl enable nginx', 'bash'],
   ['Get-Process | Where-Object Name -eq "lateral"', 'powershell'],
+  ['docker run -d --name web -p 8080:80 nginx:1.27', 'bash'],
+  ['docker pull ghcr.io/example/inventory-agent:2.1', 'bash'],
+  ['docker logs rustdesk-server', 'bash'],
+  ['pkexec apt-get update', 'bash'],
 ];
 
 describe('rmm tools', () => {

@@ -199,6 +199,23 @@ function checkPackageInstall(inv: Invocation, out: FindingCollector): void {
   }
 }
 
+const CONTAINER_ENGINES = ['docker', 'podman', 'nerdctl'];
+const CONTAINER_START_VERBS = new Set(['run', 'pull', 'create', 'start']);
+
+/** `docker run … rustdesk/rustdesk-server hbbs`: a remote-access server or agent shipped as a container image. */
+function checkContainerImage(inv: Invocation, out: FindingCollector): void {
+  const args = positionals(inv.args);
+  const verb = args.findIndex((w) => CONTAINER_START_VERBS.has(w.lower));
+  if (verb < 0) return;
+  for (const w of args.slice(verb + 1)) {
+    const tool = remoteToolByToken(w.lower);
+    if (tool) {
+      out.add(spec('rmm.container', 'block', tool, `Runs a container image of`), [commandWord(inv), w]);
+      return;
+    }
+  }
+}
+
 function checkServiceStart(inv: Invocation, out: FindingCollector): void {
   const verbs = SERVICE_START_VERBS.get(inv.name);
   let candidates: Word[] = [];
@@ -302,5 +319,6 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkVendorSwitches },
   { check: checkMsiInstall, names: ['msiexec'] },
   { check: checkPackageInstall, names: PACKAGE_MANAGERS },
+  { check: checkContainerImage, names: CONTAINER_ENGINES },
   { check: checkServiceStart, names: [...SERVICE_START_VERBS.keys(), ...PS_SERVICE_CMDLETS, 'open'] },
 ]);
