@@ -23,7 +23,6 @@ import {
   docHasAny,
   findOption,
   hasParam,
-  invocations,
   needlesInDocument,
   optionValue,
   positionals,
@@ -44,11 +43,8 @@ function spec(ruleId: string, message: string): FindingSpec {
 export const persistenceRules: RuleFamily = (doc: Document, _ctx: RuleContext) => {
   const out = new FindingCollector();
   // INVOCATION_CHECKS is at the end of this file: it names constants of the checks.
-  for (const inv of invocations(doc)) {
-    // `schtasks /create /?` prints help and changes nothing.
-    if (asksForHelp(inv)) continue;
-    for (const check of INVOCATION_CHECKS.for(inv.name)) check(inv, out, doc);
-  }
+  // `schtasks /create /?` prints help and changes nothing.
+  INVOCATION_CHECKS.runOver(doc, out, asksForHelp);
   checkDocumentLevel(doc, out);
   return out.findings;
 };

@@ -21,7 +21,6 @@ import {
   docHasAny,
   extensionOf,
   findOption,
-  invocations,
   isRemote,
   optionValue,
   positionals,
@@ -48,7 +47,7 @@ const WHY =
 export const proxyExecutionRules: RuleFamily = (doc: Document, _ctx: RuleContext) => {
   const out = new FindingCollector();
   // INVOCATION_CHECKS is at the end of this file: it names constants of the checks.
-  for (const inv of invocations(doc)) for (const check of INVOCATION_CHECKS.for(inv.name)) check(inv, out, doc);
+  INVOCATION_CHECKS.runOver(doc, out);
   checkDcomExecution(doc, out);
   checkWshDownloader(doc, out);
   checkAppInstallerUri(doc, out);

@@ -116,13 +116,9 @@ const PS_SERVICE_CMDLETS = new Set(['start-service', 'restart-service', 'new-ser
 
 export const rmmToolRules: RuleFamily = (doc: Document, _ctx: RuleContext) => {
   const out = new FindingCollector();
-  const invs = invocations(doc);
-  for (const inv of invs) {
-    if (removesOrAsks(inv)) continue;
-    // INVOCATION_CHECKS is at the end of this file: it names constants of the checks.
-    for (const check of INVOCATION_CHECKS.for(inv.name)) check(inv, out, doc);
-  }
-  checkVendorDownload(doc, invs, out);
+  // INVOCATION_CHECKS is at the end of this file: it names constants of the checks.
+  INVOCATION_CHECKS.runOver(doc, out, removesOrAsks);
+  checkVendorDownload(doc, invocations(doc), out);
   return out.findings;
 };
 

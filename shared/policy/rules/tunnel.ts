@@ -18,7 +18,6 @@ import {
   commandWord,
   docHas,
   docHasAny,
-  invocations,
   optionValue,
   searchFirst,
   type FindingSpec,
@@ -118,7 +117,7 @@ const TUNNEL_SERVICES = [
 export const tunnelRules: RuleFamily = (doc: Document, _ctx: RuleContext) => {
   const out = new FindingCollector();
   // INVOCATION_CHECKS is at the end of this file: it names constants of the checks.
-  for (const inv of invocations(doc)) for (const check of INVOCATION_CHECKS.for(inv.name)) check(inv, out, doc);
+  INVOCATION_CHECKS.runOver(doc, out);
   checkDevTcp(doc, out);
   checkZshTcp(doc, out);
   checkFifoLoop(doc, out);
