@@ -7,7 +7,7 @@
  * this is needed to administer a machine. Benign look-alikes stay allowed: `Get-Process lsass`,
  * `ls -l /etc/shadow`, `chmod 640 /etc/shadow`, `cmdkey /list`, `security find-certificate`.
  */
-import type { Document, Word } from '../analysis/document';
+import type { Document, SimpleCommand, Word } from '../analysis/document';
 import { CREDENTIAL_FUNCTIONS, CREDENTIAL_TOOLS, MIMIKATZ_MODULES } from '../catalog/offensive-tools';
 import {
   argLowers,
@@ -65,6 +65,12 @@ const CRACKERS_NEEDING_INPUT: ReadonlySet<string> = new Set([
   'ncrack',
   'patator',
   'unshadow',
+  'aircrack-ng',
+  'fcrackzip',
+  'pdfcrack',
+  'rarcrack',
+  'cowpatty',
+  'bkcrack',
 ]);
 
 function checkTools(inv: Invocation, out: FindingCollector): void {
@@ -632,6 +638,159 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
   if (browserStore && docHasAny(doc, ['copy', 'sqlite3', 'cp ', 'decrypt', 'cryptunprotectdata', 'protecteddata'])) {
     out.add(spec('cred.browser-store', "Copies or decrypts a browser's saved-password store."), searchFirst(doc, browserStore));
   }
+  if (!out.has('cred.browser-store')) checkCookieStoreRead(doc, out);
+  checkFakeCredentialPrompt(doc, out);
+}
+
+// --- Browser session cookies (T1539) ------------------------------------------------------------
+
+/** The cookie databases of Firefox and the Chromium family, and their tables and encrypted column. */
+const COOKIE_STORE_NEEDLES = new NeedleGroup([
+  'moz_cookies',
+  'encrypted_value',
+  'cookies.sqlite',
+  '\\network\\cookies',
+  '/network/cookies',
+  '\\default\\cookies',
+  '/default/cookies',
+]);
+/** Table and column names only a query of a browser's cookie or password database uses. */
+const COOKIE_QUERY_NEEDLES: ReadonlySet<string> = new Set(['moz_cookies', 'encrypted_value']);
+/** Something that opens, reads or copies the database: sqlite (CLI, Python module, .NET), a file reader or a copier. */
+const COOKIE_READER_NEEDLES = new NeedleGroup([
+  // Not bare "sqlite": cookies.sqlite itself contains it.
+  'sqlite3',
+  'sqlitequery',
+  'sqliteconnection',
+  'system.data.sqlite',
+  'select ',
+  'get-content',
+  'readallbytes',
+  'copy',
+  'cp ',
+  'cat ',
+  'strings ',
+  'base64',
+  'decrypt',
+  'cryptunprotectdata',
+  'protecteddata',
+]);
+
+/**
+ * `sqlite3 "$CookieDBLocation" "select … from moz_cookies"`, `… encrypted_value from Cookies` on
+ * `User Data\Default\Network\Cookies`: the browser's session cookies read out to replay the
+ * user's logged-in sessions (T1539), by whatever tool and through variables the per-invocation
+ * check cannot follow. Deleting or listing the cookie file stays allowed.
+ */
+function checkCookieStoreRead(doc: Document, out: FindingCollector): void {
+  const store = docHasAny(doc, COOKIE_STORE_NEEDLES);
+  if (!store) return;
+  const reader = COOKIE_QUERY_NEEDLES.has(store) ? store : docHasAny(doc, COOKIE_READER_NEEDLES);
+  if (!reader) return;
+  out.add(
+    spec(
+      'cred.browser-cookies',
+      "Reads a browser's cookie database, whose session cookies let an attacker take over the user's logged-in accounts (T1539).",
+    ),
+    searchFirst(doc, store),
+  );
+}
+
+// --- Fake credential prompts (T1056.002) --------------------------------------------------------
+
+/** AppleScript/JXA dialog that asks for a typed secret (`with hidden answer`, `hiddenAnswer: true`). */
+const HIDDEN_ANSWER_NEEDLES = new NeedleGroup(['hidden answer', 'hiddenanswer']);
+const DIALOG_NEEDLES = new NeedleGroup(['display dialog', 'displaydialog']);
+const CREDENTIAL_PROMPT_NEEDLES = new NeedleGroup(['promptforcredential', 'get-credential']);
+/** Commands that print, save or send what they are given. */
+const PLAINTEXT_SINKS: ReadonlySet<string> = new Set([
+  'write-host',
+  'write-warning',
+  'write-output',
+  'write',
+  'echo',
+  'write-verbose',
+  'write-error',
+  'write-information',
+  'out-file',
+  'set-content',
+  'sc',
+  'add-content',
+  'ac',
+  'tee-object',
+  'tee',
+  'set-clipboard',
+  'scb',
+  'clip',
+  'invoke-webrequest',
+  'iwr',
+  'invoke-restmethod',
+  'irm',
+  'send-mailmessage',
+  'curl',
+  'wget',
+]);
+/** .NET calls that write or upload a string. */
+const PLAINTEXT_SINK_METHODS = ['writealltext', 'appendalltext', 'writealllines', 'uploadstring', 'uploadvalues', '.writeline('];
+
+function mentionsPlainPassword(command: SimpleCommand): boolean {
+  for (const w of command.words) if (w.lower.includes('getnetworkcredential')) return true;
+  return false;
+}
+
+/** A statement that prints, saves or sends `….GetNetworkCredential().Password` (variables are already substituted). */
+function plaintextPasswordLeaves(doc: Document): boolean {
+  const leaking = new Set<number>();
+  const sinking = new Set<number>();
+  for (const c of doc.commands) {
+    if (c.statement === undefined || !mentionsPlainPassword(c)) continue;
+    leaking.add(c.statement);
+    if (c.redirects.length > 0 || c.words.some((w) => PLAINTEXT_SINK_METHODS.some((m) => w.lower.includes(m)))) return true;
+  }
+  if (leaking.size === 0) return false;
+  for (const c of doc.commands) {
+    if (!PLAINTEXT_SINKS.has(c.name)) continue;
+    if (c.statement !== undefined) sinking.add(c.statement);
+    // `Invoke-RestMethod -Body @{p=$pw}`: the hashtable is a command of its own, nested in the sink's word.
+    for (const w of c.words)
+      if (
+        w.nested?.some((i) => {
+          const nested = doc.commands[i];
+          return nested !== undefined && mentionsPlainPassword(nested);
+        })
+      )
+        return true;
+  }
+  for (const st of sinking) if (leaking.has(st)) return true;
+  return false;
+}
+
+/**
+ * Phishing for the user's own password (T1056.002): an AppleScript dialog with a hidden answer,
+ * or a PowerShell credential prompt whose password is turned back into plain text and printed,
+ * saved or sent. Passing the prompted PSCredential to a cmdlet (`-Credential (Get-Credential)`)
+ * or to `net use` stays allowed.
+ */
+function checkFakeCredentialPrompt(doc: Document, out: FindingCollector): void {
+  const hidden = docHasAny(doc, HIDDEN_ANSWER_NEEDLES);
+  const dialog = hidden ? docHasAny(doc, DIALOG_NEEDLES) : undefined;
+  if (hidden && dialog) {
+    out.add(
+      spec('cred.fake-prompt', 'Shows a dialog that asks the user to type a hidden password (a fake credential prompt, T1056.002).'),
+      searchFirst(doc, dialog, hidden),
+    );
+    return;
+  }
+  if (!docHas(doc, 'getnetworkcredential')) return;
+  const prompt = docHasAny(doc, CREDENTIAL_PROMPT_NEEDLES);
+  if (!prompt || !plaintextPasswordLeaves(doc)) return;
+  out.add(
+    spec(
+      'cred.fake-prompt',
+      'Prompts the user for credentials and prints, saves or sends the password in plain text (a fake credential prompt, T1056.002).',
+    ),
+    searchFirst(doc, prompt, 'getnetworkcredential'),
+  );
 }
 
 // --- Credential hunting in files (T1552.001/.003) ------------------------------------------------
@@ -888,6 +1047,30 @@ function checkBrowserProfileCopy(inv: Invocation, out: FindingCollector, doc: Do
   }
 }
 
+// --- Password guessing built into scanners (T1110) ------------------------------------------------
+
+/**
+ * `wpscan --url … --passwords list.txt` and nmap's brute-force scripts (`--script ssh-brute`,
+ * `--script brute`): online password guessing run from a scanner. The scans without them stay allowed.
+ */
+function checkScannerBruteForce(inv: Invocation, out: FindingCollector): void {
+  if (inv.name === 'wpscan') {
+    const list = inv.args.find((w) => w.value === '-P' || w.lower === '--passwords' || w.lower.startsWith('--passwords='));
+    if (list)
+      out.add(spec('cred.scanner-brute-force', 'wpscan guesses WordPress passwords from a list (online password guessing).'), [
+        commandWord(inv),
+        list,
+      ]);
+    return;
+  }
+  const scripts = optionValue(inv.args, 'script');
+  if (scripts?.lower.includes('brute'))
+    out.add(spec('cred.scanner-brute-force', `nmap --script ${scripts.value} runs brute-force password guessing against the target.`), [
+      commandWord(inv),
+      scripts,
+    ]);
+}
+
 // --- Password filters (T1556.002) ---------------------------------------------------------------
 
 /** Windows' own password-notification packages; anything else receives every new password in clear text. */
@@ -1128,5 +1311,6 @@ const INVOCATION_CHECKS = new ChecksByName([
   },
   { check: checkBrowserProfileCopy, names: BROWSER_STORE_READERS },
   { check: checkSshpassLoop, names: ['sshpass'] },
+  { check: checkScannerBruteForce, names: ['wpscan', 'nmap'] },
   { check: checkPasswordFilter, names: ['reg', 'set-itemproperty', 'sp', 'new-itemproperty', 'set-itempropertyvalue'] },
 ]);

@@ -12,6 +12,7 @@
  */
 import type { Document, Word } from '../analysis/document';
 import type { Span } from '../types';
+import { KERNEL_ROOTKIT_MODULES } from '../catalog/offensive-tools';
 import { DEFENDER_DISABLE_PARAMS, DEFENDER_EXCLUSION_PARAMS, SECURITY_REGISTRY, isSecurityServiceName } from '../catalog/security-software';
 import {
   argLowers,
@@ -457,6 +458,10 @@ function checkMandatoryControls(inv: Invocation, out: FindingCollector): void {
   let what: string | undefined;
   if (n === 'setenforce' && (lowers[0] === '0' || lowers[0] === 'permissive')) what = 'setenforce 0 switches SELinux to permissive.';
   else if (n === 'aa-teardown' || (n === 'aa-disable' && inv.args.length > 0)) what = `${n} unloads AppArmor profiles.`;
+  else if (n === 'aa-complain' && inv.args.length > 0)
+    what = 'aa-complain switches AppArmor profiles to complain mode, which logs but no longer enforces.';
+  else if (n === 'mokutil' && lowers.includes('--disable-validation'))
+    what = 'mokutil --disable-validation turns off Secure Boot signature checks in shim.';
   else if (n === 'spctl' && lowers.some((l) => l === '--master-disable' || l === '--global-disable' || l === '--disable'))
     what = 'spctl disables Gatekeeper.';
   else if (n === 'csrutil' && lowers[0] === 'disable') what = 'csrutil disable turns off System Integrity Protection.';
@@ -473,6 +478,55 @@ function checkMandatoryControls(inv: Invocation, out: FindingCollector): void {
     what = 'sed rewrites a security or logging configuration to disable it.';
   else if (n === 'set-executionpolicy' && lowers.some((l) => l === 'unrestricted' || l === 'bypass')) what = undefined; // routine for script running; not evasion
   if (what) out.add(flagSpec('evasion.security-control.disable', what), [commandWord(inv)]);
+}
+
+// --- Kernel-module rootkits (T1014) ------------------------------------------------------------
+
+/** Diamorphine's signals: 31 hides or shows a process, 63 the module itself, 64 makes the caller root. */
+const ROOTKIT_SIGNALS: ReadonlySet<string> = new Set(['31', '63', '64']);
+
+/** `insmod /path/diamorphine.ko`, `modprobe reptile_module`, `insmod rootkit.ko`: the module name without path or `.ko`. */
+function rootkitModule(w: Word): boolean {
+  let name = baseName(w.lower);
+  if (name.endsWith('.ko.xz') || name.endsWith('.ko.gz')) name = name.slice(0, -6);
+  else if (name.endsWith('.ko')) name = name.slice(0, -3);
+  return KERNEL_ROOTKIT_MODULES.has(name) || name.includes('rootkit');
+}
+
+/**
+ * Loading a known kernel-module rootkit (Diamorphine, Reptile, Suterusu, adore-ng …), or sending
+ * Diamorphine's hide signals (`kill -31 PID`, `kill -63 0`, `kill -s 64`). Blocked: hiding
+ * processes and modules from the administrator has no administrative reading. Ordinary modules
+ * (`modprobe br_netfilter`) and ordinary signals stay allowed.
+ */
+function checkKernelRootkit(inv: Invocation, out: FindingCollector): void {
+  if (inv.name === 'kill') {
+    const args = inv.args;
+    for (let i = 0; i < args.length; i++) {
+      const v = args[i]!.value;
+      const signal = v === '-s' || v === '-n' ? args[i + 1]?.value : v.startsWith('-') ? v.slice(1) : undefined;
+      if (signal !== undefined && ROOTKIT_SIGNALS.has(signal)) {
+        out.add(
+          blockSpec(
+            'evasion.rootkit',
+            `kill -${signal} is a kernel rootkit's (Diamorphine's) command to hide a process or the module, or to grant root.`,
+          ),
+          [commandWord(inv), args[i]!],
+        );
+        return;
+      }
+    }
+    return;
+  }
+  const module = inv.args.find((w) => !w.value.startsWith('-') && rootkitModule(w));
+  if (module)
+    out.add(
+      blockSpec(
+        'evasion.rootkit',
+        `${inv.name} loads ${module.value}, a known kernel-module rootkit that hides processes, files and itself.`,
+      ),
+      [commandWord(inv), module],
+    );
 }
 
 // --- Registry settings -------------------------------------------------------------------------
@@ -1527,7 +1581,11 @@ const INVOCATION_CHECKS = new ChecksByName([
     check: checkFirewallOff,
     names: ['netsh', 'set-netfirewallprofile', 'ufw', 'iptables', 'ip6tables', 'nft', 'pfctl', 'socketfilterfw', 'esxcli', 'plink', 'ssh'],
   },
-  { check: checkMandatoryControls, names: ['setenforce', 'aa-teardown', 'aa-disable', 'spctl', 'csrutil', 'fdesetup', 'sysctl', 'sed'] },
+  {
+    check: checkMandatoryControls,
+    names: ['setenforce', 'aa-teardown', 'aa-disable', 'aa-complain', 'mokutil', 'spctl', 'csrutil', 'fdesetup', 'sysctl', 'sed'],
+  },
+  { check: checkKernelRootkit, names: ['modprobe', 'insmod', 'kill'] },
   { check: checkSecurityRegistry, names: [...REGISTRY_WRITER_NAMES, 'remove-item', 'remove-itemproperty'] },
   // Redirections of any command can overwrite a log.
   { check: checkLogFileDestruction },

@@ -73,8 +73,44 @@ export const offensiveToolRules: RuleFamily = (doc: Document, _ctx: RuleContext)
   }
   const payload = docHasAny(doc, METASPLOIT_PAYLOADS);
   if (payload) out.add(spec('offensive.payload', `"${payload}" names a Metasploit reverse-shell payload.`), searchFirst(doc, payload));
+  checkSystemParentSpoofing(doc, out);
   return out.findings;
 };
+
+/** Starting a process under a chosen parent, or duplicating another process's token. */
+const PARENT_OR_TOKEN_THEFT = new NeedleGroup([
+  'createprocessfromparent',
+  'proc_thread_attribute_parent_process',
+  'updateprocthreadattribute',
+  'processunderspecificparent',
+  '-parentpid',
+  '-parentid',
+  'duplicatetokenex',
+  'impersonateloggedonuser',
+]);
+/** SYSTEM processes whose children (or tokens) run as SYSTEM. */
+const SYSTEM_PARENTS = new NeedleGroup(['lsass', 'winlogon']);
+
+/**
+ * `[MyProcess]::CreateProcessFromParent((Get-Process lsass).Id, "cmd.exe")`, `-ParentPID` of
+ * winlogon, DuplicateTokenEx on lsass: a shell that inherits SYSTEM from lsass or winlogon
+ * (parent-PID spoofing and token theft, T1134.002/.004). Classed as offensive tooling, not
+ * credential access: nothing is read from lsass, its identity is borrowed to escalate.
+ * Listing processes with their ParentProcessId stays allowed.
+ */
+function checkSystemParentSpoofing(doc: Document, out: FindingCollector): void {
+  const how = docHasAny(doc, PARENT_OR_TOKEN_THEFT);
+  if (!how) return;
+  const parent = docHasAny(doc, SYSTEM_PARENTS);
+  if (!parent) return;
+  out.add(
+    spec(
+      'offensive.system-parent-spoof',
+      `Starts a process under ${parent} or with its token (${how}), a privilege escalation to SYSTEM used by attack tools.`,
+    ),
+    searchFirst(doc, how, parent),
+  );
+}
 
 function checkNamedTool(inv: Invocation, out: FindingCollector): void {
   const n = inv.name;
