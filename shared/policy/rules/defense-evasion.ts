@@ -55,7 +55,7 @@ const RECOVERY =
 export const defenseEvasionRules: RuleFamily = (doc: Document, _ctx: RuleContext) => {
   const out = new FindingCollector();
   // INVOCATION_CHECKS is at the end of this file: it names constants of the checks.
-  for (const inv of invocations(doc)) for (const check of INVOCATION_CHECKS.for(inv.name)) check(inv, out, doc);
+  INVOCATION_CHECKS.runOver(doc, out);
   checkDocumentLevel(doc, out);
   return out.findings;
 };
