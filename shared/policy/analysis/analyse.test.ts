@@ -145,3 +145,18 @@ describe('bounded work', () => {
     }
   });
 });
+
+describe('commands run through sudo, doas or pkexec are marked elevated', () => {
+  it.each([
+    ['sudo vim /etc/hosts', true],
+    ['sudo -u root -E find / -name x', true],
+    ['doas tar -xf a.tar', true],
+    ['pkexec --user root /usr/bin/rustdesk --service', true],
+    ['nohup find / -name x', false],
+    ['vim /etc/hosts', false],
+  ])('%s → %s', (text, elevated) => {
+    const d = analyse(text, 'bash', 'linux');
+    expect(d.commands[0]?.elevated === true).toBe(elevated);
+    expect(d.commands[0]?.name).not.toMatch(/^(sudo|doas|pkexec|nohup)$/);
+  });
+});

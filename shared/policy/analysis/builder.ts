@@ -81,6 +81,7 @@ class CommandImpl implements SimpleCommand {
     public statement: number | undefined,
     public assignTo: string | undefined,
     public invocation: '&' | '.' | undefined,
+    public elevated: boolean,
   ) {
     this.spanStart = span.start;
     this.spanEnd = span.end;
@@ -160,6 +161,7 @@ export class DocBuilder {
     name?: string;
     assignTo?: string;
     invocation?: '&' | '.';
+    elevated?: boolean;
   }): number {
     const index = this.commands.length;
     const members = this.pipelines[args.pipeline];
@@ -179,6 +181,7 @@ export class DocBuilder {
       args.statement,
       args.assignTo,
       args.invocation,
+      args.elevated === true,
     );
     this.commands.push(cmd);
     // Checked while the words are fresh in the cache: spares later walks over every word of a long script.

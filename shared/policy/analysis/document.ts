@@ -61,6 +61,8 @@ export interface SimpleCommand {
   assignTo?: string;
   /** Set when the command was invoked with PowerShell's call (`&`) or dot-source (`.`) operator on a computed or quoted target. */
   invocation?: '&' | '.';
+  /** True when a POSIX command runs through sudo, doas or pkexec (as root unless another user is named). */
+  elevated?: boolean;
 }
 
 /** A variable assignment seen in the text (`$x = …`, `X=…`, `set X=…`). */

@@ -68,6 +68,9 @@ const SKIP_KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'unt
 const END_KEYWORDS = new Set(['fi', 'done', 'esac', '}', ']]']);
 const DECLARE = new Set(['export', 'declare', 'local', 'readonly', 'typeset']);
 
+/** Wrappers that run their command as another user, root by default. */
+const ELEVATING_WRAPPERS = new Set(['sudo', 'doas', 'pkexec', 'run0']);
+
 /** Wrappers that run the command given after their own options. Value: options taking an argument. */
 const WRAPPERS: Readonly<Record<string, readonly string[]>> = {
   sudo: [
@@ -92,6 +95,8 @@ const WRAPPERS: Readonly<Record<string, readonly string[]>> = {
     '--chdir',
   ],
   doas: ['-u', '-c'],
+  pkexec: ['--user'],
+  run0: ['-u', '--user', '-g', '--group', '-D', '--chdir'],
   env: ['-u', '--unset', '-c', '--chdir', '-S'],
   nohup: [],
   exec: ['-a'],
@@ -262,6 +267,7 @@ class PosixLexer {
     const b = this.t.builder;
     // The command's words are raw[from..]: keywords and wrappers in front of the real command are skipped.
     let from = 0;
+    let elevated = false;
     for (let guard = 0; guard < 16 && from < raw.length; guard++) {
       const head = raw[from] as RawWord;
       const count = raw.length - from;
@@ -288,6 +294,7 @@ class PosixLexer {
       const wrapperOptions = ownValue(WRAPPERS, prog);
       if (wrapperOptions && count > 1) {
         if (prog === 'command') break;
+        if (ELEVATING_WRAPPERS.has(prog)) elevated = true;
         let i = from + 1;
         while (i < raw.length) {
           const w = raw[i] as RawWord;
@@ -361,6 +368,7 @@ class PosixLexer {
       layer: this.t.layerIndex,
       statement,
       name,
+      elevated,
     });
     for (const w of raw) if (w.nested.length > 0) b.setParent(w.nested, idx);
     if (output && output.words === null) b.deriveCommandLine(idx, output);

@@ -333,25 +333,49 @@ const SHELLS = new Set([
 const AWKS = new Set(['awk', 'gawk', 'nawk', 'mawk', 'busybox']);
 const SHELL_ESCAPE = 'A shell started from inside another program escapes command restrictions and auditing (GTFOBins).';
 
+/** Launchers that run a program as another user (root): a shell escaped from under them is a root shell. */
+const PRIVILEGED_LAUNCHERS = new Set(['sudo', 'doas', 'pkexec', 'run0']);
+
+/** Whether text names a shell program (`/bin/sh`, `bash -p`, `zsh`) as a word of its own. */
+function namesShell(text: string): boolean {
+  for (const part of text.split(/[\s"'();:!=]+/)) {
+    if (part.length > 0 && SHELLS.has(programName(part))) return true;
+  }
+  return false;
+}
+
+/**
+ * A GTFOBins escape: blocked when it starts an interactive shell or runs under sudo (a root shell
+ * outside every restriction), flagged when it runs some other command (`vim -c ':!make'`).
+ */
+function reportShellEscape(
+  inv: Invocation,
+  out: FindingCollector,
+  interactiveShell: boolean,
+  ruleId: string,
+  message: string,
+  at: Word,
+): void {
+  // POSIX lexing drops sudo in front of a program and marks the command; elsewhere sudo is a launcher.
+  const escalates = inv.command.elevated === true || (inv.launched && PRIVILEGED_LAUNCHERS.has(inv.command.name));
+  const why = escalates ? `${message} It runs as root (sudo): the shell has root's rights. ${SHELL_ESCAPE}` : `${message} ${SHELL_ESCAPE}`;
+  out.add(interactiveShell || escalates ? blockSpec(ruleId, why) : flagSpec(ruleId, why), [commandWord(inv), at]);
+}
+
 /** GTFOBins shapes: a shell spawned by find/awk/tar/vim, `osascript -e 'do shell script …'`. */
 function checkPosixShellEscapes(inv: Invocation, out: FindingCollector): void {
   if (inv.name === 'find') {
     const at = inv.args.findIndex((w) => w.lower === '-exec' || w.lower === '-execdir' || w.lower === '-ok');
     const target = at >= 0 ? inv.args[at + 1] : undefined;
     // `-exec sh -c '… {} …'` is ordinary scripting; `-exec /bin/sh \;` is an interactive shell escape.
-    if (target && SHELLS.has(target.lower) && inv.args[at + 2]?.lower !== '-c') {
-      out.add(flagSpec('proxy.gtfobins.find-shell', `find starts an interactive shell through -exec. ${SHELL_ESCAPE}`), [
-        commandWord(inv),
-        target,
-      ]);
-    }
+    if (target && SHELLS.has(programName(target.value)) && inv.args[at + 2]?.lower !== '-c')
+      reportShellEscape(inv, out, true, 'proxy.gtfobins.find-shell', 'find starts an interactive shell through -exec.', target);
     return;
   }
   if (AWKS.has(inv.name)) {
     const program = inv.args.find((w) => w.lower.includes('system(') || w.lower.includes('/inet/'));
-    if (program && (program.lower.includes('sh') || program.lower.includes('/inet/'))) {
-      out.add(flagSpec('proxy.gtfobins.awk-shell', `awk runs a shell through system(). ${SHELL_ESCAPE}`), [commandWord(inv), program]);
-    }
+    if (program && (program.lower.includes('sh') || program.lower.includes('/inet/')))
+      reportShellEscape(inv, out, namesShell(program.value), 'proxy.gtfobins.awk-shell', 'awk runs a shell through system().', program);
     return;
   }
   if (inv.name === 'tar') {
@@ -361,22 +385,20 @@ function checkPosixShellEscapes(inv: Invocation, out: FindingCollector): void {
         x.lower.startsWith('--to-command') ||
         x.lower.startsWith('--use-compress-program=sh'),
     );
-    if (w)
-      out.add(flagSpec('proxy.gtfobins.tar-exec', `tar runs a command through a checkpoint action. ${SHELL_ESCAPE}`), [
-        commandWord(inv),
-        w,
-      ]);
+    if (w) {
+      const command = w.value.slice(w.value.indexOf('=') + 1).replace(/^exec=/i, '');
+      reportShellEscape(inv, out, namesShell(command), 'proxy.gtfobins.tar-exec', 'tar runs a command through a checkpoint action.', w);
+    }
     return;
   }
   if (inv.name === 'vi' || inv.name === 'vim' || inv.name === 'nvim') {
     const w = inv.args.find(
       (x) => x.lower.startsWith(':!') || x.lower.startsWith('!') || x.lower.includes(':shell') || x.lower.includes('system('),
     );
-    if (w)
-      out.add(flagSpec('proxy.gtfobins.vim-shell', `${inv.name} runs a shell command from its command line. ${SHELL_ESCAPE}`), [
-        commandWord(inv),
-        w,
-      ]);
+    if (w) {
+      const shell = w.lower.includes(':shell') || namesShell(w.value);
+      reportShellEscape(inv, out, shell, 'proxy.gtfobins.vim-shell', `${inv.name} runs a shell command from its command line.`, w);
+    }
     return;
   }
   if (inv.name === 'osascript') {
