@@ -22,7 +22,7 @@ export function ruleIds(findings: readonly Finding[]): string[] {
 }
 
 /** Every span lies inside the text and is non-empty. */
-export function spansValid(findings: readonly Finding[], text: string): boolean {
+export function spansValid(findings: readonly Pick<Finding, 'spans'>[], text: string): boolean {
   return findings.every((f) => f.spans.every((s) => s.start >= 0 && s.end <= text.length && s.end > s.start));
 }
 

@@ -57,15 +57,15 @@ const blocked: Array<[string, Shell, string]> = [
   // GTFOBins escapes into an interactive shell, or run under sudo (a root shell).
   ['find . -exec /bin/sh \\; -quit', 'bash', 'proxy.gtfobins.find-shell'],
   ['awk \'BEGIN {system("/bin/sh")}\'', 'bash', 'proxy.gtfobins.awk-shell'],
-  ['sudo vim -c \':!/bin/sh\'', 'bash', 'proxy.gtfobins.vim-shell'],
-  ['vim -c \':shell\'', 'bash', 'proxy.gtfobins.vim-shell'],
+  ["sudo vim -c ':!/bin/sh'", 'bash', 'proxy.gtfobins.vim-shell'],
+  ["vim -c ':shell'", 'bash', 'proxy.gtfobins.vim-shell'],
   ['tar -cf /dev/null /dev/null --checkpoint=1 --checkpoint-action=exec=/bin/sh', 'bash', 'proxy.gtfobins.tar-exec'],
   ['sudo tar -cf /dev/null /dev/null --checkpoint=1 --checkpoint-action=exec=/tmp/x.sh', 'bash', 'proxy.gtfobins.tar-exec'],
 ];
 
 const flagged: Array<[string, Shell, string]> = [
   // The same escapes running some other command, without sudo.
-  ['vim -c \':!make\' main.c', 'bash', 'proxy.gtfobins.vim-shell'],
+  ["vim -c ':!make' main.c", 'bash', 'proxy.gtfobins.vim-shell'],
   ['tar -cf backup.tar /srv/data --checkpoint=1000 --checkpoint-action=exec=/usr/local/bin/progress', 'bash', 'proxy.gtfobins.tar-exec'],
   ['osascript -e \'do shell script "id" with administrator privileges\'', 'zsh', 'proxy.osascript.shell'],
 ];
