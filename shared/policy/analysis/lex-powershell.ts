@@ -518,6 +518,15 @@ class PowerShellLexer {
       const resolved = /[*?]/.test(pattern) ? resolveCommandGlob(pattern) : resolveCommandName(pattern, 'powershell');
       if (resolved) return { name: resolved, display: resolved, computed: true };
     }
+    // `& ([string]::Join('', [char[]](105,101,120)))`: the name joined from constant parts.
+    for (const idx of target.nested) {
+      const cmd = b.commands[idx];
+      const joined = cmd && cmd.name === '' && cmd.words.length === 1 ? joinedString((cmd.words[0] as Word).value) : null;
+      if (joined !== null) {
+        const name = resolveCommandName(joined, 'powershell');
+        return { name: this.aliases.get(name) ?? name, display: joined, computed: true };
+      }
+    }
     // `$ExecutionContext.InvokeCommand.GetCommand(...)`-style and `.InvokeCommand` lookups.
     const lower = target.text.toLowerCase();
     if (lower.includes('getcommand') || lower.includes('getcmdlet')) {
@@ -1115,6 +1124,21 @@ function constantOperand(part: string | undefined): boolean {
 export { POWERSHELL_ALIASES };
 
 /** ASCII characters that end a bare run inside an element: blanks and `\n ; | , ) } & \` ' " $ ( { [`. */
+/**
+ * `[string]::Join(sep, parts)` / `[string]::Concat(parts)` as the lexer folds them (`[string]::join(, iex)`:
+ * constant arguments, quotes gone, joined by ", "), computed; null for anything else or a result that
+ * cannot be a command name.
+ */
+function joinedString(value: string): string | null {
+  if (value.length > 1024 || !value.endsWith(')')) return null;
+  const lower = value.toLowerCase();
+  const join = lower.startsWith('[string]::join(');
+  if (!join && !lower.startsWith('[string]::concat(')) return null;
+  const parts = value.slice(join ? 15 : 17, -1).split(', ');
+  const result = join ? parts.slice(1).join(parts[0] ?? '') : parts.join('');
+  return result.length > 0 && result.length <= 64 && !/[\s$()]/.test(result) ? result : null;
+}
+
 /** The last path segment of `path` when it is written out (no variable, subexpression or escape in it), else null. */
 function writtenFileName(path: string): string | null {
   const cut = Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/'));

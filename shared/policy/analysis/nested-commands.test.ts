@@ -254,3 +254,19 @@ describe('a program started by & from a computed folder', () => {
     },
   );
 });
+
+describe('a command name joined by [string]::Join or [string]::Concat', () => {
+  it.each([
+    ["&([string]::join('',([char[]](105,101,120)))) 'Get-Process'", 'invoke-expression'],
+    ["&([string]::Concat([char[]](105,101,120))) 'Get-Process'", 'invoke-expression'],
+    ["& ([String]::Join('-', 'Get', 'Date'))", 'get-date'],
+  ])('%s runs %s', (text, name) => {
+    const d = doc(text, 'powershell');
+    expect(names(d)).toContain(name);
+    expect(d.commands.find((c) => c.name === name)?.words[0]?.obfuscated).toBe(true);
+  });
+
+  it('leaves a join that is not a command alone', () => {
+    expect(names(doc("$line = [string]::Join(', ', $names)", 'powershell'))).not.toContain('invoke-expression');
+  });
+});

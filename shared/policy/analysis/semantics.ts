@@ -607,6 +607,7 @@ const FILE_RUNNERS = new Set([
   'msiexec',
   // macOS `installer -pkg x.pkg -target /`: a package's scripts run as root.
   'installer',
+
   'rundll32',
   'regsvr32',
   'mshta',
@@ -653,6 +654,7 @@ export function executedFiles(cmd: SimpleCommand): string[] {
 export function executedPaths(cmd: SimpleCommand): string[] {
   const out: string[] = [];
   const first = cmd.words[0];
+  if (LOCAL_PACKAGE_INSTALLERS.has(cmd.name)) return installedPackageFiles(cmd);
   // A PowerShell expression statement (`$path`, `"C:\x.exe"`, a method call's argument) outputs its value; only `&`/`.` run it.
   const expression = cmd.shell === 'powershell' && cmd.name === '' && cmd.invocation === undefined;
   if (first && !expression) out.push(first.value);
@@ -677,8 +679,21 @@ const POWERSHELL_READERS: ReadonlySet<string> = new Set(['get-content', 'gc', 'c
 /** .NET calls that read a file's text or bytes: their argument is the file. */
 const DOTNET_READS = ['::readalltext(', '::readallbytes(', '::readalllines(', '::opentext('];
 
+/** .NET and COM calls that load or run the file they are given (an Excel add-in, an assembly, a process). */
+const DOTNET_LOADS = [
+  '.registerxll(',
+  '::loadfrom(',
+  '::loadfile(',
+  '::unsafeloadfrom(',
+  'process]::start(',
+  '.shellexecute(',
+  '.run(',
+  '.exec(',
+];
+
 /**
- * Files whose contents a PowerShell command reads into code that is then evaluated: `iex (gc f -Raw)`,
+ * Files a PowerShell command runs through a method call (`$excel.RegisterXLL(f)`, `[Reflection.Assembly]::LoadFile(f)`),
+ * or whose contents it reads into code that is then evaluated: `iex (gc f -Raw)`,
  * `gc f | iex`, `[ScriptBlock]::Create([IO.File]::ReadAllText(f))`. Keys as `executedFiles` gives them.
  */
 export function evaluatedFiles(doc: Document, cmd: SimpleCommand): string[] {
@@ -688,9 +703,15 @@ export function evaluatedFiles(doc: Document, cmd: SimpleCommand): string[] {
     const path = cmd.words.find((w, k) => k > 0 && !w.value.startsWith('-') && (k === 1 || !cmd.words[k - 1]!.value.startsWith('-')));
     read = path?.value;
   } else if (cmd.name === '' && cmd.invocation === undefined && cmd.parent !== undefined) {
-    // `('f')` is the argument group of a `[IO.File]::ReadAllText(…)` call.
+    // `('f')` is the argument group of a call: `[IO.File]::ReadAllText(…)` reads it, `.RegisterXLL(…)` runs it.
     const call = doc.commands[cmd.parent]?.words[0]?.lower;
-    if (call !== undefined && DOTNET_READS.some((r) => call.includes(r))) read = cmd.words[0]?.value;
+    const path = cmd.words[0]?.value;
+    if (call === undefined || path === undefined) return [];
+    if (DOTNET_LOADS.some((r) => call.includes(r))) {
+      const key = fileKey(path);
+      return key ? [key] : [];
+    }
+    if (DOTNET_READS.some((r) => call.includes(r))) read = path;
   }
   if (read === undefined || !evaluatesOutput(doc, cmd)) return [];
   const key = fileKey(read);
@@ -710,6 +731,31 @@ function evaluatesOutput(doc: Document, cmd: SimpleCommand): boolean {
     if (doc.commands[pipeline[k] as number]?.name === 'invoke-expression') return true;
   }
   return false;
+}
+
+/** Package tools that install a local package file, whose maintainer scripts then run as root. */
+const LOCAL_PACKAGE_INSTALLERS = new Set(['dpkg', 'rpm', 'apt', 'apt-get', 'yum', 'dnf', 'zypper', 'gdebi']);
+const PACKAGE_INSTALL_VERBS = new Set(['install', 'localinstall', 'reinstall', 'upgrade', 'update']);
+
+/** `dpkg -i x.deb`, `rpm -Uvh x.rpm`, `apt install ./x.deb`, `yum localinstall x.rpm`: the package files installed. */
+function installedPackageFiles(cmd: SimpleCommand): string[] {
+  const words = cmd.words;
+  let installs = false;
+  for (let i = 1; i < words.length; i++) {
+    const v = words[i]!.value;
+    if (PACKAGE_INSTALL_VERBS.has(v) || v === '--install' || v === '--upgrade') installs = true;
+    // dpkg -i / rpm -i, -U, -F (also bundled: -ivh, -Uvh).
+    else if ((cmd.name === 'dpkg' || cmd.name === 'rpm') && v.length <= 8 && /^-[a-zA-Z]+$/.test(v)) {
+      if (v.includes('i') || (cmd.name === 'rpm' && (v.includes('U') || v.includes('F')))) installs = true;
+    }
+  }
+  if (!installs) return [];
+  const out: string[] = [];
+  for (let i = 1; i < words.length; i++) {
+    const v = words[i]!.value;
+    if (!v.startsWith('-') && (v.endsWith('.deb') || v.endsWith('.rpm') || v.includes('/'))) out.push(v);
+  }
+  return out;
 }
 
 /** Whether `name` looks like a file one can run (has a path or a runnable extension). */

@@ -65,6 +65,30 @@ export function programName(text: string): string {
   return dot > 0 && EXECUTABLE_EXTENSIONS.has(s.slice(dot)) ? s.slice(0, dot) : s;
 }
 
+/** Folders every user can write to, where attackers stage payloads (lower case, either slash). */
+const STAGING_FOLDERS = [
+  '\\users\\public\\',
+  '\\appdata\\local\\temp\\',
+  '\\windows\\temp\\',
+  '\\perflogs\\',
+  '\\downloads\\',
+  '%temp%\\',
+  '%tmp%\\',
+  '%public%\\',
+  '$env:temp\\',
+  '$env:tmp\\',
+  '$env:public\\',
+  '/tmp/',
+  '/var/tmp/',
+  '/dev/shm/',
+];
+
+/** Whether a path lies in a folder every user can write to (`C:\Users\Public\`, `%TEMP%`, `/tmp/` …). */
+export function inStagingFolder(lower: string): boolean {
+  const path = lower.includes('/') && !lower.startsWith('/') ? lower.replaceAll('/', '\\') : lower;
+  return STAGING_FOLDERS.some((folder) => path.includes(folder));
+}
+
 /** `"` `'` `)` `}` */
 function isTrailingJunk(c: number): boolean {
   return c === 34 || c === 39 || c === 41 || c === 125;

@@ -54,6 +54,10 @@ const flagged: Array<[string, Shell, string]> = [
 ];
 
 const allowed: Array<[string, Shell]> = [
+  // Reload and log-rotation signals leave the logger running.
+  ['pkill -HUP rsyslogd', 'bash'],
+  ['kill -s HUP $(pidof rsyslogd)', 'bash'],
+  ['killall -USR1 auditd', 'bash'],
   ['Get-MpPreference', 'powershell'],
   ['Get-MpComputerStatus', 'powershell'],
   ['sc query WinDefend', 'cmd'],

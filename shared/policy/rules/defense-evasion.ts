@@ -236,6 +236,14 @@ const STOP_VERBS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['sysrc', new Set(['*'])],
 ]);
 
+/** Signals that make a daemon reload or reopen its logs rather than stop. */
+const RELOAD_SIGNALS = new Set(['-hup', '-1', '-sighup', '-usr1', '-sigusr1', '-usr2', '-sigusr2', '--signal=hup']);
+
+/** `-HUP`, `-s HUP`, `--signal USR1` among a kill command's arguments. */
+function sendsReloadSignal(lowers: readonly string[]): boolean {
+  return lowers.some((l, k) => RELOAD_SIGNALS.has(l) || ((l === '-s' || l === '--signal') && RELOAD_SIGNALS.has('-' + lowers[k + 1])));
+}
+
 function checkSecurityServices(inv: Invocation, out: FindingCollector): void {
   const n = inv.name;
   const verbs = STOP_VERBS.get(n);
@@ -243,6 +251,8 @@ function checkSecurityServices(inv: Invocation, out: FindingCollector): void {
     const lowers = argLowers(inv);
     const hasVerb = verbs.has('*') || lowers.some((l) => verbs.has(l)) || n === 'pkill' || n === 'killall';
     if (!hasVerb) return;
+    // `pkill -HUP rsyslogd`, `kill -USR1 …`: a reload or log-rotation signal leaves the service running.
+    if (sendsReloadSignal(lowers)) return;
     // `sc config X start= auto` re-enables; only disabling counts.
     if (n === 'sc' && lowers[0] === 'config' && !lowers.includes('disabled')) return;
     if (n === 'sysrc' && !lowers.some((l) => l.includes('_enable=') && (l.endsWith('no') || l.endsWith('"no"')))) return;
@@ -311,6 +321,7 @@ function checkSecurityAgentRemoval(inv: Invocation, out: FindingCollector, doc: 
     return;
   }
   if (n === 'kill') {
+    if (sendsReloadSignal(argLowers(inv))) return;
     for (const w of inv.args) {
       for (const k of w.nested ?? []) {
         const lookup = doc.commands[k];

@@ -296,6 +296,16 @@ const LUA: InlineCodeLanguage = {
   run: ['os.execute', 'io.popen'],
   runIdentifiers: ['loadstring', 'load', 'dofile'],
 };
+/**
+ * osascript's `-e` code: JavaScript for Automation reads URLs through the Objective-C bridge
+ * (`$.NSData.dataWithContentsOfURL`) and runs text with `eval`; AppleScript runs text with `run script`.
+ */
+const OSASCRIPT: InlineCodeLanguage = {
+  codeOption: (w) => w === '-e',
+  fetch: ['datawithcontentsofurl', 'stringwithcontentsofurl', 'initwithcontentsofurl', 'nsurlsession', 'nsurlconnection', ...SHELL_FETCH],
+  run: ['run script', 'runscript(', 'new function('],
+  runIdentifiers: ['eval'],
+};
 /** Other interpreters: the first keyword lists (any option cluster ending in c, e, E or r holds the code). */
 const OTHER_INTERPRETER: InlineCodeLanguage = {
   codeOption: (w) => /^-[a-z]*[ceEr]$/.test(w),
@@ -320,6 +330,7 @@ const INLINE_CODE_LANGUAGES: ReadonlyMap<string, InlineCodeLanguage> = new Map([
   ['deno', DENO],
   ['lua', LUA],
   ['luajit', LUA],
+  ['osascript', OSASCRIPT],
 ]);
 
 function inlineCodeLanguage(name: string): InlineCodeLanguage | undefined {

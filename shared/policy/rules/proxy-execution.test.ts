@@ -61,6 +61,11 @@ const blocked: Array<[string, Shell, string]> = [
   ["vim -c ':shell'", 'bash', 'proxy.gtfobins.vim-shell'],
   ['tar -cf /dev/null /dev/null --checkpoint=1 --checkpoint-action=exec=/bin/sh', 'bash', 'proxy.gtfobins.tar-exec'],
   ['sudo tar -cf /dev/null /dev/null --checkpoint=1 --checkpoint-action=exec=/tmp/x.sh', 'bash', 'proxy.gtfobins.tar-exec'],
+  // An interactive shell spawned from interpreter code.
+  ['python3 -c \'import os; os.setuid(0); os.system("/bin/sh")\'', 'bash', 'proxy.gtfobins.interpreter-shell'],
+  ['python -c "import pty;pty.spawn(\'/bin/bash\')"', 'bash', 'proxy.gtfobins.interpreter-shell'],
+  ['perl -e \'exec "/bin/sh";\'', 'bash', 'proxy.gtfobins.interpreter-shell'],
+  ['ruby -e \'exec "/bin/sh -p"\'', 'sh', 'proxy.gtfobins.interpreter-shell'],
 ];
 
 const flagged: Array<[string, Shell, string]> = [
@@ -72,6 +77,9 @@ const flagged: Array<[string, Shell, string]> = [
 
 // Ordinary uses of the same binaries.
 const allowed: Array<[string, Shell]> = [
+  ['python3 -c \'import os; os.system("ls -la /tmp")\'', 'bash'],
+  ['python3 -c \'print("sh")\'', 'bash'],
+  ['perl -e \'print "ecosystem\\n"\'', 'bash'],
   ['certutil -hashfile C:\\Support\\setup.exe SHA256', 'cmd'],
   ['certutil -store my', 'cmd'],
   ['regsvr32 /s C:\\Program Files\\Vendor\\control.ocx', 'cmd'],

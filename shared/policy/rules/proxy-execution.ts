@@ -20,6 +20,7 @@ import {
   docHas,
   docHasAny,
   extensionOf,
+  inStagingFolder,
   findOption,
   isRemote,
   optionValue,
@@ -213,6 +214,16 @@ function checkMsbuild(inv: Invocation, out: FindingCollector): void {
       return;
     }
     const ext = extensionOf(w.lower);
+    if (ext && PROJECT_EXTENSIONS.has(ext) && inStagingFolder(w.lower)) {
+      out.add(
+        blockSpec(
+          'proxy.msbuild.staged',
+          `msbuild builds ${w.value}, a project in a folder every user can write to: its build tasks run whatever code was put there. ${WHY}`,
+        ),
+        [commandWord(inv), w],
+      );
+      return;
+    }
     if (ext && !PROJECT_EXTENSIONS.has(ext)) {
       out.add(
         blockSpec(
@@ -360,6 +371,18 @@ function reportShellEscape(
   const escalates = inv.command.elevated === true || (inv.launched && PRIVILEGED_LAUNCHERS.has(inv.command.name));
   const why = escalates ? `${message} It runs as root (sudo): the shell has root's rights. ${SHELL_ESCAPE}` : `${message} ${SHELL_ESCAPE}`;
   out.add(interactiveShell || escalates ? blockSpec(ruleId, why) : flagSpec(ruleId, why), [commandWord(inv), at]);
+}
+
+/** Interpreters with inline code (`-c`, `-e`, `-r`). */
+const INLINE_INTERPRETERS = ['python', 'python2', 'python3', 'perl', 'ruby', 'php', 'node', 'nodejs', 'lua', 'irb'];
+/** A call that starts a bare interactive shell: `os.system("/bin/sh")`, `pty.spawn("/bin/bash")`, `exec "/bin/sh -p"`. */
+const SHELL_SPAWN_CALL =
+  /(?:os\.system|pty\.spawn|os\.exec[lv]p?e?|subprocess\.(?:call|run|popen)|system|exec|spawn)[ \t]*(?:\([ \t]*)?(?:\[[ \t]*)?["'](?:\/usr)?(?:\/bin\/)?(?:ba|z|da|k)?sh(?:[ \t]+-[pil])?["']/i;
+
+/** `python3 -c 'import os; os.setuid(0); os.system("/bin/sh")'`: an interactive shell spawned from interpreter code (GTFOBins). */
+function checkInterpreterShell(inv: Invocation, out: FindingCollector): void {
+  const code = inv.args.find((w) => w.value.length <= 16_384 && SHELL_SPAWN_CALL.test(w.value));
+  if (code) reportShellEscape(inv, out, true, 'proxy.gtfobins.interpreter-shell', `${inv.name} code starts an interactive shell.`, code);
 }
 
 /** GTFOBins shapes: a shell spawned by find/awk/tar/vim, `osascript -e 'do shell script …'`. */
@@ -696,6 +719,7 @@ const INVOCATION_CHECKS = new ChecksByName([
   // Any python* name (python3.12) counts as an interpreter.
   { check: checkInterpreterFetchExec },
   { check: checkFinger, names: ['finger'] },
+  { check: checkInterpreterShell, names: INLINE_INTERPRETERS },
   { check: checkSshLocalCommand, names: ['ssh'] },
   // Any program can be started from a network path.
   { check: checkNetworkShareExecution },
