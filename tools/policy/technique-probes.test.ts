@@ -1,22 +1,25 @@
 /**
- * Regression gate on the technique probes (tools/policy/probes/technique-probes.jsonl): 1,000 attack
- * and look-alike administration lines written for Bulwark, not taken from ../shared/corpus, with rules
- * since written for the techniques they exposed. Thresholds sit a little under today's scores, so a
- * change that loses a technique (or starts blocking ordinary administration) fails here.
- * `npm run policy:eval -- tools/policy/probes/technique-probes.jsonl` prints the full report.
+ * Regression gate on the technique probes (tools/policy/probes/): attack and look-alike administration
+ * lines written for Bulwark, not taken from ../shared/corpus, with rules since written for the
+ * techniques they exposed. Thresholds sit a little under today's scores, so a change that loses a
+ * technique (or starts blocking ordinary administration) fails here.
+ * `npm run policy:eval -- tools/policy/probes/<file>` prints the full report.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { corpusEvaluator } from './corpus-evaluator';
 import { parseCorpus, scoreCorpus } from './score';
 
-const PROBES = new URL('./probes/technique-probes.jsonl', import.meta.url);
+const PROBE_SETS = [
+  { file: 'technique-probes.jsonl', items: 1000 },
+  { file: 'technique-probes-round3.jsonl', items: 408 },
+];
 const RECALL_BLOCK_MIN = 0.97;
 const RECALL_DETECT_MIN = 0.98;
 const FPR_MAX = 0.01;
 
-describe('technique probes', () => {
-  const { items, errors } = parseCorpus(readFileSync(PROBES, 'utf8'));
+describe.each(PROBE_SETS)('technique probes: $file', ({ file, items: count }) => {
+  const { items, errors } = parseCorpus(readFileSync(new URL(`./probes/${file}`, import.meta.url), 'utf8'));
   const report = scoreCorpus(items, corpusEvaluator(0));
   const rate = (r: { hit: number; total: number }) => r.hit / r.total;
   const missList = () =>
@@ -27,7 +30,7 @@ describe('technique probes', () => {
 
   it('parses every line', () => {
     expect(errors).toEqual([]);
-    expect(items.length).toBe(1000);
+    expect(items.length).toBe(count);
   });
 
   it('blocks what must be blocked', () => {
