@@ -543,8 +543,8 @@ export class ChecksByName {
     const invs = invocations(doc);
     for (let i = 0; i < invs.length; i++) {
       const inv = invs[i] as Invocation;
-      if (skip !== undefined && skip(inv)) continue;
       const checks = this.for(inv.name);
+      if (checks.length === 0 || (skip !== undefined && skip(inv))) continue;
       for (let k = 0; k < checks.length; k++) (checks[k] as InvocationCheck)(inv, out, doc);
     }
   }

@@ -147,8 +147,9 @@ const METADATA_ONLY = new Set([
 /** Reading /etc/shadow (cat, cp, ed, `< /etc/shadow`, unshadow …). */
 function checkShadowFile(inv: Invocation, out: FindingCollector): void {
   if (METADATA_ONLY.has(inv.name)) return;
+  // POSIX paths are case-sensitive: only a word that spells /etc/ can name the file (no lower-casing of every word).
   const w = inv.args.find(
-    (a) => a.lower.includes('/etc/') && SHADOW_FILES.some((f) => a.lower === f || a.lower.startsWith(f + ' ') || a.lower.endsWith(f)),
+    (a) => a.value.includes('/etc/') && SHADOW_FILES.some((f) => a.lower === f || a.lower.startsWith(f + ' ') || a.lower.endsWith(f)),
   );
   // Most commands have no redirection: no search (and no callback) for them.
   const r =

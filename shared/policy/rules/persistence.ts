@@ -51,6 +51,9 @@ export const persistenceRules: RuleFamily = (doc: Document, _ctx: RuleContext) =
 
 function asksForHelp(inv: Invocation): boolean {
   for (const w of inv.args) {
+    // Every help switch starts with '-' or '/': other words are not lower-cased for nothing.
+    const c = w.value.charCodeAt(0);
+    if (c !== 45 && c !== 47) continue;
     const l = w.lower;
     if (l === '/?' || l === '-?' || l === '--help' || l === '/help' || l === '-help') return true;
   }

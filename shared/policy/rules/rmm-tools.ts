@@ -123,12 +123,13 @@ export const rmmToolRules: RuleFamily = (doc: Document, _ctx: RuleContext) => {
 };
 
 /** First characters of REMOVAL_ARGS: every argument of every command is tested, most fail on their first character. */
-const REMOVAL_ARG_STARTS: ReadonlySet<number> = new Set([...REMOVAL_ARGS].map((a) => a.charCodeAt(0)));
+const REMOVAL_ARG_STARTS: ReadonlySet<number> = new Set(
+  [...REMOVAL_ARGS].flatMap((a) => [a.charCodeAt(0), a[0]!.toUpperCase().charCodeAt(0)]),
+);
 
 function removesOrAsks(inv: Invocation): boolean {
   for (const w of inv.args) {
-    const l = w.lower;
-    if (REMOVAL_ARG_STARTS.has(l.charCodeAt(0)) && REMOVAL_ARGS.has(l)) return true;
+    if (REMOVAL_ARG_STARTS.has(w.value.charCodeAt(0)) && REMOVAL_ARGS.has(w.lower)) return true;
   }
   return false;
 }
