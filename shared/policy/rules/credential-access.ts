@@ -21,7 +21,7 @@ import {
   DocumentCache,
   findOption,
   optionValue,
-  invocations,
+  pipelineNeighbours,
   programName,
   searchFirst,
   type FindingSpec,
@@ -479,13 +479,11 @@ function checkCredentialSniffing(inv: Invocation, out: FindingCollector, doc: Do
       : inv.name === 'tshark'
         ? credentialWord(inv.args.filter((_, k) => TSHARK_FILTER_OPTIONS.has(inv.args[k - 1]?.value ?? '')))
         : undefined;
-  let filter: Invocation | undefined;
-  const c = inv.command;
+  let filter: SimpleCommand | undefined;
   if (!term) {
-    for (const other of invocations(doc)) {
-      const oc = other.command;
-      if (oc.pipeline !== c.pipeline || oc.position <= c.position || !TEXT_FILTERS.has(other.name)) continue;
-      term = credentialWord(other.args);
+    for (const other of pipelineNeighbours(doc, inv.command, 'after')) {
+      if (!TEXT_FILTERS.has(other.name)) continue;
+      term = credentialWord(other.words.slice(1));
       if (term) {
         filter = other;
         break;
@@ -496,7 +494,7 @@ function checkCredentialSniffing(inv: Invocation, out: FindingCollector, doc: Do
   const how = filter ? `and ${filter.name} picks out "${term.value}"` : `for "${term.value}"`;
   out.add(spec('cred.sniff', `${inv.name} captures network traffic ${how}: credentials sent in clear text.`), [
     commandWord(inv),
-    filter ? commandWord(filter) : undefined,
+    filter?.words[0],
     term,
   ]);
 }
@@ -861,9 +859,10 @@ function grepIsRecursive(inv: Invocation): boolean {
 /** Listings that walk a tree: `Get-ChildItem -Recurse`, `ls -R`, `dir /s`. */
 const LISTERS: ReadonlySet<string> = new Set(['get-childitem', 'gci', 'ls', 'dir', 'childitem']);
 
-function walksTree(inv: Invocation): boolean {
-  if (!LISTERS.has(inv.name)) return false;
-  return inv.args.some((w) => {
+function walksTree(command: SimpleCommand): boolean {
+  if (!LISTERS.has(command.name)) return false;
+  return command.words.some((w, k) => {
+    if (k === 0) return false;
     const l = w.lower;
     return l === '-r' || l === '/s' || (l.length > 2 && l.startsWith('-r') && 'recurse'.startsWith(l.slice(1)));
   });
@@ -882,14 +881,8 @@ function checkCredentialGrep(inv: Invocation, out: FindingCollector, doc: Docume
   let how = '';
   if (TREE_SEARCHERS.has(n) || (RECURSIVE_GREPS.has(n) && grepIsRecursive(inv))) how = `${n} searches every file below a folder`;
   else if (n === 'select-string' || n === 'sls') {
-    const c = inv.command;
-    for (const other of invocations(doc)) {
-      const oc = other.command;
-      if (oc.pipeline === c.pipeline && oc.position < c.position && walksTree(other)) {
-        how = `${other.name} lists a whole tree and Select-String searches every file`;
-        break;
-      }
-    }
+    const lister = pipelineNeighbours(doc, inv.command, 'before').find(walksTree);
+    if (lister) how = `${lister.name} lists a whole tree and Select-String searches every file`;
   }
   if (how)
     out.add(spec('cred.secret-search', `${how} for "${term.value}": hunting for passwords stored in files (credential access, blocked).`), [
@@ -927,11 +920,8 @@ function checkHistorySearch(inv: Invocation, out: FindingCollector, doc: Documen
   if (!docHasAny(doc, HISTORY_NEEDLES)) return;
   let file = historyFileIn(inv.args);
   if (!file) {
-    const c = inv.command;
-    for (const other of invocations(doc)) {
-      const oc = other.command;
-      if (oc.pipeline !== c.pipeline || oc.position >= c.position) continue;
-      file = historyFileIn(other.args);
+    for (const other of pipelineNeighbours(doc, inv.command, 'before')) {
+      file = historyFileIn(other.words.slice(1));
       if (file) break;
     }
   }
