@@ -24,6 +24,7 @@ import {
   findOption,
   isRemote,
   optionValue,
+  pipelineNeighbours,
   positionals,
   programName,
   searchFirst,
@@ -519,9 +520,7 @@ function checkFinger(inv: Invocation, out: FindingCollector, doc: Document): voi
   if (inv.name !== 'finger') return;
   const target = anyWord(inv.args, (w) => w.lower.includes('@'));
   if (!target) return;
-  const c = inv.command;
-  for (const other of doc.commands) {
-    if (other.pipeline !== c.pipeline || other.position <= c.position) continue;
+  for (const other of pipelineNeighbours(doc, inv.command, 'after')) {
     if (!COMMAND_INTERPRETERS.has(other.name)) continue;
     out.add(
       blockSpec('proxy.finger.download', `finger fetches text from ${target.value} and pipes it into ${other.name}, which runs it. ${WHY}`),
@@ -699,10 +698,7 @@ function checkSshLocalCommand(inv: Invocation, out: FindingCollector): void {
 function readsIntoExpression(inv: Invocation, doc: Document): boolean {
   const c = inv.command;
   if (c.parent !== undefined && doc.commands[c.parent]?.name === 'invoke-expression') return true;
-  for (const other of doc.commands) {
-    if (other.pipeline === c.pipeline && other.position > c.position && other.name === 'invoke-expression') return true;
-  }
-  return false;
+  return pipelineNeighbours(doc, c, 'after').some((other) => other.name === 'invoke-expression');
 }
 
 /** The per-invocation checks, in order, each with the programs it acts on (none: every program). */
