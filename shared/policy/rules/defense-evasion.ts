@@ -1210,6 +1210,8 @@ function checkServicePermissions(inv: Invocation, out: FindingCollector): void {
  * Zone.Identifier (the mark of the web, written and removed by ordinary tools) are not hidden streams.
  */
 function streamOf(lower: string, needPath: boolean): string | undefined {
+  // Most words have no colon past a drive letter's: no stream, and nothing else to look at.
+  if (lower.indexOf(':', 2) < 0) return undefined;
   let start = 0;
   let end = lower.length;
   while (start < end && '"\'('.includes(lower[start]!)) start++;
