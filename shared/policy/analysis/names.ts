@@ -152,8 +152,10 @@ export function cachedProgramName(word: string): string {
 function resolveUncached(word: string, shell: Shell): string {
   const name = programName(word);
   if (shell === 'powershell') {
-    // `Microsoft.PowerShell.Utility\Invoke-Expression` is handled by baseName; aliases only apply to bare words.
-    const alias = word.indexOf('\\') < 0 && word.indexOf('/') < 0 ? ownValue(POWERSHELL_ALIASES, name) : undefined;
+    // `Microsoft.PowerShell.Utility\Invoke-Expression` is handled by baseName; aliases only apply to bare words:
+    // `sc.exe` and `curl.exe` name the programs, not the Set-Content and Invoke-WebRequest aliases.
+    const bare = word.length === name.length && word.indexOf('\\') < 0 && word.indexOf('/') < 0;
+    const alias = bare ? ownValue(POWERSHELL_ALIASES, name) : undefined;
     return alias ?? name;
   }
   return name;

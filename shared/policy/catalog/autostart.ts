@@ -22,12 +22,14 @@ export const AUTOSTART_REGISTRY: readonly AutostartLocation[] = [
   { needle: 'appcertdlls', what: 'an AppCertDlls entry loaded into every new process' },
   { needle: '\\command processor', what: 'a cmd.exe AutoRun command' },
   { needle: 'userinitmprlogonscript', what: 'a logon script' },
-  // Before `\control\lsa`: a more precise description of the same key's password-filter value.
+  // Password filters are listed in their own value of the Lsa key.
   {
     needle: 'notification packages',
     what: 'a password filter DLL (LSA notification package) that receives every new password in clear text',
   },
-  { needle: '\\control\\lsa', what: 'an LSA package loaded into lsass' },
+  // The Lsa key's package lists only: its other values (LmCompatibilityLevel, RunAsPPL …) are settings.
+  { needle: 'authentication packages', what: 'an LSA authentication package loaded into lsass' },
+  { needle: 'security packages', what: 'an LSA security package (SSP) loaded into lsass' },
   { needle: '\\print\\monitors', what: 'a print monitor DLL loaded by the spooler' },
   { needle: '\\print\\providers', what: 'a print provider DLL loaded by the spooler' },
   { needle: '\\timeproviders', what: 'a time provider DLL loaded by the time service' },

@@ -28,6 +28,12 @@ const blocked: Array<[string, Shell, string]> = [
 ];
 
 const flagged: Array<[string, Shell, string]> = [
+  // From the fourth blind probe round: options before the verb, abbreviated parameters, in-place log edits, ASLR.
+  ['sudo ufw --force disable', 'bash', 'evasion.firewall.disable'],
+  ['Set-MpPreference -DisableRe $true', 'powershell', 'evasion.defender.disable'],
+  ['Set-MpPreference -ExclusionP C:\\x', 'powershell', 'evasion.defender.exclusion'],
+  ["sed -i '/10.1.2.3/d' /var/log/auth.log", 'bash', 'evasion.security-control.disable'],
+  ['echo 0 > /proc/sys/kernel/randomize_va_space', 'bash', 'evasion.security-control.disable'],
   ['Set-MpPreference -DisableRealtimeMonitoring $true', 'powershell', 'evasion.defender.disable'],
   ['Set-MpPreference -drtm 1', 'powershell', 'evasion.defender.disable'],
   ['Add-MpPreference -ExclusionPath C:\\Temp', 'powershell', 'evasion.defender.exclusion'],
@@ -54,6 +60,15 @@ const flagged: Array<[string, Shell, string]> = [
 ];
 
 const allowed: Array<[string, Shell]> = [
+  // Hardening and ordinary logging are not evasion.
+  ['sudo ufw --force enable', 'bash'],
+  ['echo 2 > /proc/sys/kernel/randomize_va_space', 'bash'],
+  ["sed -n '/error/p' /var/log/syslog", 'bash'],
+  ['echo "offboarding done" >> /var/log/offboarding.log', 'bash'],
+  ['Set-ItemProperty -Path HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Lsa -Name RunAsPPL -Value 1 -Type DWord', 'powershell'],
+  ['Set-ItemProperty HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System -Name EnableLUA -Value 1', 'powershell'],
+  ['reg add "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows Defender" /v DisableAntiSpyware /t REG_DWORD /d 0 /f', 'cmd'],
+  ['Set-MpPreference -DisableRe $false', 'powershell'],
   // Reload and log-rotation signals leave the logger running.
   ['pkill -HUP rsyslogd', 'bash'],
   ['kill -s HUP $(pidof rsyslogd)', 'bash'],

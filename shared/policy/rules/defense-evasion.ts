@@ -135,7 +135,7 @@ function checkDefender(inv: Invocation, out: FindingCollector): void {
   if (n === 'set-mppreference' || n === 'add-mppreference') {
     for (const w of inv.args) {
       if (!w.lower.startsWith('-')) continue;
-      const p = w.lower.slice(1).split(':')[0]!;
+      const p = defenderParameter(w.lower.slice(1).split(':')[0]!);
       if (DEFENDER_EXCLUSION_PARAMS.has(p)) {
         out.add(
           flagSpec('evasion.defender.exclusion', `${n} adds a Microsoft Defender exclusion; anything placed there is no longer scanned.`),
@@ -199,6 +199,22 @@ const DEFENDER_ENABLING: ReadonlyMap<string, ReadonlySet<string>> = new Map([
 ]);
 
 /** `-DisableRealtimeMonitoring $false` turns protection back on: the value, attached (`-p:$false`) or the next word, decides. */
+/** Every Set-/Add-MpPreference parameter the checks know, for PowerShell's unambiguous prefixes (`-DisableRe`). */
+const DEFENDER_PARAMS: readonly string[] = [...DEFENDER_EXCLUSION_PARAMS, ...DEFENDER_DISABLE_PARAMS];
+
+/**
+ * The known parameter an abbreviated name stands for: the first that starts with it when all that do are
+ * of one kind (all exclusions, or all switches that turn a protection off), else the name itself.
+ */
+function defenderParameter(name: string): string {
+  if (DEFENDER_EXCLUSION_PARAMS.has(name) || DEFENDER_DISABLE_PARAMS.has(name) || name.length < 6) return name;
+  const matches = DEFENDER_PARAMS.filter((p) => p.startsWith(name));
+  const first = matches[0];
+  if (first === undefined) return name;
+  const kind = DEFENDER_EXCLUSION_PARAMS.has(first) ? DEFENDER_EXCLUSION_PARAMS : DEFENDER_DISABLE_PARAMS;
+  return matches.every((p) => kind.has(p)) ? first : name;
+}
+
 function defenderValueEnables(inv: Invocation, param: Word, name: string): boolean {
   const colon = param.lower.indexOf(':');
   let value: string | undefined;
@@ -430,6 +446,16 @@ const FIREWALL_TEXT_COMMANDS: ReadonlySet<string> = new Set([
   'ssh',
 ]);
 
+/** ufw's sub-command and its argument, after options such as `--force` and `--dry-run`. */
+function ufwVerb(lowers: readonly string[]): string[] {
+  return lowers.filter((l) => !l.startsWith('-')).slice(0, 2);
+}
+
+function ufwTurnsOff(lowers: readonly string[]): boolean {
+  const [verb, arg] = ufwVerb(lowers);
+  return verb === 'disable' || verb === 'reset' || (verb === 'logging' && arg === 'off');
+}
+
 function checkFirewallOff(inv: Invocation, out: FindingCollector): void {
   const n = inv.name;
   const lowers = argLowers(inv);
@@ -443,8 +469,7 @@ function checkFirewallOff(inv: Invocation, out: FindingCollector): void {
     what = 'netsh turns the Windows Firewall off.';
   else if (n === 'set-netfirewallprofile' && text.includes('-enabled') && (text.includes('false') || text.includes(' 0')))
     what = 'Set-NetFirewallProfile turns the Windows Firewall off.';
-  else if (n === 'ufw' && (lowers[0] === 'disable' || (lowers[0] === 'logging' && lowers[1] === 'off') || lowers[0] === 'reset'))
-    what = `ufw ${lowers[0]} disables the firewall or its logging.`;
+  else if (n === 'ufw' && ufwTurnsOff(lowers)) what = `ufw ${ufwVerb(lowers).join(' ')} disables the firewall or its logging.`;
   else if (
     (n === 'iptables' || n === 'ip6tables') &&
     (lowers.includes('-f') ||
@@ -487,6 +512,14 @@ function checkMandatoryControls(inv: Invocation, out: FindingCollector): void {
     lowers.some((l) => l.includes('selinux=disabled') || l.includes('selinux=permissive') || l.includes('storage=none'))
   )
     what = 'sed rewrites a security or logging configuration to disable it.';
+  else if (n === 'sed' && lowers.some((l) => l === '-i' || l.startsWith('-i') || l === '--in-place') && lowers.some(isLogPath))
+    what = 'sed edits a log file in place: lines are removed or rewritten in the record (log scrubbing).';
+  else if (
+    (n === 'echo' || n === 'printf' || n === 'tee') &&
+    lowers.includes('0') &&
+    writeTargets(inv).some((t) => t.lower.endsWith('/proc/sys/kernel/randomize_va_space'))
+  )
+    what = 'Writing 0 to randomize_va_space disables address-space layout randomisation.';
   else if (n === 'set-executionpolicy' && lowers.some((l) => l === 'unrestricted' || l === 'bypass')) what = undefined; // routine for script running; not evasion
   if (what) out.add(flagSpec('evasion.security-control.disable', what), [commandWord(inv)]);
 }
@@ -606,7 +639,36 @@ function checkSecurityRegistry(inv: Invocation, out: FindingCollector, doc: Docu
     return;
   }
   const loc = SECURITY_REGISTRY.find((s) => text.includes(s.needle));
-  if (loc) out.add(flagSpec('evasion.registry', `Changes ${loc.what} in the registry.`), [commandWord(inv), write?.word]);
+  if (loc && !hardens(inv)) out.add(flagSpec('evasion.registry', `Changes ${loc.what} in the registry.`), [commandWord(inv), write?.word]);
+}
+
+/** Values whose protective setting is 0 or 1 whatever their name says. */
+const PROTECTIVE_VALUES: ReadonlyMap<string, (n: number) => boolean> = new Map([
+  ['runasppl', (n) => n >= 1],
+  ['userauthentication', (n) => n === 1],
+  ['consentpromptbehavioradmin', (n) => n === 1 || n === 2],
+  ['localaccounttokenfilterpolicy', (n) => n === 0],
+  ['autoadminlogon', (n) => n === 0],
+  ['etwenabled', (n) => n === 1],
+]);
+
+/**
+ * A registry write that turns a protection on: `Disable…` set to 0, `Enable…` set to 1 or more
+ * (`EnableLUA = 1`, `EnableScriptBlockLogging = 1`), or a known value at its protective setting
+ * (`RunAsPPL = 1`). Hardening is ordinary administration, not evasion.
+ */
+function hardens(inv: Invocation): boolean {
+  const isReg = inv.name === 'reg';
+  const name = (isReg ? optionValue(inv.args, 'v') : optionValue(inv.args, 'name'))?.lower.replace(/["']/g, '');
+  const data = (isReg ? optionValue(inv.args, 'd') : optionValue(inv.args, 'value'))?.lower.replace(/["']/g, '');
+  if (name === undefined || data === undefined) return false;
+  const n = data.startsWith('dword:') ? parseInt(data.slice(6), 16) : data.startsWith('0x') ? parseInt(data.slice(2), 16) : Number(data);
+  if (!Number.isInteger(n)) return false;
+  const known = PROTECTIVE_VALUES.get(name);
+  if (known) return known(n);
+  if (name.startsWith('disable')) return n === 0;
+  if (name.startsWith('enable')) return n >= 1;
+  return false;
 }
 
 /** The value a registry write sets is 1 (`/d 1`, `-Value 1`, `0x00000001`): turning a setting on. */
@@ -684,11 +746,8 @@ function checkLogFileDestruction(inv: Invocation, out: FindingCollector): void {
   const overwritten = targets.find((t) => isLogPath(t.lower) && !t.lower.endsWith('.log.bak'));
   if (
     (overwritten &&
-      inv.command.redirects.some(
-        (r) =>
-          (r.op === '>' && r.target === overwritten) ||
-          (r.op === '>>' && r.target === overwritten && inv.name === 'echo' && inv.args.length <= 1),
-      )) ||
+      // An append (`echo done >> /var/log/x.log`, a script's own log) destroys nothing.
+      inv.command.redirects.some((r) => r.op === '>' && r.target === overwritten)) ||
     (overwritten && inv.name === 'dd')
   ) {
     if (inv.name === 'tee' || inv.name === 'cp') return;
@@ -1596,7 +1655,21 @@ const INVOCATION_CHECKS = new ChecksByName([
   },
   {
     check: checkMandatoryControls,
-    names: ['setenforce', 'aa-teardown', 'aa-disable', 'aa-complain', 'mokutil', 'spctl', 'csrutil', 'fdesetup', 'sysctl', 'sed'],
+    names: [
+      'setenforce',
+      'aa-teardown',
+      'aa-disable',
+      'aa-complain',
+      'mokutil',
+      'spctl',
+      'csrutil',
+      'fdesetup',
+      'sysctl',
+      'sed',
+      'echo',
+      'printf',
+      'tee',
+    ],
   },
   { check: checkKernelRootkit, names: ['modprobe', 'insmod', 'kill'] },
   { check: checkSecurityRegistry, names: [...REGISTRY_WRITER_NAMES, 'remove-item', 'remove-itemproperty'] },

@@ -4,6 +4,9 @@ import { run, ruleIds, spansValid, verdict } from './family-test-support';
 import type { Shell } from '../types';
 
 const flagged: Array<[string, Shell, string]> = [
+  // `sc.exe` in PowerShell is the service tool, not the Set-Content alias.
+  ['sc.exe create WinTelemetrySvc binPath= "C:\\Windows\\Temp\\svc.exe" start= auto', 'powershell', 'persist.service'],
+  ['dscl . -append /Groups/admin GroupMembership helpdesk', 'zsh', 'persist.account.privileged-group'],
   ['schtasks /create /tn Updater /tr "C:\\t\\u.exe" /sc onlogon /ru system', 'cmd', 'persist.schtasks'],
   ['SCHTASKS.EXE /Create /SC ONCE /TN x /TR cmd.exe /ST 20:10', 'cmd', 'persist.schtasks'],
   ['s^c^h^t^a^s^k^s /create /tn x /tr calc.exe /sc daily', 'cmd', 'persist.schtasks'],
@@ -74,6 +77,11 @@ const flagged: Array<[string, Shell, string]> = [
 ];
 
 const allowed: Array<[string, Shell]> = [
+  ['mv ~/.ssh/authorized_keys ~/.ssh/authorized_keys.disabled', 'bash'],
+  ['cp /etc/crontab /etc/crontab.bak', 'bash'],
+  ['Add-ADGroupMember -Identity "GG-$dept" -Members $user', 'powershell'],
+  ['Set-ItemProperty HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Lsa -Name LmCompatibilityLevel -Value 5', 'powershell'],
+  ['dscl . -read /Groups/admin GroupMembership', 'zsh'],
   ['crontab -l', 'bash'],
   ['reg query HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run', 'cmd'],
   ['Get-ItemProperty HKLM:\\Software\\Microsoft\\Windows\\CurrentVersion\\Run', 'powershell'],

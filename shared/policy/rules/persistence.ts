@@ -159,9 +159,13 @@ function writesExecution(inv: Invocation): boolean {
 /** All autostart path needles in one automaton: one pass over a path instead of one `includes` per location. */
 const AUTOSTART_PATH_NEEDLES = new NeedleSet(AUTOSTART_PATHS.map((loc) => loc.needle));
 
+/** A copy set aside (`authorized_keys.disabled`, `crontab.bak`): no autostart mechanism reads it. */
+const SET_ASIDE_SUFFIXES = ['.bak', '.old', '.orig', '.disabled', '.backup', '~'];
+
 /** What writing this path creates, if it is a persistence location. */
 export function autostartFile(target: Word): string | undefined {
   const raw = target.lower;
+  if (SET_ASIDE_SUFFIXES.some((suffix) => raw.endsWith(suffix))) return undefined;
   const p = raw.includes('\\') ? raw.replaceAll('\\', '/') : raw;
   // The first location (in list order) found in either spelling of the path.
   const inPath = AUTOSTART_PATH_NEEDLES.firstIndex(p);
@@ -549,7 +553,10 @@ function checkAccounts(inv: Invocation, out: FindingCollector): void {
   }
   if (n === 'add-localgroupmember' || n === 'add-adgroupmember' || n === 'add-adprincipalgroupmembership') {
     const text = lowers.join(' ');
-    if (PRIVILEGED_GROUPS.some((g) => text.includes(g)) || lowers.some((l) => l.startsWith('$')) || text.includes('-sid s-1-5-32-544')) {
+    // The group itself may be a variable (`-Group $g`): flagged, as it cannot be told apart from Administrators.
+    // A variable member (`-Members $user`) or a group with a written-out name (`"GG-$dept"`) is not.
+    const group = optionValue(inv.args, 'group', 'identity', 'memberof', 'name') ?? positionals(inv.args)[0];
+    if (PRIVILEGED_GROUPS.some((g) => text.includes(g)) || (group?.value.startsWith('$') ?? false) || text.includes('-sid s-1-5-32-544')) {
       out.add(spec('persist.account.privileged-group', `${n} adds a member to a privileged group.`), [commandWord(inv)]);
     }
     return;
@@ -568,6 +575,10 @@ function checkAccounts(inv: Invocation, out: FindingCollector): void {
   }
   if (n === 'dscl' && lowers.includes('-create') && lowers.some((l) => l.startsWith('/users/'))) {
     out.add(spec('persist.account.create', 'dscl creates a macOS account.'), [commandWord(inv)]);
+    return;
+  }
+  if (n === 'dscl' && lowers.includes('-append') && lowers.some((l) => l === '/groups/admin' || l === '/groups/wheel')) {
+    out.add(spec('persist.account.privileged-group', 'dscl adds an account to the macOS admin group.'), [commandWord(inv)]);
     return;
   }
   if (n === 'dseditgroup' && lowers.includes('-a') && lowers.some((l) => l === 'admin' || l === 'wheel')) {

@@ -66,6 +66,10 @@ const blocked: Array<[string, Shell, string]> = [
   ['python -c "import pty;pty.spawn(\'/bin/bash\')"', 'bash', 'proxy.gtfobins.interpreter-shell'],
   ['perl -e \'exec "/bin/sh";\'', 'bash', 'proxy.gtfobins.interpreter-shell'],
   ['ruby -e \'exec "/bin/sh -p"\'', 'sh', 'proxy.gtfobins.interpreter-shell'],
+  // Options that run a shell: zip -TT, gdb -ex, rsync -e.
+  ["zip /tmp/x.zip /etc/hosts -T -TT 'sh #'", 'bash', 'proxy.gtfobins.zip-shell'],
+  ["gdb -nx -ex '!sh' -ex quit", 'bash', 'proxy.gtfobins.gdb-shell'],
+  ['rsync -e \'sh -c "sh 0<&2 1>&2"\' 127.0.0.1:/dev/null', 'bash', 'proxy.gtfobins.rsync-shell'],
 ];
 
 const flagged: Array<[string, Shell, string]> = [
@@ -79,6 +83,8 @@ const flagged: Array<[string, Shell, string]> = [
 const allowed: Array<[string, Shell]> = [
   ['python3 -c \'import os; os.system("ls -la /tmp")\'', 'bash'],
   ['python3 -c \'print("sh")\'', 'bash'],
+  ["rsync -avz -e 'ssh -p 2222' /srv/data backup:/srv/", 'bash'],
+  ['gdb -ex run --args ./app', 'bash'],
   ['perl -e \'print "ecosystem\\n"\'', 'bash'],
   ['certutil -hashfile C:\\Support\\setup.exe SHA256', 'cmd'],
   ['certutil -store my', 'cmd'],

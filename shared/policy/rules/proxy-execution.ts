@@ -386,6 +386,22 @@ function checkInterpreterShell(inv: Invocation, out: FindingCollector): void {
   if (code) reportShellEscape(inv, out, true, 'proxy.gtfobins.interpreter-shell', `${inv.name} code starts an interactive shell.`, code);
 }
 
+/** Options whose value zip, gdb and rsync run as a command. */
+const SHELL_RUNNING_OPTIONS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['zip', new Set(['-TT', '--unzip-command'])],
+  ['gdb', new Set(['-ex', '--ex', '-eval-command', '--eval-command'])],
+  ['rsync', new Set(['-e', '--rsh'])],
+]);
+
+/** A command text that starts with a shell program (`sh #`, `!sh`, `shell /bin/bash`, `bash -p`). */
+function startsShell(text: string): boolean {
+  let t = text.trim();
+  if (t.startsWith('!')) t = t.slice(1).trim();
+  else if (t.toLowerCase().startsWith('shell ')) t = t.slice(6).trim();
+  const first = t.split(/[ \t;]/, 1)[0] ?? '';
+  return first.length > 0 && SHELLS.has(programName(first));
+}
+
 /** GTFOBins shapes: a shell spawned by find/awk/tar/vim, `osascript -e 'do shell script …'`. */
 function checkPosixShellEscapes(inv: Invocation, out: FindingCollector): void {
   if (inv.name === 'find') {
@@ -422,6 +438,24 @@ function checkPosixShellEscapes(inv: Invocation, out: FindingCollector): void {
     if (w) {
       const shell = w.lower.includes(':shell') || namesShell(w.value);
       reportShellEscape(inv, out, shell, 'proxy.gtfobins.vim-shell', `${inv.name} runs a shell command from its command line.`, w);
+    }
+    return;
+  }
+  // `zip x.zip f -T -TT 'sh #'`, `gdb -nx -ex '!sh'`, `rsync -e 'sh -c "sh 0<&2 1>&2"' x:`: an option that runs a shell.
+  const shellOption = SHELL_RUNNING_OPTIONS.get(inv.name);
+  if (shellOption) {
+    for (let k = 0; k < inv.args.length - 1; k++) {
+      if (!shellOption.has((inv.args[k] as Word).value)) continue;
+      const value = inv.args[k + 1] as Word;
+      if (startsShell(value.value))
+        reportShellEscape(
+          inv,
+          out,
+          true,
+          `proxy.gtfobins.${inv.name}-shell`,
+          `${inv.name} runs a shell through ${inv.args[k]!.value}.`,
+          value,
+        );
     }
     return;
   }
@@ -711,7 +745,7 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkWmic, names: ['wmic'] },
   // A proxy script can be run by path, under its own name.
   { check: checkScriptHost },
-  { check: checkPosixShellEscapes, names: ['find', ...AWKS, 'tar', 'vi', 'vim', 'nvim', 'osascript'] },
+  { check: checkPosixShellEscapes, names: ['find', ...AWKS, 'tar', 'vi', 'vim', 'nvim', 'osascript', ...SHELL_RUNNING_OPTIONS.keys()] },
   // Any python* name (python3.12) counts as an interpreter.
   { check: checkInterpreterFetchExec },
   { check: checkFinger, names: ['finger'] },
