@@ -39,7 +39,7 @@ import {
 } from '../analysis/semantics';
 import { INTERPRETERS } from '../analysis/unwrap';
 import type { Span } from '../types';
-import { POWERSHELL_TEXT_RUNNERS } from './command-match';
+import { pipelineNeighbours, POWERSHELL_TEXT_RUNNERS } from './command-match';
 import type { Finding, RuleContext, RuleFamily } from './rule';
 
 const REMEDY = 'A supervisor can grant extended trust for this session, or save the script and have its hash permitted.';
@@ -496,6 +496,47 @@ function shown(cmd: SimpleCommand): string {
   return v.length > 60 ? v.slice(0, 60) + '…' : v;
 }
 
+/**
+ * Functions defined in the text whose body downloads to its output (`function Get-Helper { irm $u }`,
+ * `fetch() { wget -qO- "$1"; }`): a call of one is a download like the command inside it. Null when
+ * the text defines none.
+ */
+function fetchingFunctions(doc: Document): FetchingFunctions | null {
+  let out: FetchingFunctions | null = null;
+  const commands = doc.commands;
+  for (let i = 0; i < commands.length; i++) {
+    const cmd = commands[i]!;
+    let name: string | undefined;
+    let body: SimpleCommand[] = [];
+    if (cmd.shell === 'powershell' && (cmd.name === 'function' || cmd.name === 'filter') && cmd.words.length >= 3) {
+      // The body's commands are nested in the definition's `{…}` word.
+      name = cmd.words[1]!.lower;
+      body = nestedCommands(doc, cmd.words[cmd.words.length - 1]!);
+    } else if (cmd.shell !== 'powershell' && cmd.shell !== 'cmd' && cmd.words.length === 1 && cmd.position === 0) {
+      // `name() { … }` lexes as the name followed by the body's commands in its pipeline.
+      const after = doc.original.slice(cmd.words[0]!.span.end, cmd.words[0]!.span.end + 4).replace(/[ \t]/g, '');
+      if (!after.startsWith('()')) continue;
+      name = cmd.name;
+      body = pipelineNeighbours(doc, cmd, 'after', 16);
+    }
+    if (name === undefined || !body.some((c) => isFetch(c) && fetchesToOutput(c))) continue;
+    out ??= { names: new Set(), definitions: new Set() };
+    out.names.add(name);
+    out.definitions.add(cmd);
+  }
+  return out;
+}
+
+interface FetchingFunctions {
+  names: Set<string>;
+  /** The defining commands themselves, which call nothing. */
+  definitions: Set<SimpleCommand>;
+}
+
+function callsFetcher(fetchers: FetchingFunctions, cmd: SimpleCommand): boolean {
+  return fetchers.names.has(cmd.name) && !fetchers.definitions.has(cmd);
+}
+
 function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null): void {
   const commands = doc.commands;
   const psExec = new Map<number, SimpleCommand[]>();
@@ -506,10 +547,11 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
   // the text (`cmd /c curl … -o a.bat && a.bat`: the download is inside `cmd /c`, the run is not), so
   // downloads are also looked up by their place in the text.
   const downloadsInText = report && doc.layers.length > 1 ? downloadsByPlace(doc) : null;
+  const fetchers = fetchingFunctions(doc);
 
   for (let i = 0; i < commands.length; i++) {
     const cmd = commands[i]!;
-    const fetch = isFetch(cmd);
+    const fetch = isFetch(cmd) || (fetchers !== null && callsFetcher(fetchers, cmd));
     // Remember what this command leaves behind.
     if (cmd.assignTo !== undefined && fetch && (fetchesToOutput(cmd) || cmd.shell === 'powershell')) {
       flow.fetchedVariables.set(variableKey(cmd.assignTo), report ? cmd.span : undefined);
@@ -578,7 +620,8 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
           flow.fetchedVariables.size > 0 &&
           prev.words.some((w) => referencedVariables(w).some((v) => flow.fetchedVariables.has(v)));
         const fromExpression = prev.name === '' && prev.words.some((w) => nestedCommands(doc, w).some(fetchesToOutput));
-        if (fetchesToOutput(prev) || fromVariable || fromExpression) {
+        const fromFunction = fetchers !== null && callsFetcher(fetchers, prev);
+        if (fetchesToOutput(prev) || fromVariable || fromExpression || fromFunction) {
           report.push(
             piped === 'computed'
               ? finding(
