@@ -161,6 +161,13 @@ export function adversarialCases(size: number): AdversarialCase[] {
     { name: '1 MB of carets (cmd)', shell: 'cmd', platform: 'windows', text: repeatTo('^', size) },
     { name: '1 MB of backticks (powershell)', shell: 'powershell', platform: 'windows', text: repeatTo('`', size) },
     { name: 'one 1 MB token (bash)', shell: 'bash', platform: 'linux', text: repeatTo('a', size) },
+    // An option word that a bundled-flags test reads: once 42 s for 200 KB through a backtracking regex.
+    {
+      name: 'a 1 MB option word (bash)',
+      shell: 'bash',
+      platform: 'linux',
+      text: flat(`curl -${'o'.repeat(size - 30)}! https://x.example/`.slice(0, size)),
+    },
     {
       name: '-enc with 1 MB base64 (powershell)',
       shell: 'powershell',

@@ -151,9 +151,9 @@ export function fetchesToOutput(cmd: SimpleCommand): boolean {
   if (readsRemoteShare(cmd)) return true;
   if (cmd.shell === 'powershell' && name === 'resolve-dnsname') return words.some((w) => w.lower === 'txt');
   if (cmd.shell === 'powershell' && name === 'nslookup') return words.some((w) => /(^|[=-])txt$/i.test(w.value));
-  if (cmd.shell === 'powershell') {
+  // In PowerShell a bare `curl`/`wget` is Invoke-WebRequest (resolved as such); `curl.exe` is curl, judged as below.
+  if (cmd.shell === 'powershell' && name !== 'curl' && name !== 'wget') {
     if (name === 'invoke-webrequest' || name === 'invoke-restmethod') return !hasOption(words, (l) => l.startsWith('-outf') || l === '-o');
-    if (name === 'curl' || name === 'wget') return false;
     return hasPowerShellFetchTerm(cmd) && !cmd.words.some((w) => w.lower.includes('downloadfile'));
   }
   if (name === 'curl') {
@@ -169,8 +169,8 @@ export function fetchesToOutput(cmd: SimpleCommand): boolean {
           l === '--remote-name-all' ||
           l === '-t' ||
           l === '--upload-file' ||
-          /^-[a-z]*o$/i.test(l) ||
-          /^-[a-z]*o[a-z]*$/.test(l),
+          // Bundled short options (`-sSLo`, `-fsSLO`); the length bound keeps the test linear on a huge word.
+          (l.length <= 64 && (/^-[a-z]*o$/i.test(l) || /^-[a-z]*o[a-z]*$/.test(l))),
       ) || hasStdoutOutput(words, ['-o', '--output'])
     );
   }
