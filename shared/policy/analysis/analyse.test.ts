@@ -4,6 +4,7 @@ import { sanitiseUnicode } from './unicode';
 import { detectShell } from './shell-detect';
 import { decodeBase64Text } from './decode';
 import { formatString } from './fold';
+import { optionClusterHas } from './names';
 
 const names = (text: string, shell: Parameters<typeof analyse>[1]) => analyse(text, shell, 'windows').commands.map((c) => c.name);
 
@@ -158,5 +159,20 @@ describe('commands run through sudo, doas or pkexec are marked elevated', () => 
     const d = analyse(text, 'bash', 'linux');
     expect(d.commands[0]?.elevated === true).toBe(elevated);
     expect(d.commands[0]?.name).not.toMatch(/^(sudo|doas|pkexec|nohup)$/);
+  });
+});
+
+describe('optionClusterHas: bundled short options without a backtracking pattern', () => {
+  it.each([
+    ['-xzvf', 'z', false, true],
+    ['-sSLo', 'o', false, true],
+    ['-sSLO', 'o', false, false],
+    ['-sSLO', 'o', true, true],
+    ['--output', 'o', false, false],
+    ['-o1', 'o', false, false],
+    ['-', 'o', false, false],
+    ['-' + 'c'.repeat(100_000) + '!', 'c', true, false],
+  ] as const)('%s has %s (ignore case %s) → %s', (word, letter, ignoreCase, expected) => {
+    expect(optionClusterHas(word, letter, ignoreCase)).toBe(expected);
   });
 });

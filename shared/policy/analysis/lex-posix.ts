@@ -720,7 +720,9 @@ class PosixLexer {
     const value = args.map((w) => w.value).join(' ');
     if (value.includes('$')) return null;
     // printf and `echo -e` turn `\xHH` and octal escapes into the characters the shell then reads.
-    const escapes = cmd.name === 'printf' || /^-[nE]*e[neE]*$/.test(cmd.words[1]?.value ?? '');
+    const flags = cmd.words[1]?.value ?? '';
+    // echo's own flags only (-n, -e, -E); bounded so the pattern cannot backtrack on a long word.
+    const escapes = cmd.name === 'printf' || (flags.length <= 8 && /^-[nE]*e[neE]*$/.test(flags));
     return escapes && value.includes('\\') ? decodeBackslashEscapes(value) : value;
   }
 

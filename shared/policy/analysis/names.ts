@@ -222,3 +222,20 @@ export function resolveCommandGlob(pattern: string): string | null {
 export function ownValue<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
   return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
 }
+
+/**
+ * Whether `word` is a cluster of short options (`-xzvf`, `-sSLo`) that holds `letter`: a dash, then
+ * ASCII letters only. A loop rather than `/^-[a-z]*x[a-z]*$/`, which backtracks quadratically on a long word.
+ */
+export function optionClusterHas(word: string, letter: string, ignoreCase = false): boolean {
+  if (word.length < 2 || word.length > 64 || word[0] !== '-' || word[1] === '-') return false;
+  const want = ignoreCase ? letter.toLowerCase() : letter;
+  let found = false;
+  for (let i = 1; i < word.length; i++) {
+    const code = word.charCodeAt(i);
+    if (!((code >= 65 && code <= 90) || (code >= 97 && code <= 122))) return false;
+    const c = ignoreCase ? word[i]!.toLowerCase() : word[i]!;
+    if (c === want) found = true;
+  }
+  return found;
+}

@@ -3,7 +3,7 @@
  * file), decode, execute text (stdin, arguments) or execute files. Shared by rule families.
  */
 import type { Document, SimpleCommand, Word } from './document';
-import { baseName, programName } from './names';
+import { baseName, optionClusterHas, programName } from './names';
 import { BASE64_DECODERS, INTERPRETERS, POSIX_SHELLS, POWERSHELL_HOSTS } from './unwrap';
 
 // ------------------------------------------------------------------ values
@@ -169,8 +169,8 @@ export function fetchesToOutput(cmd: SimpleCommand): boolean {
           l === '--remote-name-all' ||
           l === '-t' ||
           l === '--upload-file' ||
-          // Bundled short options (`-sSLo`, `-fsSLO`); the length bound keeps the test linear on a huge word.
-          (l.length <= 64 && (/^-[a-z]*o$/i.test(l) || /^-[a-z]*o[a-z]*$/.test(l))),
+          // Bundled short options (`-sSLo`, `-fsSLO`).
+          optionClusterHas(l, 'o'),
       ) || hasStdoutOutput(words, ['-o', '--output'])
     );
   }
@@ -266,8 +266,7 @@ export function downloadedFiles(cmd: SimpleCommand, doc: Document): string[] {
     if (o) add(o.value);
     for (let k = 1; k < words.length; k++) {
       const v = (words[k] as Word).value;
-      if (/^-[a-zA-Z]*O$/.test(v) || v === '--remote-name' || (/^-[a-zA-Z]*O[a-zA-Z]*$/.test(v) && !v.startsWith('--')))
-        add(urlFileName(url));
+      if (/^-[a-zA-Z]*O$/.test(v) || v === '--remote-name' || optionClusterHas(v, 'O')) add(urlFileName(url));
       else if (/^-[a-zA-Z]*o$/.test(v) && v !== '-o') add(words[k + 1]?.value);
     }
   } else if (name === 'wget') {
@@ -333,7 +332,7 @@ export function isDecoder(cmd: SimpleCommand): boolean {
       n !== 'base64' ||
       hasWord(words, '-d') ||
       hasWord(words, '--decode') ||
-      words.some((w) => /^-[a-z]*d[a-z]*$/i.test(w.value) && w.value !== '-d0')
+      words.some((w) => optionClusterHas(w.value, 'd', true) && w.value !== '-d0')
     );
   if (n === 'openssl')
     return (
@@ -376,7 +375,7 @@ export function executesStdinAs(n: string, cmd: SimpleCommand): boolean {
   if (!STDIN_EXECUTORS.has(n)) return false;
   const args = cmd.words.slice(1);
   if (POSIX_SHELLS.has(n)) {
-    if (args.some((w) => /^-[a-z]*c[a-z]*$/i.test(w.value) && !w.quoted)) return false;
+    if (args.some((w) => optionClusterHas(w.value, 'c', true) && !w.quoted)) return false;
     const script = args.find((w) => !w.value.startsWith('-') && !(n === 'busybox' && POSIX_SHELLS.has(w.value)));
     return script === undefined || script.value === '/dev/stdin' || args.some((w) => w.value === '-s' || w.value === '-');
   }
@@ -430,7 +429,7 @@ export function executesArgumentsAs(n: string, cmd: SimpleCommand): readonly Wor
   const args = cmd.words.slice(1);
   if (n === 'eval' || n === 'invoke-expression') return args.filter((w) => !/^-c(o(m(m(a(nd?)?)?)?)?)?$/i.test(w.value));
   if (POSIX_SHELLS.has(n) || n === 'su') {
-    const c = args.findIndex((w) => /^-[a-z]*c[a-z]*$/i.test(w.value) && !w.quoted);
+    const c = args.findIndex((w) => optionClusterHas(w.value, 'c', true) && !w.quoted);
     if (c >= 0) return args.slice(c + 1, c + 2);
     // `bash <(curl …)`: the script argument is a process substitution.
     return args.filter((w) => w.value.startsWith('<(') || w.value.startsWith('$('));
@@ -891,7 +890,7 @@ export function archiveExtraction(cmd: SimpleCommand): Extraction | null {
   // Single-file decompressors: `gunzip x.gz` writes x.
   if (
     (n === 'gzip' || n === 'xz' || n === 'bzip2' || n === 'zstd') &&
-    !args.some((w) => /^-[a-z]*d[a-z]*$/.test(w.value) || w.value === '--decompress')
+    !args.some((w) => optionClusterHas(w.value, 'd') || w.value === '--decompress')
   )
     return null;
   if (args.some((w) => w.value === '-c' || w.value === '--stdout' || w.value === '-l' || w.value === '-t')) return null;

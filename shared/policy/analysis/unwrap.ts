@@ -11,7 +11,7 @@ import { DELAYED_EXPANSION_LAYERS, firstAtLeast, LIMITS, makeWord, type DerivedT
 import { decodeBase64Text, findBase64Runs } from './decode';
 import type { Assignment, Layer, SimpleCommand, Word } from './document';
 import { derivedLayer, offsetLayer, PieceTextBuilder } from './layer';
-import { ownValue, programName } from './names';
+import { optionClusterHas, ownValue, programName } from './names';
 import type { Platform, Shell, Span } from '../types';
 
 export interface NestedText {
@@ -373,7 +373,7 @@ export class Unwrapper {
           out.push(this.wordsLayer([w], shell, depth, 'nested_shell'));
           return;
         }
-        if (/^-[a-z]*c[a-z]*$/i.test(w.value) && !w.quoted) sawC = true;
+        if (optionClusterHas(w.value, 'c', true) && !w.quoted) sawC = true;
         else if (w.value === '-s' || w.value === '-') continue;
         else if (!w.value.startsWith('-')) hasScript = true;
         if (name === 'busybox' && k === 1) continue;
@@ -1175,7 +1175,7 @@ export function pipelineOutput(b: DocBuilder, members: readonly number[], last: 
     if (!source) return null;
     const span: Span = { start: (source[0] as Word).span.start, end: (source[source.length - 1] as Word).span.end };
     if (transforms !== null) return transformedOutput(source, transforms, span);
-    if (prev.name === 'printf' || (prev.name === 'echo' && prev.words.some((w) => /^-[a-z]*e[a-z]*$/i.test(w.value)))) {
+    if (prev.name === 'printf' || (prev.name === 'echo' && prev.words.some((w) => optionClusterHas(w.value, 'e', true)))) {
       // printf / echo -e interpret `\xHH` and octal escapes: analyse what the shell will actually read.
       const raw = source.map((w) => w.value).join(' ');
       const decoded = decodeBackslashEscapes(raw);
