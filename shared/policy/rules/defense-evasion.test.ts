@@ -28,6 +28,15 @@ const blocked: Array<[string, Shell, string]> = [
 ];
 
 const flagged: Array<[string, Shell, string]> = [
+  // A security product removed by its own uninstaller or through Win32_Product.
+  ['/opt/sophos-spl/bin/uninstall.sh --force', 'bash', 'evasion.security-service.uninstall'],
+  ['"C:\\Program Files\\CrowdStrike\\CSUninstallTool.exe" /quiet', 'cmd', 'evasion.security-service.uninstall'],
+  [
+    "Get-CimInstance Win32_Product | Where-Object Name -like '*Sophos*' | Invoke-CimMethod -MethodName Uninstall",
+    'powershell',
+    'evasion.security-service.uninstall',
+  ],
+  ['(Get-WmiObject Win32_Product -Filter "Name like \'%CrowdStrike%\'").Uninstall()', 'powershell', 'evasion.security-service.uninstall'],
   // From the fourth blind probe round: options before the verb, abbreviated parameters, in-place log edits, ASLR.
   ['sudo ufw --force disable', 'bash', 'evasion.firewall.disable'],
   ['Set-MpPreference -DisableRe $true', 'powershell', 'evasion.defender.disable'],
@@ -60,6 +69,9 @@ const flagged: Array<[string, Shell, string]> = [
 ];
 
 const allowed: Array<[string, Shell]> = [
+  ["Get-CimInstance Win32_Product | Where-Object Name -like '*7-Zip*' | Invoke-CimMethod -MethodName Uninstall", 'powershell'],
+  ['"C:\\Program Files\\Notepad++\\uninstall.exe" /S', 'cmd'],
+  ['/opt/vendor/app/bin/uninstall.sh', 'bash'],
   // Hardening and ordinary logging are not evasion.
   ['sudo ufw --force enable', 'bash'],
   ['echo 2 > /proc/sys/kernel/randomize_va_space', 'bash'],

@@ -298,6 +298,43 @@ function checkSecurityServices(inv: Invocation, out: FindingCollector): void {
   // looked up last, as few commands have an argument that says uninstall.
   if (inv.nameWord && inv.args.some((w) => w.lower.includes('uninstall')) && isSecurityServiceName(inv.name)) {
     out.add(flagSpec('evasion.security-service.uninstall', `Uninstalls the security agent "${inv.name}".`), [commandWord(inv)]);
+    return;
+  }
+  // A vendor's own uninstaller run from its folder: `/opt/sophos-spl/bin/uninstall.sh`, `…\CrowdStrike\CSUninstallTool.exe`.
+  const vendor = inv.nameWord && inv.name.includes('uninstall') ? securityFolderOf(inv.nameWord.lower) : undefined;
+  if (vendor)
+    out.add(flagSpec('evasion.security-service.uninstall', `Runs the uninstaller of the security agent in "${vendor}".`), [
+      commandWord(inv),
+    ]);
+}
+
+/** The folder of a path that names a security product (`sophos-spl` in `/opt/sophos-spl/bin/uninstall.sh`), if any. */
+function securityFolderOf(path: string): string | undefined {
+  const parts = path.split(/[\\/]/);
+  for (let k = 0; k < parts.length - 1; k++) {
+    const part = parts[k] as string;
+    if (part.length >= 4 && isSecurityServiceName(part)) return part;
+  }
+  return undefined;
+}
+
+/**
+ * `Get-CimInstance Win32_Product | ? Name -like '*Sophos*' | Invoke-CimMethod -MethodName Uninstall`,
+ * `(Get-WmiObject Win32_Product -Filter "Name like '%CrowdStrike%'").Uninstall()`: a security product
+ * removed through Windows Installer's WMI class.
+ */
+function checkSecurityProductUninstall(doc: Document, out: FindingCollector): void {
+  if (!docHas(doc, 'win32_product') || !docHas(doc, 'uninstall')) return;
+  for (const c of doc.commands) {
+    for (const w of c.words) {
+      const name = w.lower.replace(/[*%'"]/g, '');
+      if (name.length < 4 || name.length > 64) continue;
+      const product = isSecurityServiceName(name);
+      if (product) {
+        out.add(flagSpec('evasion.security-service.uninstall', `Uninstalls the security product "${w.value}" through Win32_Product.`), [w]);
+        return;
+      }
+    }
   }
 }
 
@@ -1493,6 +1530,7 @@ const INVISIBLE_CHARS = new NeedleGroup([
 ]);
 
 function checkDocumentLevel(doc: Document, out: FindingCollector): void {
+  checkSecurityProductUninstall(doc, out);
   const amsi = docHasAny(doc, AMSI_BYPASS);
   if (
     amsi &&

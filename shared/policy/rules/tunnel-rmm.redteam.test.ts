@@ -35,6 +35,10 @@ const tunnels: Array<[string, Shell, string]> = [
   ['oc port-forward svc/db 5432 --address localhost,10.0.0.5', 'bash', 'tunnel.kubectl-port-forward'],
   // Relay services already named by program.
   ['tailscale funnel 3000', 'bash', 'tunnel.tailscale'],
+  // A forward stored in the ssh configuration.
+  ["cat >> ~/.ssh/config <<'EOF'\nHost vendor-jump\n    RemoteForward 2222 localhost:22\nEOF", 'bash', 'tunnel.ssh-config'],
+  ["echo '  LocalForward 5432 db:5432' >> ~/.ssh/config", 'bash', 'tunnel.ssh-config'],
+  ['Add-Content -Path "$HOME\\.ssh\\config" -Value "  DynamicForward 1080"', 'powershell', 'tunnel.ssh-config'],
   // A VPN from a configuration file, however it is named.
   ['sudo openvpn /etc/openvpn/client.conf', 'bash', 'tunnel.openvpn'],
   ['openvpn --config C:\\vpn\\office.conf', 'cmd', 'tunnel.openvpn'],
@@ -63,6 +67,8 @@ const tunnelAllowed: Array<[string, Shell]> = [
   ['npm exec eslint -- src', 'bash'],
   ['pnpm dlx create-vite app', 'bash'],
   ['kubectl get svc -A', 'bash'],
+  ["cat >> ~/.ssh/config <<'EOF'\nHost bastion\n    HostName 203.0.113.44\n    User admin\nEOF", 'bash'],
+  ['grep -i forward ~/.ssh/config', 'bash'],
   ['kubectl proxy --help', 'bash'],
   ['openvpn --genkey secret /etc/openvpn/ta.key', 'bash'],
   ['openvpn --version', 'bash'],

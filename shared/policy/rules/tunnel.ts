@@ -22,6 +22,7 @@ import {
   searchFirst,
   type FindingSpec,
   type Invocation,
+  writeTargets,
 } from './command-match';
 import type { RuleContext, RuleFamily } from './rule';
 
@@ -503,6 +504,26 @@ function checkPackageRunnerTunnel(inv: Invocation, out: FindingCollector): void 
 
 const LOOPBACK_ADDRESSES = new Set(['localhost', '127.0.0.1', '::1']);
 
+/** ssh client configuration files: a forward written there applies to every later connection to the host. */
+const SSH_CONFIG_FILES = ['.ssh/config', '/etc/ssh/ssh_config', '/etc/ssh/ssh_config.d/'];
+const SSH_FORWARD_KEYWORDS = ['remoteforward', 'localforward', 'dynamicforward'];
+
+/**
+ * `cat >> ~/.ssh/config <<EOF … RemoteForward 2222 localhost:22 … EOF`, `echo 'RemoteForward …' >> ~/.ssh/config`:
+ * a port forward stored in the ssh configuration, set up by the next plain `ssh host`.
+ */
+function checkSshConfigForward(inv: Invocation, out: FindingCollector): void {
+  const target = writeTargets(inv).find((t) => SSH_CONFIG_FILES.some((f) => t.lower.replaceAll('\\', '/').includes(f)));
+  if (!target) return;
+  const written = [...inv.args.map((w) => w.lower), ...inv.command.redirects.filter((r) => r.heredoc).map((r) => r.target.lower)];
+  const keyword = SSH_FORWARD_KEYWORDS.find((k) => written.some((text) => text.includes(k)));
+  if (keyword)
+    out.add(tunnelSpec('tunnel.ssh-config', `Writes a ${keyword} into the ssh configuration (${target.value}): a standing port forward.`), [
+      commandWord(inv),
+      target,
+    ]);
+}
+
 /**
  * `kubectl port-forward pod 5000:5000` forwards a cluster port to this machine (flagged like `ssh -L`); with `--address 0.0.0.0`
  * it listens on every interface. `kubectl proxy` does the same for the cluster's API.
@@ -554,4 +575,5 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkTunnelSwitches },
   { check: checkPackageRunnerTunnel, names: [...PACKAGE_RUNNERS, 'pnpm', 'yarn', 'npm'] },
   { check: checkKubectlPortForward, names: ['kubectl', 'oc', 'microk8s.kubectl'] },
+  { check: checkSshConfigForward, names: ['cat', 'echo', 'printf', 'tee', 'add-content', 'set-content', 'out-file', 'ac'] },
 ]);
