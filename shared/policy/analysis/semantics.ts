@@ -606,7 +606,6 @@ const FILE_RUNNERS = new Set([
   'msiexec',
   // macOS `installer -pkg x.pkg -target /`: a package's scripts run as root.
   'installer',
-
   'rundll32',
   'regsvr32',
   'mshta',
@@ -651,9 +650,9 @@ export function executedFiles(cmd: SimpleCommand): string[] {
 
 /** The paths (as written) a command executes: its command word, or the file arguments of runners. */
 export function executedPaths(cmd: SimpleCommand): string[] {
+  if (LOCAL_PACKAGE_INSTALLERS.has(cmd.name)) return installedPackageFiles(cmd);
   const out: string[] = [];
   const first = cmd.words[0];
-  if (LOCAL_PACKAGE_INSTALLERS.has(cmd.name)) return installedPackageFiles(cmd);
   // A PowerShell expression statement (`$path`, `"C:\x.exe"`, a method call's argument) outputs its value; only `&`/`.` run it.
   const expression = cmd.shell === 'powershell' && cmd.name === '' && cmd.invocation === undefined;
   if (first && !expression) out.push(first.value);
