@@ -123,7 +123,12 @@ interface CarriedOption {
   command: (value: string) => number;
   /** The command line is program text in this language rather than a shell command line. */
   language?: ScriptLanguage;
+  /** The shell that runs the command line, when it is not the platform's own (cmd or sh). */
+  shell?: (cmd: SimpleCommand) => Shell;
 }
+
+/** `az vm run-command invoke --command-id RunPowerShellScript --scripts '…'`: PowerShell, else a shell script. */
+const azRunCommandShell = (cmd: SimpleCommand): Shell => (cmd.words.some((w) => w.lower.includes('powershell')) ? 'powershell' : 'sh');
 
 type ScriptLanguage = 'python' | 'perl' | 'ruby' | 'php' | 'node' | 'awk';
 
@@ -224,6 +229,15 @@ const CARRIERS = new Map<string, Carrier>([
     { kind: 'option', options: [{ names: ['-o'], command: afterKey(['proxycommand', 'localcommand', 'knownhostscommand'], '= \t') }] },
   ],
   ['git', { kind: 'option', options: [{ names: ['-c'], command: gitCommandKey }] }],
+  // Cloud run-command: the script runs on a cloud VM, as the VM's agent (SYSTEM or root).
+  ['az', { kind: 'option', options: [{ names: ['--scripts'], command: whole, shell: azRunCommandShell }] }],
+  [
+    'invoke-azvmruncommand',
+    {
+      kind: 'option',
+      options: [{ names: ['-ScriptString', '-scriptstring', '-Scriptstring'], command: whole, shell: () => 'powershell' }],
+    },
+  ],
   ['rsync', { kind: 'option', options: [{ names: ['-e', '--rsh'], command: whole }] }],
   [
     'tar',
@@ -598,8 +612,9 @@ export class Unwrapper {
           if (!valueWord) continue;
           const start = option.command(valueWord.value.slice(at));
           if (start < 0) continue;
-          if (option.language) this.codeCommands(valueWord, at + start, option.language, systemShell, depth, out, true);
-          else out.push({ layer: this.substringLayer(valueWord, at + start, systemShell, depth), lex: true });
+          const runsIn = option.shell ? option.shell(cmd) : systemShell;
+          if (option.language) this.codeCommands(valueWord, at + start, option.language, runsIn, depth, out, true);
+          else out.push({ layer: this.substringLayer(valueWord, at + start, runsIn, depth), lex: true });
         }
       }
     }

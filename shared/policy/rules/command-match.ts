@@ -105,6 +105,15 @@ export function inStagingFolder(lower: string): boolean {
   return STAGING_FOLDERS.some((folder) => path.includes(folder));
 }
 
+/** Script extensions a tool run by name may carry (`secretsdump.py`, `linpeas.sh`, `Invoke-X.ps1`). */
+const SCRIPT_EXTENSIONS = ['.py', '.pl', '.rb', '.sh', '.ps1'];
+
+/** The name of a tool run as a script by its own name (`secretsdump.py` → `secretsdump`), or undefined. */
+export function scriptToolName(name: string): string | undefined {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 && SCRIPT_EXTENSIONS.includes(name.slice(dot)) ? name.slice(0, dot) : undefined;
+}
+
 /** `"` `'` `)` `}` */
 function isTrailingJunk(c: number): boolean {
   return c === 34 || c === 39 || c === 41 || c === 125;

@@ -70,6 +70,8 @@ const blocked: Array<[string, Shell, string]> = [
   // Wi-Fi keys: blocked like any other credential read (see credential-access.ts)
   ['netsh wlan show profile name="Corp" key=clear', 'cmd', 'cred.wifi-keys'],
   ['netsh wlan export profile folder=C:\\t key=clear', 'cmd', 'cred.wifi-keys'],
+  // tools run as scripts by their own name
+  ['secretsdump.py -sam sam.save -system system.save -security security.save LOCAL', 'bash', 'cred.tool'],
   // credentials sniffed from cleartext protocols
   ['tcpdump -i eth0 -A port 21 | grep -i pass', 'bash', 'cred.sniff'],
   ['sudo tcpdump -l -A -s0 port 80 | egrep -i "authorization:|cookie:"', 'bash', 'cred.sniff'],
@@ -89,6 +91,7 @@ describe('shadow-copy links', () => {
 const allowed: Array<[string, Shell]> = [
   ['gcore 4321', 'bash'],
   ['tcpdump -nn -i any port 53 | grep example.com', 'bash'],
+  ['./install.sh --prefix /opt/app', 'bash'],
   ['tcpdump -i eth0 -w /tmp/passive-capture.pcap port 443', 'bash'],
   ['tshark -r /tmp/passwords.pcap -Y dns', 'bash'],
   ['grep -i pass /var/log/auth.log', 'bash'],

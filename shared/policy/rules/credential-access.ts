@@ -22,6 +22,7 @@ import {
   findOption,
   optionValue,
   pipelineNeighbours,
+  scriptToolName,
   programName,
   searchFirst,
   type FindingSpec,
@@ -74,7 +75,7 @@ const CRACKERS_NEEDING_INPUT: ReadonlySet<string> = new Set([
 ]);
 
 function checkTools(inv: Invocation, out: FindingCollector): void {
-  const n = inv.name;
+  const n = scriptToolName(inv.name) ?? inv.name;
   if (CRACKERS_NEEDING_INPUT.has(n) && inv.args.length === 0 && inv.command.redirects.length === 0 && inv.command.position === 0) return;
   if (CREDENTIAL_TOOLS.has(n) || CREDENTIAL_FUNCTIONS.has(n)) {
     out.add(spec('cred.tool', `${n} is a credential dumping or password cracking tool.`), [commandWord(inv)]);
@@ -1285,7 +1286,11 @@ function checkPasswordVault(doc: Document, out: FindingCollector): void {
 
 /** The per-invocation checks, in order, each with the programs it acts on (none: every program). */
 const INVOCATION_CHECKS = new ChecksByName([
-  { check: checkTools, names: [...CREDENTIAL_TOOLS, ...CREDENTIAL_FUNCTIONS, ...PYTHON_LIKE, 'evil-winrm'] },
+  {
+    check: checkTools,
+    // Also run by script name: `secretsdump.py`, `pypykatz.py`.
+    names: [...CREDENTIAL_TOOLS, ...CREDENTIAL_FUNCTIONS, ...PYTHON_LIKE, 'evil-winrm', ...[...CREDENTIAL_TOOLS].map((t) => t + '.py')],
+  },
   { check: checkHiveExport, names: ['reg'] },
   // Any program can be given the password-hash file.
   { check: checkShadowFile },

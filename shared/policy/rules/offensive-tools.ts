@@ -16,6 +16,7 @@ import {
   invocations,
   optionValue,
   programName,
+  scriptToolName,
   searchFirst,
   type FindingSpec,
   type Invocation,
@@ -113,7 +114,8 @@ function checkSystemParentSpoofing(doc: Document, out: FindingCollector): void {
 }
 
 function checkNamedTool(inv: Invocation, out: FindingCollector): void {
-  const n = inv.name;
+  // A tool run as a script by its own name (`wmiexec.py`, `ntlmrelayx.py`) is the tool.
+  const n = OFFENSIVE_EXECUTABLES.has(inv.name) ? inv.name : (scriptToolName(inv.name) ?? inv.name);
   if (OFFENSIVE_EXECUTABLES.has(n)) {
     // msfvenom -l only lists payloads; still an attack framework, but listing is harmless.
     if (
