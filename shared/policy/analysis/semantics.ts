@@ -723,12 +723,24 @@ function evaluatesOutput(doc: Document, cmd: SimpleCommand): boolean {
     if (c.name === 'invoke-expression' || (c.words[0]?.lower.includes('[scriptblock]::create') ?? false)) return true;
     c = c.parent !== undefined ? doc.commands[c.parent] : undefined;
   }
-  // The next few commands of the pipeline (`gc f | Out-String | iex`): a pipeline's list is in position order.
-  const pipeline = doc.pipelines[cmd.pipeline] ?? [];
-  for (let k = cmd.position + 1; k < pipeline.length && k <= cmd.position + 4; k++) {
-    if (doc.commands[pipeline[k] as number]?.name === 'invoke-expression') return true;
+  // The next few commands of the pipeline (`gc f | Out-String | iex`).
+  return pipelineNeighbours(doc, cmd, 'after', 4).some((other) => other.name === 'invoke-expression');
+}
+
+/**
+ * The commands of `command`'s pipeline after it (or before it), nearest first, at most `limit`: a
+ * filter sits a step or two away (`tcpdump -A | grep -i pass`); the bound keeps a pathological
+ * 100,000-stage pipeline linear.
+ */
+export function pipelineNeighbours(doc: Document, command: SimpleCommand, direction: 'after' | 'before', limit = 8): SimpleCommand[] {
+  const members = doc.pipelines[command.pipeline] ?? [];
+  const out: SimpleCommand[] = [];
+  const step = direction === 'after' ? 1 : -1;
+  for (let k = command.position + step; k >= 0 && k < members.length && out.length < limit; k += step) {
+    const other = doc.commands[members[k] as number];
+    if (other !== undefined) out.push(other);
   }
-  return false;
+  return out;
 }
 
 /** Package tools that install a local package file, whose maintainer scripts then run as root. */

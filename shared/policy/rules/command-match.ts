@@ -65,22 +65,6 @@ export function programName(text: string): string {
   return dot > 0 && EXECUTABLE_EXTENSIONS.has(s.slice(dot)) ? s.slice(0, dot) : s;
 }
 
-/**
- * The commands of `command`'s pipeline after it (or before it), nearest first, at most `limit`: a
- * filter sits a step or two away (`tcpdump -A | grep -i pass`); the bound keeps a pathological
- * 100,000-stage pipeline linear.
- */
-export function pipelineNeighbours(doc: Document, command: SimpleCommand, direction: 'after' | 'before', limit = 8): SimpleCommand[] {
-  const members = doc.pipelines[command.pipeline] ?? [];
-  const out: SimpleCommand[] = [];
-  const step = direction === 'after' ? 1 : -1;
-  for (let k = command.position + step; k >= 0 && k < members.length && out.length < limit; k += step) {
-    const other = doc.commands[members[k] as number];
-    if (other !== undefined) out.push(other);
-  }
-  return out;
-}
-
 /** Folders every user can write to, where attackers stage payloads (lower case, either slash). */
 const STAGING_FOLDERS = [
   '\\users\\public\\',

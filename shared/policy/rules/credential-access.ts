@@ -7,6 +7,7 @@
  * this is needed to administer a machine. Benign look-alikes stay allowed: `Get-Process lsass`,
  * `ls -l /etc/shadow`, `chmod 640 /etc/shadow`, `cmdkey /list`, `security find-certificate`.
  */
+import { pipelineNeighbours } from '../analysis/semantics';
 import type { Document, SimpleCommand, Word } from '../analysis/document';
 import { CREDENTIAL_FUNCTIONS, CREDENTIAL_TOOLS, MIMIKATZ_MODULES } from '../catalog/offensive-tools';
 import {
@@ -21,7 +22,6 @@ import {
   DocumentCache,
   findOption,
   optionValue,
-  pipelineNeighbours,
   scriptToolName,
   programName,
   searchFirst,

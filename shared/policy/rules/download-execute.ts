@@ -33,13 +33,14 @@ import {
   judgedProgram,
   launchedByComputed,
   normalisedPath,
+  pipelineNeighbours,
   redirectOrPipeTargets,
   runsPipedInput,
   UNKNOWN_PROGRAM,
 } from '../analysis/semantics';
 import { INTERPRETERS } from '../analysis/unwrap';
 import type { Span } from '../types';
-import { pipelineNeighbours, POWERSHELL_TEXT_RUNNERS } from './command-match';
+import { POWERSHELL_TEXT_RUNNERS } from './command-match';
 import type { Finding, RuleContext, RuleFamily } from './rule';
 
 const REMEDY = 'A supervisor can grant extended trust for this session, or save the script and have its hash permitted.';

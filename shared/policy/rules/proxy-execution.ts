@@ -7,6 +7,7 @@
  * Blocked for standard trust, flagged under extended trust. The table of binaries and argument
  * shapes lives in catalog/lolbins.ts; this file holds the shapes that need more than one word.
  */
+import { pipelineNeighbours } from '../analysis/semantics';
 import type { Document, Word } from '../analysis/document';
 import { LOLBINS, PROXY_SCRIPTS, lolbinByName, type Lolbin, type LolbinAbuse } from '../catalog/lolbins';
 import {
@@ -24,7 +25,6 @@ import {
   findOption,
   isRemote,
   optionValue,
-  pipelineNeighbours,
   positionals,
   programName,
   searchFirst,
