@@ -82,6 +82,19 @@ describe('PowerShell lexer', () => {
   it('ignores comments', () => {
     expect(names('# iex (irm x)\n<# iex #> Get-Date', 'powershell')).toEqual(['get-date']);
   });
+
+  it('ends a param(…) block where it closes, so a command on the same line stands on its own', () => {
+    expect(names('function f { param($u) iex (irm $u) }', 'powershell')).toEqual([
+      '',
+      'param',
+      'invoke-restmethod',
+      'invoke-expression',
+      'function',
+    ]);
+    expect(names('{ [CmdletBinding()] param([string]$u) Get-Item $u }', 'powershell')).toContain('get-item');
+    // A parameter called param, or param as an argument, is not a param block.
+    expect(names('Get-Item -Path param (1)', 'powershell')).toEqual(['', 'get-item']);
+  });
 });
 
 describe('cmd lexer', () => {

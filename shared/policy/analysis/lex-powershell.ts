@@ -317,12 +317,22 @@ class PowerShellLexer {
   ): void {
     const elements = this.elementBuffer();
     let count = 0;
+    /** Whether every element so far is an attribute (`[CmdletBinding()]`): the next one stands where a command name does. */
+    let attributesOnly = true;
+    /** Where `param` stands, after nothing but attributes; -1 if not. */
+    let paramAt = -1;
     for (;;) {
       this.skipBlanks(false);
       if (this.atCommandEnd(close)) break;
       const before = this.pos;
-      const el = this.parseElement(statement, count === 0);
-      if (el) elements[count++] = el;
+      const el = this.parseElement(statement, attributesOnly);
+      if (el) {
+        elements[count++] = el;
+        if (paramAt < 0 && attributesOnly && isParamKeyword(el)) paramAt = count - 1;
+        // `param(…)` declares parameters: what follows on its line (`{ param($u) iex (irm $u) }`) is the next statement.
+        else if (paramAt >= 0 && paramAt === count - 2 && this.t.text[el.start] === '(') break;
+        if (el.type === undefined) attributesOnly = false;
+      }
       if (this.pos === before) this.pos++; // progress guarantee
     }
     // Drops a longer previous command's tail. Never to 0: V8 frees an emptied array's storage, and it is reused.
@@ -1110,6 +1120,10 @@ class ElementParts {
   endsWithDot(): boolean {
     return this.last !== undefined && this.last.endsWith('.');
   }
+}
+
+function isParamKeyword(e: Element): boolean {
+  return e.text.length === 5 && !e.quoted && e.text.toLowerCase() === 'param';
 }
 
 /** Appends `items` to `list` (an indexed loop: this runs for every command). */
