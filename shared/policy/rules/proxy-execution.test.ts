@@ -22,6 +22,12 @@ const blocked: Array<[string, Shell, string]> = [
   ['rundll32.exe C:\\Users\\Public\\pic.png,StartW', 'cmd', 'proxy.rundll32.disguised'],
   ['msxsl.exe customers.xml script.xsl', 'cmd', 'proxy.msxsl'],
   ['odbcconf /a {REGSVR C:\\t\\x.dll}', 'cmd', 'proxy.odbcconf'],
+  // In PowerShell the braces are a script block, which a native program receives as its text.
+  ['odbcconf /a {REGSVR C:\\t\\x.dll}', 'powershell', 'proxy.odbcconf'],
+  ['odbcconf.exe /S /A {installdriver "x|Driver=C:\\Users\\Public\\d.dll"}', 'powershell', 'proxy.odbcconf'],
+  ['wsl -e /mnt/c/Users/Public/.cache/agent', 'cmd', 'proxy.wsl.windows-program'],
+  ['wsl.exe -d Ubuntu -u root --exec /mnt/c/Windows/System32/calc.exe', 'powershell', 'proxy.wsl.windows-program'],
+  ['wsl /mnt/d/tools/run.sh', 'cmd', 'proxy.wsl.windows-program'],
   [
     'C:\\Windows\\Microsoft.NET\\Framework\\v4.0.30319\\InstallUtil.exe /logfile= /LogToConsole=false /U payload.dll',
     'cmd',
@@ -77,6 +83,12 @@ const flagged: Array<[string, Shell, string]> = [
   ["vim -c ':!make' main.c", 'bash', 'proxy.gtfobins.vim-shell'],
   ['tar -cf backup.tar /srv/data --checkpoint=1000 --checkpoint-action=exec=/usr/local/bin/progress', 'bash', 'proxy.gtfobins.tar-exec'],
   ['osascript -e \'do shell script "id" with administrator privileges\'', 'zsh', 'proxy.osascript.shell'],
+  ['osascript -l JavaScript -e \'ObjC.import("stdlib"); $.system("id")\'', 'zsh', 'proxy.osascript.shell'],
+  [
+    'osascript -l JavaScript -e \'ObjC.import("Foundation"); var t = $.NSTask.alloc.init; t.launchPath = "/bin/sh"; t.launch\'',
+    'zsh',
+    'proxy.osascript.shell',
+  ],
 ];
 
 // Ordinary uses of the same binaries.
@@ -97,6 +109,12 @@ const allowed: Array<[string, Shell]> = [
   ['forfiles /c "ipconfig /all"', 'cmd'],
   ['find /var/log -name "*.gz" -exec rm {} \\;', 'bash'],
   ['osascript -e \'display notification "done"\'', 'zsh'],
+  ['osascript -l JavaScript -e \'Application("System Events").processes.name()\'', 'zsh'],
+  ['odbcconf /q /a {CONFIGDSN "SQL Server" "DSN=Sales;Server=db01"}', 'powershell'],
+  ['wsl -l -v', 'cmd'],
+  ['wsl -e ls -la /mnt/c/Users', 'cmd'],
+  ['wsl --exec /usr/bin/apt-get update', 'powershell'],
+  ['wsl explorer.exe .', 'cmd'],
   ['python3 -c "import urllib.request;print(urllib.request.urlopen(\'https://example.com\').status)"', 'bash'],
   ['Get-Help Invoke-Expression', 'powershell'],
 ];

@@ -7,7 +7,9 @@
  * Blocked for standard trust, flagged under extended trust. The table of binaries and argument
  * shapes lives in catalog/lolbins.ts; this file holds the shapes that need more than one word.
  */
+import { makeWord } from '../analysis/builder';
 import { pipelineNeighbours } from '../analysis/semantics';
+import { wslProgram } from '../analysis/unwrap';
 import type { Document, Word } from '../analysis/document';
 import { LOLBINS, PROXY_SCRIPTS, lolbinByName, type Lolbin, type LolbinAbuse } from '../catalog/lolbins';
 import {
@@ -56,13 +58,14 @@ export const proxyExecutionRules: RuleFamily = (doc: Document, _ctx: RuleContext
   return out.findings;
 };
 
-function checkCatalog(inv: Invocation, out: FindingCollector): void {
+function checkCatalog(inv: Invocation, out: FindingCollector, doc: Document): void {
   const bin = lolbinByName(inv.name);
   if (!bin) return;
   let matched = false;
-  const remoteCandidates = remoteCandidatesOf(bin, inv.args);
+  const args = nativeArguments(inv, doc);
+  const remoteCandidates = remoteCandidatesOf(bin, args);
   for (const abuse of bin.abuses) {
-    const decisive = matchAbuse(abuse, inv.args, remoteCandidates);
+    const decisive = matchAbuse(abuse, args, remoteCandidates);
     if (decisive === null) continue;
     matched = true;
     out.add(blockSpec(abuse.ruleId, `${inv.name} ${abuse.what}. ${WHY}`), [commandWord(inv), decisive ?? undefined]);
@@ -79,6 +82,23 @@ function checkCatalog(inv: Invocation, out: FindingCollector): void {
       ),
       [commandWord(inv), remote],
     );
+}
+
+/**
+ * The arguments a program started from PowerShell receives. A script block given to a native program
+ * (`odbcconf /a {REGSVR x.dll}`) reaches it as text, which the lexer shows only as `{…}` (its commands are
+ * read separately): such a word is taken as written, when it stands in the original text.
+ */
+function nativeArguments(inv: Invocation, doc: Document): readonly Word[] {
+  if (inv.command.shell !== 'powershell' || inv.command.layer !== 0) return inv.args;
+  let out: Word[] | null = null;
+  for (let i = 0; i < inv.args.length; i++) {
+    const w = inv.args[i] as Word;
+    if (!w.value.includes('{…}')) continue;
+    out ??= inv.args.slice();
+    out[i] = makeWord(doc.original.slice(w.span.start, w.span.end), w.span);
+  }
+  return out ?? inv.args;
 }
 
 /** The arguments a URL or network path is looked for in (see Lolbin.networkPathOnlyAsModule). */
@@ -461,7 +481,7 @@ function checkPosixShellEscapes(inv: Invocation, out: FindingCollector): void {
   }
   if (inv.name === 'osascript') {
     const w = inv.args.find((x) => x.lower.includes('do shell script') || x.lower.includes('doshellscript'));
-    if (w)
+    if (w) {
       out.add(
         flagSpec(
           'proxy.osascript.shell',
@@ -469,7 +489,24 @@ function checkPosixShellEscapes(inv: Invocation, out: FindingCollector): void {
         ),
         [commandWord(inv), w],
       );
+      return;
+    }
+    const jxa = inv.args.find((x) => startsProcessFromJxa(x.lower));
+    if (jxa)
+      out.add(
+        flagSpec(
+          'proxy.osascript.shell',
+          'osascript starts a process from JavaScript for Automation (the Objective-C bridge: NSTask, system, popen).',
+        ),
+        [commandWord(inv), jxa],
+      );
   }
+}
+
+/** JavaScript for Automation reaching the Objective-C bridge to start a process: `$.NSTask`, `$.system(…)` after `ObjC.import('stdlib')`. */
+function startsProcessFromJxa(code: string): boolean {
+  if (!code.includes('objc.import') && !code.includes('$.')) return false;
+  return code.includes('nstask') || code.includes('$.system(') || code.includes('$.popen(') || code.includes('$.execve(');
 }
 
 const INTERPRETERS = new Set(['python', 'python2', 'python3', 'py', 'perl', 'ruby', 'php', 'node', 'lua']);
@@ -735,6 +772,26 @@ function readsIntoExpression(inv: Invocation, doc: Document): boolean {
   return pipelineNeighbours(doc, c, 'after').some((other) => other.name === 'invoke-expression');
 }
 
+/** A Windows drive as WSL mounts it: `/mnt/c/…`. */
+function onWindowsDrive(path: string): boolean {
+  const l = path.toLowerCase();
+  return l.length > 7 && l.startsWith('/mnt/') && l.charCodeAt(5) >= 0x61 && l.charCodeAt(5) <= 0x7a && l[6] === '/';
+}
+
+/**
+ * `wsl -e /mnt/c/Users/Public/agent`: a file of the Windows side run inside WSL, so that wsl.exe stands
+ * between the console and what runs (LOLBAS wsl.exe; ATT&CK T1202). Linux programs run from WSL
+ * (`wsl -e ls /mnt/c/x`, `wsl -l -v`) are not this.
+ */
+function checkWslWindowsProgram(inv: Invocation, out: FindingCollector): void {
+  const program = wslProgram(inv.command);
+  if (!program || program === inv.nameWord || !onWindowsDrive(program.value)) return;
+  out.add(blockSpec('proxy.wsl.windows-program', `wsl runs ${program.value}, a file on a Windows drive, inside WSL. ${WHY}`), [
+    commandWord(inv),
+    program,
+  ]);
+}
+
 /** The per-invocation checks, in order, each with the programs it acts on (none: every program). */
 const INVOCATION_CHECKS = new ChecksByName([
   { check: checkCatalog, names: LOLBINS.flatMap((bin) => bin.names) },
@@ -751,6 +808,7 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkFinger, names: ['finger'] },
   { check: checkInterpreterShell, names: INLINE_INTERPRETERS },
   { check: checkSshLocalCommand, names: ['ssh'] },
+  { check: checkWslWindowsProgram, names: ['wsl'] },
   // Any program can be started from a network path.
   { check: checkNetworkShareExecution },
 ]);
