@@ -717,7 +717,7 @@ export function evaluatedFiles(doc: Document, cmd: SimpleCommand): string[] {
 }
 
 /** Whether a command's output becomes code: inside Invoke-Expression or `[ScriptBlock]::Create(…)`, or piped into Invoke-Expression. */
-function evaluatesOutput(doc: Document, cmd: SimpleCommand): boolean {
+export function evaluatesOutput(doc: Document, cmd: SimpleCommand): boolean {
   let c: SimpleCommand | undefined = cmd;
   for (let depth = 0; c !== undefined && depth < 8; depth++) {
     if (c.name === 'invoke-expression' || (c.words[0]?.lower.includes('[scriptblock]::create') ?? false)) return true;

@@ -8,7 +8,7 @@
  * shapes lives in catalog/lolbins.ts; this file holds the shapes that need more than one word.
  */
 import { makeWord } from '../analysis/builder';
-import { pipelineNeighbours } from '../analysis/semantics';
+import { evaluatesOutput, pipelineNeighbours } from '../analysis/semantics';
 import { wslProgram } from '../analysis/unwrap';
 import type { Document, Word } from '../analysis/document';
 import { LOLBINS, PROXY_SCRIPTS, lolbinByName, type Lolbin, type LolbinAbuse } from '../catalog/lolbins';
@@ -672,7 +672,7 @@ function checkNetworkShareExecution(inv: Invocation, out: FindingCollector, doc:
   } else if (SCRIPT_RUNNERS.has(inv.name)) {
     path = scriptArgument(inv);
     how = inv.name === 'import-module' || inv.name === 'ipmo' ? 'imports the module' : `runs (through ${inv.name})`;
-  } else if (TEXT_READERS.has(inv.name) && readsIntoExpression(inv, doc)) {
+  } else if (TEXT_READERS.has(inv.name) && evaluatesOutput(doc, inv.command)) {
     path = anyWord(inv.args, (w) => uncHost(w.value) !== undefined);
     how = 'reads and executes (Invoke-Expression)';
   }
@@ -763,13 +763,6 @@ function checkSshLocalCommand(inv: Invocation, out: FindingCollector): void {
     );
     return;
   }
-}
-
-/** `iex (gc X)` (nested in Invoke-Expression's argument) or `gc X | iex`. */
-function readsIntoExpression(inv: Invocation, doc: Document): boolean {
-  const c = inv.command;
-  if (c.parent !== undefined && doc.commands[c.parent]?.name === 'invoke-expression') return true;
-  return pipelineNeighbours(doc, c, 'after').some((other) => other.name === 'invoke-expression');
 }
 
 /** A Windows drive as WSL mounts it: `/mnt/c/…`. */
