@@ -244,3 +244,40 @@ export const SECURITY_REGISTRY: ReadonlyArray<{ needle: string; what: string }> 
   { needle: 'enablesmartscreen', what: 'SmartScreen' },
   { needle: '\\microsoft\\amsi', what: 'the Antimalware Scan Interface' },
 ];
+
+/**
+ * macOS bundle identifiers (prefixes and tokens) of security, EDR and device-management agents:
+ * what their privacy (TCC) grants are recorded under. Revoking those grants (Full Disk Access,
+ * Accessibility) blinds the agent without stopping it.
+ */
+export const SECURITY_APP_BUNDLE_TOKENS: readonly string[] = [
+  'com.crowdstrike',
+  'com.sentinelone',
+  'com.microsoft.wdav',
+  'com.microsoft.dlp',
+  'com.carbonblack',
+  'com.vmware.carbonblack',
+  'com.sophos',
+  'com.jamf',
+  'com.eset',
+  'com.bitdefender',
+  'com.malwarebytes',
+  'com.paloaltonetworks',
+  'com.cylance',
+  'com.trendmicro',
+  'com.kaspersky',
+  'com.mcafee',
+  'com.symantec',
+  'com.google.santa',
+  'com.northpolesec.santa',
+  'com.objective-see',
+  'com.cisco.endpoint',
+  'securityagent',
+  'antivirus',
+];
+
+/** Whether a macOS bundle identifier belongs to a security or management agent. */
+export function isSecurityAppBundle(bundle: string): boolean {
+  const b = bundle.toLowerCase();
+  return SECURITY_APP_BUNDLE_TOKENS.some((t) => b.includes(t)) || isSecurityServiceName(b) !== undefined;
+}

