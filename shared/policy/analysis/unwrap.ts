@@ -182,6 +182,31 @@ const gdbPython = (value: string): number => {
 };
 
 const VIM_COMMANDS: Carrier = { kind: 'option', options: [{ names: ['-c', '--cmd', '+'], command: vimShellCommand }] };
+/** ssh's options that take the next word as their value (`man ssh`). */
+const SSH_OPTIONS_WITH_VALUE = new Set([
+  'B',
+  'b',
+  'c',
+  'D',
+  'E',
+  'e',
+  'F',
+  'I',
+  'i',
+  'J',
+  'L',
+  'l',
+  'm',
+  'O',
+  'o',
+  'p',
+  'Q',
+  'R',
+  'S',
+  'W',
+  'w',
+]);
+
 const FIND_EXEC: Carrier = {
   kind: 'argv',
   markers: new Set(['-exec', '-execdir', '-ok', '-okdir']),
@@ -430,6 +455,7 @@ export class Unwrapper {
     const carrier = CARRIERS.get(name);
     if (carrier) {
       this.carried(cmd, carrier, depth, out);
+      if (name === 'ssh') this.sshRemoteCommand(cmd, depth, out);
       return;
     }
     if (INTERPRETERS.has(name)) return;
@@ -667,6 +693,27 @@ export class Unwrapper {
     }
     const start = argvStart(words, carrier);
     if (start > 0) out.push(this.argvLayer(words.slice(start), shell, depth));
+  }
+
+  /**
+   * `ssh root@host "cd /tmp && wget … && ./e"`: the words after the destination are joined by spaces and
+   * run by the remote account's shell (a POSIX shell on the Linux, ESXi and macOS hosts this is used on).
+   */
+  private sshRemoteCommand(cmd: SimpleCommand, depth: number, out: NestedText[]): void {
+    const words = cmd.words;
+    let k = 1;
+    while (k < words.length) {
+      const v = (words[k] as Word).value;
+      if (v === '--') {
+        k++;
+        break;
+      }
+      if (!v.startsWith('-') || v.length < 2) break;
+      // `-p 2222`, `-i key`: the option's value is the next word; `-p2222`, `-tt`, `-oX=y` carry their own.
+      k += v.length === 2 && SSH_OPTIONS_WITH_VALUE.has(v[1] as string) ? 2 : 1;
+    }
+    const command = words.slice(k + 1);
+    if (command.length > 0) out.push(this.wordsLayer(command, 'sh', depth, 'nested_shell'));
   }
 
   /** A command's words as a command line again, each quoted as the shell needs (spans: each word's own; cmd keeps `"` grouping). */
