@@ -268,9 +268,9 @@ class CmdLexer {
                 w.flush(this.pos);
                 w.wordStart = exp.start;
               }
-              w.append(pieces[k] as string);
+              w.appendExpansion(pieces[k] as string);
             }
-          } else w.append(exp.value);
+          } else w.appendExpansion(exp.value);
           continue;
         }
       }
@@ -512,6 +512,8 @@ class CmdWordState {
   quoted = false;
   obfuscated = false;
   emptyQuotes = false;
+  /** The last piece was a variable's value. */
+  private afterExpansion = false;
 
   begin(start: number, out: RawWord[]): void {
     this.out = out;
@@ -520,8 +522,20 @@ class CmdWordState {
   }
 
   append(piece: string): void {
+    // A name spelt partly by a variable (`%a%%b%` after `set a=pow`, `set b=ershell`): letters on both sides of
+    // where an expansion starts or ends. `%ProgramFiles%\App\x.exe` has a separator there and is not this.
+    if (this.afterExpansion && piece.length > 0 && endsAlnum(this.value) && isAlnum(piece.charCodeAt(0))) this.obfuscated = true;
+    this.afterExpansion = false;
     this.value += piece;
     this.pieces++;
+  }
+
+  /** Appends the value of a `%var%` expansion. */
+  appendExpansion(value: string): void {
+    if (value.length > 0 && endsAlnum(this.value) && isAlnum(value.charCodeAt(0))) this.obfuscated = true;
+    this.value += value;
+    this.pieces++;
+    this.afterExpansion = value.length > 0;
   }
 
   flush(end: number): void {
@@ -539,7 +553,12 @@ class CmdWordState {
     this.quoted = false;
     this.obfuscated = false;
     this.emptyQuotes = false;
+    this.afterExpansion = false;
   }
+}
+
+function endsAlnum(text: string): boolean {
+  return text.length > 0 && isAlnum(text.charCodeAt(text.length - 1));
 }
 
 /**

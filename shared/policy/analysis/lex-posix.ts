@@ -33,6 +33,23 @@ interface RawWord {
   soleSubstitution: boolean;
 }
 
+/** Most characters a loop variable stands for: enough for a list of hosts, services or files, bounded for any input. */
+const LOOP_VALUE_LIMIT = 1024;
+
+/**
+ * A `for` loop's items as one value, joined by commas (as many as fit in LOOP_VALUE_LIMIT): the variable
+ * holds one item at a time, so its expansion must stay one word (`ssh root@$h "…"`), yet rules should see
+ * every item (`for s in cron falcon-sensor; do systemctl stop $s`).
+ */
+function loopValue(items: readonly RawWord[]): string {
+  let out = '';
+  for (const w of items) {
+    if (out.length + w.value.length + 1 > LOOP_VALUE_LIMIT) break;
+    out += (out.length > 0 ? ',' : '') + w.value;
+  }
+  return out;
+}
+
 /** Programs worth recognising behind glob-disguised names like `/bin/c?rl`. */
 const GLOB_TARGETS = [
   'bash',
@@ -273,6 +290,7 @@ class PosixLexer {
       const count = raw.length - from;
       const lower = head.quoted ? '' : head.value;
       if (END_KEYWORDS.has(lower) && count === 1) return pushNested(created, raw);
+      if (lower === 'for' || lower === 'select') this.bindLoopVariable(raw, from);
       if (lower === 'for' || lower === 'case' || lower === 'select') return pushNested(created, raw);
       if (SKIP_KEYWORDS.has(lower)) {
         from++;
@@ -401,6 +419,20 @@ class PosixLexer {
     const head = /^[ \t\n]*([^ \t\n]+)/.exec(text.length > 4096 ? text.slice(0, 4096) : text)?.[1];
     if (head === undefined || !/^[\w./-]+$/.test(head)) return null;
     return { ...output, name: cachedProgramName(head) };
+  }
+
+  /**
+   * `for h in esx01 esx02; do ssh root@$h …`: in the body the variable stands for the listed words (see
+   * loopValue). A list with anything unknown in it leaves the variable unknown.
+   */
+  private bindLoopVariable(raw: readonly RawWord[], from: number): void {
+    const variable = raw[from + 1];
+    if (variable === undefined || variable.quoted || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable.value)) return;
+    if (raw[from + 2]?.value !== 'in') return;
+    const items = raw.slice(from + 3);
+    if (items.length > 0 && items.every((w) => w.constant && w.nested.length === 0)) {
+      this.t.vars.set(variable.value, loopValue(items));
+    } else this.t.vars.delete(variable.value);
   }
 
   private assign(w: RawWord, _statement: number): void {

@@ -95,6 +95,14 @@ const NO_NESTED: number[] = [];
 
 /** Longest group text copied into an enclosing word. */
 const GROUP_TEXT_LIMIT = 1024;
+/** A `Key = value` entry of a hashtable kept for splatting. */
+interface SplatEntry {
+  key: Word;
+  value: Word;
+}
+/** Most entries a splatted hashtable contributes (a parameter set, not a data table). */
+const MAX_SPLAT_ENTRIES = 32;
+
 /** Stands for a text longer than GROUP_TEXT_LIMIT (only its length matters to callers). */
 const TRUNCATED_TEXT = '…'.repeat(GROUP_TEXT_LIMIT + 2);
 
@@ -109,6 +117,8 @@ class PowerShellLexer {
   private readonly aliases = new Map<string, string>();
   /** Variables whose constant value was built by string building (so invoking them is computed). */
   private readonly builtVariables = new Set<string>();
+  /** Hashtables assigned to variables (`$params = @{ Uri = …; OutFile = … }`), for splatting with `@params`. */
+  private readonly splats = new Map<string, readonly SplatEntry[]>();
   /** One reusable ElementParts per nesting level (an element's groups are read one level deeper). */
   private readonly partsByNesting: ElementParts[] = [];
   /** One reusable element list per nesting level, for the command being read at that level. */
@@ -249,12 +259,13 @@ class PowerShellLexer {
     let obfuscated = false;
     let built = false;
     let assignTo: string | undefined;
+    let pipelineInput: string | undefined;
     for (;;) {
       if (b.commands.length >= b.maxCommands && b.overBudget(this.span(this.pos, this.pos))) {
         this.pos = this.n;
         break;
       }
-      this.parseCommand(close, pipeline, statement, assignTo, wantText);
+      this.parseCommand(close, pipeline, statement, assignTo, wantText, pipelineInput);
       count++;
       if (command.assignTo !== undefined) assignTo = command.assignTo;
       if (command.text) {
@@ -266,7 +277,12 @@ class PowerShellLexer {
       single = count === 1 ? command.single : undefined;
       this.skipBlanks(false);
       const c = text[this.pos];
+      pipelineInput = undefined;
       if (c === '|' && text[this.pos + 1] !== '|') {
+        // What a constant value or list piped on becomes: `$_` of a ForEach-Object block.
+        const piped = command.single;
+        if (piped?.list) pipelineInput = boundedJoin(piped.list, ',');
+        else if (piped?.constant !== undefined) pipelineInput = piped.constant;
         this.pos++;
         // A pipe may be followed by a newline.
         while (this.pos < this.n && (isSpace(text.charCodeAt(this.pos)) || text[this.pos] === '\n')) this.pos++;
@@ -314,8 +330,11 @@ class PowerShellLexer {
     statement: number,
     inheritedAssign: string | undefined,
     wantText: boolean,
+    pipelineInput?: string,
   ): void {
     const elements = this.elementBuffer();
+    /** `$_` as it was before a ForEach-Object block bound it (restored after the command). */
+    let outerItem: string | undefined | null = null;
     let count = 0;
     /** Whether every element so far is an attribute (`[CmdletBinding()]`): the next one stands where a command name does. */
     let attributesOnly = true;
@@ -328,6 +347,8 @@ class PowerShellLexer {
       const el = this.parseElement(statement, attributesOnly);
       if (el) {
         elements[count++] = el;
+        if (count === 1 && pipelineInput !== undefined && isForEachObject(el)) outerItem = this.bindPipelineItem(pipelineInput);
+        else if (count === 2 && this.t.text[el.start] === '(' && isForeachKeyword(elements[0] as Element)) this.bindLoopVariable(el);
         if (paramAt < 0 && attributesOnly && isParamKeyword(el)) paramAt = count - 1;
         // `param(…)` declares parameters: what follows on its line (`{ param($u) iex (irm $u) }`) is the next statement.
         else if (paramAt >= 0 && paramAt === count - 2 && this.t.text[el.start] === '(') break;
@@ -335,6 +356,7 @@ class PowerShellLexer {
       }
       if (this.pos === before) this.pos++; // progress guarantee
     }
+    if (outerItem !== null) this.restorePipelineItem(outerItem);
     // Drops a longer previous command's tail. Never to 0: V8 frees an emptied array's storage, and it is reused.
     if (count > 0 && elements.length > count) elements.length = count;
     const outcome = this.commandOutcome;
@@ -379,7 +401,7 @@ class PowerShellLexer {
           nested: target.nested,
         }),
       );
-      for (let i = 2; i < rest.length; i++) words.push(this.toWord(rest[i] as Element));
+      this.toWordsSplatting(rest, 2, words);
     } else if (head && this.isCommandWord(head)) {
       // Resolved here, once: words[0].value is head.text (an unfolded element's constant, when set, equals its text).
       name = (this.aliases.size > 0 ? this.aliases.get(head.text.toLowerCase()) : undefined) ?? resolveCommandName(head.text, 'powershell');
@@ -441,6 +463,48 @@ class PowerShellLexer {
     outcome.set(text, single, assignTo, obfuscated, built);
   }
 
+  /**
+   * `foreach ($s in $services) { Stop-Service $s }`: in the body the loop variable stands for the items, all at
+   * once (comma-separated, as a cmdlet given the whole list would read them), so that rules see every one.
+   * Items not known as constants leave the variable unknown.
+   */
+  private bindLoopVariable(header: Element): void {
+    const text = this.t.text;
+    let i = header.start + 1;
+    while (i < header.end && isSpace(text.charCodeAt(i))) i++;
+    if (text[i] !== '$') return;
+    const nameStart = ++i;
+    while (i < header.end && (isIdentChar(text.charCodeAt(i)) || text[i] === ':')) i++;
+    const name = text.slice(nameStart, i).toLowerCase();
+    if (name.length === 0) return;
+    const b = this.t.builder;
+    const loop = header.nested.map((k) => b.commands[k]).find((c) => c !== undefined && c.words[1]?.lower === 'in');
+    const items = loop ? loop.words.slice(2).map((w) => w.value) : [];
+    this.builtVariables.delete(name);
+    if (items.length > 0 && items.every(isKnownItem)) this.t.vars.set(name, boundedJoin(items, ','));
+    else this.t.vars.delete(name);
+  }
+
+  /** Binds `$_` (and `$PSItem`) to what is piped into a ForEach-Object block; returns the value `$_` had. */
+  private bindPipelineItem(items: string): string | undefined {
+    const outer = this.t.vars.get('_');
+    if (isKnownItem(items)) {
+      this.t.vars.set('_', items);
+      this.t.vars.set('psitem', items);
+    }
+    return outer;
+  }
+
+  private restorePipelineItem(outer: string | undefined): void {
+    if (outer === undefined) {
+      this.t.vars.delete('_');
+      this.t.vars.delete('psitem');
+    } else {
+      this.t.vars.set('_', outer);
+      this.t.vars.set('psitem', outer);
+    }
+  }
+
   private recordAssignment(
     name: string,
     target: Element,
@@ -449,6 +513,7 @@ class PowerShellLexer {
     partial: Element[] | undefined,
   ): void {
     const b = this.t.builder;
+    this.recordSplat(name, rest);
     const last = rest[rest.length - 1] ?? target;
     const span = this.span(target.start, last.end);
     if (single?.constant !== undefined && rest.length > 0) {
@@ -464,6 +529,23 @@ class PowerShellLexer {
       this.builtVariables.delete(name);
       b.assignments.push({ name, pipeline: b.pipelines.length - 1, shell: 'powershell', span });
     }
+  }
+
+  /** Keeps the entries of a hashtable assigned to `name` (`$p = @{ FilePath = 'msiexec.exe'; … }`); any other value forgets them. */
+  private recordSplat(name: string, rest: readonly Element[]): void {
+    const only = rest.length === 1 ? rest[0] : undefined;
+    if (only === undefined || this.t.text[only.start] !== '@' || this.t.text[only.start + 1] !== '{') {
+      if (this.splats.size > 0) this.splats.delete(name);
+      return;
+    }
+    const entries: SplatEntry[] = [];
+    const commands = this.t.builder.commands;
+    for (let k = 0; k < only.nested.length && entries.length < MAX_SPLAT_ENTRIES; k++) {
+      const words = commands[only.nested[k] as number]?.words;
+      if (words === undefined || words.length !== 3 || words[1]?.value !== '=') continue;
+      entries.push({ key: words[0] as Word, value: words[2] as Word });
+    }
+    this.splats.set(name, entries);
   }
 
   /** `sal x iex`, `Set-Alias -Name x -Value iex`, `Set-Variable x 'v'`: remember for later lines. */
@@ -562,8 +644,31 @@ class PowerShellLexer {
   }
 
   private toWords(els: readonly Element[]): Word[] {
+    if (this.splats.size > 0) return this.toWordsSplatting(els, 0, []);
     const out: Word[] = new Array<Word>(els.length);
     for (let i = 0; i < els.length; i++) out[i] = this.toWord(els[i] as Element);
+    return out;
+  }
+
+  /**
+   * Words of `els[from..]` appended to `out`, a splatted hashtable (`Invoke-WebRequest @params` after
+   * `$params = @{ Uri = '…'; OutFile = '…' }`) standing as the parameters it holds: `-Uri … -OutFile …`.
+   */
+  private toWordsSplatting(els: readonly Element[], from: number, out: Word[]): Word[] {
+    for (let i = from; i < els.length; i++) {
+      const e = els[i] as Element;
+      const entries = e.quoted || e.text.length < 2 || e.text[0] !== '@' ? undefined : this.splats.get(e.text.slice(1).toLowerCase());
+      // A hashtable whose entries were not read (`@{Command=(irm …)}`, written without blanks) stays `@p`.
+      if (entries === undefined || entries.length === 0) {
+        out.push(this.toWord(e));
+        continue;
+      }
+      for (const { key, value } of entries) {
+        out.push(makeWord('-' + key.value, key.span));
+        // `Switch = $true` is the switch given; any other value follows its parameter.
+        if (value.lower !== '$true') out.push(value);
+      }
+    }
     return out;
   }
 
@@ -1120,6 +1225,26 @@ class ElementParts {
   endsWithDot(): boolean {
     return this.last !== undefined && this.last.endsWith('.');
   }
+}
+
+function isForeachKeyword(e: Element): boolean {
+  return e.text.length === 7 && !e.quoted && e.text.toLowerCase() === 'foreach';
+}
+
+function isForEachObject(e: Element): boolean {
+  if (e.quoted) return false;
+  const t = e.text;
+  return t === '%' || (t.length === 7 && t.toLowerCase() === 'foreach') || (t.length === 14 && t.toLowerCase() === 'foreach-object');
+}
+
+/** A loop item whose text is known: no variable, sub-expression, block or escape left in it. */
+function isKnownItem(value: string): boolean {
+  if (value.length === 0 || value === TRUNCATED_TEXT) return false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if (c === '$' || c === '(' || c === '{' || c === '`' || c === '…') return false;
+  }
+  return true;
 }
 
 function isParamKeyword(e: Element): boolean {

