@@ -481,7 +481,8 @@ class PowerShellLexer {
     const loop = header.nested.map((k) => b.commands[k]).find((c) => c !== undefined && c.words[1]?.lower === 'in');
     const items = loop ? loop.words.slice(2).map((w) => w.value) : [];
     this.builtVariables.delete(name);
-    if (items.length > 0 && items.every(isKnownItem)) this.t.vars.set(name, boundedJoin(items, ','));
+    const value = items.length > 0 && items.every(isKnownItem) ? boundedJoin(items, ',') : TRUNCATED_TEXT;
+    if (value !== TRUNCATED_TEXT) this.t.vars.set(name, value);
     else this.t.vars.delete(name);
   }
 
