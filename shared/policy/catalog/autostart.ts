@@ -142,6 +142,8 @@ export const AUTOSTART_PATHS: readonly AutostartLocation[] = [
   { needle: 'com.apple.loginwindow', what: 'a login hook' },
   { needle: '/library/scripting additions', what: 'a scripting addition' },
   { needle: '.ssh/authorized_keys', what: 'an SSH authorized key (a standing way in)' },
+  // ESXi keeps each account's keys in /etc/ssh/keys-<user>/authorized_keys (root: keys-root).
+  { needle: '/etc/ssh/keys-', what: 'an ESXi SSH authorized key (a standing way in)' },
   { needle: '.ssh/rc', what: 'an SSH login script' },
   { needle: '.git/hooks/', what: 'a git hook (run by every commit, checkout or merge in that repository)' },
   { needle: '.git\\hooks\\', what: 'a git hook (run by every commit, checkout or merge in that repository)' },

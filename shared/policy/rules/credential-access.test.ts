@@ -149,3 +149,64 @@ describe('memory images searched for passwords', () => {
     expect(verdict(run(credentialAccessRules, text, shell))).toBe('allow');
   });
 });
+
+describe('backup-server credential stores read over SQL', () => {
+  const reads: Array<[string, Shell]> = [
+    ['sqlcmd -S localhost\\VEEAMSQL2016 -E -d VeeamBackup -Q "SELECT user_name, password FROM [dbo].[Credentials]"', 'cmd'],
+    ['sqlcmd -S .\\VEEAMSQL2012 -Q "select * from [VeeamBackup].[dbo].[Credentials]" -W -s ,', 'cmd'],
+    [
+      "Invoke-Sqlcmd -ServerInstance 'localhost\\VEEAMSQL2016' -Database VeeamBackup -Query 'SELECT user_name,password FROM dbo.Credentials'",
+      'powershell',
+    ],
+    ["psql -U postgres -d VeeamBackup -c 'select user_name, password from credentials'", 'bash'],
+    ['psql -U postgres -d appdb --command="SELECT username, password FROM public.credentials;"', 'bash'],
+  ];
+  it.each(reads)('blocks: %s', (text, shell) => {
+    const f = run(credentialAccessRules, text, shell);
+    expect(verdict(f)).toBe('block');
+    expect(ruleIds(f)).toContain('cred.backup-store');
+  });
+
+  const ordinary: Array<[string, Shell]> = [
+    ['sqlcmd -S . -Q "SELECT @@VERSION"', 'cmd'],
+    ['Invoke-Sqlcmd -Query "SELECT name FROM sys.databases"', 'powershell'],
+    ['sqlcmd -S .\\VEEAMSQL2016 -d VeeamBackup -Q "SELECT name, latest_result FROM [dbo].[BJobs]"', 'cmd'],
+    ['sqlcmd -S . -d VeeamBackup -Q "DBCC CHECKDB"', 'cmd'],
+    ["psql -d appdb -c 'select count(*) from credentials_audit'", 'bash'],
+    ['Get-VBRJob | Select-Object Name, JobType', 'powershell'],
+    ['Get-VBRCredentials | Select-Object Name, Description', 'powershell'],
+  ];
+  it.each(ordinary)('allows: %s', (text, shell) => {
+    expect(verdict(run(credentialAccessRules, text, shell))).toBe('allow');
+  });
+});
+
+describe('Credential Manager dumped through the CredentialManager module (T1555.004)', () => {
+  const dumps: string[] = [
+    'Get-StoredCredential | Export-Csv C:\\Users\\Public\\creds.csv',
+    'Get-StoredCredential | ConvertTo-Json | Out-File $env:TEMP\\c.json',
+    'Get-StoredCredential -AsCredentialObject',
+    "Get-StoredCredential -AsCredentialObject | ForEach-Object { $_.UserName + ':' + $_.Password }",
+    "(Get-StoredCredential -Target 'TERMSRV/dc01').GetNetworkCredential().Password",
+    '$c = Get-StoredCredential -Type Generic; $c | % { $_.GetNetworkCredential().Password }',
+  ];
+  it.each(dumps)('blocks: %s', (text) => {
+    const f = run(credentialAccessRules, text, 'powershell');
+    expect(verdict(f)).toBe('block');
+    expect(ruleIds(f)).toContain('cred.vault');
+  });
+
+  const ordinary: Array<[string, Shell]> = [
+    ['cmdkey /list', 'cmd'],
+    ["New-StoredCredential -Target 'backup-share' -UserName svc_backup -Password $pw -Persist LocalMachine", 'powershell'],
+    ["Remove-StoredCredential -Target 'TERMSRV/oldhost'", 'powershell'],
+    [
+      "$cred = Get-StoredCredential -Target 'backup-share'; New-PSDrive -Name B -PSProvider FileSystem -Root \\\\nas\\b -Credential $cred",
+      'powershell',
+    ],
+    ["Get-StoredCredential -Target 'backup-share' | Select-Object UserName", 'powershell'],
+  ];
+  it.each(ordinary)('allows: %s', (text, shell) => {
+    expect(verdict(run(credentialAccessRules, text, shell))).toBe('allow');
+  });
+});

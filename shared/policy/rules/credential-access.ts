@@ -1589,6 +1589,120 @@ function checkPasswordVault(doc: Document, out: FindingCollector): void {
   );
 }
 
+// --- Backup-server credential stores (T1555) ------------------------------------------------------
+
+/** Databases of backup products that keep the credentials of every host they back up (reversibly encrypted). */
+const BACKUP_DATABASES = ['veeambackup', 'veeam', 'bedb', 'commserv', 'arcserve_db', 'vbr'];
+
+/** SQL clients and the options that carry the query text. */
+const SQL_QUERY_OPTIONS = new Map<string, readonly string[]>([
+  ['sqlcmd', ['q', 'query']],
+  ['osql', ['q']],
+  ['isql', ['q']],
+  ['invoke-sqlcmd', ['query']],
+  ['psql', ['c', 'command']],
+  ['mysql', ['e', 'execute']],
+]);
+const SQL_CLIENTS = [...SQL_QUERY_OPTIONS.keys()];
+
+/** Table names that hold stored credentials (`[dbo].[Credentials]`, `public.credentials`). */
+const CREDENTIAL_TABLES: ReadonlySet<string> = new Set(['credentials', 'credential']);
+
+/** Whether an SQL text selects from a table named like a credential store (one left-to-right pass). */
+function selectsFromCredentialTable(lower: string): boolean {
+  if (!lower.includes('select')) return false;
+  let at = lower.indexOf('from');
+  while (at >= 0) {
+    let i = at + 4;
+    const before = at === 0 ? 32 : lower.charCodeAt(at - 1);
+    if (before === 32 || before === 10 || before === 9 || before === 41) {
+      while (i < lower.length && (lower[i] === ' ' || lower[i] === '\n' || lower[i] === '\t')) i++;
+      let end = i;
+      while (end < lower.length && !' ,;)\n\t'.includes(lower[end]!)) end++;
+      const name = lower.slice(i, end);
+      const last = name
+        .slice(name.lastIndexOf('.') + 1)
+        .replaceAll('[', '')
+        .replaceAll(']', '')
+        .replaceAll('"', '')
+        .replaceAll('`', '');
+      if (CREDENTIAL_TABLES.has(last)) return true;
+      i = end;
+    }
+    at = lower.indexOf('from', Math.max(i, at + 4));
+  }
+  return false;
+}
+
+/**
+ * `sqlcmd -d VeeamBackup -Q "SELECT user_name,password FROM [dbo].[Credentials]"`, the same through
+ * `Invoke-Sqlcmd` or `psql`: the credentials a backup server keeps for every host it reaches, read out
+ * to be decrypted offline (a ransomware crew's route to the whole estate). A query against a backup
+ * product's database, or one selecting a password column, from a credentials table is blocked; other
+ * queries (`SELECT @@VERSION`, job tables, `sys.databases`) stay allowed.
+ */
+function checkBackupCredentialQuery(inv: Invocation, out: FindingCollector): void {
+  const options = SQL_QUERY_OPTIONS.get(inv.name);
+  if (!options) return;
+  const query = optionValue(inv.args, ...options);
+  if (!query || !selectsFromCredentialTable(query.lower)) return;
+  const text = argLowers(inv).join(' ');
+  const backupDb = BACKUP_DATABASES.some((db) => text.includes(db));
+  if (!backupDb && !query.lower.includes('password')) return;
+  out.add(
+    spec(
+      'cred.backup-store',
+      `${inv.name} reads a credentials table${backupDb ? " from a backup product's database" : ' with its passwords'}: the stored logins of the hosts it reaches.`,
+    ),
+    [commandWord(inv), query],
+  );
+}
+
+// --- Windows Credential Manager through the CredentialManager module (T1555.004) -----------------
+
+/** Pipeline stages that write or serialise what reaches them (a dump, not a use). */
+const CREDENTIAL_SINKS: ReadonlySet<string> = new Set([
+  'export-csv',
+  'export-clixml',
+  'out-file',
+  'convertto-json',
+  'convertto-csv',
+  'convertto-xml',
+  'convertto-html',
+  'set-content',
+  'add-content',
+  'tee-object',
+  'out-string',
+  'format-table',
+  'format-list',
+  'ft',
+  'fl',
+  'out-gridview',
+]);
+
+/**
+ * `Get-StoredCredential | Export-Csv …`, `Get-StoredCredential -AsCredentialObject` (its output shows
+ * each password in clear text), `Get-StoredCredential … .GetNetworkCredential().Password`: saved
+ * Windows credentials (RDP, file shares, Outlook) revealed or written out. A script passing its own
+ * saved credential on (`$c = Get-StoredCredential -Target share; New-PSDrive -Credential $c`) and
+ * `cmdkey /list`, which shows no secrets, stay allowed.
+ */
+function checkStoredCredential(inv: Invocation, out: FindingCollector, doc: Document): void {
+  const target = optionValue(inv.args, 'target');
+  const assigned = inv.command.assignTo !== undefined;
+  const after = pipelineNeighbours(doc, inv.command, 'after', 4);
+  const sink = after.find((c) => CREDENTIAL_SINKS.has(c.name));
+  const asObject = findOption(inv.args, 'ascredentialobject');
+  const reveals = docHas(doc, 'getnetworkcredential');
+  let why: string | undefined;
+  if (sink) why = `passes the saved Windows credentials to ${sink.name}`;
+  else if (asObject && (!target || (!assigned && after.length === 0)))
+    why = 'with -AsCredentialObject returns each saved password in clear text';
+  else if (reveals && (!target || !assigned)) why = 'reveals saved Windows passwords with GetNetworkCredential()';
+  if (!why) return;
+  out.add(spec('cred.vault', `Get-StoredCredential ${why} (Credential Manager dump, blocked).`), [commandWord(inv)]);
+}
+
 /** The per-invocation checks, in order, each with the programs it acts on (none: every program). */
 const INVOCATION_CHECKS = new ChecksByName([
   {
@@ -1601,6 +1715,8 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkShadowFile },
   { check: checkKeychain, names: ['security'] },
   { check: checkMisc, names: ['ntdsutil', 'esentutl', 'vaultcmd', 'netsh', 'procdump', 'procdump64'] },
+  { check: checkBackupCredentialQuery, names: SQL_CLIENTS },
+  { check: checkStoredCredential, names: ['get-storedcredential'] },
   { check: checkDumpPrimitives, names: ['createdump', 'rdrleakdiag', 'sqldumper', 'tttracer', 'rundll32', 'gcore', 'mklink'] },
   { check: checkSecretFiles, names: CONTENT_READERS },
   { check: checkSecretSearches, names: ['find', 'grep', 'egrep', 'rg', 'findstr', 'select-string', 'sls'] },

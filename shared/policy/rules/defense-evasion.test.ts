@@ -201,3 +201,36 @@ describe('AMSI bypass with wildcard names', () => {
     expect(verdict(run(defenseEvasionRules, text, 'powershell'))).toBe('allow');
   });
 });
+
+describe('ESXi execInstalledOnly and logging tampering', () => {
+  const tampering: Array<[string, string]> = [
+    ['esxcli system settings advanced set -o /User/execInstalledOnly -i 0', 'evasion.esxi.exec-installed-only'],
+    ['esxcli system settings advanced set --option=/User/execInstalledOnly --int-value=0', 'evasion.esxi.exec-installed-only'],
+    ['esxcli system settings kernel set -s execInstalledOnly -v FALSE', 'evasion.esxi.exec-installed-only'],
+    ['localcli system settings kernel set --setting=execInstalledOnly --value=false', 'evasion.esxi.exec-installed-only'],
+    ['esxcli system settings encryption set --require-exec-installed-only=F', 'evasion.esxi.exec-installed-only'],
+    ["esxcli system syslog config set --loghost=''", 'evasion.esxi.logging'],
+    ['esxcli system syslog config set --reset=loghost', 'evasion.esxi.logging'],
+    ['esxcli system syslog config set --logdir=/tmp && esxcli system syslog reload', 'evasion.esxi.logging'],
+    ['esxcli system auditrecords local disable', 'evasion.esxi.logging'],
+  ];
+  it.each(tampering)('flags: %s', (text, rule) => {
+    const f = run(defenseEvasionRules, text, 'sh');
+    expect(verdict(f)).toBe('flag');
+    expect(ruleIds(f)).toContain(rule);
+  });
+
+  const ordinary: string[] = [
+    'esxcli system settings advanced list -o /User/execInstalledOnly',
+    'esxcli system settings advanced set -o /User/execInstalledOnly -i 1',
+    'esxcli system settings kernel set -s execInstalledOnly -v TRUE',
+    'esxcli system settings advanced set -o /UserVars/SuppressShellWarning -i 1',
+    "esxcli system syslog config set --loghost='udp://10.0.0.5:514'",
+    'esxcli system syslog config set --logdir=/vmfs/volumes/datastore1/logs',
+    'esxcli system syslog config get',
+    'esxcli system auditrecords get',
+  ];
+  it.each(ordinary)('allows: %s', (text) => {
+    expect(verdict(run(defenseEvasionRules, text, 'sh'))).toBe('allow');
+  });
+});

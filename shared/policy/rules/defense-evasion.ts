@@ -40,7 +40,7 @@ import {
   type FindingSpec,
   type Invocation,
 } from './command-match';
-import { REGISTRY_WRITER_NAMES, registryWriteText } from './persistence';
+import { REGISTRY_WRITER_NAMES, esxcliPath, registryWriteText } from './persistence';
 import type { RuleContext, RuleFamily } from './rule';
 
 function flagSpec(ruleId: string, message: string): FindingSpec {
@@ -486,6 +486,7 @@ const FIREWALL_TEXT_COMMANDS: ReadonlySet<string> = new Set([
   'set-netfirewallprofile',
   'socketfilterfw',
   'esxcli',
+  'localcli',
   'plink',
   'ssh',
 ]);
@@ -524,12 +525,83 @@ function checkFirewallOff(inv: Invocation, out: FindingCollector): void {
   else if (n === 'nft' && lowers[0] === 'flush' && lowers[1] === 'ruleset') what = 'nft flushes the whole firewall ruleset.';
   else if (n === 'pfctl' && lowers.includes('-d')) what = 'pfctl disables the pf firewall.';
   else if (n === 'socketfilterfw' && text.includes('setglobalstate off')) what = 'The macOS application firewall is turned off.';
-  else if (n === 'esxcli' && text.includes('firewall') && (text.includes('--enabled false') || text.includes('--default-action true')))
-    what = 'esxcli opens the ESXi firewall.';
+  else if (
+    (n === 'esxcli' || n === 'localcli') &&
+    text.includes('firewall') &&
+    (text.includes('--enabled false') || text.includes('--default-action true'))
+  )
+    what = `${n} opens the ESXi firewall.`;
   else if (n === 'plink' || n === 'ssh') {
     if (text.includes('esxcli network firewall set')) what = 'A remote esxcli command opens the ESXi firewall.';
   }
   if (what) out.add(flagSpec('evasion.firewall.disable', what), [commandWord(inv)]);
+}
+
+// --- ESXi hardening and logging ----------------------------------------------------------------
+
+/** The value an esxcli option is given (`-i 0`, `--int-value=0`, `--loghost=''` → ''), or undefined when the option is absent. */
+function esxcliOption(args: readonly Word[], ...keys: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!;
+    const l = w.lower;
+    const dashes = l.startsWith('--') ? 2 : l.startsWith('-') ? 1 : 0;
+    if (dashes === 0) continue;
+    const eq = l.indexOf('=');
+    const key = l.slice(dashes, eq < 0 ? l.length : eq);
+    if (!keys.includes(key)) continue;
+    if (eq >= 0) return unquote(l.slice(eq + 1));
+    const next = args[i + 1];
+    return next && !next.lower.startsWith('-') ? unquote(next.lower) : '';
+  }
+  return undefined;
+}
+
+function unquote(l: string): string {
+  return l === "''" || l === '""' ? '' : l;
+}
+
+const ESXCLI_FALSE: ReadonlySet<string> = new Set(['false', '0', 'no', 'off', 'f']);
+/** Log folders whose contents do not survive a reboot, or go nowhere. */
+const VOLATILE_LOG_DIRS = ['/tmp', '/dev/null', '/var/tmp'];
+
+/**
+ * ESXi ransomware preparation: `execInstalledOnly` switched off (`esxcli system settings advanced set
+ * -o /User/execInstalledOnly -i 0`, `… kernel set -s execInstalledOnly -v FALSE`, `… encryption set
+ * --require-exec-installed-only=F`), so the host runs binaries that no signed VIB installed, and the
+ * host's logging cut (`syslog config set --loghost=''` or `--logdir=/tmp`, `auditrecords … disable`).
+ * Reading the settings, turning the protection on and pointing logs at another collector stay allowed.
+ */
+function checkEsxiTampering(inv: Invocation, out: FindingCollector): void {
+  const path = esxcliPath(inv);
+  const args = inv.args;
+  let what: string | undefined;
+  let ruleId = 'evasion.esxi.exec-installed-only';
+  if (path === 'system settings advanced set') {
+    const option = esxcliOption(args, 'o', 'option');
+    if (option?.endsWith('/user/execinstalledonly') && esxcliOption(args, 'i', 'int-value') === '0')
+      what = `${inv.name} turns off /User/execInstalledOnly: the ESXi host runs binaries no signed package installed.`;
+  } else if (path === 'system settings kernel set') {
+    const setting = esxcliOption(args, 's', 'setting');
+    const value = esxcliOption(args, 'v', 'value');
+    if (setting === 'execinstalledonly' && value !== undefined && ESXCLI_FALSE.has(value))
+      what = `${inv.name} turns off the execInstalledOnly kernel setting: the ESXi host runs binaries no signed package installed.`;
+  } else if (path === 'system settings encryption set') {
+    const value = esxcliOption(args, 'require-exec-installed-only', 'e') ?? esxcliOption(args, 'require-secure-boot', 's');
+    if (value !== undefined && ESXCLI_FALSE.has(value))
+      what = `${inv.name} drops the enforced execInstalledOnly / secure-boot requirement of the ESXi host.`;
+  } else if (path === 'system syslog config set') {
+    ruleId = 'evasion.esxi.logging';
+    const loghost = esxcliOption(args, 'loghost');
+    const logdir = esxcliOption(args, 'logdir');
+    const reset = esxcliOption(args, 'reset');
+    if (loghost === '' || reset === 'loghost') what = `${inv.name} removes the remote syslog collector: the host's logs stop leaving it.`;
+    else if (logdir !== undefined && VOLATILE_LOG_DIRS.some((d) => logdir === d || logdir.startsWith(d + '/')))
+      what = `${inv.name} moves the host's logs to ${logdir}, where they do not survive a reboot.`;
+  } else if (path === 'system auditrecords local disable' || path === 'system auditrecords remote disable') {
+    ruleId = 'evasion.esxi.logging';
+    what = `${inv.name} ${path} turns off ESXi audit records.`;
+  }
+  if (what) out.add(flagSpec(ruleId, what), [commandWord(inv)]);
 }
 
 // --- macOS privacy database (TCC) ---------------------------------------------------------------
@@ -1880,8 +1952,22 @@ const INVOCATION_CHECKS = new ChecksByName([
   },
   {
     check: checkFirewallOff,
-    names: ['netsh', 'set-netfirewallprofile', 'ufw', 'iptables', 'ip6tables', 'nft', 'pfctl', 'socketfilterfw', 'esxcli', 'plink', 'ssh'],
+    names: [
+      'netsh',
+      'set-netfirewallprofile',
+      'ufw',
+      'iptables',
+      'ip6tables',
+      'nft',
+      'pfctl',
+      'socketfilterfw',
+      'esxcli',
+      'localcli',
+      'plink',
+      'ssh',
+    ],
   },
+  { check: checkEsxiTampering, names: ['esxcli', 'localcli'] },
   { check: checkPrivacyDatabase, names: ['sqlite3', 'sqlite', 'tccutil'] },
   {
     check: checkMandatoryControls,

@@ -192,3 +192,79 @@ describe('WinRM TrustedHosts opened to every host', () => {
     expect(verdict(run(persistenceRules, text, shell))).toBe('allow');
   });
 });
+
+describe('ESXi standing access (accounts, Admin role, SSH, firewall rule sets, root keys)', () => {
+  const flaggedEsxi: Array<[string, string]> = [
+    ["echo 'ssh-rsa AAAAB3Nza x@y' >> /etc/ssh/keys-root/authorized_keys", 'persist.file'],
+    ['cat /tmp/k.pub >> /etc/ssh/keys-root/authorized_keys', 'persist.file'],
+    ['echo "$KEY" | tee -a /etc/ssh/keys-root/authorized_keys', 'persist.file'],
+    ['cp /vmfs/volumes/ds1/k /etc/ssh/keys-admin/authorized_keys', 'persist.file'],
+    ["esxcli system account add -i backdoor -p 'P4ss!' -c 'P4ss!'", 'persist.account.create'],
+    ['localcli system account add --id=svc --password=x --password-confirmation=x', 'persist.account.create'],
+    ['esxcli --formatter=csv system account add -i svc -p x -c x', 'persist.account.create'],
+    ['esxcli system permission set --id backdoor --role Admin', 'persist.account.privileged-group'],
+    ['esxcli system permission set -i svc -r admin', 'persist.account.privileged-group'],
+    ['vim-cmd vimsvc/auth/entity_permission_add vim.Folder:ha-folder-root svc false Admin true', 'persist.account.privileged-group'],
+    ['vim-cmd hostsvc/enable_ssh', 'persist.remote-access.enable'],
+    ['/bin/vim-cmd hostsvc/start_ssh', 'persist.remote-access.enable'],
+    ['vim-cmd hostsvc/enable_esx_shell', 'persist.remote-access.enable'],
+    ['esxcli network firewall ruleset set -r sshServer -e true', 'persist.firewall.open'],
+    ['esxcli network firewall ruleset set --ruleset-id=sshServer --enabled=true', 'persist.firewall.open'],
+    ['esxcli network firewall ruleset set -r sshServer --allowed-all true', 'persist.firewall.open'],
+    ['esxcli network firewall ruleset allowedip add -r sshServer -i 0.0.0.0/0', 'persist.firewall.open'],
+  ];
+  it.each(flaggedEsxi)('flags: %s', (text, rule) => {
+    const f = run(persistenceRules, text, 'sh');
+    expect(verdict(f)).toBe('flag');
+    expect(ruleIds(f)).toContain(rule);
+    expect(spansValid(f, text)).toBe(true);
+  });
+
+  const ordinaryEsxi: string[] = [
+    'esxcli system account list',
+    'esxcli system account remove -i olduser',
+    'esxcli system permission list',
+    'esxcli system permission set --id auditor --role ReadOnly',
+    'esxcli network firewall ruleset list',
+    'esxcli network firewall ruleset set -r sshServer -e false',
+    'esxcli network firewall ruleset allowedip list -r sshServer',
+    'vim-cmd hostsvc/hostsummary',
+    'vim-cmd hostsvc/disable_ssh',
+    'vim-cmd vmsvc/getallvms',
+    'cat /etc/ssh/keys-root/authorized_keys',
+  ];
+  it.each(ordinaryEsxi)('allows: %s', (text) => {
+    expect(verdict(run(persistenceRules, text, 'sh'))).toBe('allow');
+  });
+});
+
+describe('Entra ID authentication methods registered for a user (T1098.005)', () => {
+  const registered: string[] = [
+    "New-MgUserAuthenticationPhoneMethod -UserId victim@contoso.com -PhoneType mobile -PhoneNumber '+1 5555550100'",
+    'New-MgUserAuthenticationFido2Method -UserId $upn -BodyParameter $body',
+    "New-MgUserAuthenticationSoftwareOathMethod -UserId $u.Id -BodyParameter @{secretKey='JBSWY3DPEHPK3PXP'}",
+    'New-MgUserAuthenticationEmailMethod -UserId admin@contoso.com -EmailAddress x@proton.me',
+    '$tap = New-MgUserAuthenticationTemporaryAccessPassMethod -UserId ceo@contoso.com -LifetimeInMinutes 480',
+    'New-MgBetaUserAuthenticationTemporaryAccessPassMethod -UserId ceo@contoso.com',
+    "Update-MgUserAuthenticationPhoneMethod -UserId v@contoso.com -PhoneAuthenticationMethodId 3179e48a -PhoneNumber '+44 7700 900123'",
+    "Invoke-MgGraphRequest -Method POST -Uri 'https://graph.microsoft.com/v1.0/users/v@contoso.com/authentication/phoneMethods' -Body $b",
+    'az rest --method post --url https://graph.microsoft.com/beta/users/v@contoso.com/authentication/temporaryAccessPassMethods --body {}',
+  ];
+  it.each(registered)('flags: %s', (text) => {
+    const f = run(persistenceRules, text, 'powershell');
+    expect(verdict(f)).toBe('flag');
+    expect(ruleIds(f)).toContain('persist.account.auth-method');
+  });
+
+  const ordinary: string[] = [
+    'Get-MgUserAuthenticationMethod -UserId jdoe@contoso.com',
+    'Get-MgUserAuthenticationTemporaryAccessPassMethod -UserId jdoe@contoso.com',
+    'Remove-MgUserAuthenticationPhoneMethod -UserId leaver@contoso.com -PhoneAuthenticationMethodId 3179e48a',
+    "Invoke-MgGraphRequest -Method GET -Uri 'https://graph.microsoft.com/v1.0/users/jdoe/authentication/methods'",
+    'az rest --method get --url https://graph.microsoft.com/v1.0/users/jdoe/authentication/phoneMethods',
+    "Invoke-RestMethod -Method Post -Uri 'https://graph.microsoft.com/v1.0/users' -Body $b",
+  ];
+  it.each(ordinary)('allows: %s', (text) => {
+    expect(verdict(run(persistenceRules, text, 'powershell'))).toBe('allow');
+  });
+});

@@ -597,6 +597,62 @@ function checkAccounts(inv: Invocation, out: FindingCollector): void {
   }
 }
 
+/** Entra ID authentication-method kinds an administrator can register for a user through Microsoft Graph. */
+const GRAPH_AUTH_METHODS = [
+  'phone',
+  'email',
+  'fido2',
+  'softwareoath',
+  'hardwareoath',
+  'temporaryaccesspass',
+  'microsoftauthenticator',
+  'windowshelloforbusiness',
+  'platformcredential',
+];
+
+/**
+ * `New-MgUserAuthenticationPhoneMethod`, `…Fido2Method`, `…SoftwareOathMethod`, `…TemporaryAccessPassMethod`
+ * (v1.0 and beta modules) and `Update-MgUserAuthenticationPhoneMethod`: a sign-in factor registered
+ * for someone else's account (T1098.005). Reading methods (`Get-MgUserAuthenticationMethod`) and
+ * removing one (`Remove-…`, offboarding or a lost phone) add no way in and stay allowed.
+ */
+export const GRAPH_AUTH_METHOD_WRITERS: readonly string[] = ['new-mg', 'new-mgbeta', 'update-mg', 'update-mgbeta'].flatMap((verb) =>
+  GRAPH_AUTH_METHODS.map((kind) => `${verb}userauthentication${kind}method`),
+);
+const GRAPH_AUTH_METHOD_WRITER_SET: ReadonlySet<string> = new Set(GRAPH_AUTH_METHOD_WRITERS);
+
+/** Graph request senders: a POST/PATCH/PUT to `/users/{id}/authentication/<kind>Methods` is the same act. */
+const GRAPH_REQUEST_SENDERS = ['invoke-mggraphrequest', 'invoke-restmethod', 'irm', 'invoke-webrequest', 'iwr', 'az'];
+const GRAPH_WRITE_METHODS: ReadonlySet<string> = new Set(['post', 'patch', 'put']);
+
+function checkAuthenticationMethods(inv: Invocation, out: FindingCollector): void {
+  if (GRAPH_AUTH_METHOD_WRITER_SET.has(inv.name)) {
+    const tap = inv.name.includes('temporaryaccesspass');
+    out.add(
+      spec(
+        'persist.account.auth-method',
+        tap
+          ? `${inv.name} issues a Temporary Access Pass: whoever holds it signs in as that user.`
+          : `${inv.name} registers an authentication method (a sign-in factor) for a user's Entra ID account.`,
+      ),
+      [commandWord(inv)],
+    );
+    return;
+  }
+  // `az rest --method post --url …`, `Invoke-MgGraphRequest -Method POST -Uri …`.
+  if (inv.name === 'az' && argLowers(inv)[0] !== 'rest') return;
+  const method = optionValue(inv.args, 'method', 'm');
+  if (!method || !GRAPH_WRITE_METHODS.has(method.lower)) return;
+  const uri = optionValue(inv.args, 'uri', 'url', 'u') ?? positionals(inv.args).find((w) => w.lower.includes('/authentication/'));
+  if (!uri) return;
+  const at = uri.lower.indexOf('/authentication/');
+  if (at < 0 || !GRAPH_AUTH_METHODS.some((kind) => uri.lower.startsWith(kind + 'methods', at + 16))) return;
+  out.add(spec('persist.account.auth-method', `${inv.name} registers an authentication method for a user through the Graph API.`), [
+    commandWord(inv),
+    uri,
+  ]);
+}
+
 function checkGroupOrShellChange(inv: Invocation, lowers: readonly string[], out: FindingCollector): void {
   // usermod -aG sudo x / gpasswd -a x wheel: adding to a root-equivalent group.
   const groupValue = optionValue(inv.args, 'g', 'ag', 'a', 'groups', 'append');
@@ -718,6 +774,102 @@ function checkFirewallOpenings(inv: Invocation, out: FindingCollector): void {
     out.add(spec('persist.remote-access.enable', 'winrm quickconfig starts a WinRM listener and opens the firewall for it.'), [
       commandWord(inv),
     ]);
+  }
+}
+
+// --- ESXi hosts (esxcli, vim-cmd) ------------------------------------------------------------------
+
+/** esxcli's top-level namespaces: the command path starts at the first of them, after global options (`--server h`, `--formatter=csv`). */
+const ESXCLI_NAMESPACES: ReadonlySet<string> = new Set([
+  'system',
+  'network',
+  'software',
+  'storage',
+  'hardware',
+  'vm',
+  'vsan',
+  'iscsi',
+  'device',
+  'sched',
+  'esxcli',
+  'fcoe',
+  'graphics',
+  'nvme',
+  'rdma',
+]);
+
+/** The command path of an esxcli/localcli line, lower case (`system account add`), or '' when it names none. */
+export function esxcliPath(inv: Invocation): string {
+  const lowers = argLowers(inv);
+  let start = 0;
+  while (start < lowers.length && !ESXCLI_NAMESPACES.has(lowers[start]!)) start++;
+  let end = start;
+  while (end < lowers.length && !lowers[end]!.startsWith('-')) end++;
+  return lowers.slice(start, end).join(' ');
+}
+
+/** Values of a boolean esxcli option that turn it on. */
+const ESXCLI_TRUE: ReadonlySet<string> = new Set(['true', '1', 'yes', 'on', 't']);
+
+/** vim-cmd host-service operations that enable or start remote shell access. */
+const VIM_CMD_SHELL_ENABLERS: ReadonlySet<string> = new Set([
+  'hostsvc/enable_ssh',
+  'hostsvc/start_ssh',
+  'hostsvc/enable_esx_shell',
+  'hostsvc/start_esx_shell',
+  'hostsvc/enable_remote_tsm',
+  'hostsvc/start_remote_tsm',
+  'hostsvc/enable_local_tsm',
+  'hostsvc/start_local_tsm',
+]);
+
+/**
+ * ESXi hypervisors: a local account (`esxcli system account add`), the Admin role given to an
+ * account (`esxcli system permission set -r Admin`, `vim-cmd vimsvc/auth/entity_permission_add … Admin`),
+ * SSH or the ESXi Shell enabled (`vim-cmd hostsvc/enable_ssh`) and firewall rule sets opened
+ * (`esxcli network firewall ruleset set -r sshServer -e true`, `… allowedip add`): the standing ways in
+ * that ransomware crews set up before encrypting the datastores. Listing accounts, permissions and
+ * rule sets, removing an account and disabling SSH stay allowed.
+ */
+function checkEsxi(inv: Invocation, out: FindingCollector): void {
+  if (inv.name === 'vim-cmd') {
+    const op = inv.args.find((w) => !w.lower.startsWith('-'));
+    if (!op) return;
+    const l = op.lower.startsWith('/') ? op.lower.slice(1) : op.lower;
+    if (VIM_CMD_SHELL_ENABLERS.has(l)) {
+      out.add(spec('persist.remote-access.enable', `vim-cmd ${l} enables or starts SSH / the ESXi Shell on the hypervisor.`), [
+        commandWord(inv),
+        op,
+      ]);
+    } else if (l === 'vimsvc/auth/entity_permission_add' && argLowers(inv).includes('admin')) {
+      out.add(spec('persist.account.privileged-group', 'vim-cmd gives an account the Admin role on the ESXi host.'), [
+        commandWord(inv),
+        op,
+      ]);
+    }
+    return;
+  }
+  const path = esxcliPath(inv);
+  if (path === 'system account add') {
+    out.add(spec('persist.account.create', `${inv.name} system account add creates a local ESXi account.`), [commandWord(inv)]);
+  } else if (path === 'system permission set') {
+    const role = optionValue(inv.args, 'r', 'role');
+    if (role && role.lower === 'admin')
+      out.add(
+        spec('persist.account.privileged-group', `${inv.name} system permission set gives an account the Admin role on the ESXi host.`),
+        [commandWord(inv), role],
+      );
+  } else if (path === 'network firewall ruleset set') {
+    const enabled = optionValue(inv.args, 'e', 'enabled');
+    const allowedAll = optionValue(inv.args, 'a', 'allowed-all');
+    const opens = (enabled && ESXCLI_TRUE.has(enabled.lower)) || (allowedAll && ESXCLI_TRUE.has(allowedAll.lower));
+    if (opens)
+      out.add(spec('persist.firewall.open', `${inv.name} enables an ESXi firewall rule set or opens it to every address.`), [
+        commandWord(inv),
+        enabled ?? allowedAll,
+      ]);
+  } else if (path === 'network firewall ruleset allowedip add') {
+    out.add(spec('persist.firewall.open', `${inv.name} adds an allowed source address to an ESXi firewall rule set.`), [commandWord(inv)]);
   }
 }
 
@@ -1072,4 +1224,6 @@ const INVOCATION_CHECKS = new ChecksByName([
   },
   { check: checkEventAction, names: EVENT_SUBSCRIBERS },
   { check: checkTrustedHosts, names: ['set-item', 'winrm', 'set-wsmaninstance'] },
+  { check: checkEsxi, names: ['esxcli', 'localcli', 'vim-cmd'] },
+  { check: checkAuthenticationMethods, names: [...GRAPH_AUTH_METHOD_WRITERS, ...GRAPH_REQUEST_SENDERS] },
 ]);
