@@ -174,7 +174,10 @@ const techniques: Record<string, { flagged?: Case[]; blocked?: Case[]; allowed: 
       ['cmd.exe - < C:\\temp\\notes.txt:cmds.bat', 'cmd', 'evasion.ads.execute'],
       ['esentutl.exe /y C:\\temp\\autoruns.exe /d C:\\temp\\file.txt:autoruns.exe /o', 'cmd', 'evasion.ads.hide'],
     ],
-    flagged: [['Set-Content -Path C:\\temp\\a.txt -Stream payload -Value $bytes', 'powershell', 'evasion.ads.write']],
+    flagged: [
+      ['Set-Content -Path C:\\temp\\a.txt -Stream payload -Value $bytes', 'powershell', 'evasion.ads.write'],
+      ['Get-Content C:\\t\\x.exe -Raw | Set-Content C:\\t\\a.txt -Stream s', 'powershell', 'evasion.ads.write'],
+    ],
     allowed: [
       ['Get-Item C:\\Downloads\\setup.exe -Stream *', 'powershell'],
       ['Get-Content C:\\Downloads\\setup.exe -Stream Zone.Identifier', 'powershell'],
@@ -186,6 +189,9 @@ const techniques: Record<string, { flagged?: Case[]; blocked?: Case[]; allowed: 
       ['Get-Service | Out-File "C:\\logs\\$(Get-Date -f HH:mm).txt"', 'powershell'],
       ['more < C:\\temp\\notes.txt:info', 'cmd'],
       ['Set-Content -Path C:\\Downloads\\file.exe -Stream Zone.Identifier -Value "[ZoneTransfer]`nZoneId=3"', 'powershell'],
+      // A sentence written into a stream, also through a splatted hashtable (PowerShell-Docs' Add-Content example).
+      ["Add-Content -Path .\\Stream.txt -Stream NewStream -Value 'Added a stream named NewStream'", 'powershell'],
+      ["$p = @{ Path = '.\\Stream.txt'; Stream = 'NewStream'; Value = 'Added a stream' }\nAdd-Content @p", 'powershell'],
       ['start http://localhost:8080/status', 'cmd'],
       ['start ms-settings:windowsupdate', 'cmd'],
       ['start "" "C:\\Reports\\Q3 summary.txt"', 'cmd'],

@@ -1505,6 +1505,11 @@ const SHELL_READERS: ReadonlySet<string> = new Set(['cmd', 'powershell', 'pwsh',
 const COMSPEC_NAMES: ReadonlySet<string> = new Set(['cmd', '$env:comspec', '%comspec%']);
 
 /** Hiding a payload in an alternate data stream, or running one from it (T1564.004). */
+/** A quoted value written out in full: no variable, sub-expression or command in it. */
+function isWrittenText(value: Word | undefined): boolean {
+  return value !== undefined && value.quoted === true && (value.nested?.length ?? 0) === 0 && !value.value.includes('$');
+}
+
 function checkAlternateDataStreams(inv: Invocation, out: FindingCollector): void {
   const shell = inv.command.shell;
   if (shell !== 'cmd' && shell !== 'powershell') return;
@@ -1535,7 +1540,9 @@ function checkAlternateDataStreams(inv: Invocation, out: FindingCollector): void
     if (stream) out.add(hidesInStream(stream), [commandWord(inv)]);
   } else if ((n === 'set-content' || n === 'add-content' || n === 'out-file') && !out.has('evasion.ads')) {
     const stream = optionValue(inv.args, 'stream');
-    if (stream && stream.lower !== 'zone.identifier' && stream.lower !== '*')
+    // A sentence written into a stream (`-Value 'Added a stream'`) hides nothing to run; bytes, a
+    // variable or piped content may be a payload. Running a stream is a check of its own.
+    if (stream && stream.lower !== 'zone.identifier' && stream.lower !== '*' && !isWrittenText(optionValue(inv.args, 'value')))
       out.add(
         flagSpec(
           'evasion.ads.write',
