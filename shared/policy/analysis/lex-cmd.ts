@@ -407,7 +407,7 @@ class CmdLexer {
       if (head === 'for') {
         const doAt = words.findIndex((w, k) => k > 0 && w.value.toLowerCase() === 'do');
         this.forCommand(words, doAt);
-        words = doAt < 0 ? [] : words.slice(doAt + 1);
+        words = doAt < 0 ? [] : bindForVariable(words, doAt);
         continue;
       }
       if (head === 'else' || head === 'do' || head === 'call' || head === 'not') {
@@ -559,6 +559,45 @@ class CmdWordState {
 
 function endsAlnum(text: string): boolean {
   return text.length > 0 && isAlnum(text.charCodeAt(text.length - 1));
+}
+
+/** Most characters a loop variable stands for (see bindForVariable). */
+const LOOP_VALUE_LIMIT = 1024;
+
+/**
+ * The body of `for [/r root | /d] %x in (a b c) do BODY` (the words after `do`), with `%x` standing for
+ * the set's items joined by commas, so that rules see every item (`for %s in (WinDefend Sense) do sc
+ * stop %s`); with `/r` the files found have those names, somewhere under the root. Sets of lines (`/f`),
+ * numbers (`/l`) and of anything not written out leave the variable as it is.
+ */
+function bindForVariable(words: readonly RawWord[], doAt: number): RawWord[] {
+  const body = words.slice(doAt + 1);
+  const inAt = words.findIndex((w, k) => k > 1 && k < doAt && w.value.toLowerCase() === 'in');
+  if (inAt < 2 || inAt + 1 >= doAt) return body;
+  const variable = (words[inAt - 1] as RawWord).value;
+  if (!isForVariable(variable)) return body;
+  for (let k = 1; k < inAt - 1; k++) {
+    const option = (words[k] as RawWord).value.toLowerCase();
+    if (option === '/f' || option === '/l') return body;
+  }
+  const items: string[] = [];
+  for (let k = inAt + 1; k < doAt; k++) {
+    for (const piece of (words[k] as RawWord).value.split(/[ ,;\t()]/)) if (piece.length > 0) items.push(piece);
+  }
+  if (items.length === 0 || items.some((item) => item.includes('%') || item.includes('!'))) return body;
+  let value = '';
+  for (const item of items) {
+    if (value.length + item.length + 1 > LOOP_VALUE_LIMIT) break;
+    value += (value.length > 0 ? ',' : '') + item;
+  }
+  return body.map((w) => (w.value.includes(variable) ? { ...w, value: w.value.split(variable).join(value) } : w));
+}
+
+/** `%i` (typed at the prompt) or `%%i` (in a batch file). */
+function isForVariable(word: string): boolean {
+  const letter = word.charCodeAt(word.length - 1);
+  const isLetter = (letter >= 0x41 && letter <= 0x5a) || (letter >= 0x61 && letter <= 0x7a);
+  return isLetter && (word.length === 2 ? word[0] === '%' : word.length === 3 && word.startsWith('%%'));
 }
 
 /**

@@ -41,6 +41,17 @@ describe('loop variables stand for the items of their list', () => {
     expect(words(doc('for f in $(ls /tmp); do bash $f; done', 'bash'), 'bash')).toEqual(['bash', '$f']);
   });
 
+  it('cmd for loops: the set is bound into the body; sets of lines or numbers are not', () => {
+    expect(words(doc('for %s in (WinDefend Sense) do sc stop %s', 'cmd'), 'sc')).toEqual(['sc', 'stop', 'WinDefend,Sense']);
+    expect(words(doc('for /r C:\\ %%f in (unattend.xml) do copy %%f C:\\Users\\Public', 'cmd'), 'copy')).toEqual([
+      'copy',
+      'unattend.xml',
+      'C:\\Users\\Public',
+    ]);
+    expect(words(doc('for /f "tokens=*" %a in (hosts.txt) do ping %a', 'cmd'), 'ping')).toEqual(['ping', '%a']);
+    expect(words(doc('for /l %n in (1,1,5) do echo %n', 'cmd'), 'echo')).toEqual(['echo', '%n']);
+  });
+
   it('keeps a huge list bounded', () => {
     const items = Array.from({ length: 5000 }, (_, i) => `host${i}`).join(' ');
     const value = words(doc(`for h in ${items}; do ping $h; done`, 'bash'), 'ping')?.[1] ?? '';
