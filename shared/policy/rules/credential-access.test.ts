@@ -118,6 +118,34 @@ describe('credential files gathered by name (T1552.001)', () => {
   it.each(ordinary)('allows ordinary listings: %s', (text, shell) => {
     expect(verdict(run(credentialAccessRules, text, shell))).toBe('allow');
   });
+
+  const staged: Array<[string, Shell]> = [
+    ['copy C:\\Windows\\Panther\\unattend.xml C:\\Users\\Public', 'cmd'],
+    ['for /r C:\\ %f in (unattend.xml sysprep.xml) do copy %f C:\\Users\\Public\\', 'cmd'],
+    ['Copy-Item $env:USERPROFILE\\Documents\\db.kdbx \\\\10.0.0.5\\drop', 'powershell'],
+    ['cp ~/.config/passwords.txt /tmp/', 'bash'],
+    ['Move-Item C:\\Users\\bob\\.ssh\\id_ed25519 $env:TEMP\\k', 'powershell'],
+  ];
+  it.each(staged)('blocks a secret file copied to a staging folder or a share: %s', (text, shell) => {
+    const f = run(credentialAccessRules, text, shell);
+    expect(verdict(f)).toBe('block');
+    expect(ruleIds(f)).toContain('cred.secret-file-collect');
+    expect(spansValid(f, text)).toBe(true);
+  });
+
+  const deployed: Array<[string, Shell]> = [
+    // Handed out by administrators: RDP and VPN profiles, certificates to import.
+    ['copy \\\\fs01\\it\\App.rdp C:\\Users\\Public\\Desktop\\', 'cmd'],
+    ['Copy-Item C:\\IT\\corp.ovpn C:\\Users\\Public\\', 'powershell'],
+    ['Copy-Item C:\\certs\\site.pfx $env:TEMP\\', 'powershell'],
+    // Backups and ordinary files.
+    ['copy C:\\Windows\\Panther\\unattend.xml D:\\Backup\\', 'cmd'],
+    ['copy report.xml C:\\Users\\Public', 'cmd'],
+    ['copy \\\\fs01\\deploy\\unattend.xml C:\\Windows\\Temp\\', 'cmd'],
+  ];
+  it.each(deployed)('allows deployment and backup copies: %s', (text, shell) => {
+    expect(verdict(run(credentialAccessRules, text, shell))).toBe('allow');
+  });
 });
 
 describe('memory images searched for passwords', () => {

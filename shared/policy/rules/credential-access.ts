@@ -26,6 +26,9 @@ import {
   scriptToolName,
   programName,
   searchFirst,
+  inStagingFolder,
+  positionals,
+  writeTargets,
   type FindingSpec,
   type Invocation,
 } from './command-match';
@@ -1020,6 +1023,60 @@ function checkCredentialFileHunt(inv: Invocation, out: FindingCollector, doc: Do
     );
 }
 
+/** What a file (`C:\\x\\db.kdbx`) or a name pattern (`*.kdbx`, `unattend.xml`) names when it is a secret in itself. */
+function secretFileName(path: string): string | undefined {
+  const name = baseName(trimQuotes(path));
+  const dot = name.lastIndexOf('.');
+  if (dot > 0 && SECRET_FILE_EXTENSIONS.has(name.slice(dot))) return name;
+  return secretFilePattern(name);
+}
+
+/**
+ * Secret files that administrators also hand out, and so copy into shared places themselves: certificates
+ * to import, RDP and VPN profiles for users' desktops, keystores for an application.
+ */
+const DEPLOYED_SECRET_EXTENSIONS: ReadonlySet<string> = new Set(['.pfx', '.p12', '.pem', '.rdp', '.ovpn', '.jks', '.keystore']);
+
+/** A secret file (see secretFileName) that nobody deploys: a password database, a private key, an answer file. */
+function stagedSecret(path: string): boolean {
+  const name = secretFileName(path);
+  if (name === undefined) return false;
+  const dot = name.lastIndexOf('.');
+  return dot < 0 || !DEPLOYED_SECRET_EXTENSIONS.has(name.slice(dot));
+}
+
+/** Programs that copy or move files, whose destination `writeTargets` tells apart from their sources. */
+const FILE_COPIERS = ['copy', 'xcopy', 'copy-item', 'cpi', 'cp', 'move', 'mv', 'move-item', 'mi'];
+
+/** A destination where files are gathered to be taken away: a staging folder, or another machine's share. */
+function isStagingDestination(lower: string): boolean {
+  if (lower.startsWith('\\\\')) return true;
+  const separator = lower.includes('/') && !lower.includes('\\') ? '/' : '\\';
+  return inStagingFolder(lower.endsWith(separator) ? lower : lower + separator);
+}
+
+/**
+ * `copy C:\Windows\Panther\unattend.xml C:\Users\Public`, `Copy-Item .\db.kdbx \\10.0.0.5\drop`,
+ * `for /r C:\ %f in (unattend.xml) do copy %f %PUBLIC%`: a file that is a secret in itself copied to a
+ * staging folder or another machine, ready to be taken. Copies to a backup disk, copies from a share
+ * (deployment) and files that are handed out (DEPLOYED_SECRET_EXTENSIONS) are not this.
+ */
+function checkSecretFileStaging(inv: Invocation, out: FindingCollector): void {
+  const target = writeTargets(inv).find((t) => isStagingDestination(t.lower));
+  if (!target) return;
+  const source = positionals(inv.args).find(
+    (w) => w !== target && !w.lower.startsWith('\\\\') && w.lower.split(',').some((part) => stagedSecret(part)),
+  );
+  if (!source) return;
+  out.add(
+    spec(
+      'cred.secret-file-collect',
+      `${inv.name} copies ${source.value}, a file that holds secrets, to ${target.value}${LISTING_FOR_SECRETS}.`,
+    ),
+    [commandWord(inv), source, target],
+  );
+}
+
 function hasDepth(args: readonly Word[]): boolean {
   return args.some((w) => parameterOf(w, ['depth']) !== undefined);
 }
@@ -1731,5 +1788,6 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkScannerBruteForce, names: ['wpscan', 'nmap'] },
   { check: checkPasswordFilter, names: ['reg', 'set-itemproperty', 'sp', 'new-itemproperty', 'set-itempropertyvalue'] },
   { check: checkCredentialFileHunt, names: ['get-childitem', 'dir', 'where'] },
+  { check: checkSecretFileStaging, names: FILE_COPIERS },
   { check: checkMemoryPasswordSearch, names: [...TEXT_FILTERS] },
 ]);
