@@ -58,6 +58,11 @@ const flagged: Array<[string, Shell, string]> = [
   ['netsh advfirewall set allprofiles state off', 'cmd', 'evasion.firewall.disable'],
   ['Set-NetFirewallProfile -Profile Domain,Public,Private -Enabled False', 'powershell', 'evasion.firewall.disable'],
   ['sudo ufw disable', 'bash', 'evasion.firewall.disable'],
+  // Credential protections weakened through the Lsa key (names whose protective value is not what they say).
+  ['reg add "hklm\\system\\currentcontrolset\\control\\lsa" /f /v DisableRestrictedAdmin /t REG_DWORD /d 0', 'cmd', 'evasion.registry'],
+  ['Set-ItemProperty HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Lsa -Name LmCompatibilityLevel -Value 1', 'powershell', 'evasion.registry'],
+  ['reg add HKLM\\SYSTEM\\CurrentControlSet\\Control\\Lsa /v NoLMHash /t REG_DWORD /d 0 /f', 'cmd', 'evasion.registry'],
+  ['reg add HKLM\\SYSTEM\\CurrentControlSet\\Control\\Lsa /v LsaCfgFlags /t REG_DWORD /d 0 /f', 'cmd', 'evasion.registry'],
   ['setenforce 0', 'bash', 'evasion.security-control.disable'],
   ['sudo spctl --master-disable', 'zsh', 'evasion.security-control.disable'],
   ['csrutil disable', 'zsh', 'evasion.security-control.disable'],
@@ -78,6 +83,8 @@ const allowed: Array<[string, Shell]> = [
   ["sed -n '/error/p' /var/log/syslog", 'bash'],
   ['echo "offboarding done" >> /var/log/offboarding.log', 'bash'],
   ['Set-ItemProperty -Path HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Lsa -Name RunAsPPL -Value 1 -Type DWord', 'powershell'],
+  ['reg add HKLM\\System\\CurrentControlSet\\Control\\Lsa /v DisableRestrictedAdmin /t REG_DWORD /d 1 /f', 'cmd'],
+  ['Set-ItemProperty HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Lsa -Name LmCompatibilityLevel -Value 5', 'powershell'],
   ['Set-ItemProperty HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System -Name EnableLUA -Value 1', 'powershell'],
   ['reg add "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows Defender" /v DisableAntiSpyware /t REG_DWORD /d 0 /f', 'cmd'],
   ['Set-MpPreference -DisableRe $false', 'powershell'],
@@ -159,7 +166,6 @@ describe('macOS privacy database (TCC) tampering', () => {
 
   it.each([
     ["sqlite3 ~/Library/Application\\ Support/com.apple.TCC/TCC.db 'SELECT client,service,auth_value FROM access'", 'evasion.tcc.read'],
-    ['tccutil reset ScreenCapture us.zoom.xos', 'evasion.tcc.revoke'],
   ])('flags: %s', (text, id) => {
     const f = run(defenseEvasionRules, text, 'zsh', 'macos');
     expect(verdict(f)).toBe('flag');
@@ -169,6 +175,9 @@ describe('macOS privacy database (TCC) tampering', () => {
   it.each([
     ['tccutil reset Camera'],
     ['sudo tccutil reset All'],
+    // Re-prompting one app for a permission is a support step (a meeting client that lost the camera).
+    ['tccutil reset ScreenCapture us.zoom.xos'],
+    ['tccutil reset Camera com.microsoft.teams2'],
     ["sqlite3 ~/Library/Safari/History.db 'SELECT url FROM history_items LIMIT 5'"],
     ["sqlite3 /var/db/app.db \"INSERT INTO config VALUES('k','v')\""],
   ])('allows: %s', (text) => {

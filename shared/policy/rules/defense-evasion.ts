@@ -631,9 +631,8 @@ function sqlWrites(lower: string): boolean {
  * writing the privacy database directly (T1548, TCC bypass); blocked — managed Macs grant these
  * through PPPC configuration profiles. Reading it (`SELECT`) shows which apps hold which
  * permissions and is flagged. `tccutil reset SERVICE BUNDLE` revokes one app's permission: blocked
- * for security and management agents (it blinds them), flagged for other apps (a common support
- * step, e.g. re-prompting screen recording for a meeting client); `tccutil reset Camera` or `All`
- * without an app stays allowed.
+ * for security and management agents (it blinds them); for other apps it is a support step
+ * (re-prompting a meeting client for the camera) and allowed, as `tccutil reset Camera` or `All` is.
  */
 function checkPrivacyDatabase(inv: Invocation, out: FindingCollector, doc: Document): void {
   if (inv.name === 'tccutil') {
@@ -648,11 +647,6 @@ function checkPrivacyDatabase(inv: Invocation, out: FindingCollector, doc: Docum
         ),
         [commandWord(inv), bundle],
       );
-    else
-      out.add(flagSpec('evasion.tcc.revoke', `tccutil revokes the privacy permission (${words[1]!.value}) of ${bundle.value}.`), [
-        commandWord(inv),
-        bundle,
-      ]);
     return;
   }
   const db = inv.args.find((w) => w.lower.includes(TCC_DATABASE));
@@ -829,9 +823,14 @@ function checkSecurityRegistry(inv: Invocation, out: FindingCollector, doc: Docu
   if (loc && !hardens(inv)) out.add(flagSpec('evasion.registry', `Changes ${loc.what} in the registry.`), [commandWord(inv), write?.word]);
 }
 
-/** Values whose protective setting is 0 or 1 whatever their name says. */
+/** Values whose protective setting is not what their name says (`DisableRestrictedAdmin = 0` turns pass-the-hash logons on). */
 const PROTECTIVE_VALUES: ReadonlyMap<string, (n: number) => boolean> = new Map([
   ['runasppl', (n) => n >= 1],
+  ['lsacfgflags', (n) => n >= 1],
+  ['disablerestrictedadmin', (n) => n === 1],
+  ['nolmhash', (n) => n === 1],
+  ['lmcompatibilitylevel', (n) => n >= 3],
+  ['disabledomaincreds', (n) => n === 1],
   ['userauthentication', (n) => n === 1],
   ['consentpromptbehavioradmin', (n) => n === 1 || n === 2],
   ['localaccounttokenfilterpolicy', (n) => n === 0],
