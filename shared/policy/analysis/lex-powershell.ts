@@ -524,8 +524,10 @@ class PowerShellLexer {
       b.assignments.push({ name, value: single.constant, shell: 'powershell', span });
     } else {
       // A double-quoted path with unknown parts (`"$env:TEMP\x.exe"`) is kept as written: enough to follow the file.
+      // So is a list of them (`@("$env:SystemRoot\System32\mshta.exe", "…\SysWOW64\mshta.exe")`), items joined by commas.
       const only = rest.length === 1 ? rest[0] : partial?.length === 1 ? partial[0] : undefined;
-      if (only && (only.quoted || partial?.length === 1) && only.nested.length === 0) this.t.vars.set(name, only.text);
+      const written = only === undefined ? undefined : only.nested.length === 0 ? only.text : this.writtenList(only);
+      if (only && written !== undefined && (only.quoted || partial?.length === 1 || only.nested.length > 0)) this.t.vars.set(name, written);
       else this.t.vars.delete(name);
       this.builtVariables.delete(name);
       b.assignments.push({ name, pipeline: b.pipelines.length - 1, shell: 'powershell', span });
@@ -547,6 +549,25 @@ class PowerShellLexer {
       entries.push({ key: words[0] as Word, value: words[2] as Word });
     }
     this.splats.set(name, entries);
+  }
+
+  /**
+   * The items of a group that holds nothing but a list of quoted strings (`@("a", "$env:X\b")`), as written and
+   * joined by commas; undefined for anything else.
+   */
+  private writtenList(group: Element): string | undefined {
+    const c = this.t.text[group.start];
+    if (group.nested.length !== 1 || (c !== '@' && c !== '(')) return undefined;
+    const words = this.t.builder.commands[group.nested[0] as number]?.words;
+    if (words === undefined || words.length < 3 || words.length % 2 === 0) return undefined;
+    const items: string[] = [];
+    for (let k = 0; k < words.length; k++) {
+      const w = words[k] as Word;
+      if (k % 2 === 1 ? w.value !== ',' : !w.quoted || (w.nested?.length ?? 0) > 0) return undefined;
+      if (k % 2 === 0) items.push(w.value);
+    }
+    const joined = boundedJoin(items, ',');
+    return joined === TRUNCATED_TEXT ? undefined : joined;
   }
 
   /** `sal x iex`, `Set-Alias -Name x -Value iex`, `Set-Variable x 'v'`: remember for later lines. */

