@@ -20,6 +20,7 @@ import {
   isSecurityAppBundle,
   isSecurityServiceName,
 } from '../catalog/security-software';
+import { globMatch } from '../analysis/names';
 import { pipelineNeighbours } from '../analysis/semantics';
 import {
   argLowers,
@@ -1704,28 +1705,6 @@ const AMSI_DECOYS = [
   'session',
 ];
 
-/** PowerShell wildcard match (`*`, `?`), greedy with one backtrack point: linear in practice on these short words. */
-function wildcardMatches(pattern: string, text: string): boolean {
-  let p = 0;
-  let t = 0;
-  let star = -1;
-  let mark = 0;
-  while (t < text.length) {
-    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === text[t])) {
-      p++;
-      t++;
-    } else if (p < pattern.length && pattern[p] === '*') {
-      star = p++;
-      mark = t;
-    } else if (star >= 0) {
-      p = star + 1;
-      t = ++mark;
-    } else return false;
-  }
-  while (p < pattern.length && pattern[p] === '*') p++;
-  return p === pattern.length;
-}
-
 /** A `-match` regular expression as a wildcard: `siUtils$` → `*siutils`, `^a.*ils` → `a*ils`. */
 function regexAsWildcard(regex: string): string {
   let r = regex.split('.*').join('*').split('.').join('?');
@@ -1742,7 +1721,7 @@ const MAX_OPERAND = 64;
 /** Whether a `-like`/`-match` operand picks out an AMSI member and nothing ordinary. */
 function namesAmsiMember(pattern: string): boolean {
   if (pattern.length === 0 || pattern.length > MAX_OPERAND) return false;
-  return AMSI_MEMBERS.some((m) => wildcardMatches(pattern, m)) && !AMSI_DECOYS.some((d) => wildcardMatches(pattern, d));
+  return AMSI_MEMBERS.some((m) => globMatch(pattern, m)) && !AMSI_DECOYS.some((d) => globMatch(pattern, d));
 }
 
 /** The operand after a comparison operator at `from`: a quoted string or a bare word ('' when longer than MAX_OPERAND). */
