@@ -556,6 +556,11 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
     // Remember what this command leaves behind.
     if (cmd.assignTo !== undefined && fetch && (fetchesToOutput(cmd) || cmd.shell === 'powershell')) {
       flow.fetchedVariables.set(variableKey(cmd.assignTo), report ? cmd.span : undefined);
+    } else if (cmd.assignTo !== undefined && cmd.name === '' && cmd.shell === 'powershell' && flow.fetchedVariables.size > 0) {
+      // An expression over downloaded content is downloaded content: `$t = [IO.StreamReader]::new($r.GetResponseStream()).ReadToEnd()`,
+      // `$code = $resp.Content.Trim()`.
+      const source = cmd.words.flatMap((w) => referencedVariables(w)).find((v) => flow.fetchedVariables.has(v));
+      if (source !== undefined) flow.fetchedVariables.set(variableKey(cmd.assignTo), flow.fetchedVariables.get(source));
     }
     if (fetch) for (const f of downloadedFiles(cmd, doc)) flow.downloaded.set(f, report ? cmd.span : undefined);
     // Fetched content kept in a variable and then written out (`$r.Content | Out-File x.hta`, `Set-Content x -Value $r`).
