@@ -243,3 +243,26 @@ describe('ESXi execInstalledOnly and logging tampering', () => {
     expect(verdict(run(defenseEvasionRules, text, 'sh'))).toBe('allow');
   });
 });
+
+describe('a program run from a hidden file in a world-writable folder', () => {
+  it.each<[string, Shell]>([
+    ['/dev/shm/.x', 'bash'],
+    ['chmod +x /var/tmp/.u && /var/tmp/.u', 'bash'],
+    ['env -i /usr/bin/find /etc -maxdepth 0 -exec /var/tmp/.u \\; -quit', 'bash'],
+    ['nohup /tmp/.cache/.d >/dev/null 2>&1 &', 'bash'],
+  ])('blocks %s', (text, shell) => {
+    const f = run(defenseEvasionRules, text, shell);
+    expect(verdict(f)).toBe('block');
+    expect(ruleIds(f)).toContain('evasion.hidden-program');
+    expect(spansValid(f, text)).toBe(true);
+  });
+
+  it.each<[string, Shell]>([
+    ['ls -la /tmp/.X11-unix', 'bash'],
+    ['/tmp/build/run.sh', 'bash'],
+    ['~/.local/bin/tool --version', 'bash'],
+    ['./.venv/bin/python -m pip list', 'bash'],
+  ])('allows %s', (text, shell) => {
+    expect(ruleIds(run(defenseEvasionRules, text, shell))).not.toContain('evasion.hidden-program');
+  });
+});

@@ -1895,7 +1895,32 @@ function findSecurityServiceStopInArguments(doc: Document): Word | undefined {
 }
 
 /** The per-invocation checks, in order, each with the programs it acts on (none: every program). */
+/** World-writable folders where dropped programs are staged on Linux and macOS. */
+const WORLD_WRITABLE = ['/tmp/', '/var/tmp/', '/dev/shm/', '/private/tmp/'];
+
+/**
+ * `/dev/shm/.x`, `find /etc -exec /var/tmp/.u \;`: a program run from a hidden file (a name starting with
+ * a dot) in a world-writable folder, which is where dropped malware keeps out of `ls` and out of sight.
+ */
+function checkHiddenProgram(inv: Invocation, out: FindingCollector): void {
+  const path = inv.nameWord?.value;
+  if (path === undefined || path.length < 7 || path.charCodeAt(0) !== 0x2f /* / */) return;
+  const folder = WORLD_WRITABLE.find((f) => path.startsWith(f));
+  if (folder === undefined) return;
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  if (name.length < 2 || name[0] !== '.' || name === '..') return;
+  out.add(
+    blockSpec(
+      'evasion.hidden-program',
+      `Runs ${path}, a hidden file in ${folder}: where dropped programs hide from listings and from whoever reads the history.`,
+    ),
+    [commandWord(inv)],
+  );
+}
+
 const INVOCATION_CHECKS = new ChecksByName([
+  // Any program can be run from a hidden file.
+  { check: checkHiddenProgram },
   {
     check: checkShadowCopiesAndBackups,
     names: ['vssadmin', 'wmic', 'wbadmin', 'bcdedit', 'diskshadow', 'del', 'erase', 'remove-item', 'rm', 'tmutil', 'schtasks'],
