@@ -187,6 +187,22 @@ export function adversarialCases(size: number): AdversarialCase[] {
       platform: 'windows',
       text: flat(`[Convert]::FromBase64String('${'QUFB'.repeat(Math.floor((size - 40) / 4))}')`),
     },
+    // A long value expanded over and over: expansions may not multiply the text.
+    {
+      name: 'a 1 KB variable expanded 1,000 times per KB (bash)',
+      shell: 'bash',
+      platform: 'linux',
+      text: flat(`x=${'a'.repeat(1000)}\n` + repeatTo('echo $x $x $x $x $x $x $x $x $x $x\n', size - 1003)),
+    },
+    {
+      name: 'a 32-entry hashtable splatted 300,000 times (powershell)',
+      shell: 'powershell',
+      platform: 'windows',
+      text: flat(
+        `$p = @{ ${Array.from({ length: 32 }, (_, i) => `K${i} = 'v${i}'`).join('; ')} }\n` +
+          repeatTo('x @p @p @p @p @p @p @p @p @p @p\n', size - 420),
+      ),
+    },
     {
       name: 'base64 | base64 -d | sh (bash)',
       shell: 'bash',

@@ -33,6 +33,8 @@ export function analyse(text: string, shell: ShellOrAuto, platform: Platform, op
   const derivedBudget = Math.min(LIMITS.maxDerivedChars, text.length + 65536);
   // Layers scale with the input like commands do: a long script may hold many `cmd /c …` lines.
   const maxLayers = LIMITS.maxLayers + (text.length >> 6);
+  // Variable expansions together may produce as much text as the input (plus a little), never more.
+  const expansionBudget = text.length + 65536;
   const queue: Layer[] = [root];
   for (let q = 0; q < queue.length; q++) {
     const layer = queue[q] as Layer;
@@ -44,7 +46,7 @@ export function analyse(text: string, shell: ShellOrAuto, platform: Platform, op
       layerIndex,
       depth: layer.depth,
       builder: b,
-      vars: variablesFor(tables, layer.shell, options.variables),
+      vars: variablesFor(tables, layer.shell, options.variables, expansionBudget),
     };
     if (layer.shell === 'powershell') lexPowerShell(target);
     else if (layer.shell === 'cmd') lexCmd(target);
@@ -65,6 +67,9 @@ export function analyse(text: string, shell: ShellOrAuto, platform: Platform, op
     }
   }
 
+  for (const table of tables.values()) {
+    if (table.exhausted) b.note('budget_exhausted', { start: 0, end: 0 }, 'too many variable expansions to follow');
+  }
   const doc = new AnalysedDocument(text, resolved, platform, b);
   if (options.variables) doc.inheritedVariables = options.variables;
   return doc;
@@ -98,11 +103,16 @@ class AnalysedDocument implements Document {
 }
 
 /** Each shell family keeps its own variables: a nested `cmd /c` does not see PowerShell's. */
-function variablesFor(tables: Map<string, VariableTable>, shell: Shell, inherited: ReadonlyMap<string, string> | undefined): VariableTable {
+function variablesFor(
+  tables: Map<string, VariableTable>,
+  shell: Shell,
+  inherited: ReadonlyMap<string, string> | undefined,
+  expansionBudget: number,
+): VariableTable {
   const family = shell === 'powershell' ? 'ps' : shell === 'cmd' ? 'cmd' : 'posix';
   let t = tables.get(family);
   if (!t) {
-    t = new VariableTable(family !== 'posix', inherited);
+    t = new VariableTable(family !== 'posix', inherited, expansionBudget);
     tables.set(family, t);
   }
   return t;

@@ -246,11 +246,33 @@ export const DELAYED_EXPANSION_LAYERS = new WeakSet<Layer>();
 
 export class VariableTable {
   private readonly values = new Map<string, string>();
+  /** True once an expansion was refused for lack of budget (the analysis is then incomplete, and noted). */
+  exhausted = false;
+  /**
+   * @param expansionBudget characters that expansions may still produce in this analysis: `x=<1 KB>; echo $x $x …`
+   *   cannot multiply the text without bound (a value beyond it is treated as unknown).
+   */
   constructor(
     private readonly caseInsensitive: boolean,
     inherited?: ReadonlyMap<string, string>,
+    private expansionBudget = Number.POSITIVE_INFINITY,
   ) {
     if (inherited) for (const [k, v] of inherited) this.values.set(this.key(k), v);
+  }
+  /** The value of `name` where the text expands it, or undefined when unknown or over the expansion budget. */
+  expand(name: string): string | undefined {
+    const value = this.values.get(this.key(name));
+    if (value === undefined || this.spend(value.length)) return value;
+    return undefined;
+  }
+  /** Takes `chars` from the expansion budget; false (and nothing taken) when it does not suffice. */
+  spend(chars: number): boolean {
+    if (chars > this.expansionBudget) {
+      this.exhausted = true;
+      return false;
+    }
+    this.expansionBudget -= chars;
+    return true;
   }
   private key(name: string): string {
     return this.caseInsensitive ? name.toLowerCase() : name;

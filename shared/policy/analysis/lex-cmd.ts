@@ -3,7 +3,7 @@
  * caret escapes, quotes, and `%VAR%` / `%VAR:~start,len%` / `%VAR:old=new%` expansion using
  * `set` assignments in the same text and the usual Windows environment.
  */
-import { DELAYED_EXPANSION_LAYERS, wordOf, type WordImpl } from './builder';
+import { DELAYED_EXPANSION_LAYERS, wordOf, type VariableTable, type WordImpl } from './builder';
 import type { Redirect, Word } from './document';
 import { PieceTextBuilder } from './layer';
 import type { LexTarget } from './lex-target';
@@ -301,7 +301,7 @@ class CmdLexer {
     const inner = text.slice(start + 1, i);
     const colon = inner.indexOf(':');
     const name = (colon < 0 ? inner : inner.slice(0, colon)).toLowerCase();
-    const known = this.t.vars.get(name) ?? ownValue(WINDOWS_ENVIRONMENT, name);
+    const known = this.t.vars.expand(name) ?? ownValue(WINDOWS_ENVIRONMENT, name);
     this.pos = i + 1;
     if (known === undefined) return { value: text.slice(start, i + 1), start, obfuscated: false };
     if (colon < 0) return { value: known, start, obfuscated: false };
@@ -407,7 +407,7 @@ class CmdLexer {
       if (head === 'for') {
         const doAt = words.findIndex((w, k) => k > 0 && w.value.toLowerCase() === 'do');
         this.forCommand(words, doAt);
-        words = doAt < 0 ? [] : bindForVariable(words, doAt);
+        words = doAt < 0 ? [] : bindForVariable(words, doAt, this.t.vars);
         continue;
       }
       if (head === 'else' || head === 'do' || head === 'call' || head === 'not') {
@@ -570,7 +570,7 @@ const LOOP_VALUE_LIMIT = 1024;
  * stop %s`); with `/r` the files found have those names, somewhere under the root. Sets of lines (`/f`),
  * numbers (`/l`) and of anything not written out leave the variable as it is.
  */
-function bindForVariable(words: readonly RawWord[], doAt: number): RawWord[] {
+function bindForVariable(words: readonly RawWord[], doAt: number, vars: VariableTable): RawWord[] {
   const body = words.slice(doAt + 1);
   const inAt = words.findIndex((w, k) => k > 1 && k < doAt && w.value.toLowerCase() === 'in');
   if (inAt < 2 || inAt + 1 >= doAt) return body;
@@ -590,7 +590,12 @@ function bindForVariable(words: readonly RawWord[], doAt: number): RawWord[] {
     if (value.length + item.length + 1 > LOOP_VALUE_LIMIT) break;
     value += (value.length > 0 ? ',' : '') + item;
   }
-  return body.map((w) => (w.value.includes(variable) ? { ...w, value: w.value.split(variable).join(value) } : w));
+  return body.map((w) => {
+    if (!w.value.includes(variable)) return w;
+    const parts = w.value.split(variable);
+    // Each use counts against the expansion budget: a body of a thousand `%x` does not multiply the list.
+    return vars.spend((parts.length - 1) * value.length) ? { ...w, value: parts.join(value) } : w;
+  });
 }
 
 /** `%i` (typed at the prompt) or `%%i` (in a batch file). */

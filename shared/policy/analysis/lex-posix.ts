@@ -920,7 +920,7 @@ class PosixLexer {
       const name = m[1] as string;
       const op = m[2] as string;
       if (name === 'IFS') return ifsExpansion(start, text.slice(start, this.pos), inQuotes);
-      const known = this.t.vars.get(name);
+      const known = this.t.vars.expand(name);
       const r = applyParameterOperator(known, op);
       const e = new Expansion(start, r.value, text.slice(start, this.pos), r.obfuscated);
       e.vanishable = (op === '' || EMPTY_DEFAULT.test(op)) && VANISHING_PARAMETER.test(name);
@@ -941,7 +941,7 @@ class PosixLexer {
     const name = text.slice(this.pos + 1, i);
     this.pos = i;
     if (name === 'IFS') return ifsExpansion(start, '$IFS', inQuotes);
-    const e = new Expansion(start, this.t.vars.get(name), text.slice(start, i));
+    const e = new Expansion(start, this.t.vars.expand(name), text.slice(start, i));
     e.vanishable = true;
     return e;
   }
@@ -956,7 +956,7 @@ class PosixLexer {
     this.pos = r.end;
     let value: string | undefined;
     if (r.items !== undefined) value = r.items.join(' ');
-    else if (r.known) value = this.t.vars.get(r.name) ?? '';
+    else if (r.known) value = this.t.vars.expand(r.name) ?? '';
     return new Expansion(start, value, text.slice(start, r.end), true);
   }
 

@@ -103,6 +103,13 @@ interface SplatEntry {
 /** Most entries a splatted hashtable contributes (a parameter set, not a data table). */
 const MAX_SPLAT_ENTRIES = 32;
 
+/** Characters a splat adds to the text, counted against the expansion budget. */
+function splatSize(entries: readonly SplatEntry[]): number {
+  let size = 0;
+  for (const { key, value } of entries) size += key.value.length + value.value.length + 2;
+  return size;
+}
+
 /** Stands for a text longer than GROUP_TEXT_LIMIT (only its length matters to callers). */
 const TRUNCATED_TEXT = '…'.repeat(GROUP_TEXT_LIMIT + 2);
 
@@ -680,8 +687,9 @@ class PowerShellLexer {
     for (let i = from; i < els.length; i++) {
       const e = els[i] as Element;
       const entries = e.quoted || e.text.length < 2 || e.text[0] !== '@' ? undefined : this.splats.get(e.text.slice(1).toLowerCase());
-      // A hashtable whose entries were not read (`@{Command=(irm …)}`, written without blanks) stays `@p`.
-      if (entries === undefined || entries.length === 0) {
+      // A hashtable whose entries were not read (`@{Command=(irm …)}`, written without blanks) stays `@p`, as does one
+      // splatted more often than the expansion budget allows.
+      if (entries === undefined || entries.length === 0 || !this.t.vars.spend(splatSize(entries))) {
         out.push(this.toWord(e));
         continue;
       }
@@ -881,7 +889,7 @@ class PowerShellLexer {
           s.lastKind = 'bare';
           continue;
         }
-        const known = this.t.vars.get(v);
+        const known = this.t.vars.expand(v);
         if (s.partCount === 0) s.variable = v;
         if (known !== undefined && this.builtVariables.has(v)) s.built = true;
         if (known !== undefined) s.add(known);
@@ -1056,7 +1064,7 @@ class PowerShellLexer {
           this.pos = i;
           const v = this.readVariable();
           if (v !== null) {
-            const known = this.t.vars.get(v);
+            const known = this.t.vars.expand(v);
             if (known !== undefined) value += known;
             else {
               value += text.slice(i, this.pos);

@@ -127,3 +127,29 @@ describe('cmd: a name spelt partly by variables is obfuscated', () => {
     expect(command(doc('"%ProgramFiles%\\App\\app.exe" /q', 'cmd'), 'app')?.words[0]?.obfuscated).toBeFalsy();
   });
 });
+
+describe('expansions are bounded by the size of the text', () => {
+  it('stops expanding a long value used over and over, and notes it', () => {
+    const text = `x=${'a'.repeat(1000)}\n` + 'echo $x $x $x $x $x $x $x $x $x $x\n'.repeat(2000);
+    const d = doc(text, 'bash');
+    const expanded = d.commands.flatMap((c) => c.words).filter((w) => w.value.length === 1000).length;
+    expect(expanded).toBeGreaterThan(0);
+    expect(expanded * 1000).toBeLessThanOrEqual(text.length + 65536);
+    expect(d.notes.some((n) => n.kind === 'budget_exhausted')).toBe(true);
+  });
+
+  it('keeps @p as written once splats have used the budget', () => {
+    const entries = Array.from({ length: 32 }, (_, i) => `K${i} = 'v${i}'`).join('; ');
+    const d = doc(`$p = @{ ${entries} }\n` + 'x @p @p @p @p @p\n'.repeat(2000), 'powershell');
+    const last = d.commands.at(-1)!;
+    expect(last.words.map((w) => w.value)).toEqual(['x', '@p', '@p', '@p', '@p', '@p']);
+    expect(d.commands.find((c) => c.name === 'x')!.words[1]!.value).toBe('-K0');
+  });
+
+  it('does not let a cmd for body multiply its set', () => {
+    const d = doc(`for %x in (${'h'.repeat(1000)}) do echo ${'%x '.repeat(5000)}`, 'cmd');
+    const echo = d.commands.find((c) => c.name === 'echo')!;
+    const total = echo.words.reduce((n, w) => n + w.value.length, 0);
+    expect(total).toBeLessThanOrEqual(d.original.length + 65536 + 20000);
+  });
+});
