@@ -294,6 +294,62 @@ export function downloadedFiles(cmd: SimpleCommand, doc: Document): string[] {
   return out;
 }
 
+/** Variables referenced in a word, lower case (`$x`, `${x}`, `$x.Content`, `%x%`, a splatted `@p`). */
+export function referencedVariables(w: Word): string[] {
+  const out: string[] = [];
+  const v = w.value;
+  // `Invoke-Expression @p`: splatting passes the hashtable's values (`@{Command=(irm …)}`) as the arguments.
+  if (v.length > 1 && v.charCodeAt(0) === 0x40 && /^@[A-Za-z_][A-Za-z0-9_]*$/.test(v)) out.push(v.slice(1).toLowerCase());
+  for (let i = v.indexOf('$'); i >= 0 && i < v.length; i = v.indexOf('$', i + 1)) {
+    let j = i + 1;
+    if (v[j] === '{') j++;
+    const start = j;
+    while (j < v.length && /[A-Za-z0-9_:]/.test(v[j] as string)) j++;
+    if (j > start)
+      out.push(
+        v
+          .slice(start, j)
+          .replace(/^(script|global|local|private):/i, '')
+          .toLowerCase(),
+      );
+    if (out.length > 16) break;
+  }
+  for (let i = v.indexOf('%'); i >= 0;) {
+    const j = v.indexOf('%', i + 1);
+    if (j < 0) break;
+    if (j > i + 1) out.push(v.slice(i + 1, j).toLowerCase());
+    i = v.indexOf('%', j + 1);
+    if (out.length > 32) break;
+  }
+  return out;
+}
+
+/** Whether any word of the command references one of `variables` (lower-case names). */
+export function referencesAny(cmd: SimpleCommand, variables: ReadonlySet<string> | ReadonlyMap<string, unknown>): boolean {
+  return cmd.words.some((w) => referencedVariables(w).some((v) => variables.has(v)));
+}
+
+/**
+ * Files that receive what a command outputs or is given to write: its redirects and those of the writers
+ * after it in the pipeline (see redirectOrPipeTargets), and, for Out-File / Set-Content / Add-Content
+ * themselves, the path they write (`Set-Content x.ps1 -Value $code`).
+ */
+export function contentWriteTargets(cmd: SimpleCommand, doc: Document): string[] {
+  const targets = redirectOrPipeTargets(cmd, doc);
+  if (cmd.name === 'out-file' || cmd.name === 'set-content' || cmd.name === 'add-content') {
+    const path = cmd.words
+      .slice(1)
+      .find(
+        (w, k, all) =>
+          !w.value.startsWith('-') &&
+          !referencedVariables(w).length &&
+          !/^-(v|va|val|valu|value|inputobject|encoding)$/i.test(all[k - 1]?.value ?? ''),
+      );
+    if (path) targets.push(path.value);
+  }
+  return targets;
+}
+
 /** Files written from the output of `cmd` (redirects on it or later pipeline members, `Out-File`, `tee`, `Set-Content`). */
 export function redirectOrPipeTargets(cmd: SimpleCommand, doc: Document): string[] {
   const out: string[] = [];

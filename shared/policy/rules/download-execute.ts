@@ -17,6 +17,7 @@ import {
   archiveExtraction,
   computedProgram,
   containsUrl,
+  contentWriteTargets,
   downloadedFiles,
   evaluatedFiles,
   executedFiles,
@@ -34,7 +35,8 @@ import {
   launchedByComputed,
   normalisedPath,
   pipelineNeighbours,
-  redirectOrPipeTargets,
+  referencedVariables,
+  referencesAny,
   runsPipedInput,
   UNKNOWN_PROGRAM,
 } from '../analysis/semantics';
@@ -68,30 +70,6 @@ class SessionFlow {
 
 function variableKey(name: string): string {
   return name.toLowerCase();
-}
-
-/** Variables referenced in a word (`$x`, `${x}`, `$x.Content`, `%x%`). */
-function referencedVariables(w: Word): string[] {
-  const out: string[] = [];
-  const v = w.value;
-  // `Invoke-Expression @p`: splatting passes the hashtable's values (`@{Command=(irm …)}`) as the arguments.
-  if (v.length > 1 && v.charCodeAt(0) === 0x40 && /^@[A-Za-z_][A-Za-z0-9_]*$/.test(v)) out.push(variableKey(v.slice(1)));
-  for (let i = v.indexOf('$'); i >= 0 && i < v.length; i = v.indexOf('$', i + 1)) {
-    let j = i + 1;
-    if (v[j] === '{') j++;
-    const start = j;
-    while (j < v.length && /[A-Za-z0-9_:]/.test(v[j] as string)) j++;
-    if (j > start) out.push(variableKey(v.slice(start, j).replace(/^(script|global|local|private):/i, '')));
-    if (out.length > 16) break;
-  }
-  for (let i = v.indexOf('%'); i >= 0;) {
-    const j = v.indexOf('%', i + 1);
-    if (j < 0) break;
-    if (j > i + 1) out.push(variableKey(v.slice(i + 1, j)));
-    i = v.indexOf('%', j + 1);
-    if (out.length > 32) break;
-  }
-  return out;
 }
 
 /** All commands nested (transitively) inside a word. */
@@ -564,24 +542,8 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
     }
     if (fetch) for (const f of downloadedFiles(cmd, doc)) flow.downloaded.set(f, report ? cmd.span : undefined);
     // Fetched content kept in a variable and then written out (`$r.Content | Out-File x.hta`, `Set-Content x -Value $r`).
-    if (
-      flow.fetchedVariables.size > 0 &&
-      !fetch &&
-      cmd.words.some((w) => referencedVariables(w).some((v) => flow.fetchedVariables.has(v)))
-    ) {
-      const targets = redirectOrPipeTargets(cmd, doc);
-      if (cmd.name === 'out-file' || cmd.name === 'set-content' || cmd.name === 'add-content') {
-        const path = cmd.words
-          .slice(1)
-          .find(
-            (w, k, all) =>
-              !w.value.startsWith('-') &&
-              !referencedVariables(w).length &&
-              !/^-(v|va|val|valu|value|inputobject|encoding)$/i.test(all[k - 1]?.value ?? ''),
-          );
-        if (path) targets.push(path.value);
-      }
-      for (const t of targets) flow.downloaded.set(fileKeyOf(t), report ? cmd.span : undefined);
+    if (flow.fetchedVariables.size > 0 && !fetch && referencesAny(cmd, flow.fetchedVariables)) {
+      for (const t of contentWriteTargets(cmd, doc)) flow.downloaded.set(fileKeyOf(t), report ? cmd.span : undefined);
     }
     // A downloaded archive unpacked, and the working directory moved into what it unpacked.
     if (flow.downloaded.size > 0 || (cmd.position > 0 && isUnpacker(cmd.name))) recordUnpacking(doc, cmd, flow, report !== null);
@@ -606,11 +568,7 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
     if (cmd.shell === 'powershell') {
       const st = cmd.statement ?? -1;
       if (runsText[i] === 1) push(psExec, st, cmd);
-      if (
-        fetch ||
-        (flow.fetchedVariables.size > 0 && cmd.words.some((w) => referencedVariables(w).some((v) => flow.fetchedVariables.has(v))))
-      )
-        push(psFetch, st, cmd);
+      if (fetch || (flow.fetchedVariables.size > 0 && referencesAny(cmd, flow.fetchedVariables))) push(psFetch, st, cmd);
     }
     if (!report) continue;
 
@@ -624,7 +582,7 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
         const fromVariable =
           (prev.name === 'echo' || prev.name === 'printf' || prev.name === 'cat' || prev.name === '' || prev.name === 'write-output') &&
           flow.fetchedVariables.size > 0 &&
-          prev.words.some((w) => referencedVariables(w).some((v) => flow.fetchedVariables.has(v)));
+          referencesAny(prev, flow.fetchedVariables);
         const fromExpression = prev.name === '' && prev.words.some((w) => nestedCommands(doc, w).some(fetchesToOutput));
         const fromFunction = fetchers !== null && callsFetcher(fetchers, prev);
         if (fetchesToOutput(prev) || fromVariable || fromExpression || fromFunction) {

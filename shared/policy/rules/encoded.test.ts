@@ -125,3 +125,31 @@ describe('obfuscation', () => {
     expect(c).not.toContain('encoded_command');
   });
 });
+
+describe('a script written from decoded text and then run', () => {
+  const ruleIds = (text: string, shell: Shell) => evaluate(text, shell).reasons.map((r) => r.ruleId);
+  it.each<[string, Shell]>([
+    // The decoded text passes through expressions before it is written (Atomic Red Team T1001.002).
+    [
+      '$d = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($b))\n$m = [regex]::Matches($d, ".+") | % { $_.Value }\n$m -join "" | Set-Content -Path "$HOME\\t.ps1"\n. "$HOME\\t.ps1"',
+      'powershell',
+    ],
+    [
+      '$d = [Text.Encoding]::Unicode.GetString([Convert]::FromBase64String("ZABpAHIA")); Set-Content C:\\Temp\\x.ps1 $d; powershell -File C:\\Temp\\x.ps1',
+      'powershell',
+    ],
+    ['echo ZWNobyBoaQo= | base64 -d > /tmp/a.sh; sh /tmp/a.sh', 'bash'],
+  ])('blocks %s', (text, shell) => expect(ruleIds(text, shell)).toContain('enc.decoded-file-run'));
+
+  it.each<[string, Shell]>([
+    // Decoded to a file that is only read, or another file run.
+    [
+      '$d = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($b)); $d | Set-Content C:\\Temp\\notes.txt; Get-Content C:\\Temp\\notes.txt',
+      'powershell',
+    ],
+    [
+      '$d = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($b)); $d | Set-Content C:\\Temp\\cert.pem; & C:\\Tools\\import.ps1',
+      'powershell',
+    ],
+  ])('allows %s', (text, shell) => expect(ruleIds(text, shell)).not.toContain('enc.decoded-file-run'));
+});

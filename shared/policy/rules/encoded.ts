@@ -13,7 +13,16 @@
  * - invisible Unicode (zero-width, bidi controls) inside commands.
  */
 import type { Document, SimpleCommand, Word } from '../analysis/document';
-import { executedFiles, executesArguments, isDecoder, redirectOrPipeTargets, runsPipedInput } from '../analysis/semantics';
+import {
+  contentWriteTargets,
+  executedFiles,
+  executesArguments,
+  fileKey,
+  isDecoder,
+  redirectOrPipeTargets,
+  referencesAny,
+  runsPipedInput,
+} from '../analysis/semantics';
 import { INTERPRETERS, POSIX_SHELLS, POWERSHELL_HOSTS } from '../analysis/unwrap';
 import type { Span } from '../types';
 import { DocumentCache, POWERSHELL_TEXT_RUNNERS } from './command-match';
@@ -234,15 +243,21 @@ function trackDecoded(
   decodedFiles: Map<string, Span | undefined>,
 ): void {
   for (let i = 0; i < d.commands.length; i++) {
-    if (flags[i] === 0) continue;
     const cmd = d.commands[i]!;
+    if (flags[i] === 0) {
+      // Decoded text passed on: an expression over it (`$t = [regex]::Matches($decoded, …)`) holds decoded text, and
+      // whatever writes it (`$t -join '' | Set-Content x.ps1`) leaves a decoded file.
+      if (decodedVariables.size === 0 || !referencesAny(cmd, decodedVariables)) continue;
+      if (cmd.assignTo !== undefined && cmd.name === '') decodedVariables.add(cmd.assignTo.toLowerCase());
+      for (const t of contentWriteTargets(cmd, d)) decodedFiles.set(fileKey(t), current ? cmd.span : undefined);
+      continue;
+    }
     if (cmd.assignTo !== undefined) decodedVariables.add(cmd.assignTo.toLowerCase());
-    for (const t of redirectOrPipeTargets(cmd, d))
-      decodedFiles.set(t.replace(/["']/g, '').split(/[\\/]/).pop()?.toLowerCase() ?? '', current ? cmd.span : undefined);
+    for (const t of redirectOrPipeTargets(cmd, d)) decodedFiles.set(fileKey(t), current ? cmd.span : undefined);
     if (cmd.name === 'certutil') {
       const files = cmd.words.slice(1).filter((w) => !w.value.startsWith('-') && !w.value.startsWith('/'));
       const out = files[1];
-      if (out) decodedFiles.set(out.value.replace(/["']/g, '').split(/[\\/]/).pop()?.toLowerCase() ?? '', current ? cmd.span : undefined);
+      if (out) decodedFiles.set(fileKey(out.value), current ? cmd.span : undefined);
     }
   }
 }
