@@ -434,6 +434,12 @@ function unwrapLauncher(command: SimpleCommand, name: string, args: Word[]): Inv
     return newInvocation(command, programName(target.value), target, args.slice(i + 1), true);
   }
   if (name === 'start-process' || name === 'saps') return unwrapStartProcess(command, args);
+  // `pm2 start hbbs`, `pm2 start app.js --name api`: the process manager starts (and keeps restarting) the program.
+  if (name === 'pm2' && args[0]?.lower === 'start') {
+    const target = args.slice(1).find((w) => !w.value.startsWith('-'));
+    if (!target) return null;
+    return newInvocation(command, programName(target.value), target, args.slice(args.indexOf(target) + 1), true);
+  }
   if (name === 'psexec' || name === 'psexec64' || name === 'paexec') return unwrapPsExec(command, args);
   if (name === 'start' && command.shell === 'cmd') {
     let i = 0;

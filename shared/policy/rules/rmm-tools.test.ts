@@ -36,9 +36,14 @@ const blocked: Array<[string, Shell, string]> = [
   ['./hbbr -k _', 'bash', 'rmm.launch'],
   // Launchers are unwrapped.
   ['pkexec /usr/bin/rustdesk --service', 'bash', 'rmm.launch'],
+  // A process manager keeping the relay running (RustDesk's own Windows instructions use pm2).
+  ['pm2 start hbbs.exe -- -r rustdesk.example.com', 'cmd', 'rmm.launch'],
+  ['pm2 start ./hbbr', 'bash', 'rmm.launch'],
 ];
 
 const allowed: Array<[string, Shell]> = [
+  ['pm2 start app.js --name api', 'bash'],
+  ['pm2 start npm --name web -- start', 'bash'],
   // Status checks and removal are what a technician needs to find and remove unauthorised remote access.
   ['Get-Service AnyDesk', 'powershell'],
   ['sc query TeamViewer', 'cmd'],
