@@ -94,6 +94,13 @@ export const AUTOSTART_REGISTRY: readonly AutostartLocation[] = [
   { needle: 'dbgmanageddebugger', what: 'a .NET debugger run when any managed program crashes' },
   { needle: 'runtimeexceptionhelpermodules', what: 'a WER runtime exception module loaded into crashing processes' },
   { needle: 'cor_profiler', what: 'a .NET profiler DLL loaded into every .NET program (T1574.012)' },
+  // Office macros (T1137): trusting the VBA object model lets a script write macros into Normal.dotm / PERSONAL.XLSB;
+  // Outlook's security Level 1 runs the macros of VbaProject.OTM at every start.
+  {
+    needle: 'accessvbom',
+    what: 'trust of the Office VBA project object model (AccessVBOM), which lets scripts write macros into templates',
+  },
+  { needle: '\\outlook\\security', what: "Outlook's macro security level (lets the macros of VbaProject.OTM run at every Outlook start)" },
   { needle: '\\classes\\', what: 'a file-class handler' },
   { needle: 'hkey_classes_root\\', what: 'a file-class handler' },
   { needle: 'hkcr\\', what: 'a file-class handler' },
@@ -155,6 +162,11 @@ export const AUTOSTART_PATHS: readonly AutostartLocation[] = [
   { needle: '/start menu/programs/startup', what: 'a Startup-folder item' },
   { needle: '\\windows\\setup\\scripts', what: 'a Windows setup script' },
   { needle: '\\apppatch\\custom', what: 'an application shim database' },
+  // Office start-up macros (T1137, T1137.001): matched on the '/' spelling, which every path is also tried in.
+  { needle: '/microsoft/outlook/vbaproject.otm', what: 'the Outlook VBA project, whose macros run in every Outlook session' },
+  { needle: '/microsoft/templates/normal.dotm', what: 'the Word Normal template, whose macros run at every Word start' },
+  { needle: '/microsoft/word/startup/', what: 'the Word start-up folder, whose templates load at every Word start' },
+  { needle: '/microsoft/excel/xlstart/', what: 'the Excel XLSTART folder, whose workbooks open at every Excel start' },
 ];
 
 /** Shell start-up files in a home directory (matched on the file name). */

@@ -335,6 +335,18 @@ export const OFFENSIVE_FUNCTIONS: ReadonlySet<string> = new Set([
   'invoke-shellcode',
   'invoke-reflectivepeinjection',
   'invoke-dllinjection',
+  // FuzzySecurity PowerShell-Suite: process hollowing with a spoofed parent, process doppelgänging,
+  // DLL injection, PEB masquerading, UAC bypasses and the MS16-032 privilege escalation.
+  'start-hollow',
+  'start-eidolon',
+  'stage-remotedll',
+  'masquerade-peb',
+  'subvert-pe',
+  'invoke-smbshell',
+  'bypass-uac',
+  'uac-tokenmagic',
+  'invoke-ms16-032',
+  'conjure-lsass',
   'invoke-tokenmanipulation',
   'invoke-credentialinjection',
   'invoke-wmicommand',
@@ -464,6 +476,8 @@ export const OFFENSIVE_SCRIPTS: ReadonlySet<string> = new Set([
   'powerupsql',
   'sherlock',
   'dsinternals',
+  'start-hollow',
+  'start-eidolon',
 ]);
 
 /** Mimikatz command modules (`module::command`), recognised anywhere in a command line. */

@@ -238,3 +238,42 @@ describe('Credential Manager dumped through the CredentialManager module (T1555.
     expect(verdict(run(credentialAccessRules, text, shell))).toBe('allow');
   });
 });
+
+describe('memory of secret-holding daemons and pass-the-hash', () => {
+  const blocked: Array<[string, Shell, string]> = [
+    ['PID=$(pgrep -x securityd)\nsudo gcore -o /tmp/sd $PID', 'zsh', 'cred.process-dump'],
+    ['sudo gcore -o /tmp/sd $(pgrep -x securityd)', 'zsh', 'cred.process-dump'],
+    ['gcore `pidof gnome-keyring-daemon`', 'bash', 'cred.process-dump'],
+    ['lldb --attach-name securityd --batch -o "process save-core /tmp/core"', 'zsh', 'cred.process-dump'],
+    ['sudo gdb -p $(pidof sshd) -batch -ex "generate-core-file /tmp/sshd.core"', 'bash', 'cred.process-dump'],
+    ['procdump -p $(pgrep -f keepassxc) /tmp/kp', 'bash', 'cred.process-dump'],
+    ['psexec.py -hashes LM_Hash:NT_Hash example.com/admin@srv01.example.com', 'bash', 'cred.pass-the-hash'],
+    ['mssqlclient.py example.com/admin@srv01.example.com -hashes LM_Hash:NT_Hash', 'bash', 'cred.pass-the-hash'],
+    ['wmiexec.py -hashes :8846f7eaee8fb117ad06bdd830b7586c administrator@10.0.0.7 whoami', 'bash', 'cred.pass-the-hash'],
+    ['python3 smbexec.py corp/admin@dc01 --hashes=:31d6cfe0d16ae931b73c59d7e0c089c0', 'bash', 'cred.pass-the-hash'],
+    ['getTGT.py corp.local/svc -hashes :abc123def4567890abc123def4567890', 'bash', 'cred.pass-the-hash'],
+    ['xfreerdp /v:10.0.0.5 /u:admin /pth:8846f7eaee8fb117ad06bdd830b7586c', 'bash', 'cred.pass-the-hash'],
+    ['smbclient //10.0.0.5/c$ -U admin --pw-nt-hash 8846f7eaee8fb117ad06bdd830b7586c', 'bash', 'cred.pass-the-hash'],
+  ];
+  it.each(blocked)('blocks: %s', (text, shell, id) => {
+    const f = run(credentialAccessRules, text, shell);
+    expect(verdict(f)).toBe('block');
+    expect(ruleIds(f)).toContain(id);
+    expect(spansValid(f, text)).toBe(true);
+  });
+
+  const ordinary: Array<[string, Shell]> = [
+    ['gcore -o /tmp/myapp $(pgrep -x myapp)', 'bash'],
+    ['pgrep -x securityd', 'zsh'],
+    ['sudo gdb -p $(pidof nginx) -batch -ex bt', 'bash'],
+    ['gdb ./sshd-build/sshd core', 'bash'],
+    ['gdb -n ./sshd-build/sshd core', 'bash'],
+    ['lldb ./build/app', 'zsh'],
+    ['sort -h sizes.txt', 'bash'],
+    ['sha256sum --check hashes.txt', 'bash'],
+    ['xfreerdp /v:10.0.0.5 /u:admin /p:$PASS', 'bash'],
+  ];
+  it.each(ordinary)('allows: %s', (text, shell) => {
+    expect(verdict(run(credentialAccessRules, text, shell))).toBe('allow');
+  });
+});

@@ -183,7 +183,7 @@ function checkKeychain(inv: Invocation, out: FindingCollector): void {
   }
 }
 
-function checkMisc(inv: Invocation, out: FindingCollector): void {
+function checkMisc(inv: Invocation, out: FindingCollector, doc: Document): void {
   const n = inv.name;
   const lowers = argLowers(inv);
   if (n === 'ntdsutil' && lowers.some((l) => l.includes('ifm'))) {
@@ -220,7 +220,7 @@ function checkMisc(inv: Invocation, out: FindingCollector): void {
       out.add(spec('cred.lsass-dump', "procdump dumps the memory of lsass.exe, which holds logged-on users' credentials."), [
         commandWord(inv),
       ]);
-    else checkProcdumpByPid(inv, out);
+    else checkProcdumpByPid(inv, out, doc);
   }
 }
 
@@ -228,7 +228,15 @@ function checkMisc(inv: Invocation, out: FindingCollector): void {
  * `procdump -ma 624`: a full dump of a process named only by its number hides the target; that is
  * how lsass dumps avoid the word "lsass". A dump of a named process (`procdump -ma w3wp.exe`) stays allowed.
  */
-function checkProcdumpByPid(inv: Invocation, out: FindingCollector): void {
+function checkProcdumpByPid(inv: Invocation, out: FindingCollector, doc: Document): void {
+  // ProcDump for Linux: `procdump -p $(pgrep securityd)`, `procdump $(pidof gnome-keyring-daemon)`.
+  const secret = secretProcessTarget(inv, doc);
+  if (secret) {
+    out.add(spec('cred.process-dump', `procdump writes the memory of ${secret}, a process that holds secrets.` + DUMP_PRIMITIVE), [
+      commandWord(inv),
+    ]);
+    return;
+  }
   const full = inv.args.find((w) => w.lower === '-ma' || w.lower === '/ma' || w.lower === '-mp' || w.lower === '-mm');
   if (!full) return;
   const pid = inv.args.find((w) => isNumber(w.lower));
@@ -251,21 +259,102 @@ function isNumber(text: string): boolean {
   return true;
 }
 
-const SECRET_HOLDING_PROCESSES = ['keyring', 'ssh-agent', 'sshd', 'gpg-agent', 'kwallet', 'lsass'];
+const SECRET_HOLDING_PROCESSES = [
+  'keyring',
+  'ssh-agent',
+  'sshd',
+  'gpg-agent',
+  'kwallet',
+  'lsass',
+  // macOS keychain daemon, password managers
+  'securityd',
+  'keepass',
+  '1password',
+  'bitwarden',
+  'lastpass',
+];
+
+function secretHolder(lower: string): string | undefined {
+  return SECRET_HOLDING_PROCESSES.find((p) => lower.includes(p));
+}
+
+/** Programs that look a process up by name and print its id. */
+const PID_LOOKUPS: ReadonlySet<string> = new Set(['pgrep', 'pidof']);
+
+/** The secret-holding process a word names: outright, or through `$(pgrep -x securityd)` / `$(pidof sshd)`. */
+function secretInWord(w: Word, doc: Document): string | undefined {
+  const direct = secretHolder(w.lower);
+  if (direct) return direct;
+  for (const k of w.nested ?? []) {
+    const lookup = doc.commands[k];
+    if (!lookup || !PID_LOOKUPS.has(lookup.name)) continue;
+    for (let i = 1; i < lookup.words.length; i++) {
+      const hit = secretHolder(lookup.words[i]!.lower);
+      if (hit) return hit;
+    }
+  }
+  return undefined;
+}
+
+/** `PID=$(pgrep -x securityd)`, `$p = pidof sshd`: variable (`$pid`) → the secret-holding process it looks up. */
+const LOOKED_UP_SECRETS = new DocumentCache((doc: Document): Map<string, string> => {
+  const vars = new Map<string, string>();
+  for (const c of doc.commands) {
+    if (c.assignTo === undefined || !PID_LOOKUPS.has(c.name)) continue;
+    for (let i = 1; i < c.words.length; i++) {
+      const hit = secretHolder(c.words[i]!.lower);
+      if (hit) vars.set('$' + c.assignTo.toLowerCase(), hit);
+    }
+  }
+  return vars;
+});
+
+/** A dump or debugger target that is a secret-holding process, named, looked up, or held in a variable set from a lookup. */
+function secretProcessTarget(inv: Invocation, doc: Document): string | undefined {
+  for (const w of inv.args) {
+    const hit = secretInWord(w, doc);
+    if (hit) return hit;
+    if (w.lower.startsWith('$')) {
+      const key = w.lower.startsWith('${') && w.lower.endsWith('}') ? '$' + w.lower.slice(2, -1) : w.lower;
+      const via = LOOKED_UP_SECRETS.of(doc).get(key);
+      if (via) return via;
+    }
+  }
+  return undefined;
+}
+
+/** Debugger switches that attach to a running process (whose memory the debugger can then save). */
+const ATTACH_OPTIONS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['gdb', new Set(['-p', '--pid', '-pid', 'attach'])],
+  ['lldb', new Set(['-p', '--attach-pid', '--attach-name', '-n', '--waitfor', '-w'])],
+]);
 
 const DUMP_PRIMITIVE = ' Memory dumps are how credentials are taken from lsass without naming it; this is blocked whatever the target.';
 
 /** Memory-dump tools and switches that need no "lsass" on the line: createdump, rdrleakdiag /fullmemdmp, sqldumper, tttracer -dumpFull, comsvcs MiniDump by ordinal. */
-function checkDumpPrimitives(inv: Invocation, out: FindingCollector): void {
+function checkDumpPrimitives(inv: Invocation, out: FindingCollector, doc: Document): void {
   const n = inv.name;
   const lowers = argLowers(inv);
   let what = '';
+  if (n === 'gcore' || n === 'gdb' || n === 'lldb') {
+    // gdb/lldb only read memory once attached; gcore always dumps its target.
+    const attached = n === 'gcore' || lowers.some((l) => ATTACH_OPTIONS.get(n)?.has(l));
+    const secret = attached ? secretProcessTarget(inv, doc) : undefined;
+    if (secret)
+      out.add(
+        spec(
+          'cred.process-dump',
+          `${n} attaches to or writes the memory of ${secret}, a process that holds secrets (keychain, keyring, agent keys, vault).` +
+            DUMP_PRIMITIVE,
+        ),
+        [commandWord(inv)],
+      );
+    return;
+  }
   if (n === 'createdump' && inv.args.length > 0) what = 'createdump (the .NET dump tool) writes the memory of a process.';
   else if (n === 'rdrleakdiag' && lowers.some((l) => l.endsWith('fullmemdmp')))
     what = 'rdrleakdiag /fullmemdmp writes the full memory of a process.';
   else if (n === 'sqldumper' && lowers.some((l) => isNumber(l))) what = 'sqldumper writes the memory of a process given by number.';
-  else if (n === 'gcore' && lowers.some((l) => SECRET_HOLDING_PROCESSES.some((p) => l.includes(p))))
-    what = 'gcore writes the memory of a process that holds secrets (keyring, ssh-agent, sshd, gpg-agent).';
   else if (n === 'tttracer' && lowers.some((l) => l.endsWith('dumpfull'))) what = 'tttracer -dumpFull writes the full memory of a process.';
   else if (n === 'rundll32' && comsvcsMiniDump(inv))
     what = "rundll32 calls MiniDump in comsvcs.dll (by name or by ordinal), which writes a process's memory.";
@@ -570,6 +659,39 @@ const LSASS_DUMP_MARKERS = [
   'out-minidump',
 ];
 
+const PASS_THE_HASH_NEEDLES = new NeedleGroup(['-hashes', '/pth:', '--pw-nt-hash']);
+
+/**
+ * Pass-the-hash with any tool: Impacket's `-hashes LMHASH:NTHASH` / `-hashes :NTHASH` (psexec.py,
+ * wmiexec.py, smbexec.py, mssqlclient.py, secretsdump.py, getTGT.py …), xfreerdp `/pth:NTHASH`,
+ * smbclient `--pw-nt-hash`: a stolen hash used as the password. Looked for only in documents
+ * that hold one of the switches.
+ */
+function checkPassTheHash(doc: Document, out: FindingCollector): void {
+  if (out.has('cred.pass-the-hash') || !docHasAny(doc, PASS_THE_HASH_NEEDLES)) return;
+  for (const inv of invocations(doc)) {
+    const args = inv.args;
+    for (let i = 0; i < args.length; i++) {
+      const w = args[i]!;
+      const l = w.lower;
+      let how = '';
+      if (l === '-hashes' || l === '--hashes') {
+        if (args[i + 1]?.lower.includes(':')) how = `${w.value} ${args[i + 1]!.value}`;
+      } else if (l.startsWith('-hashes=') || l.startsWith('--hashes=')) {
+        if (l.includes(':')) how = w.value;
+      } else if (l.startsWith('/pth:') && l.length > 5) how = w.value;
+      else if (l === '--pw-nt-hash') how = w.value;
+      if (how) {
+        out.add(
+          spec('cred.pass-the-hash', `${inv.name} logs in with an NTLM password hash instead of a password (pass-the-hash: ${how}).`),
+          [commandWord(inv), w],
+        );
+        return;
+      }
+    }
+  }
+}
+
 function checkDocumentLevel(doc: Document, out: FindingCollector): void {
   const mimi = docHasAny(doc, MIMIKATZ_NEEDLES);
   if (mimi)
@@ -578,6 +700,7 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
       searchFirst(doc, mimi),
     );
   checkAutologonPassword(doc, out);
+  checkPassTheHash(doc, out);
   checkBruteForceLoops(doc, out);
   checkPasswordVault(doc, out);
   const roast = docHasAny(doc, KERBEROAST_NEEDLES);
@@ -1774,7 +1897,10 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkMisc, names: ['ntdsutil', 'esentutl', 'vaultcmd', 'netsh', 'procdump', 'procdump64'] },
   { check: checkBackupCredentialQuery, names: SQL_CLIENTS },
   { check: checkStoredCredential, names: ['get-storedcredential'] },
-  { check: checkDumpPrimitives, names: ['createdump', 'rdrleakdiag', 'sqldumper', 'tttracer', 'rundll32', 'gcore', 'mklink'] },
+  {
+    check: checkDumpPrimitives,
+    names: ['createdump', 'rdrleakdiag', 'sqldumper', 'tttracer', 'rundll32', 'gcore', 'gdb', 'lldb', 'mklink'],
+  },
   { check: checkSecretFiles, names: CONTENT_READERS },
   { check: checkSecretSearches, names: ['find', 'grep', 'egrep', 'rg', 'findstr', 'select-string', 'sls'] },
   { check: checkCredentialSniffing, names: SNIFFERS },

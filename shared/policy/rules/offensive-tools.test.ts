@@ -17,6 +17,19 @@ const blocked: Array<[string, Shell, string]> = [
   ['masscan 0.0.0.0/0 -p 443 --rate 10000000', 'bash', 'offensive.scan.internet'],
   ['crackmapexec smb 10.0.0.0/24 -u u -p p', 'bash', 'offensive.tool'],
   ['& "C:\\t\\Backstab64.exe" -k -n MsMpEng.exe', 'powershell', 'offensive.tool'],
+  // FuzzySecurity PowerShell-Suite and PowerSploit injection functions
+  [
+    '. C:\\AtomicRedTeam\\atomics\\T1055.012\\src\\Start-Hollow.ps1\nStart-Hollow -Sponsor "C:\\Windows\\System32\\calc.exe" -Hollow "C:\\Windows\\System32\\cmd.exe" -ParentPID $ppid',
+    'powershell',
+    'offensive.function',
+  ],
+  ['Import-Module .\\Start-Hollow.ps1', 'powershell', 'offensive.script'],
+  ['Start-Eidolon -Target C:\\Windows\\System32\\notepad.exe', 'powershell', 'offensive.function'],
+  ['Stage-RemoteDll -ProcID 4242 -DllPath C:\\t\\x.dll', 'powershell', 'offensive.function'],
+  ['Masquerade-PEB -BinPath C:\\Windows\\System32\\notepad.exe', 'powershell', 'offensive.function'],
+  ['Invoke-ReflectivePEInjection -PEBytes $bytes -ProcId 1234', 'powershell', 'offensive.function'],
+  ['Invoke-Shellcode -ProcessID 4242 -Shellcode $sc -Force', 'powershell', 'offensive.function'],
+  ['Invoke-DllInjection -ProcessID 4242 -Dll C:\\t\\x.dll', 'powershell', 'offensive.function'],
 ];
 
 const allowed: Array<[string, Shell]> = [
@@ -27,6 +40,8 @@ const allowed: Array<[string, Shell]> = [
   ['whoami /all', 'cmd'],
   ['net group "domain admins" /domain', 'cmd'],
   ['msfvenom -l payloads', 'bash'],
+  ['Start-Process notepad.exe -Wait', 'powershell'],
+  ['Get-Process explorer | Select-Object -ExpandProperty Id', 'powershell'],
 ];
 
 describe('offensive tools', () => {

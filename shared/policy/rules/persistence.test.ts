@@ -268,3 +268,90 @@ describe('Entra ID authentication methods registered for a user (T1098.005)', ()
     expect(verdict(run(persistenceRules, text, 'powershell'))).toBe('allow');
   });
 });
+
+describe('server components, Office start-up macros, dylib insertion, systemctl edit, pm2 startup', () => {
+  const flagged: Array<[string, Shell, string]> = [
+    // Exchange transport agents and IIS modules (T1505.002, T1505.004)
+    [
+      'Install-TransportAgent -Name "Relay" -TransportAgentFactory Contoso.RelayFactory -AssemblyPath C:\\Users\\Public\\a.dll',
+      'powershell',
+      'persist.server-component',
+    ],
+    ['Enable-TransportAgent -Identity "Relay"', 'powershell', 'persist.server-component'],
+    [
+      '%windir%\\system32\\inetsrv\\appcmd.exe install module /name:M /image:%windir%\\system32\\inetsrv\\m.dll',
+      'cmd',
+      'persist.server-component',
+    ],
+    ['appcmd add module /name:MgdMod /type:Contoso.Module,Contoso', 'cmd', 'persist.server-component'],
+    ['New-WebGlobalModule -Name M -Image C:\\inetpub\\m.dll', 'powershell', 'persist.server-component'],
+    ['Enable-WebGlobalModule -Name M', 'powershell', 'persist.server-component'],
+    ['New-WebManagedModule -Name Mgd -Type Contoso.Http.Module', 'powershell', 'persist.server-component'],
+    // Office start-up macros (T1137, T1137.001)
+    ['echo x > %APPDATA%\\Microsoft\\Outlook\\VbaProject.OTM', 'cmd', 'persist.file'],
+    ['Copy-Item .\\VbaProject.OTM "$env:APPDATA\\Microsoft\\Outlook\\" -Force', 'powershell', 'persist.file'],
+    ['copy evil.dotm %APPDATA%\\Microsoft\\Templates\\Normal.dotm /y', 'cmd', 'persist.file'],
+    ['cp PERSONAL.XLSB "$env:APPDATA\\Microsoft\\Excel\\XLSTART\\PERSONAL.XLSB"', 'powershell', 'persist.file'],
+    ['reg add "HKCU\\Software\\Microsoft\\Office\\16.0\\Outlook\\Security" /v Level /t REG_DWORD /d 1 /f', 'cmd', 'persist.registry'],
+    ['reg add HKCU\\Software\\Microsoft\\Office\\16.0\\Excel\\Security /v AccessVBOM /t REG_DWORD /d 1 /f', 'cmd', 'persist.registry'],
+    [
+      '$k = "HKCU:Software\\Microsoft\\Office\\16.0\\Word\\Security"\n$v = "AccessVBOM"\nNew-ItemProperty -Path $k -Name $v -Value 1 -PropertyType DWORD -Force',
+      'powershell',
+      'persist.registry',
+    ],
+    [
+      '$d = $word.Documents.Open($docPath)\n$m = $d.VBProject.VBComponents.Add(1)\n$m.CodeModule.AddFromString($vbaCode)',
+      'powershell',
+      'persist.office-macro',
+    ],
+    // Mach-O load commands (T1546.006)
+    ['optool install -c load -p "/tmp/payload.dylib" -t /tmp/target', 'bash', 'persist.dylib-insert'],
+    ['./optool install -c weak -p @executable_path/x.dylib -t ./App', 'zsh', 'persist.dylib-insert'],
+    ['insert_dylib --inplace /tmp/p.dylib /Applications/Calculator.app/Contents/MacOS/Calculator', 'zsh', 'persist.dylib-insert'],
+    ['install_name_tool -change /usr/lib/libz.1.dylib /tmp/libz.1.dylib /usr/local/bin/app', 'zsh', 'persist.dylib-insert'],
+    ['install_name_tool -add_rpath /Users/bob/Downloads /Applications/App.app/Contents/MacOS/App', 'zsh', 'persist.dylib-insert'],
+    // systemctl edit of a whole (or new) unit
+    ['sudo systemctl edit -lf unit_file', 'bash', 'persist.systemd'],
+    ['systemctl edit --force --full backdoor.service', 'bash', 'persist.systemd'],
+    ['systemctl --user edit --full agent.service', 'bash', 'persist.systemd'],
+    // pm2 boot services
+    ['pm2 startup', 'bash', 'persist.pm2-startup'],
+    ['sudo pm2 startup systemd -u deploy --hp /home/deploy', 'bash', 'persist.pm2-startup'],
+    ['npx pm2 startup launchd', 'zsh', 'persist.pm2-startup'],
+    ['npm install pm2-windows-startup -g\npm2-startup install', 'cmd', 'persist.pm2-startup'],
+    ['pm2 start app.js --name api && pm2 save && pm2 startup', 'bash', 'persist.pm2-startup'],
+  ];
+  it.each(flagged)('flags: %s', (text, shell, id) => {
+    const f = run(persistenceRules, text, shell);
+    expect(verdict(f)).toBe('flag');
+    expect(ruleIds(f)).toContain(id);
+    expect(spansValid(f, text)).toBe(true);
+  });
+
+  const ordinary: Array<[string, Shell]> = [
+    ['Get-TransportAgent | Format-List Name,Enabled', 'powershell'],
+    ['Disable-TransportAgent -Identity "Relay" -Confirm:$false', 'powershell'],
+    ['appcmd list modules', 'cmd'],
+    ['appcmd uninstall module /module.name:M', 'cmd'],
+    ['Get-WebGlobalModule | Select-Object Name,Image', 'powershell'],
+    ['reg query HKCU\\Software\\Microsoft\\Office\\16.0\\Outlook\\Security', 'cmd'],
+    ['dir %APPDATA%\\Microsoft\\Outlook', 'cmd'],
+    ['Get-ChildItem "$env:APPDATA\\Microsoft\\Templates\\Normal.dotm"', 'powershell'],
+    ['copy report.docx C:\\Users\\Public\\', 'cmd'],
+    ['otool -L /Applications/Slack.app/Contents/MacOS/Slack', 'zsh'],
+    ['install_name_tool -id @rpath/libbar.dylib build/libbar.dylib', 'zsh'],
+    ['install_name_tool -change @rpath/libfoo.dylib @loader_path/../Frameworks/libfoo.dylib build/MyApp', 'zsh'],
+    ['optool uninstall -p /tmp/x.dylib -t ./Target', 'zsh'],
+    ['systemctl edit nginx.service', 'bash'],
+    ['systemctl cat nginx.service', 'bash'],
+    ['pm2 list', 'bash'],
+    ['pm2 logs api --lines 100', 'bash'],
+    ['pm2 restart app', 'bash'],
+    ['pm2 unstartup systemd', 'bash'],
+    ['pm2-startup uninstall', 'cmd'],
+    ['npx prettier --write .', 'bash'],
+  ];
+  it.each(ordinary)('allows: %s', (text, shell) => {
+    expect(verdict(run(persistenceRules, text, shell))).toBe('allow');
+  });
+});

@@ -116,7 +116,8 @@ function checkFileLocations(inv: Invocation, out: FindingCollector): void {
   const targets = writeTargets(inv);
   if (targets.length === 0) return;
   if (checkPathInterception(inv, targets, out)) return;
-  for (const t of targets) {
+  for (const target of targets) {
+    const t = intoFolder(inv, target) ?? target;
     const what = autostartFile(t);
     if (what === 'the PowerShell profile' && !writesExecution(inv)) continue;
     if (what) {
@@ -135,6 +136,21 @@ function checkFileLocations(inv: Invocation, out: FindingCollector): void {
       return;
     }
   }
+}
+
+/**
+ * `Copy-Item .\VbaProject.OTM "$env:APPDATA\Microsoft\Outlook\"`: a copy into a folder (a target
+ * that ends with a separator) writes the file under its own name there.
+ */
+function intoFolder(inv: Invocation, target: Word): Word | undefined {
+  let l = target.lower;
+  while (l.endsWith('"') || l.endsWith("'")) l = l.slice(0, -1);
+  if (!(l.endsWith('\\') || l.endsWith('/'))) return undefined;
+  const source = positionals(inv.args)[0];
+  if (!source || source === target) return undefined;
+  const name = baseName(source.lower);
+  if (name.length === 0) return undefined;
+  return { value: target.value + name, lower: l + name, span: target.span };
 }
 
 const FETCH_SHAPES = ['http://', 'https://', 'curl ', 'wget ', 'irm ', 'iwr ', 'invoke-webrequest', 'invoke-restmethod', 'downloadstring'];
@@ -449,11 +465,134 @@ function checkServices(inv: Invocation, out: FindingCollector): void {
   if (inv.name === 'systemctl') {
     // Enabling a unit by path (not an installed name) links in a unit file from anywhere.
     const sub = inv.args.find((w) => !w.lower.startsWith('-'));
+    if (sub?.lower === 'edit') {
+      checkSystemctlEdit(inv, out);
+      return;
+    }
     if (!sub || !(sub.lower === 'enable' || sub.lower === 'link')) return;
     const unit = inv.args.find(
       (w) => w !== sub && !w.lower.startsWith('-') && (w.lower.startsWith('/') || w.lower.startsWith('.') || w.lower.startsWith('~')),
     );
     if (unit) out.add(spec('persist.systemd', 'systemctl enables a unit file from an arbitrary path.'), [commandWord(inv), unit]);
+  }
+}
+
+/**
+ * `systemctl edit --force --full x.service` (`-lf`): writes a whole unit file, a new one with
+ * --force, so whatever it runs starts with the system. A plain `systemctl edit x` (a drop-in that
+ * tunes an installed unit: limits, environment, restart policy) stays allowed: it is ordinary
+ * administration and cannot create a unit.
+ */
+function checkSystemctlEdit(inv: Invocation, out: FindingCollector): void {
+  const whole = inv.args.find((w) => w.lower === '--full' || w.lower === '--force' || shortCluster(w.lower, 'l', 'f'));
+  if (whole)
+    out.add(spec('persist.systemd', `systemctl edit ${whole.value} creates or rewrites a whole systemd unit file.`), [
+      commandWord(inv),
+      whole,
+    ]);
+}
+
+/** `-lf`, `-f`, `-l`: a cluster of single-letter options that holds one of the letters. */
+function shortCluster(lower: string, ...letters: string[]): boolean {
+  if (lower.length < 2 || lower.charCodeAt(0) !== 45 || lower.charCodeAt(1) === 45) return false;
+  for (let i = 1; i < lower.length; i++) {
+    const c = lower.charCodeAt(i);
+    if (c < 97 || c > 122) return false;
+  }
+  return letters.some((l) => lower.includes(l, 1));
+}
+
+/** pm2 and its Windows helpers install a boot service that resurrects the saved process list. */
+function checkPm2Startup(inv: Invocation, out: FindingCollector): void {
+  let args = inv.args;
+  let name = inv.name;
+  // `npx pm2 startup`: the package run is the program.
+  if (name === 'npx') {
+    const at = args.findIndex((w) => !w.lower.startsWith('-'));
+    if (at < 0 || args[at]!.lower !== 'pm2') return;
+    name = 'pm2';
+    args = args.slice(at + 1);
+  }
+  const sub = args.find((w) => !w.lower.startsWith('-'));
+  if (name === 'pm2' ? sub?.lower === 'startup' : name === 'pm2-service-install' || sub?.lower === 'install')
+    out.add(
+      spec('persist.pm2-startup', `${name}${sub ? ' ' + sub.value : ''} installs a boot service that restarts the saved pm2 processes.`),
+      [commandWord(inv)],
+    );
+}
+
+// --- Server components (T1505) and dylib insertion (T1546.006) -----------------------------------
+
+const SERVER_COMPONENT_CMDLETS: ReadonlyMap<string, string> = new Map([
+  ['install-transportagent', 'installs an Exchange transport agent, a DLL that Exchange runs on every message'],
+  ['enable-transportagent', 'enables an Exchange transport agent, a DLL that Exchange runs on every message'],
+  ['new-webglobalmodule', 'registers a native IIS module, a DLL that IIS loads into every worker process'],
+  ['enable-webglobalmodule', 'enables a native IIS module, a DLL that IIS loads into every worker process'],
+  ['new-webmanagedmodule', 'adds a managed IIS module that runs on every request'],
+]);
+
+/** Exchange transport agents and IIS modules: code a server loads on every message or request. */
+function checkServerComponents(inv: Invocation, out: FindingCollector): void {
+  const what = SERVER_COMPONENT_CMDLETS.get(inv.name);
+  if (what) {
+    out.add(spec('persist.server-component', `${inv.nameWord?.value ?? inv.name} ${what}.`), [commandWord(inv)]);
+    return;
+  }
+  // `appcmd install module /name:x /image:x.dll`, `appcmd add module /name:x /type:…`; `list modules` reads.
+  const lowers = argLowers(inv);
+  if (inv.name === 'appcmd' && (lowers[0] === 'install' || lowers[0] === 'add') && lowers[1] === 'module')
+    out.add(spec('persist.server-component', `appcmd ${lowers[0]} module adds a module that IIS runs on every request.`), [
+      commandWord(inv),
+      inv.args[0],
+    ]);
+}
+
+/** Folders any user (or a download) can write: a library loaded from there can be swapped at will. */
+const DYLIB_DROP_PREFIXES = [...USER_WRITABLE_PREFIXES, '/users/shared/', '/private/tmp/', '$tmpdir', '${tmpdir}'];
+
+function userWritable(lower: string): boolean {
+  const l = lower.charCodeAt(0) === 34 || lower.charCodeAt(0) === 39 ? lower.slice(1) : lower;
+  return DYLIB_DROP_PREFIXES.some((p) => l.startsWith(p));
+}
+
+/**
+ * Adding a load command to a Mach-O binary (`optool install -c load -p x.dylib -t BIN`,
+ * `insert_dylib x.dylib BIN`), or pointing one at a library or rpath in a user-writable folder
+ * (`install_name_tool -change /usr/lib/libz.dylib /tmp/libz.dylib BIN`): the library then runs
+ * every time the program starts. Build steps (`install_name_tool -id @rpath/…`, `-change` to
+ * `@loader_path`) stay allowed.
+ */
+function checkDylibInsertion(inv: Invocation, out: FindingCollector): void {
+  const n = inv.name;
+  if (n === 'optool') {
+    const sub = inv.args[0];
+    if (sub?.lower === 'install')
+      out.add(
+        spec('persist.dylib-insert', 'optool install adds a load command to a program, which then loads the library at every start.'),
+        [commandWord(inv), sub],
+      );
+    return;
+  }
+  if (n === 'insert_dylib') {
+    if (positionals(inv.args).length >= 2)
+      out.add(spec('persist.dylib-insert', 'insert_dylib adds a load command to a program, which then loads the library at every start.'), [
+        commandWord(inv),
+      ]);
+    return;
+  }
+  // install_name_tool -change OLD NEW BIN | -add_rpath NEW BIN | -rpath OLD NEW BIN
+  const args = inv.args;
+  for (let i = 0; i < args.length; i++) {
+    const l = args[i]!.lower;
+    const newAt = l === '-change' || l === '-rpath' ? i + 2 : l === '-add_rpath' || l === '-prepend_rpath' ? i + 1 : -1;
+    const target = newAt > 0 ? args[newAt] : undefined;
+    if (target && userWritable(target.lower)) {
+      out.add(
+        spec('persist.dylib-insert', `install_name_tool points a program at a library path in a user-writable folder (${target.value}).`),
+        [commandWord(inv), target],
+      );
+      return;
+    }
   }
 }
 
@@ -1098,6 +1237,9 @@ const ACCOUNT_MANAGEMENT_NEEDLES = new NeedleGroup(['accountmanagement.userprinc
 const LDAP_USER_NEEDLES = new NeedleGroup(['objectclass: user', 'objectclass: person', 'objectclass=user']);
 const LOGIN_ITEM_NEEDLES = new NeedleGroup(['make login item', 'login item', 'login_item', 'backgrounditems.btm']);
 const REGISTRY_API_NEEDLES = new NeedleGroup(['win32.registry]::setvalue', 'stdregprov']);
+/** Writing VBA into a document through the Office object model (`$doc.VBProject.VBComponents.Add(1).CodeModule.AddFromString(…)`). */
+const VBA_PROJECT_NEEDLES = new NeedleGroup(['.vbcomponents']);
+const VBA_CODE_WRITERS = new NeedleGroup(['addfromstring', 'addfromfile', 'insertlines', '.vbcomponents.import']);
 
 function checkDocumentLevel(doc: Document, out: FindingCollector): void {
   const wmi = docHasAny(doc, WMI_SUBSCRIPTION_NEEDLES);
@@ -1142,6 +1284,17 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
   }
   const loginItem = docHasAny(doc, LOGIN_ITEM_NEEDLES);
   if (loginItem) out.add(spec('persist.login-item', 'Adds a macOS login item, which starts at every login.'), searchFirst(doc, loginItem));
+  if (docHasAny(doc, VBA_PROJECT_NEEDLES)) {
+    const writer = docHasAny(doc, VBA_CODE_WRITERS);
+    if (writer)
+      out.add(
+        spec(
+          'persist.office-macro',
+          'Writes VBA code into an Office document or template through the VBProject object model (a macro in Normal.dotm or PERSONAL.XLSB runs at every start).',
+        ),
+        searchFirst(doc, '.vbcomponents', writer),
+      );
+  }
   const regApi = docHasAny(doc, REGISTRY_API_NEEDLES);
   if (regApi && AUTOSTART_REGISTRY.some((l) => docHasAny(doc, [l.needle])) && !out.has('persist.registry')) {
     const loc = AUTOSTART_REGISTRY.find((l) => docHasAny(doc, [l.needle]))!;
@@ -1160,6 +1313,9 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkRegistry, names: REGISTRY_WRITER_NAMES },
   { check: checkServices, names: ['sc', 'new-service', 'nssm', 'set-service', 'systemctl'] },
   { check: checkLaunchd, names: ['launchctl'] },
+  { check: checkPm2Startup, names: ['pm2', 'pm2-startup', 'pm2-service-install', 'npx'] },
+  { check: checkServerComponents, names: [...SERVER_COMPONENT_CMDLETS.keys(), 'appcmd'] },
+  { check: checkDylibInsertion, names: ['optool', 'insert_dylib', 'install_name_tool'] },
   {
     check: checkAccounts,
     names: [
