@@ -286,3 +286,129 @@ export function isSecurityAppBundle(bundle: string): boolean {
   const b = bundle.toLowerCase();
   return SECURITY_APP_BUNDLE_TOKENS.some((t) => b.includes(t)) || isSecurityServiceName(b) !== undefined;
 }
+
+/**
+ * Domains of security, EDR, MFA / identity and OS-update services (lower case; a name matches when it
+ * equals one or ends with "." + one). Pointing one at a dead address in a hosts file
+ * (`0.0.0.0 api-xxxx.duosecurity.com`) silently cuts the host off from its MFA provider, its EDR
+ * console or its updates (ATT&CK T1556.006, T1562.001). Built from the vendors above plus the
+ * documented endpoints of their clouds.
+ */
+export const SECURITY_VENDOR_DOMAINS: ReadonlySet<string> = new Set([
+  // MFA and identity providers
+  'duosecurity.com',
+  'duo.com',
+  'okta.com',
+  'oktapreview.com',
+  'okta-emea.com',
+  'onelogin.com',
+  'pingidentity.com',
+  'pingone.com',
+  'securid.com',
+  'authy.com',
+  'jumpcloud.com',
+  'login.microsoftonline.com',
+  'login.windows.net',
+  'aadcdn.msauth.net',
+  // Microsoft Defender, SmartScreen and Microsoft / Windows Update
+  'wdcp.microsoft.com',
+  'wdcpalt.microsoft.com',
+  'smartscreen.microsoft.com',
+  'smartscreen-prod.microsoft.com',
+  'checkappexec.microsoft.com',
+  'definitionupdates.microsoft.com',
+  'securitycenter.windows.com',
+  'securitycenter.microsoft.com',
+  'security.microsoft.com',
+  'endpoint.security.microsoft.com',
+  'update.microsoft.com',
+  'windowsupdate.microsoft.com',
+  'windowsupdate.com',
+  'delivery.mp.microsoft.com',
+  // Apple software updates, XProtect and notarisation checks
+  'swscan.apple.com',
+  'swdist.apple.com',
+  'swcdn.apple.com',
+  'mesu.apple.com',
+  'xp.apple.com',
+  'gdmf.apple.com',
+  'updates.cdn-apple.com',
+  'ocsp.apple.com',
+  'api.apple-cloudkit.com',
+  // Linux security updates
+  'security.ubuntu.com',
+  'security.debian.org',
+  'database.clamav.net',
+  // EDR / AV clouds
+  'crowdstrike.com',
+  'cloudsink.net',
+  'crowdstrike.mil',
+  'sentinelone.net',
+  'sentinelone.com',
+  'carbonblack.io',
+  'confer.net',
+  'sophos.com',
+  'sophosupd.com',
+  'sophosupd.net',
+  'sophosxl.net',
+  'eset.com',
+  'eset.net',
+  'e5.sk',
+  'kaspersky.com',
+  'kaspersky-labs.com',
+  'mcafee.com',
+  'trellix.com',
+  'symantec.com',
+  'symantecliveupdate.com',
+  'norton.com',
+  'bitdefender.com',
+  'bitdefender.net',
+  'gravityzone.bitdefender.com',
+  'malwarebytes.com',
+  'mwbsys.com',
+  'paloaltonetworks.com',
+  'cylance.com',
+  'trendmicro.com',
+  'trendmicro.co.jp',
+  'webroot.com',
+  'webrootcloudav.com',
+  'fireeye.com',
+  'tanium.com',
+  'qualys.com',
+  'rapid7.com',
+  'huntress.io',
+  'cybereason.net',
+  'cybereason.com',
+  'avast.com',
+  'avg.com',
+  'f-secure.com',
+  'withsecure.com',
+  'fsapi.com',
+  'threatlocker.com',
+  'wazuh.com',
+  'jamf.com',
+  'jamfcloud.com',
+  'harfanglab.io',
+  'deepinstinct.com',
+  'secureworks.com',
+  'taegis.secureworks.com',
+  'opendns.com',
+  'umbrella.com',
+  'amp.cisco.com',
+]);
+
+/** The security, MFA or update vendor domain a host name belongs to (`api-1.duosecurity.com` → `duosecurity.com`), or undefined. */
+export function securityVendorDomain(host: string): string | undefined {
+  let h = host.toLowerCase();
+  while (h.endsWith('.')) h = h.slice(0, -1);
+  // A DNS name is at most 253 characters: anything longer is not one.
+  if (h.length > 253) return undefined;
+  // The name itself, then each parent domain: a handful of Set lookups, linear in the name.
+  for (let at = 0; at >= 0 && at < h.length;) {
+    const candidate = h.slice(at);
+    if (SECURITY_VENDOR_DOMAINS.has(candidate)) return candidate;
+    const dot = h.indexOf('.', at);
+    at = dot < 0 ? -1 : dot + 1;
+  }
+  return undefined;
+}

@@ -19,12 +19,14 @@ import {
   SECURITY_REGISTRY,
   isSecurityAppBundle,
   isSecurityServiceName,
+  securityVendorDomain,
 } from '../catalog/security-software';
 import { globMatch } from '../analysis/names';
 import { pipelineNeighbours } from '../analysis/semantics';
 import {
   argLowers,
   ChecksByName,
+  DocumentCache,
   FindingCollector,
   NeedleGroup,
   baseName,
@@ -651,10 +653,11 @@ function checkPrivacyDatabase(inv: Invocation, out: FindingCollector, doc: Docum
     return;
   }
   const db = inv.args.find((w) => w.lower.includes(TCC_DATABASE));
-  if (!db) return;
-  // The SQL is an argument, or is piped in (`echo "INSERT …" | sqlite3 TCC.db`).
-  const piped = pipelineNeighbours(doc, inv.command, 'before', 2).flatMap((c) => c.words.slice(1));
-  const write = [...inv.args, ...piped].find((w) => w !== db && sqlWrites(w.lower));
+  if (!db) {
+    checkForensicStoreSql(inv, out, doc);
+    return;
+  }
+  const write = sqlWriteWord(inv, doc, db);
   if (write)
     out.add(
       blockSpec(
@@ -668,6 +671,39 @@ function checkPrivacyDatabase(inv: Invocation, out: FindingCollector, doc: Docum
       commandWord(inv),
       db,
     ]);
+}
+
+/** The SQL an sqlite3 invocation runs that writes, as an argument or piped in (`echo "INSERT …" | sqlite3 db`). */
+function sqlWriteWord(inv: Invocation, doc: Document, db: Word): Word | undefined {
+  const piped = pipelineNeighbours(doc, inv.command, 'before', 2).flatMap((c) => c.words.slice(1));
+  return [...inv.args, ...piped].find((w) => w !== db && sqlWrites(w.lower));
+}
+
+/**
+ * macOS stores that record what the user downloaded and ran: the quarantine events database (every
+ * file downloaded, from where, by which app) and KnowledgeC (app usage, a timeline of activity).
+ * Emptying them removes the record an investigation starts from (T1070).
+ */
+const FORENSIC_STORES: ReadonlyArray<{ needle: string; what: string }> = [
+  { needle: 'com.apple.launchservices.quarantineevents', what: 'the quarantine events database (the record of every download)' },
+  { needle: 'knowledgec.db', what: 'the KnowledgeC database (the timeline of app usage)' },
+];
+
+function forensicStore(lower: string): string | undefined {
+  return FORENSIC_STORES.find((s) => lower.includes(s.needle))?.what;
+}
+
+/**
+ * `sqlite3 ~/Library/Preferences/com.apple.LaunchServices.QuarantineEventsV2 "DELETE FROM LSQuarantineEvent"`:
+ * clearing a forensic store, flagged like clearing event logs. Reading it (`SELECT`) is how an
+ * investigator or a technician finds where a file came from, and is allowed.
+ */
+function checkForensicStoreSql(inv: Invocation, out: FindingCollector, doc: Document): void {
+  let what: string | undefined;
+  const db = inv.args.find((w) => (what = forensicStore(w.lower)) !== undefined);
+  if (!db || !what) return;
+  const write = sqlWriteWord(inv, doc, db);
+  if (write) out.add(flagSpec('evasion.forensics.clear', `${inv.name} deletes records from ${what}.`), [commandWord(inv), db, write]);
 }
 
 function checkMandatoryControls(inv: Invocation, out: FindingCollector): void {
@@ -913,6 +949,12 @@ function checkLogFileDestruction(inv: Invocation, out: FindingCollector): void {
       );
       return;
     }
+    let store: string | undefined;
+    const storeWord = positionals(inv.args).find((w) => (store = forensicStore(w.lower)) !== undefined);
+    if (storeWord && store) {
+      out.add(flagSpec('evasion.forensics.clear', `${inv.name} deletes ${store}.`), [commandWord(inv), storeWord]);
+      return;
+    }
     const target = positionals(inv.args).find((w) => isLogPath(w.lower));
     if (target)
       out.add(flagSpec('evasion.logs.delete', `${inv.name} deletes or empties log files (${target.value}).`), [commandWord(inv), target]);
@@ -930,6 +972,11 @@ function checkLogFileDestruction(inv: Invocation, out: FindingCollector): void {
   // `cat /dev/null > /var/log/messages`, `echo '' > /var/log/secure`, `: > file`, `dd of=/var/log/…`.
   const targets = writeTargets(inv);
   if (targets.length === 0) return;
+  const emptied = targets.find((t) => forensicStore(t.lower) !== undefined);
+  if (emptied && inv.command.redirects.some((r) => r.op === '>' && r.target === emptied)) {
+    out.add(flagSpec('evasion.forensics.clear', `Empties ${forensicStore(emptied.lower)!}.`), [commandWord(inv), emptied]);
+    return;
+  }
   const overwritten = targets.find((t) => isLogPath(t.lower) && !t.lower.endsWith('.log.bak'));
   if (
     (overwritten &&
@@ -1198,8 +1245,36 @@ const POSIX_DAEMON_NAMES: ReadonlySet<string> = new Set([
   'httpd',
   'nginx',
   'mysqld',
+  // macOS daemons
+  'launchd',
+  'mds',
+  'mds_stores',
+  'mdworker',
+  'mdworker_shared',
+  'softwareupdated',
+  'trustd',
+  'syspolicyd',
+  'coreservicesd',
+  'cfprefsd',
+  'mdnsresponder',
+  'securityd',
+  'xprotectservice',
+  'windowserver',
+  'loginwindow',
+  'kernel_task',
 ]);
-const COPIERS = new Set(['copy', 'copy-item', 'cpi', 'cp', 'xcopy', 'move', 'move-item', 'mv', 'mi']);
+const COPIERS = new Set(['copy', 'copy-item', 'cpi', 'cp', 'xcopy', 'move', 'move-item', 'mv', 'mi', 'ditto']);
+/** Files that are not programs: a copy under an Apple-style name is a backup or a configuration file. */
+const DATA_SUFFIXES = ['.plist', '.bak', '.old', '.orig', '.txt', '.log', '.db', '.json', '.xml', '.conf', '.tar', '.gz', '.zip'];
+
+/**
+ * `com.apple.softwareupdated`, `softwareupdated`, `kworker/0:1`: a name that reads as Apple's or as a
+ * system daemon's, so a process running under it passes for part of the system.
+ */
+function systemLookingName(destName: string): boolean {
+  if (destName.startsWith('com.apple.')) return !DATA_SUFFIXES.some((s) => destName.endsWith(s));
+  return POSIX_DAEMON_NAMES.has(destName) || destName.startsWith('kworker');
+}
 
 /** A system binary copied under another name (`copy cmd.exe C:\svchost.exe`, `copy certutil.exe %temp%\tcm.tmp`). */
 function checkMasquerade(inv: Invocation, out: FindingCollector): void {
@@ -1210,12 +1285,16 @@ function checkMasquerade(inv: Invocation, out: FindingCollector): void {
   if (!source || !dest || source === dest) return;
   const srcName = baseName(source.lower);
   const destName = baseName(dest.lower);
-  if (POSIX_MASQUERADE_SOURCES.has(srcName) && POSIX_SYSTEM_DIRS.some((d) => source.lower.startsWith(d))) {
-    if (destName === srcName || !(destName.startsWith('.') || POSIX_DAEMON_NAMES.has(destName) || destName.startsWith('kworker'))) return;
+  if (POSIX_SYSTEM_DIRS.some((d) => source.lower.startsWith(d))) {
+    // Any system program under an Apple or daemon name (`cp /bin/sleep /tmp/com.apple.sleep`); shells,
+    // interpreters and network tools under a hidden name as well (`cp /bin/bash /tmp/.sshd`).
+    if (destName === srcName || destName === '' || dest.lower.endsWith('/')) return;
+    const shellLike = POSIX_MASQUERADE_SOURCES.has(srcName);
+    if (!(systemLookingName(destName) || (shellLike && destName.startsWith('.')))) return;
     out.add(
       blockSpec(
         'evasion.masquerade',
-        `Copies the system program ${srcName} to "${destName}", a hidden or system-daemon name: it hides a shell or interpreter from process listings and from the technician reading the logs.`,
+        `Copies the system program ${srcName} to "${destName}", a hidden, Apple or system-daemon name: it hides ${shellLike ? 'a shell or interpreter' : 'the program'} from process listings and from the technician reading the logs.`,
       ),
       [commandWord(inv), dest],
     );
@@ -1448,6 +1527,109 @@ function checkServicePermissions(inv: Invocation, out: FindingCollector): void {
   }
 }
 
+// --- System file takeover (flag) ---------------------------------------------------------------------
+
+/** Where Windows keeps its own programs and drivers (lower case). */
+const WINDOWS_DIRS = [
+  '\\system32',
+  '\\syswow64',
+  '\\sysnative',
+  'c:\\windows\\',
+  '%windir%\\',
+  '$env:windir\\',
+  '%systemroot%\\',
+  '$env:systemroot\\',
+];
+/** Files that are code: what a takeover replaces (termsrv.dll, utilman.exe, WdFilter.sys). */
+const WINDOWS_CODE_SUFFIXES = ['.exe', '.dll', '.sys', '.cpl', '.ocx', '.scr', '.drv', '.mui', '.com'];
+/** The System32 folder itself (`takeown /f C:\Windows\System32 /r`). */
+const WINDOWS_SYSTEM_FOLDERS: ReadonlySet<string> = new Set([
+  'c:\\windows\\system32',
+  'c:\\windows\\syswow64',
+  '%windir%\\system32',
+  '$env:windir\\system32',
+  '%systemroot%\\system32',
+  '$env:systemroot\\system32',
+]);
+
+/** Whether a path names a Windows system program, library or driver, or the System32 folder itself. */
+function isWindowsSystemCode(lower: string): boolean {
+  let l = lower.replaceAll('/', '\\');
+  while (l.endsWith('"') || l.endsWith("'") || l.endsWith('\\') || l.endsWith('*')) l = l.slice(0, -1);
+  while (l.startsWith('"') || l.startsWith("'")) l = l.slice(1);
+  if (WINDOWS_SYSTEM_FOLDERS.has(l)) return true;
+  return WINDOWS_DIRS.some((d) => l.includes(d)) && WINDOWS_CODE_SUFFIXES.some((s) => l.endsWith(s));
+}
+
+/** icacls rights that let the grantee replace the file: full, modify, write, delete, write-DAC or -owner, generic all/write. */
+const WRITE_RIGHTS: ReadonlySet<string> = new Set(['f', 'm', 'w', 'd', 'wd', 'wdac', 'wo', 'ga', 'gw']);
+
+/** `Administrators:F`, `"BUILTIN\Administrators":(F)`, `Everyone:(OI)(CI)(M)`, `%USERNAME%:(W,D)`. */
+function grantsWrite(grant: string): boolean {
+  const colon = grant.lastIndexOf(':');
+  if (colon < 0) return false;
+  let token = '';
+  const rights = grant.slice(colon + 1) + ')';
+  for (const c of rights) {
+    if (c === '(' || c === ')' || c === ',' || c === '"' || c === "'") {
+      if (WRITE_RIGHTS.has(token)) return true;
+      token = '';
+    } else token += c;
+  }
+  return false;
+}
+
+/** The last constant value assigned to each variable of a document (lower case), computed once per document. */
+const CONSTANT_VARIABLES = new DocumentCache((doc: Document) => {
+  const values = new Map<string, string>();
+  for (const a of doc.assignments ?? []) if (a.value !== undefined) values.set(a.name.toLowerCase(), a.value.toLowerCase());
+  return values;
+});
+
+/** A `$name` argument resolved through the document's constant assignments (`$termsrvDll = "C:\…\termsrv.dll"`). */
+function resolvedLower(doc: Document, w: Word): string {
+  if (!w.lower.startsWith('$') || !doc.assignments) return w.lower;
+  return CONSTANT_VARIABLES.of(doc).get(w.lower.slice(1)) ?? w.lower;
+}
+
+/** FileSystemAccessRule rights that let the grantee replace the file. */
+const ACL_WRITE_RIGHTS = new NeedleGroup(['fullcontrol', 'modify', 'takeownership', 'changepermissions', 'setowner', '"write"', "'write'"]);
+
+/**
+ * `takeown /f C:\Windows\System32\termsrv.dll` then `icacls … /grant Administrators:F`, or Get-Acl /
+ * FileSystemAccessRule FullControl / Set-Acl on a file under System32: taking a Windows program,
+ * library or driver away from TrustedInstaller so it can be patched or replaced (T1222.001 — the
+ * first step of termsrv.dll patching for concurrent RDP, sticky-keys backdoors, disabling a
+ * Defender driver). Flagged as defence evasion: it removes the protection Windows keeps on its
+ * own files, whatever is written next. Permissions on data folders and reading ACLs stay allowed.
+ */
+function checkSystemFileTakeover(inv: Invocation, out: FindingCollector, doc: Document): void {
+  const n = inv.name;
+  let target: Word | undefined;
+  if (n === 'takeown') {
+    target = optionValue(inv.args, 'f');
+    if (target && !isWindowsSystemCode(target.lower)) target = undefined;
+  } else if (n === 'icacls' || n === 'cacls' || n === 'xcacls') {
+    const path = positionals(inv.args)[0];
+    if (!path || !isWindowsSystemCode(path.lower)) return;
+    const lowers = argLowers(inv);
+    const grant = lowers.findIndex((l) => l.startsWith('/grant') || l === '/g' || l === '/e');
+    const changes = lowers.some((l) => l === '/setowner') || (grant >= 0 && lowers.slice(grant + 1).some((l) => grantsWrite(l)));
+    if (changes) target = path;
+  } else if (n === 'set-acl') {
+    const path = optionValue(inv.args, 'path', 'literalpath') ?? positionals(inv.args)[0];
+    if (path && docHasAny(doc, ACL_WRITE_RIGHTS) && isWindowsSystemCode(resolvedLower(doc, path))) target = path;
+  }
+  if (!target) return;
+  out.add(
+    flagSpec(
+      'evasion.system-file.takeover',
+      `${n} takes ${target.value} away from Windows's own protection (ownership or write access for others), the step before a system program, library or driver is patched or replaced.`,
+    ),
+    [commandWord(inv), target],
+  );
+}
+
 // --- NTFS alternate data streams (block) ------------------------------------------------------------
 
 /**
@@ -1660,6 +1842,70 @@ function isSystemRoot(lower: string): boolean {
   return l === 'c:' || l === 'c:\\windows' || l === 'c:\\windows\\system32' || SYSTEM_ROOT_PREFIXES.includes(l);
 }
 
+// --- Hosts-file blackholing (flag) ----------------------------------------------------------------
+
+/** The hosts file, on Linux and macOS (`/etc/hosts`, `/private/etc/hosts`) and Windows (`…\drivers\etc\hosts`, also from WSL). */
+const HOSTS_FILE = new NeedleGroup(['etc/hosts', 'etc\\hosts']);
+
+function isHostsFile(lower: string): boolean {
+  let l = lower;
+  while (l.endsWith('"') || l.endsWith("'")) l = l.slice(0, -1);
+  return l.endsWith('etc/hosts') || l.endsWith('etc\\hosts');
+}
+
+/** Whether a character may stand in a host name (letters, digits, dot, hyphen). */
+function isHostChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 46 || c === 45;
+}
+
+/** The first security, MFA or update vendor name in a written text (`0.0.0.0 api-x.duosecurity.com`), as [host, vendor domain]. */
+function vendorHostIn(lower: string): [string, string] | undefined {
+  let start = -1;
+  for (let i = 0; i <= lower.length; i++) {
+    if (i < lower.length && isHostChar(lower.charCodeAt(i))) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start >= 0 && i - start > 3) {
+      const token = lower.slice(start, i);
+      const vendor = token.includes('.') ? securityVendorDomain(token) : undefined;
+      if (vendor) return [token, vendor];
+    }
+    start = -1;
+  }
+  return undefined;
+}
+
+/**
+ * `Add-Content …\drivers\etc\hosts "0.0.0.0 api-x.duosecurity.com"`, `echo "127.0.0.1 ts01-b.cloudsink.net" |
+ * sudo tee -a /etc/hosts`, `echo … >> /etc/hosts`: a hosts entry for a security, MFA, EDR or OS-update
+ * vendor's name cuts the host off from it without stopping anything (T1556.006, T1562.001): MFA
+ * fails open, the EDR console stops hearing from the sensor, updates never arrive. Entries for
+ * internal hosts (`10.0.0.5 fileserver.corp.local`) are ordinary administration.
+ */
+function checkHostsBlackhole(doc: Document, out: FindingCollector): void {
+  if (!docHasAny(doc, HOSTS_FILE)) return;
+  for (const inv of invocations(doc)) {
+    const target = writeTargets(inv).find((w) => isHostsFile(w.lower));
+    if (!target) continue;
+    // The entry is an argument (`Add-Content hosts "…"`, `echo … >> hosts`) or piped in (`echo … | tee -a hosts`).
+    const piped = pipelineNeighbours(doc, inv.command, 'before', 2).flatMap((c) => c.words);
+    for (const w of [...inv.args, ...piped]) {
+      if (w === target) continue;
+      const found = vendorHostIn(w.lower);
+      if (!found) continue;
+      out.add(
+        flagSpec(
+          'evasion.hosts.blackhole',
+          `Adds ${found[0]} to the hosts file: the host can no longer reach ${found[1]}, a security, MFA or update service, and nothing reports it.`,
+        ),
+        [commandWord(inv), w],
+      );
+      return;
+    }
+  }
+}
+
 // --- Whole-text shapes ---------------------------------------------------------------------------
 
 const AMSI_BYPASS = new NeedleGroup([
@@ -1776,8 +2022,51 @@ function checkAmsiByPattern(doc: Document, out: FindingCollector): void {
   );
 }
 
+/** PowerShell's in-memory logging switches: the cached Group Policy settings (in the Utils class) and the ETW log provider. */
+const PS_LOGGING_INTERNALS = new NeedleGroup(['cachedgrouppolicysettings', 'psetwlogprovider', 'automation.utils']);
+/** Reflection that reaches non-public members. */
+const NONPUBLIC_REFLECTION = new NeedleGroup(['getfield', 'nonpublic', 'bindingflags']);
+/** What is written to switch the ETW provider off: `EventProvider.m_enabled` set through `SetValue`. */
+const ETW_SWITCH = new NeedleGroup(['m_enabled', 'eventprovider', 'setvalue']);
+/**
+ * What is switched off in the cached policy: the script-block logging keys. `logging` and
+ * `policysettings` also survive names split into pieces (`'EnableScriptB'+'lockLogging'`), which
+ * the deobfuscated layer does not join inside a method call's arguments.
+ */
+const POLICY_LOGGING = new NeedleGroup(['cachedgrouppolicysettings', 'policysettings', 'logging']);
+
+/**
+ * `[Ref].Assembly.GetType('System.Management.Automation.Utils').GetField('cachedGroupPolicySettings',
+ * 'NonPublic,Static')` with `EnableScriptBlockLogging` set to 0, or `PSEtwLogProvider` → `etwProvider` →
+ * `m_enabled` set to 0: PowerShell's script-block logging switched off in memory by reflection, the
+ * sibling of the AMSI bypass (blocked for the same reason: no administrative reading; the policy
+ * way is the registry, which is flagged). Listing the Utils class's methods stays allowed.
+ */
+function checkLoggingByReflection(doc: Document, out: FindingCollector): void {
+  if (!docHasAny(doc, PS_LOGGING_INTERNALS) || !docHasAny(doc, NONPUBLIC_REFLECTION)) return;
+  const etw = docHas(doc, 'psetwlogprovider') && docHasAny(doc, ETW_SWITCH) !== undefined;
+  const policy =
+    !etw &&
+    (docHas(doc, 'cachedgrouppolicysettings') || (docHas(doc, 'automation.utils') && docHas(doc, 'getfield'))) &&
+    docHasAny(doc, POLICY_LOGGING) !== undefined;
+  if (!etw && !policy) return;
+  out.add(
+    blockSpec(
+      'evasion.pslogging.reflection',
+      etw
+        ? "Switches off PowerShell's event tracing (PSEtwLogProvider) in memory by reflection, so the scripts that follow leave no script-block log: a standard step before running malicious PowerShell."
+        : "Rewrites PowerShell's cached Group Policy settings by reflection to turn script-block logging off in memory, so the scripts that follow leave no log: a standard step before running malicious PowerShell.",
+    ),
+    searchFirst(
+      doc,
+      etw ? 'psetwlogprovider' : docHas(doc, 'cachedgrouppolicysettings') ? 'cachedgrouppolicysettings' : 'automation.utils',
+    ),
+  );
+}
+
 function checkDocumentLevel(doc: Document, out: FindingCollector): void {
   checkSecurityProductUninstall(doc, out);
+  checkHostsBlackhole(doc, out);
   const amsi = docHasAny(doc, AMSI_BYPASS);
   if (
     amsi &&
@@ -1792,6 +2081,7 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
     );
   }
   checkAmsiByPattern(doc, out);
+  checkLoggingByReflection(doc, out);
   if (docHas(doc, 'win32_shadowcopy') && docHasAny(doc, ['.delete(', 'remove-ciminstance', 'remove-wmiobject'])) {
     out.add(
       blockSpec('evasion.shadow-copies.delete', `Deletes Volume Shadow Copies through WMI. ${RECOVERY}`),
@@ -2006,6 +2296,7 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkProcessHidingMount, names: ['mount'] },
   { check: checkWholeSystemDeletion, names: ['rm', 'rd', 'rmdir', 'remove-item', 'del', 'erase'] },
   { check: checkServicePermissions, names: ['sc'] },
+  { check: checkSystemFileTakeover, names: ['takeown', 'icacls', 'cacls', 'xcacls', 'set-acl'] },
   {
     check: checkHistoryTampering,
     names: ['unset', 'export', 'declare', 'typeset', 'set', 'ln', 'set-psreadlineoption', 'remove-item', 'clear-content', 'del', 'erase'],
