@@ -46,6 +46,9 @@ const flagged: Array<[string, Shell, string]> = [
   ['echo "* * * * * root /tmp/x" > /etc/cron.d/x', 'bash', 'persist.file'],
   ['echo "/tmp/x &" >> ~/.bashrc', 'bash', 'persist.file'],
   ['cat key.pub >> ~/.ssh/authorized_keys', 'bash', 'persist.file'],
+  // Filtering another file into it, or a sed that writes text, can add a key.
+  ['grep -v x /tmp/keys > ~/.ssh/authorized_keys', 'bash', 'persist.file'],
+  ["sed -i 's/^/ssh-rsa AAAA /' ~/.ssh/authorized_keys", 'bash', 'persist.file'],
   ['echo "[Service]" > /etc/systemd/system/helper.service', 'bash', 'persist.file'],
   ['sudo cp x.plist /Library/LaunchDaemons/com.x.plist', 'zsh', 'persist.file'],
   ['launchctl load -w ~/Library/LaunchAgents/com.x.plist', 'zsh', 'persist.launchd'],
@@ -78,6 +81,10 @@ const flagged: Array<[string, Shell, string]> = [
 
 const allowed: Array<[string, Shell]> = [
   ['mv ~/.ssh/authorized_keys ~/.ssh/authorized_keys.disabled', 'bash'],
+  // A key removed: the file rewritten with its own lines minus some.
+  ["grep -v 'old-laptop' ~/.ssh/authorized_keys.bak > ~/.ssh/authorized_keys", 'bash'],
+  ["sed -i '/old-laptop@contoso/d' /root/.ssh/authorized_keys", 'bash'],
+  ['for f in /home/*/.ssh/authorized_keys; do cp "$f" "$f.bak"; grep -v \'old\' "$f.bak" > "$f"; done', 'bash'],
   ['cp /etc/crontab /etc/crontab.bak', 'bash'],
   ['Add-ADGroupMember -Identity "GG-$dept" -Members $user', 'powershell'],
   ['Set-ItemProperty HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Lsa -Name LmCompatibilityLevel -Value 5', 'powershell'],

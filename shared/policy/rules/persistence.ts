@@ -32,6 +32,7 @@ import {
   type FindingSpec,
   type Invocation,
 } from './command-match';
+import { optionClusterHas } from '../analysis/names';
 import { NeedleSet } from '../analysis/needles';
 import type { RuleContext, RuleFamily } from './rule';
 
@@ -118,6 +119,7 @@ function checkFileLocations(inv: Invocation, out: FindingCollector): void {
   if (checkPathInterception(inv, targets, out)) return;
   for (const target of targets) {
     const t = intoFolder(inv, target) ?? target;
+    if (removesLinesOf(inv, t)) continue;
     const what = autostartFile(t);
     if (what === 'the PowerShell profile' && !writesExecution(inv)) continue;
     if (what) {
@@ -136,6 +138,35 @@ function checkFileLocations(inv: Invocation, out: FindingCollector): void {
       return;
     }
   }
+}
+
+/**
+ * `grep -v 'old-laptop' "$f.bak" > "$f"`, `sed -i '/old-laptop/d' ~/.ssh/authorized_keys`: the file is
+ * written with its own lines minus some (from itself or its set-aside copy), which removes an entry
+ * and can add none.
+ */
+function removesLinesOf(inv: Invocation, target: Pick<Word, 'lower'>): boolean {
+  const file = unquoted(target.lower);
+  const fromItself = (w: Word) => {
+    const source = unquoted(w.lower);
+    return source === file || SET_ASIDE_SUFFIXES.some((suffix) => source === file + suffix);
+  };
+  if (inv.name === 'grep') return inv.args.some((w) => optionClusterHas(w.value, 'v')) && positionals(inv.args).some(fromItself);
+  if (inv.name === 'sed') {
+    const script = positionals(inv.args)[0]?.value ?? '';
+    // Only `/pattern/d` deletions: any other sed command could write new text.
+    const deletes = script.startsWith('/') && script.endsWith('/d');
+    return deletes && (inv.args.some((w) => optionClusterHas(w.value, 'i')) || positionals(inv.args).slice(1).some(fromItself));
+  }
+  return false;
+}
+
+function unquoted(lower: string): string {
+  let a = 0;
+  let b = lower.length;
+  while (a < b && (lower[a] === '"' || lower[a] === "'")) a++;
+  while (b > a && (lower[b - 1] === '"' || lower[b - 1] === "'")) b--;
+  return lower.slice(a, b);
 }
 
 /**
