@@ -2,14 +2,10 @@
  * Held-out gaps in defence evasion (round 5): each technique with the attack, evasive variants in other
  * shells and spellings, and the benign administration that looks like it and must stay allowed.
  */
-import { describe, expect, it } from 'vitest';
 import { defenseEvasionRules } from './defense-evasion';
-import { evaluateLine, run, ruleIds, spansValid, verdict } from './family-test-support';
-import type { Platform, Shell } from '../types';
+import { describeTechniques, type TechniqueTable } from './family-test-support';
 
-type Case = [text: string, shell: Shell, ruleId: string, platform?: Platform];
-
-const techniques: Record<string, { flagged?: Case[]; blocked?: Case[]; allowed: Array<[string, Shell, Platform?]> }> = {
+const techniques: TechniqueTable = {
   'masquerading as a core Windows process (T1036.003/.005)': {
     blocked: [
       ['copy "C:\\Tools\\payload.exe" ($env:TEMP + "\\svchost.exe")', 'powershell', 'evasion.masquerade'],
@@ -220,32 +216,4 @@ const techniques: Record<string, { flagged?: Case[]; blocked?: Case[]; allowed: 
   },
 };
 
-describe('defence evasion held-out gaps', () => {
-  for (const [technique, cases] of Object.entries(techniques)) {
-    describe(technique, () => {
-      for (const [text, shell, ruleId, platform] of cases.blocked ?? []) {
-        it(`blocks [${shell}] ${text}`, () => {
-          const f = run(defenseEvasionRules, text, shell, platform);
-          expect(ruleIds(f)).toContain(ruleId);
-          expect(verdict(f.filter((x) => x.ruleId === ruleId))).toBe('block');
-          expect(spansValid(f, text)).toBe(true);
-          expect(evaluateLine(text, shell, [], platform).decision).toBe('block');
-        });
-      }
-      for (const [text, shell, ruleId, platform] of cases.flagged ?? []) {
-        it(`flags [${shell}] ${text}`, () => {
-          const f = run(defenseEvasionRules, text, shell, platform);
-          expect(ruleIds(f)).toContain(ruleId);
-          expect(spansValid(f, text)).toBe(true);
-          expect(evaluateLine(text, shell, [], platform).decision).not.toBe('allow');
-        });
-      }
-      for (const [text, shell, platform] of cases.allowed) {
-        it(`allows [${shell}] ${text}`, () => {
-          expect(run(defenseEvasionRules, text, shell, platform)).toEqual([]);
-          expect(evaluateLine(text, shell, [], platform).decision).toBe('allow');
-        });
-      }
-    });
-  }
-});
+describeTechniques('defence evasion held-out gaps', defenseEvasionRules, techniques);

@@ -4,14 +4,10 @@
  * under Apple names and clearing macOS forensic stores. Each technique with the attack, variants in
  * other shells and spellings, and the administration that looks like it and must stay allowed.
  */
-import { describe, expect, it } from 'vitest';
 import { defenseEvasionRules } from './defense-evasion';
-import { evaluateLine, run, ruleIds, spansValid } from './family-test-support';
-import type { Platform, Shell } from '../types';
+import { describeTechniques, type TechniqueTable } from './family-test-support';
 
-type Case = [text: string, shell: Shell, ruleId: string, platform?: Platform];
-
-const techniques: Record<string, { flagged?: Case[]; blocked?: Case[]; allowed: Array<[string, Shell, Platform?]> }> = {
+const techniques: TechniqueTable = {
   'taking over a Windows system file (T1222.001)': {
     flagged: [
       ['takeown /f C:\\Windows\\System32\\termsrv.dll', 'cmd', 'evasion.system-file.takeover'],
@@ -167,31 +163,4 @@ const techniques: Record<string, { flagged?: Case[]; blocked?: Case[]; allowed: 
   },
 };
 
-describe('defence evasion held-out gaps (round 6)', () => {
-  for (const [technique, cases] of Object.entries(techniques)) {
-    describe(technique, () => {
-      for (const [text, shell, ruleId, platform] of cases.blocked ?? []) {
-        it(`blocks [${shell}] ${text}`, () => {
-          const f = run(defenseEvasionRules, text, shell, platform);
-          expect(ruleIds(f)).toContain(ruleId);
-          expect(spansValid(f, text)).toBe(true);
-          expect(evaluateLine(text, shell, [], platform).decision).toBe('block');
-        });
-      }
-      for (const [text, shell, ruleId, platform] of cases.flagged ?? []) {
-        it(`flags [${shell}] ${text}`, () => {
-          const f = run(defenseEvasionRules, text, shell, platform);
-          expect(ruleIds(f)).toContain(ruleId);
-          expect(spansValid(f, text)).toBe(true);
-          expect(evaluateLine(text, shell, [], platform).decision).not.toBe('allow');
-        });
-      }
-      for (const [text, shell, platform] of cases.allowed) {
-        it(`allows [${shell}] ${text}`, () => {
-          expect(run(defenseEvasionRules, text, shell, platform)).toEqual([]);
-          expect(evaluateLine(text, shell, [], platform).decision).toBe('allow');
-        });
-      }
-    });
-  }
-});
+describeTechniques('defence evasion held-out gaps (round 6)', defenseEvasionRules, techniques);

@@ -2,6 +2,7 @@
  * Shared by the technique-family tests: analyse a line with the real analysis and run one rule
  * family over it, or the whole engine. (Test support only; pure TypeScript so it type-checks with shared/.)
  */
+import { describe, expect, it } from 'vitest';
 import { analyse } from '../analysis/analyse';
 import { evaluatePolicy } from '../engine';
 import type { Platform, PolicyResult, Shell } from '../types';
@@ -38,5 +39,50 @@ export function evaluateLine(text: string, shell: Shell, history: string[] = [],
     shell,
     platform,
     context: { tenantState: 'active', trust: { level: 'standard' }, now: 0, blockedDestinations: [], permittedScriptHashes: [], history },
+  });
+}
+
+/** A case of a technique table: the text, its shell, the rule that must fire, the platform when not the shell's usual one. */
+export type TechniqueCase = [text: string, shell: Shell, ruleId: string, platform?: Platform];
+
+/** Per technique: what must be blocked or flagged (by a named rule), and the look-alikes that must stay allowed. */
+export type TechniqueTable = Record<
+  string,
+  { blocked?: TechniqueCase[]; flagged?: TechniqueCase[]; allowed: Array<[string, Shell, Platform?]> }
+>;
+
+/**
+ * One describe per technique of the table: each blocked case blocks through its rule (family and
+ * engine), each flagged case is at least flagged, each look-alike gets no finding at all.
+ */
+export function describeTechniques(title: string, family: RuleFamily, techniques: TechniqueTable): void {
+  describe(title, () => {
+    for (const [technique, cases] of Object.entries(techniques)) {
+      describe(technique, () => {
+        for (const [text, shell, ruleId, platform] of cases.blocked ?? []) {
+          it(`blocks [${shell}] ${text}`, () => {
+            const f = run(family, text, shell, platform);
+            expect(ruleIds(f)).toContain(ruleId);
+            expect(verdict(f.filter((x) => x.ruleId === ruleId))).toBe('block');
+            expect(spansValid(f, text)).toBe(true);
+            expect(evaluateLine(text, shell, [], platform).decision).toBe('block');
+          });
+        }
+        for (const [text, shell, ruleId, platform] of cases.flagged ?? []) {
+          it(`flags [${shell}] ${text}`, () => {
+            const f = run(family, text, shell, platform);
+            expect(ruleIds(f)).toContain(ruleId);
+            expect(spansValid(f, text)).toBe(true);
+            expect(evaluateLine(text, shell, [], platform).decision).not.toBe('allow');
+          });
+        }
+        for (const [text, shell, platform] of cases.allowed) {
+          it(`allows [${shell}] ${text}`, () => {
+            expect(run(family, text, shell, platform)).toEqual([]);
+            expect(evaluateLine(text, shell, [], platform).decision).toBe('allow');
+          });
+        }
+      });
+    }
   });
 }
