@@ -269,8 +269,55 @@ class PosixLexer {
       const before = this.pos;
       this.parseWord(statement, depth, close, words);
       if (this.pos === before) break;
+      if (text[this.pos] === '(') this.readArrayLiteral(words, statement, depth);
     }
     this.finishCommand(words, redirects, pipeline, statement, depth, created);
+  }
+
+  /**
+   * `NAME=(a "b c" [k]=v)`, `declare -A M=( … )`: an array's items are values, not a subshell's commands.
+   * The assignment takes them joined by spaces (what `${NAME[*]}` gives).
+   */
+  private readArrayLiteral(words: RawWord[], statement: number, depth: number): void {
+    const last = words[words.length - 1];
+    if (last === undefined || last.assignName === undefined || last.assignValue !== '' || last.end !== this.pos) return;
+    const text = this.t.text;
+    const items: RawWord[] = [];
+    this.pos++;
+    while (this.pos < this.n) {
+      const c = text.charCodeAt(this.pos);
+      if (isSpace(c) || c === 0x0a) {
+        this.pos++;
+        continue;
+      }
+      if (text[this.pos] === ')') {
+        this.pos++;
+        break;
+      }
+      if (text[this.pos] === '#') {
+        const nl = text.indexOf('\n', this.pos);
+        this.pos = nl < 0 ? this.n : nl;
+        continue;
+      }
+      const before = this.pos;
+      this.parseWord(statement, depth, ')', items);
+      if (this.pos === before) this.pos++;
+    }
+    let value = '';
+    for (const item of items) {
+      if (value.length + item.value.length + 1 > LOOP_VALUE_LIMIT) break;
+      value += (value.length > 0 ? ' ' : '') + item.value;
+    }
+    last.assignValue = value;
+    last.value = last.value + value;
+    last.end = this.pos;
+    last.constant = last.constant && items.every((w) => w.constant);
+    // Substitutions inside the items (`x=($(curl …))`) are commands of the assignment.
+    if (items.some((w) => w.nested.length > 0)) {
+      const nested = [...last.nested];
+      for (const item of items) for (let k = 0; k < item.nested.length; k++) nested.push(item.nested[k] as number);
+      last.nested = nested;
+    }
   }
 
   private finishCommand(

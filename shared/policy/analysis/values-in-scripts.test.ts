@@ -153,3 +153,11 @@ describe('expansions are bounded by the size of the text', () => {
     expect(total).toBeLessThanOrEqual(d.original.length + 65536 + 20000);
   });
 });
+
+describe('POSIX array literals', () => {
+  it('reads NAME=( … ) as the items of an array, not as a subshell of commands', () => {
+    const d = doc('declare -A CHECKS=( [disk]="df -h /" [mem]="free -m" )\nTOOLS=(nc nmap)\nx=($(curl -s http://a.example/l) b)', 'bash');
+    expect(d.commands.map((c) => c.name)).toEqual(['declare', 'curl']);
+    expect(d.assignments.find((a) => a.name === 'TOOLS')?.value).toBe('nc nmap');
+  });
+});

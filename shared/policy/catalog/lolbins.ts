@@ -40,6 +40,11 @@ export interface Lolbin {
    * /n \\printserver\queue` only names a printer. URLs count wherever they stand.
    */
   networkPathOnlyAsModule?: boolean;
+  /**
+   * Set when the first argument that is not an option is a search string, not a file (`findstr /v
+   * "\\\\Microsoft\\\\" tasks.csv`): no rule reads it as a path.
+   */
+  patternFirst?: boolean;
 }
 
 export const LOLBINS: readonly Lolbin[] = [
@@ -448,6 +453,7 @@ export const LOLBINS: readonly Lolbin[] = [
       },
     ],
     remoteIsRoutine: true,
+    patternFirst: true,
   },
   {
     names: ['print'],

@@ -126,6 +126,8 @@ const allowed: Array<[string, Shell]> = [
   ['winrm quickconfig -q', 'cmd'],
   ['findstr /i error \\\\fileserver\\logs\\app.log', 'cmd'],
   ['findstr /v "^#" C:\\t\\hosts', 'cmd'],
+  // The first argument is the search string, even when it looks like a share.
+  ['findstr /i /v "\\\\Microsoft\\\\" "%ProgramData%\\MSP\\tasks.csv" > "%ProgramData%\\MSP\\nonms.csv"', 'cmd'],
   ['print C:\\t\\report.txt', 'cmd'],
   ['"%LOCALAPPDATA%\\Microsoft\\Teams\\Update.exe" --help', 'cmd'],
   ['msdt.exe /id NetworkDiagnosticsWeb', 'cmd'],

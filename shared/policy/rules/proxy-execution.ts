@@ -62,7 +62,7 @@ function checkCatalog(inv: Invocation, out: FindingCollector, doc: Document): vo
   const bin = lolbinByName(inv.name);
   if (!bin) return;
   let matched = false;
-  const args = nativeArguments(inv, doc);
+  const args = withoutPattern(bin, nativeArguments(inv, doc));
   const remoteCandidates = remoteCandidatesOf(bin, args);
   for (const abuse of bin.abuses) {
     const decisive = matchAbuse(abuse, args, remoteCandidates);
@@ -99,6 +99,13 @@ function nativeArguments(inv: Invocation, doc: Document): readonly Word[] {
     out[i] = makeWord(doc.original.slice(w.span.start, w.span.end), w.span);
   }
   return out ?? inv.args;
+}
+
+/** The arguments without the search string a binary takes first (see Lolbin.patternFirst); unchanged when `/c:` or `/g:` gives it. */
+function withoutPattern(bin: Lolbin, args: readonly Word[]): readonly Word[] {
+  if (!bin.patternFirst || args.some((w) => /^\/[cg]:/i.test(w.value))) return args;
+  const pattern = args.findIndex((w) => !w.value.startsWith('/') && !w.value.startsWith('-'));
+  return pattern < 0 ? args : [...args.slice(0, pattern), ...args.slice(pattern + 1)];
 }
 
 /** The arguments a URL or network path is looked for in (see Lolbin.networkPathOnlyAsModule). */

@@ -42,6 +42,9 @@ const shells: Array<[string, Shell, string]> = [
 ];
 
 const allowed: Array<[string, Shell]> = [
+  // /dev/tcp/ as an IOC pattern searched for in logs, not a device opened.
+  ['#!/bin/bash\nPATTERNS=\'/dev/tcp/|base64 -d|nc -e\'\ngrep -nE "$PATTERNS" /var/log/auth.log', 'bash'],
+  ["grep -r '/dev/tcp/' /home/*/.bash_history | sh -c 'cat > /tmp/hits'", 'bash'],
   ['ssh user@srv.example.net', 'bash'],
   ['ssh -l admin -p 2222 host', 'bash'],
   ['ssh -i ~/.ssh/id_ed25519 -J jump host uptime', 'bash'],

@@ -366,6 +366,40 @@ function checkInterpreterSocket(inv: Invocation, out: FindingCollector): void {
   }
 }
 
+/** Programs whose arguments are search patterns or text: `/dev/tcp/` there is looked for or printed, not opened. */
+const TEXT_HANDLERS = new Set([
+  'grep',
+  'egrep',
+  'fgrep',
+  'zgrep',
+  'rg',
+  'ag',
+  'ack',
+  'findstr',
+  'select-string',
+  'sls',
+  'sed',
+  'awk',
+  'gawk',
+  'echo',
+  'printf',
+  'jq',
+]);
+
+/** A command other than a text search or print names `/dev/tcp/…` or `/dev/udp/…` (as a word or a redirect target). */
+function opensNetworkDevice(doc: Document): boolean {
+  for (const cmd of doc.commands) {
+    if (TEXT_HANDLERS.has(cmd.name)) continue;
+    for (const w of cmd.words) if (namesNetworkDevice(w.value)) return true;
+    for (const r of cmd.redirects) if (namesNetworkDevice(r.target.value)) return true;
+  }
+  return false;
+}
+
+function namesNetworkDevice(value: string): boolean {
+  return value.includes('/dev/tcp/') || value.includes('/dev/udp/');
+}
+
 // The first keyword lists of the whole-text checks below, asked about for every text.
 const DEV_TCP_NEEDLES = new NeedleGroup(['/dev/tcp/', '/dev/udp/']);
 const FIFO_NEEDLES = new NeedleGroup(['mkfifo', 'mknod']);
@@ -374,7 +408,7 @@ const DOTNET_SOCKET_NEEDLES = new NeedleGroup(['sockets.tcpclient', 'sockets.tcp
 /** bash /dev/tcp redirections wired to a shell (`bash -i >& /dev/tcp/h/p 0>&1`, `exec 5<>/dev/tcp/…`). */
 function checkDevTcp(doc: Document, out: FindingCollector): void {
   const dev = docHasAny(doc, DEV_TCP_NEEDLES);
-  if (!dev) return;
+  if (!dev || !opensNetworkDevice(doc)) return;
   const wiring = docHasAny(doc, [
     '0>&1',
     '0<&',
