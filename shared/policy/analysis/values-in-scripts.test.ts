@@ -158,6 +158,6 @@ describe('POSIX array literals', () => {
   it('reads NAME=( … ) as the items of an array, not as a subshell of commands', () => {
     const d = doc('declare -A CHECKS=( [disk]="df -h /" [mem]="free -m" )\nTOOLS=(nc nmap)\nx=($(curl -s http://a.example/l) b)', 'bash');
     expect(d.commands.map((c) => c.name)).toEqual(['declare', 'curl']);
-    expect(d.assignments.find((a) => a.name === 'TOOLS')?.value).toBe('nc nmap');
+    expect(d.assignments?.find((a) => a.name === 'TOOLS')?.value).toBe('nc nmap');
   });
 });
