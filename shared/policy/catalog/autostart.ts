@@ -107,6 +107,9 @@ export const AUTOSTART_REGISTRY: readonly AutostartLocation[] = [
   { needle: 'hkcr:\\', what: 'a file-class handler' },
 ];
 
+/** What a modprobe configuration file is (an `install` line there runs a command whenever the module loads). */
+export const MODPROBE_RULE = 'a modprobe rule (an install line runs a command whenever the module loads)';
+
 /** POSIX/macOS locations: writing (creating, appending, copying into) any of these is persistence. */
 export const AUTOSTART_PATHS: readonly AutostartLocation[] = [
   { needle: '/etc/cron', what: 'a cron job' },
@@ -137,6 +140,13 @@ export const AUTOSTART_PATHS: readonly AutostartLocation[] = [
   { needle: '/etc/pam.conf', what: 'a PAM module line (pam_exec.so and other modules run code at every login)' },
   { needle: '/etc/passwd', what: 'an account entry' },
   { needle: '/etc/udev/rules.d', what: 'a udev rule that runs programs' },
+  // Kernel modules (T1547.006): loaded at every boot by name, or an `install` line runs a command when one loads.
+  { needle: '/modules-load.d/', what: 'a kernel module loaded at every boot (modules-load.d)' },
+  { needle: '/etc/modules', what: 'the list of kernel modules loaded at every boot' },
+  { needle: '/etc/sysconfig/modules/', what: 'a boot-time kernel-module script' },
+  { needle: '/modprobe.d/', what: MODPROBE_RULE },
+  { needle: '/etc/modprobe.conf', what: MODPROBE_RULE },
+  { needle: '/lib/modules/', what: 'a kernel module installed where modprobe loads it from' },
   { needle: '/etc/update-motd.d', what: 'a login message script' },
   { needle: '/etc/xdg/autostart', what: 'a desktop autostart entry' },
   { needle: '.config/autostart', what: 'a desktop autostart entry' },

