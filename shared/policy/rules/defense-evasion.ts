@@ -74,7 +74,7 @@ export const defenseEvasionRules: RuleFamily = (doc: Document, _ctx: RuleContext
 
 const BACKUP_EXTENSIONS = ['.vhd', '.vhdx', '.bak', '.bac', '.bkf', '.wbcat', '.set', '.win', '.dsk', '.tib', '.vbk', '.vib', '.vrb'];
 
-function checkShadowCopiesAndBackups(inv: Invocation, out: FindingCollector): void {
+function checkShadowCopiesAndBackups(inv: Invocation, out: FindingCollector, doc: Document): void {
   const n = inv.name;
   const lowers = argLowers(inv);
   if (
@@ -116,10 +116,18 @@ function checkShadowCopiesAndBackups(inv: Invocation, out: FindingCollector): vo
         ),
         [commandWord(inv), wild[0]],
       );
+    else if (n === 'rm' && recursiveOrGlobOverBackups(inv)) {
+      // `rm -rf /var/backups/*`, `rm -r /backup/`: the whole folder, not one named file in it.
+      const dir = inv.args.find((w) => !w.value.startsWith('-') && wholeBackupFolder(w.lower))!;
+      out.add(blockSpec('evasion.backups.delete', `rm empties the backup folder ${dir.value}. ${RECOVERY}`), [commandWord(inv), dir]);
+    }
   } else if (n === 'tmutil' && (lowers[0] === 'disable' || lowers[0] === 'delete' || lowers[0] === 'deletelocalsnapshots')) {
     out.add(blockSpec('evasion.backups.timemachine', `tmutil ${lowers[0]} disables Time Machine or deletes its backups. ${RECOVERY}`), [
       commandWord(inv),
     ]);
+  } else if (POSIX_SNAPSHOT_TOOLS.has(n)) {
+    const what = posixSnapshotDestruction(inv, doc);
+    if (what) out.add(blockSpec('evasion.backups.delete', `${what} ${RECOVERY}`), [commandWord(inv)]);
   } else if (
     n === 'schtasks' &&
     findOption(inv.args, 'change', 'delete') &&
@@ -128,6 +136,149 @@ function checkShadowCopiesAndBackups(inv: Invocation, out: FindingCollector): vo
     out.add(flagSpec('evasion.scheduled-protection', 'schtasks disables or deletes a System Restore / Defender scheduled task.'), [
       commandWord(inv),
     ]);
+  }
+}
+
+/** Snapshot and backup tools of Linux, ESXi and NAS systems (`zfs destroy pool@snap`, `vim-cmd vmsvc/snapshot.removeall`). */
+const POSIX_SNAPSHOT_TOOLS: ReadonlySet<string> = new Set([
+  'zfs',
+  'lvremove',
+  'btrfs',
+  'snapper',
+  'timeshift',
+  'vim-cmd',
+  'proxmox-backup-client',
+  'restic',
+  'borg',
+  'find',
+]);
+/** Folder names that hold backups or snapshots (`/var/backups`, `/mnt/nas/backups`, `/.snapshots`, `@snapshots`). */
+const BACKUP_FOLDER_NAMES: ReadonlySet<string> = new Set(['backup', 'backups', 'snapshot', 'snapshots', 'timeshift', 'timeshift-btrfs']);
+
+/** Whether a path names a backup or snapshot folder or lies inside one (a loop's expanded items are comma-joined). */
+function backupDirectory(lower: string): boolean {
+  if (!lower.includes('backup') && !lower.includes('snapshot') && !lower.includes('timeshift')) return false;
+  for (const segment of lower.split(/[/\\,]/)) {
+    let seg = segment;
+    while (seg.startsWith('.') || seg.startsWith('@')) seg = seg.slice(1);
+    if (BACKUP_FOLDER_NAMES.has(seg)) return true;
+  }
+  return false;
+}
+
+/** `/var/backups/*`, `/backup/`, `/srv/backups`: the folder itself or all of its contents, not one named file in it. */
+function wholeBackupFolder(lower: string): boolean {
+  let path = lower;
+  if (path.endsWith('/*')) path = path.slice(0, -2);
+  while (path.endsWith('/')) path = path.slice(0, -1);
+  const name = baseName(path);
+  let seg = name;
+  while (seg.startsWith('.') || seg.startsWith('@')) seg = seg.slice(1);
+  return BACKUP_FOLDER_NAMES.has(seg) || (lower.endsWith('/*') && backupDirectory(path));
+}
+
+/** `rm -rf /var/backups/*`, `rm -r /backup/`: a recursive or whole-folder wildcard removal of a backup folder. */
+function recursiveOrGlobOverBackups(inv: Invocation): boolean {
+  let recursive = false;
+  for (const w of inv.args) {
+    const v = w.value;
+    if (v === '--recursive' || (v.startsWith('-') && !v.startsWith('--') && (v.includes('r') || v.includes('R')))) recursive = true;
+  }
+  return inv.args.some((w) => !w.value.startsWith('-') && wholeBackupFolder(w.lower) && (recursive || w.lower.endsWith('/*')));
+}
+
+/** Whether the argument after `-keep-…` options leaves nothing: `restic forget --keep-last 0`. */
+function keepsNothing(inv: Invocation): boolean {
+  let keeps = 0;
+  const args = inv.args;
+  for (let i = 0; i < args.length; i++) {
+    const l = args[i]!.lower;
+    if (!l.startsWith('--keep-')) continue;
+    keeps++;
+    const eq = l.indexOf('=');
+    const value = eq >= 0 ? l.slice(eq + 1) : (args[i + 1]?.lower ?? '');
+    if (value !== '0' && !(value.startsWith('0') && value.length <= 3 && !value.includes('.'))) return false;
+  }
+  return keeps > 0;
+}
+
+/**
+ * The destruction of snapshots or backups by a Linux, ESXi or NAS tool, described, or undefined. Retention with a
+ * policy (`restic forget --keep-daily 7`, `find /backup -mtime +30 -delete`, `snapper cleanup number`), listing and
+ * creating snapshots, and removing a dataset or volume that is not a snapshot are ordinary administration.
+ */
+function posixSnapshotDestruction(inv: Invocation, doc: Document): string | undefined {
+  const n = inv.name;
+  const lowers = argLowers(inv);
+  const targets = positionals(inv.args).filter((w) => !w.value.startsWith('-'));
+  switch (n) {
+    case 'zfs': {
+      if (lowers[0] !== 'destroy') return undefined;
+      const datasets = targets.slice(1);
+      if (datasets.some((w) => w.lower.includes('@') || backupDirectory(w.lower))) return 'zfs destroy deletes ZFS snapshots.';
+      // `zfs list -t snapshot -o name | xargs -n1 zfs destroy`, `for s in $(zfs list -t snapshot …); do zfs destroy "$s"`.
+      const unknown = datasets.length === 0 || datasets.some((w) => w.value.includes('$'));
+      return unknown && docHas(doc, 'snapshot') ? 'zfs destroy is fed the list of ZFS snapshots.' : undefined;
+    }
+    case 'lvremove': {
+      const select = optionValue(inv.args, 's', 'select');
+      if (select && (select.lower.includes('snap') || select.lower.includes('origin') || select.lower.includes('~^s')))
+        return 'lvremove selects and removes LVM snapshots.';
+      const volumes = select ? [] : targets;
+      if (volumes.some((w) => baseName(w.lower).includes('snap') || baseName(w.lower).includes('backup')))
+        return 'lvremove removes LVM snapshot or backup volumes.';
+      return volumes.length === 0 && !select && docHas(doc, 'snap') ? 'lvremove is fed a list of LVM snapshots.' : undefined;
+    }
+    case 'btrfs': {
+      const sub = lowers[0] ?? '';
+      const verb = targets[1]?.lower ?? '';
+      if (!(sub.length >= 2 && 'subvolume'.startsWith(sub) && verb.length >= 2 && 'delete'.startsWith(verb))) return undefined;
+      return targets.slice(2).some((w) => backupDirectory(w.lower)) ? 'btrfs subvolume delete removes snapshot subvolumes.' : undefined;
+    }
+    case 'snapper': {
+      const verb = targets.find((w) => w.lower === 'delete' || w.lower === 'remove' || w.lower === 'rm');
+      return verb && targets.indexOf(verb) <= 1 ? `snapper ${verb.lower} deletes filesystem snapshots.` : undefined;
+    }
+    case 'timeshift':
+      return lowers.includes('--delete-all') || lowers.includes('--delete') ? 'timeshift deletes system snapshots.' : undefined;
+    case 'vim-cmd':
+      return lowers[0]?.endsWith('snapshot.removeall') ? 'vim-cmd removes every snapshot of a virtual machine.' : undefined;
+    case 'proxmox-backup-client':
+      return lowers[0] === 'forget' || (lowers[0] === 'snapshot' && lowers[1] === 'forget')
+        ? 'proxmox-backup-client forget deletes backup snapshots.'
+        : undefined;
+    case 'restic':
+      return lowers.includes('forget') && keepsNothing(inv)
+        ? 'restic forget with a policy that keeps nothing deletes every snapshot.'
+        : undefined;
+    case 'borg': {
+      const verb = targets[0]?.lower;
+      if (verb === 'repo-delete' || verb === 'rdelete') return 'borg deletes the whole backup repository.';
+      if (verb !== 'delete') return undefined;
+      const every = optionValue(inv.args, 'glob-archives', 'a', 'match-archives');
+      if (every && (every.lower === '*' || every.lower === "'*'" || every.lower === '"*"')) return 'borg delete removes every archive.';
+      return targets.length >= 2 && !targets.slice(1).some((w) => w.value.includes('::'))
+        ? 'borg delete removes the whole backup repository.'
+        : undefined;
+    }
+    case 'find': {
+      // `find /backup -type f -delete`, `find /mnt/nas/backups -exec rm {} \;`; an age filter (`-mtime +30`) is retention.
+      const roots: Word[] = [];
+      for (const w of inv.args) {
+        if (w.value.startsWith('-') || w.value === '(' || w.value === '!') break;
+        roots.push(w);
+      }
+      if (!roots.some((w) => backupDirectory(w.lower)) || olderThanFilter(inv)) return undefined;
+      const deletes = inv.args.some((w, i) => {
+        if (w.lower === '-delete') return true;
+        if (w.lower !== '-exec' && w.lower !== '-execdir' && w.lower !== '-ok') return false;
+        const cmd = baseName(inv.args[i + 1]?.lower ?? '');
+        return cmd === 'rm' || cmd === 'shred' || cmd === 'unlink';
+      });
+      return deletes ? 'find deletes every file in a backup folder.' : undefined;
+    }
+    default:
+      return undefined;
   }
 }
 
@@ -1273,22 +1424,95 @@ const DATA_SUFFIXES = ['.plist', '.bak', '.old', '.orig', '.txt', '.log', '.db',
  */
 function systemLookingName(destName: string): boolean {
   if (destName.startsWith('com.apple.')) return !DATA_SUFFIXES.some((s) => destName.endsWith(s));
-  return POSIX_DAEMON_NAMES.has(destName) || destName.startsWith('kworker');
+  return POSIX_DAEMON_NAMES.has(destName) || kernelThreadName(destName);
+}
+
+/** Linux kernel threads (`kworker/0:1`, `ksoftirqd/0`, `rcu_sched`): they have no program file, so a file or process so named is hiding. */
+const KERNEL_THREAD_PREFIXES = [
+  'kworker',
+  'kthreadd',
+  'ksoftirqd',
+  'kswapd',
+  'kauditd',
+  'khugepaged',
+  'kcompactd',
+  'kdevtmpfs',
+  'kblockd',
+  'kintegrityd',
+  'rcu_sched',
+  'rcu_preempt',
+  'rcu_bh',
+  'rcu_gp',
+  'rcu_par_gp',
+  'migration/',
+  'watchdog/',
+  'cpuhp/',
+  'jbd2/',
+  'irq/',
+  'oom_reaper',
+];
+// `irq/` is left out of the text needles: `/proc/irq/` is an ordinary path.
+const KERNEL_THREAD_NEEDLES = new NeedleGroup(KERNEL_THREAD_PREFIXES.filter((p) => p !== 'irq/'));
+
+/** `kworkerd`, `kworker/0:1`, `[kthreadd]`, `[watchdogd]`: the name of a kernel thread, or a name in the brackets `ps` shows them in. */
+function kernelThreadName(name: string): boolean {
+  let n = name;
+  if (n.startsWith('[')) {
+    if (n.endsWith(']') && n.length > 3 && !n.includes('.')) return true;
+    n = n.slice(1);
+  }
+  return KERNEL_THREAD_PREFIXES.some((p) => n.startsWith(p));
+}
+
+/** `/tmp/`, `/dev/shm/` …: world-writable folders, where no genuine daemon is kept. */
+function inWorldWritable(lower: string): boolean {
+  return WORLD_WRITABLE.some((f) => lower.startsWith(f));
+}
+
+/**
+ * A dropped program given a kernel thread's name anywhere (`cp /tmp/.b /usr/sbin/kworkerd`, `install x /usr/bin/ksoftirqd`),
+ * or a daemon's name in a world-writable folder (`cp x /dev/shm/systemd-journald`) or from one (`cp /tmp/.x /usr/sbin/sshd`).
+ * Installing a build under its own name (`cp ./build/sshd /usr/sbin/sshd`) or an upgrade (`mv nginx.new nginx`) is not.
+ */
+function disguisedAsSystem(inv: Invocation, source: Word, dest: Word, srcName: string, destName: string): string | undefined {
+  if (kernelThreadName(destName)) return 'a Linux kernel thread';
+  if (inv.name === 'ln' || srcName === destName || srcName.startsWith(destName + '.')) return undefined;
+  const daemon = POSIX_DAEMON_NAMES.has(destName) || destName.startsWith('systemd-');
+  if (!daemon) return undefined;
+  if (inWorldWritable(dest.lower)) return `the ${destName} daemon, in a world-writable folder`;
+  const dropped = inWorldWritable(source.lower) || srcName.startsWith('.');
+  return dropped && POSIX_SYSTEM_DIRS.some((d) => dest.lower.startsWith(d)) ? `the ${destName} daemon` : undefined;
 }
 
 /** A system binary copied under another name (`copy cmd.exe C:\svchost.exe`, `copy certutil.exe %temp%\tcm.tmp`). */
 function checkMasquerade(inv: Invocation, out: FindingCollector): void {
-  if (!COPIERS.has(inv.name)) return;
+  const posixOnly = inv.name === 'install' || inv.name === 'ln';
+  if (!COPIERS.has(inv.name) && !posixOnly) return;
   const pos = positionals(inv.args).filter((w) => !w.lower.startsWith('-'));
-  const source = optionValue(inv.args, 'path', 'literalpath') ?? pos[0];
+  // `install -m 755 SRC DEST`: the mode is a positional word here, so the source is the one before the destination.
+  const source = optionValue(inv.args, 'path', 'literalpath') ?? (posixOnly ? pos[pos.length - 2] : pos[0]);
   const dest = optionValue(inv.args, 'destination') ?? pos[pos.length - 1];
   if (!source || !dest || source === dest) return;
   const srcName = baseName(source.lower);
   const destName = baseName(dest.lower);
+  const disguise =
+    dest.lower.startsWith('/') && !dest.lower.endsWith('/') ? disguisedAsSystem(inv, source, dest, srcName, destName) : undefined;
+  if (disguise) {
+    out.add(
+      blockSpec(
+        'evasion.masquerade',
+        `Gives the program ${srcName} the name "${destName}", ${disguise}: it hides the program in process listings and from the technician reading the logs.`,
+      ),
+      [commandWord(inv), dest],
+    );
+    return;
+  }
+  if (posixOnly) return;
   if (POSIX_SYSTEM_DIRS.some((d) => source.lower.startsWith(d))) {
     // Any system program under an Apple or daemon name (`cp /bin/sleep /tmp/com.apple.sleep`); shells,
-    // interpreters and network tools under a hidden name as well (`cp /bin/bash /tmp/.sshd`).
-    if (destName === srcName || destName === '' || dest.lower.endsWith('/')) return;
+    // interpreters and network tools under a hidden name as well (`cp /bin/bash /tmp/.sshd`). An upgrade
+    // (`mv /usr/sbin/nginx.new /usr/sbin/nginx`) keeps the name.
+    if (destName === srcName || destName === '' || dest.lower.endsWith('/') || srcName.startsWith(destName + '.')) return;
     const shellLike = POSIX_MASQUERADE_SOURCES.has(srcName);
     if (!(systemLookingName(destName) || (shellLike && destName.startsWith('.')))) return;
     out.add(
@@ -2139,10 +2363,29 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
   if (forStream) out.add(runsStream(forStream.stream), forStream.spans);
   checkEvasionTools(doc, out);
   checkDotNetSystemProcessName(doc, out);
+  checkProcessRename(doc, out);
   const svcWord = findSecurityServiceStopInArguments(doc);
   if (svcWord && !out.has('evasion.security-service')) {
     out.add(flagSpec('evasion.security-service.stop', `Stops the security service "${svcWord.value}" through another program.`), [svcWord]);
   }
+}
+
+/** Ways a process takes another name: `exec -a NAME`, Perl's `$0 =`, `prctl(PR_SET_NAME)`, `setproctitle`. */
+const PROCESS_RENAMES = new NeedleGroup(['exec -a', '$0=', '$0 =', 'set_name(', 'pr_set_name', 'setproctitle', 'prctl(15']);
+
+/** `exec -a '[kworker/0:1]' /tmp/.b`, `perl -e '$0="[kthreadd]"; …'`: a process renamed after a kernel thread. */
+function checkProcessRename(doc: Document, out: FindingCollector): void {
+  const rename = docHasAny(doc, PROCESS_RENAMES);
+  if (rename === undefined) return;
+  const thread = docHasAny(doc, KERNEL_THREAD_NEEDLES);
+  if (thread === undefined) return;
+  out.add(
+    blockSpec(
+      'evasion.masquerade',
+      `Renames a running process after the Linux kernel thread "${thread}" (${rename}): it hides the program among kernel threads in process listings.`,
+    ),
+    searchFirst(doc, rename),
+  );
 }
 
 const TIMESTAMP_WRITES = new NeedleGroup([
@@ -2195,6 +2438,17 @@ const WORLD_WRITABLE = ['/tmp/', '/var/tmp/', '/dev/shm/', '/private/tmp/'];
 function checkHiddenProgram(inv: Invocation, out: FindingCollector): void {
   const path = inv.nameWord?.value;
   if (path === undefined || path.length < 7 || path.charCodeAt(0) !== 0x2f /* / */) return;
+  // `nohup /usr/sbin/kworkerd -d &`: kernel threads have no program file, so one run by path is in disguise.
+  if ((inv.name.charCodeAt(0) === 0x6b /* k */ || inv.name.charCodeAt(0) === 0x72) /* r */ && kernelThreadName(inv.name)) {
+    out.add(
+      blockSpec(
+        'evasion.masquerade',
+        `Runs ${path}, a program named like the Linux kernel thread "${inv.name}": kernel threads have no program file, so this one hides among them in process listings.`,
+      ),
+      [commandWord(inv)],
+    );
+    return;
+  }
   const folder = WORLD_WRITABLE.find((f) => path.startsWith(f));
   if (folder === undefined) return;
   const name = path.slice(path.lastIndexOf('/') + 1);
@@ -2213,7 +2467,20 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkHiddenProgram },
   {
     check: checkShadowCopiesAndBackups,
-    names: ['vssadmin', 'wmic', 'wbadmin', 'bcdedit', 'diskshadow', 'del', 'erase', 'remove-item', 'rm', 'tmutil', 'schtasks'],
+    names: [
+      'vssadmin',
+      'wmic',
+      'wbadmin',
+      'bcdedit',
+      'diskshadow',
+      'del',
+      'erase',
+      'remove-item',
+      'rm',
+      'tmutil',
+      'schtasks',
+      ...POSIX_SNAPSHOT_TOOLS,
+    ],
   },
   {
     check: checkDefender,
@@ -2291,7 +2558,7 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkSecurityRegistry, names: [...REGISTRY_WRITER_NAMES, 'remove-item', 'remove-itemproperty'] },
   // Redirections of any command can overwrite a log.
   { check: checkLogFileDestruction },
-  { check: checkMasquerade, names: COPIERS },
+  { check: checkMasquerade, names: [...COPIERS, 'install', 'ln'] },
   { check: checkSystemProcessName, names: NAME_GIVERS },
   { check: checkProcessHidingMount, names: ['mount'] },
   { check: checkWholeSystemDeletion, names: ['rm', 'rd', 'rmdir', 'remove-item', 'del', 'erase'] },
