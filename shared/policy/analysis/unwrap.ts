@@ -254,6 +254,8 @@ const CARRIERS = new Map<string, Carrier>([
     { kind: 'option', options: [{ names: ['-o'], command: afterKey(['proxycommand', 'localcommand', 'knownhostscommand'], '= \t') }] },
   ],
   ['git', { kind: 'option', options: [{ names: ['-c'], command: gitCommandKey }] }],
+  // `gcloud compute ssh HOST --command '…'`: run by the VM's shell.
+  ['gcloud', { kind: 'option', options: [{ names: ['--command'], command: whole, shell: () => 'sh' }] }],
   // Cloud run-command: the script runs on a cloud VM, as the VM's agent (SYSTEM or root).
   ['az', { kind: 'option', options: [{ names: ['--scripts'], command: whole, shell: azRunCommandShell }] }],
   [
@@ -330,6 +332,95 @@ const COMMAND_VARIABLES = new Set([
 export const BASE64_DECODERS = new Set(['base64', 'b64decode', 'gbase64']);
 
 /** Every command name unwrapCommand or storedCommandLines treats specially (others need neither). */
+/** Container engines whose `exec`/`run` start a command inside a container. */
+const CONTAINER_TOOLS = ['docker', 'podman', 'nerdctl'];
+/** Their global options (before the subcommand) that take a value. */
+const CONTAINER_GLOBAL_WITH_VALUE = new Set(['-H', '--host', '-c', '--context', '--config', '-l', '--log-level', '--url', '--connection']);
+/** Options of `run`/`exec`/`create` that take the next word as their value (`-v /:/host`, `-e K=V`). */
+const CONTAINER_OPTIONS_WITH_VALUE = new Set([
+  '-v',
+  '--volume',
+  '-e',
+  '--env',
+  '--env-file',
+  '--name',
+  '-p',
+  '--publish',
+  '--pid',
+  '--network',
+  '--net',
+  '--entrypoint',
+  '-w',
+  '--workdir',
+  '-u',
+  '--user',
+  '--mount',
+  '-l',
+  '--label',
+  '--add-host',
+  '--cap-add',
+  '--cap-drop',
+  '--device',
+  '--security-opt',
+  '-h',
+  '--hostname',
+  '--ipc',
+  '--restart',
+  '--cpus',
+  '-m',
+  '--memory',
+  '--platform',
+  '--ulimit',
+  '--gpus',
+  '--tmpfs',
+  '--volumes-from',
+  '--dns',
+  '--log-driver',
+  '--log-opt',
+  '--runtime',
+  '--userns',
+  '--uts',
+  '--group-add',
+  '--health-cmd',
+  '--stop-signal',
+  '--cidfile',
+  '--detach-keys',
+  '--pull',
+]);
+
+/**
+ * The words of the command a container tool runs inside the container: `docker exec [opts] CONTAINER
+ * CMD …`, `docker run [opts] IMAGE CMD …` (after global options such as `-H unix:///…`), `kubectl exec
+ * POD -- CMD …`, `kubectl run NAME --image=X -- CMD …`. Empty when there is none.
+ */
+export function containerCommandWords(cmd: SimpleCommand): readonly Word[] {
+  const words = cmd.words;
+  if (cmd.name === 'kubectl' || cmd.name === 'oc') {
+    const sub = words.findIndex((w, k) => k > 0 && !w.value.startsWith('-'));
+    const verb = words[sub]?.lower;
+    if (verb !== 'exec' && verb !== 'run' && verb !== 'debug') return [];
+    const dashes = words.findIndex((w, k) => k > sub && w.value === '--');
+    return dashes > 0 ? words.slice(dashes + 1) : [];
+  }
+  if (!CONTAINER_TOOLS.includes(cmd.name)) return [];
+  let k = 1;
+  while (k < words.length && (words[k] as Word).value.startsWith('-'))
+    k += CONTAINER_GLOBAL_WITH_VALUE.has((words[k] as Word).value) ? 2 : 1;
+  let verb = words[k]?.lower;
+  if (verb === 'container') verb = words[++k]?.lower;
+  if (verb !== 'exec' && verb !== 'run' && verb !== 'create') return [];
+  for (k++; k < words.length; k++) {
+    const v = (words[k] as Word).value;
+    if (v === '--') continue;
+    if (!v.startsWith('-')) break;
+    if (CONTAINER_OPTIONS_WITH_VALUE.has(v)) k++;
+  }
+  // words[k] is the container (exec) or the image (run): what follows is the command, unless it is only
+  // options for the image's own entrypoint (`node-exporter --path.rootfs=/host`).
+  const inside = words.slice(k + 1);
+  return inside.length > 0 && !(inside[0] as Word).value.startsWith('-') ? inside : [];
+}
+
 const UNWRAPPED_NAMES = new Set([
   ...POSIX_SHELLS,
   'su',
@@ -345,6 +436,10 @@ const UNWRAPPED_NAMES = new Set([
   ...STORING_COMMANDS,
   'forfiles',
   ...CARRIERS.keys(),
+  ...CONTAINER_TOOLS,
+  'kubectl',
+  'oc',
+  'aws',
 ]);
 
 function shellOfProgram(name: string): Shell {
@@ -450,6 +545,16 @@ export class Unwrapper {
     }
     if (name === 'osascript') {
       this.appleScriptShellScripts(cmd, depth, out);
+      return;
+    }
+    if (CONTAINER_TOOLS.includes(name) || name === 'kubectl' || name === 'oc') {
+      const inside = containerCommandWords(cmd);
+      // Run by the container's own shell when given one (`sh -c '…'`); argv otherwise.
+      if (inside.length > 0) out.push(this.argvLayer(inside, 'sh', depth));
+      return;
+    }
+    if (name === 'aws') {
+      this.ssmCommands(cmd, depth, out);
       return;
     }
     const carrier = CARRIERS.get(name);
@@ -693,6 +798,29 @@ export class Unwrapper {
     }
     const start = argvStart(words, carrier);
     if (start > 0) out.push(this.argvLayer(words.slice(start), shell, depth));
+  }
+
+  /**
+   * `aws ssm send-command --document-name AWS-RunShellScript --parameters 'commands=["curl … | bash"]'`
+   * (also the JSON form `{"commands":[…]}`): each command runs on the instances, in the document's shell.
+   */
+  private ssmCommands(cmd: SimpleCommand, depth: number, out: NestedText[]): void {
+    const words = cmd.words;
+    if (words[1]?.lower !== 'ssm' || words[2]?.lower !== 'send-command') return;
+    const document = words.find((w, k) => k > 0 && words[k - 1]?.value === '--document-name')?.lower ?? '';
+    const shell: Shell = document.includes('powershell') ? 'powershell' : 'sh';
+    for (let k = 3; k < words.length; k++) {
+      const w = words[k] as Word;
+      let value: string | undefined;
+      if (w.value === '--parameters') value = words[k + 1]?.value;
+      else if (w.value.startsWith('--parameters=')) value = w.value.slice(13);
+      if (value === undefined) continue;
+      for (const line of ssmParameterCommands(value)) {
+        const builder = new PieceTextBuilder();
+        builder.append(line, (words[k + 1] ?? w).span);
+        out.push({ layer: builder.build(shell, depth, 'nested_shell'), lex: true });
+      }
+    }
   }
 
   /**
@@ -1090,6 +1218,34 @@ export class Unwrapper {
       builder.append(w.value, w.span);
     });
     return { layer: builder.build(shell, depth, origin), lex: true };
+  }
+}
+
+/** Most commands read from one `--parameters` value. */
+const MAX_SSM_COMMANDS = 16;
+
+/** The command lines of an SSM `--parameters` value: `commands=["a","b"]`, `commands=a`, `{"commands":["a"]}`. */
+function ssmParameterCommands(value: string): string[] {
+  const text = value.trim();
+  let list: unknown;
+  if (text.startsWith('{')) list = parseJson(text)?.['commands' as keyof object];
+  else {
+    const at = text.toLowerCase().indexOf('commands=');
+    if (at < 0) return [];
+    const rest = text.slice(at + 9);
+    list = rest.startsWith('[') ? parseJson(rest) : [rest];
+  }
+  if (!Array.isArray(list)) return [];
+  return list.filter((item): item is string => typeof item === 'string').slice(0, MAX_SSM_COMMANDS);
+}
+
+function parseJson(text: string): object | undefined {
+  if (text.length > 65536) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null ? parsed : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -5,6 +5,7 @@
  * Rules match on resolved command names and on word predicates (Set lookups, prefix/suffix and
  * substring tests); no regular expression ever runs on untrusted text here.
  */
+import { makeWord } from '../analysis/builder';
 import type { Document, SimpleCommand, Word } from '../analysis/document';
 import type { ReasonCode, Span } from '../types';
 import { NeedleSet } from '../analysis/needles';
@@ -471,6 +472,21 @@ function unwrapPsExec(command: SimpleCommand, args: Word[]): Invocation | null {
   return newInvocation(command, programName(target.value), target, args.slice(i + 1), true);
 }
 
+/** Most arguments read out of one `-ArgumentList` value. */
+const MAX_LISTED_ARGUMENTS = 64;
+
+/**
+ * The arguments in a `-ArgumentList` value: a list (`'-N','-R',"13389:localhost:3389"`, which the lexer joins
+ * with commas) or one string the program gets as its command line (`'-N -R 13389:…'`). Each keeps the
+ * value's span.
+ */
+function argumentListWords(w: Word): Word[] {
+  const v = w.value;
+  if (v.length > 4096 || (v.indexOf(',') < 0 && v.indexOf(' ') < 0)) return [w];
+  const parts = v.split(/[ ,]+/).filter((part) => part.length > 0);
+  return parts.slice(0, MAX_LISTED_ARGUMENTS).map((part) => makeWord(part, w.span));
+}
+
 function unwrapStartProcess(command: SimpleCommand, args: Word[]): Invocation | null {
   let target: Word | undefined;
   const rest: Word[] = [];
@@ -483,7 +499,12 @@ function unwrapStartProcess(command: SimpleCommand, args: Word[]): Invocation | 
     }
     if (l === '-argumentlist' || l === '-args' || l === '-argument' || l === '-arguments') {
       const v = args[++i];
-      if (v) rest.push(v);
+      if (v) for (const a of argumentListWords(v)) rest.push(a);
+      // A list written out (`'-N', '-R', …`) stands as its items with `,` between them.
+      while (args[i + 1]?.value === ',' && args[i + 2] !== undefined) {
+        i += 2;
+        for (const a of argumentListWords(args[i] as Word)) rest.push(a);
+      }
       continue;
     }
     if (l.startsWith('-')) {

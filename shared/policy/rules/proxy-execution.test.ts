@@ -28,6 +28,11 @@ const blocked: Array<[string, Shell, string]> = [
   ['wsl -e /mnt/c/Users/Public/.cache/agent', 'cmd', 'proxy.wsl.windows-program'],
   ['wsl.exe -d Ubuntu -u root --exec /mnt/c/Windows/System32/calc.exe', 'powershell', 'proxy.wsl.windows-program'],
   ['wsl /mnt/d/tools/run.sh', 'cmd', 'proxy.wsl.windows-program'],
+  // GTFOBins docker: a container holding the host's root or processes runs a shell on the host.
+  ['docker run --rm -it --privileged --pid=host -v /:/host alpine chroot /host /bin/bash', 'bash', 'proxy.container.host-escape'],
+  ['docker -H unix:///var/run/docker.sock run -v /:/mnt --rm -it ubuntu chroot /mnt sh', 'bash', 'proxy.container.host-escape'],
+  ['docker run --rm --privileged --pid=host -it alpine nsenter -t 1 -m -u -n -i sh', 'bash', 'proxy.container.host-escape'],
+  ['podman run --mount type=bind,source=/,target=/h -it fedora bash', 'bash', 'proxy.container.host-escape'],
   [
     'C:\\Windows\\Microsoft.NET\\Framework\\v4.0.30319\\InstallUtil.exe /logfile= /LogToConsole=false /U payload.dll',
     'cmd',
@@ -115,6 +120,9 @@ const allowed: Array<[string, Shell]> = [
   ['wsl -e ls -la /mnt/c/Users', 'cmd'],
   ['wsl --exec /usr/bin/apt-get update', 'powershell'],
   ['wsl explorer.exe .', 'cmd'],
+  ['docker run -d --net=host --pid=host -v "/:/host:ro,rslave" quay.io/prometheus/node-exporter --path.rootfs=/host', 'bash'],
+  ['docker run --rm -v /:/host:ro alpine sh -c "du -sh /host/var"', 'bash'],
+  ['docker run --rm -it -v /srv/app:/app node:20 bash', 'bash'],
   ['python3 -c "import urllib.request;print(urllib.request.urlopen(\'https://example.com\').status)"', 'bash'],
   ['Get-Help Invoke-Expression', 'powershell'],
 ];

@@ -9,7 +9,7 @@
  */
 import { makeWord } from '../analysis/builder';
 import { evaluatesOutput, pipelineNeighbours } from '../analysis/semantics';
-import { wslProgram } from '../analysis/unwrap';
+import { containerCommandWords, wslProgram } from '../analysis/unwrap';
 import type { Document, Word } from '../analysis/document';
 import { LOLBINS, PROXY_SCRIPTS, lolbinByName, type Lolbin, type LolbinAbuse } from '../catalog/lolbins';
 import {
@@ -792,6 +792,52 @@ function checkWslWindowsProgram(inv: Invocation, out: FindingCollector): void {
   ]);
 }
 
+/** Programs that, run in a container that holds the host's root or processes, reach the host itself. */
+const HOST_REACHING_PROGRAMS = new Set(['chroot', 'nsenter', 'sh', 'bash', 'ash', 'dash', 'zsh']);
+
+/** `-v /:/host`, `--volume=/:/mnt:rw`, `--mount type=bind,source=/,target=/h`: the host's root, writable. */
+function mountsHostRoot(words: readonly Word[]): Word | undefined {
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k] as Word;
+    const l = w.lower;
+    let spec: string | undefined;
+    if (l === '-v' || l === '--volume' || l === '--mount') spec = words[k + 1]?.lower;
+    else if (l.startsWith('--volume=') || l.startsWith('--mount=')) spec = l.slice(l.indexOf('=') + 1);
+    else if (l.startsWith('-v/')) spec = l.slice(2);
+    if (spec === undefined) continue;
+    const mount = spec.replace(/["']/g, '');
+    const options = mount.split(/[,:]/);
+    const readOnly = options.includes('ro') || options.includes('readonly') || options.includes('readonly=true');
+    const rootVolume = mount.startsWith('/:');
+    const rootBind = options.includes('source=/') || options.includes('src=/');
+    if ((rootVolume || rootBind) && !readOnly) return l.startsWith('-') && l.length <= 9 ? (words[k + 1] ?? w) : w;
+  }
+  return undefined;
+}
+
+/**
+ * GTFOBins docker: `docker run -v /:/host … chroot /host sh`, `docker run --privileged --pid=host … nsenter -t 1 …`:
+ * a container given the host's root filesystem or its processes runs a shell on the host, outside what
+ * the endpoint's controls see. Monitoring agents mount the root read-only (`-v /:/host:ro`) and run no shell.
+ */
+function checkContainerHostEscape(inv: Invocation, out: FindingCollector): void {
+  const inside = containerCommandWords(inv.command);
+  const program = inside[0] ? programName(inside[0].value) : '';
+  if (!HOST_REACHING_PROGRAMS.has(program)) return;
+  const words = inv.command.words;
+  const root = mountsHostRoot(words);
+  const privileged = words.some((w) => w.lower === '--privileged');
+  const hostPids = words.some((w, k) => w.lower === '--pid=host' || (w.lower === '--pid' && words[k + 1]?.lower === 'host'));
+  if (!root && !(privileged && hostPids && program === 'nsenter')) return;
+  out.add(
+    blockSpec(
+      'proxy.container.host-escape',
+      `${inv.name} runs ${program} in a container given ${root ? "the host's root filesystem" : "the host's processes with full privileges"}: a shell on the host itself. ${WHY}`,
+    ),
+    [commandWord(inv), root ?? inside[0]],
+  );
+}
+
 /** The per-invocation checks, in order, each with the programs it acts on (none: every program). */
 const INVOCATION_CHECKS = new ChecksByName([
   { check: checkCatalog, names: LOLBINS.flatMap((bin) => bin.names) },
@@ -809,6 +855,7 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkInterpreterShell, names: INLINE_INTERPRETERS },
   { check: checkSshLocalCommand, names: ['ssh'] },
   { check: checkWslWindowsProgram, names: ['wsl'] },
+  { check: checkContainerHostEscape, names: ['docker', 'podman', 'nerdctl'] },
   // Any program can be started from a network path.
   { check: checkNetworkShareExecution },
 ]);

@@ -5,6 +5,9 @@ import type { Shell } from '../types';
 
 const flagged: Array<[string, Shell, string]> = [
   ['ssh -R 8080:localhost:80 user@203.0.113.7', 'bash', 'tunnel.ssh.forward'],
+  // Start-Process with the arguments as a list or as one string.
+  ["Start-Process ssh.exe -ArgumentList '-N','-R','13389:localhost:3389','t@203.0.113.5'", 'powershell', 'tunnel.ssh.forward'],
+  ["Start-Process ssh -ArgumentList '-N -R 13389:localhost:3389 t@203.0.113.5'", 'powershell', 'tunnel.ssh.forward'],
   ['ssh -fNL 9999:db.internal:5432 jump', 'bash', 'tunnel.ssh.forward'],
   ['ssh -D 1080 user@host', 'bash', 'tunnel.ssh.forward'],
   ['ssh -o RemoteForward="8080 localhost:80" host', 'bash', 'tunnel.ssh.forward'],
