@@ -845,6 +845,7 @@ export interface Extraction {
 
 /** Every name `archiveExtraction` can answer for (one lookup: it is asked for every command after a download). */
 const UNPACKERS: ReadonlySet<string> = new Set([
+  'ditto',
   'tar',
   'bsdtar',
   'unzip',
@@ -926,6 +927,12 @@ export function archiveExtraction(cmd: SimpleCommand): Extraction | null {
       else if (!v.startsWith('-') && archive === undefined) archive = v;
     }
     return archive === undefined ? null : { archive, directory };
+  }
+  if (n === 'ditto') {
+    // macOS `ditto -x -k a.zip /Applications/` (`-xk`): extract an archive; without -x it copies.
+    if (!args.some((w) => optionClusterHas(w.value, 'x'))) return null;
+    const positional = args.filter((w) => !w.value.startsWith('-'));
+    return positional.length >= 2 ? { archive: positional[0]!.value, directory: positional[1]!.value } : null;
   }
   if (n === '7z' || n === '7za' || n === '7zr' || n === 'unrar') {
     const verb = args[0]?.lower;

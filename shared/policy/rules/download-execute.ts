@@ -72,6 +72,22 @@ function variableKey(name: string): string {
   return name.toLowerCase();
 }
 
+/**
+ * The text a command writes to its output redirect, lower case, when the text shows it: echo's and printf's
+ * words, or the here-document given to cat (`cat > go.sh <<'EOF' … EOF`).
+ */
+function writtenText(cmd: SimpleCommand): string | undefined {
+  if (cmd.name === 'echo' || cmd.name === 'printf')
+    return cmd.words
+      .slice(1)
+      .map((w) => w.value)
+      .join(' ')
+      .toLowerCase();
+  if (cmd.name !== 'cat' || cmd.words.length > 1) return undefined;
+  const body = cmd.redirects.find((r) => r.heredoc === true);
+  return body === undefined ? undefined : body.target.value.toLowerCase();
+}
+
 /** All commands nested (transitively) inside a word. */
 function nestedCommands(doc: Document, w: Word, out: SimpleCommand[] = [], guard = { n: 0 }): SimpleCommand[] {
   for (const i of w.nested ?? []) {
@@ -114,6 +130,15 @@ const CODE_FETCH = [
   "file_get_contents('http",
 ];
 const CODE_EXEC = [
+  // A shell script's own way of running what it fetched.
+  '| sh',
+  '|sh',
+  '| bash',
+  '|bash',
+  '| zsh',
+  '| iex',
+  '|iex',
+  'invoke-expression',
   'exec(',
   'eval(',
   'os.system',
@@ -548,15 +573,12 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
     // A downloaded archive unpacked, and the working directory moved into what it unpacked.
     if (flow.downloaded.size > 0 || (cmd.position > 0 && isUnpacker(cmd.name))) recordUnpacking(doc, cmd, flow, report !== null);
     if (flow.unpacked.size > 0 && CHANGE_DIRECTORY.has(cmd.name)) recordDirectoryChange(cmd, flow);
-    if ((cmd.name === 'echo' || cmd.name === 'printf') && cmd.redirects.length > 0) {
+    const written = cmd.redirects.length > 0 ? writtenText(cmd) : undefined;
+    if (written !== undefined) {
+      const text = written;
       for (const r of cmd.redirects) {
         if (r.op !== '>' && r.op !== '>>') continue;
         const key = executedKey(r.target.value);
-        const text = cmd.words
-          .slice(1)
-          .map((w) => w.value)
-          .join(' ')
-          .toLowerCase();
         // `>>` appends after a line break, which no keyword spans: the file's text has a keyword when either part has.
         const before = r.op === '>>' ? flow.writtenScripts.get(key) : undefined;
         const script = { fetches: (before?.fetches ?? false) || codeFetches(text), runs: (before?.runs ?? false) || codeRuns(text) };

@@ -33,6 +33,8 @@ const blocked: Array<[string, Shell, string]> = [
   ['docker -H unix:///var/run/docker.sock run -v /:/mnt --rm -it ubuntu chroot /mnt sh', 'bash', 'proxy.container.host-escape'],
   ['docker run --rm --privileged --pid=host -it alpine nsenter -t 1 -m -u -n -i sh', 'bash', 'proxy.container.host-escape'],
   ['podman run --mount type=bind,source=/,target=/h -it fedora bash', 'bash', 'proxy.container.host-escape'],
+  ['cmstp.exe /ni /s C:\\Users\\Public\\corp.inf', 'cmd', 'proxy.cmstp.staged'],
+  ['cmstp /s "%TEMP%\\vpn.inf"', 'cmd', 'proxy.cmstp.staged'],
   [
     'C:\\Windows\\Microsoft.NET\\Framework\\v4.0.30319\\InstallUtil.exe /logfile= /LogToConsole=false /U payload.dll',
     'cmd',
@@ -123,6 +125,7 @@ const allowed: Array<[string, Shell]> = [
   ['docker run -d --net=host --pid=host -v "/:/host:ro,rslave" quay.io/prometheus/node-exporter --path.rootfs=/host', 'bash'],
   ['docker run --rm -v /:/host:ro alpine sh -c "du -sh /host/var"', 'bash'],
   ['docker run --rm -it -v /srv/app:/app node:20 bash', 'bash'],
+  ['cmstp.exe /s "C:\\Program Files\\Contoso VPN\\corp.inf"', 'cmd'],
   ['python3 -c "import urllib.request;print(urllib.request.urlopen(\'https://example.com\').status)"', 'bash'],
   ['Get-Help Invoke-Expression', 'powershell'],
 ];

@@ -792,6 +792,20 @@ function checkWslWindowsProgram(inv: Invocation, out: FindingCollector): void {
   ]);
 }
 
+/**
+ * `cmstp.exe /ni /s C:\\Users\\Public\\corp.inf`: a connection-manager profile installed silently from a
+ * staging folder, whose INF can run commands (LOLBAS cmstp). Profiles deployed from an IT share or a
+ * program folder are not this.
+ */
+function checkCmstpStaged(inv: Invocation, out: FindingCollector): void {
+  const inf = inv.args.find((w) => w.lower.replace(/["']/g, '').endsWith('.inf') && inStagingFolder(w.lower));
+  if (!inf) return;
+  out.add(blockSpec('proxy.cmstp.staged', `cmstp installs ${inf.value}, an INF in a staging folder, which can run commands. ${WHY}`), [
+    commandWord(inv),
+    inf,
+  ]);
+}
+
 /** Programs that, run in a container that holds the host's root or processes, reach the host itself. */
 const HOST_REACHING_PROGRAMS = new Set(['chroot', 'nsenter', 'sh', 'bash', 'ash', 'dash', 'zsh']);
 
@@ -856,6 +870,7 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkSshLocalCommand, names: ['ssh'] },
   { check: checkWslWindowsProgram, names: ['wsl'] },
   { check: checkContainerHostEscape, names: ['docker', 'podman', 'nerdctl'] },
+  { check: checkCmstpStaged, names: ['cmstp'] },
   // Any program can be started from a network path.
   { check: checkNetworkShareExecution },
 ]);
