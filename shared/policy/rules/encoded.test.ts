@@ -168,3 +168,21 @@ describe('text written as character codes for printf or echo, then run', () => {
     "printf '\\x77\\x68\\x6f\\x61\\x6d\\x69\\n' > /tmp/notes.txt",
   ])('allows %s (colour codes, or codes not run)', (text) => expect(codes(text, 'bash')).not.toContain('encoded_command'));
 });
+
+describe('PowerShell: decoded text run without a written-out runner', () => {
+  const ruleIds = (text: string) => evaluate(text, 'powershell').reasons.map((r) => r.ruleId);
+  it('blocks character codes cast in a loop and joined, then run', () =>
+    expect(
+      ruleIds("$codes = 87,114,105,116,101,45,72,111,115,116\n$c = ($codes | ForEach-Object { [char]$_ }) -join ''\nInvoke-Expression $c"),
+    ).toContain('enc.decode-exec'));
+  it('blocks decoded text handed to a program whose name is computed', () =>
+    expect(
+      ruleIds(
+        "$dec = [Text.Encoding]::Unicode.GetString([Convert]::FromBase64String($blob))\n$n = 'IXZEX'.Replace('Z','')\n& ($n.Insert(1,'E').Substring(0,3)) $dec",
+      ),
+    ).toContain('enc.decode-exec'));
+  it.each([
+    "$line = ($names | ForEach-Object { [char]34 + $_ + [char]34 }) -join ','\nWrite-Output $line",
+    '$q = [char]34\n& \'C:\\Tools\\report.exe\' "$q$path$q"',
+  ])('allows %s (codes quoting text, nothing decoded run)', (text) => expect(codes(text, 'powershell')).not.toContain('encoded_command'));
+});

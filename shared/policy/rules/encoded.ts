@@ -14,6 +14,7 @@
  */
 import type { Document, SimpleCommand, Word } from '../analysis/document';
 import {
+  computedProgram,
   contentWriteTargets,
   executedFiles,
   executesArguments,
@@ -25,7 +26,7 @@ import {
 } from '../analysis/semantics';
 import { INTERPRETERS, POSIX_SHELLS, POWERSHELL_HOSTS } from '../analysis/unwrap';
 import type { Span } from '../types';
-import { DocumentCache, POWERSHELL_TEXT_RUNNERS } from './command-match';
+import { docHas, DocumentCache, POWERSHELL_TEXT_RUNNERS } from './command-match';
 import type { Finding, RuleContext, RuleFamily } from './rule';
 
 const REMEDY = 'Send the command in plain text; a supervisor can grant extended trust, or save the script and have its hash permitted.';
@@ -247,12 +248,37 @@ const POWERSHELL_DECODE = 2;
 /** Per command (by index), how it decodes (0: not at all). */
 function decodeFlags(doc: Document): readonly number[] {
   const flags: number[] = [];
-  for (const cmd of doc.commands) {
+  const joins = docHas(doc, '[char]') ? charCodeJoins(doc) : null;
+  for (let i = 0; i < doc.commands.length; i++) {
+    const cmd = doc.commands[i]!;
     let f = isDecoder(cmd) || printsEscapedText(cmd) ? DECODER : 0;
-    if (cmd.shell === 'powershell' && isPowerShellDecode(cmd)) f |= POWERSHELL_DECODE;
+    if (cmd.shell === 'powershell' && (isPowerShellDecode(cmd) || joins?.has(i) === true)) f |= POWERSHELL_DECODE;
     flags.push(f);
   }
   return flags;
+}
+
+/**
+ * `($codes | ForEach-Object { [char]$_ }) -join ''`: character codes cast one by one inside a command
+ * whose result is joined, by the joining command's index. The analysis folds written-out codes itself;
+ * this catches codes it cannot see (a variable, a computed list).
+ */
+function charCodeJoins(doc: Document): Set<number> {
+  const out = new Set<number>();
+  for (const cmd of doc.commands) {
+    if (cmd.shell !== 'powershell' || !(cmd.words[0]?.lower.startsWith('[char]') ?? false)) continue;
+    let at = cmd.parent;
+    for (let depth = 0; at !== undefined && depth < 4; depth++) {
+      const ancestor = doc.commands[at];
+      if (ancestor === undefined) break;
+      if (ancestor.words.some((w) => w.lower === '-join')) {
+        out.add(at);
+        break;
+      }
+      at = ancestor.parent;
+    }
+  }
+  return out;
 }
 const DECODE_FLAGS = new DocumentCache(decodeFlags);
 
@@ -486,6 +512,20 @@ export const encodedRules: RuleFamily = (doc: Document, ctx: RuleContext): Findi
         );
         break;
       }
+    }
+
+    // Decoded text handed to a program whose name is computed at run time (`& ($c.Insert(1,'E').Substring(0,3)) $dec`).
+    if (decodedVariables.size > 0 && computedProgram(doc, cmd) !== null) {
+      const arg = cmd.words.slice(1).find((w) => variablesIn(w).some((v) => decodedVariables.has(v)));
+      if (arg)
+        findings.push(
+          finding(
+            'encoded_command',
+            'enc.decode-exec',
+            `Decoded text (${arg.value}) is handed to \`${head?.value ?? name}\`, a program whose name is only known at run time (it could be Invoke-Expression or a shell).`,
+            [arg.span, cmd.span],
+          ),
+        );
     }
 
     // Code that decodes and executes, written somewhere (an autostart file, a script).
