@@ -136,6 +136,8 @@ export const AUTOSTART_PATHS: readonly AutostartLocation[] = [
   { needle: '/etc/environment', what: 'the system environment' },
   { needle: '/etc/ld.so.preload', what: 'a library preloaded into every program' },
   { needle: '/etc/sudoers', what: 'a sudo rule' },
+  // systemd-sysusers creates the accounts listed here at every boot (and when a package runs it).
+  { needle: '/etc/sysusers.d/', what: 'a systemd-sysusers account definition' },
   { needle: '/etc/pam.d/', what: 'a PAM module line (pam_exec.so and other modules run code at every login)' },
   { needle: '/etc/pam.conf', what: 'a PAM module line (pam_exec.so and other modules run code at every login)' },
   { needle: '/etc/passwd', what: 'an account entry' },

@@ -266,3 +266,74 @@ describe('a program run from a hidden file in a world-writable folder', () => {
     expect(ruleIds(run(defenseEvasionRules, text, shell))).not.toContain('evasion.hidden-program');
   });
 });
+
+describe('AppArmor weakened through apparmor_parser, and help switches of security tools', () => {
+  const weakened: Array<[string, Shell]> = [
+    ['sudo apparmor_parser -R /etc/apparmor.d/usr.sbin.cupsd', 'bash'],
+    ['apparmor_parser --remove /etc/apparmor.d/usr.bin.firefox', 'bash'],
+    ['sudo apparmor_parser -C -r /etc/apparmor.d/usr.sbin.mysqld', 'bash'],
+    ['apparmor_parser --complain --replace /etc/apparmor.d/usr.sbin.nginx', 'sh'],
+    ['sudo apparmor_parser -rC /etc/apparmor.d/usr.sbin.tcpdump', 'bash'],
+    ['sudo /sbin/apparmor_parser -R /etc/apparmor.d/usr.sbin.rsyslogd', 'bash'],
+    ['for p in /etc/apparmor.d/usr.*; do apparmor_parser -R "$p"; done', 'bash'],
+    ['aa-teardown -h; sudo aa-teardown', 'bash'],
+    ['sudo aa-complain /etc/apparmor.d/usr.sbin.cupsd', 'bash'],
+  ];
+  const kept: Array<[string, Shell]> = [
+    ['sudo apparmor_parser -r /etc/apparmor.d/usr.sbin.cupsd', 'bash'],
+    ['apparmor_parser --replace /etc/apparmor.d/usr.bin.man', 'bash'],
+    ['sudo apparmor_parser -a /etc/apparmor.d/usr.sbin.nginx', 'bash'],
+    ['apparmor_parser -p /etc/apparmor.d/usr.sbin.nginx > /tmp/nginx.flat', 'bash'],
+    ['apparmor_parser -Q -C /etc/apparmor.d/usr.sbin.nginx', 'bash'],
+    ['apparmor_parser --skip-kernel-load --debug /etc/apparmor.d/usr.sbin.nginx', 'bash'],
+    ['apparmor_parser -r -W -L /var/cache/apparmor /etc/apparmor.d/usr.sbin.nginx', 'bash'],
+    ['apparmor_parser --version', 'bash'],
+    ['aa-teardown -h', 'bash'],
+    ['aa-teardown --help', 'bash'],
+    ['aa-disable -h', 'bash'],
+    ['sudo aa-teardown -V', 'bash'],
+    ['aa-complain --version', 'bash'],
+    ['apparmor_parser -R -h', 'bash'],
+    ['spctl --master-disable --help', 'zsh'],
+  ];
+  it.each(weakened)('flags %s', (text, shell) => {
+    const f = run(defenseEvasionRules, text, shell);
+    expect(ruleIds(f)).toContain('evasion.security-control.disable');
+    expect(verdict(f)).toBe('flag');
+    expect(spansValid(f, text)).toBe(true);
+  });
+  it.each(kept)('allows %s', (text, shell) => {
+    expect(run(defenseEvasionRules, text, shell, shell === 'zsh' ? 'macos' : undefined)).toEqual([]);
+  });
+});
+
+describe("an uninstall deleting the product's own log folder", () => {
+  const tampering: Array<[string, Shell]> = [
+    ['rm -rf /var/log/nginx/', 'bash'],
+    ['sudo systemctl stop nginx; sudo rm -rf /var/log/nginx/*', 'bash'],
+    ['sudo apt purge -y rustdesk; sudo rm -rf /var/log/rustdesk /var/log/auth.log', 'bash'],
+    ['sudo apt remove -y nginx && sudo rm -rf /var/log/journal', 'bash'],
+    ['sudo apt purge -y nginx && sudo rm -rf /var/log/', 'bash'],
+    ['sudo systemctl disable apache2; sudo rm -rf /var/log/audit/', 'bash'],
+    ['sudo yum remove -y httpd && sudo rm -rf /var/log/nginx', 'bash'],
+    ['rm -rf /tmp/nginx /var/log/nginx', 'bash'],
+  ];
+  const uninstalls: Array<[string, Shell]> = [
+    [
+      'sudo systemctl stop rustdesk-hbbs.service\nsudo systemctl disable rustdesk-hbbs.service\nsudo rm /etc/systemd/system/rustdesk-hbbs.service\nsudo rm /usr/bin/hbbs\nsudo rm -rf /var/lib/rustdesk-server/\nsudo rm -rf /var/log/rustdesk-server/',
+      'sh',
+    ],
+    ['sudo apt purge -y zabbix-agent && sudo rm -rf /etc/zabbix /var/log/zabbix', 'bash'],
+    ['sudo dnf remove -y grafana\nsudo rm -rf /var/lib/grafana /var/log/grafana/', 'bash'],
+    ['sudo systemctl disable --now netdata\nsudo rm -rf /usr/sbin/netdata /var/log/netdata/', 'bash'],
+    ['sudo rm -rf /opt/acme-agent /var/log/acme-agent', 'bash'],
+  ];
+  it.each(tampering)('flags %s', (text, shell) => {
+    const f = run(defenseEvasionRules, text, shell);
+    expect(ruleIds(f)).toContain('evasion.logs.delete');
+    expect(verdict(f)).toBe('flag');
+  });
+  it.each(uninstalls)('allows %s', (text, shell) => {
+    expect(run(defenseEvasionRules, text, shell)).toEqual([]);
+  });
+});

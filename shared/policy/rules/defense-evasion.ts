@@ -43,7 +43,7 @@ import {
   type FindingSpec,
   type Invocation,
 } from './command-match';
-import { REGISTRY_WRITER_NAMES, esxcliPath, registryWriteText } from './persistence';
+import { REGISTRY_WRITER_NAMES, asksForHelp, esxcliPath, registryWriteText, unquoted } from './persistence';
 import type { RuleContext, RuleFamily } from './rule';
 
 function flagSpec(ruleId: string, message: string): FindingSpec {
@@ -857,14 +857,78 @@ function checkForensicStoreSql(inv: Invocation, out: FindingCollector, doc: Docu
   if (write) out.add(flagSpec('evasion.forensics.clear', `${inv.name} deletes records from ${what}.`), [commandWord(inv), db, write]);
 }
 
+/** Writers whose words are written text, not options: `echo -h 0 > …` writes `-h 0`. */
+const TEXT_WRITERS: ReadonlySet<string> = new Set(['echo', 'printf', 'tee']);
+
+/**
+ * `aa-teardown -h`, `spctl --master-disable --help`, `aa-complain --version`: a help or version switch
+ * prints and changes nothing. Persistence's help switches plus the short and version spellings, which
+ * the security tools read as help everywhere (persistence cannot: `-h` is a host or a home elsewhere).
+ */
+function printsHelpOrVersion(inv: Invocation): boolean {
+  if (TEXT_WRITERS.has(inv.name)) return false;
+  if (asksForHelp(inv)) return true;
+  return inv.args.some((w) => w.lower === '-h' || w.value === '-V' || w.lower === '--version');
+}
+
+/** apparmor_parser short options that take a value: a cluster ends at them (`-Lcache`, `-oout`). */
+const APPARMOR_PARSER_VALUE_OPTIONS = 'bDfIjLmMnoO';
+
+/**
+ * Whether an apparmor_parser word is the short option `letter` or a cluster holding it (`-rC`).
+ * Case-sensitive: `-R` removes, `-r` replaces, `-C` is complain mode, `-Q` skips the kernel load.
+ */
+function apparmorParserOption(value: string, letter: string): boolean {
+  if (value.length < 2 || value[0] !== '-' || value[1] === '-') return false;
+  for (let i = 1; i < value.length; i++) {
+    const c = value[i]!;
+    if (c === letter) return true;
+    if (APPARMOR_PARSER_VALUE_OPTIONS.includes(c)) return false;
+  }
+  return false;
+}
+
+/** apparmor_parser runs that never reach the kernel: preprocess, skip the load, write to stdout or a file, list names. */
+const APPARMOR_PARSER_OFFLINE_LONG: ReadonlySet<string> = new Set(['--preprocess', '--skip-kernel-load', '--stdout', '--ofile', '--names']);
+const APPARMOR_PARSER_OFFLINE_SHORT = ['p', 'Q', 'S', 'o', 'N'];
+
+/**
+ * `apparmor_parser -R profile` removes a profile from the kernel (the program runs unconfined);
+ * `-C`/`--complain` loads it in complain mode (logged, not enforced): the aa-disable / aa-complain
+ * techniques through the parser. `-r`/`-a` (load or replace, enforced) and offline runs stay allowed.
+ */
+function apparmorParserWeakens(inv: Invocation): string | undefined {
+  let remove = false;
+  let complain = false;
+  for (const w of inv.args) {
+    const v = w.value;
+    if (v.length < 2 || v[0] !== '-') continue;
+    if (v[1] === '-') {
+      const key = w.lower.split('=')[0]!;
+      if (APPARMOR_PARSER_OFFLINE_LONG.has(key)) return undefined;
+      if (key === '--remove') remove = true;
+      else if (key === '--complain') complain = true;
+      continue;
+    }
+    if (APPARMOR_PARSER_OFFLINE_SHORT.some((letter) => apparmorParserOption(v, letter))) return undefined;
+    if (apparmorParserOption(v, 'R')) remove = true;
+    if (apparmorParserOption(v, 'C')) complain = true;
+  }
+  if (remove) return 'apparmor_parser -R removes AppArmor profiles from the kernel: the programs run unconfined.';
+  if (complain) return 'apparmor_parser -C loads AppArmor profiles in complain mode, which logs but no longer enforces.';
+  return undefined;
+}
+
 function checkMandatoryControls(inv: Invocation, out: FindingCollector): void {
   const n = inv.name;
+  if (printsHelpOrVersion(inv)) return;
   const lowers = argLowers(inv);
   let what: string | undefined;
   if (n === 'setenforce' && (lowers[0] === '0' || lowers[0] === 'permissive')) what = 'setenforce 0 switches SELinux to permissive.';
   else if (n === 'aa-teardown' || (n === 'aa-disable' && inv.args.length > 0)) what = `${n} unloads AppArmor profiles.`;
   else if (n === 'aa-complain' && inv.args.length > 0)
     what = 'aa-complain switches AppArmor profiles to complain mode, which logs but no longer enforces.';
+  else if (n === 'apparmor_parser') what = apparmorParserWeakens(inv);
   else if (n === 'mokutil' && lowers.includes('--disable-validation'))
     what = 'mokutil --disable-validation turns off Secure Boot signature checks in shim.';
   else if (n === 'spctl' && lowers.some((l) => l === '--master-disable' || l === '--global-disable' || l === '--disable'))
@@ -1088,7 +1152,106 @@ function isLogPath(lower: string): boolean {
   return LOG_LOCATIONS.some((l) => lower.includes(l));
 }
 
-function checkLogFileDestruction(inv: Invocation, out: FindingCollector): void {
+/**
+ * Names under /var/log that are the system's own record, never a product's folder: deleting them is
+ * log tampering whatever else the text removes.
+ */
+const SYSTEM_LOG_NAMES: ReadonlySet<string> = new Set([
+  'syslog',
+  'auth.log',
+  'kern.log',
+  'daemon.log',
+  'user.log',
+  'sudo.log',
+  'boot.log',
+  'dpkg.log',
+  'wtmp',
+  'btmp',
+  'utmp',
+  'lastlog',
+  'faillog',
+  'tallylog',
+  'journal',
+  'audit',
+  'messages',
+  'secure',
+  'maillog',
+  'cron',
+  'dmesg',
+  'apt',
+  'installer',
+  'sa',
+  'sysstat',
+  'private',
+]);
+
+/** Where a product's files live: a removed path here names the product (`/var/lib/rustdesk-server`, `/usr/bin/hbbs`). */
+const PRODUCT_LOCATIONS = ['/opt/', '/var/lib/', '/var/opt/', '/var/cache/', '/etc/', '/usr/', '/lib/', '/srv/'];
+const UNIT_SUFFIXES = ['.service', '.socket', '.timer'];
+
+/** `rustdesk-server` → `rustdesk`, `zabbix-agent` → `zabbix`: the name up to its first separator, if that is a word. */
+function productStem(name: string): string {
+  let i = 0;
+  while (i < name.length && name[i] !== '-' && name[i] !== '_' && name[i] !== '.' && name[i] !== '@') i++;
+  return i >= 3 ? name.slice(0, i) : name;
+}
+
+function unitName(name: string): string {
+  for (const suffix of UNIT_SUFFIXES) if (name.endsWith(suffix)) return name.slice(0, -suffix.length);
+  return name;
+}
+
+/**
+ * Stems of the products the document uninstalls: packages removed by a package manager, units
+ * disabled or masked, and product files or folders deleted (units, binaries, data and config folders).
+ * Computed once per document, and only when a product log folder is deleted.
+ */
+const UNINSTALLED_PRODUCTS = new DocumentCache((doc: Document): ReadonlySet<string> => {
+  const stems = new Set<string>();
+  for (const inv of invocations(doc)) {
+    const n = inv.name;
+    const removeVerbs = PACKAGE_REMOVE_VERBS.get(n);
+    if (removeVerbs) {
+      if (!argLowers(inv).some((l) => removeVerbs.has(l))) continue;
+      for (const w of positionals(inv.args)) if (!removeVerbs.has(w.lower)) stems.add(productStem(unquoted(w.lower)));
+    } else if (n === 'systemctl') {
+      const lowers = argLowers(inv);
+      if (!lowers.includes('disable') && !lowers.includes('mask')) continue;
+      for (const w of positionals(inv.args))
+        if (w.lower !== 'disable' && w.lower !== 'mask') stems.add(productStem(unitName(unquoted(w.lower))));
+    } else if (DESTROYERS.has(n)) {
+      for (const w of positionals(inv.args)) {
+        const quoted = unquoted(w.lower);
+        let end = quoted.length;
+        while (end > 1 && quoted[end - 1] === '/') end--;
+        const path = quoted.slice(0, end);
+        if (!PRODUCT_LOCATIONS.some((prefix) => path.startsWith(prefix))) continue;
+        const name = unitName(baseName(path));
+        if (name.length > 0 && !name.includes('*')) stems.add(productStem(name));
+      }
+    }
+  }
+  return stems;
+});
+
+/**
+ * `rm -rf /var/log/rustdesk-server/` in the text that also disables rustdesk-hbbs and deletes
+ * /var/lib/rustdesk-server: an uninstall removing the product's own log folder, not tampering with
+ * the record. Only a named sub-folder of /var/log qualifies (never /var/log itself, a glob, a `.log`
+ * file or a system log), and only when the same product is uninstalled in the same text.
+ */
+function uninstalledProductLogs(lower: string, doc: Document): boolean {
+  const path = unquoted(lower);
+  if (!path.startsWith('/var/log/')) return false;
+  const rest = path.slice('/var/log/'.length);
+  const slash = rest.indexOf('/');
+  const name = slash < 0 ? rest : rest.slice(0, slash);
+  if (name.length === 0 || name.endsWith('.log') || SYSTEM_LOG_NAMES.has(name)) return false;
+  for (let i = 0; i < name.length; i++) if (name[i] === '*' || name[i] === '?' || name[i] === '[' || name[i] === '$') return false;
+  return UNINSTALLED_PRODUCTS.of(doc).has(productStem(name));
+}
+
+function checkLogFileDestruction(inv: Invocation, out: FindingCollector, doc: Document): void {
   if (DESTROYERS.has(inv.name)) {
     // truncate -s +50M grows a file; only truncating to zero destroys.
     if (inv.name === 'truncate' && !inv.args.some((w) => w.lower === '0' || w.lower === '--size=0' || w.lower === '-s0')) return;
@@ -1106,7 +1269,7 @@ function checkLogFileDestruction(inv: Invocation, out: FindingCollector): void {
       out.add(flagSpec('evasion.forensics.clear', `${inv.name} deletes ${store}.`), [commandWord(inv), storeWord]);
       return;
     }
-    const target = positionals(inv.args).find((w) => isLogPath(w.lower));
+    const target = positionals(inv.args).find((w) => isLogPath(w.lower) && !uninstalledProductLogs(w.lower, doc));
     if (target)
       out.add(flagSpec('evasion.logs.delete', `${inv.name} deletes or empties log files (${target.value}).`), [commandWord(inv), target]);
     return;
@@ -2543,6 +2706,7 @@ const INVOCATION_CHECKS = new ChecksByName([
       'aa-teardown',
       'aa-disable',
       'aa-complain',
+      'apparmor_parser',
       'mokutil',
       'spctl',
       'csrutil',

@@ -59,7 +59,8 @@ export const persistenceRules: RuleFamily = (doc: Document, _ctx: RuleContext) =
   return out.findings;
 };
 
-function asksForHelp(inv: Invocation): boolean {
+/** `schtasks /create /?`, `useradd --help`: a help switch prints and changes nothing (defense-evasion reuses it). */
+export function asksForHelp(inv: Invocation): boolean {
   for (const w of inv.args) {
     // Every help switch starts with '-' or '/': other words are not lower-cased for nothing.
     const c = w.value.charCodeAt(0);
@@ -191,7 +192,8 @@ function removesLinesOf(inv: Invocation, target: Pick<Word, 'lower'>): boolean {
   return false;
 }
 
-function unquoted(lower: string): string {
+/** A word without its surrounding quotes (defense-evasion reuses it). */
+export function unquoted(lower: string): string {
   let a = 0;
   let b = lower.length;
   while (a < b && (lower[a] === '"' || lower[a] === "'")) a++;
@@ -764,6 +766,21 @@ function checkAccounts(inv: Invocation, out: FindingCollector): void {
   }
   if (n === 'useradd' || n === 'adduser' || n === 'luseradd' || n === 'newusers' || (n === 'pw' && lowers[0] === 'useradd')) {
     out.add(spec('persist.account.create', `${n} creates a local account (or adds one to a group).`), [commandWord(inv)]);
+    return;
+  }
+  if (n === 'homectl') {
+    // `homectl create NAME` creates a systemd-homed user with its home; list, inspect, passwd, remove do not.
+    if (lowers[0] === 'create')
+      out.add(spec('persist.account.create', 'homectl create creates a local account (systemd-homed).'), [commandWord(inv)]);
+    return;
+  }
+  if (n === 'systemd-sysusers') {
+    // With a file, standard input or --inline it creates the accounts the given lines describe. Bare, it
+    // re-applies the installed sysusers.d files (as package scripts do); --cat-config, --dry-run and --tldr change nothing.
+    if (lowers.some((l) => l === '--cat-config' || l === '--dry-run' || l === '--tldr')) return;
+    const inline = inv.args.find((w) => w.lower === '--inline');
+    if (inline || positionals(inv.args).length > 0)
+      out.add(spec('persist.account.create', 'systemd-sysusers creates the accounts described by the given lines.'), [commandWord(inv)]);
     return;
   }
   if (n === 'usermod' || n === 'gpasswd' || (n === 'pw' && (lowers[0] === 'usermod' || lowers[0] === 'groupmod'))) {
@@ -1477,6 +1494,8 @@ const INVOCATION_CHECKS = new ChecksByName([
       'dseditgroup',
       'sysadminctl',
       'dsenableroot',
+      'homectl',
+      'systemd-sysusers',
     ],
   },
   {
