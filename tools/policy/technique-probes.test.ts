@@ -16,7 +16,8 @@ const PROBE_SETS = [
   { file: 'technique-probes-round3.jsonl', items: 408, detectMin: 0.98 },
   { file: 'technique-probes-round4.jsonl', items: 496, detectMin: 0.95 },
   { file: 'technique-probes-round6.jsonl', items: 400, detectMin: 0.98 },
-  { file: 'technique-probes-gaps.jsonl', items: 294, detectMin: 0.97 },
+  { file: 'technique-probes-round7.jsonl', items: 483, detectMin: 0.97 },
+  { file: 'technique-probes-gaps.jsonl', items: 474, detectMin: 0.97 },
 ];
 const RECALL_BLOCK_MIN = 0.97;
 const FPR_MAX = 0.01;
