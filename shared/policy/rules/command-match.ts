@@ -90,6 +90,24 @@ export function inStagingFolder(lower: string): boolean {
   return STAGING_FOLDERS.some((folder) => path.includes(folder));
 }
 
+/** Programs that search or filter text: what their arguments name is a pattern or a file to read, never run. */
+export const TEXT_FILTERS: ReadonlySet<string> = new Set([
+  'grep',
+  'egrep',
+  'fgrep',
+  'zgrep',
+  'rg',
+  'ag',
+  'ack',
+  'findstr',
+  'select-string',
+  'sls',
+  'awk',
+  'gawk',
+  'sed',
+  'jq',
+]);
+
 /** Script extensions a tool run by name may carry (`secretsdump.py`, `linpeas.sh`, `Invoke-X.ps1`). */
 const SCRIPT_EXTENSIONS = ['.py', '.pl', '.rb', '.sh', '.ps1'];
 

@@ -26,6 +26,7 @@ import {
   scriptToolName,
   programName,
   searchFirst,
+  TEXT_FILTERS,
   inStagingFolder,
   positionals,
   writeTargets,
@@ -727,8 +728,6 @@ function checkSecretSearches(inv: Invocation, out: FindingCollector): void {
 
 /** Packet capture tools: capturing is routine diagnosis; searching the capture for credentials is not. */
 const SNIFFERS = ['tcpdump', 'windump', 'tshark', 'ngrep', 'snoop'];
-/** Text filters a capture is piped into. */
-const TEXT_FILTERS = new Set(['grep', 'egrep', 'fgrep', 'rg', 'ag', 'findstr', 'select-string', 'sls', 'awk', 'gawk', 'sed']);
 /** tshark's display filter, capture filter and field options (its own search terms; case matters: `-r` reads a file). */
 const TSHARK_FILTER_OPTIONS = new Set(['-Y', '-R', '-f', '-e']);
 /** What cleartext protocols carry credentials as (FTP/POP3/IMAP `PASS`, HTTP `Authorization:`, form fields). */

@@ -20,6 +20,7 @@ import {
   docHasAny,
   optionValue,
   searchFirst,
+  TEXT_FILTERS,
   type FindingSpec,
   type Invocation,
   writeTargets,
@@ -366,30 +367,10 @@ function checkInterpreterSocket(inv: Invocation, out: FindingCollector): void {
   }
 }
 
-/** Programs whose arguments are search patterns or text: `/dev/tcp/` there is looked for or printed, not opened. */
-const TEXT_HANDLERS = new Set([
-  'grep',
-  'egrep',
-  'fgrep',
-  'zgrep',
-  'rg',
-  'ag',
-  'ack',
-  'findstr',
-  'select-string',
-  'sls',
-  'sed',
-  'awk',
-  'gawk',
-  'echo',
-  'printf',
-  'jq',
-]);
-
 /** A command other than a text search or print names `/dev/tcp/…` or `/dev/udp/…` (as a word or a redirect target). */
 function opensNetworkDevice(doc: Document): boolean {
   for (const cmd of doc.commands) {
-    if (TEXT_HANDLERS.has(cmd.name)) continue;
+    if (TEXT_FILTERS.has(cmd.name) || cmd.name === 'echo' || cmd.name === 'printf') continue;
     for (const w of cmd.words) if (namesNetworkDevice(w.value)) return true;
     for (const r of cmd.redirects) if (namesNetworkDevice(r.target.value)) return true;
   }
