@@ -22,6 +22,7 @@ import {
   evaluatedFiles,
   executedFiles,
   executedPaths,
+  fileKey,
   executesArguments,
   executesArgumentsAs,
   executesStdin,
@@ -537,6 +538,87 @@ interface FetchingFunctions {
   definitions: Set<SimpleCommand>;
 }
 
+/**
+ * What a POSIX function does with its arguments (`fetch() { curl -fsSL "$1" -o "$2"; }` downloads into
+ * argument 2; `run() { chmod +x "$1"; "$1" --daemon; }` runs argument 1), by function name: a call then
+ * downloads into, or runs, the file it is given.
+ */
+interface ParameterUse {
+  downloadsInto: number;
+  runs: number;
+}
+
+/** The positional parameter a word is (`$2`, `"$2"`, `${2}`), or 0. */
+function positionalParameter(value: string): number {
+  const v = value.replace(/["']/g, '');
+  if (v.length === 2 && v[0] === '$' && v[1]! >= '1' && v[1]! <= '9') return Number(v[1]);
+  if (v.length === 4 && v.startsWith('${') && v[3] === '}' && v[2]! >= '1' && v[2]! <= '9') return Number(v[2]);
+  return 0;
+}
+
+/** Launchers whose first argument is the program they start (`nohup "$1"`, `exec "$1"`). */
+const PARAMETER_LAUNCHERS = new Set(['nohup', 'exec', 'setsid', 'sudo', 'doas', 'env', 'timeout', 'nice', 'command']);
+
+/** Longest function body looked at (a helper, not a program). */
+const FUNCTION_BODY_LIMIT = 4096;
+/** Most function definitions summarised per text: each costs up to FUNCTION_BODY_LIMIT characters. */
+const MAX_FUNCTIONS = 256;
+
+/** The commands of the POSIX function defined by `cmd` (`name() { … }`): those written inside its braces. */
+function functionBody(doc: Document, index: number): SimpleCommand[] {
+  const cmd = doc.commands[index]!;
+  const text = doc.original;
+  const open = text.indexOf('{', cmd.words[0]!.span.end);
+  if (open < 0 || open - cmd.words[0]!.span.end > 8) return [];
+  let depth = 0;
+  let close = -1;
+  for (let i = open; i < text.length && i - open < FUNCTION_BODY_LIMIT; i++) {
+    if (text[i] === '{') depth++;
+    else if (text[i] === '}' && --depth === 0) {
+      close = i;
+      break;
+    }
+  }
+  if (close < 0) return [];
+  const body: SimpleCommand[] = [];
+  for (let k = index + 1; k < doc.commands.length; k++) {
+    const c = doc.commands[k]!;
+    if (c.layer !== cmd.layer) continue;
+    if (c.span.start > close) break;
+    if (c.span.start > open) body.push(c);
+  }
+  return body;
+}
+
+function functionParameterUses(doc: Document): Map<string, ParameterUse> | null {
+  let out: Map<string, ParameterUse> | null = null;
+  let definitions = 0;
+  for (let index = 0; index < doc.commands.length && definitions < MAX_FUNCTIONS; index++) {
+    const cmd = doc.commands[index]!;
+    if (cmd.shell === 'powershell' || cmd.shell === 'cmd' || cmd.words.length !== 1 || cmd.position !== 0 || cmd.layer !== 0) continue;
+    const after = doc.original.slice(cmd.words[0]!.span.end, cmd.words[0]!.span.end + 4).replace(/[ \t]/g, '');
+    if (!after.startsWith('()')) continue;
+    definitions++;
+    const use: ParameterUse = { downloadsInto: 0, runs: 0 };
+    for (const c of functionBody(doc, index)) {
+      // The URL is a parameter too, so the fetch is known by its program.
+      if (isFetch(c) || c.name === 'curl' || c.name === 'wget') {
+        const target = c.words.find(
+          (w, k) => k > 0 && positionalParameter(w.value) > 0 && /^-(o|O|-output|-output-document)$/.test(c.words[k - 1]?.value ?? ''),
+        );
+        if (target) use.downloadsInto = positionalParameter(target.value);
+      }
+      const first = c.words[0]?.value ?? '';
+      const launched = PARAMETER_LAUNCHERS.has(c.name) ? c.words.slice(1).find((w) => !w.value.startsWith('-'))?.value : undefined;
+      const runs = positionalParameter(first) || (launched !== undefined ? positionalParameter(launched) : 0);
+      if (runs > 0) use.runs = runs;
+    }
+    if (use.downloadsInto === 0 && use.runs === 0) continue;
+    (out ??= new Map()).set(cmd.name, use);
+  }
+  return out;
+}
+
 function callsFetcher(fetchers: FetchingFunctions, cmd: SimpleCommand): boolean {
   return fetchers.names.has(cmd.name) && !fetchers.definitions.has(cmd);
 }
@@ -552,6 +634,7 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
   // downloads are also looked up by their place in the text.
   const downloadsInText = report && doc.layers.length > 1 ? downloadsByPlace(doc) : null;
   const fetchers = fetchingFunctions(doc);
+  const parameterUses = doc.shell === 'powershell' ? null : functionParameterUses(doc);
 
   for (let i = 0; i < commands.length; i++) {
     const cmd = commands[i]!;
@@ -566,6 +649,12 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
       if (source !== undefined) flow.fetchedVariables.set(variableKey(cmd.assignTo), flow.fetchedVariables.get(source));
     }
     if (fetch) for (const f of downloadedFiles(cmd, doc)) flow.downloaded.set(f, report ? cmd.span : undefined);
+    // A call of a function that downloads into one of its arguments (`fetch "$URL" "$BIN"`).
+    const use = parameterUses?.get(cmd.name);
+    if (use && use.downloadsInto > 0 && cmd.words.length > use.downloadsInto) {
+      const key = fileKey((cmd.words[use.downloadsInto] as Word).value);
+      if (key) flow.downloaded.set(key, report ? cmd.span : undefined);
+    }
     // Fetched content kept in a variable and then written out (`$r.Content | Out-File x.hta`, `Set-Content x -Value $r`).
     if (flow.fetchedVariables.size > 0 && !fetch && referencesAny(cmd, flow.fetchedVariables)) {
       for (const t of contentWriteTargets(cmd, doc)) flow.downloaded.set(fileKeyOf(t), report ? cmd.span : undefined);
@@ -677,6 +766,8 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
     if (!fetch && (flow.downloaded.size > 0 || flow.fetchAndRunScripts.size > 0 || downloadsInText !== null)) {
       const executed = executedFiles(cmd);
       for (const key of evaluatedFiles(doc, cmd)) executed.push(key);
+      // A call of a function that runs one of its arguments (`run "$BIN"`).
+      if (use && use.runs > 0 && cmd.words.length > use.runs) executed.push(fileKey((cmd.words[use.runs] as Word).value));
       for (const key of executed) {
         let source: Span | undefined | null = null;
         if (flow.downloaded.has(key)) source = flow.downloaded.get(key);
