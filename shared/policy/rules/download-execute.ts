@@ -546,6 +546,8 @@ interface FetchingFunctions {
 interface ParameterUse {
   downloadsInto: number;
   runs: number;
+  /** The body runs what it reads (`_x() { ${SHELL:-/bin/sh}; }`): text piped into a call is run. */
+  runsInput: boolean;
 }
 
 /** The positional parameter a word is (`$2`, `"$2"`, `${2}`), or 0. */
@@ -599,8 +601,9 @@ function functionParameterUses(doc: Document): Map<string, ParameterUse> | null 
     const after = doc.original.slice(cmd.words[0]!.span.end, cmd.words[0]!.span.end + 4).replace(/[ \t]/g, '');
     if (!after.startsWith('()')) continue;
     definitions++;
-    const use: ParameterUse = { downloadsInto: 0, runs: 0 };
-    for (const c of functionBody(doc, index)) {
+    const use: ParameterUse = { downloadsInto: 0, runs: 0, runsInput: false };
+    const body = functionBody(doc, index);
+    for (const c of body) {
       // The URL is a parameter too, so the fetch is known by its program.
       if (isFetch(c) || c.name === 'curl' || c.name === 'wget') {
         const target = c.words.find(
@@ -612,8 +615,10 @@ function functionParameterUses(doc: Document): Map<string, ParameterUse> | null 
       const launched = PARAMETER_LAUNCHERS.has(c.name) ? c.words.slice(1).find((w) => !w.value.startsWith('-'))?.value : undefined;
       const runs = positionalParameter(first) || (launched !== undefined ? positionalParameter(launched) : 0);
       if (runs > 0) use.runs = runs;
+      // The body's first command reads the call's input: a shell, or a program named at run time.
+      if (c === body[0] && runsPipedInput(doc, c) !== null) use.runsInput = true;
     }
-    if (use.downloadsInto === 0 && use.runs === 0) continue;
+    if (use.downloadsInto === 0 && use.runs === 0 && !use.runsInput) continue;
     (out ??= new Map()).set(cmd.name, use);
   }
   return out;
@@ -684,7 +689,7 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
     if (!report) continue;
 
     // 1. A download piped into something that executes stdin, or into a program the text does not name.
-    const piped = cmd.position > 0 ? runsPipedInput(doc, cmd) : null;
+    const piped = cmd.position > 0 ? (runsPipedInput(doc, cmd) ?? (parameterUses?.get(cmd.name)?.runsInput ? 'named' : null)) : null;
     if (piped !== null) {
       const members = doc.pipelines[cmd.pipeline] ?? [];
       for (let p = 0; p < cmd.position; p++) {
