@@ -59,7 +59,19 @@ export const LIMITS = {
   maxNesting: 64,
   /** Maximum length of a folded constant string. */
   maxConstant: 1024 * 1024,
+  /** Longest value a list stands for (loop items, array items): enough for hosts, services or files. */
+  maxListValue: 1024,
 };
+
+/** List items joined by `separator`, as many as fit in LIMITS.maxListValue (the whole list for any ordinary script). */
+export function joinWithinLimit(items: readonly string[], separator: string): string {
+  let out = '';
+  for (const item of items) {
+    if (out.length + item.length + separator.length > LIMITS.maxListValue) break;
+    out += (out.length > 0 ? separator : '') + item;
+  }
+  return out;
+}
 
 /** A command as the rules read it; every optional field present (undefined when unset), so all commands share one shape. */
 class CommandImpl implements SimpleCommand {

@@ -3,7 +3,7 @@
  * caret escapes, quotes, and `%VAR%` / `%VAR:~start,len%` / `%VAR:old=new%` expansion using
  * `set` assignments in the same text and the usual Windows environment.
  */
-import { DELAYED_EXPANSION_LAYERS, wordOf, type VariableTable, type WordImpl } from './builder';
+import { DELAYED_EXPANSION_LAYERS, joinWithinLimit, wordOf, type VariableTable, type WordImpl } from './builder';
 import type { Redirect, Word } from './document';
 import { PieceTextBuilder } from './layer';
 import type { LexTarget } from './lex-target';
@@ -561,9 +561,6 @@ function endsAlnum(text: string): boolean {
   return text.length > 0 && isAlnum(text.charCodeAt(text.length - 1));
 }
 
-/** Most characters a loop variable stands for (see bindForVariable). */
-const LOOP_VALUE_LIMIT = 1024;
-
 /**
  * The body of `for [/r root | /d] %x in (a b c) do BODY` (the words after `do`), with `%x` standing for
  * the set's items joined by commas, so that rules see every item (`for %s in (WinDefend Sense) do sc
@@ -585,11 +582,7 @@ function bindForVariable(words: readonly RawWord[], doAt: number, vars: Variable
     for (const piece of (words[k] as RawWord).value.split(/[ ,;\t()]/)) if (piece.length > 0) items.push(piece);
   }
   if (items.length === 0 || items.some((item) => item.includes('%') || item.includes('!'))) return body;
-  let value = '';
-  for (const item of items) {
-    if (value.length + item.length + 1 > LOOP_VALUE_LIMIT) break;
-    value += (value.length > 0 ? ',' : '') + item;
-  }
+  const value = joinWithinLimit(items, ',');
   return body.map((w) => {
     if (!w.value.includes(variable)) return w;
     const parts = w.value.split(variable);

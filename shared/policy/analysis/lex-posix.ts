@@ -5,7 +5,7 @@
  * `$IFS`, brace lists (`{curl,-s,x}`), `$(echo …)`, and glob-disguised command names (`/???/b?sh`).
  * Command substitutions (`$(…)`, backticks, `<(…)`) are lexed in place as nested commands.
  */
-import { LIMITS, makeWord, wordOf, type WordImpl } from './builder';
+import { joinWithinLimit, LIMITS, makeWord, wordOf, type WordImpl } from './builder';
 import type { Redirect, Word } from './document';
 import { indexWithin, type LexTarget } from './lex-target';
 import { cachedProgramName, globMatch, ownValue } from './names';
@@ -31,23 +31,6 @@ interface RawWord {
   vanished?: number[];
   /** The whole word is one command substitution (`$(…)`, backticks, also quoted) with a non-constant output. */
   soleSubstitution: boolean;
-}
-
-/** Most characters a loop variable stands for: enough for a list of hosts, services or files, bounded for any input. */
-const LOOP_VALUE_LIMIT = 1024;
-
-/**
- * A `for` loop's items as one value, joined by commas (as many as fit in LOOP_VALUE_LIMIT): the variable
- * holds one item at a time, so its expansion must stay one word (`ssh root@$h "…"`), yet rules should see
- * every item (`for s in cron falcon-sensor; do systemctl stop $s`).
- */
-function loopValue(items: readonly RawWord[]): string {
-  let out = '';
-  for (const w of items) {
-    if (out.length + w.value.length + 1 > LOOP_VALUE_LIMIT) break;
-    out += (out.length > 0 ? ',' : '') + w.value;
-  }
-  return out;
 }
 
 /** Programs worth recognising behind glob-disguised names like `/bin/c?rl`. */
@@ -303,11 +286,10 @@ class PosixLexer {
       this.parseWord(statement, depth, ')', items);
       if (this.pos === before) this.pos++;
     }
-    let value = '';
-    for (const item of items) {
-      if (value.length + item.value.length + 1 > LOOP_VALUE_LIMIT) break;
-      value += (value.length > 0 ? ' ' : '') + item.value;
-    }
+    const value = joinWithinLimit(
+      items.map((w) => w.value),
+      ' ',
+    );
     last.assignValue = value;
     last.value = last.value + value;
     last.end = this.pos;
@@ -469,8 +451,8 @@ class PosixLexer {
   }
 
   /**
-   * `for h in esx01 esx02; do ssh root@$h …`: in the body the variable stands for the listed words (see
-   * loopValue). A list with anything unknown in it leaves the variable unknown.
+   * `for h in esx01 esx02; do ssh root@$h …`: in the body the variable stands for the listed words. A list
+   * with anything unknown in it leaves the variable unknown.
    */
   private bindLoopVariable(raw: readonly RawWord[], from: number): void {
     const variable = raw[from + 1];
@@ -478,7 +460,15 @@ class PosixLexer {
     if (raw[from + 2]?.value !== 'in') return;
     const items = raw.slice(from + 3);
     if (items.length > 0 && items.every((w) => w.constant && w.nested.length === 0)) {
-      this.t.vars.set(variable.value, loopValue(items));
+      // Joined by commas: the variable holds one item at a time, so its expansion must stay one word
+      // (`ssh root@$h "…"`), yet rules should see every item (`for s in cron falcon-sensor; do systemctl stop $s`).
+      this.t.vars.set(
+        variable.value,
+        joinWithinLimit(
+          items.map((w) => w.value),
+          ',',
+        ),
+      );
     } else this.t.vars.delete(variable.value);
   }
 

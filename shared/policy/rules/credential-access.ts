@@ -27,6 +27,7 @@ import {
   programName,
   searchFirst,
   TEXT_FILTERS,
+  trimQuotes,
   inStagingFolder,
   positionals,
   writeTargets,
@@ -765,14 +766,6 @@ function checkCredentialSniffing(inv: Invocation, out: FindingCollector, doc: Do
     filter?.words[0],
     term,
   ]);
-}
-
-function trimQuotes(s: string): string {
-  let a = 0;
-  let b = s.length;
-  while (a < b && (s[a] === '"' || s[a] === "'")) a++;
-  while (b > a && (s[b - 1] === '"' || s[b - 1] === "'")) b--;
-  return s.slice(a, b);
 }
 
 /** `getent shadow`, `dscl . -read /Users/x ShadowHashData`, `reg query HKLM /f password /t REG_SZ /s`. */

@@ -42,8 +42,9 @@ import {
   writeTargets,
   type FindingSpec,
   type Invocation,
+  trimQuotes,
 } from './command-match';
-import { REGISTRY_WRITER_NAMES, asksForHelp, esxcliPath, registryWriteText, unquoted } from './persistence';
+import { REGISTRY_WRITER_NAMES, asksForHelp, esxcliPath, registryWriteText } from './persistence';
 import type { RuleContext, RuleFamily } from './rule';
 
 function flagSpec(ruleId: string, message: string): FindingSpec {
@@ -1213,15 +1214,15 @@ const UNINSTALLED_PRODUCTS = new DocumentCache((doc: Document): ReadonlySet<stri
     const removeVerbs = PACKAGE_REMOVE_VERBS.get(n);
     if (removeVerbs) {
       if (!argLowers(inv).some((l) => removeVerbs.has(l))) continue;
-      for (const w of positionals(inv.args)) if (!removeVerbs.has(w.lower)) stems.add(productStem(unquoted(w.lower)));
+      for (const w of positionals(inv.args)) if (!removeVerbs.has(w.lower)) stems.add(productStem(trimQuotes(w.lower)));
     } else if (n === 'systemctl') {
       const lowers = argLowers(inv);
       if (!lowers.includes('disable') && !lowers.includes('mask')) continue;
       for (const w of positionals(inv.args))
-        if (w.lower !== 'disable' && w.lower !== 'mask') stems.add(productStem(unitName(unquoted(w.lower))));
+        if (w.lower !== 'disable' && w.lower !== 'mask') stems.add(productStem(unitName(trimQuotes(w.lower))));
     } else if (DESTROYERS.has(n)) {
       for (const w of positionals(inv.args)) {
-        const quoted = unquoted(w.lower);
+        const quoted = trimQuotes(w.lower);
         let end = quoted.length;
         while (end > 1 && quoted[end - 1] === '/') end--;
         const path = quoted.slice(0, end);
@@ -1241,7 +1242,7 @@ const UNINSTALLED_PRODUCTS = new DocumentCache((doc: Document): ReadonlySet<stri
  * file or a system log), and only when the same product is uninstalled in the same text.
  */
 function uninstalledProductLogs(lower: string, doc: Document): boolean {
-  const path = unquoted(lower);
+  const path = trimQuotes(lower);
   if (!path.startsWith('/var/log/')) return false;
   const rest = path.slice('/var/log/'.length);
   const slash = rest.indexOf('/');

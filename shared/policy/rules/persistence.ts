@@ -39,6 +39,7 @@ import {
   writeTargets,
   type FindingSpec,
   type Invocation,
+  trimQuotes,
 } from './command-match';
 import { optionClusterHas } from '../analysis/names';
 import { NeedleSet } from '../analysis/needles';
@@ -177,9 +178,9 @@ function checkFileLocations(inv: Invocation, out: FindingCollector, doc: Documen
  * and can add none.
  */
 function removesLinesOf(inv: Invocation, target: Pick<Word, 'lower'>): boolean {
-  const file = unquoted(target.lower);
+  const file = trimQuotes(target.lower);
   const fromItself = (w: Word) => {
-    const source = unquoted(w.lower);
+    const source = trimQuotes(w.lower);
     return source === file || SET_ASIDE_SUFFIXES.some((suffix) => source === file + suffix);
   };
   if (inv.name === 'grep') return inv.args.some((w) => optionClusterHas(w.value, 'v')) && positionals(inv.args).some(fromItself);
@@ -190,15 +191,6 @@ function removesLinesOf(inv: Invocation, target: Pick<Word, 'lower'>): boolean {
     return deletes && (inv.args.some((w) => optionClusterHas(w.value, 'i')) || positionals(inv.args).slice(1).some(fromItself));
   }
   return false;
-}
-
-/** A word without its surrounding quotes (defense-evasion reuses it). */
-export function unquoted(lower: string): string {
-  let a = 0;
-  let b = lower.length;
-  while (a < b && (lower[a] === '"' || lower[a] === "'")) a++;
-  while (b > a && (lower[b - 1] === '"' || lower[b - 1] === "'")) b--;
-  return lower.slice(a, b);
 }
 
 /**
