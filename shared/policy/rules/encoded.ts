@@ -21,6 +21,7 @@ import {
   fileKey,
   isDecoder,
   redirectOrPipeTargets,
+  referencedVariables,
   referencesAny,
   runsPipedInput,
 } from '../analysis/semantics';
@@ -199,16 +200,6 @@ function nestedDecoder(doc: Document, decodes: readonly number[], w: Word): Simp
     if (c && decodes[i] !== 0) return c;
   }
   return undefined;
-}
-
-/** Variables referenced in a word, lower case. */
-function variablesIn(w: Word): string[] {
-  const out: string[] = [];
-  const re = /\$\{?([A-Za-z_][A-Za-z0-9_]*)/g;
-  const v = w.value.length > 4096 ? w.value.slice(0, 4096) : w.value;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(v)) && out.length < 16) out.push((m[1] as string).toLowerCase());
-  return out;
 }
 
 function isPowerShellDecode(cmd: SimpleCommand): boolean {
@@ -415,7 +406,7 @@ export const encodedRules: RuleFamily = (doc: Document, ctx: RuleContext): Findi
     if (cmd.shell !== 'powershell') continue;
     const st = cmd.statement ?? -1;
     if (runsText[i] === 1) psStatementsWithExec.add(st);
-    const refsDecoded = decodedVariables.size > 0 && cmd.words.some((w) => variablesIn(w).some((v) => decodedVariables.has(v)));
+    const refsDecoded = decodedVariables.size > 0 && referencesAny(cmd, decodedVariables);
     if ((decodes[i]! & POWERSHELL_DECODE) !== 0 || refsDecoded) psStatementsWithDecode.set(st, cmd);
   }
 
@@ -469,7 +460,7 @@ export const encodedRules: RuleFamily = (doc: Document, ctx: RuleContext): Findi
         const prevIndex = members[p] as number;
         const prev = doc.commands[prevIndex];
         if (!prev) continue;
-        const fromDecodedVar = decodedVariables.size > 0 && prev.words.some((w) => variablesIn(w).some((v) => decodedVariables.has(v)));
+        const fromDecodedVar = decodedVariables.size > 0 && referencesAny(prev, decodedVariables);
         if (decodes[prevIndex] !== 0 || fromDecodedVar) {
           findings.push(
             finding(
@@ -489,7 +480,7 @@ export const encodedRules: RuleFamily = (doc: Document, ctx: RuleContext): Findi
     // Decoded content as an executed argument: `eval "$(echo … | base64 -d)"`, `bash -c "$(… base64 -d)"`.
     for (const w of executesArguments(cmd)) {
       const decoder = nestedDecoder(doc, decodes, w);
-      const fromVar = decodedVariables.size > 0 && variablesIn(w).some((v) => decodedVariables.has(v));
+      const fromVar = decodedVariables.size > 0 && referencedVariables(w).some((v) => decodedVariables.has(v));
       if (decoder || fromVar) {
         findings.push(
           finding(
@@ -516,7 +507,7 @@ export const encodedRules: RuleFamily = (doc: Document, ctx: RuleContext): Findi
 
     // Decoded text handed to a program whose name is computed at run time (`& ($c.Insert(1,'E').Substring(0,3)) $dec`).
     if (decodedVariables.size > 0 && computedProgram(doc, cmd) !== null) {
-      const arg = cmd.words.slice(1).find((w) => variablesIn(w).some((v) => decodedVariables.has(v)));
+      const arg = cmd.words.slice(1).find((w) => referencedVariables(w).some((v) => decodedVariables.has(v)));
       if (arg)
         findings.push(
           finding(
