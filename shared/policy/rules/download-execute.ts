@@ -35,7 +35,6 @@ import {
   judgedProgram,
   launchedByComputed,
   normalisedPath,
-  pipelineNeighbours,
   referencedVariables,
   referencesAny,
   runsPipedInput,
@@ -502,40 +501,62 @@ function shown(cmd: SimpleCommand): string {
 }
 
 /**
- * Functions defined in the text whose body downloads to its output (`function Get-Helper { irm $u }`,
- * `fetch() { wget -qO- "$1"; }`): a call of one is a download like the command inside it. Null when
- * the text defines none.
+ * Functions defined in the text whose body downloads, to its output (`function Get-Helper { irm $u }`,
+ * `fetch() { wget -qO- "$1"; }`: a call of one is a download like the command inside it) or into a file
+ * (`function Get-Update { …DownloadFile($u, $f); return $f }`: what a call returns is taken as the file's
+ * path). Null when the text defines none.
  */
 function fetchingFunctions(doc: Document): FetchingFunctions | null {
   let out: FetchingFunctions | null = null;
   const commands = doc.commands;
+  let posixDefinitions = 0;
   for (let i = 0; i < commands.length; i++) {
     const cmd = commands[i]!;
     let name: string | undefined;
     let body: SimpleCommand[] = [];
     if (cmd.shell === 'powershell' && (cmd.name === 'function' || cmd.name === 'filter') && cmd.words.length >= 3) {
-      // The body's commands are nested in the definition's `{…}` word.
-      name = cmd.words[1]!.lower;
+      // The body's commands are nested in the definition's `{…}` word; parameters may follow the name (`function F($u) {…}`).
+      const written = cmd.words[1]!.lower;
+      name = written.includes('(') ? written.slice(0, written.indexOf('(')) : written;
       body = nestedCommands(doc, cmd.words[cmd.words.length - 1]!);
-    } else if (cmd.shell !== 'powershell' && cmd.shell !== 'cmd' && cmd.words.length === 1 && cmd.position === 0) {
-      // `name() { … }` lexes as the name followed by the body's commands in its pipeline.
-      const after = doc.original.slice(cmd.words[0]!.span.end, cmd.words[0]!.span.end + 4).replace(/[ \t]/g, '');
-      if (!after.startsWith('()')) continue;
+    } else if (isPosixFunctionDefinition(doc, cmd) && posixDefinitions++ < MAX_FUNCTIONS) {
       name = cmd.name;
-      body = pipelineNeighbours(doc, cmd, 'after', 16);
+      body = functionBody(doc, i);
     }
-    if (name === undefined || !body.some((c) => isFetch(c) && fetchesToOutput(c))) continue;
-    out ??= { names: new Set(), definitions: new Set() };
-    out.names.add(name);
+    if (name === undefined) continue;
+    let toOutput = false;
+    let toFile = false;
+    for (const c of body) {
+      // In a POSIX helper the URL is often a parameter (`curl -fsSL "$1" -o "$2"`), so curl and wget are known by name.
+      if (!isFetch(c) && (cmd.shell === 'powershell' || (c.name !== 'curl' && c.name !== 'wget'))) continue;
+      if (fetchesToOutput(c)) toOutput = true;
+      else if (downloadedFiles(c, doc).length > 0) toFile = true;
+    }
+    if (!toOutput && !toFile) continue;
+    out ??= { names: new Set(), savers: new Set(), definitions: new Set() };
+    if (toOutput) out.names.add(name);
+    if (toFile) out.savers.add(name);
     out.definitions.add(cmd);
   }
   return out;
 }
 
 interface FetchingFunctions {
+  /** Functions that download to their output. */
   names: Set<string>;
+  /** Functions that download into a file. */
+  savers: Set<string>;
   /** The defining commands themselves, which call nothing. */
   definitions: Set<SimpleCommand>;
+}
+
+/** `name() { … }`, which lexes as the name alone followed by the body's commands. */
+function isPosixFunctionDefinition(doc: Document, cmd: SimpleCommand): boolean {
+  if (cmd.shell === 'powershell' || cmd.shell === 'cmd' || cmd.words.length !== 1 || cmd.position !== 0) return false;
+  return doc.original
+    .slice(cmd.words[0]!.span.end, cmd.words[0]!.span.end + 4)
+    .replace(/[ \t]/g, '')
+    .startsWith('()');
 }
 
 /**
@@ -597,9 +618,7 @@ function functionParameterUses(doc: Document): Map<string, ParameterUse> | null 
   let definitions = 0;
   for (let index = 0; index < doc.commands.length && definitions < MAX_FUNCTIONS; index++) {
     const cmd = doc.commands[index]!;
-    if (cmd.shell === 'powershell' || cmd.shell === 'cmd' || cmd.words.length !== 1 || cmd.position !== 0 || cmd.layer !== 0) continue;
-    const after = doc.original.slice(cmd.words[0]!.span.end, cmd.words[0]!.span.end + 4).replace(/[ \t]/g, '');
-    if (!after.startsWith('()')) continue;
+    if (cmd.layer !== 0 || !isPosixFunctionDefinition(doc, cmd)) continue;
     definitions++;
     const use: ParameterUse = { downloadsInto: 0, runs: 0, runsInput: false };
     const body = functionBody(doc, index);
@@ -626,6 +645,12 @@ function functionParameterUses(doc: Document): Map<string, ParameterUse> | null 
 
 function callsFetcher(fetchers: FetchingFunctions, cmd: SimpleCommand): boolean {
   return fetchers.names.has(cmd.name) && !fetchers.definitions.has(cmd);
+}
+
+/** Whether `cmd` downloads into a file and returns or prints something: a call of such a function, or a POSIX download in `$(…)`. */
+function savesDownload(doc: Document, cmd: SimpleCommand, fetchers: FetchingFunctions | null, fetch: boolean): boolean {
+  if (fetchers !== null && fetchers.savers.has(cmd.name) && !fetchers.definitions.has(cmd)) return true;
+  return cmd.shell !== 'powershell' && cmd.depth > 0 && fetch && downloadedFiles(cmd, doc).length > 0;
 }
 
 function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null): void {
@@ -659,6 +684,11 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
     if (use && use.downloadsInto > 0 && cmd.words.length > use.downloadsInto) {
       const key = fileKey((cmd.words[use.downloadsInto] as Word).value);
       if (key) flow.downloaded.set(key, report ? cmd.span : undefined);
+    }
+    // `$file = Get-Update $u`, `f=$(stage_one URL)`, `f=$(curl -so /tmp/p URL && echo /tmp/p)`: the variable holds what a
+    // download into a file returned or printed, taken as the file's path, so running `$file` runs the download.
+    if (cmd.assignTo !== undefined && cmd.shell !== 'cmd' && savesDownload(doc, cmd, fetchers, fetch)) {
+      for (const key of [`$${cmd.assignTo}`, `\${${cmd.assignTo}}`]) flow.downloaded.set(key.toLowerCase(), report ? cmd.span : undefined);
     }
     // Fetched content kept in a variable and then written out (`$r.Content | Out-File x.hta`, `Set-Content x -Value $r`).
     if (flow.fetchedVariables.size > 0 && !fetch && referencesAny(cmd, flow.fetchedVariables)) {
