@@ -157,7 +157,7 @@ describe('persistence', () => {
   });
 });
 
-describe('WMI event actions that start programs', () => {
+describe('WMI event actions that start programs or change the system', () => {
   const flaggedActions: Array<[string, Shell]> = [
     [
       'Register-WmiEvent -Query "SELECT * FROM __InstanceCreationEvent WITHIN 5 WHERE TargetInstance ISA \'Win32_Process\'" -Action { Start-Process C:\\ProgramData\\p.exe }',
@@ -169,6 +169,20 @@ describe('WMI event actions that start programs', () => {
       'powershell',
     ],
     ['Register-WmiEvent -Class Win32_ProcessStartTrace -SourceIdentifier s -Action { if ($true) { iex $payload } }', 'powershell'],
+    // Actions that collect or tamper without starting a program.
+    [
+      'Register-CimIndicationEvent -Namespace root/cimv2 -Query "SELECT * FROM Win32_VolumeChangeEvent" -SourceIdentifier usb -Action { Copy-Item E:\\* C:\\x -Recurse }',
+      'powershell',
+    ],
+    [
+      '$a = { Write-Host "x"; Move-Item E:\\*.docx C:\\Users\\Public\\c }\nRegister-WmiEvent -Query "SELECT * FROM Win32_VolumeChangeEvent" -Action $a',
+      'powershell',
+    ],
+    [
+      'Register-CimIndicationEvent -ClassName Win32_ProcessStartTrace -SourceIdentifier ps -Action { Stop-Process -Id $Event.SourceEventArgs.NewEvent.ProcessID -Force }',
+      'powershell',
+    ],
+    ['Register-WmiEvent -Class Win32_VolumeChangeEvent -Action { [IO.File]::Copy("E:\\k.kdbx", "C:\\t\\k.kdbx") }', 'powershell'],
   ];
   it.each(flaggedActions)('flags: %s', (text, shell) => {
     const f = run(persistenceRules, text, shell);
@@ -185,6 +199,14 @@ describe('WMI event actions that start programs', () => {
       'powershell',
     ],
     ['Register-WmiEvent -Class Win32_ProcessStartTrace -SourceIdentifier s -Action { Get-History | Export-CliXml h.clixml }', 'powershell'],
+    [
+      'Register-WmiEvent -Query "SELECT * FROM __InstanceCreationEvent WITHIN 5" -SourceIdentifier (New-Guid) -Action { $e = $Event.SourceEventArgs.NewEvent; if ($e) { "{0}" -f $e.Name | Out-File C:\\log.txt -Append }; [Console]::WriteLine($e.Name) }',
+      'powershell',
+    ],
+    [
+      'Register-CimIndicationEvent -ClassName Win32_ProcessStartTrace -SourceIdentifier p -Action { Add-Content C:\\logs\\p.log $Event.TimeGenerated }',
+      'powershell',
+    ],
     ['Get-CimInstance -Namespace root/subscription -ClassName __FilterToConsumerBinding', 'powershell'],
   ];
   it.each(watching)('allows: %s', (text, shell) => {

@@ -1247,18 +1247,92 @@ function startsProgram(command: SimpleCommand): boolean {
   return PROGRAM_EXTENSIONS.some((e) => first.endsWith(e));
 }
 
-interface ProgramStarters {
-  /** Commands that enclose (in a script block) a command starting a program. */
+/**
+ * Cmdlet verbs and commands that only read, show or record: what an action that merely logs the event uses.
+ * Anything else in an action (a copy, a registry write, a native program) acts on the system.
+ */
+const RECORDING_VERBS: ReadonlySet<string> = new Set([
+  'get',
+  'write',
+  'out',
+  'format',
+  'select',
+  'where',
+  'sort',
+  'measure',
+  'convertto',
+  'convertfrom',
+  'export',
+  'test',
+  'compare',
+  'group',
+  'foreach',
+]);
+const RECORDING_COMMANDS: ReadonlySet<string> = new Set([
+  '',
+  'if',
+  'else',
+  'elseif',
+  'switch',
+  'return',
+  'break',
+  'continue',
+  'try',
+  'catch',
+  'finally',
+  'throw',
+  'add-content',
+  'new-guid',
+  'new-timespan',
+  'new-event',
+  'add-member',
+  'set-variable',
+  'clear-variable',
+  'start-sleep',
+  'wait-event',
+  'unregister-event',
+  'remove-event',
+]);
+/** Static calls an expression may make and stay a recording (`[Console]::WriteLine`, `[Math]::Round`). */
+const VALUE_TYPES = [
+  '[console]::',
+  '[math]::',
+  '[string]::',
+  '[datetime]::',
+  '[timespan]::',
+  '[convert]::',
+  '[int]::',
+  '[guid]::',
+  '[environment]::',
+];
+
+function actsOnSystem(command: SimpleCommand): boolean {
+  if (startsProgram(command)) return true;
+  const name = command.name;
+  if (name === '') {
+    // An expression acts when it calls a static method of anything but a value type (`[IO.File]::Copy(…)`).
+    return command.words.some((w) => {
+      const at = w.lower.indexOf(']::');
+      return at >= 0 && !VALUE_TYPES.some((t) => w.lower.startsWith(t, w.lower.lastIndexOf('[', at)));
+    });
+  }
+  if (RECORDING_COMMANDS.has(name)) return false;
+  const dash = name.indexOf('-');
+  return dash < 0 || !RECORDING_VERBS.has(name.slice(0, dash));
+}
+
+interface ActingBlocks {
+  /** Commands that enclose (in a script block) a command acting on the system. */
   enclosing: Set<SimpleCommand>;
-  /** Variables assigned a script block that starts a program (`$action = { Start-Process … }`). */
+  /** Variables assigned a script block that acts on the system (`$action = { Start-Process … }`). */
   variables: Set<string>;
 }
 
-/** Where the text's program starts sit, found once per document by walking each one's enclosing blocks. */
-const PROGRAM_STARTS = new DocumentCache((doc: Document): ProgramStarters => {
-  const found: ProgramStarters = { enclosing: new Set(), variables: new Set() };
+/** Where the text's nested commands that act on the system sit, found once per document by walking each one's enclosing blocks. */
+const ACTING_BLOCKS = new DocumentCache((doc: Document): ActingBlocks => {
+  const found: ActingBlocks = { enclosing: new Set(), variables: new Set() };
   for (const c of doc.commands) {
-    if (!startsProgram(c)) continue;
+    if (c.parent === undefined || !actsOnSystem(c)) continue;
     let at: SimpleCommand | undefined = c;
     for (let depth = 0; at !== undefined && depth < 4; depth++) {
       found.enclosing.add(at);
@@ -1274,18 +1348,19 @@ const PROGRAM_STARTS = new DocumentCache((doc: Document): ProgramStarters => {
  * `Register-CimIndicationEvent -ClassName Win32_ProcessStartTrace -Action $action`: a program run
  * whenever a WMI event fires (T1546.003 in its session form; the permanent form, filter bound to a
  * consumer, is persist.wmi-subscription). Subscribing to watch events, or an action that only
- * records them (`Write-Host`, `Export-CliXml`), stays allowed.
+ * records them (`Write-Host`, `Out-File`, `Export-CliXml`), stays allowed; copying files (USB collection)
+ * or writing settings from the action acts on the system like starting a program does.
  */
 function checkEventAction(inv: Invocation, out: FindingCollector, doc: Document): void {
   const action = optionValue(inv.args, 'action');
   if (!action) return;
-  const starts = PROGRAM_STARTS.of(doc);
-  const runs = action.lower.startsWith('$') ? starts.variables.has(action.lower.slice(1)) : starts.enclosing.has(inv.command);
-  if (!runs) return;
+  const acting = ACTING_BLOCKS.of(doc);
+  const acts = action.lower.startsWith('$') ? acting.variables.has(action.lower.slice(1)) : acting.enclosing.has(inv.command);
+  if (!acts) return;
   out.add(
     spec(
       'persist.wmi-event-action',
-      `${inv.name} runs a program from its -Action block every time the WMI event fires (event-triggered execution).`,
+      `${inv.name} runs commands from its -Action block (starting programs or changing files, settings or services) every time the WMI event fires (event-triggered execution).`,
     ),
     [commandWord(inv), action],
   );
