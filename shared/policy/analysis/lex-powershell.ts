@@ -703,7 +703,9 @@ class PowerShellLexer {
   }
 
   private toWord(e: Element): Word {
-    return wordOf(e.constant ?? e.text, this.span(e.start, e.end), e.quoted, e.obfuscated, e.nested);
+    // A lone variable with a known value stands for that value as it was assigned: data, as if quoted here.
+    const quoted = e.quoted || (e.variable !== undefined && e.constant !== undefined);
+    return wordOf(e.constant ?? e.text, this.span(e.start, e.end), quoted, e.obfuscated, e.nested);
   }
 
   // ---------------------------------------------------------------- elements

@@ -20,6 +20,11 @@ export interface LolbinAbuse {
   argIncludes?: readonly string[];
   /** The binary is given at least one argument (binaries with no common legitimate use). */
   anyArgument?: boolean;
+  /**
+   * Some argument that is not an option names what to fetch: the cache listing `certutil -urlcache *`
+   * and its clean-up `certutil -urlcache * delete` name nothing.
+   */
+  namesSource?: boolean;
   /** What the use does, completing "<binary> …". */
   what: string;
 }
@@ -54,6 +59,7 @@ export const LOLBINS: readonly Lolbin[] = [
       {
         ruleId: 'proxy.certutil.download',
         options: ['urlcache', 'verifyctl'],
+        namesSource: true,
         what: 'downloads a file through the certificate cache (-urlcache / -verifyctl)',
       },
       { ruleId: 'proxy.certutil.download', remote: true, what: 'fetches content from a URL' },

