@@ -512,7 +512,10 @@ export class Unwrapper {
         if (base64Calls[nextBase64Call] === i) this.fromBase64Constants(cmd, depth, out);
         else if (cmd.name === 'new-object') this.processStartInfo(cmd, depth, out);
         // A method call is an expression: it stands as a command of its own, with no name (also when it is an argument).
-        if (cmd.shell === 'powershell' && cmd.name === '') this.processStartingCalls(cmd, depth, out);
+        if (cmd.shell === 'powershell' && cmd.name === '') {
+          this.processStartingCalls(cmd, depth, out);
+          if (cmd.parent !== undefined && cmd.words.length === 1) this.scriptBlockConstant(cmd, i, depth, out);
+        }
         continue;
       }
       const before = out.length;
@@ -1077,6 +1080,27 @@ export class Unwrapper {
         this.b.note('base64_decoded', w.span);
         out.push({ layer: derivedLayer(w.span, decoded.text, 'powershell', depth, 'base64'), lex: true });
       }
+    }
+  }
+
+  /**
+   * `[ScriptBlock]::Create('irm … | iex').Invoke()`, `$ExecutionContext.InvokeCommand.NewScriptBlock('…')`,
+   * `.InvokeScript('…')`: a constant string (the argument group, lexed as a command of its own nested in the
+   * call's word) made into code and run like Invoke-Expression's.
+   */
+  private scriptBlockConstant(cmd: SimpleCommand, index: number, depth: number, out: NestedText[]): void {
+    const arg = cmd.words[0] as Word;
+    // A single-quoted literal expands nothing, whatever it starts with (`'$u=''https://…''; iex …'`).
+    if (!isConstantWord(arg) && this.original[arg.span.start] !== "'") return;
+    const caller = this.b.commands[cmd.parent as number];
+    if (caller === undefined) return;
+    for (const w of caller.words) {
+      if (w.nested === undefined || !w.nested.includes(index)) continue;
+      const l = w.lower;
+      if (l.includes('scriptblock]::create(') || l.includes('newscriptblock(') || l.includes('invokescript(')) {
+        out.push(this.wordsLayer([arg], 'powershell', depth, 'constant_string'));
+      }
+      return;
     }
   }
 

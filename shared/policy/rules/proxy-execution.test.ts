@@ -26,6 +26,8 @@ const blocked: Array<[string, Shell, string]> = [
   // In PowerShell the braces are a script block, which a native program receives as its text.
   ['odbcconf /a {REGSVR C:\\t\\x.dll}', 'powershell', 'proxy.odbcconf'],
   ['odbcconf.exe /S /A {installdriver "x|Driver=C:\\Users\\Public\\d.dll"}', 'powershell', 'proxy.odbcconf'],
+  ["powershell -c 'odbcconf.exe /a {REGSVR C:\\Users\\Public\\p.dll}'", 'powershell', 'proxy.odbcconf'],
+  ["iex 'odbcconf /a {REGSVR C:\\t\\x.dll}'", 'powershell', 'proxy.odbcconf'],
   ['wsl -e /mnt/c/Users/Public/.cache/agent', 'cmd', 'proxy.wsl.windows-program'],
   ['wsl.exe -d Ubuntu -u root --exec /mnt/c/Windows/System32/calc.exe', 'powershell', 'proxy.wsl.windows-program'],
   ['wsl /mnt/d/tools/run.sh', 'cmd', 'proxy.wsl.windows-program'],

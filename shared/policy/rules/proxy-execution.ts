@@ -87,16 +87,19 @@ function checkCatalog(inv: Invocation, out: FindingCollector, doc: Document): vo
 /**
  * The arguments a program started from PowerShell receives. A script block given to a native program
  * (`odbcconf /a {REGSVR x.dll}`) reaches it as text, which the lexer shows only as `{…}` (its commands are
- * read separately): such a word is taken as written, when it stands in the original text.
+ * read separately): such a word is taken as written, when it stands in the original text (also inside
+ * `powershell -c '…'` or `iex '…'`, whose spans point at the text as written; a decoded layer's do not).
  */
 function nativeArguments(inv: Invocation, doc: Document): readonly Word[] {
-  if (inv.command.shell !== 'powershell' || inv.command.layer !== 0) return inv.args;
+  if (inv.command.shell !== 'powershell') return inv.args;
   let out: Word[] | null = null;
   for (let i = 0; i < inv.args.length; i++) {
     const w = inv.args[i] as Word;
     if (!w.value.includes('{…}')) continue;
+    const written = doc.original.slice(w.span.start, w.span.end);
+    if (!written.includes('{') || !written.endsWith('}')) continue;
     out ??= inv.args.slice();
-    out[i] = makeWord(doc.original.slice(w.span.start, w.span.end), w.span);
+    out[i] = makeWord(written, w.span);
   }
   return out ?? inv.args;
 }
