@@ -101,6 +101,7 @@ const WRAPPERS: Readonly<Record<string, readonly string[]>> = {
   nohup: [],
   exec: ['-a'],
   builtin: [],
+  command: [],
   nice: ['-n', '--adjustment'],
   ionice: ['-c', '-n', '-p', '-P', '-u'],
   time: ['-f', '-o'],
@@ -340,7 +341,8 @@ class PosixLexer {
       }
       const wrapperOptions = ownValue(WRAPPERS, prog);
       if (wrapperOptions && count > 1) {
-        if (prog === 'command') break;
+        // `command -v x` looks a program up; `command x …` runs it (bypassing functions and aliases).
+        if (prog === 'command' && /^-[pvV]*[vV]/.test((raw[from + 1] as RawWord).value)) break;
         if (ELEVATING_WRAPPERS.has(prog)) elevated = true;
         let i = from + 1;
         while (i < raw.length) {

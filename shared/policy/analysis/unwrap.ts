@@ -591,7 +591,9 @@ export class Unwrapper {
     }
     if (name === 'eval' && cmd.shell !== 'powershell' && cmd.shell !== 'cmd') {
       const args = words.slice(1);
-      if (args.length > 0 && args.every(isConstantWord)) out.push(this.wordsLayer(args, cmd.shell, depth, 'constant_string'));
+      if (args.length > 0 && args.every((w) => isConstantWord(w) || this.singleQuoted(w))) {
+        out.push(this.wordsLayer(args, cmd.shell, depth, 'constant_string'));
+      }
       return;
     }
     if (cmd.shell === 'powershell') this.fromBase64Constants(cmd, depth, out);
@@ -1090,8 +1092,7 @@ export class Unwrapper {
    */
   private scriptBlockConstant(cmd: SimpleCommand, index: number, depth: number, out: NestedText[]): void {
     const arg = cmd.words[0] as Word;
-    // A single-quoted literal expands nothing, whatever it starts with (`'$u=''https://…''; iex …'`).
-    if (!isConstantWord(arg) && this.original[arg.span.start] !== "'") return;
+    if (!isConstantWord(arg) && !this.singleQuoted(arg)) return;
     const caller = this.b.commands[cmd.parent as number];
     if (caller === undefined) return;
     for (const w of caller.words) {
@@ -1102,6 +1103,11 @@ export class Unwrapper {
       }
       return;
     }
+  }
+
+  /** A word written as one single-quoted literal, which expands nothing whatever it holds (`'$u=''https://…''; iex …'`, `'sh -c "$(curl …)"'`). */
+  private singleQuoted(w: Word): boolean {
+    return w.span.end - w.span.start >= 2 && this.original[w.span.start] === "'" && this.original[w.span.end - 1] === "'";
   }
 
   /** Quoted command lines stored in arguments (`schtasks /tr "powershell …"`, `reg add … /d "cmd /c …"`). */
