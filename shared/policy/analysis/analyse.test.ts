@@ -107,6 +107,11 @@ describe('cmd lexer', () => {
     expect(names('if exist a.txt (type a.txt) else (echo none)', 'cmd')).toEqual(['type', 'echo']);
     expect(names('rem whoami\n:: whoami\necho hi', 'cmd')).toEqual(['echo']);
   });
+  it('reads an undefined %name% as written text, whose blanks and carets still count', () => {
+    // At the prompt `%f in (…) do cop^y %` is an undefined variable: cmd keeps it and then reads it as usual.
+    expect(names('for /r C:\\ %f in (unattend.xml) do cop^y %f C:\\Users\\Public', 'cmd')).toEqual(['copy']);
+    expect(names('%MYTOOL%\\a.exe /x', 'cmd')).toEqual(['a']);
+  });
 });
 
 describe('POSIX lexer', () => {
@@ -119,6 +124,8 @@ describe('POSIX lexer', () => {
     expect(names('$(echo curl) x', 'bash')).toEqual(['echo', 'curl']);
     expect(names('cat${IFS}/etc/hostname', 'bash')).toEqual(['cat']);
     expect(names('sudo -u root env A=1 nohup curl x', 'bash')).toEqual(['curl']);
+    expect(names('command curl x | \\command sh', 'bash')).toEqual(['curl', 'sh']);
+    expect(names('command -v curl', 'bash')).toEqual(['command']);
     expect(names('bash -c "id; whoami"', 'bash')).toEqual(['bash', 'id', 'whoami']);
     expect(names('echo aWQ= | base64 -d | sh', 'bash')).toEqual(['echo', 'base64', 'sh', 'id']);
     expect(names('sh <<EOF\nid\nEOF\nuptime', 'bash')).toEqual(['sh', 'uptime', 'id']);

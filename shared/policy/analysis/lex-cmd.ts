@@ -53,6 +53,11 @@ class CmdLexer {
   private parenDepth = 0;
   /** The word being read (reused: words are read one at a time). */
   private readonly word = new CmdWordState();
+  /**
+   * Where the closing sigil of an undefined `%name%` stands: cmd leaves the reference as written and then reads
+   * it like any text (its blanks separate words, its carets escape), so both sigils are ordinary characters.
+   */
+  private literalSigilAt = -1;
 
   /** `!var!` expands (`cmd /v:on /c …`; `setlocal enabledelayedexpansion` sets it in the variables instead). */
   private readonly delayed: boolean;
@@ -257,7 +262,7 @@ class CmdLexer {
         this.pos++;
         continue;
       }
-      if (c === '%' || (c === '!' && (this.delayed || this.t.vars.get('__delayed') !== undefined))) {
+      if ((c === '%' || (c === '!' && (this.delayed || this.t.vars.get('__delayed') !== undefined))) && this.pos !== this.literalSigilAt) {
         const exp = this.readPercent(c);
         if (exp) {
           if (exp.obfuscated) w.obfuscated = true;
@@ -302,8 +307,12 @@ class CmdLexer {
     const colon = inner.indexOf(':');
     const name = (colon < 0 ? inner : inner.slice(0, colon)).toLowerCase();
     const known = this.t.vars.expand(name) ?? ownValue(WINDOWS_ENVIRONMENT, name);
+    if (known === undefined) {
+      this.literalSigilAt = i;
+      this.pos = start + 1;
+      return { value: sigil, start, obfuscated: false };
+    }
     this.pos = i + 1;
-    if (known === undefined) return { value: text.slice(start, i + 1), start, obfuscated: false };
     if (colon < 0) return { value: known, start, obfuscated: false };
     const op = inner.slice(colon + 1);
     let m: RegExpExecArray | null;

@@ -393,7 +393,7 @@ function findInvocations(doc: Document): Invocation[] {
 
 /** In PowerShell a statement that starts with a quoted string (not after `&` or `.`) is a value, not a command. */
 function isPowerShellStringStatement(doc: Document, command: SimpleCommand): boolean {
-  if (command.shell !== 'powershell' || command.depth !== 0 || !command.words[0]) return false;
+  if (command.shell !== 'powershell' || command.depth !== 0 || !command.words[0] || command.invocation !== undefined) return false;
   const start = command.words[0].span.start;
   const c = doc.original[start];
   if (c !== '"' && c !== "'") return false;

