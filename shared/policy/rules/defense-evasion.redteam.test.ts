@@ -70,8 +70,12 @@ const techniques: Record<string, { flagged?: Case[]; blocked?: Case[]; allowed: 
       ],
       ['wevtutil sl Security /e:false', 'cmd', 'evasion.eventlog.disable'],
       ['wevtutil sl Security /ms:1024', 'cmd', 'evasion.eventlog.disable'],
+      ['& $PSHOME\\RegisterManifest.ps1 -Unregister', 'powershell', 'evasion.eventlog.provider-removed'],
+      ['wevtutil um C:\\Windows\\Sysmon.man', 'cmd', 'evasion.eventlog.provider-removed'],
     ],
     allowed: [
+      ['& $PSHOME\\RegisterManifest.ps1', 'powershell'],
+      ['wevtutil im C:\\Vendor\\app.man', 'cmd'],
       ['fsutil usn queryjournal C:', 'cmd'],
       ['wevtutil sl Application /ms:104857600', 'cmd'],
       ['wevtutil sl Security /ms:4194304 /rt:false', 'cmd'],

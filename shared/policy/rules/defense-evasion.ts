@@ -584,6 +584,20 @@ function checkEventLogs(inv: Invocation, out: FindingCollector): void {
       lowers.some((l) => l === '/e:false' || l === '/enabled:false' || (l.startsWith('/ms:') && tinyLogSize(l.slice(4))))
     )
       out.add(flagSpec('evasion.eventlog.disable', 'wevtutil disables or shrinks an event log channel.'), [commandWord(inv)]);
+    else if (sub === 'um' || sub === 'uninstall-manifest')
+      out.add(
+        flagSpec('evasion.eventlog.provider-removed', 'wevtutil uninstalls an event provider manifest: its events are no longer logged.'),
+        [commandWord(inv), inv.args[0]],
+      );
+  } else if (n === 'registermanifest' && lowers.includes('-unregister')) {
+    // PowerShell 7's `$PSHOME\RegisterManifest.ps1 -Unregister` removes its event provider (script-block logging, 4104).
+    out.add(
+      flagSpec(
+        'evasion.eventlog.provider-removed',
+        "RegisterManifest.ps1 -Unregister removes PowerShell's event provider: its script-block and engine events are no longer logged.",
+      ),
+      [commandWord(inv)],
+    );
   } else if (n === 'clear-eventlog' || n === 'remove-eventlog' || n === 'clear-winevent') {
     out.add(flagSpec('evasion.eventlog.clear', `${n} clears or removes event logs, erasing the record of what happened.`), [
       commandWord(inv),
@@ -2667,6 +2681,7 @@ const INVOCATION_CHECKS = new ChecksByName([
     check: checkEventLogs,
     names: [
       'wevtutil',
+      'registermanifest',
       'clear-eventlog',
       'remove-eventlog',
       'clear-winevent',

@@ -33,6 +33,17 @@ const tunnels: Array<[string, Shell, string]> = [
   ['kubectl port-forward svc/db 5432:5432 --address 0.0.0.0', 'bash', 'tunnel.kubectl-port-forward'],
   ['kubectl -n prod port-forward pod/web-0 8080:80 --address=0.0.0.0', 'bash', 'tunnel.kubectl-port-forward'],
   ['oc port-forward svc/db 5432 --address localhost,10.0.0.5', 'bash', 'tunnel.kubectl-port-forward'],
+  // The same through the AWS Session Manager agent.
+  [
+    'aws ssm start-session --target i-0abc --document-name AWS-StartPortForwardingSession --parameters "portNumber=3389,localPortNumber=56789"',
+    'bash',
+    'tunnel.ssm-port-forward',
+  ],
+  [
+    'aws ssm start-session --target i-0abc --document-name=AWS-StartPortForwardingSessionToRemoteHost --parameters host=db.internal,portNumber=5432',
+    'bash',
+    'tunnel.ssm-port-forward',
+  ],
   // Relay services already named by program.
   ['tailscale funnel 3000', 'bash', 'tunnel.tailscale'],
   // A forward stored in the ssh configuration.
@@ -67,6 +78,8 @@ const tunnelAllowed: Array<[string, Shell]> = [
   ['npm exec eslint -- src', 'bash'],
   ['pnpm dlx create-vite app', 'bash'],
   ['kubectl get svc -A', 'bash'],
+  ['aws ssm start-session --target i-0abc', 'bash'],
+  ['aws ssm describe-documents --filters Key=Name,Values=AWS-StartPortForwardingSession', 'bash'],
   ["cat >> ~/.ssh/config <<'EOF'\nHost bastion\n    HostName 203.0.113.44\n    User admin\nEOF", 'bash'],
   ['grep -i forward ~/.ssh/config', 'bash'],
   ['kubectl proxy --help', 'bash'],

@@ -561,6 +561,24 @@ function checkKubectlPortForward(inv: Invocation, out: FindingCollector): void {
   );
 }
 
+/**
+ * `aws ssm start-session --target i-… --document-name AWS-StartPortForwardingSession[ToRemoteHost]`: the Session Manager
+ * agent forwards a local port to the instance or, through it, to another host (the cloud's `ssh -L`). Any document
+ * whose name says port forwarding counts, the customer's own copies included.
+ */
+function checkSsmPortForward(inv: Invocation, out: FindingCollector): void {
+  if (!inv.args.some((w) => w.lower === 'start-session')) return;
+  const document = optionValue(inv.args, 'document-name');
+  if (!document || !document.lower.includes('portforwarding')) return;
+  out.add(
+    tunnelSpec(
+      'tunnel.ssm-port-forward',
+      `${inv.name} ssm start-session with ${document.value} forwards a port through the Session Manager agent.`,
+    ),
+    [commandWord(inv), document],
+  );
+}
+
 // `zmodload zsh/net/tcp; ztcp host port` opens a socket whose descriptor zsh leaves in $REPLY.
 const ZTCP_NEEDLES = new NeedleGroup(['ztcp ']);
 const VARIABLE_FD_REDIRECTS = new NeedleGroup(['>&$', '<&$']);
@@ -591,5 +609,6 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkTunnelSwitches },
   { check: checkPackageRunnerTunnel, names: [...PACKAGE_RUNNERS, 'pnpm', 'yarn', 'npm'] },
   { check: checkKubectlPortForward, names: ['kubectl', 'oc', 'microk8s.kubectl'] },
+  { check: checkSsmPortForward, names: ['aws'] },
   { check: checkSshConfigForward, names: ['cat', 'echo', 'printf', 'tee', 'add-content', 'set-content', 'out-file', 'ac'] },
 ]);
