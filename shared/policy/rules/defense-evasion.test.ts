@@ -25,6 +25,12 @@ const blocked: Array<[string, Shell, string]> = [
   ['copy C:\\Windows\\System32\\cmd.exe C:\\Users\\Public\\svchost.exe', 'cmd', 'evasion.masquerade'],
   ['copy %windir%\\system32\\certutil.exe %temp%\\tcm.tmp', 'cmd', 'evasion.masquerade'],
   ['sc sdset scmanager D:(A;;KA;;;WD)', 'cmd', 'evasion.service.sdset'],
+  [' , echo     delete  shadows   all  | diskshadow', 'cmd', 'evasion.shadow-copies.delete'],
+  [
+    'Add-Type -TypeDefinition @"\nusing System; using System.Runtime.InteropServices;\npublic class K { [DllImport("kernel32")] public static extern IntPtr VirtualAlloc(IntPtr a, uint s, uint t, uint p);\n [DllImport("kernel32")] public static extern IntPtr CreateThread(IntPtr a, uint s, IntPtr st, IntPtr p, uint f, IntPtr id); }\n"@\n$m = [K]::VirtualAlloc(0, $sc.Length, 0x3000, 0x40)\n[Runtime.InteropServices.Marshal]::Copy($sc, 0, $m, $sc.Length)\n[K]::CreateThread(0, 0, $m, 0, 0, 0)',
+    'powershell',
+    'evasion.memory.shellcode-runner',
+  ],
 ];
 
 const flagged: Array<[string, Shell, string]> = [
@@ -74,6 +80,8 @@ const flagged: Array<[string, Shell, string]> = [
 ];
 
 const allowed: Array<[string, Shell]> = [
+  ['Select-String -Path C:\\logs\\*.log -Pattern "VirtualAlloc|CreateThread|GetProcAddress"', 'powershell'],
+  ['echo list shadows all | diskshadow', 'cmd'],
   ["Get-CimInstance Win32_Product | Where-Object Name -like '*7-Zip*' | Invoke-CimMethod -MethodName Uninstall", 'powershell'],
   ['"C:\\Program Files\\Notepad++\\uninstall.exe" /S', 'cmd'],
   ['/opt/vendor/app/bin/uninstall.sh', 'bash'],

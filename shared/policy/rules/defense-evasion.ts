@@ -42,6 +42,7 @@ import {
   writeTargets,
   type FindingSpec,
   type Invocation,
+  TEXT_FILTERS,
   trimQuotes,
 } from './command-match';
 import { REGISTRY_WRITER_NAMES, asksForHelp, esxcliPath, registryWriteText } from './persistence';
@@ -2466,6 +2467,48 @@ function checkLoggingByReflection(doc: Document, out: FindingCollector): void {
   );
 }
 
+/** `echo   delete  shadows all | diskshadow`: the script text echoed, however many blanks separate its words. */
+function echoesDeleteShadows(doc: Document): boolean {
+  return doc.commands.some(
+    (c) =>
+      (c.name === 'echo' || c.name === 'write-output') &&
+      c.words.some((w, k) => w.lower === 'delete' && c.words[k + 1]?.lower === 'shadows'),
+  );
+}
+
+/** Native calls that make memory executable, those that start code in it, and the ways a script binds them. */
+const NATIVE_ALLOCATION = new NeedleGroup(['virtualalloc', 'virtualprotect', 'ntallocatevirtualmemory', 'ntprotectvirtualmemory']);
+const NATIVE_THREAD_START = new NeedleGroup([
+  'createthread',
+  'createremotethread',
+  'queueuserapc',
+  'ntcreatethreadex',
+  'rtlcreateuserthread',
+  'getdelegateforfunctionpointer',
+]);
+const NATIVE_BINDING = new NeedleGroup(['dllimport', 'getprocaddress', 'getdelegateforfunctionpointer', 'definepinvokemethod']);
+
+/**
+ * `Add-Type` with `[DllImport("kernel32")] VirtualAlloc` and `CreateThread`, or the same calls bound by reflection:
+ * bytes copied into executable memory and started as a thread (a shellcode runner, T1055/T1620), code that never
+ * touches the disk where antivirus would scan it. Naming the calls alone (a search for them in logs) binds nothing.
+ */
+function checkShellcodeRunner(doc: Document, out: FindingCollector): void {
+  const allocation = docHasAny(doc, NATIVE_ALLOCATION);
+  if (!allocation) return;
+  const start = docHasAny(doc, NATIVE_THREAD_START);
+  if (!start || !docHasAny(doc, NATIVE_BINDING)) return;
+  // A search for the names (`Select-String -Pattern "VirtualAlloc|CreateThread"`) runs none of them.
+  if (!doc.commands.some((c) => !TEXT_FILTERS.has(c.name) && c.words.some((w) => w.lower.includes(allocation)))) return;
+  out.add(
+    blockSpec(
+      'evasion.memory.shellcode-runner',
+      'Binds native calls that make memory executable and start a thread in it: a shellcode runner, which runs code that is never written to disk where antivirus would scan it.',
+    ),
+    searchFirst(doc, allocation, start),
+  );
+}
+
 function checkDocumentLevel(doc: Document, out: FindingCollector): void {
   checkSecurityProductUninstall(doc, out);
   checkHostsBlackhole(doc, out);
@@ -2484,13 +2527,14 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
   }
   checkAmsiByPattern(doc, out);
   checkLoggingByReflection(doc, out);
+  checkShellcodeRunner(doc, out);
   if (docHas(doc, 'win32_shadowcopy') && docHasAny(doc, ['.delete(', 'remove-ciminstance', 'remove-wmiobject'])) {
     out.add(
       blockSpec('evasion.shadow-copies.delete', `Deletes Volume Shadow Copies through WMI. ${RECOVERY}`),
       searchFirst(doc, 'win32_shadowcopy'),
     );
   }
-  if (docHas(doc, 'delete shadows') && docHas(doc, 'diskshadow')) {
+  if (docHas(doc, 'diskshadow') && (docHas(doc, 'delete shadows') || (docHas(doc, 'shadows') && echoesDeleteShadows(doc)))) {
     out.add(
       blockSpec('evasion.shadow-copies.delete', `Deletes shadow copies through diskshadow. ${RECOVERY}`),
       searchFirst(doc, 'delete shadows'),

@@ -185,6 +185,8 @@ interface InlineCodeLanguage {
   fetchWithUrl?: readonly string[];
   /** Backticks run a shell command (Perl, Ruby, PHP; in JavaScript they are template strings). */
   backticksRun?: boolean;
+  /** With no code option, the first argument that is not an option is the program text (`Add-Type @'…'@`). */
+  positionalCode?: boolean;
 }
 
 /** Any language can shell out to a downloader. */
@@ -310,6 +312,33 @@ const OSASCRIPT: InlineCodeLanguage = {
   run: ['run script', 'runscript(', 'new function('],
   runIdentifiers: ['eval'],
 };
+/** An abbreviation of a PowerShell parameter name (`-TypeDef`, `-Mem`), by unique prefix. */
+function abbreviates(word: string, ...parameters: string[]): boolean {
+  const l = word.toLowerCase();
+  return l.length >= 2 && parameters.some((p) => p.startsWith(l));
+}
+
+/**
+ * Add-Type's C# or VB source (`-TypeDefinition`, `-MemberDefinition`, or given first), compiled into the session:
+ * source that downloads and starts a program, loads an assembly or starts a thread runs the download.
+ */
+const DOTNET_SOURCE: InlineCodeLanguage = {
+  codeOption: (w) => abbreviates(w, '-typedefinition', '-memberdefinition'),
+  positionalCode: true,
+  fetch: [
+    'downloadfile(',
+    'downloadstring(',
+    'downloaddata(',
+    'webclient',
+    'httpclient',
+    'webrequest.create',
+    'httpwebrequest',
+    'openread(',
+  ],
+  run: ['process.start(', 'processstartinfo', 'assembly.load(', 'createthread', 'shellexecute', 'winexec('],
+  runIdentifiers: [],
+};
+
 /** Other interpreters: the first keyword lists (any option cluster ending in c, e, E or r holds the code). */
 const OTHER_INTERPRETER: InlineCodeLanguage = {
   codeOption: (w) => /^-[a-z]*[ceEr]$/.test(w),
@@ -335,6 +364,7 @@ const INLINE_CODE_LANGUAGES: ReadonlyMap<string, InlineCodeLanguage> = new Map([
   ['lua', LUA],
   ['luajit', LUA],
   ['osascript', OSASCRIPT],
+  ['add-type', DOTNET_SOURCE],
 ]);
 
 function inlineCodeLanguage(name: string): InlineCodeLanguage | undefined {
@@ -356,6 +386,7 @@ function inlineCode(cmd: SimpleCommand, lang: InlineCodeLanguage): Word | string
     // A sub-command is the first word that is not an option.
     if (positional || v.startsWith('-')) continue;
     positional = true;
+    if (lang.positionalCode === true && (k === 1 || !args[k - 1]!.value.startsWith('-'))) return args[k];
     if (lang.codeSubcommands?.includes(args[k]!.lower)) {
       for (let j = k + 1; j < args.length; j++) if (!args[j]!.value.startsWith('-')) return args[j];
       return undefined;
@@ -406,9 +437,9 @@ function finding(ruleId: string, message: string, spans: (Span | null | undefine
   return { code: 'download_execute', ruleId, standard: 'block', extended: 'flag', message, spans: clean, remedy: REMEDY };
 }
 
-/** Programs that fetch and run remote code given a URL. */
 /** Programs that can fetch and run remote code by themselves (checked by name first: this runs for every command). */
 const REMOTE_RUNNERS = new Set([
+  'add-type',
   'msiexec',
   'mshta',
   'regsvr32',
