@@ -846,6 +846,7 @@ export interface Extraction {
 /** Every name `archiveExtraction` can answer for (one lookup: it is asked for every command after a download). */
 const UNPACKERS: ReadonlySet<string> = new Set([
   'ditto',
+  'hdiutil',
   'tar',
   'bsdtar',
   'unzip',
@@ -893,6 +894,20 @@ export function archiveExtraction(cmd: SimpleCommand): Extraction | null {
     return null;
   }
   const args = words.slice(1);
+  if (n === 'hdiutil') {
+    // `hdiutil attach x.dmg [-mountpoint dir]`: a disk image's contents appear under /Volumes (or the mount point).
+    const verb = args[0]?.lower;
+    if (verb !== 'attach' && verb !== 'mount') return null;
+    let image: string | undefined;
+    let directory = '/Volumes';
+    for (let k = 1; k < args.length; k++) {
+      const v = args[k]!.value;
+      if (v === '-mountpoint') directory = args[++k]?.value ?? directory;
+      else if (v === '-mountroot') directory = args[++k]?.value ?? directory;
+      else if (!v.startsWith('-') && image === undefined) image = v;
+    }
+    return image === undefined ? null : { archive: image, directory };
+  }
   if (n === 'tar' || n === 'bsdtar') {
     let extracting = false;
     let archive: string | undefined;

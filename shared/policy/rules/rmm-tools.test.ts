@@ -14,6 +14,9 @@ const blocked: Array<[string, Shell, string]> = [
   ['x11vnc -forever -shared', 'bash', 'rmm.launch'],
   ['msiexec /i RustDesk-1.msi /qn', 'cmd', 'rmm.install'],
   ['msiexec.exe /package C:\\t\\AteraAgentSetup.msi /quiet', 'cmd', 'rmm.install'],
+  // A macOS app bundle copied into an Applications folder is installed.
+  ['cp -R /Volumes/AnyDesk/AnyDesk.app /Applications/', 'zsh', 'rmm.install'],
+  ['sudo ditto /Volumes/TeamViewer/TeamViewer.app ~/Applications/TeamViewer.app', 'zsh', 'rmm.install'],
   ['winget install --id AnyDesk.AnyDesk -e', 'powershell', 'rmm.package-install'],
   ['choco install teamviewer -y', 'powershell', 'rmm.package-install'],
   ['sudo apt install ./rustdesk-1.2.6-x86_64.deb', 'bash', 'rmm.package-install'],
@@ -42,6 +45,8 @@ const blocked: Array<[string, Shell, string]> = [
 ];
 
 const allowed: Array<[string, Shell]> = [
+  ['cp -R /Volumes/Firefox/Firefox.app /Applications/', 'zsh'],
+  ['cp -R /Applications/AnyDesk.app ~/Backup/', 'zsh'],
   ['pm2 start app.js --name api', 'bash'],
   ['pm2 start npm --name web -- start', 'bash'],
   // Status checks and removal are what a technician needs to find and remove unauthorised remote access.

@@ -239,6 +239,24 @@ function checkServiceStart(inv: Invocation, out: FindingCollector): void {
   }
 }
 
+/** macOS programs that copy an app bundle into place. */
+const APP_COPIERS = ['cp', 'ditto', 'mv', 'rsync'];
+
+/** `cp -R /Volumes/AnyDesk/AnyDesk.app /Applications/`: installing a tool's app bundle is copying it into an Applications folder. */
+function checkAppCopy(inv: Invocation, out: FindingCollector): void {
+  const args = positionals(inv.args);
+  const target = args[args.length - 1];
+  if (args.length < 2 || !target || !/^(~|\/users\/[^/]+)?\/applications(\/|$)/.test(target.lower)) return;
+  for (const w of args.slice(0, -1)) {
+    if (!w.lower.includes('.app')) continue;
+    const tool = remoteToolByToken(w.lower);
+    if (tool) {
+      out.add(spec('rmm.install', 'block', tool, 'Installs (copies the app into Applications)'), [commandWord(inv), w]);
+      return;
+    }
+  }
+}
+
 /** Programs that run something downloaded a line earlier (by path or variable). */
 const EXECUTORS = new Set([
   'start-process',
@@ -317,5 +335,6 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkMsiInstall, names: ['msiexec'] },
   { check: checkPackageInstall, names: PACKAGE_MANAGERS },
   { check: checkContainerImage, names: CONTAINER_ENGINES },
+  { check: checkAppCopy, names: APP_COPIERS },
   { check: checkServiceStart, names: [...SERVICE_START_VERBS.keys(), ...PS_SERVICE_CMDLETS, 'open'] },
 ]);
