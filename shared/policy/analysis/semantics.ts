@@ -215,8 +215,56 @@ function hasStdoutOutput(words: readonly Word[], options: readonly string[]): bo
 }
 
 /** Is this command a network download of any kind (to output, variable or file)? */
+/** Programs that copy files over SSH: a source written `[user@]host:path` is on another machine. */
+const REMOTE_COPIERS: ReadonlySet<string> = new Set(['scp', 'sftp', 'rsync', 'pscp']);
+/** Options of scp, sftp, rsync and pscp that take the next word as their value. */
+const REMOTE_COPY_VALUE_OPTIONS: ReadonlySet<string> = new Set([
+  '-c',
+  '-F',
+  '-i',
+  '-J',
+  '-l',
+  '-o',
+  '-P',
+  '-S',
+  '-e',
+  '-pw',
+  '-b',
+  '-D',
+  '-X',
+]);
+
+/** `user@host:/path` or `host:path` (not `C:\x`, not a URL). */
+function isRemoteCopyPath(value: string): boolean {
+  const colon = value.indexOf(':');
+  if (colon < 1 || value.startsWith('-')) return false;
+  if (colon === 1 && (value[2] === '\\' || value[2] === '/')) return false;
+  if (value.startsWith('//', colon + 1)) return false;
+  const host = value.slice(value.lastIndexOf('@', colon) + 1, colon);
+  return host.length > 0 && /^[A-Za-z0-9._[\]-]+$/.test(host);
+}
+
+/** A copy pulled from another machine over SSH (`scp ops@h:/srv/a /tmp/a`): the local file it writes, or null. */
+function remoteCopyTarget(cmd: SimpleCommand): string | null {
+  if (!REMOTE_COPIERS.has(cmd.name)) return null;
+  const positional: string[] = [];
+  for (let k = 1; k < cmd.words.length; k++) {
+    const v = (cmd.words[k] as Word).value;
+    if (REMOTE_COPY_VALUE_OPTIONS.has(v)) k++;
+    else if (!v.startsWith('-')) positional.push(v);
+  }
+  if (positional.length < 2) return null;
+  const target = positional[positional.length - 1] as string;
+  if (isRemoteCopyPath(target)) return null;
+  const source = positional.slice(0, -1).find(isRemoteCopyPath);
+  if (source === undefined) return null;
+  // Into a directory, the file keeps the source's name.
+  return target === '.' || target.endsWith('/') || target.endsWith('\\') || target === '~' ? source.slice(source.indexOf(':') + 1) : target;
+}
+
 export function isFetch(cmd: SimpleCommand): boolean {
   if (readsRemoteShare(cmd)) return true;
+  if (REMOTE_COPIERS.has(cmd.name)) return remoteCopyTarget(cmd) !== null;
   if (cmd.shell === 'powershell') {
     if (isPowerShellFetchCommand(cmd)) return true;
     if ((cmd.name === 'curl' || cmd.name === 'wget') && cmd.words.some(isUrlWord)) return true;
@@ -285,6 +333,8 @@ export function downloadedFiles(cmd: SimpleCommand, doc: Document): string[] {
       const urlIndex = positional.findIndex(isUrlWord);
       add(urlIndex >= 0 ? (positional[urlIndex + 1]?.value ?? urlFileName(url)) : undefined);
     }
+  } else if (REMOTE_COPIERS.has(name)) {
+    add(remoteCopyTarget(cmd) ?? undefined);
   } else if (DOWNLOADERS.has(name)) {
     const o = optionValue(words, ['-o', '--out', '--output', '-O']);
     add(o?.value ?? (url ? urlFileName(url) : undefined));
