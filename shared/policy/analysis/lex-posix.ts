@@ -9,7 +9,7 @@ import { joinWithinLimit, LIMITS, makeWord, wordOf, type WordImpl } from './buil
 import type { Redirect, Word } from './document';
 import { indexWithin, type LexTarget } from './lex-target';
 import { cachedProgramName, globMatch, ownValue } from './names';
-import { decodeBackslashEscapes, pipelineOutput, type PipelineOutput } from './unwrap';
+import { decodeBackslashEscapes, pipelineOutput, printfOutput, type PipelineOutput } from './unwrap';
 import type { Shell } from '../types';
 
 interface RawWord {
@@ -31,6 +31,8 @@ interface RawWord {
   vanished?: number[];
   /** The whole word is one command substitution (`$(…)`, backticks, also quoted) with a non-constant output. */
   soleSubstitution: boolean;
+  /** `NAME=(a b c)` with every item constant: the items, for `${NAME[@]}` and `${NAME[1]}`. */
+  arrayItems?: string[];
 }
 
 /** Programs worth recognising behind glob-disguised names like `/bin/c?rl`. */
@@ -62,7 +64,65 @@ const GLOB_TARGETS = [
   'chown',
   'crontab',
   'ssh',
+  // Standard programs of /bin, /sbin and /usr/bin that attacks run (the first match wins).
+  'sudo',
+  'su',
+  'systemctl',
+  'service',
+  'iptables',
+  'ufw',
+  'setenforce',
+  'useradd',
+  'usermod',
+  'passwd',
+  'chpasswd',
+  'chattr',
+  'mkfifo',
+  'mknod',
+  'telnet',
+  'xxd',
+  'od',
+  'dd',
+  'tar',
+  'grep',
+  'strings',
+  'find',
+  'awk',
+  'sed',
+  'tee',
+  'mv',
+  'cp',
+  'ln',
+  'kill',
+  'pkill',
+  'killall',
+  'shred',
+  'scp',
+  'sftp',
+  'rsync',
+  'ftp',
+  'tftp',
+  'nmap',
+  'tcpdump',
+  'gdb',
+  'node',
+  'lua',
+  'env',
+  'nohup',
+  'xargs',
+  'insmod',
+  'modprobe',
+  'mount',
+  'journalctl',
+  'history',
+  'vi',
+  'vim',
+  'docker',
+  'gcc',
 ];
+
+/** An alias text that is one plain word (a program name or path). */
+const ONE_WORD = /^[\w./+-]{1,256}$/;
 
 const SKIP_KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', 'time', '{', '}', '[[', 'coproc', 'function']);
 const END_KEYWORDS = new Set(['fi', 'done', 'esac', '}', ']]']);
@@ -126,6 +186,14 @@ class PosixLexer {
   private nesting = 0;
   private pendingHeredocs: { redirect: Redirect; delimiter: string; stripTabs: boolean }[] = [];
   private readonly wordStates: WordState[] = [];
+  /** Arrays assigned constant items (`a=(curl -s URL)`), for `"${a[@]}"` and `${a[0]}`. */
+  private readonly arrays = new Map<string, string[]>();
+  /** `alias x='curl -s'`: the text each alias stands for, and where it was written. */
+  private readonly aliases = new Map<string, { text: string; start: number; end: number }>();
+  /** Here-strings/here-documents given to descriptors other than stdin by the command being read (`exec 3<<< '…'`). */
+  private pendingDescriptorInputs: { fd: string; redirect: Redirect }[] = [];
+  /** Descriptors that `exec 3<<< '…'` left open with that text, for a later `bash <&3`. */
+  private readonly descriptorInputs = new Map<string, Redirect>();
 
   constructor(
     private readonly t: LexTarget,
@@ -235,6 +303,7 @@ class PosixLexer {
     const text = this.t.text;
     const words: RawWord[] = [];
     const redirects: Redirect[] = [];
+    this.pendingDescriptorInputs = [];
     for (;;) {
       while (this.pos < this.n && (isSpace(text.charCodeAt(this.pos)) || (text[this.pos] === '\\' && text[this.pos + 1] === '\n'))) {
         this.pos += text[this.pos] === '\\' ? 2 : 1;
@@ -295,6 +364,7 @@ class PosixLexer {
     last.value = last.value + value;
     last.end = this.pos;
     last.constant = last.constant && items.every((w) => w.constant);
+    if (last.constant && items.every((w) => w.nested.length === 0)) last.arrayItems = items.map((w) => w.value);
     // Substitutions inside the items (`x=($(curl …))`) are commands of the assignment.
     if (items.some((w) => w.nested.length > 0)) {
       const nested = [...last.nested];
@@ -312,6 +382,9 @@ class PosixLexer {
     created: number[],
   ): void {
     const b = this.t.builder;
+    if (this.pendingDescriptorInputs.length > 0 && raw.length === 1 && raw[0]?.value === 'exec' && !raw[0].quoted) {
+      for (const d of this.pendingDescriptorInputs) this.descriptorInputs.set(d.fd, d.redirect);
+    }
     // The command's words are raw[from..]: keywords and wrappers in front of the real command are skipped.
     let from = 0;
     let elevated = false;
@@ -326,11 +399,21 @@ class PosixLexer {
         from++;
         continue;
       }
+      const oneWordAlias = head.quoted || head.obfuscated ? undefined : this.aliases.get(head.value);
+      if (oneWordAlias !== undefined && ONE_WORD.test(oneWordAlias.text)) {
+        // `alias x=sudo` … `x bash`: the alias is simply the other name, wrappers included.
+        raw[from] = { ...head, value: oneWordAlias.text, emptyAlt: undefined };
+        continue;
+      }
       const prog = cachedProgramName(head.emptyAlt ?? head.value);
       if (head.assignName !== undefined) {
         this.assign(head, statement);
         from++;
         continue;
+      }
+      if (prog === 'alias' && count > 1) {
+        for (let k = from + 1; k < raw.length; k++) this.defineAlias(raw[k] as RawWord);
+        break;
       }
       if (DECLARE.has(prog) && count > 1) {
         for (let k = from + 1; k < raw.length; k++) {
@@ -377,12 +460,17 @@ class PosixLexer {
     const first = raw[from] as RawWord;
     let name = cachedProgramName(first.emptyAlt ?? first.value);
     let obfuscatedName = first.obfuscated;
-    if (/[*?[]/.test(name) && !first.quoted) {
+    if (!first.quoted && isGlobName(name)) {
+      // The glob runs whatever program it matches: a known one when it fits, otherwise it only hides the name.
       const match = GLOB_TARGETS.find((p) => globMatch(name, p));
-      if (match) {
-        name = match;
-        obfuscatedName = true;
-      }
+      if (match) name = match;
+      obfuscatedName = true;
+    }
+    // `alias x='curl -s'` … `x URL`: the alias text stands in for the word (interactive shells expand it).
+    const alias = first.quoted || first.obfuscated || first.assignName !== undefined ? undefined : this.aliases.get(first.value);
+    if (alias !== undefined) {
+      const head = /^[ \t\n]*([^ \t\n;&|()<>]+)/.exec(alias.text.length > 4096 ? alias.text.slice(0, 4096) : alias.text)?.[1];
+      if (head !== undefined) name = cachedProgramName(head);
     }
     if (obfuscatedName) b.note('escape_obfuscation', this.span(first.start, first.end), name);
     if (first.vanished !== undefined) {
@@ -421,6 +509,8 @@ class PosixLexer {
     });
     for (const w of raw) if (w.nested.length > 0) b.setParent(w.nested, idx);
     if (output && output.words === null) b.deriveCommandLine(idx, output);
+    else if (alias !== undefined)
+      b.deriveCommandLine(idx, { text: alias.text, span: this.span(alias.start, alias.end), origin: 'deobfuscated' });
     pushNested(created, raw);
     created.push(idx);
   }
@@ -474,10 +564,20 @@ class PosixLexer {
     } else this.t.vars.delete(variable.value);
   }
 
+  /** `alias x=curl`, `alias x='curl -s'`: remembered for command words that follow (`alias x` alone only prints). */
+  private defineAlias(w: RawWord): void {
+    if (w.assignName === undefined) return;
+    if (w.constant && w.nested.length === 0 && w.assignValue !== undefined && w.assignValue.trim() !== '') {
+      this.aliases.set(w.assignName, { text: w.assignValue, start: w.start, end: w.end });
+    } else this.aliases.delete(w.assignName);
+  }
+
   private assign(w: RawWord, _statement: number): void {
     const b = this.t.builder;
     const name = w.assignName as string;
     const span = this.span(w.start, w.end);
+    if (w.arrayItems !== undefined && w.constant) this.arrays.set(name, w.arrayItems);
+    else this.arrays.delete(name);
     if (w.constant && w.nested.length === 0) {
       this.t.vars.set(name, w.assignValue ?? '');
       b.assignments.push({ name, value: w.assignValue ?? '', shell: this.shell, span });
@@ -547,9 +647,12 @@ class PosixLexer {
         }
       } else if (text[i + 1] === '&') {
         i += 2;
+        const fdStart = i;
         while (i < this.n && /[0-9-]/.test(text[i] as string)) i++;
         this.pos = i;
-        return 'skip';
+        // `bash <&3` after `exec 3<<< '…'`: the text on that descriptor is this command's stdin.
+        const opened = (fd === '' || fd === '0') && this.descriptorInputs.get(text.slice(fdStart, i));
+        return opened ? { op: '<', target: opened.target, heredoc: opened.heredoc === true } : 'skip';
       } else i += 1;
       op = '<';
     } else {
@@ -567,6 +670,7 @@ class PosixLexer {
       redirect.heredoc = true;
       this.pendingHeredocs.push({ redirect, delimiter: target.value, stripTabs });
     }
+    if (op === '<' && fd !== '' && fd !== '0') this.pendingDescriptorInputs.push({ fd, redirect });
     return redirect;
   }
 
@@ -672,6 +776,9 @@ class PosixLexer {
           break;
         }
         if (nx === '\n') {
+          // A line continuation between two characters of one word (`r\⏎m`) only splits a name.
+          const after = text.charCodeAt(this.pos + 2);
+          if (w.pieces > 0 && this.pos + 2 < this.n && !isSpace(after) && after !== 0x0a) w.obfuscated = true;
           this.pos += 2;
           continue;
         }
@@ -790,10 +897,12 @@ class PosixLexer {
     const args = cmd.words.slice(1).filter((w, i) => !(i === 0 && /^-[neE]+$/.test(w.value)));
     const value = args.map((w) => w.value).join(' ');
     if (value.includes('$')) return null;
-    // printf and `echo -e` turn `\xHH` and octal escapes into the characters the shell then reads.
+    // `$(printf '%b' '\0163h')`: the format decides the output.
+    if (cmd.name === 'printf') return printfOutput(args.map((w) => w.value));
+    // `echo -e` turns `\xHH` and octal escapes into the characters the shell then reads.
     const flags = cmd.words[1]?.value ?? '';
     // echo's own flags only (-n, -e, -E); bounded so the pattern cannot backtrack on a long word.
-    const escapes = cmd.name === 'printf' || (flags.length <= 8 && /^-[nE]*e[neE]*$/.test(flags));
+    const escapes = flags.length <= 8 && /^-[nE]*e[neE]*$/.test(flags);
     return escapes && value.includes('\\') ? decodeBackslashEscapes(value) : value;
   }
 
@@ -845,7 +954,8 @@ class PosixLexer {
         } else if (exp.value === undefined) {
           w.append(exp.raw);
           nonConstant = true;
-        } else w.append(exp.value);
+        } else if (exp.items !== undefined) w.appendItems(exp.items, exp.start, this.pos);
+        else w.append(exp.value);
         if (exp.substitution && !exp.constantSubstitution) {
           nonConstant = true;
           w.markSubstitution(before);
@@ -959,6 +1069,7 @@ class PosixLexer {
       const name = m[1] as string;
       const op = m[2] as string;
       if (name === 'IFS') return ifsExpansion(start, text.slice(start, this.pos), inQuotes);
+      if (op.startsWith('[')) return this.arrayElement(start, name, op);
       const known = this.t.vars.expand(name);
       const r = applyParameterOperator(known, op);
       const e = new Expansion(start, r.value, text.slice(start, this.pos), r.obfuscated);
@@ -982,6 +1093,30 @@ class PosixLexer {
     if (name === 'IFS') return ifsExpansion(start, '$IFS', inQuotes);
     const e = new Expansion(start, this.t.vars.expand(name), text.slice(start, i));
     e.vanishable = true;
+    return e;
+  }
+
+  /**
+   * `${a[@]}`, `${a[*]}`, `${a[1]}` of an array assigned constant items (a scalar is its own element 0).
+   * `[@]` keeps the items apart (separate words even inside quotes); unknown subscripts stay unknown.
+   */
+  private arrayElement(start: number, name: string, subscript: string): Expansion {
+    const raw = this.t.text.slice(start, this.pos);
+    const m = /^\[([@*]|[0-9]{1,6})\]$/.exec(subscript);
+    if (!m) return new Expansion(start, undefined, raw);
+    const items = this.arrays.get(name);
+    const which = m[1] as string;
+    const picked = items === undefined ? undefined : which === '@' || which === '*' ? items : [items[Number(which)] ?? ''];
+    const value = picked === undefined ? undefined : joinWithinLimit(picked, ' ');
+    // Charged like a variable's value (`expand` charges a scalar): a big array expanded many times cannot multiply the work.
+    if (value !== undefined && !this.t.vars.spend(value.length)) return new Expansion(start, undefined, raw);
+    if (picked === undefined || value === undefined) {
+      const scalar = this.t.vars.expand(name);
+      if (scalar === undefined) return new Expansion(start, undefined, raw);
+      return new Expansion(start, which === '@' || which === '*' || which === '0' ? scalar : '', raw);
+    }
+    const e = new Expansion(start, value, raw);
+    if (which === '@' && picked.length > 1) e.items = picked;
     return e;
   }
 
@@ -1021,6 +1156,8 @@ class Expansion {
   vanishable = false;
   substitution = false;
   constantSubstitution = false;
+  /** `"${a[@]}"`: the array's items, each its own word even inside quotes. */
+  items: string[] | undefined = undefined;
   constructor(
     readonly start: number,
     /** The value when known. */
@@ -1148,6 +1285,13 @@ function zshParameter(text: string, start: number, depth: number): ZshParameter 
 function skipToBrace(text: string, i: number): number {
   const close = indexWithin(text, '}', i, 4096, '$\n');
   return close < 0 ? i : close + 1;
+}
+
+/** A command name that is a glob pattern (`/???/c?rl`, `/bin/ba[s]h`); `[` and `[[` are the test commands. */
+function isGlobName(name: string): boolean {
+  if (name.includes('?') || name.includes('*')) return true;
+  const open = name.indexOf('[');
+  return open >= 0 && name.indexOf(']', open + 1) > open + 1;
 }
 
 /** Names of parameters an unset value of which expands to nothing: variables, `$1`…, `$@`, `$*`. */
@@ -1290,6 +1434,20 @@ class WordState {
     this.assignName = undefined;
   }
 
+  /** `"${a[@]}"`: the first item joins the word so far, each further item starts a word of its own. */
+  appendItems(items: readonly string[], splitStart: number, pos: number): void {
+    for (let k = 0; k < items.length; k++) {
+      if (k > 0) {
+        const quoted = this.quoted;
+        this.quoted = true;
+        this.flush(pos);
+        this.start = splitStart;
+        this.quoted = quoted;
+      }
+      this.append(items[k] as string);
+    }
+  }
+
   /** Appends an expansion; unquoted values with blanks are split into words, as the shell does. */
   appendExpansion(value: string | undefined, rawText: string, inQuotes: boolean, splitStart: number, pos: number): void {
     if (value === undefined) {
@@ -1335,6 +1493,7 @@ function rawWord(
     emptyAlt: undefined,
     vanished: undefined,
     soleSubstitution: false,
+    arrayItems: undefined,
   };
 }
 

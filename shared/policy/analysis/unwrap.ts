@@ -507,6 +507,10 @@ export class Unwrapper {
       const line = derived !== null ? derived.get(i) : undefined;
       if (line !== undefined) this.derivedCommandLine(cmd, line, depth, out);
       while (nextBase64Call < base64Calls.length && (base64Calls[nextBase64Call] as number) < i) nextBase64Call++;
+      if (isSourcedStdin(cmd)) {
+        this.stdinText(cmd, cmd.shell, depth, out);
+        continue;
+      }
       if (!UNWRAPPED_NAMES.has(cmd.name)) {
         // The common case: a command that runs or stores no command line; only a PowerShell word can still decode base64.
         if (base64Calls[nextBase64Call] === i) this.fromBase64Constants(cmd, depth, out);
@@ -1439,6 +1443,12 @@ export function pipelineOutput(b: DocBuilder, members: readonly number[], last: 
     if (!source) return null;
     const span: Span = { start: (source[0] as Word).span.start, end: (source[source.length - 1] as Word).span.end };
     if (transforms !== null) return transformedOutput(source, transforms, span);
+    if (prev.name === 'printf') {
+      // `printf '%b' '\0143url'`, `printf '%s' …`: the format decides what is written.
+      const written = printfOutput(source.map((w) => w.value));
+      if (written === null) return null;
+      return { words: null, text: written, span, origin: 'char_codes' };
+    }
     if (prev.name === 'printf' || (prev.name === 'echo' && prev.words.some((w) => optionClusterHas(w.value, 'e', true)))) {
       // printf / echo -e interpret `\xHH` and octal escapes: analyse what the shell will actually read.
       const raw = source.map((w) => w.value).join(' ');
@@ -1498,6 +1508,58 @@ function constantSource(cmd: SimpleCommand): Word[] | null {
   }
   for (const r of cmd.redirects) if (r.op === '<' && r.heredoc) return [r.target];
   return null;
+}
+
+/** `. /dev/stdin <<< '…'`, `echo … | source /dev/fd/0`: the shell reads its own stdin as a script. */
+function isSourcedStdin(cmd: SimpleCommand): boolean {
+  if ((cmd.name !== '.' && cmd.name !== 'source') || cmd.shell === 'powershell' || cmd.shell === 'cmd') return false;
+  const path = cmd.words[1]?.value;
+  return path === '/dev/stdin' || path === '/dev/fd/0' || path === '/proc/self/fd/0';
+}
+
+/**
+ * What `printf FORMAT ARGS…` writes, when every directive is one of `%s %b %c %d %%` without flags:
+ * escapes in the format and in `%b` arguments decoded, the format reused while arguments remain.
+ * Null for anything else, or when the output would exceed `limit` characters.
+ */
+export function printfOutput(args: readonly string[], limit = 65536): string | null {
+  const format = args[0];
+  if (format === undefined || format.startsWith('-')) return null;
+  let out = '';
+  let next = 1;
+  for (let round = 0; round < args.length; round++) {
+    const consumedBefore = next;
+    let i = 0;
+    while (i < format.length) {
+      const percent = format.indexOf('%', i);
+      const literalEnd = percent < 0 ? format.length : percent;
+      if (literalEnd > i) out += decodeFormatEscapes(format.slice(i, literalEnd));
+      if (percent < 0) break;
+      const conversion = format[percent + 1];
+      if (conversion === '%') out += '%';
+      else if (conversion === 's' || conversion === 'b' || conversion === 'c' || conversion === 'd') {
+        const arg = args[next] ?? '';
+        if (next < args.length) next++;
+        if (conversion === 's') out += arg;
+        else if (conversion === 'b') out += decodeBackslashEscapes(arg);
+        else if (conversion === 'c') out += arg.slice(0, 1);
+        else if (/^-?[0-9]{1,15}$/.test(arg)) out += String(Number(arg));
+        else return null;
+      } else return null;
+      if (out.length > limit) return null;
+      i = percent + 2;
+    }
+    if (out.length > limit) return null;
+    if (next >= args.length || next === consumedBefore) break;
+  }
+  return out;
+}
+
+/** Escapes in a printf format: octal takes at most three digits (`\0611` is `1` then `1`), unlike `%b`'s `\0NNN`. */
+function decodeFormatEscapes(text: string): string {
+  return text.includes('\\')
+    ? decodeBackslashEscapes(text.replace(/\\([0-7]{1,3})/g, (_m, o: string) => '\\x' + (parseInt(o, 8) & 0xff).toString(16)))
+    : text;
 }
 
 /** `\xHH`, `\NNN` (octal), `\n`, `\t` as printf and `echo -e` interpret them. */
