@@ -241,9 +241,10 @@ function reduceTop(out: Element[], keepPartialText: boolean): void {
         if (items) folded = merge(left, right, items.join(right.constant), true);
       } else if ((op.op === '-replace' || op.op === '-creplace' || op.op === '-ireplace') && lv !== undefined) {
         const items = listItems(right);
-        const pattern = items?.[0];
-        if (items && pattern && items.length <= 2 && !/[\\^$.|?*+()[\]{}]/.test(pattern)) {
-          const replacement = items[1] ?? '';
+        const pattern = items?.[0] === undefined ? null : literalPattern(items[0]);
+        const replacement = items?.[1] ?? '';
+        // `$1`, `$&` … in the replacement refer to the match.
+        if (items && pattern && items.length <= 2 && !replacement.includes('$')) {
           const text = op.op === '-creplace' ? lv.split(pattern).join(replacement) : replaceAllInsensitive(lv, pattern, replacement);
           folded = merge(left, right, text, true);
         }
@@ -254,6 +255,28 @@ function reduceTop(out: Element[], keepPartialText: boolean): void {
     out.length -= take;
     out.push(folded);
   }
+}
+
+const REGEX_SPECIAL = '\\^$.|?*+()[]{}';
+
+/**
+ * The text a `-replace` pattern matches when it matches only one literal text: no regex metacharacters, or
+ * only escaped ones (`'\.'`, `'\$'`); null otherwise (and for an empty pattern).
+ */
+export function literalPattern(pattern: string): string | null {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i] as string;
+    if (c === '\\') {
+      const next = pattern[i + 1];
+      // `\d`, `\w`, `\n` … are classes or escapes with a meaning of their own.
+      if (next === undefined || !REGEX_SPECIAL.includes(next)) return null;
+      out += next;
+      i++;
+    } else if (REGEX_SPECIAL.includes(c)) return null;
+    else out += c;
+  }
+  return out.length > 0 ? out : null;
 }
 
 function replaceAllInsensitive(text: string, pattern: string, replacement: string): string {
@@ -292,4 +315,112 @@ export function castValue(type: string, operand: Element): { text: string; list?
     return operand.constant !== undefined ? { text: operand.constant } : null;
   }
   return null;
+}
+
+/** Longest index expression read (`[-1..-($s.Length)]` and the like are short). */
+const MAX_INDEX_TEXT = 256;
+
+/**
+ * Characters of `value` selected by the index expression `index` (the text between `[` and `]`): an integer,
+ * a range `a..b` or a comma list of them, integers possibly negative (from the end) and written as small sums
+ * of integers and `$name.Length` (known through `lengthOf`). Out-of-range items select nothing, as PowerShell
+ * yields `$null` for them. Null when the expression is anything else or selects more than LIMITS.maxConstant.
+ */
+export function indexChars(value: string, index: string, lengthOf: (name: string) => number | undefined): string[] | null {
+  if (index.length > MAX_INDEX_TEXT) return null;
+  const reader = new IndexReader(index, lengthOf);
+  const out: string[] = [];
+  for (;;) {
+    const from = reader.sum(0);
+    if (from === null) return null;
+    let to = from;
+    if (reader.take('..')) {
+      const end = reader.sum(0);
+      if (end === null) return null;
+      to = end;
+    }
+    // A range longer than the string selects nothing more than the string itself (and would only cost time).
+    if (Math.abs(to - from) > 2 * value.length + 2 || out.length + value.length > LIMITS.maxConstant) return null;
+    const step = to >= from ? 1 : -1;
+    for (let i = from; ; i += step) {
+      const at = i < 0 ? value.length + i : i;
+      const c = value[at];
+      if (c !== undefined) out.push(c);
+      if (i === to) break;
+    }
+    if (!reader.take(',')) break;
+  }
+  return reader.atEnd() ? out : null;
+}
+
+/** Reads the integer expressions of an index (see indexChars); every method consumes at least what it accepts. */
+class IndexReader {
+  private pos = 0;
+  constructor(
+    private readonly text: string,
+    private readonly lengthOf: (name: string) => number | undefined,
+  ) {}
+
+  private blanks(): void {
+    while (this.text[this.pos] === ' ' || this.text[this.pos] === '\t') this.pos++;
+  }
+
+  take(token: string): boolean {
+    this.blanks();
+    if (!this.text.startsWith(token, this.pos)) return false;
+    this.pos += token.length;
+    return true;
+  }
+
+  atEnd(): boolean {
+    this.blanks();
+    return this.pos >= this.text.length;
+  }
+
+  /** `term (('+'|'-') term)*`; `depth` bounds the parentheses (the text itself is bounded too). */
+  sum(depth: number): number | null {
+    let total = this.term(depth);
+    if (total === null) return null;
+    for (;;) {
+      this.blanks();
+      const c = this.text[this.pos];
+      // `..` is the range operator, not a sign.
+      if ((c !== '+' && c !== '-') || this.text.startsWith('..', this.pos)) return total;
+      this.pos++;
+      const next = this.term(depth);
+      if (next === null) return null;
+      total = c === '+' ? total + next : total - next;
+    }
+  }
+
+  /** `-term`, an integer, `( sum )` or `$name.Length`. */
+  private term(depth: number): number | null {
+    this.blanks();
+    const c = this.text[this.pos];
+    if (c === '-') {
+      this.pos++;
+      const t = this.term(depth);
+      return t === null ? null : -t;
+    }
+    if (c === '(') {
+      if (depth >= 4) return null;
+      this.pos++;
+      const inner = this.sum(depth + 1);
+      return inner !== null && this.take(')') ? inner : null;
+    }
+    if (c === '$') {
+      const start = ++this.pos;
+      while (this.pos < this.text.length && /[\w:]/.test(this.text[this.pos] as string)) this.pos++;
+      const name = this.text.slice(start, this.pos).toLowerCase();
+      const member = this.text.slice(this.pos, this.pos + 7).toLowerCase();
+      if (member === '.length') this.pos += 7;
+      else if (member.startsWith('.count')) this.pos += 6;
+      else return null;
+      return this.lengthOf(name) ?? null;
+    }
+    const start = this.pos;
+    while (this.pos < this.text.length && this.text.charCodeAt(this.pos) >= 0x30 && this.text.charCodeAt(this.pos) <= 0x39) this.pos++;
+    if (this.pos === start || this.pos - start > 7) return null;
+    return Number(this.text.slice(start, this.pos));
+  }
 }

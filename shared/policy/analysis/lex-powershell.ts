@@ -8,9 +8,10 @@
  */
 import { LIMITS, makeWord, wordOf } from './builder';
 import type { Word } from './document';
-import { castValue, charCodePipeline, foldElements, type Element } from './fold';
+import { castValue, charCodePipeline, foldElements, indexChars, type Element } from './fold';
+import { WINDOWS_ENVIRONMENT } from './lex-cmd';
 import { indexWithin, type LexTarget } from './lex-target';
-import { POWERSHELL_ALIASES, resolveCommandGlob, resolveCommandName } from './names';
+import { ownValue, POWERSHELL_ALIASES, resolveCommandGlob, resolveCommandName } from './names';
 
 /** The value of a statement or expression that is a single constant or list. */
 interface Single {
@@ -26,6 +27,8 @@ class Outcome {
   assignTo: string | undefined = undefined;
   obfuscated = false;
   built = false;
+  /** Outputs nothing (an assignment, `[array]::Reverse(…)`): a sub-expression's value is that of its other statements. */
+  silent = false;
 
   set(text: string, single: Single | undefined, assignTo: string | undefined, obfuscated: boolean, built: boolean): void {
     this.text = text;
@@ -33,6 +36,7 @@ class Outcome {
     this.assignTo = assignTo;
     this.obfuscated = obfuscated;
     this.built = built;
+    this.silent = false;
   }
 }
 
@@ -100,6 +104,30 @@ interface SplatEntry {
   key: Word;
   value: Word;
 }
+/**
+ * The entry a hashtable line holds: `Key = value`, or written without blanks (`Key=value`, `Key= value`, `Key =value`),
+ * which reads as fewer words; undefined for anything else.
+ */
+function splatEntry(words: readonly Word[]): SplatEntry | undefined {
+  const [first, second, third] = words as [Word | undefined, Word | undefined, Word | undefined];
+  if (first === undefined) return undefined;
+  if (words.length === 3 && second?.value === '=' && third) return { key: first, value: third };
+  if (words.length === 2 && second && first.value.length > 1 && first.value.endsWith('=') && !first.quoted)
+    return { key: wordOf(first.value.slice(0, -1), first.span, false, false, undefined), value: second };
+  if (words.length === 2 && second && second.value.length > 1 && second.value.startsWith('=') && !first.quoted)
+    return {
+      key: first,
+      value: wordOf(second.value.slice(1), second.span, second.quoted === true, second.obfuscated === true, second.nested),
+    };
+  const eq = words.length === 1 ? first.value.indexOf('=') : -1;
+  // `Key=value` is one word: the key is what precedes the first `=` (a key has none), the value all that follows.
+  if (eq <= 0 || eq === first.value.length - 1 || !/^[A-Za-z_][\w-]*$/.test(first.value.slice(0, eq))) return undefined;
+  return {
+    key: wordOf(first.value.slice(0, eq), first.span, false, false, undefined),
+    value: wordOf(first.value.slice(eq + 1), first.span, first.quoted === true, first.obfuscated === true, first.nested),
+  };
+}
+
 /** Most entries a splatted hashtable contributes (a parameter set, not a data table). */
 const MAX_SPLAT_ENTRIES = 32;
 
@@ -108,6 +136,18 @@ function splatSize(entries: readonly SplatEntry[]): number {
   let size = 0;
   for (const { key, value } of entries) size += key.value.length + value.value.length + 2;
   return size;
+}
+
+/** Values of automatic variables on a stock Windows PowerShell, for indexing into them (`$ShellId[1]`). */
+const AUTOMATIC_VARIABLES: Readonly<Record<string, string>> = {
+  shellid: 'Microsoft.PowerShell',
+  pshome: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0',
+};
+
+/** The usual value of an environment or automatic variable (lower-case name), for indexing into it. */
+function defaultValue(name: string): string | undefined {
+  if (name.startsWith('env:')) return ownValue(WINDOWS_ENVIRONMENT, name.slice(4));
+  return ownValue(AUTOMATIC_VARIABLES, name);
 }
 
 /** Stands for a text longer than GROUP_TEXT_LIMIT (only its length matters to callers). */
@@ -124,6 +164,8 @@ class PowerShellLexer {
   private readonly aliases = new Map<string, string>();
   /** Variables whose constant value was built by string building (so invoking them is computed). */
   private readonly builtVariables = new Set<string>();
+  /** Variables last assigned one string (not a list), so that indexing them selects characters. */
+  private readonly stringVariables = new Set<string>();
   /** Hashtables assigned to variables (`$params = @{ Uri = …; OutFile = … }`), for splatting with `@params`. */
   private readonly splats = new Map<string, readonly SplatEntry[]>();
   /** One reusable ElementParts per nesting level (an element's groups are read one level deeper). */
@@ -164,6 +206,9 @@ class PowerShellLexer {
     const outcome = this.statementOutcome;
     let single: Single | null = null;
     let statements = 0;
+    /** Statements that output something, and the value of the first statement when it is silent. */
+    let yielding = 0;
+    let silentSingle: Single | null = null;
     let obfuscated = false;
     let built = false;
     const b = this.t.builder;
@@ -207,7 +252,8 @@ class PowerShellLexer {
       } else found.length = mark;
       if (outcome.obfuscated) obfuscated = true;
       if (outcome.built) built = true;
-      single = statements === 1 && outcome.single ? outcome.single : null;
+      if (!outcome.silent) single = ++yielding === 1 && outcome.single ? outcome.single : null;
+      else if (statements === 1) silentSingle = outcome.single ?? null;
       if (!foundAny && !outcome.single && outcome.text === '' && this.pos < this.n) {
         // Nothing consumed: skip one character to guarantee progress.
         const ch = text[this.pos];
@@ -217,7 +263,11 @@ class PowerShellLexer {
     const commands = found.length > mark ? found.slice(mark) : NO_NESTED;
     found.length = mark;
     const result: BlockResult = { commands, text: texts === null ? '' : boundedJoin(texts, '; '), obfuscated, built };
-    if (statements === 1 && single) {
+    // `$($c = 'x'.ToCharArray(); [array]::Reverse($c); -join $c)`: the value of the one statement with output.
+    // A lone assignment keeps its value, as in `& ($n = 'iex')`.
+    if (yielding === 0 && statements === 1) single = silentSingle;
+    else if (yielding !== 1) single = null;
+    if (single) {
       if (single.constant !== undefined) result.constant = single.constant;
       if (single.list) result.list = single.list;
       if (single.built) result.built = true;
@@ -315,6 +365,7 @@ class PowerShellLexer {
     }
     const joined = wantText ? (texts === null ? '' : boundedJoin(texts, ' ')) : anyText ? UNUSED_TEXT : '';
     this.statementOutcome.set(joined, single, undefined, obfuscated, built);
+    this.statementOutcome.silent = count === 1 && command.silent;
   }
 
   private atCommandEnd(close: string | null): boolean {
@@ -468,6 +519,7 @@ class PowerShellLexer {
         ? UNUSED_TEXT
         : '';
     outcome.set(text, single, assignTo, obfuscated, built);
+    outcome.silent = assignTo !== undefined || (rest.length === 1 && isVoidCall(rest[0] as Element));
   }
 
   /**
@@ -488,6 +540,7 @@ class PowerShellLexer {
     const loop = header.nested.map((k) => b.commands[k]).find((c) => c !== undefined && c.words[1]?.lower === 'in');
     const items = loop ? loop.words.slice(2).map((w) => w.value) : [];
     this.builtVariables.delete(name);
+    this.stringVariables.delete(name);
     const value = items.length > 0 && items.every(isKnownItem) ? boundedJoin(items, ',') : TRUNCATED_TEXT;
     if (value !== TRUNCATED_TEXT) this.t.vars.set(name, value);
     else this.t.vars.delete(name);
@@ -524,8 +577,10 @@ class PowerShellLexer {
     this.recordSplat(name, rest);
     const last = rest[rest.length - 1] ?? target;
     const span = this.span(target.start, last.end);
+    this.stringVariables.delete(name);
     if (single?.constant !== undefined && rest.length > 0) {
       this.t.vars.set(name, single.constant);
+      this.stringVariables.add(name);
       if (single.built) this.builtVariables.add(name);
       else this.builtVariables.delete(name);
       b.assignments.push({ name, value: single.constant, shell: 'powershell', span });
@@ -552,8 +607,8 @@ class PowerShellLexer {
     const commands = this.t.builder.commands;
     for (let k = 0; k < only.nested.length && entries.length < MAX_SPLAT_ENTRIES; k++) {
       const words = commands[only.nested[k] as number]?.words;
-      if (words === undefined || words.length !== 3 || words[1]?.value !== '=') continue;
-      entries.push({ key: words[0] as Word, value: words[2] as Word });
+      const entry = words === undefined ? undefined : splatEntry(words);
+      if (entry !== undefined) entries.push(entry);
     }
     this.splats.set(name, entries);
   }
@@ -669,7 +724,20 @@ class PowerShellLexer {
     // `& "$env:LOCALAPPDATA\…\Update.exe"`: the folder is computed, but the program's file name is written out.
     const fileName = writtenFileName(target.text);
     if (fileName !== null) return { name: resolveCommandName(fileName, 'powershell'), display: target.text, computed: false };
-    return { name: '', display: target.text, computed: false };
+    return { name: '', display: target.text, computed: this.isUnknownExpression(target) };
+  }
+
+  /**
+   * `& ($a + $b)`, `& $(-join $chars)`: a name computed by an expression that did not fold. A group that runs a
+   * command (`& (Join-Path $dir 'x.exe')`, `& (gcm x)`) looks a program up rather than spelling its name.
+   */
+  private isUnknownExpression(target: Element): boolean {
+    const text = this.t.text;
+    const group = text[target.start] === '(' || (text[target.start] === '$' && text[target.start + 1] === '(');
+    if (!group || target.nested.length === 0) return false;
+    const commands = this.t.builder.commands;
+    for (const k of target.nested) if (commands[k]?.name !== '') return false;
+    return true;
   }
 
   private toWords(els: readonly Element[]): Word[] {
@@ -684,6 +752,9 @@ class PowerShellLexer {
    * `$params = @{ Uri = '…'; OutFile = '…' }`) standing as the parameters it holds: `-Uri … -OutFile …`.
    */
   private toWordsSplatting(els: readonly Element[], from: number, out: Word[]): Word[] {
+    // Named parameters bind wherever they stand, so the splatted ones go last: a switch (`Wait = $true` → `-Wait`)
+    // put before a positional argument (`Start-Process @p msiexec.exe`) would read as taking it for its value.
+    let splatted: Word[] | null = null;
     for (let i = from; i < els.length; i++) {
       const e = els[i] as Element;
       const entries = e.quoted || e.text.length < 2 || e.text[0] !== '@' ? undefined : this.splats.get(e.text.slice(1).toLowerCase());
@@ -693,12 +764,14 @@ class PowerShellLexer {
         out.push(this.toWord(e));
         continue;
       }
+      splatted ??= [];
       for (const { key, value } of entries) {
-        out.push(makeWord('-' + key.value, key.span));
+        splatted.push(makeWord('-' + key.value, key.span));
         // `Switch = $true` is the switch given; any other value follows its parameter.
-        if (value.lower !== '$true') out.push(value);
+        if (value.lower !== '$true') splatted.push(value);
       }
     }
+    if (splatted !== null) for (const w of splatted) out.push(w);
     return out;
   }
 
@@ -746,6 +819,7 @@ class PowerShellLexer {
       s.lastKind = 'bare';
       return;
     }
+    const openAt = this.pos;
     this.pos++;
     this.nesting++;
     // Braces are shown as `{…}` whatever they contain: their text is never built.
@@ -763,6 +837,10 @@ class PowerShellLexer {
     }
     // `x(…)` after a name is a call: its arguments keep their parentheses. After `.` it computes a member name.
     const isCall = s.partCount > 0 && open === '(' && !s.endsWithDot() && s.lastKind !== 'type';
+    if (isCall && this.foldCall(s, r, openAt)) {
+      s.lastKind = 'group';
+      return;
+    }
     if (open === '(' && r.constant !== undefined && !isCall) {
       s.add(r.constant);
       s.groupConstant = r.constant;
@@ -784,6 +862,84 @@ class PowerShellLexer {
     }
     s.partCount++;
     s.lastKind = 'group';
+  }
+
+  /**
+   * Calls on constants whose result is constant: `'a~b'.Replace('~','')`, `'abc'.ToCharArray()` (kept as the string:
+   * joined, indexed or reversed, a character array behaves alike), `[string]::Join('', …)`, `[string]::Concat(…)`.
+   * `[array]::Reverse($c)` reverses a known string variable in place. True when the element now holds the result.
+   */
+  private foldCall(s: ElementParts, r: BlockResult, openAt: number): boolean {
+    // Only `.Replace`, `.ToCharArray`, `::Join`, `::Concat`, `::Reverse` are folded: the rest is not even lower-cased.
+    if (s.partCount !== 2 || s.last === undefined || s.last.length > 12 || s.last.length < 6) return false;
+    const method = s.last.toLowerCase();
+    const noArguments = r.commands.length === 0 && r.text === '';
+    const args = r.list ?? (r.constant !== undefined ? [r.constant] : noArguments ? [] : undefined);
+    if (args === undefined) return false;
+    let result: string | undefined;
+    if (s.type === '[string]' || s.type === '[system.string]') {
+      if (method === '::join' && args.length >= 1) result = args.slice(1).join(args[0]);
+      else if (method === '::concat') result = args.join('');
+    } else if (s.type === '[array]' || s.type === '[system.array]') {
+      if (method === '::reverse') this.reverseVariable(this.t.text.slice(openAt + 1, this.pos - 1));
+      return false;
+    } else if (s.constant && (s.stringParts === 1 || s.variable !== undefined || s.groupConstant !== undefined)) {
+      const receiver = s.value.slice(0, s.value.length - method.length);
+      if (method === '.tochararray' && args.length === 0) result = receiver;
+      else if (method === '.replace' && args.length === 2 && args[0] !== '') result = receiver.split(args[0] as string).join(args[1]);
+    }
+    if (result === undefined || result.length > LIMITS.maxConstant || !this.t.vars.spend(result.length)) return false;
+    s.replaceWith(result);
+    s.constant = true;
+    s.built = true;
+    s.obfuscated = true;
+    return true;
+  }
+
+  /** `[array]::Reverse($c)` on a variable holding a known string (or its characters): the variable is reversed. */
+  private reverseVariable(argument: string): void {
+    const m = argument.length <= 80 ? /^\s*\$([\w:]{1,64})\s*$/.exec(argument) : null;
+    const name = m?.[1]?.toLowerCase();
+    if (name === undefined || !this.stringVariables.has(name)) return;
+    const value = this.t.vars.get(name);
+    if (value === undefined || !this.t.vars.spend(value.length)) return;
+    this.t.vars.set(name, Array.from(value).reverse().join(''));
+    this.builtVariables.add(name);
+  }
+
+  /**
+   * `'xei'[-1..-3]`, `$env:ComSpec[4]`, `$s[-1..-($s.Length)]`: characters selected from a known string (an environment
+   * or automatic variable never assigned here has its usual value). The element becomes the character or the list of
+   * them; false (nothing changed) when the string or the index is not known.
+   */
+  private selectCharacters(s: ElementParts, index: string): boolean {
+    if (index.length < 3 || !index.endsWith(']')) return false;
+    const base =
+      s.variable !== undefined
+        ? this.knownString(s.variable)
+        : s.constant && (s.stringParts === 1 || s.groupConstant !== undefined)
+          ? s.value
+          : undefined;
+    if (base === undefined) return false;
+    const chars = indexChars(base, index.slice(1, -1), (name) => this.knownString(name)?.length);
+    if (chars === null || !this.t.vars.spend(chars.length)) return false;
+    if (chars.length === 1) {
+      s.replaceWith(chars[0] as string);
+      s.constant = true;
+    } else {
+      s.replaceWith(chars.join(' '));
+      s.groupList = chars;
+      s.constant = false;
+    }
+    s.built = true;
+    s.obfuscated = true;
+    return true;
+  }
+
+  /** The string a variable holds: last assigned one string here, or never assigned and the usual value. */
+  private knownString(name: string): string | undefined {
+    if (this.stringVariables.has(name)) return this.t.vars.get(name);
+    return this.t.vars.get(name) === undefined ? defaultValue(name) : undefined;
   }
 
   /** One element; `commandPosition`: a bare command name ends at `(` or `{` (`iex(irm x)`, `%{…}`). */
@@ -924,6 +1080,10 @@ class PowerShellLexer {
       if (ch === '[') {
         const tEnd = this.findBracketEnd(this.pos);
         const content = text.slice(this.pos, tEnd);
+        if (s.partCount === 1 && s.lastKind !== 'bare' && this.selectCharacters(s, content)) {
+          this.pos = tEnd;
+          continue;
+        }
         if (s.partCount === 0) s.type = content.toLowerCase();
         s.add(content);
         s.partCount++;
@@ -1254,6 +1414,20 @@ class ElementParts {
     this.added++;
   }
 
+  /** The parts so far stand for `value`, as one part: an index into them or a call on them was evaluated. */
+  replaceWith(value: string): void {
+    this.value = value;
+    this.first = value;
+    this.second = undefined;
+    this.last = value;
+    this.added = 1;
+    this.partCount = 1;
+    this.groupList = undefined;
+    this.groupConstant = undefined;
+    this.type = undefined;
+    this.variable = undefined;
+  }
+
   endsWithDot(): boolean {
     return this.last !== undefined && this.last.endsWith('.');
   }
@@ -1277,6 +1451,13 @@ function isKnownItem(value: string): boolean {
     if (c === '$' || c === '(' || c === '{' || c === '`' || c === '…') return false;
   }
   return true;
+}
+
+/** `[array]::Reverse($c)` and the like: static methods that change their argument and return nothing. */
+function isVoidCall(e: Element): boolean {
+  if (e.text.length > 64 || e.text[0] !== '[') return false;
+  const lower = e.text.toLowerCase();
+  return lower.startsWith('[array]::reverse(') || lower.startsWith('[system.array]::reverse(');
 }
 
 function isParamKeyword(e: Element): boolean {
