@@ -59,6 +59,11 @@ class CmdLexer {
    */
   private literalSigilAt = -1;
 
+  /** The line `lineAround` read last. */
+  private line: { start: number; end: number; newline: number; lastQuotes: number[] } = { start: 0, end: -1, newline: -1, lastQuotes: [] };
+  /** The end of the last line whose `cmd /c` rest became a layer (`slashCommandLine`). */
+  private slashLineCoveredTo = -1;
+
   /** `!var!` expands (`cmd /v:on /c …`; `setlocal enabledelayedexpansion` sets it in the variables instead). */
   private readonly delayed: boolean;
 
@@ -245,6 +250,13 @@ class CmdLexer {
           continue;
         }
         if (isAlnum(nx.charCodeAt(0)) || nx === '.' || nx === '-' || nx === '/' || nx === '\\' || nx === ':') w.obfuscated = true;
+        if (nx === '"') {
+          // cmd keeps `^"` as a plain quote in the command line, and the program's own argument parsing
+          // (CommandLineToArgvW) takes it as a quote: `^"a^ b^"` is the argument `a b`.
+          w.quoted = true;
+          this.pos += 2;
+          continue;
+        }
         w.append(nx);
         this.pos += 2;
         continue;
@@ -406,6 +418,8 @@ class CmdLexer {
   private finish(raw: RawWord[], redirects: Redirect[], pipeline: number, statement: number): void {
     const b = this.t.builder;
     let words = raw;
+    /** The variable of the last `for` unwrapped: as the command name and still unbound, it hides what runs. */
+    let loopVariable = '';
     // `if [/i] [not] cond cmd`, `for … do cmd`, `else cmd`, `call cmd`.
     for (let guard = 0; guard < 8 && words.length > 0; guard++) {
       const head = keyword((words[0] as RawWord).value);
@@ -415,6 +429,8 @@ class CmdLexer {
       }
       if (head === 'for') {
         const doAt = words.findIndex((w, k) => k > 0 && w.value.toLowerCase() === 'do');
+        const inAt = words.findIndex((w, k) => k > 1 && w.value.toLowerCase() === 'in');
+        if (inAt > 1) loopVariable = (words[inAt - 1] as RawWord).value;
         this.forCommand(words, doAt);
         words = doAt < 0 ? [] : bindForVariable(words, doAt, this.t.vars);
         continue;
@@ -438,7 +454,12 @@ class CmdLexer {
     if (first.obfuscated) {
       b.note('escape_obfuscation', this.span(first.start, first.end), first.value);
       (outWords[0] as WordImpl).obfuscated = true;
+    } else if (loopVariable !== '' && first.value === loopVariable && isForVariable(loopVariable)) {
+      // `for /f %q in ('…') do %q …`: the program is whatever the loop yields, unknown here.
+      b.note('computed_invocation', this.span(first.start, first.end));
+      (outWords[0] as WordImpl).obfuscated = true;
     }
+    if (cachedProgramName(first.value) === 'cmd') this.slashCommandLine(words);
     const last = words[words.length - 1] as RawWord;
     b.addCommand({
       words: outWords,
@@ -451,6 +472,64 @@ class CmdLexer {
       statement,
       name: cachedProgramName(first.value),
     });
+  }
+
+  /**
+   * `cmd /c …` (/k, /r) as the started cmd.exe reads it: the whole rest of the line is its command line, and when
+   * that starts with a quote cmd removes it and the LAST quote of the line (`cmd /c ""C:\x y\a.exe" -arg"` runs
+   * `"C:\x y\a.exe" -arg`; `cmd /c "powershell -command "& {…}""` runs `powershell -command "& {…}"`). The words
+   * of this command, unwrapped elsewhere, split such a line at its inner quotes, and a line typed at a prompt
+   * would end at a `|` after the command, so the line read this way is an additional layer, added only when it
+   * differs: more than two quotes, or a pipe that the started cmd would run itself.
+   */
+  private slashCommandLine(words: readonly RawWord[]): void {
+    const text = this.t.text;
+    let delayed = false;
+    let from = -1;
+    for (let k = 1; k < words.length && from < 0; k++) {
+      const w = words[k] as RawWord;
+      const written = text.slice(w.start, w.start + 2).toLowerCase();
+      if (written === '/v' && (w.value.length === 2 || w.value.toLowerCase() === '/v:on')) delayed = true;
+      if (written !== '/c' && written !== '/k' && written !== '/r') continue;
+      from = w.value.length === 2 && w.end === w.start + 2 ? w.end : w.start + 2;
+    }
+    // One such layer per line: it holds every later `cmd /c` of the line, which its own lexing reads.
+    if (from < 0 || from < this.slashLineCoveredTo) return;
+    const line = this.lineAround(from);
+    while (from < line.end && (text[from] === ' ' || text[from] === '\t')) from++;
+    const end = line.end;
+    if (end <= from) return;
+    const piped = text[this.pos] === '|' && text[this.pos + 1] !== '|';
+    const builder = new PieceTextBuilder();
+    if (text[from] === '"') {
+      const lastQuote = line.lastQuotes[0] as number;
+      const moreThanTwo = line.lastQuotes.length === 3 && (line.lastQuotes[2] as number) >= from;
+      if (!moreThanTwo && !piped) return;
+      builder.append(text.slice(from + 1, lastQuote), this.span(from + 1, lastQuote));
+      builder.append(text.slice(lastQuote + 1, end), this.span(lastQuote + 1, end));
+    } else if (piped) builder.append(text.slice(from, end), this.span(from, end));
+    else return;
+    if (builder.size === 0) return;
+    const layer = builder.build('cmd', this.t.depth + 1, 'nested_shell');
+    if (delayed || this.delayed) DELAYED_EXPANSION_LAYERS.add(layer);
+    (this.t.builder.carriedLayers ??= []).push(layer);
+    this.slashLineCoveredTo = end;
+  }
+
+  /** The line holding `at` (trailing blanks and CR left out) and its last three quotes, last first; read once per line. */
+  private lineAround(at: number): { end: number; lastQuotes: number[] } {
+    const cached = this.line;
+    if (at >= cached.start && at <= cached.newline) return cached;
+    const text = this.t.text;
+    const start = text.lastIndexOf('\n', at) + 1;
+    const newline = text.indexOf('\n', at);
+    const lineEnd = newline < 0 ? this.n : newline;
+    let end = lineEnd;
+    while (end > start && (text[end - 1] === '\r' || text[end - 1] === ' ' || text[end - 1] === '\t')) end--;
+    const lastQuotes: number[] = [];
+    for (let i = end - 1; i >= start && lastQuotes.length < 3; i--) if (text[i] === '"') lastQuotes.push(i);
+    this.line = { start, end, newline: lineEnd, lastQuotes };
+    return this.line;
   }
 
   /** `set NAME=value`, `set "NAME=value"`, `set /p NAME=…` (unknown value). */
@@ -584,13 +663,16 @@ function bindForVariable(words: readonly RawWord[], doAt: number, vars: Variable
   if (!isForVariable(variable)) return body;
   for (let k = 1; k < inAt - 1; k++) {
     const option = (words[k] as RawWord).value.toLowerCase();
-    if (option === '/f' || option === '/l') return body;
+    if (option === '/f') return bindForLine(words, inAt, doAt, body, vars);
+    if (option === '/l') return body;
   }
   const items: string[] = [];
   for (let k = inAt + 1; k < doAt; k++) {
     for (const piece of (words[k] as RawWord).value.split(/[ ,;\t()]/)) if (piece.length > 0) items.push(piece);
   }
   if (items.length === 0 || items.some((item) => item.includes('%') || item.includes('!'))) return body;
+  // The set is read as written: cmd removes its carets before looping (`(u^n^attend.xml)`).
+  for (let k = 0; k < items.length; k++) if ((items[k] as string).includes('^')) items[k] = (items[k] as string).replace(/\^(.?)/g, '$1');
   const value = joinWithinLimit(items, ',');
   return body.map((w) => {
     if (!w.value.includes(variable)) return w;
@@ -598,6 +680,108 @@ function bindForVariable(words: readonly RawWord[], doAt: number, vars: Variable
     // Each use counts against the expansion budget: a body of a thousand `%x` does not multiply the list.
     return vars.spend((parts.length - 1) * value.length) ? { ...w, value: parts.join(value) } : w;
   });
+}
+
+/**
+ * The body of `for /f … %x in (SOURCE) do BODY` with `%x` bound when SOURCE yields one known line (see
+ * `forLineValue`). The value is split at blanks like the rest of the line (`do %x` of `echo mshta http://…`
+ * runs mshta with an argument), and every word it lands in counts as obfuscated: it only hides a name.
+ */
+function bindForLine(words: readonly RawWord[], inAt: number, doAt: number, body: RawWord[], vars: VariableTable): RawWord[] {
+  const variable = (words[inAt - 1] as RawWord).value;
+  const line = forLineValue(words, inAt, doAt);
+  if (line === undefined) return body;
+  const { value, located } = line;
+  const out: RawWord[] = [];
+  for (const w of body) {
+    if (!w.value.includes(variable)) {
+      out.push(w);
+      continue;
+    }
+    const parts = w.value.split(variable);
+    if (!vars.spend((parts.length - 1) * value.length)) {
+      out.push(w);
+      continue;
+    }
+    const bound = parts.join(value);
+    const pieces = w.quoted ? [bound] : bound.split(/[ \t]+/).filter((piece) => piece.length > 0);
+    // A program found with `where` is that program, not a disguise.
+    for (const piece of pieces) out.push({ ...w, value: piece, obfuscated: !located });
+  }
+  return out;
+}
+
+/**
+ * The value `%x` takes in `for /f ["options"] %x in (SOURCE)` when SOURCE is one constant line: the output of
+ * `('echo TEXT')` or `('where PROGRAM')` (backquotes with usebackq) or a literal string (`("TEXT")`; `('TEXT')` with usebackq). It is the
+ * line's first token, or the whole line with `tokens=*` or an empty `delims=`. Undefined whenever it is not known
+ * exactly (a file, another command, expansions, options other than delims, eol, usebackq, skip=0, tokens=1 or all).
+ */
+function forLineValue(words: readonly RawWord[], inAt: number, doAt: number): { value: string; located: boolean } | undefined {
+  if (doAt !== inAt + 2) return undefined;
+  let options = '';
+  for (let k = 1; k < inAt - 1; k++) {
+    const value = (words[k] as RawWord).value;
+    if (value.toLowerCase() === '/f') continue;
+    if (options !== '') return undefined;
+    options = value;
+  }
+  let delims = ' \t';
+  let wholeLine = false;
+  let usebackq = false;
+  let eol = ';';
+  const lowerOptions = options.toLowerCase();
+  for (let i = 0; i < options.length;) {
+    if (options[i] === ' ' || options[i] === '\t') {
+      i++;
+      continue;
+    }
+    if (lowerOptions.startsWith('delims=', i)) {
+      // The delimiters run to the end: a blank can only be one of them when it comes last.
+      delims = options.slice(i + 7);
+      if (/[ \t]\S/.test(delims)) return undefined;
+      break;
+    }
+    const blank = options.indexOf(' ', i);
+    const end = blank < 0 ? options.length : blank;
+    const option = lowerOptions.slice(i, end);
+    if (option === 'usebackq') usebackq = true;
+    else if (option === 'tokens=*') wholeLine = true;
+    else if (option.startsWith('eol=') && option.length === 5) eol = options[i + 4] as string;
+    else if (option !== 'tokens=1' && option !== 'skip=0') return undefined;
+    i = end;
+  }
+  const set = (words[inAt + 1] as RawWord).value.trim();
+  if (!set.startsWith('(') || !set.endsWith(')')) return undefined;
+  const source = set.slice(1, -1).trim();
+  const open = source[0];
+  if (source.length < 2 || open !== source[source.length - 1]) return undefined;
+  const inner = source.slice(1, -1);
+  if (/[%!\n]/.test(inner)) return undefined;
+  let line: string;
+  let located = false;
+  if (open === (usebackq ? '`' : "'")) {
+    // A command: `echo TEXT` prints TEXT (after the one blank that ends `echo`); `where PROGRAM` prints the path of
+    // PROGRAM, which runs as that program. Any other command's output is not known here.
+    if (/[\^&|<>"]/.test(inner)) return undefined;
+    const where = /^[ \t]*@?where(?:\.exe)?[ \t]+([A-Za-z0-9_.-]+)[ \t]*$/i.exec(inner);
+    const m = /^[ \t]*@?echo[ \t]/i.exec(inner);
+    if (where) {
+      line = where[1] as string;
+      located = true;
+    } else if (m) line = inner.slice(m[0].length);
+    else return undefined;
+  } else if (open === (usebackq ? "'" : '"')) line = inner;
+  else return undefined;
+  if (located) return { value: line, located: true };
+  if (line.startsWith(eol)) return undefined;
+  if (delims === '') return line.length > 0 ? { value: line, located: false } : undefined;
+  let start = 0;
+  while (start < line.length && delims.includes(line[start] as string)) start++;
+  if (wholeLine) return start < line.length ? { value: line.slice(start), located: false } : undefined;
+  let end = start;
+  while (end < line.length && !delims.includes(line[end] as string)) end++;
+  return end > start ? { value: line.slice(start, end), located: false } : undefined;
 }
 
 /** `%i` (typed at the prompt) or `%%i` (in a batch file). */
