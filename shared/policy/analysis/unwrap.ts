@@ -589,7 +589,7 @@ export class Unwrapper {
     }
     if (name === 'invoke-expression' && cmd.shell === 'powershell') {
       const arg = words.slice(1).find((w) => !/^-c(o(m(m(a(nd?)?)?)?)?)?$/i.test(w.value));
-      if (arg && isConstantWord(arg)) out.push(this.wordsLayer([arg], 'powershell', depth, 'constant_string'));
+      if (arg && (isConstantWord(arg) || this.singleQuoted(arg))) out.push(this.wordsLayer([arg], 'powershell', depth, 'constant_string'));
       else if (!arg) this.pipedConstant(cmd, 'powershell', depth, out);
       return;
     }
@@ -1111,7 +1111,7 @@ export class Unwrapper {
 
   /** A word written as one single-quoted literal, which expands nothing whatever it holds (`'$u=''https://…''; iex …'`, `'sh -c "$(curl …)"'`). */
   private singleQuoted(w: Word): boolean {
-    return w.span.end - w.span.start >= 2 && this.original[w.span.start] === "'" && this.original[w.span.end - 1] === "'";
+    return writtenAsLiteral(this.original, w);
   }
 
   /** Quoted command lines stored in arguments (`schtasks /tr "powershell …"`, `reg add … /d "cmd /c …"`). */
@@ -1437,7 +1437,7 @@ export function pipelineOutput(b: DocBuilder, members: readonly number[], last: 
       source = hereStringInput(prev);
       if (!source) continue;
     } else {
-      source = constantSource(prev);
+      source = constantSource(prev, b.layers[0]?.text ?? '');
       if (!source && (prev.name === 'out-string' || prev.name === 'tr' || prev.name === 'cat')) continue;
     }
     if (!source) return null;
@@ -1495,11 +1495,22 @@ function hereStringInput(cmd: SimpleCommand): Word[] | null {
   return null;
 }
 
+/**
+ * A word written as one single-quoted literal or here-string (`'…'`, `@'…'@`), which expands nothing whatever it holds
+ * (`'$u=''https://…''; iex …'`, `'sh -c "$(curl …)"'`). Its span must stand in the original text as written.
+ */
+function writtenAsLiteral(original: string, w: Word): boolean {
+  const { start, end } = w.span;
+  if (end - start < 2) return false;
+  if (original[start] === "'" && original[end - 1] === "'") return true;
+  return original[start] === '@' && original[start + 1] === "'" && original[end - 1] === '@' && original[end - 2] === "'";
+}
+
 /** The constant text a command writes to stdout (`echo`, `printf`, a PowerShell string expression), if any. */
-function constantSource(cmd: SimpleCommand): Word[] | null {
+function constantSource(cmd: SimpleCommand, original: string): Word[] | null {
   if (cmd.name === '' && cmd.shell === 'powershell') {
     const w = cmd.words[0];
-    return cmd.words.length === 1 && w && isConstantWord(w) ? [w] : null;
+    return cmd.words.length === 1 && w && (isConstantWord(w) || writtenAsLiteral(original, w)) ? [w] : null;
   }
   if (cmd.name === 'echo' || cmd.name === 'printf' || cmd.name === 'write-output') {
     const args = cmd.words.slice(1).filter((w, i) => !(i === 0 && /^-[neE]+$/.test(w.value)));
