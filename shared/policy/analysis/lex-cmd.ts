@@ -442,6 +442,11 @@ class CmdLexer {
       break;
     }
     if (words.length === 0) return;
+    // `do @netsh …`, `if … @echo`: `@` before a command only keeps cmd from echoing it (also after a keyword).
+    if (words[0]!.value.length > 1 && words[0]!.value[0] === '@' && !words[0]!.quoted) {
+      const at = words[0] as RawWord;
+      words = [{ ...at, value: at.value.slice(1), start: at.start + 1 }, ...words.slice(1)];
+    }
     const first = words[0] as RawWord;
     const nameLower = keyword(first.value);
     if (nameLower === 'set' || nameLower === 'setx') this.recordSet(words, nameLower === 'setx');

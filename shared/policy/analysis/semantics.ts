@@ -262,9 +262,32 @@ function remoteCopyTarget(cmd: SimpleCommand): string | null {
   return target === '.' || target.endsWith('/') || target.endsWith('\\') || target === '~' ? source.slice(source.indexOf(':') + 1) : target;
 }
 
+/** Interpreter calls that save a URL to a file: `urllib.request.urlretrieve(URL, FILE)`, Perl's `getstore(URL, FILE)`. */
+const SAVING_CALLS = ['urlretrieve(', 'getstore(', 'mirror(', 'wget.download('];
+
+/** The file interpreter code saves a download into (`python3 -c 'urlretrieve("http://…", "/tmp/x.py")'`), or null. */
+function interpreterSavedFile(cmd: SimpleCommand): string | null {
+  const n = cmd.name;
+  if (!(n.startsWith('python') || n === 'perl' || n === 'ruby' || n === 'php')) return null;
+  for (const w of cmd.words) {
+    if (w.value.length > 16_384 || !containsUrl(w.lower)) continue;
+    for (const call of SAVING_CALLS) {
+      const at = w.lower.indexOf(call);
+      if (at < 0) continue;
+      // The second argument, a string literal: up to the closing parenthesis of the call.
+      const close = w.value.indexOf(')', at);
+      const args = w.value.slice(at + call.length, close < 0 ? undefined : close).split(',');
+      const file = args[1]?.trim().replace(/^(?:out\s*=\s*)?["']|["']$/g, '');
+      if (file && !file.includes('(') && !file.includes(' ')) return file;
+    }
+  }
+  return null;
+}
+
 export function isFetch(cmd: SimpleCommand): boolean {
   if (readsRemoteShare(cmd)) return true;
   if (REMOTE_COPIERS.has(cmd.name)) return remoteCopyTarget(cmd) !== null;
+  if (interpreterSavedFile(cmd) !== null) return true;
   if (cmd.shell === 'powershell') {
     if (isPowerShellFetchCommand(cmd)) return true;
     if ((cmd.name === 'curl' || cmd.name === 'wget') && cmd.words.some(isUrlWord)) return true;
@@ -335,6 +358,8 @@ export function downloadedFiles(cmd: SimpleCommand, doc: Document): string[] {
     }
   } else if (REMOTE_COPIERS.has(name)) {
     add(remoteCopyTarget(cmd) ?? undefined);
+  } else if (interpreterSavedFile(cmd) !== null) {
+    add(interpreterSavedFile(cmd) ?? undefined);
   } else if (DOWNLOADERS.has(name)) {
     const o = optionValue(words, ['-o', '--out', '--output', '-O']);
     add(o?.value ?? (url ? urlFileName(url) : undefined));

@@ -133,6 +133,13 @@ export const OFFENSIVE_EXECUTABLES: ReadonlySet<string> = new Set([
   'sharpefspotato',
   'localpotato',
   'coercedpotato',
+  // Token theft and impersonation tools (T1134.001/.002)
+  'runascs',
+  'incognito',
+  'tokenvator',
+  'sharpimpersonation',
+  'sharptoken',
+  'tokenplayer',
   'genericpotato',
   'rasmanpotato',
   'sigmapotato',

@@ -127,6 +127,18 @@ export const SECURITY_SERVICE_TOKENS: readonly string[] = [
   'auditbeat',
   'fluent-bit',
   'td-agent',
+  // Backup agents and the shadow-copy services they rely on (stopped before encryption, T1489/T1490)
+  'veeam',
+  'backupexec',
+  'acronis',
+  'wbengine',
+  'vss',
+  'swprv',
+  'sqlwriter',
+  'shadowprotect',
+  'cohesity',
+  'rubrik',
+  'datto',
   // Firewalls and mandatory access control
   'ufw',
   'firewalld',
@@ -153,6 +165,9 @@ export const SECURITY_SERVICE_EXACT: ReadonlySet<string> = new Set([
   'sysmon',
   'falco',
   'aide',
+  'vss',
+  'swprv',
+  'datto',
 ]);
 
 /** Short tokens above must match a whole name; the rest may match inside a longer name. */
@@ -248,6 +263,12 @@ export const SECURITY_REGISTRY: ReadonlyArray<{ needle: string; what: string }> 
   { needle: '\\smartscreen', what: 'SmartScreen' },
   { needle: 'enablesmartscreen', what: 'SmartScreen' },
   { needle: '\\microsoft\\amsi', what: 'the Antimalware Scan Interface' },
+  // Policies that take tools from the user (T1112): Task Manager, the Registry Editor, the command prompt, Run.
+  { needle: 'disabletaskmgr', what: 'the Task Manager (users can no longer see or end processes)' },
+  { needle: 'disableregistrytools', what: 'the Registry Editor' },
+  { needle: 'disablecmd', what: 'the command prompt' },
+  { needle: 'norun', what: 'the Run dialog' },
+  { needle: 'noautoupdate', what: 'automatic Windows updates' },
 ];
 
 /**

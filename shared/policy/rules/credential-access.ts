@@ -327,6 +327,20 @@ const METADATA_ONLY = new Set([
 ]);
 
 /** Reading /etc/shadow (cat, cp, ed, `< /etc/shadow`, unshadow …). */
+function isInterpreter(name: string): boolean {
+  return name.startsWith('python') || name === 'perl' || name === 'ruby' || name === 'php' || name === 'node' || name === 'lua';
+}
+
+/** Interpreter code that opens a shadow file as a string literal (`open("/etc/shadow").read()`). */
+function namesShadowInCode(w: Word): boolean {
+  if (w.value.length > 16_384 || !w.value.includes('/etc/')) return false;
+  return SHADOW_FILES.some((f) => {
+    const at = w.lower.indexOf(f);
+    const after = at < 0 ? '' : w.lower[at + f.length];
+    return at > 0 && (after === '"' || after === "'") && (w.lower[at - 1] === '"' || w.lower[at - 1] === "'");
+  });
+}
+
 function checkShadowFile(inv: Invocation, out: FindingCollector): void {
   if (METADATA_ONLY.has(inv.name)) return;
   // POSIX paths are case-sensitive: only a word that spells /etc/ can name the file (no lower-casing of every word).
@@ -336,7 +350,7 @@ function checkShadowFile(inv: Invocation, out: FindingCollector): void {
   // Most commands have no redirection: no search (and no callback) for them.
   const r =
     inv.command.redirects.length > 0 ? inv.command.redirects.find((x) => x.op === '<' && SHADOW_FILES.includes(x.target.lower)) : undefined;
-  const hit: Word | undefined = w ?? r?.target;
+  const hit: Word | undefined = w ?? r?.target ?? (isInterpreter(inv.name) ? inv.args.find(namesShadowInCode) : undefined);
   if (!hit) return;
   out.add(spec('cred.shadow-file', `${inv.name} reads ${hit.value}, which holds the password hashes of local accounts.`), [
     commandWord(inv),
@@ -562,6 +576,7 @@ function comsvcsMiniDump(inv: Invocation): boolean {
 // --- Secret stores ------------------------------------------------------------------------------
 
 /** Files that hold secrets outright; `.pub` keys and the directories' other files are not listed. */
+const ANSWER_FILE = 'a Windows setup answer file with the administrator password';
 const SECRET_FILES: readonly { needle: string; what: string }[] = [
   { needle: '.aws/credentials', what: 'AWS access keys' },
   { needle: '.aws\\credentials', what: 'AWS access keys' },
@@ -576,6 +591,11 @@ const SECRET_FILES: readonly { needle: string; what: string }[] = [
   { needle: '.netrc', what: 'stored FTP/HTTP/git passwords' },
   { needle: '_netrc', what: 'stored FTP/HTTP/git passwords' },
   { needle: '.pgpass', what: 'stored PostgreSQL passwords' },
+  // A pod's own API credential, mounted into every container.
+  { needle: 'serviceaccount/token', what: "a Kubernetes service-account token (the pod's API credential)" },
+  // Windows setup answer files keep the local administrator's password (often only base64-encoded).
+  { needle: 'unattend.xml', what: ANSWER_FILE },
+  { needle: 'sysprep.inf', what: ANSWER_FILE },
 ];
 
 const SECRET_FILE_NEEDLES = new NeedleGroup([...new Set(SECRET_FILES.map((f) => f.needle)), '.ssh', '.gnupg']);
@@ -659,7 +679,9 @@ function checkSecretFiles(inv: Invocation, out: FindingCollector, doc: Document)
     if (keyOption >= 0 && i === keyOption + 1) continue;
     const w = inv.args[i]!;
     const secret = secretIn(w.lower);
-    if (secret) {
+    // An answer file is copied for deployment and backups; only reading it out is the theft (copies to a staging
+    // folder are judged by checkSecretFileStaging).
+    if (secret && !(secret.what === ANSWER_FILE && BULK_COPIERS.has(n))) {
       out.add(spec('cred.secret-file', `${n} reads ${w.value}, which holds ${secret.what}.`), [commandWord(inv), w]);
       return;
     }
@@ -693,6 +715,22 @@ function checkSecretSearches(inv: Invocation, out: FindingCollector): void {
   const n = inv.name;
   const lowers = argLowers(inv);
   if (n === 'find') {
+    // `find / -path "*/.aws/credentials" -exec cat {} \;`: every secret file of that name, read.
+    const exec = lowers.findIndex((l) => l === '-exec' || l === '-execdir' || l === '-ok');
+    const reader = exec >= 0 ? lowers[exec + 1] : undefined;
+    if (reader !== undefined && CONTENT_READERS.has(baseName(reader))) {
+      const named = inv.args.slice(0, exec).find((w) => secretIn(trimQuotes(w.lower)) !== undefined);
+      if (named) {
+        out.add(
+          spec(
+            'cred.secret-file',
+            `find looks for ${named.value} everywhere and ${reader} reads what it finds: ${secretIn(trimQuotes(named.lower))!.what}.`,
+          ),
+          [commandWord(inv), named],
+        );
+        return;
+      }
+    }
     const at = lowers.findIndex((l) => l === '-name' || l === '-iname');
     const pattern = at >= 0 ? lowers[at + 1] : undefined;
     const name = pattern === undefined ? undefined : PRIVATE_KEY_NAMES.find((k) => trimQuotes(pattern).startsWith(k));
@@ -783,8 +821,20 @@ function checkSystemSecrets(inv: Invocation, out: FindingCollector): void {
       out.add(spec('cred.registry-search', 'reg query searches the whole registry for values named or holding "password".'), [
         commandWord(inv),
       ]);
+    const key = lowers[1] ?? '';
+    const store = REGISTRY_CREDENTIAL_STORES.find((k) => key.includes(k.key));
+    if (store) out.add(spec('cred.registry-search', `reg query reads ${store.what}.`), [commandWord(inv), inv.args[1]]);
   }
 }
+
+/** Registry keys where remote-access clients keep saved logons and passwords (T1552.002). */
+const REGISTRY_CREDENTIAL_STORES: readonly { key: string; what: string }[] = [
+  { key: '\\simontatham\\putty\\sessions', what: 'PuTTY saved sessions (proxy passwords, user names and hosts)' },
+  { key: '\\martin prikryl\\winscp 2\\sessions', what: 'WinSCP saved sessions (stored passwords)' },
+  { key: '\\orl\\winvnc3', what: 'the VNC server password' },
+  { key: '\\realvnc\\winvnc4', what: 'the VNC server password' },
+  { key: '\\tightvnc\\server', what: 'the VNC server password' },
+];
 
 /** Commands that set a registry value (configuring auto-logon is not reading its password). */
 const REGISTRY_SETTERS: ReadonlySet<string> = new Set(['set-itemproperty', 'sp', 'new-itemproperty']);
@@ -859,6 +909,31 @@ function checkPassTheHash(doc: Document, out: FindingCollector): void {
   }
 }
 
+/** Commands that delete or only look at files. */
+const FILE_CLEANERS: ReadonlySet<string> = new Set([
+  'remove-item',
+  'ri',
+  'del',
+  'erase',
+  'rm',
+  'test-path',
+  'get-item',
+  'get-childitem',
+  'dir',
+  'ls',
+]);
+
+/** `Remove-Item $env:TEMP\lsass.dmp`: every command naming lsass deletes or lists a file (the clean-up after a test). */
+function onlyCleansUpLsassFiles(doc: Document): boolean {
+  let named = false;
+  for (const c of doc.commands) {
+    if (!c.words.some((w) => w.lower.includes('lsass'))) continue;
+    if (!FILE_CLEANERS.has(c.name)) return false;
+    named = true;
+  }
+  return named;
+}
+
 function checkDocumentLevel(doc: Document, out: FindingCollector): void {
   const mimi = docHasAny(doc, MIMIKATZ_NEEDLES);
   if (mimi)
@@ -879,7 +954,7 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
       ),
       searchFirst(doc, roast),
     );
-  if (docHas(doc, 'lsass')) {
+  if (docHas(doc, 'lsass') && !onlyCleansUpLsassFiles(doc)) {
     const marker = docHasAny(doc, LSASS_DUMP_MARKERS);
     if (marker && !out.has('cred.lsass-dump'))
       out.add(

@@ -1088,7 +1088,32 @@ function checkSecurityRegistry(inv: Invocation, out: FindingCollector, doc: Docu
     return;
   }
   const loc = SECURITY_REGISTRY.find((s) => text.includes(s.needle));
-  if (loc && !hardens(inv)) out.add(flagSpec('evasion.registry', `Changes ${loc.what} in the registry.`), [commandWord(inv), write?.word]);
+  if (loc && !hardens(inv)) {
+    out.add(flagSpec('evasion.registry', `Changes ${loc.what} in the registry.`), [commandWord(inv), write?.word]);
+    return;
+  }
+  // `reg add HKLM\SYSTEM\CurrentControlSet\Services\SysmonDrv /v Start /d 4`: a security component's service entry.
+  const service = serviceKeyName(text);
+  const component = service === undefined ? undefined : isSecurityServiceName(service);
+  if (component !== undefined) {
+    out.add(
+      flagSpec(
+        'evasion.registry',
+        `Changes the service entry of "${service}", a security, logging or firewall component, in the registry.`,
+      ),
+      [commandWord(inv), write?.word],
+    );
+  }
+}
+
+/** The service a registry path names (`…\currentcontrolset\services\sysmondrv` → `sysmondrv`), or undefined. */
+function serviceKeyName(text: string): string | undefined {
+  const at = text.indexOf('controlset\\services\\');
+  if (at < 0) return undefined;
+  const from = at + 20;
+  let end = from;
+  while (end < text.length && end - from < 128 && !'\\ "\''.includes(text[end]!)) end++;
+  return end > from ? text.slice(from, end) : undefined;
 }
 
 /** Values whose protective setting is not what their name says (`DisableRestrictedAdmin = 0` turns pass-the-hash logons on). */
@@ -1104,6 +1129,8 @@ const PROTECTIVE_VALUES: ReadonlyMap<string, (n: number) => boolean> = new Map([
   ['localaccounttokenfilterpolicy', (n) => n === 0],
   ['autoadminlogon', (n) => n === 0],
   ['etwenabled', (n) => n === 1],
+  ['noautoupdate', (n) => n === 0],
+  ['norun', (n) => n === 0],
 ]);
 
 /**
@@ -2476,6 +2503,130 @@ function echoesDeleteShadows(doc: Document): boolean {
   );
 }
 
+/**
+ * `$log = New-Object System.Diagnostics.EventLog Application; $log.Clear()`, `EventLogSession…ClearLog('Security')`:
+ * the .NET routes to what Clear-EventLog and wevtutil cl do.
+ */
+function checkEventLogClearedByDotNet(doc: Document, out: FindingCollector): void {
+  let cleared: Span | undefined;
+  if (docHas(doc, 'clearlog(') && docHas(doc, 'eventlogsession')) cleared = searchFirst(doc, 'clearlog(')[0];
+  else if (docHas(doc, 'diagnostics.eventlog') && docHas(doc, '.clear()')) {
+    // The object cleared is an event log: made in the same word, or held by a variable assigned one.
+    const logs = new Set<string>();
+    for (const c of doc.commands) {
+      if (c.shell !== 'powershell') continue;
+      if (c.assignTo !== undefined && c.words.some((w) => w.lower.includes('diagnostics.eventlog'))) logs.add(c.assignTo);
+      const w = c.words.find(
+        (x) =>
+          x.lower.includes('.clear()') &&
+          (x.lower.includes('diagnostics.eventlog') || [...logs].some((v) => x.lower.includes(`$${v}.clear()`))),
+      );
+      if (w) {
+        cleared = w.span;
+        break;
+      }
+    }
+  }
+  if (cleared)
+    out.add(flagSpec('evasion.eventlog.clear', 'Clears an event log through .NET, erasing the record of what happened.'), [cleared]);
+}
+
+/** Writable folders where side-loading pairs are dropped (a tool deployed to its own folder is not this). */
+const SIDE_LOAD_FOLDERS = ['\\temp', '\\users\\public', '\\appdata\\', '\\programdata', '\\downloads', '%temp%', '%public%', '$env:temp'];
+const SIDE_LOAD_COPIERS: ReadonlySet<string> = new Set(['copy', 'xcopy', 'copy-item', 'cpi', 'move', 'move-item', 'mi', 'cp', 'mv']);
+
+/** A Windows path compared by value: lower case, quotes and a trailing separator removed, `/` as `\`. */
+function windowsPathKey(value: string): string {
+  return trimQuotes(value.toLowerCase()).split('/').join('\\').replace(/\\+$/, '');
+}
+
+/**
+ * `copy GUP.exe %TEMP%\ & copy libcurl.dll %TEMP%\ & start %TEMP%\GUP.exe`: a program and a DLL copied into one
+ * folder and the program run from there. A signed program loads the DLL next to it first, so the planted DLL runs
+ * inside a trusted process (DLL side-loading, T1574.002).
+ */
+function checkSideLoading(doc: Document, out: FindingCollector): void {
+  if (!docHas(doc, '.dll') || !docHas(doc, '.exe')) return;
+  const folders = new Map<string, { programs: Set<string>; dlls: number }>();
+  for (const inv of invocations(doc)) {
+    if (SIDE_LOAD_COPIERS.has(inv.name)) {
+      const targets = writeTargets(inv);
+      const source = positionals(inv.args).find((w) => !targets.includes(w) && !w.value.startsWith('/'));
+      const target = targets[targets.length - 1];
+      if (!source || !target) continue;
+      const targetKey = windowsPathKey(target.value);
+      const intoFolder = !baseName(targetKey).includes('.');
+      const folder = intoFolder ? targetKey : targetKey.slice(0, Math.max(0, targetKey.lastIndexOf('\\')));
+      const name = intoFolder ? baseName(trimQuotes(source.lower)) : baseName(targetKey);
+      const isProgram = name.endsWith('.exe');
+      if (!isProgram && !name.endsWith('.dll')) continue;
+      const entry = folders.get(folder) ?? { programs: new Set<string>(), dlls: 0 };
+      if (isProgram) entry.programs.add(name);
+      else entry.dlls++;
+      folders.set(folder, entry);
+      continue;
+    }
+    const path = inv.nameWord === undefined ? '' : windowsPathKey(inv.nameWord.value);
+    const cut = path.lastIndexOf('\\');
+    if (cut < 0) continue;
+    const folder = path.slice(0, cut);
+    const entry = folders.get(folder);
+    if (entry && entry.dlls > 0 && entry.programs.has(path.slice(cut + 1)) && SIDE_LOAD_FOLDERS.some((f) => folder.includes(f))) {
+      out.add(
+        blockSpec(
+          'evasion.dll-sideload',
+          `Copies a program and a DLL into ${path.slice(0, cut)} and runs the program there: it loads the DLL placed next to it (DLL side-loading).`,
+        ),
+        [commandWord(inv)],
+      );
+      return;
+    }
+  }
+}
+
+/** `C:\Windows \System32\`: a look-alike of a trusted system folder (the mock-folder UAC bypass, T1036.005/T1548.002). */
+const MOCK_SYSTEM_FOLDERS = new NeedleGroup([':\\windows \\', '\\system32 \\', ':\\program files \\', '\\syswow64 \\']);
+
+/** Where the system's and package managers' own libraries live: preloading one of them is tuning (jemalloc, libfaketime). */
+const SYSTEM_LIBRARY_DIRS = ['/usr/lib/', '/lib/', '/usr/lib64/', '/lib64/', '/usr/local/lib/', '/opt/homebrew/lib/', '/usr/local/opt/'];
+const PRELOAD_VARIABLES = ['ld_preload', 'dyld_insert_libraries'];
+/** The text before an assignment given to env (`env -i A=1 LD_PRELOAD=…`); tested on at most 80 characters. */
+const ENV_PREFIX = /(^|[\s;&|(])env(\s+-\S+)*(\s+[A-Za-z_][A-Za-z0-9_]*=\S*)*\s+$/;
+
+/**
+ * `LD_PRELOAD=/tmp/x.so ls`, `DYLD_INSERT_LIBRARIES=/tmp/x.dylib /Applications/…`: a library from outside the system's
+ * library folders loaded into a program before its own code (T1574.006), which then runs inside it, hidden and
+ * with its rights. (The persistent form, /etc/ld.so.preload, is an autostart location.)
+ */
+function checkLibraryInjection(doc: Document, out: FindingCollector): void {
+  if (doc.shell === 'powershell' || doc.shell === 'cmd') return;
+  const found: Array<{ value: string; span: Span }> = [];
+  for (const a of doc.assignments ?? []) {
+    if (PRELOAD_VARIABLES.includes(a.name.toLowerCase()) && a.value !== undefined) found.push({ value: a.value, span: a.span });
+  }
+  // `env LD_PRELOAD=… prog`: env's assignments are not shell assignments.
+  for (const variable of PRELOAD_VARIABLES) {
+    if (!docHas(doc, variable + '=')) continue;
+    for (const span of doc.search(variable + '=')) {
+      // Only as an argument of env (a bounded look back over env, its options and other assignments).
+      if (!ENV_PREFIX.test(doc.original.slice(Math.max(0, span.start - 80), span.start))) continue;
+      let end = span.end;
+      while (end < doc.original.length && end - span.end < 4096 && !' \t\n;&|'.includes(doc.original[end]!)) end++;
+      found.push({ value: doc.original.slice(span.end, end).replace(/["']/g, ''), span: { start: span.start, end } });
+    }
+  }
+  const fromSystem = (lib: string) => SYSTEM_LIBRARY_DIRS.some((d) => lib.startsWith(d));
+  const injected = found.find((f) => f.value !== '' && !f.value.split(':').every(fromSystem));
+  if (!injected) return;
+  out.add(
+    blockSpec(
+      'evasion.library-injection',
+      `Preloads ${injected.value} into a program (LD_PRELOAD / DYLD_INSERT_LIBRARIES): a library from outside the system's folders runs inside the program, hidden and with its rights.`,
+    ),
+    [injected.span],
+  );
+}
+
 /** Native calls that make memory executable, those that start code in it, and the ways a script binds them. */
 const NATIVE_ALLOCATION = new NeedleGroup(['virtualalloc', 'virtualprotect', 'ntallocatevirtualmemory', 'ntprotectvirtualmemory']);
 const NATIVE_THREAD_START = new NeedleGroup([
@@ -2528,6 +2679,19 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
   checkAmsiByPattern(doc, out);
   checkLoggingByReflection(doc, out);
   checkShellcodeRunner(doc, out);
+  checkEventLogClearedByDotNet(doc, out);
+  checkLibraryInjection(doc, out);
+  checkSideLoading(doc, out);
+  const mock = docHasAny(doc, MOCK_SYSTEM_FOLDERS);
+  if (mock) {
+    out.add(
+      blockSpec(
+        'evasion.masquerade.mock-folder',
+        `Uses a folder named like a Windows system folder with a trailing space ("${mock}"): Windows treats it as trusted, so a program copied there auto-elevates or loads a planted DLL.`,
+      ),
+      searchFirst(doc, mock),
+    );
+  }
   if (docHas(doc, 'win32_shadowcopy') && docHasAny(doc, ['.delete(', 'remove-ciminstance', 'remove-wmiobject'])) {
     out.add(
       blockSpec('evasion.shadow-copies.delete', `Deletes Volume Shadow Copies through WMI. ${RECOVERY}`),
@@ -2684,9 +2848,105 @@ function checkHiddenProgram(inv: Invocation, out: FindingCollector): void {
   );
 }
 
+// --- Hidden artifacts (T1564) ---------------------------------------------------------------------------
+
+const HIDEABLE_PROGRAMS = ['.exe', '.dll', '.ps1', '.bat', '.cmd', '.vbs', '.js', '.hta', '.scr', '.sys'];
+/** Files Windows itself keeps hidden and system (folder customisation), which admins set so as well. */
+const SHELL_FILES = new Set(['desktop.ini', 'thumbs.db', 'folder.jpg', 'autorun.inf']);
+
+/**
+ * `attrib +h +s C:\Users\Public\svchostx.exe`: a program or script given the hidden (and system) attribute, so
+ * Explorer and `dir` no longer show it. Unhiding (`-h`) and folder-customisation files stay allowed.
+ */
+function checkHiddenAttribute(inv: Invocation, out: FindingCollector): void {
+  if (!inv.args.some((w) => w.lower === '+h')) return;
+  const target = inv.args.find((w) => !w.lower.startsWith('+') && !w.lower.startsWith('-') && !w.lower.startsWith('/'));
+  if (!target) return;
+  const name = baseName(trimQuotes(target.lower));
+  if (SHELL_FILES.has(name) || !HIDEABLE_PROGRAMS.some((e) => name.endsWith(e))) return;
+  out.add(flagSpec('evasion.hide.attributes', `attrib hides ${target.value}, a program or script, from Explorer and dir.`), [
+    commandWord(inv),
+    target,
+  ]);
+}
+
+/**
+ * macOS hiding: `chflags hidden PATH` (Finder no longer shows it; `nohidden` undoes it), and an app's Info.plist
+ * given `LSUIElement`/`LSBackgroundOnly` (it runs with no Dock icon or menu).
+ */
+function checkMacHiding(inv: Invocation, out: FindingCollector): void {
+  if (inv.name === 'chflags') {
+    const flag = inv.args.find((w) => w.lower === 'hidden');
+    if (flag)
+      out.add(flagSpec('evasion.hide.attributes', 'chflags hidden hides a file or folder from the Finder.'), [commandWord(inv), flag]);
+    return;
+  }
+  const key = inv.args.find((w) => w.lower === 'lsuielement' || w.lower === 'lsbackgroundonly');
+  if (
+    key &&
+    inv.args.some((w) => w.lower === 'write') &&
+    inv.args.some((w) => w.lower.includes('.app/') || w.lower.endsWith('info.plist'))
+  ) {
+    out.add(flagSpec('evasion.hide.app', `Sets ${key.value} in an app's Info.plist, so it runs with no Dock icon or menu.`), [
+      commandWord(inv),
+      key,
+    ]);
+  }
+}
+
+/**
+ * `reg delete …\Schedule\TaskCache\Tree\X /v SD`: a scheduled task without its security descriptor (or with its
+ * Index zeroed) still runs but no longer shows in schtasks or Task Scheduler (the "Tarrask" technique).
+ */
+function checkHiddenTask(inv: Invocation, out: FindingCollector): void {
+  const text = inv.args.map((w) => w.lower).join(' ');
+  if (!text.includes('\\schedule\\taskcache\\tree')) return;
+  const value = (inv.name === 'reg' ? optionValue(inv.args, 'v') : optionValue(inv.args, 'name'))?.lower.replace(/["']/g, '');
+  const deleting = inv.name === 'remove-itemproperty' || (inv.name === 'reg' && inv.args[0]?.lower === 'delete');
+  if ((value === 'sd' && (deleting || inv.name === 'reg' || inv.name === 'set-itemproperty')) || (value === 'index' && !deleting)) {
+    out.add(
+      flagSpec(
+        'evasion.hide.task',
+        "Removes or zeroes a scheduled task's registry entry (SD or Index): the task keeps running but disappears from schtasks and Task Scheduler.",
+      ),
+      [commandWord(inv)],
+    );
+  }
+}
+
+function isHiddenName(segment: string | undefined): boolean {
+  return segment !== undefined && segment.length > 1 && segment[0] === '.' && segment !== '..';
+}
+
+/** `chmod +x /dev/shm/.x/.kworker`: a program made runnable under a hidden name in a world-writable folder. */
+function checkHiddenProgramPrepared(inv: Invocation, out: FindingCollector): void {
+  if (!inv.args.some((w) => w.lower === '+x' || w.lower === 'u+x' || w.lower === 'a+x' || /^[0-7]?[157][0-7][0-7]$/.test(w.lower))) return;
+  for (const w of inv.args) {
+    const folder = WORLD_WRITABLE.find((f) => w.value.startsWith(f));
+    if (folder === undefined) continue;
+    // The file itself or the folder right under the world-writable one is hidden (`/dev/shm/.x/agent`); a checkout's
+    // `.git/hooks` deeper down is not a hiding place.
+    const segments = w.value.slice(folder.length).split('/');
+    if (isHiddenName(segments[0]) || isHiddenName(segments[segments.length - 1])) {
+      out.add(
+        flagSpec(
+          'evasion.hidden-program',
+          `Makes ${w.value} runnable: a program under a hidden name in ${folder}, where dropped programs hide.`,
+        ),
+        [commandWord(inv), w],
+      );
+      return;
+    }
+  }
+}
+
 const INVOCATION_CHECKS = new ChecksByName([
   // Any program can be run from a hidden file.
   { check: checkHiddenProgram },
+  { check: checkHiddenAttribute, names: ['attrib'] },
+  { check: checkMacHiding, names: ['chflags', 'defaults'] },
+  { check: checkHiddenTask, names: ['reg', 'remove-itemproperty', 'set-itemproperty', 'new-itemproperty'] },
+  { check: checkHiddenProgramPrepared, names: ['chmod'] },
   {
     check: checkShadowCopiesAndBackups,
     names: [

@@ -58,8 +58,8 @@ class SessionFlow {
    * whether it runs code), to judge scripts that are assembled then run. What the text contains is
    * kept rather than the text: appending to a file then costs only the appended text.
    */
-  readonly writtenScripts = new Map<string, { fetches: boolean; runs: boolean }>();
-  /** The written files whose text both fetches and runs code. */
+  readonly writtenScripts = new Map<string, { fetches: boolean; runs: boolean; runsDownload: boolean }>();
+  /** The written files whose text both fetches and runs code, or runs a file downloaded before. */
   readonly fetchAndRunScripts = new Set<string>();
   /**
    * Directories holding the contents of a downloaded archive (`normalisedPath`, '' for the working
@@ -128,6 +128,11 @@ const CODE_FETCH = [
   'invoke-webrequest',
   'file_get_contents("http',
   "file_get_contents('http",
+  // Windows Script Host's HTTP objects.
+  'msxml2.xmlhttp',
+  'msxml2.serverxmlhttp',
+  'microsoft.xmlhttp',
+  'winhttp.winhttprequest',
 ];
 const CODE_EXEC = [
   // A shell script's own way of running what it fetched.
@@ -152,7 +157,22 @@ const CODE_EXEC = [
   'shell_exec',
   'passthru',
   'runtime.getruntime',
+  // Windows Script Host: WScript.Shell's Run and Exec, Shell.Application's ShellExecute.
+  '.run(',
+  '.run ',
+  '.exec(',
+  'shellexecute',
 ];
+
+/** Whether written text names a file downloaded earlier (by its file name; the first 64 downloads are looked for). */
+function mentionsDownloaded(lower: string, flow: SessionFlow): boolean {
+  let looked = 0;
+  for (const key of flow.downloaded.keys()) {
+    if (key.length > 2 && lower.includes(key)) return true;
+    if (++looked >= 64) break;
+  }
+  return false;
+}
 
 function codeFetches(lower: string): boolean {
   return CODE_FETCH.some((t) => lower.includes(t));
@@ -339,6 +359,18 @@ const DOTNET_SOURCE: InlineCodeLanguage = {
   runIdentifiers: [],
 };
 
+/**
+ * awk's program (its first argument): a string piped into `getline` and the argument of `system()` run as shell
+ * commands, as does output printed into `| "sh"`.
+ */
+const AWK: InlineCodeLanguage = {
+  codeOption: () => false,
+  positionalCode: true,
+  fetch: [...SHELL_FETCH, '/inet/tcp/'],
+  run: ['system(', '| sh', '|sh', '| bash', '|bash'],
+  runIdentifiers: [],
+};
+
 /** Other interpreters: the first keyword lists (any option cluster ending in c, e, E or r holds the code). */
 const OTHER_INTERPRETER: InlineCodeLanguage = {
   codeOption: (w) => /^-[a-z]*[ceEr]$/.test(w),
@@ -365,6 +397,10 @@ const INLINE_CODE_LANGUAGES: ReadonlyMap<string, InlineCodeLanguage> = new Map([
   ['luajit', LUA],
   ['osascript', OSASCRIPT],
   ['add-type', DOTNET_SOURCE],
+  ['awk', AWK],
+  ['gawk', AWK],
+  ['mawk', AWK],
+  ['nawk', AWK],
 ]);
 
 function inlineCodeLanguage(name: string): InlineCodeLanguage | undefined {
@@ -439,7 +475,6 @@ function finding(ruleId: string, message: string, spans: (Span | null | undefine
 
 /** Programs that can fetch and run remote code by themselves (checked by name first: this runs for every command). */
 const REMOTE_RUNNERS = new Set([
-  'add-type',
   'msiexec',
   'mshta',
   'regsvr32',
@@ -736,9 +771,15 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
         const key = executedKey(r.target.value);
         // `>>` appends after a line break, which no keyword spans: the file's text has a keyword when either part has.
         const before = r.op === '>>' ? flow.writtenScripts.get(key) : undefined;
-        const script = { fetches: (before?.fetches ?? false) || codeFetches(text), runs: (before?.runs ?? false) || codeRuns(text) };
+        const runs = codeRuns(text);
+        const script = {
+          fetches: (before?.fetches ?? false) || codeFetches(text),
+          runs: (before?.runs ?? false) || runs,
+          // `echo sh.Run "C:\Users\Public\svc.exe" >> t.vbs` after svc.exe was downloaded: the script runs the download.
+          runsDownload: (before?.runsDownload ?? false) || (runs && mentionsDownloaded(text, flow)),
+        };
         flow.writtenScripts.set(key, script);
-        if (script.fetches && script.runs) flow.fetchAndRunScripts.add(key);
+        if ((script.fetches && script.runs) || script.runsDownload) flow.fetchAndRunScripts.add(key);
         else flow.fetchAndRunScripts.delete(key);
       }
     }
@@ -849,7 +890,11 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
       for (const key of executed) {
         if (flow.fetchAndRunScripts.has(key)) {
           report.push(
-            finding('dl.script-then-run', `\`${key}\` is written with code that downloads and runs a payload, then executed.`, [cmd.span]),
+            finding(
+              'dl.script-then-run',
+              `\`${key}\` is written with code that downloads and runs a payload (or runs one downloaded before), then executed.`,
+              [cmd.span],
+            ),
           );
           break;
         }

@@ -88,6 +88,12 @@ const PARENT_OR_TOKEN_THEFT = new NeedleGroup([
   '-parentid',
   'duplicatetokenex',
   'impersonateloggedonuser',
+  // NtObjectManager (`$cfg.ParentProcess = …; New-Win32Process -Config $cfg`) and token-stealing helpers by their names.
+  '.parentprocess',
+  'duplicateandimpersonate',
+  'tokensteal',
+  'impersonatetoken',
+  'stealtoken',
 ]);
 /** SYSTEM processes whose children (or tokens) run as SYSTEM. */
 const SYSTEM_PARENTS = new NeedleGroup(['lsass', 'winlogon']);
@@ -113,9 +119,17 @@ function checkSystemParentSpoofing(doc: Document, out: FindingCollector): void {
   );
 }
 
+/** Release builds carry their target in the name (`GodPotato-NET4`, `Rubeus_x64`, `SharpHound-v2.3`): the tool without it. */
+const BUILD_SUFFIX = /[-_.](?:net\d{1,2}|x64|x86|amd64|arm64|win64|win32|v?\d{1,3}(?:\.\d{1,3}){0,3})$/;
+
+function withoutBuildSuffix(name: string): string {
+  return name.length > 64 ? name : name.replace(BUILD_SUFFIX, '');
+}
+
 function checkNamedTool(inv: Invocation, out: FindingCollector): void {
   // A tool run as a script by its own name (`wmiexec.py`, `ntlmrelayx.py`) is the tool.
-  const n = OFFENSIVE_EXECUTABLES.has(inv.name) ? inv.name : (scriptToolName(inv.name) ?? inv.name);
+  let n = OFFENSIVE_EXECUTABLES.has(inv.name) ? inv.name : (scriptToolName(inv.name) ?? inv.name);
+  if (!OFFENSIVE_EXECUTABLES.has(n)) n = withoutBuildSuffix(n);
   if (OFFENSIVE_EXECUTABLES.has(n)) {
     // msfvenom -l only lists payloads; still an attack framework, but listing is harmless.
     if (

@@ -32,6 +32,7 @@ import {
   DocumentCache,
   findOption,
   hasParam,
+  invocations,
   needlesInDocument,
   optionValue,
   positionals,
@@ -476,6 +477,85 @@ function startsServiceCode(inv: Invocation, text: string): boolean {
   return inv.name === 'new-item' || inv.name === 'ni' || SERVICE_CODE_VALUES.some((v) => text.includes(v));
 }
 
+const ENVIRONMENT_KEY = '\\environment';
+
+/** Environment variables that make every new process (or logon) load or run something (T1574.012, T1037.001). */
+const CODE_RUNNING_VARIABLES = [
+  'userinitmprlogonscript',
+  'cor_profiler',
+  'cor_enable_profiling',
+  'coreclr_profiler',
+  'coreclr_enable_profiling',
+  'dotnet_startup_hooks',
+  'complus_',
+  // `windir`/`systemroot` in HKCU\Environment: scheduled tasks that expand them run something else (the SilentCleanup UAC bypass).
+  'windir',
+  'systemroot',
+  'psmodulepath',
+];
+/** Folders any user (or a dropped program) can write to: first on PATH, they shadow every system program. */
+const USER_WRITABLE_FOLDERS = [
+  '\\users\\public',
+  '\\temp',
+  '\\programdata',
+  '\\appdata',
+  '%temp%',
+  '%public%',
+  '%appdata%',
+  '%localappdata%',
+  '$env:temp',
+  '$env:public',
+  '$env:appdata',
+];
+
+/**
+ * Whether setting an environment variable (its name and value, lower case) makes processes run something: a logon
+ * script, a CLR profiler or startup hook, or a user-writable folder put first on PATH. Other variables (a PATH entry
+ * for a tool, TEMP, a proxy) are configuration.
+ */
+export function environmentRunsCode(name: string, value: string): boolean {
+  if (CODE_RUNNING_VARIABLES.some((v) => name.startsWith(v))) return true;
+  if (name !== 'path') return false;
+  const first = value.replace(/^["']/, '').split(';')[0] ?? '';
+  return USER_WRITABLE_FOLDERS.some((f) => first.includes(f));
+}
+
+/** The variable a registry write under an Environment key sets, with its value (`/v Path /d …`, `-Name Path -Value …`). */
+function environmentWrite(inv: Invocation): { name: string; value: string } | undefined {
+  const isReg = inv.name === 'reg';
+  const name = (isReg ? optionValue(inv.args, 'v') : optionValue(inv.args, 'name'))?.lower.replace(/["']/g, '');
+  const value = (isReg ? optionValue(inv.args, 'd') : optionValue(inv.args, 'value'))?.lower ?? '';
+  return name === undefined ? undefined : { name, value };
+}
+
+/** `setx COR_PROFILER {…} /M`, `[Environment]::SetEnvironmentVariable('Path', 'C:\Users\Public\bin;…', 'Machine')`. */
+function checkEnvironmentVariable(inv: Invocation, out: FindingCollector): void {
+  let name: string | undefined;
+  let value = '';
+  if (inv.name === 'setx') {
+    const args = inv.args.filter((w) => !w.lower.startsWith('/'));
+    name = args[0]?.lower;
+    value = args[1]?.lower ?? '';
+  } else if (inv.command.assignTo?.startsWith('env:') === true) {
+    // `$env:COR_PROFILER_PATH = 'C:\x.dll'`: the variable for this process and the programs it starts.
+    name = inv.command.assignTo.slice(4);
+    value = inv.command.words[0]?.lower ?? '';
+  } else {
+    for (const w of inv.command.words) {
+      const at = w.lower.indexOf('setenvironmentvariable(');
+      if (at < 0) continue;
+      const parts = w.lower.slice(at + 23).split(',');
+      name = parts[0]?.trim().replace(/["']/g, '');
+      value = parts[1]?.trim() ?? '';
+      break;
+    }
+  }
+  if (name === undefined || !environmentRunsCode(name, value)) return;
+  out.add(spec('persist.environment', `Sets the environment variable ${name.toUpperCase()} so that processes load or run code it names.`), [
+    commandWord(inv),
+  ]);
+}
+
 function checkRegistry(inv: Invocation, out: FindingCollector, doc: Document): void {
   const write = registryWriteText(inv);
   if (!write) return;
@@ -487,6 +567,11 @@ function checkRegistry(inv: Invocation, out: FindingCollector, doc: Document): v
     if (!text.includes(loc.needle) && !inDoc?.has(loc.needle)) continue;
     // Under a service's key only what it runs (or a new service) is persistence; `LanmanServer\Parameters /v SMB1` is configuration.
     if (loc.needle === SERVICES_KEY && !startsServiceCode(inv, text)) continue;
+    // Under an Environment key only variables that make processes run something (a logon script, a profiler).
+    if (loc.needle === ENVIRONMENT_KEY && !write.viaVariable) {
+      const set = environmentWrite(inv);
+      if (set !== undefined && !environmentRunsCode(set.name, set.value)) continue;
+    }
     const spans = write.viaVariable ? searchFirst(doc, loc.needle) : [];
     out.add(spec('persist.registry', `Writes ${loc.what} in the registry.`), [commandWord(inv), write.word, ...spans]);
     return;
@@ -1454,7 +1539,8 @@ const WMI_WRITE_NEEDLES = new NeedleGroup([
 const STARTUP_FOLDER_NEEDLES = new NeedleGroup(['\\start menu\\programs\\startup', '\\microsoft\\windows\\start menu\\programs\\startup']);
 const ACCOUNT_MANAGEMENT_NEEDLES = new NeedleGroup(['accountmanagement.userprincipal', 'directoryservices.accountmanagement']);
 const LDAP_USER_NEEDLES = new NeedleGroup(['objectclass: user', 'objectclass: person', 'objectclass=user']);
-const LOGIN_ITEM_NEEDLES = new NeedleGroup(['make login item', 'login item', 'login_item', 'backgrounditems.btm']);
+// Making one (`make login item`, `make new login item`); reading or deleting the list is not persistence.
+const LOGIN_ITEM_NEEDLES = new NeedleGroup(['make login item', 'make new login item', 'login_item', 'backgrounditems.btm']);
 const REGISTRY_API_NEEDLES = new NeedleGroup(['win32.registry]::setvalue', 'stdregprov']);
 /** Writing VBA into a document through the Office object model (`$doc.VBProject.VBComponents.Add(1).CodeModule.AddFromString(…)`). */
 const VBA_PROJECT_NEEDLES = new NeedleGroup(['.vbcomponents']);
@@ -1522,12 +1608,110 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
 }
 
 /** The per-invocation checks, in order, each with the programs it acts on (none: every program). */
+// --- DLL hijacking and replaced programs (T1574.001/.002/.010) -----------------------------------------
+
+/** Windows DLLs that programs and services look for in their own folder (or that do not exist): a copy placed there is loaded. */
+const HIJACKED_DLL_NAMES: ReadonlySet<string> = new Set([
+  'version.dll',
+  'cryptbase.dll',
+  'winmm.dll',
+  'dbghelp.dll',
+  'dbgcore.dll',
+  'dwmapi.dll',
+  'uxtheme.dll',
+  'wlbsctrl.dll',
+  'wbemcomn.dll',
+  'tsmsisrv.dll',
+  'tsvipsrv.dll',
+  'ualapi.dll',
+  'profapi.dll',
+  'secur32.dll',
+  'sspicli.dll',
+  'netapi32.dll',
+  'iphlpapi.dll',
+  'userenv.dll',
+  'dxgi.dll',
+  'amsi.dll',
+  'winhttp.dll',
+  'wininet.dll',
+  'cryptsp.dll',
+  'wtsapi32.dll',
+  'winappxrt.dll',
+  'edgegdi.dll',
+  'windowscoredeviceinfo.dll',
+  'wow64log.dll',
+]);
+const COPY_PROGRAMS = ['copy', 'move', 'xcopy', 'robocopy', 'copy-item', 'move-item', 'cpi', 'mi', 'cp', 'mv'];
+const SYSTEM_FOLDERS = [
+  '\\windows\\system32\\',
+  '\\windows\\syswow64\\',
+  '%windir%\\system32\\',
+  '%systemroot%\\system32\\',
+  '$env:windir\\system32\\',
+];
+/** Folders a dropped file comes from. */
+const STAGING_SOURCES = ['\\users\\public\\', '\\temp\\', '%temp%', '$env:temp', '\\downloads\\', '\\appdata\\', '%public%', '$env:public'];
+const SERVICE_RESTARTERS = ['sc', 'net', 'start-service', 'restart-service', 'stop-service'];
+
+/**
+ * A DLL copied into System32 (a phantom DLL a service loads by name, T1574.001), a DLL named like a Windows one put
+ * anywhere else (a program's folder loads it first, T1574.002), or a program from a staging folder copied over one
+ * in Program Files with its service restarted (T1574.010). Each runs code inside a trusted program or service.
+ */
+function checkHijackPlacement(inv: Invocation, out: FindingCollector, doc: Document): void {
+  const targets = writeTargets(inv);
+  if (targets.length === 0) return;
+  const sources = positionals(inv.args).filter((w) => !targets.includes(w));
+  for (const target of targets) {
+    const path = trimQuotes(target.lower);
+    const written = path.endsWith('\\') || !path.includes('.') ? baseName(trimQuotes(sources[0]?.lower ?? '')) : baseName(path);
+    if (written.endsWith('.dll') && SYSTEM_FOLDERS.some((f) => path.includes(f))) {
+      out.add(
+        spec('persist.dll-hijack', `Places ${written} in the Windows system folder, where services and programs load DLLs by name.`),
+        [commandWord(inv), target],
+      );
+      return;
+    }
+    if (HIJACKED_DLL_NAMES.has(written)) {
+      out.add(
+        spec(
+          'persist.dll-hijack',
+          `Places ${written}, named like a Windows DLL, where a program loads it instead of the real one (DLL side-loading).`,
+        ),
+        [commandWord(inv), target],
+      );
+      return;
+    }
+    const fromStaging = sources.some((w) => STAGING_SOURCES.some((f) => w.lower.includes(f)));
+    if (fromStaging && written.endsWith('.exe') && path.includes('\\program files') && restartsService(doc)) {
+      out.add(
+        spec(
+          'persist.program-replaced',
+          `Replaces ${written} in Program Files with a file from a staging folder and restarts a service: the service now runs it.`,
+        ),
+        [commandWord(inv), target],
+      );
+      return;
+    }
+  }
+}
+
+function restartsService(doc: Document): boolean {
+  return invocations(doc).some(
+    (i) =>
+      SERVICE_RESTARTERS.includes(i.name) && (i.name.endsWith('-service') || i.args.some((w) => w.lower === 'start' || w.lower === 'stop')),
+  );
+}
+
 const INVOCATION_CHECKS = new ChecksByName([
   { check: checkScheduledTasks, names: ['schtasks', ...PS_TASK_CREATORS, 'set-scheduledjob', 'set-scheduledtask'] },
   { check: checkCronAndAt, names: ['crontab', 'at', 'systemd-run'] },
   // Redirections of any command can write an autostart file.
   { check: checkFileLocations },
   { check: checkBuiltExecutable, names: ['csc', 'vbc', 'jsc', 'add-type', 'mklink'] },
+  { check: checkHijackPlacement, names: COPY_PROGRAMS },
+  // `[Environment]::SetEnvironmentVariable(…)` is an expression: a command with no name.
+  { check: checkEnvironmentVariable, names: ['setx', ''] },
   { check: checkSpecialBits, names: ['chmod', 'install', 'setcap'] },
   { check: checkRegistry, names: REGISTRY_WRITER_NAMES },
   { check: checkServices, names: ['sc', 'new-service', 'nssm', 'set-service', 'systemctl'] },

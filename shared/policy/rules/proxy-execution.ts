@@ -55,8 +55,32 @@ export const proxyExecutionRules: RuleFamily = (doc: Document, _ctx: RuleContext
   checkDcomExecution(doc, out);
   checkWshDownloader(doc, out);
   checkAppInstallerUri(doc, out);
+  checkScriptedXslTransform(doc, out);
   return out.findings;
 };
+
+/** `New-Object System.Xml.Xsl.XsltSettings($true, $true)`, `XsltSettings.TrustedXslt`, `.EnableScript = $true`. */
+const XSLT_SCRIPT_SETTINGS = new NeedleGroup([
+  'xsltsettings($true,',
+  'xsltsettings($true ,',
+  'xsltsettings]::trustedxslt',
+  'enablescript = $true',
+  'enablescript=$true',
+]);
+
+/**
+ * `XslCompiledTransform` loading a stylesheet with scripting enabled: the stylesheet's embedded C#/JScript is compiled
+ * and run inside PowerShell (T1220, the in-process form of msxsl and wmic /format). Plain transforms stay allowed.
+ */
+function checkScriptedXslTransform(doc: Document, out: FindingCollector): void {
+  if (!docHas(doc, 'xslcompiledtransform')) return;
+  const settings = docHasAny(doc, XSLT_SCRIPT_SETTINGS);
+  if (!settings) return;
+  out.add(
+    blockSpec('proxy.xsl-script', `An XSL transform is loaded with scripting enabled, so script embedded in the stylesheet runs. ${WHY}`),
+    searchFirst(doc, 'xslcompiledtransform', settings),
+  );
+}
 
 function checkCatalog(inv: Invocation, out: FindingCollector, doc: Document): void {
   const bin = lolbinByName(inv.name);
@@ -412,14 +436,34 @@ function reportShellEscape(
 }
 
 /** Interpreters with inline code (`-c`, `-e`, `-r`). */
-const INLINE_INTERPRETERS = ['python', 'python2', 'python3', 'perl', 'ruby', 'php', 'node', 'nodejs', 'lua', 'irb'];
+const INLINE_INTERPRETERS = [
+  'python',
+  'python2',
+  'python3',
+  'perl',
+  'ruby',
+  'php',
+  'node',
+  'nodejs',
+  'lua',
+  'irb',
+  'tclsh',
+  'wish',
+  'expect',
+];
+/** Tcl and expect run programs with `exec PROGRAM` (no quotes needed): `exec /bin/sh <@stdin >@stdout`, `spawn /bin/sh`. */
+const TCL_INTERPRETERS = new Set(['tclsh', 'wish', 'expect']);
+const TCL_SHELL_SPAWN = /\b(?:exec|spawn)[ \t]+(?:\/usr)?(?:\/bin\/)?(?:ba|z|da|k)?sh\b/i;
 /** A call that starts a bare interactive shell: `os.system("/bin/sh")`, `pty.spawn("/bin/bash")`, `exec "/bin/sh -p"`. */
 const SHELL_SPAWN_CALL =
-  /(?:os\.system|pty\.spawn|os\.exec[lv]p?e?|subprocess\.(?:call|run|popen)|system|exec|spawn)[ \t]*(?:\([ \t]*)?(?:\[[ \t]*)?["'](?:\/usr)?(?:\/bin\/)?(?:ba|z|da|k)?sh(?:[ \t]+-[pil])?["']/i;
+  /(?:os\.system|os\.execute|io\.popen|pty\.spawn|os\.exec[lv]p?e?|subprocess\.(?:call|run|popen)|system|exec|spawn)[ \t]*(?:\([ \t]*)?(?:\[[ \t]*)?["'](?:\/usr)?(?:\/bin\/)?(?:ba|z|da|k)?sh(?:[ \t]+-[pil])?["']/i;
 
 /** `python3 -c 'import os; os.setuid(0); os.system("/bin/sh")'`: an interactive shell spawned from interpreter code (GTFOBins). */
 function checkInterpreterShell(inv: Invocation, out: FindingCollector): void {
-  const code = inv.args.find((w) => w.value.length <= 16_384 && SHELL_SPAWN_CALL.test(w.value));
+  const tcl = TCL_INTERPRETERS.has(inv.name);
+  const spawns = (w: Word) => w.value.length <= 16_384 && (tcl ? TCL_SHELL_SPAWN : SHELL_SPAWN_CALL).test(w.value);
+  // The code may come on stdin too (`tclsh <<< 'exec /bin/sh …'`).
+  const code = inv.args.find(spawns) ?? inv.command.redirects.find((r) => r.heredoc === true && spawns(r.target))?.target;
   if (code) reportShellEscape(inv, out, true, 'proxy.gtfobins.interpreter-shell', `${inv.name} code starts an interactive shell.`, code);
 }
 
