@@ -735,6 +735,10 @@ class PowerShellLexer {
     const text = this.t.text;
     const group = text[target.start] === '(' || (text[target.start] === '$' && text[target.start + 1] === '(');
     if (!group || target.nested.length === 0) return false;
+    // `& ([scriptblock]::Create($code))`, `& $ExecutionContext.InvokeCommand.NewScriptBlock(…)`: a script block is called,
+    // not a program named; its code is analysed as such (unwrap.ts).
+    const lower = target.text.toLowerCase();
+    if (lower.includes('scriptblock]::create(') || lower.includes('newscriptblock(')) return false;
     const commands = this.t.builder.commands;
     for (const k of target.nested) if (commands[k]?.name !== '') return false;
     return true;

@@ -73,5 +73,7 @@ describe('invocation of an expression that does not fold', () => {
     expect(notes('& ($a + $b) x')).toContain('computed_invocation:');
     expect(notes("& (Join-Path $d 'x.exe') /s")).not.toContain('computed_invocation:');
     expect(notes('& $exe /s')).not.toContain('computed_invocation:');
+    // Calling a script block made from text is no computed name (its text is analysed as code instead).
+    expect(notes('& ([scriptblock]::Create($checks[$k]))')).not.toContain('computed_invocation:');
   });
 });

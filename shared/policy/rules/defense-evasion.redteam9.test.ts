@@ -63,10 +63,15 @@ const techniques: TechniqueTable = {
       ['attrib -h C:\\Users\\Public\\x.exe', 'cmd'],
       ['attrib +h C:\\Temp\\notes.txt', 'cmd'],
       ['chflags nohidden ~/Library', 'zsh', 'macos'],
+      ['touch /var/tmp/T1564.001_mac.txt\nchflags hidden /var/tmp/T1564.001_mac.txt', 'zsh', 'macos'],
       ['reg query "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Schedule\\TaskCache\\Tree" /s', 'cmd'],
       ['chmod +x /tmp/install.sh', 'bash'],
       ['chmod 755 /tmp/build/.hooks/pre-commit', 'bash'],
     ],
+  },
+  'the PowerShell event provider removed (written without &)': {
+    flagged: [['$PSHOME\\RegisterManifest.ps1 -Unregister', 'powershell', 'evasion.eventlog.provider-removed']],
+    allowed: [['$PSHOME\\RegisterManifest.ps1', 'powershell']],
   },
   'event logs cleared through .NET (T1070.001)': {
     flagged: [

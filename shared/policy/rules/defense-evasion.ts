@@ -590,7 +590,10 @@ function checkEventLogs(inv: Invocation, out: FindingCollector): void {
         flagSpec('evasion.eventlog.provider-removed', 'wevtutil uninstalls an event provider manifest: its events are no longer logged.'),
         [commandWord(inv), inv.args[0]],
       );
-  } else if (n === 'registermanifest' && lowers.includes('-unregister')) {
+  } else if (
+    (n === 'registermanifest' || (n === '' && (inv.command.words[0]?.lower.endsWith('\\registermanifest.ps1') ?? false))) &&
+    lowers.includes('-unregister')
+  ) {
     // PowerShell 7's `$PSHOME\RegisterManifest.ps1 -Unregister` removes its event provider (script-block logging, 4104).
     out.add(
       flagSpec(
@@ -2870,15 +2873,28 @@ function checkHiddenAttribute(inv: Invocation, out: FindingCollector): void {
   ]);
 }
 
+const MAC_PROGRAM_SUFFIXES = ['.app', '.sh', '.command', '.dylib', '.plist', '.py', '.pl'];
+
+/** A path that names a program, an app or a script (or has no extension), or lies in or is a dot-folder. */
+function hidesProgram(path: string): boolean {
+  const segments = (path.endsWith('/') ? path.slice(0, -1) : path).split('/');
+  const name = segments[segments.length - 1] ?? '';
+  if (segments.some(isHiddenName)) return true;
+  return name.length > 0 && (!name.includes('.') || MAC_PROGRAM_SUFFIXES.some((e) => name.endsWith(e)));
+}
+
 /**
  * macOS hiding: `chflags hidden PATH` (Finder no longer shows it; `nohidden` undoes it), and an app's Info.plist
  * given `LSUIElement`/`LSBackgroundOnly` (it runs with no Dock icon or menu).
  */
 function checkMacHiding(inv: Invocation, out: FindingCollector): void {
   if (inv.name === 'chflags') {
+    // Hiding a program, an app, a script or anything in a dot-folder (what malware hides); a document is tidying.
     const flag = inv.args.find((w) => w.lower === 'hidden');
-    if (flag)
-      out.add(flagSpec('evasion.hide.attributes', 'chflags hidden hides a file or folder from the Finder.'), [commandWord(inv), flag]);
+    const target = flag && inv.args.slice(inv.args.indexOf(flag) + 1).find((w) => hidesProgram(trimQuotes(w.lower)));
+    if (flag && target) {
+      out.add(flagSpec('evasion.hide.attributes', `chflags hidden hides ${target.value} from the Finder.`), [commandWord(inv), target]);
+    }
     return;
   }
   const key = inv.args.find((w) => w.lower === 'lsuielement' || w.lower === 'lsbackgroundonly');
@@ -2986,6 +3002,8 @@ const INVOCATION_CHECKS = new ChecksByName([
     names: [
       'wevtutil',
       'registermanifest',
+      // `$PSHOME\RegisterManifest.ps1 -Unregister` written without `&` stands as an expression.
+      '',
       'clear-eventlog',
       'remove-eventlog',
       'clear-winevent',

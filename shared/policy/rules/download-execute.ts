@@ -128,6 +128,14 @@ const CODE_FETCH = [
   'invoke-webrequest',
   'file_get_contents("http',
   "file_get_contents('http",
+  // PowerShell's own downloaders.
+  'downloadstring(',
+  'downloadfile(',
+  'downloaddata(',
+  'invoke-restmethod',
+  'irm ',
+  'iwr ',
+  'start-bitstransfer',
   // Windows Script Host's HTTP objects.
   'msxml2.xmlhttp',
   'msxml2.serverxmlhttp',
@@ -157,12 +165,55 @@ const CODE_EXEC = [
   'shell_exec',
   'passthru',
   'runtime.getruntime',
+  // PowerShell running text or programs.
+  'iex ',
+  'iex(',
+  '[scriptblock]::create',
+  'start-process',
   // Windows Script Host: WScript.Shell's Run and Exec, Shell.Application's ShellExecute.
   '.run(',
   '.run ',
   '.exec(',
   'shellexecute',
 ];
+
+/** What a written file's text fetches and runs, kept per file (`append`: added to what was written before). */
+function recordWrittenScript(flow: SessionFlow, key: string, text: string, append: boolean): void {
+  const before = append ? flow.writtenScripts.get(key) : undefined;
+  const runs = codeRuns(text);
+  const script = {
+    fetches: (before?.fetches ?? false) || codeFetches(text),
+    runs: (before?.runs ?? false) || runs,
+    // `echo sh.Run "C:\Users\Public\svc.exe" >> t.vbs` after svc.exe was downloaded: the script runs the download.
+    runsDownload: (before?.runsDownload ?? false) || (runs && mentionsDownloaded(text, flow)),
+  };
+  flow.writtenScripts.set(key, script);
+  if ((script.fetches && script.runs) || script.runsDownload) flow.fetchAndRunScripts.add(key);
+  else flow.fetchAndRunScripts.delete(key);
+}
+
+/** The text Set-Content / Add-Content writes: its `-Value` argument (abbreviations included), lower case. */
+function contentValue(cmd: SimpleCommand): string | undefined {
+  for (let k = 1; k < cmd.words.length - 1; k++) {
+    const l = (cmd.words[k] as Word).lower;
+    if (l.length >= 3 && '-value'.startsWith(l)) return (cmd.words[k + 1] as Word).lower;
+  }
+  return undefined;
+}
+
+/** The file Set-Content / Add-Content writes: `-Path` / `-LiteralPath` (abbreviated too), or the first positional argument. */
+function contentPath(cmd: SimpleCommand): string | undefined {
+  for (let k = 1; k < cmd.words.length; k++) {
+    const l = (cmd.words[k] as Word).lower;
+    if (l.length >= 2 && l[0] === '-') {
+      if ((l.length >= 3 && '-path'.startsWith(l)) || '-literalpath'.startsWith(l)) return cmd.words[k + 1]?.value;
+      k++; // another parameter's value
+      continue;
+    }
+    return (cmd.words[k] as Word).value;
+  }
+  return undefined;
+}
 
 /** Whether written text names a file downloaded earlier (by its file name; the first 64 downloads are looked for). */
 function mentionsDownloaded(lower: string, flow: SessionFlow): boolean {
@@ -765,23 +816,15 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
     if (flow.unpacked.size > 0 && CHANGE_DIRECTORY.has(cmd.name)) recordDirectoryChange(cmd, flow);
     const written = cmd.redirects.length > 0 ? writtenText(cmd) : undefined;
     if (written !== undefined) {
-      const text = written;
       for (const r of cmd.redirects) {
-        if (r.op !== '>' && r.op !== '>>') continue;
-        const key = executedKey(r.target.value);
         // `>>` appends after a line break, which no keyword spans: the file's text has a keyword when either part has.
-        const before = r.op === '>>' ? flow.writtenScripts.get(key) : undefined;
-        const runs = codeRuns(text);
-        const script = {
-          fetches: (before?.fetches ?? false) || codeFetches(text),
-          runs: (before?.runs ?? false) || runs,
-          // `echo sh.Run "C:\Users\Public\svc.exe" >> t.vbs` after svc.exe was downloaded: the script runs the download.
-          runsDownload: (before?.runsDownload ?? false) || (runs && mentionsDownloaded(text, flow)),
-        };
-        flow.writtenScripts.set(key, script);
-        if ((script.fetches && script.runs) || script.runsDownload) flow.fetchAndRunScripts.add(key);
-        else flow.fetchAndRunScripts.delete(key);
+        if (r.op === '>' || r.op === '>>') recordWrittenScript(flow, executedKey(r.target.value), written, r.op === '>>');
       }
+    } else if (cmd.shell === 'powershell' && (cmd.name === 'set-content' || cmd.name === 'add-content')) {
+      // `Set-Content -Path x.ps1 -Value $script`: the value written, as assigned (a here-string of code, say).
+      const value = contentValue(cmd);
+      const path = value === undefined ? undefined : contentPath(cmd);
+      if (value !== undefined && path !== undefined) recordWrittenScript(flow, executedKey(path), value, cmd.name === 'add-content');
     }
     if (cmd.shell === 'powershell') {
       const st = cmd.statement ?? -1;
