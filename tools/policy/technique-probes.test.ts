@@ -10,19 +10,22 @@ import { describe, expect, it } from 'vitest';
 import { corpusEvaluator } from './corpus-evaluator';
 import { parseCorpus, scoreCorpus } from './score';
 
-/** Each set with its size and the recall(block+flag) it must keep (round 4's long scripts still miss a few flags). */
+/**
+ * Each set with its size and the scores it must keep: recall(block), recall(block+flag) and the false-positive
+ * rate, each a little under today's (round 4's long scripts and a few round 3 and 8 lines still miss).
+ */
 const PROBE_SETS = [
-  { file: 'technique-probes.jsonl', items: 1000, detectMin: 0.98 },
-  { file: 'technique-probes-round3.jsonl', items: 408, detectMin: 0.98 },
-  { file: 'technique-probes-round4.jsonl', items: 496, detectMin: 0.95 },
-  { file: 'technique-probes-round6.jsonl', items: 400, detectMin: 0.98 },
-  { file: 'technique-probes-round7.jsonl', items: 483, detectMin: 0.97 },
-  { file: 'technique-probes-gaps.jsonl', items: 474, detectMin: 0.97 },
+  { file: 'technique-probes.jsonl', items: 1000, blockMin: 0.99, detectMin: 0.99, fprMax: 0.005 },
+  { file: 'technique-probes-round3.jsonl', items: 408, blockMin: 0.98, detectMin: 0.99, fprMax: 0.005 },
+  { file: 'technique-probes-round4.jsonl', items: 496, blockMin: 0.99, detectMin: 0.98, fprMax: 0.005 },
+  { file: 'technique-probes-round6.jsonl', items: 400, blockMin: 0.99, detectMin: 0.99, fprMax: 0.005 },
+  { file: 'technique-probes-round7.jsonl', items: 483, blockMin: 0.99, detectMin: 0.99, fprMax: 0.005 },
+  { file: 'technique-probes-round8.jsonl', items: 500, blockMin: 0.98, detectMin: 0.99, fprMax: 0.005 },
+  { file: 'technique-probes-round9.jsonl', items: 496, blockMin: 0.99, detectMin: 0.99, fprMax: 0.005 },
+  { file: 'technique-probes-gaps.jsonl', items: 474, blockMin: 0.99, detectMin: 0.99, fprMax: 0.005 },
 ];
-const RECALL_BLOCK_MIN = 0.97;
-const FPR_MAX = 0.01;
 
-describe.each(PROBE_SETS)('technique probes: $file', ({ file, items: count, detectMin }) => {
+describe.each(PROBE_SETS)('technique probes: $file', ({ file, items: count, blockMin, detectMin, fprMax }) => {
   const { items, errors } = parseCorpus(readFileSync(new URL(`./probes/${file}`, import.meta.url), 'utf8'));
   const report = scoreCorpus(items, corpusEvaluator(0));
   const rate = (r: { hit: number; total: number }) => r.hit / r.total;
@@ -38,7 +41,7 @@ describe.each(PROBE_SETS)('technique probes: $file', ({ file, items: count, dete
   });
 
   it('blocks what must be blocked', () => {
-    expect(rate(report.overall.recallBlock), missList()).toBeGreaterThanOrEqual(RECALL_BLOCK_MIN);
+    expect(rate(report.overall.recallBlock), missList()).toBeGreaterThanOrEqual(blockMin);
   });
 
   it('detects what must be flagged or blocked', () => {
@@ -46,6 +49,6 @@ describe.each(PROBE_SETS)('technique probes: $file', ({ file, items: count, dete
   });
 
   it('lets ordinary administration through', () => {
-    expect(rate(report.overall.fprAllow), missList()).toBeLessThanOrEqual(FPR_MAX);
+    expect(rate(report.overall.fprAllow), missList()).toBeLessThanOrEqual(fprMax);
   });
 });
