@@ -684,7 +684,11 @@ export class Unwrapper {
       const text = script.value;
       // Terminal's `do script "…"` (JavaScript `doScript(…)`) types the command into a new shell window.
       // JavaScript's `$.system(…)` (the C library's, through `ObjC.import('stdlib')`) runs /bin/sh -c too.
-      const starts = /\bdo[ \t]+(?:shell[ \t]+)?script\b|\bdo(?:Shell)?Script[ \t]*\(|\$\.system[ \t]*\(/gi;
+      // JavaScript's NSTask given a shell and `["-c", "…"]` runs that text as a shell command line.
+      const starts =
+        text.length < 65_536 && text.toLowerCase().includes('nstask')
+          ? /\bdo[ \t]+(?:shell[ \t]+)?script\b|\bdo(?:Shell)?Script[ \t]*\(|\$\.system[ \t]*\(|["']-c["'][ \t]*,[ \t]*/gi
+          : /\bdo[ \t]+(?:shell[ \t]+)?script\b|\bdo(?:Shell)?Script[ \t]*\(|\$\.system[ \t]*\(/gi;
       // Scanning resumes after the expression just read (linear), for a bounded number of scripts per word.
       let tries = 0;
       for (let m = starts.exec(text); m !== null && tries < 16; m = starts.exec(text)) {
