@@ -84,6 +84,9 @@ const STAGING_FOLDERS = [
   '/dev/shm/',
 ];
 
+/** Programs that copy or move files (Windows and POSIX), whose destination `writeTargets` tells apart from their sources. */
+export const FILE_COPIERS: readonly string[] = ['copy', 'xcopy', 'copy-item', 'cpi', 'cp', 'move', 'mv', 'move-item', 'mi'];
+
 /** Whether a path lies in a folder every user can write to (`C:\Users\Public\`, `%TEMP%`, `/tmp/` …). */
 export function inStagingFolder(lower: string): boolean {
   const path = lower.includes('/') && !lower.startsWith('/') ? lower.replaceAll('/', '\\') : lower;

@@ -33,6 +33,7 @@ import {
   writeTargets,
   type FindingSpec,
   type Invocation,
+  FILE_COPIERS,
 } from './command-match';
 import type { RuleContext, RuleFamily } from './rule';
 
@@ -1418,9 +1419,6 @@ function stagedSecret(path: string): boolean {
   const dot = name.lastIndexOf('.');
   return dot < 0 || !DEPLOYED_SECRET_EXTENSIONS.has(name.slice(dot));
 }
-
-/** Programs that copy or move files, whose destination `writeTargets` tells apart from their sources. */
-const FILE_COPIERS = ['copy', 'xcopy', 'copy-item', 'cpi', 'cp', 'move', 'mv', 'move-item', 'mi'];
 
 /** A destination where files are gathered to be taken away: a staging folder, or another machine's share. */
 function isStagingDestination(lower: string): boolean {

@@ -44,6 +44,8 @@ import {
   type Invocation,
   TEXT_FILTERS,
   trimQuotes,
+  FILE_COPIERS,
+  inStagingFolder,
 } from './command-match';
 import { REGISTRY_WRITER_NAMES, asksForHelp, esxcliPath, registryWriteText } from './persistence';
 import type { RuleContext, RuleFamily } from './rule';
@@ -2534,10 +2536,6 @@ function checkEventLogClearedByDotNet(doc: Document, out: FindingCollector): voi
     out.add(flagSpec('evasion.eventlog.clear', 'Clears an event log through .NET, erasing the record of what happened.'), [cleared]);
 }
 
-/** Writable folders where side-loading pairs are dropped (a tool deployed to its own folder is not this). */
-const SIDE_LOAD_FOLDERS = ['\\temp', '\\users\\public', '\\appdata\\', '\\programdata', '\\downloads', '%temp%', '%public%', '$env:temp'];
-const SIDE_LOAD_COPIERS: ReadonlySet<string> = new Set(['copy', 'xcopy', 'copy-item', 'cpi', 'move', 'move-item', 'mi', 'cp', 'mv']);
-
 /** A Windows path compared by value: lower case, quotes and a trailing separator removed, `/` as `\`. */
 function windowsPathKey(value: string): string {
   return trimQuotes(value.toLowerCase()).split('/').join('\\').replace(/\\+$/, '');
@@ -2552,7 +2550,7 @@ function checkSideLoading(doc: Document, out: FindingCollector): void {
   if (!docHas(doc, '.dll') || !docHas(doc, '.exe')) return;
   const folders = new Map<string, { programs: Set<string>; dlls: number }>();
   for (const inv of invocations(doc)) {
-    if (SIDE_LOAD_COPIERS.has(inv.name)) {
+    if (FILE_COPIERS.includes(inv.name)) {
       const targets = writeTargets(inv);
       const source = positionals(inv.args).find((w) => !targets.includes(w) && !w.value.startsWith('/'));
       const target = targets[targets.length - 1];
@@ -2574,7 +2572,7 @@ function checkSideLoading(doc: Document, out: FindingCollector): void {
     if (cut < 0) continue;
     const folder = path.slice(0, cut);
     const entry = folders.get(folder);
-    if (entry && entry.dlls > 0 && entry.programs.has(path.slice(cut + 1)) && SIDE_LOAD_FOLDERS.some((f) => folder.includes(f))) {
+    if (entry && entry.dlls > 0 && entry.programs.has(path.slice(cut + 1)) && inStagingFolder(folder + '\\')) {
       out.add(
         blockSpec(
           'evasion.dll-sideload',

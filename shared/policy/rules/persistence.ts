@@ -41,6 +41,8 @@ import {
   type FindingSpec,
   type Invocation,
   trimQuotes,
+  FILE_COPIERS,
+  inStagingFolder,
 } from './command-match';
 import { optionClusterHas } from '../analysis/names';
 import { NeedleSet } from '../analysis/needles';
@@ -493,20 +495,6 @@ const CODE_RUNNING_VARIABLES = [
   'systemroot',
   'psmodulepath',
 ];
-/** Folders any user (or a dropped program) can write to: first on PATH, they shadow every system program. */
-const USER_WRITABLE_FOLDERS = [
-  '\\users\\public',
-  '\\temp',
-  '\\programdata',
-  '\\appdata',
-  '%temp%',
-  '%public%',
-  '%appdata%',
-  '%localappdata%',
-  '$env:temp',
-  '$env:public',
-  '$env:appdata',
-];
 
 /**
  * Whether setting an environment variable (its name and value, lower case) makes processes run something: a logon
@@ -517,7 +505,7 @@ export function environmentRunsCode(name: string, value: string): boolean {
   if (CODE_RUNNING_VARIABLES.some((v) => name.startsWith(v))) return true;
   if (name !== 'path') return false;
   const first = value.replace(/^["']/, '').split(';')[0] ?? '';
-  return USER_WRITABLE_FOLDERS.some((f) => first.includes(f));
+  return inStagingFolder(first.endsWith('\\') ? first : first + '\\');
 }
 
 /** The variable a registry write under an Environment key sets, with its value (`/v Path /d …`, `-Name Path -Value …`). */
@@ -1641,7 +1629,6 @@ const HIJACKED_DLL_NAMES: ReadonlySet<string> = new Set([
   'windowscoredeviceinfo.dll',
   'wow64log.dll',
 ]);
-const COPY_PROGRAMS = ['copy', 'move', 'xcopy', 'robocopy', 'copy-item', 'move-item', 'cpi', 'mi', 'cp', 'mv'];
 const SYSTEM_FOLDERS = [
   '\\windows\\system32\\',
   '\\windows\\syswow64\\',
@@ -1649,8 +1636,6 @@ const SYSTEM_FOLDERS = [
   '%systemroot%\\system32\\',
   '$env:windir\\system32\\',
 ];
-/** Folders a dropped file comes from. */
-const STAGING_SOURCES = ['\\users\\public\\', '\\temp\\', '%temp%', '$env:temp', '\\downloads\\', '\\appdata\\', '%public%', '$env:public'];
 const SERVICE_RESTARTERS = ['sc', 'net', 'start-service', 'restart-service', 'stop-service'];
 
 /**
@@ -1682,7 +1667,7 @@ function checkHijackPlacement(inv: Invocation, out: FindingCollector, doc: Docum
       );
       return;
     }
-    const fromStaging = sources.some((w) => STAGING_SOURCES.some((f) => w.lower.includes(f)));
+    const fromStaging = sources.some((w) => inStagingFolder(w.lower));
     if (fromStaging && written.endsWith('.exe') && path.includes('\\program files') && restartsService(doc)) {
       out.add(
         spec(
@@ -1709,7 +1694,7 @@ const INVOCATION_CHECKS = new ChecksByName([
   // Redirections of any command can write an autostart file.
   { check: checkFileLocations },
   { check: checkBuiltExecutable, names: ['csc', 'vbc', 'jsc', 'add-type', 'mklink'] },
-  { check: checkHijackPlacement, names: COPY_PROGRAMS },
+  { check: checkHijackPlacement, names: [...FILE_COPIERS, 'robocopy'] },
   // `[Environment]::SetEnvironmentVariable(…)` is an expression: a command with no name.
   { check: checkEnvironmentVariable, names: ['setx', ''] },
   { check: checkSpecialBits, names: ['chmod', 'install', 'setcap'] },
