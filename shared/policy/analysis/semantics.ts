@@ -145,10 +145,25 @@ function readsRemoteShare(cmd: SimpleCommand): boolean {
   return false;
 }
 
+/**
+ * An object read from cloud storage to standard output: `aws s3 cp s3://b/k -`, `gsutil cat gs://b/k`,
+ * `gcloud storage cat gs://…`, `az storage blob download … --file /dev/stdout`, `rclone cat remote:path`.
+ */
+function cloudObjectToOutput(cmd: SimpleCommand): boolean {
+  const n = cmd.name;
+  if (n !== 'aws' && n !== 'gsutil' && n !== 'gcloud' && n !== 'az' && n !== 'rclone') return false;
+  const lowers = cmd.words.map((w) => w.lower);
+  if (n === 'aws') return lowers[1] === 's3' && lowers[2] === 'cp' && lowers.some((l) => l.startsWith('s3://')) && lowers.includes('-');
+  if (n === 'gsutil' || n === 'rclone') return lowers[1] === 'cat';
+  if (n === 'gcloud') return lowers[1] === 'storage' && lowers[2] === 'cat';
+  return lowers.includes('download') && lowers.includes('/dev/stdout');
+}
+
 export function fetchesToOutput(cmd: SimpleCommand): boolean {
   const name = cmd.name;
   const words = cmd.words;
   if (readsRemoteShare(cmd)) return true;
+  if (cloudObjectToOutput(cmd)) return true;
   if (cmd.shell === 'powershell' && name === 'resolve-dnsname') return words.some((w) => w.lower === 'txt');
   if (cmd.shell === 'powershell' && name === 'nslookup') return words.some((w) => /(^|[=-])txt$/i.test(w.value));
   // In PowerShell a bare `curl`/`wget` is Invoke-WebRequest (resolved as such); `curl.exe` is curl, judged as below.

@@ -142,6 +142,13 @@ export const AUTOSTART_PATHS: readonly AutostartLocation[] = [
   { needle: '/etc/pam.conf', what: 'a PAM module line (pam_exec.so and other modules run code at every login)' },
   { needle: '/etc/passwd', what: 'an account entry' },
   { needle: '/etc/udev/rules.d', what: 'a udev rule that runs programs' },
+  { needle: '/lib/udev/rules.d', what: 'a udev rule that runs programs' },
+  // macOS periodic(8): scripts run daily, weekly and monthly as root (daily.local and the like are read by it).
+  { needle: '/etc/periodic/', what: 'a periodic (daily/weekly/monthly) job' },
+  { needle: '/etc/daily.local', what: 'a periodic (daily) job' },
+  { needle: '/etc/weekly.local', what: 'a periodic (weekly) job' },
+  { needle: '/etc/monthly.local', what: 'a periodic (monthly) job' },
+  { needle: 'periodic.conf', what: 'the periodic(8) configuration (which scripts run daily, weekly and monthly)' },
   // Kernel modules (T1547.006): loaded at every boot by name, or an `install` line runs a command when one loads.
   { needle: '/modules-load.d/', what: 'a kernel module loaded at every boot (modules-load.d)' },
   { needle: '/etc/modules', what: 'the list of kernel modules loaded at every boot' },

@@ -592,6 +592,9 @@ const SECRET_FILES: readonly { needle: string; what: string }[] = [
   { needle: '.netrc', what: 'stored FTP/HTTP/git passwords' },
   { needle: '_netrc', what: 'stored FTP/HTTP/git passwords' },
   { needle: '.pgpass', what: 'stored PostgreSQL passwords' },
+  // macOS keychains (saved passwords, decryptable with the user's password) and SSSD's cache of domain password hashes.
+  { needle: 'library/keychains/', what: 'a macOS keychain (saved passwords)' },
+  { needle: '/var/lib/sss/db/', what: "SSSD's cache of domain users' password hashes" },
   // A pod's own API credential, mounted into every container.
   { needle: 'serviceaccount/token', what: "a Kubernetes service-account token (the pod's API credential)" },
   // Windows setup answer files keep the local administrator's password (often only base64-encoded).
@@ -1468,6 +1471,8 @@ function isMemoryImage(lower: string): boolean {
   // `core`, `core.1234` (a `core.log` is not one).
   if (b === 'core' || (b.startsWith('core.') && isNumber(b.slice(5))) || b === 'hiberfil.sys' || b === 'pagefile.sys') return true;
   if (v.startsWith('/proc/') && (v.endsWith('/mem') || v.endsWith('/environ'))) return true;
+  // Swap holds paged-out memory: `/swapfile`, `/swap.img`, macOS `/private/var/vm/swapfile0`, and swap volumes (`/dev/mapper/vg-swap`).
+  if (b.startsWith('swapfile') || b === 'swap.img' || (v.startsWith('/dev/') && b.includes('swap'))) return true;
   const dot = b.lastIndexOf('.');
   const ext = dot >= 0 ? b.slice(dot) : '';
   return ext === '.dmp' || ext === '.mdmp' || ext === '.hdmp' || ext === '.core' || ext === '.vmem';

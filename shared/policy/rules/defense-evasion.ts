@@ -616,7 +616,7 @@ function checkEventLogs(inv: Invocation, out: FindingCollector): void {
     out.add(flagSpec('evasion.eventlog.clear', 'log erase deletes the macOS unified log.'), [commandWord(inv)]);
   } else if (
     n === 'journalctl' &&
-    lowers.some((l) => l.startsWith('--vacuum') && (l.endsWith('=0') || l.endsWith('=1s') || l.endsWith('=1')))
+    lowers.some((l) => l.startsWith('--vacuum') && (l.endsWith('=0') || l.endsWith('=1s') || l.endsWith('=1') || tinyJournalSize(l)))
   ) {
     out.add(flagSpec('evasion.eventlog.clear', 'journalctl vacuums the whole systemd journal.'), [commandWord(inv)]);
   } else if (
@@ -955,6 +955,13 @@ function checkMandatoryControls(inv: Invocation, out: FindingCollector): void {
   else if (n === 'spctl' && lowers.some((l) => l === '--master-disable' || l === '--global-disable' || l === '--disable'))
     what = 'spctl disables Gatekeeper.';
   else if (n === 'csrutil' && lowers[0] === 'disable') what = 'csrutil disable turns off System Integrity Protection.';
+  else if (
+    n === 'defaults' &&
+    lowers[0] === 'write' &&
+    lowers.includes('gkautorearm') &&
+    lowers.some((l) => l === 'false' || l === '0' || l === 'no')
+  )
+    what = 'defaults write GKAutoRearm false keeps Gatekeeper from turning itself back on after it was disabled.';
   else if (n === 'fdesetup' && lowers[0] === 'disable') what = 'fdesetup disable turns off FileVault disk encryption.';
   else if (
     n === 'sysctl' &&
@@ -976,6 +983,35 @@ function checkMandatoryControls(inv: Invocation, out: FindingCollector): void {
     what = 'Writing 0 to randomize_va_space disables address-space layout randomisation.';
   else if (n === 'set-executionpolicy' && lowers.some((l) => l === 'unrestricted' || l === 'bypass')) what = undefined; // routine for script running; not evasion
   if (what) out.add(flagSpec('evasion.security-control.disable', what), [commandWord(inv)]);
+}
+
+/** `--vacuum-size=1K`: a journal shrunk to a few megabytes at most keeps almost nothing. */
+function tinyJournalSize(option: string): boolean {
+  if (!option.startsWith('--vacuum-size=')) return false;
+  const m = /^([0-9]{1,9})([kmg]?)$/.exec(option.slice(14));
+  if (!m) return false;
+  const n = Number(m[1]);
+  return m[2] === 'g' ? false : m[2] === 'm' ? n <= 8 : true;
+}
+
+/** Cloud audit trails switched off or deleted (T1562.008): by CLI sub-command path. */
+const CLOUD_LOGGING_OFF: readonly { cli: string; path: readonly string[]; what: string }[] = [
+  { cli: 'aws', path: ['cloudtrail', 'stop-logging'], what: 'stops a CloudTrail trail' },
+  { cli: 'aws', path: ['cloudtrail', 'delete-trail'], what: 'deletes a CloudTrail trail' },
+  { cli: 'aws', path: ['guardduty', 'delete-detector'], what: 'deletes the GuardDuty detector' },
+  { cli: 'aws', path: ['config', 'stop-configuration-recorder'], what: 'stops AWS Config recording' },
+  { cli: 'aws', path: ['config', 'delete-configuration-recorder'], what: 'deletes the AWS Config recorder' },
+  { cli: 'az', path: ['monitor', 'diagnostic-settings', 'delete'], what: 'deletes an Azure diagnostic setting (where logs are sent)' },
+  { cli: 'az', path: ['monitor', 'log-profiles', 'delete'], what: 'deletes an Azure activity-log profile' },
+  { cli: 'gcloud', path: ['logging', 'sinks', 'delete'], what: 'deletes a Cloud Logging sink' },
+  { cli: 'gcloud', path: ['logging', 'buckets', 'delete'], what: 'deletes a Cloud Logging bucket' },
+];
+
+function checkCloudLogging(inv: Invocation, out: FindingCollector): void {
+  const words = positionals(inv.args).map((w) => w.lower);
+  const hit = CLOUD_LOGGING_OFF.find((c) => c.cli === inv.name && c.path.every((p, i) => words[i] === p));
+  if (hit)
+    out.add(flagSpec('evasion.cloud-logging', `${inv.name} ${hit.what}: the cloud account's audit record stops.`), [commandWord(inv)]);
 }
 
 // --- Kernel-module rootkits (T1014) ------------------------------------------------------------
@@ -1347,9 +1383,29 @@ function checkLogFileDestruction(inv: Invocation, out: FindingCollector, doc: Do
     (overwritten && inv.name === 'dd')
   ) {
     if (inv.name === 'tee' || inv.name === 'cp') return;
+    // A program started with its output sent to its own log (`nohup worker > /var/log/app/worker.out &`) writes a
+    // log rather than destroying one; replacing a log's text is done with echo, printf, cat, `:` or dd.
+    if (!LOG_REPLACERS.has(inv.name)) return;
     out.add(flagSpec('evasion.logs.delete', `Overwrites a log file (${overwritten.value}).`), [commandWord(inv), overwritten]);
   }
 }
+
+/** Commands whose output replaces a file's text with what they print (nothing, or chosen text). */
+const LOG_REPLACERS: ReadonlySet<string> = new Set([
+  '',
+  ':',
+  'true',
+  'false',
+  'echo',
+  'printf',
+  'cat',
+  'dd',
+  'head',
+  'tail',
+  'write-output',
+  'set-content',
+  'out-file',
+]);
 
 /** `find /var/log -mtime +30 -delete`: removing only old files is log retention, not destroying the record. */
 function olderThanFilter(inv: Invocation): boolean {
@@ -1370,9 +1426,14 @@ const HISTORY_FILES = ['.bash_history', '.zsh_history', '.sh_history', 'consoleh
 
 function silencesHistory(assignment: string): boolean {
   const eq = assignment.indexOf('=');
-  if (eq < 0 || !HISTORY_VARIABLES.has(assignment.slice(0, eq))) return false;
-  const value = assignment.slice(eq + 1);
-  return value === '' || value === '/dev/null' || value === '0' || value === '""' || value === "''";
+  if (eq < 0) return false;
+  const name = assignment.slice(0, eq);
+  const value = trimQuotes(assignment.slice(eq + 1));
+  // `HISTIGNORE='*'` keeps every command out of the history; `HISTCONTROL=ignorespace` every command typed after a space.
+  if (name === 'histignore') return value === '*' || value.startsWith('*:') || value.endsWith(':*');
+  if (name === 'histcontrol') return value.includes('ignorespace') || value.includes('ignoreboth');
+  if (!HISTORY_VARIABLES.has(name)) return false;
+  return value === '' || value === '/dev/null' || value === '0';
 }
 
 /**
@@ -3047,6 +3108,7 @@ const INVOCATION_CHECKS = new ChecksByName([
       'spctl',
       'csrutil',
       'fdesetup',
+      'defaults',
       'sysctl',
       'sed',
       'echo',
@@ -3055,6 +3117,7 @@ const INVOCATION_CHECKS = new ChecksByName([
     ],
   },
   { check: checkKernelRootkit, names: ['modprobe', 'insmod', 'kill'] },
+  { check: checkCloudLogging, names: ['aws', 'az', 'gcloud'] },
   { check: checkSecurityRegistry, names: [...REGISTRY_WRITER_NAMES, 'remove-item', 'remove-itemproperty'] },
   // Redirections of any command can overwrite a log.
   { check: checkLogFileDestruction },

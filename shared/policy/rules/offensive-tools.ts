@@ -148,6 +148,11 @@ function checkNamedTool(inv: Invocation, out: FindingCollector): void {
     );
     return;
   }
+  // `./mimipenguin.sh`, `bash LinEnum.sh`'s first form: an offensive script run by its own name.
+  if (n !== inv.name && OFFENSIVE_SCRIPTS.has(n)) {
+    out.add(spec('offensive.script', `Runs ${inv.nameWord?.value ?? n}, an offensive toolkit.`), [commandWord(inv)]);
+    return;
+  }
   if (OFFENSIVE_FUNCTIONS.has(n)) {
     out.add(
       spec(

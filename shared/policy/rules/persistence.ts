@@ -1187,6 +1187,19 @@ function cloudFinding(inv: Invocation, out: FindingCollector, what: string): voi
   else out.add(spec('persist.cloud', `${inv.name} ${what}.`), [commandWord(inv)]);
 }
 
+/** Cloud roles that administer the whole account or project (T1098.003): AWS managed policies, Azure and GCP roles. */
+const ADMIN_ROLES = [
+  'administratoraccess',
+  'iamfullaccess',
+  'poweruseraccess',
+  'owner',
+  'contributor',
+  'user access administrator',
+  'roles/editor',
+  'roles/iam.',
+  'roles/resourcemanager.',
+];
+
 /**
  * Standing access in a cluster or cloud account: `kubectl create cronjob`, a CronJob manifest applied
  * from the text, GCE `add-metadata` of ssh-keys or a startup-script, `gcloud compute os-login ssh-keys
@@ -1214,12 +1227,28 @@ function checkCloudPersistence(inv: Invocation, out: FindingCollector, doc: Docu
       cloudFinding(inv, out, 'adds an SSH key to an OS Login profile (a standing way into every instance)');
     } else if (words.includes('service-accounts') && words.includes('keys') && words.includes('create')) {
       cloudFinding(inv, out, 'creates a key for a service account: standing credentials that work from anywhere');
+    } else if (words.includes('add-iam-policy-binding')) {
+      const role = optionValue(inv.args, 'role');
+      if (role && ADMIN_ROLES.some((r) => role.lower.includes(r)))
+        cloudFinding(inv, out, `grants ${role.value} to an identity: standing administrative access`);
     }
     return;
   }
   if (n === 'aws') {
     if (words[0] === 'iam' && words[1] !== undefined && AWS_IAM_CREDENTIALS.has(words[1]))
       cloudFinding(inv, out, `iam ${words[1]} gives an identity new standing credentials`);
+    else if (words[0] === 'iam' && words[1]?.startsWith('attach-') && words[1].endsWith('-policy')) {
+      const policy = optionValue(inv.args, 'policy-arn');
+      if (policy && ADMIN_ROLES.some((r) => policy.lower.includes(r)))
+        cloudFinding(inv, out, `iam ${words[1]} grants ${policy.value}: standing administrative access`);
+    }
+    return;
+  }
+  if (n === 'az' && words[0] === 'role' && words[1] === 'assignment' && words[2] === 'create') {
+    const role = optionValue(inv.args, 'role');
+    if (role && ADMIN_ROLES.some((r) => trimQuotes(role.lower) === r || role.lower.includes(r + ' '))) {
+      cloudFinding(inv, out, `role assignment create grants ${role.value}: standing administrative access`);
+    }
     return;
   }
   if (n === 'az' && words[0] === 'ad') {
@@ -1257,6 +1286,16 @@ function checkMisc(inv: Invocation, out: FindingCollector): void {
     );
   } else if (n === 'defaults' && lowers[0] === 'write' && lowers.some((l) => l === 'loginhook' || l === 'logouthook')) {
     out.add(spec('persist.login-hook', 'defaults write sets a macOS login/logout hook script.'), [commandWord(inv)]);
+  } else if (
+    n === 'defaults' &&
+    lowers[0] === 'write' &&
+    lowers.some((l) => l === 'autolaunchedapplicationdictionary' || l.includes('com.apple.loginitems'))
+  ) {
+    // The login window's list of apps to open, and the older login-items preference file.
+    out.add(spec('persist.login-item', 'defaults write adds an app to what macOS opens at every login.'), [commandWord(inv)]);
+  } else if (n === 'visudo' && inv.command.position > 0) {
+    // `echo "x ALL=(ALL) NOPASSWD: ALL" | sudo EDITOR='tee -a' visudo`: a rule written into sudoers through visudo.
+    out.add(spec('persist.file', 'Writes a sudo rule through visudo, fed from a pipe.'), [commandWord(inv)]);
   } else if (n === 'insmod' || n === 'kextload') {
     out.add(spec('persist.kernel-module', `${n} loads a kernel module, code that runs with full control of the machine.`), [
       commandWord(inv),
@@ -1759,6 +1798,7 @@ const INVOCATION_CHECKS = new ChecksByName([
       'mofcomp',
       'takeown',
       'icacls',
+      'visudo',
       'defaults',
       'insmod',
       'kextload',
