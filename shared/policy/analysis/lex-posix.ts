@@ -121,6 +121,9 @@ const GLOB_TARGETS = [
   'gcc',
 ];
 
+/** How a function body passes on all its arguments. */
+const FORWARDED_ARGUMENTS = ['"$@"', '"${@}"', '$@', '"$*"', '$*'];
+
 /** An alias text that is one plain word (a program name or path). */
 const ONE_WORD = /^[\w./+-]{1,256}$/;
 
@@ -194,6 +197,12 @@ class PosixLexer {
   private pendingDescriptorInputs: { fd: string; redirect: Redirect }[] = [];
   /** Descriptors that `exec 3<<< '…'` left open with that text, for a later `bash <&3`. */
   private readonly descriptorInputs = new Map<string, Redirect>();
+  /** `set -- curl -s URL`: the positional parameters, for `"$@"` and `$1`, while every item is constant. */
+  private positional: string[] | undefined;
+  /** `f() { command sudo "$@"; }`: one-line functions forwarding their arguments, as the text that precedes `"$@"`. */
+  private readonly forwarders = new Map<string, { text: string; start: number; end: number }>();
+  /** `read v <<EOF`: variables bound when the here-document's body has been read. */
+  private pendingReads: { names: string[]; redirect: Redirect }[] = [];
 
   constructor(
     private readonly t: LexTarget,
@@ -322,6 +331,7 @@ class PosixLexer {
       const before = this.pos;
       this.parseWord(statement, depth, close, words);
       if (this.pos === before) break;
+      if (words.length === 1 && (text[this.pos] === '(' || words[0]?.value === 'function')) this.defineForwarder(words);
       if (text[this.pos] === '(') this.readArrayLiteral(words, statement, depth);
     }
     this.finishCommand(words, redirects, pipeline, statement, depth, created);
@@ -391,6 +401,11 @@ class PosixLexer {
     for (let guard = 0; guard < 16 && from < raw.length; guard++) {
       const head = raw[from] as RawWord;
       const count = raw.length - from;
+      if (this.shell === 'zsh' && !head.quoted && head.value.length > 1 && head.value[0] === '=' && head.assignName === undefined) {
+        // zsh `=curl` expands to the program's path: the word names that program.
+        raw[from] = { ...head, value: head.value.slice(1), emptyAlt: head.emptyAlt?.slice(1) };
+        continue;
+      }
       const lower = head.quoted ? '' : head.value;
       if (END_KEYWORDS.has(lower) && count === 1) return pushNested(created, raw);
       if (lower === 'for' || lower === 'select') this.bindLoopVariable(raw, from);
@@ -416,12 +431,26 @@ class PosixLexer {
         break;
       }
       if (DECLARE.has(prog) && count > 1) {
+        // `declare -n r=v`: r refers to v; its value (read once, here) is v's.
+        let nameref = false;
         for (let k = from + 1; k < raw.length; k++) {
           const w = raw[k] as RawWord;
-          if (w.assignName !== undefined) this.assign(w, statement);
+          if (w.assignName === undefined && !w.quoted && /^-[a-zA-Z]*n/.test(w.value)) nameref = true;
+          else if (w.assignName !== undefined && nameref) this.bindNameref(w.assignName, w.assignValue);
+          else if (w.assignName !== undefined) this.assign(w, statement);
         }
         break;
       }
+      if (prog === 'set' && count > 1 && raw[from + 1]?.value === '--' && !(raw[from + 1] as RawWord).quoted) {
+        const items = raw.slice(from + 2);
+        this.positional = items.every((w) => w.constant && w.nested.length === 0) ? items.map((w) => w.value) : undefined;
+        break;
+      }
+      if (prog === 'read' && count > 1) {
+        this.bindRead(raw, from + 1, redirects);
+        break;
+      }
+      if (prog === 'env' && count > 2) this.splitEnvString(raw, from + 1);
       const wrapperOptions = ownValue(WRAPPERS, prog);
       if (wrapperOptions && count > 1) {
         // `command -v x` looks a program up; `command x …` runs it (bypassing functions and aliases).
@@ -508,9 +537,12 @@ class PosixLexer {
       elevated,
     });
     for (const w of raw) if (w.nested.length > 0) b.setParent(w.nested, idx);
+    const forwarder = first.quoted || first.obfuscated ? undefined : this.forwarders.get(first.value);
     if (output && output.words === null) b.deriveCommandLine(idx, output);
     else if (alias !== undefined)
       b.deriveCommandLine(idx, { text: alias.text, span: this.span(alias.start, alias.end), origin: 'deobfuscated' });
+    else if (forwarder !== undefined)
+      b.deriveCommandLine(idx, { text: forwarder.text, span: this.span(forwarder.start, forwarder.end), origin: 'deobfuscated' });
     pushNested(created, raw);
     created.push(idx);
   }
@@ -562,6 +594,132 @@ class PosixLexer {
         ),
       );
     } else this.t.vars.delete(variable.value);
+  }
+
+  /**
+   * `f() { command sudo "$@"; }`, `function f { sudo "$@"; }`: a one-line function whose body ends by
+   * passing on its arguments, so that `f msfconsole` runs `command sudo msfconsole`. Only looks ahead;
+   * the body is lexed as usual afterwards.
+   */
+  private defineForwarder(words: readonly RawWord[]): void {
+    const text = this.t.text;
+    const head = words[0] as RawWord;
+    let i = this.pos;
+    let name = head.value;
+    if (name === 'function' && !head.quoted) {
+      while (i < this.n && isSpace(text.charCodeAt(i))) i++;
+      const nameStart = i;
+      while (i < this.n && !isSpace(text.charCodeAt(i)) && !BARE_RUN_ENDS[text.charCodeAt(i)] && i - nameStart < 256) i++;
+      name = text.slice(nameStart, i);
+    } else if (head.quoted) return;
+    if (!/^[\w.:+-]{1,256}$/.test(name)) return;
+    if (text[i] === '(') {
+      i++;
+      while (i < this.n && isSpace(text.charCodeAt(i))) i++;
+      if (text[i] !== ')') return;
+      i++;
+    }
+    while (i < this.n && (isSpace(text.charCodeAt(i)) || text[i] === '\n') && i - this.pos < 256) i++;
+    this.forwarders.delete(name);
+    if (text[i] !== '{') return;
+    const close = indexWithin(text, '}', i + 1, 4096, '{\n');
+    if (close < 0) return;
+    const body = text.slice(i + 1, close);
+    let bodyEnd = body.trimEnd().length;
+    if (body[bodyEnd - 1] === ';') bodyEnd = body.slice(0, bodyEnd - 1).trimEnd().length;
+    const forwarding = FORWARDED_ARGUMENTS.find((f) => body.startsWith(f, bodyEnd - f.length));
+    if (forwarding === undefined) return;
+    const lead = body.length - body.trimStart().length;
+    const prefix = body.slice(lead, bodyEnd - forwarding.length).trimEnd();
+    if (prefix === '' || prefix.includes('$@') || prefix.includes('$*')) return;
+    const start = i + 1 + lead;
+    this.forwarders.set(name, { text: prefix, start, end: start + prefix.length });
+  }
+
+  /** `declare -n r=v`: `$r` reads v, whose value is taken as it stands now (unknown stays unknown). */
+  private bindNameref(name: string, target: string | undefined): void {
+    const value = target !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(target) ? this.t.vars.expand(target) : undefined;
+    if (value !== undefined) this.t.vars.set(name, value);
+    else this.t.vars.delete(name);
+  }
+
+  /**
+   * `read -r v <<< 'nc'`, `read a b < <(echo …)`, `read v <<EOF`: the variables take the first line of a
+   * constant input, split at blanks (the last one takes the rest); any other input leaves them unknown.
+   */
+  private bindRead(raw: readonly RawWord[], from: number, redirects: readonly Redirect[]): void {
+    const names: string[] = [];
+    for (let k = from; k < raw.length; k++) {
+      const w = raw[k] as RawWord;
+      if (!w.quoted && w.value.startsWith('-')) {
+        // Options with a value: `-p prompt`, `-d delim`, `-t secs`, `-n count`, `-u fd`, `-a array`.
+        if (/^-[a-zA-Z]*[pdtnNua]$/.test(w.value)) k++;
+        continue;
+      }
+      if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(w.value)) names.push(w.value);
+    }
+    if (names.length === 0) return;
+    for (const name of names) this.t.vars.delete(name);
+    const input = redirects.find((r) => r.op === '<');
+    if (input === undefined) return;
+    if (input.heredoc && this.pendingHeredocs.some((h) => h.redirect === input)) {
+      this.pendingReads.push({ names, redirect: input });
+      return;
+    }
+    let text: string | undefined;
+    if (input.heredoc) text = input.target.value;
+    else if (input.target.nested !== undefined) {
+      const output = this.substitutionOutput(input.target.nested);
+      if (output) text = output.words ? output.words.map((w) => w.value).join(' ') : output.text;
+    }
+    if (text !== undefined) this.bindReadLine(names, text);
+  }
+
+  private bindReadLine(names: readonly string[], text: string): void {
+    const nl = text.indexOf('\n');
+    const line = (nl < 0 ? text : text.slice(0, nl)).trim();
+    const fields = line.length > 4096 ? [] : line.split(/[ \t]+/);
+    if (fields.length === 0) return;
+    for (let k = 0; k < names.length; k++) {
+      const value = k === names.length - 1 ? fields.slice(k).join(' ') : (fields[k] ?? '');
+      this.t.vars.set(names[k] as string, value);
+    }
+  }
+
+  /**
+   * `env -S 'prog args'` (`--split-string`): env splits the string into the command and its arguments. Each
+   * piece keeps the span of the string.
+   */
+  private splitEnvString(raw: RawWord[], from: number): void {
+    for (let i = from; i < raw.length && i < from + 16; i++) {
+      const w = raw[i] as RawWord;
+      if (w.quoted || !w.value.startsWith('-')) return;
+      let joined: RawWord | undefined;
+      let at = i;
+      if (w.value === '-S' || w.value === '--split-string') joined = raw[i + 1];
+      else if (w.value.startsWith('-S')) joined = { ...w, value: w.value.slice(2) };
+      else if (w.value.startsWith('--split-string=')) joined = { ...w, value: w.value.slice(15) };
+      else continue;
+      if (joined === undefined || joined.nested.length > 0 || joined.value.length > 4096) return;
+      if (joined !== w) at = i + 1;
+      const pieces = joined.value.split(/[ \t\n]+/).filter((p) => p !== '');
+      const words = pieces.slice(0, 256).map((p): RawWord => {
+        const eq = /^[A-Za-z_][A-Za-z0-9_]*=/.exec(p);
+        const word: RawWord = {
+          ...joined,
+          value: p,
+          emptyAlt: undefined,
+          vanished: undefined,
+          arrayItems: undefined,
+          soleSubstitution: false,
+        };
+        word.assignName = eq ? p.slice(0, eq[0].length - 1) : undefined;
+        word.assignValue = eq ? p.slice(eq[0].length) : undefined;
+        return word;
+      });
+      raw.splice(i, at - i + 1, ...words);
+      return;
+    }
   }
 
   /** `alias x=curl`, `alias x='curl -s'`: remembered for command words that follow (`alias x` alone only prints). */
@@ -698,6 +856,10 @@ class PosixLexer {
       const body = text.slice(bodyStart, bodyEnd);
       h.redirect.target = makeWord(body, this.span(bodyStart, bodyEnd), { quoted: true });
       this.pos = next;
+    }
+    if (this.pendingReads.length > 0) {
+      for (const r of this.pendingReads) this.bindReadLine(r.names, r.redirect.target.value);
+      this.pendingReads = [];
     }
   }
 
@@ -1064,12 +1226,14 @@ class PosixLexer {
       }
       this.pos = close + 1;
       const inner = text.slice(start + 2, close);
+      if (inner[0] === '!' && /^![A-Za-z_][A-Za-z0-9_]*$/.test(inner)) return this.indirection(start, inner.slice(1));
       const m = /^([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])(.*)$/s.exec(inner);
       if (!m) return new Expansion(start, undefined, text.slice(start, this.pos));
       const name = m[1] as string;
       const op = m[2] as string;
       if (name === 'IFS') return ifsExpansion(start, text.slice(start, this.pos), inQuotes);
       if (op.startsWith('[')) return this.arrayElement(start, name, op);
+      if (op === '' && this.positional !== undefined && /^(?:[@*]|[1-9][0-9]?)$/.test(name)) return this.positionalExpansion(start, name);
       const known = this.t.vars.expand(name);
       const r = applyParameterOperator(known, op);
       const e = new Expansion(start, r.value, text.slice(start, this.pos), r.obfuscated);
@@ -1078,6 +1242,7 @@ class PosixLexer {
     }
     if (nx !== undefined && /[@*#?$!0-9-]/.test(nx)) {
       this.pos += 2;
+      if (this.positional !== undefined && /[@*1-9]/.test(nx)) return this.positionalExpansion(start, nx);
       const e = new Expansion(start, undefined, text.slice(start, this.pos));
       e.vanishable = VANISHING_PARAMETER.test(nx);
       return e;
@@ -1094,6 +1259,25 @@ class PosixLexer {
     const e = new Expansion(start, this.t.vars.expand(name), text.slice(start, i));
     e.vanishable = true;
     return e;
+  }
+
+  /** `"$@"`, `$*`, `$1` after `set -- …` with constant items: `[@]` keeps the items apart, like an array's. */
+  private positionalExpansion(start: number, name: string): Expansion {
+    const raw = this.t.text.slice(start, this.pos);
+    const items = this.positional ?? [];
+    const picked = name === '@' || name === '*' ? items : [items[Number(name) - 1] ?? ''];
+    const value = joinWithinLimit(picked, ' ');
+    if (!this.t.vars.spend(value.length)) return new Expansion(start, undefined, raw);
+    const e = new Expansion(start, value, raw);
+    if (name === '@' && picked.length > 1) e.items = picked;
+    return e;
+  }
+
+  /** `${!ref}`: the value of the variable whose name ref holds (bash indirection); unknown unless both are known. */
+  private indirection(start: number, ref: string): Expansion {
+    const target = this.t.vars.expand(ref);
+    const value = target !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(target) ? this.t.vars.expand(target) : undefined;
+    return new Expansion(start, value, this.t.text.slice(start, this.pos), true);
   }
 
   /**

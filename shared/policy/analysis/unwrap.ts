@@ -511,6 +511,11 @@ export class Unwrapper {
         this.stdinText(cmd, cmd.shell, depth, out);
         continue;
       }
+      if (isSourcing(cmd)) {
+        const script = cmd.words[1];
+        if (script !== undefined) this.processSubstitutionScript(i, script, cmd.shell, depth, out);
+        continue;
+      }
       if (!UNWRAPPED_NAMES.has(cmd.name)) {
         // The common case: a command that runs or stores no command line; only a PowerShell word can still decode base64.
         if (base64Calls[nextBase64Call] === i) this.fromBase64Constants(cmd, depth, out);
@@ -523,13 +528,13 @@ export class Unwrapper {
         continue;
       }
       const before = out.length;
-      this.unwrapCommand(cmd, depth, out);
+      this.unwrapCommand(cmd, i, depth, out);
       if (out.length === before) this.storedCommandLines(cmd, depth, out);
     }
     return out;
   }
 
-  private unwrapCommand(cmd: SimpleCommand, depth: number, out: NestedText[]): void {
+  private unwrapCommand(cmd: SimpleCommand, index: number, depth: number, out: NestedText[]): void {
     const name = cmd.name;
     const words = cmd.words;
     if (POSIX_SHELLS.has(name) || name === 'su' || name === 'runuser') {
@@ -544,7 +549,10 @@ export class Unwrapper {
         }
         if (optionClusterHas(w.value, 'c', true) && !w.quoted) sawC = true;
         else if (w.value === '-s' || w.value === '-') continue;
-        else if (!w.value.startsWith('-')) hasScript = true;
+        else if (!w.value.startsWith('-')) {
+          if (!hasScript && !(name === 'busybox' && k === 1)) this.processSubstitutionScript(index, w, shell, depth, out);
+          hasScript = true;
+        }
         if (name === 'busybox' && k === 1) continue;
       }
       if (!hasScript) this.stdinText(cmd, shell, depth, out);
@@ -811,6 +819,33 @@ export class Unwrapper {
     }
     const start = argvStart(words, carrier);
     if (start > 0) out.push(this.argvLayer(words.slice(start), shell, depth));
+  }
+
+  /**
+   * `. <(echo 'sudo msfconsole')`, `source <(printf '%s\n' '…')`, `bash <(cat <<'EOF' … EOF)`: the script read
+   * is the constant output of the process substitution.
+   */
+  private processSubstitutionScript(index: number, script: Word, shell: Shell, depth: number, out: NestedText[]): void {
+    const nested = script.nested;
+    if (nested === undefined || nested.length === 0 || this.original.slice(script.span.start, script.span.start + 2) !== '<(') return;
+    let pipeline = -1;
+    let last = -1;
+    for (const k of nested) {
+      const inner = this.b.commands[k];
+      if (inner === undefined || (inner.parent !== undefined && inner.parent !== index)) continue;
+      if (pipeline >= 0 && inner.pipeline !== pipeline) return; // a list: its outputs follow one another
+      pipeline = inner.pipeline;
+      last = Math.max(last, inner.position);
+    }
+    if (pipeline < 0) return;
+    const output = pipelineOutput(this.b, this.b.pipelines[pipeline] ?? [], last);
+    if (!output) return;
+    if (output.words) {
+      out.push(this.wordsLayer(output.words, shell, depth, 'nested_shell'));
+      return;
+    }
+    if (output.origin === 'base64') this.b.note('base64_decoded', output.span);
+    out.push({ layer: derivedLayer(output.span, output.text, shell, depth, output.origin), lex: true });
   }
 
   /**
@@ -1095,7 +1130,7 @@ export class Unwrapper {
 
   /**
    * `[ScriptBlock]::Create('irm … | iex').Invoke()`, `$ExecutionContext.InvokeCommand.NewScriptBlock('…')`,
-   * `.InvokeScript('…')`: a constant string (the argument group, lexed as a command of its own nested in the
+   * `.InvokeScript('…')`, `[PowerShell]::Create().AddScript('…')`: a constant string (the argument group, lexed as a command of its own nested in the
    * call's word) made into code and run like Invoke-Expression's.
    */
   private scriptBlockConstant(cmd: SimpleCommand, index: number, depth: number, out: NestedText[]): void {
@@ -1106,7 +1141,13 @@ export class Unwrapper {
     for (const w of caller.words) {
       if (w.nested === undefined || !w.nested.includes(index)) continue;
       const l = w.lower;
-      if (l.includes('scriptblock]::create(') || l.includes('newscriptblock(') || l.includes('invokescript(')) {
+      // `[PowerShell]::Create().AddScript('…')`: the script runs in a new pipeline when it is invoked.
+      if (
+        l.includes('scriptblock]::create(') ||
+        l.includes('newscriptblock(') ||
+        l.includes('invokescript(') ||
+        l.includes('.addscript(')
+      ) {
         out.push(this.wordsLayer([arg], 'powershell', depth, 'constant_string'));
       }
       return;
@@ -1526,6 +1567,11 @@ function constantSource(cmd: SimpleCommand, original: string): Word[] | null {
 }
 
 /** `. /dev/stdin <<< '…'`, `echo … | source /dev/fd/0`: the shell reads its own stdin as a script. */
+/** `. FILE` / `source FILE` in a POSIX shell. */
+function isSourcing(cmd: SimpleCommand): boolean {
+  return (cmd.name === '.' || cmd.name === 'source') && cmd.shell !== 'powershell' && cmd.shell !== 'cmd';
+}
+
 function isSourcedStdin(cmd: SimpleCommand): boolean {
   if ((cmd.name !== '.' && cmd.name !== 'source') || cmd.shell === 'powershell' || cmd.shell === 'cmd') return false;
   const path = cmd.words[1]?.value;
