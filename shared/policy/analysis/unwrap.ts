@@ -421,6 +421,9 @@ export function containerCommandWords(cmd: SimpleCommand): readonly Word[] {
   return inside.length > 0 && !(inside[0] as Word).value.startsWith('-') ? inside : [];
 }
 
+/** One cron time field: minutes, hours, days, months or weekdays (`*`, `1-5`, `0,30`, `mon`, steps such as every 5). */
+const CRON_FIELD = /^[0-9a-z*][0-9a-z*/,-]{0,31}$/i;
+
 const UNWRAPPED_NAMES = new Set([
   ...POSIX_SHELLS,
   'su',
@@ -520,6 +523,8 @@ export class Unwrapper {
         // The common case: a command that runs or stores no command line; only a PowerShell word can still decode base64.
         if (base64Calls[nextBase64Call] === i) this.fromBase64Constants(cmd, depth, out);
         else if (cmd.name === 'new-object') this.processStartInfo(cmd, depth, out);
+        else if ((cmd.name === 'echo' || cmd.name === 'printf') && cmd.shell !== 'powershell' && cmd.shell !== 'cmd' && this.mentionsCron())
+          this.cronEntryCommand(cmd, depth, out);
         // A method call is an expression: it stands as a command of its own, with no name (also when it is an argument).
         if (cmd.shell === 'powershell' && cmd.name === '') {
           this.processStartingCalls(cmd, depth, out);
@@ -1157,6 +1162,53 @@ export class Unwrapper {
   /** A word written as one single-quoted literal, which expands nothing whatever it holds (`'$u=''https://…''; iex …'`, `'sh -c "$(curl …)"'`). */
   private singleQuoted(w: Word): boolean {
     return writtenAsLiteral(this.original, w);
+  }
+
+  private cronMentioned: boolean | undefined;
+
+  /** Whether the text names crontab or a cron folder at all (looked up once). */
+  private mentionsCron(): boolean {
+    this.cronMentioned ??= this.original.includes('cron');
+    return this.cronMentioned;
+  }
+
+  /**
+   * `(crontab -l; echo "0 * * * * curl -s http://… | sh") | crontab -`, `echo '@reboot root /tmp/x' >> /etc/crontab`:
+   * an entry written for cron holds the command cron will run, analysed as a shell command line like `sh -c`'s.
+   * The entry is recognised by its five time fields (or an `@reboot`-style keyword); in /etc/crontab and /etc/cron.d
+   * a user name follows them.
+   */
+  private cronEntryCommand(cmd: SimpleCommand, depth: number, out: NestedText[]): void {
+    const words = cmd.words.slice(1).filter((w, i) => !(i === 0 && /^-[neE]+$/.test(w.value)));
+    if (words.length !== 1) return;
+    const entry = words[0] as Word;
+    const text = entry.value;
+    if (text.length > 16_384) return;
+    const systemTable = cmd.redirects.some((r) => r.target.lower.includes('/etc/crontab') || r.target.lower.includes('/etc/cron.d/'));
+    let at = 0;
+    const nextToken = (): string => {
+      while (at < text.length && (text[at] === ' ' || text[at] === '\t')) at++;
+      const start = at;
+      while (at < text.length && text[at] !== ' ' && text[at] !== '\t') at++;
+      return text.slice(start, at);
+    };
+    const first = nextToken();
+    if (first.startsWith('@')) {
+      if (!/^@[a-z]+$/.test(first)) return;
+    } else {
+      if (!CRON_FIELD.test(first)) return;
+      for (let k = 0; k < 4; k++) if (!CRON_FIELD.test(nextToken())) return;
+    }
+    if (systemTable) nextToken();
+    while (at < text.length && (text[at] === ' ' || text[at] === '\t')) at++;
+    if (at >= text.length) return;
+    const command = text.slice(at);
+    const base = this.verbatimOffset(entry);
+    const layer =
+      base >= 0
+        ? offsetLayer(base + at, this.original.length, command, 'sh', depth, 'nested_shell')
+        : derivedLayer(entry.span, command, 'sh', depth, 'nested_shell');
+    out.push({ layer, lex: true });
   }
 
   /** Quoted command lines stored in arguments (`schtasks /tr "powershell …"`, `reg add … /d "cmd /c …"`). */
