@@ -1616,7 +1616,7 @@ function walksTree(command: SimpleCommand): boolean {
  */
 function checkCredentialGrep(inv: Invocation, out: FindingCollector, doc: Document): void {
   const n = inv.name;
-  const term = credentialPattern(inv);
+  const term = credentialPattern(inv) ?? (docHasAny(doc, HISTORY_NEEDLES) ? passwordCommandPattern(inv) : undefined);
   if (!term) return;
   let how = '';
   if (TREE_SEARCHERS.has(n) || (RECURSIVE_GREPS.has(n) && grepIsRecursive(inv))) how = `${n} searches every file below a folder`;
@@ -1630,6 +1630,23 @@ function checkCredentialGrep(inv: Invocation, out: FindingCollector, doc: Docume
       term,
     ]);
   else checkHistorySearch(inv, out, doc, term);
+}
+
+/** Commands that take a password on their command line, searched for in a history (`grep "mysql -p" .bash_history`). */
+const PASSWORD_COMMANDS = [
+  'mysql -p',
+  'mysql -u',
+  'mysqldump -p',
+  'sshpass',
+  'psql postgres',
+  'curl -u',
+  '--password',
+  'net use',
+  'runas /',
+];
+
+function passwordCommandPattern(inv: Invocation): Word | undefined {
+  return inv.args.find((w) => !w.lower.startsWith('-') && PASSWORD_COMMANDS.some((c) => w.lower.includes(c)));
 }
 
 /** Shell and client history files, where passwords typed on command lines (`mysql -pX`, `sshpass -p`) stay. */

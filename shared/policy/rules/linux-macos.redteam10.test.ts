@@ -83,11 +83,15 @@ const credentials: TechniqueTable = {
       ['cp ~/Library/Keychains/login.keychain-db /tmp/k.db', 'zsh', 'cred.secret-file', 'macos'],
       ['sudo cat /var/lib/sss/db/cache_corp.local.ldb | strings | grep -i cachedPassword', 'bash', 'cred.secret-file'],
       ['sudo strings /swapfile | grep -E "PASSWORD|passwd" | head', 'bash', 'cred.memory-search'],
+      ['cat /home/*/.bash_history | grep -i "mysql -p"', 'bash', 'cred.history-search'],
+      ['grep sshpass ~/.zsh_history', 'zsh', 'cred.history-search', 'macos'],
     ],
     allowed: [
       ['ls ~/Library/Keychains/', 'zsh', 'macos'],
       ['sudo sss_cache -E', 'bash'],
       ['swapon --show', 'bash'],
+      ['grep -i "mysql -p" deploy.sh', 'bash'],
+      ['history | grep "git push"', 'bash'],
     ],
   },
 };
