@@ -67,6 +67,17 @@ class CmdLexer {
   /** `!var!` expands (`cmd /v:on /c …`; `setlocal enabledelayedexpansion` sets it in the variables instead). */
   private readonly delayed: boolean;
 
+  /** Where each `:label` of the script starts its body (the next line), read on the first `call :label`. */
+  private labels: Map<string, number> | null = null;
+  /** How often each label was inlined by `call :label` (bounded: a label called in a loop does not multiply the text). */
+  private readonly labelCalls = new Map<string, number>();
+  /** Names given a value this text does not know (`set /p v=<file`): run as a command, they hide the program. */
+  private readonly unknownValues = new Set<string>();
+  /** What `echo` wrote to each file of this text (`(echo X)>file`), by lower-case path; undefined once not known. */
+  private readonly writtenFiles = new Map<string, string | undefined>();
+  /** The last `echo` command: its index in the builder and the line it prints, for a `( … )>file` block around it. */
+  private lastEcho: { command: number; start: number; line: string | undefined } | null = null;
+
   constructor(private readonly t: LexTarget) {
     this.n = t.text.length;
     this.delayed = DELAYED_EXPANSION_LAYERS.has(t.layer);
@@ -160,7 +171,33 @@ class CmdLexer {
         return;
       }
     }
+    if (words.length === 0) this.blockRedirect(redirects);
     this.finish(words, redirects, pipeline, statement);
+  }
+
+  /** `(echo X)>file`: the block's only output is the echo just before its `)`, written to the file. */
+  private blockRedirect(redirects: readonly Redirect[]): void {
+    const echo = this.lastEcho;
+    // The echo must be the block's only command: `(whoami & echo x)>file` starts the file with whoami's output.
+    const echoed = echo !== null && echo.command === this.t.builder.commands.length - 1 && this.opensBlockAt(echo.start);
+    for (const r of redirects) if (r.op === '>' || r.op === '>>') this.recordWrite(r, echoed ? echo.line : undefined);
+  }
+
+  /** Whether the command at `start` is the first of a `( … )` block (`(echo X)`, `( @echo X`). */
+  private opensBlockAt(start: number): boolean {
+    const text = this.t.text;
+    let i = start - 1;
+    while (i >= 0 && start - i < 64 && (text[i] === ' ' || text[i] === '\t' || text[i] === '@')) i--;
+    return text[i] === '(';
+  }
+
+  /** What a `>`/`>>` redirect leaves in its file: the line for `>` (known or not), unknown after an append. */
+  private recordWrite(r: Redirect, line: string | undefined): void {
+    const path = r.target.value.toLowerCase();
+    if (path === 'nul' || path.length === 0) return;
+    // Only files that held an echoed line are remembered: other output is unknown, as any file not written here.
+    if (line === undefined && !this.writtenFiles.has(path)) return;
+    this.writtenFiles.set(path, r.op === '>' ? line : undefined);
   }
 
   /** The `( … )` set of `for … in ( … )` as one word (quotes respected, up to the end of the line); false if it is not one. */
@@ -435,6 +472,10 @@ class CmdLexer {
         words = doAt < 0 ? [] : bindForVariable(words, doAt, this.t.vars);
         continue;
       }
+      if (head === 'call' && words.length > 1 && (words[1] as RawWord).value.startsWith(':')) {
+        this.callLabel(words);
+        return;
+      }
       if (head === 'else' || head === 'do' || head === 'call' || head === 'not') {
         words = words.slice(1);
         continue;
@@ -449,7 +490,7 @@ class CmdLexer {
     }
     const first = words[0] as RawWord;
     const nameLower = keyword(first.value);
-    if (nameLower === 'set' || nameLower === 'setx') this.recordSet(words, nameLower === 'setx');
+    if (nameLower === 'set' || nameLower === 'setx') this.recordSet(words, nameLower === 'setx', redirects);
     if (nameLower === 'setlocal' && words.some(isDelayedExpansion)) this.t.vars.set('__delayed', '1');
     const outWords: Word[] = new Array<Word>(words.length);
     for (let i = 0; i < words.length; i++) {
@@ -463,10 +504,17 @@ class CmdLexer {
       // `for /f %q in ('…') do %q …`: the program is whatever the loop yields, unknown here.
       b.note('computed_invocation', this.span(first.start, first.end));
       (outWords[0] as WordImpl).obfuscated = true;
+    } else if (this.hidesProgram(first)) {
+      // `%1 args` in a label's body, `%v% args` after `set /p v=<file`: the program is whatever the value is, unknown here.
+      b.note('computed_invocation', this.span(first.start, first.end));
+      (outWords[0] as WordImpl).obfuscated = true;
     }
     if (cachedProgramName(first.value) === 'cmd') this.slashCommandLine(words);
     const last = words[words.length - 1] as RawWord;
-    b.addCommand({
+    const echoes = nameLower === 'echo';
+    const echoed = echoes ? echoLine(words) : undefined;
+    for (const r of redirects) if (r.op === '>' || r.op === '>>') this.recordWrite(r, echoed);
+    const commandIndex = b.addCommand({
       words: outWords,
       redirects,
       span: this.span(first.start, last.end),
@@ -477,6 +525,93 @@ class CmdLexer {
       statement,
       name: cachedProgramName(first.value),
     });
+    this.lastEcho = echoes ? { command: commandIndex, start: first.start, line: echoed } : null;
+  }
+
+  /** A command word that is only a batch parameter (`%1`, `%*`, `%~1`) or a variable whose value is unknown here. */
+  private hidesProgram(first: RawWord): boolean {
+    const value = first.value;
+    if (isBatchParameter(value)) return true;
+    const sigil = value[0];
+    if (value.length < 3 || (sigil !== '%' && sigil !== '!') || value[value.length - 1] !== sigil) return false;
+    const name = value.slice(1, -1).toLowerCase();
+    return this.unknownValues.has(name) && !name.includes(sigil);
+  }
+
+  /**
+   * `call :label ARGS` in a batch script: the label's body (up to its `goto :eof` / `exit /b`) as a nested layer with
+   * `%1`…`%9`, `%~1` and `%*` standing for the call's arguments. Each label is inlined a few times at most, and the
+   * layer holds no labels, so a `call` inside it goes no further.
+   */
+  private callLabel(words: readonly RawWord[]): void {
+    const label = (words[1] as RawWord).value.slice(1).toLowerCase();
+    if (label.length === 0 || label === 'eof') return;
+    const bodyStart = this.labelStarts().get(label);
+    const calls = this.labelCalls.get(label) ?? 0;
+    if (bodyStart === undefined || calls >= MAX_LABEL_CALLS || this.labelCalls.size > MAX_LABEL_CALLS * 4) return;
+    this.labelCalls.set(label, calls + 1);
+    const text = this.t.text;
+    const bodyEnd = labelBodyEnd(text, bodyStart);
+    if (bodyEnd <= bodyStart || !this.t.vars.spend(bodyEnd - bodyStart)) return;
+    const args = words.slice(2);
+    const builder = new PieceTextBuilder();
+    let from = bodyStart;
+    for (let i = bodyStart; i < bodyEnd; i++) {
+      if (text[i] !== '%') continue;
+      const ref = batchParameterAt(text, i);
+      if (ref === null) {
+        // `%%` is one literal percent sign: skip both, so the second does not start a reference.
+        if (text[i + 1] === '%') i++;
+        continue;
+      }
+      if (ref.index === 0) continue;
+      if (i > from) builder.append(text.slice(from, i), this.span(from, i));
+      this.appendArguments(builder, args, ref.index, ref.stripQuotes);
+      from = ref.end;
+      i = ref.end - 1;
+    }
+    if (bodyEnd > from) builder.append(text.slice(from, bodyEnd), this.span(from, bodyEnd));
+    if (builder.size === 0) return;
+    const layer = builder.build('cmd', this.t.depth + 1, 'nested_shell');
+    if (this.delayed) DELAYED_EXPANSION_LAYERS.add(layer);
+    (this.t.builder.carriedLayers ??= []).push(layer);
+  }
+
+  /** The call's argument `index` (1-9), or all of them for `*` (-1), as cmd substitutes it; nothing when absent. */
+  private appendArguments(builder: PieceTextBuilder, args: readonly RawWord[], index: number, stripQuotes: boolean): void {
+    const from = index < 0 ? 0 : index - 1;
+    const to = index < 0 ? args.length : Math.min(args.length, index);
+    for (let k = from; k < to; k++) {
+      const w = args[k] as RawWord;
+      if (k > from) builder.separator(' ');
+      // The argument as written keeps its quotes (`"C:\x y\a.exe"`); `%~1` removes them.
+      const quote = w.quoted && !stripQuotes ? '"' : '';
+      if (!this.t.vars.spend(w.value.length)) return;
+      builder.append(quote + w.value + quote, this.span(w.start, w.end));
+    }
+  }
+
+  /** Each `:label` line of the text, by lower-case name, to where its body starts; found in one pass, on first use. */
+  private labelStarts(): Map<string, number> {
+    if (this.labels !== null) return this.labels;
+    const labels = new Map<string, number>();
+    const text = this.t.text;
+    for (let lineStart = 0; lineStart < this.n;) {
+      const newline = text.indexOf('\n', lineStart);
+      const lineEnd = newline < 0 ? this.n : newline;
+      let i = lineStart;
+      while (i < lineEnd && (text[i] === ' ' || text[i] === '\t' || text[i] === '@')) i++;
+      if (text[i] === ':' && text[i + 1] !== ':') {
+        let end = i + 1;
+        while (end < lineEnd && !isLabelEnd(text.charCodeAt(end))) end++;
+        const name = text.slice(i + 1, end).toLowerCase();
+        // The first definition wins, as cmd searches from the top after reaching the end.
+        if (name.length > 0 && !labels.has(name)) labels.set(name, Math.min(this.n, lineEnd + 1));
+      }
+      lineStart = lineEnd + 1;
+    }
+    this.labels = labels;
+    return labels;
   }
 
   /**
@@ -537,8 +672,11 @@ class CmdLexer {
     return this.line;
   }
 
-  /** `set NAME=value`, `set "NAME=value"`, `set /p NAME=…` (unknown value). */
-  private recordSet(words: RawWord[], isSetx: boolean): void {
+  /**
+   * `set NAME=value`, `set "NAME=value"`, `set /p NAME=…` (unknown value, unless read `<` from a file this text
+   * wrote with `echo`: then the file's line).
+   */
+  private recordSet(words: RawWord[], isSetx: boolean, redirects: readonly Redirect[]): void {
     const b = this.t.builder;
     const rest = words.slice(1);
     if (rest.length === 0) return;
@@ -561,13 +699,91 @@ class CmdLexer {
     const last = parts[parts.length - 1] as RawWord;
     const span = this.span(first.start, last.end);
     if (prompt) {
-      this.t.vars.delete(name);
-      b.assignments.push({ name, shell: 'cmd', span });
+      const input = redirects.find((r) => r.op === '<');
+      const line = input === undefined ? undefined : this.writtenFiles.get(input.target.value.toLowerCase());
+      if (line === undefined) {
+        this.t.vars.delete(name);
+        this.unknownValues.add(name);
+        b.assignments.push({ name, shell: 'cmd', span });
+        return;
+      }
+      this.unknownValues.delete(name);
+      this.t.vars.set(name, line);
+      b.assignments.push({ name, value: line, shell: 'cmd', span });
       return;
     }
+    this.unknownValues.delete(name);
     this.t.vars.set(name, value);
     b.assignments.push({ name, value, shell: 'cmd', span });
   }
+}
+
+/** How many times one label is inlined by `call :label`. */
+const MAX_LABEL_CALLS = 4;
+/** How far a label's body is read (a subroutine, not a whole script). */
+const MAX_LABEL_BODY = 8192;
+
+/** Where a label's body ends: before the line that leaves it (`goto …`, `exit …`), at the end of the text, or at the limit. */
+function labelBodyEnd(text: string, bodyStart: number): number {
+  const limit = Math.min(text.length, bodyStart + MAX_LABEL_BODY);
+  for (let lineStart = bodyStart; lineStart < limit;) {
+    let i = lineStart;
+    while (i < limit && (text[i] === ' ' || text[i] === '\t' || text[i] === '@')) i++;
+    const head = text.slice(i, i + 5).toLowerCase();
+    if (head.startsWith('goto') || head.startsWith('exit')) {
+      const after = text.charCodeAt(i + 4);
+      if (Number.isNaN(after) || after === 0x2f || isLabelEnd(after)) return lineStart;
+    }
+    const newline = text.indexOf('\n', lineStart);
+    if (newline < 0 || newline >= limit) return limit;
+    lineStart = newline + 1;
+  }
+  return limit;
+}
+
+/** `%1`…`%9`, `%*`, `%~1` at `at`: the argument's number (-1 for all, 0 for the script itself); null if not one. */
+function batchParameterAt(text: string, at: number): { index: number; end: number; stripQuotes: boolean } | null {
+  const stripQuotes = text[at + 1] === '~';
+  const c = text.charCodeAt(at + (stripQuotes ? 2 : 1));
+  if (c === 0x2a && !stripQuotes) return { index: -1, end: at + 2, stripQuotes };
+  if (c >= 0x30 && c <= 0x39) return { index: c - 0x30, end: at + (stripQuotes ? 3 : 2), stripQuotes };
+  return null;
+}
+
+/** A word that is only `%1`…`%9`, `%*` or `%~1`: the program is an argument of the script or subroutine. */
+function isBatchParameter(value: string): boolean {
+  if (value.length < 2 || value.length > 3 || value[0] !== '%') return false;
+  const ref = batchParameterAt(value, 0);
+  return ref !== null && ref.end === value.length && ref.index !== 0;
+}
+
+/** The line `echo` prints, when it is constant text (not `echo` alone, `echo on/off`, or an unresolved reference). */
+function echoLine(words: readonly RawWord[]): string | undefined {
+  if (words.length < 2) return undefined;
+  const values = words.slice(1).map((w) => w.value);
+  const first = (values[0] as string).toLowerCase();
+  if (values.length === 1 && (first === 'on' || first === 'off')) return undefined;
+  const line = values.join(' ');
+  return line.includes('%') || line.includes('!') ? undefined : line;
+}
+
+/** Characters that end a label's name (and a `goto` / `exit` keyword). */
+function isLabelEnd(c: number): boolean {
+  return (
+    c === 0x20 ||
+    c === 0x09 ||
+    c === 0x0d ||
+    c === 0x0a ||
+    c === 0x3a ||
+    c === 0x2b ||
+    c === 0x2c ||
+    c === 0x3b ||
+    c === 0x3d ||
+    c === 0x26 ||
+    c === 0x7c ||
+    c === 0x3c ||
+    c === 0x3e
+  );
 }
 
 function stripIfCondition(words: RawWord[]): RawWord[] {

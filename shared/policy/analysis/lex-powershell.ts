@@ -588,10 +588,16 @@ class PowerShellLexer {
       // A double-quoted path with unknown parts (`"$env:TEMP\x.exe"`) is kept as written: enough to follow the file.
       // So is a list of them (`@("$env:SystemRoot\System32\mshta.exe", "…\SysWOW64\mshta.exe")`), items joined by commas.
       const only = rest.length === 1 ? rest[0] : partial?.length === 1 ? partial[0] : undefined;
+      // `$c = (Get-Alias iex).Definition`, `$c = (gi alias:iex)`: the variable holds the command, as if built from its name
+      // (`& $c` is a computed invocation). `Get-Command` is left out: `(Get-Command git).Source` is how scripts find programs.
+      const looked = only !== undefined && this.t.text[only.start] === '(' ? this.lookedUpCommand(only.nested, false) : null;
       const written = only === undefined ? undefined : only.nested.length === 0 ? only.text : this.writtenList(only);
-      if (only && written !== undefined && (only.quoted || partial?.length === 1 || only.nested.length > 0)) this.t.vars.set(name, written);
+      if (looked !== null) this.t.vars.set(name, looked);
+      else if (only && written !== undefined && (only.quoted || partial?.length === 1 || only.nested.length > 0))
+        this.t.vars.set(name, written);
       else this.t.vars.delete(name);
-      this.builtVariables.delete(name);
+      if (looked !== null) this.builtVariables.add(name);
+      else this.builtVariables.delete(name);
       b.assignments.push({ name, pipeline: b.pipelines.length - 1, shell: 'powershell', span });
     }
   }
@@ -686,14 +692,8 @@ class PowerShellLexer {
   private resolveInvocationTarget(target: Element): { name: string; display: string; computed: boolean } {
     const b = this.t.builder;
     // `& (gcm i*x)` / `& (Get-Command *ke-e*)`: resolve the wildcard.
-    for (const idx of target.nested) {
-      const cmd = b.commands[idx];
-      if (!cmd || (cmd.name !== 'get-command' && cmd.name !== 'get-alias')) continue;
-      const pattern = cmd.words.slice(1).find((w) => !w.value.startsWith('-'))?.value;
-      if (pattern === undefined) continue;
-      const resolved = /[*?]/.test(pattern) ? resolveCommandGlob(pattern) : resolveCommandName(pattern, 'powershell');
-      if (resolved) return { name: resolved, display: resolved, computed: true };
-    }
+    const looked = this.lookedUpCommand(target.nested, true);
+    if (looked !== null) return { name: looked, display: looked, computed: true };
     // `& ([string]::Join('', [char[]](105,101,120)))`: the name joined from constant parts.
     for (const idx of target.nested) {
       const cmd = b.commands[idx];
@@ -725,6 +725,27 @@ class PowerShellLexer {
     const fileName = writtenFileName(target.text);
     if (fileName !== null) return { name: resolveCommandName(fileName, 'powershell'), display: target.text, computed: false };
     return { name: '', display: target.text, computed: this.isUnknownExpression(target) };
+  }
+
+  /**
+   * The command that one of the `nested` commands looks up: `gcm i*x` (with `byName`), `Get-Alias iex`, or an item of the
+   * alias or function drive (`Get-Item alias:iex`, `gi Alias:\\iwr`, `Get-ChildItem function:x`), which is the
+   * command itself, invoked like the one `Get-Alias` returns. Null when none does.
+   */
+  private lookedUpCommand(nested: readonly number[], byName: boolean): string | null {
+    const commands = this.t.builder.commands;
+    for (const idx of nested) {
+      const cmd = commands[idx];
+      if (!cmd) continue;
+      const lookup = (byName && cmd.name === 'get-command') || cmd.name === 'get-alias';
+      if (!lookup && cmd.name !== 'get-item' && cmd.name !== 'get-childitem') continue;
+      const argument = cmd.words.slice(1).find((w) => !w.value.startsWith('-'))?.value;
+      const pattern = lookup || argument === undefined ? argument : commandDriveItem(argument);
+      if (pattern === undefined) continue;
+      const resolved = /[*?]/.test(pattern) ? resolveCommandGlob(pattern) : resolveCommandName(pattern, 'powershell');
+      if (resolved) return resolved;
+    }
+    return null;
   }
 
   /**
@@ -805,6 +826,31 @@ class PowerShellLexer {
       this.partsByNesting[this.nesting] = s;
     } else s.clear();
     return s;
+  }
+
+  /**
+   * `-OutFile:$path`, `-Name:EventLog`, `-Force:$true`: a parameter given its value after a colon, read as `-OutFile`
+   * followed by the value (the next element), and `-Force:$true` as the switch `-Force`. `-Force:$false` stays one word:
+   * the switch is not given. Null when the text at `start` is not such a parameter.
+   */
+  private colonParameter(start: number): Element | null {
+    const text = this.t.text;
+    if (!isLetter(text.charCodeAt(start + 1))) return null;
+    let colon = start + 2;
+    const limit = Math.min(this.n, start + 64);
+    while (colon < limit && isIdentCode(text.charCodeAt(colon))) colon++;
+    if (text[colon] !== ':' || colon + 1 >= this.n || text[colon + 1] === ':') return null;
+    const next = text.charCodeAt(colon + 1);
+    if (isSpace(next) || next === 0x0a || next === 0x3b || next === 0x7c || next === 0x29 || next === 0x7d) return null;
+    let end = colon + 1;
+    const value = text.slice(end, end + 6).toLowerCase();
+    const switchValue = value.startsWith('$true') ? 5 : value.startsWith('$false') ? 6 : 0;
+    if (switchValue > 0 && !continuesElement(text.charCodeAt(end + switchValue))) {
+      if (switchValue === 6) return null;
+      end += switchValue;
+    }
+    this.pos = end;
+    return newElement(text.slice(start, colon), start, colon, false, false, false, NO_NESTED);
   }
 
   private opElement(start: number, op: string, len: number): Element {
@@ -962,6 +1008,11 @@ class PowerShellLexer {
       if (text[start + len] === '>') len++;
       if (text[start + len] === '&' && /[12]/.test(text[start + len + 1] ?? '')) len += 2;
       return this.opElement(start, '>', len);
+    }
+
+    if (c === '-' && !commandPosition) {
+      const parameter = this.colonParameter(start);
+      if (parameter !== null) return parameter;
     }
 
     const s = this.elementParts();
@@ -1532,4 +1583,24 @@ function isAlnum(c: number): boolean {
 }
 function isIdentChar(c: number): boolean {
   return isAlnum(c) || c === 0x5f;
+}
+
+/** The name in `alias:iex`, `Alias:\iwr`, `function:x` (an item of PowerShell's command drives), else undefined. */
+function commandDriveItem(path: string): string | undefined {
+  const colon = path.indexOf(':');
+  if (colon < 0) return undefined;
+  const drive = path.slice(0, colon).toLowerCase();
+  if (drive !== 'alias' && drive !== 'function') return undefined;
+  const name = path.slice(path[colon + 1] === '\\' || path[colon + 1] === '/' ? colon + 2 : colon + 1);
+  return name.length > 0 ? name : undefined;
+}
+
+/** A character of a parameter's name (`-OutFile`, `-Proxy_Credential`). */
+function isIdentCode(c: number): boolean {
+  return isLetter(c) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
+}
+
+/** Whether the character after `$true` / `$false` would continue the same element (`$trueValue`, `$true.x`). */
+function continuesElement(c: number): boolean {
+  return isIdentCode(c) || c === 0x2e || c === 0x5b || c === 0x3a;
 }
