@@ -12,7 +12,7 @@ import { parseCorpus, scoreCorpus } from './score';
 
 /**
  * Each set with its size and the scores it must keep: recall(block), recall(block+flag) and the false-positive
- * rate, each a little under today's (round 4's long scripts and a few round 3 and 8 lines still miss).
+ * rate, each a little under today's (round 4's long scripts and a few round 3 and 10 lines still miss).
  */
 const PROBE_SETS = [
   { file: 'technique-probes.jsonl', items: 1000, blockMin: 0.99, detectMin: 0.99, fprMax: 0.005 },
@@ -22,6 +22,8 @@ const PROBE_SETS = [
   { file: 'technique-probes-round7.jsonl', items: 483, blockMin: 0.99, detectMin: 0.99, fprMax: 0.005 },
   { file: 'technique-probes-round8.jsonl', items: 500, blockMin: 0.98, detectMin: 0.99, fprMax: 0.005 },
   { file: 'technique-probes-round9.jsonl', items: 496, blockMin: 0.99, detectMin: 0.99, fprMax: 0.005 },
+  // Round 10 keeps labels we deliberately do not follow (printing one's own cloud access token is allowed; see the README).
+  { file: 'technique-probes-round10.jsonl', items: 506, blockMin: 0.9, detectMin: 0.94, fprMax: 0.005 },
   { file: 'technique-probes-gaps.jsonl', items: 474, blockMin: 0.99, detectMin: 0.99, fprMax: 0.005 },
 ];
 
