@@ -9,7 +9,7 @@
  */
 import { makeWord } from '../analysis/builder';
 import { evaluatesOutput, pipelineNeighbours } from '../analysis/semantics';
-import { containerCommandWords, wslProgram } from '../analysis/unwrap';
+import { containerCommandWords, INTERPRETERS as SCRIPT_INTERPRETERS, wslProgram } from '../analysis/unwrap';
 import type { Document, Word } from '../analysis/document';
 import { LOLBINS, PROXY_SCRIPTS, lolbinByName, type Lolbin, type LolbinAbuse } from '../catalog/lolbins';
 import {
@@ -435,22 +435,8 @@ function reportShellEscape(
   out.add(interactiveShell || escalates ? blockSpec(ruleId, why) : flagSpec(ruleId, why), [commandWord(inv), at]);
 }
 
-/** Interpreters with inline code (`-c`, `-e`, `-r`). */
-const INLINE_INTERPRETERS = [
-  'python',
-  'python2',
-  'python3',
-  'perl',
-  'ruby',
-  'php',
-  'node',
-  'nodejs',
-  'lua',
-  'irb',
-  'tclsh',
-  'wish',
-  'expect',
-];
+/** Interpreters with inline code (`-c`, `-e`, `-r`): the script interpreters, irb and expect, but not osascript or jrunscript (no shell-spawn calls of this form). */
+const INLINE_INTERPRETERS = [...SCRIPT_INTERPRETERS].filter((n) => n !== 'osascript' && n !== 'jrunscript').concat(['irb', 'expect']);
 /** Tcl and expect run programs with `exec PROGRAM` (no quotes needed): `exec /bin/sh <@stdin >@stdout`, `spawn /bin/sh`. */
 const TCL_INTERPRETERS = new Set(['tclsh', 'wish', 'expect']);
 const TCL_SHELL_SPAWN = /\b(?:exec|spawn)[ \t]+(?:\/usr)?(?:\/bin\/)?(?:ba|z|da|k)?sh\b/i;
