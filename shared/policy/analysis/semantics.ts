@@ -341,9 +341,15 @@ export function downloadedFiles(cmd: SimpleCommand, doc: Document): string[] {
     }
   } else if (cmd.shell === 'powershell') {
     for (const w of words) {
-      const i = w.lower.indexOf('downloadfile(');
+      // `.DownloadFile(url, file)`, or the method object invoked: `.DownloadFile.Invoke(url, file)`.
+      let i = w.lower.indexOf('downloadfile(');
+      let skip = 13;
+      if (i < 0) {
+        i = w.lower.indexOf('downloadfile.invoke(');
+        skip = 20;
+      }
       if (i >= 0) {
-        const args = w.value.slice(i + 13).split(',');
+        const args = w.value.slice(i + skip).split(',');
         add(args[1]?.replace(/\).*$/, '').trim());
       }
     }
