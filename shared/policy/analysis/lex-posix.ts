@@ -171,7 +171,8 @@ const WRAPPERS: Readonly<Record<string, readonly string[]>> = {
   timeout: ['-s', '-k', '--signal', '--kill-after'],
   stdbuf: ['-i', '-o', '-e'],
   setsid: [],
-  xargs: ['-I', '-n', '-P', '-L', '-d', '-a', '-s', '-E', '-i'],
+  // `-i`, `-e`, `-l` take their value attached only (`-i{}`), so they are not listed.
+  xargs: ['-I', '-n', '-P', '-L', '-d', '-a', '-s', '-E'],
   torsocks: [],
   proxychains: ['-f'],
   proxychains4: ['-f'],
@@ -203,6 +204,13 @@ class PosixLexer {
   private readonly forwarders = new Map<string, { text: string; start: number; end: number }>();
   /** `read v <<EOF`: variables bound when the here-document's body has been read. */
   private pendingReads: { names: string[]; redirect: Redirect }[] = [];
+  /**
+   * Where unquoted expansions split after `IFS=…` with a constant value: a pattern of its characters,
+   * null when IFS is empty (no splitting); undefined for the default (blanks and newlines).
+   */
+  private ifsSplit: RegExp | null | undefined = undefined;
+  /** The IFS value ifsSplit was made from ('' for the default). */
+  private ifsValue = '';
 
   constructor(
     private readonly t: LexTarget,
@@ -284,7 +292,12 @@ class PosixLexer {
         if (this.nesting < LIMITS.maxNesting) {
           this.nesting++;
           stmt ??= b.newStatement();
+          // `(IFS=,; …)`: what a subshell sets ends with it.
+          const ifs = this.ifsSplit;
+          const ifsValue = this.ifsValue;
           this.parseList(')', stmt, depth, created);
+          this.ifsSplit = ifs;
+          this.ifsValue = ifsValue;
           this.nesting--;
         }
         continue;
@@ -391,6 +404,22 @@ class PosixLexer {
     depth: number,
     created: number[],
   ): void {
+    // `IFS=: read …`: an assignment in front of a command holds for that command only.
+    const commandAt = raw.findIndex((w) => w.assignName === undefined);
+    const temporaryIfs = commandAt > 0 && raw.slice(0, commandAt).some((w) => w.assignName === 'IFS');
+    const ifsBefore = this.ifsSplit;
+    this.finishSimpleCommand(raw, redirects, pipeline, statement, depth, created);
+    if (temporaryIfs) this.ifsSplit = ifsBefore;
+  }
+
+  private finishSimpleCommand(
+    raw: RawWord[],
+    redirects: Redirect[],
+    pipeline: number,
+    statement: number,
+    depth: number,
+    created: number[],
+  ): void {
     const b = this.t.builder;
     if (this.pendingDescriptorInputs.length > 0 && raw.length === 1 && raw[0]?.value === 'exec' && !raw[0].quoted) {
       for (const d of this.pendingDescriptorInputs) this.descriptorInputs.set(d.fd, d.redirect);
@@ -398,6 +427,7 @@ class PosixLexer {
     // The command's words are raw[from..]: keywords and wrappers in front of the real command are skipped.
     let from = 0;
     let elevated = false;
+    let laterXargsRuns: string | undefined;
     for (let guard = 0; guard < 16 && from < raw.length; guard++) {
       const head = raw[from] as RawWord;
       const count = raw.length - from;
@@ -446,6 +476,7 @@ class PosixLexer {
         this.positional = items.every((w) => w.constant && w.nested.length === 0) ? items.map((w) => w.value) : undefined;
         break;
       }
+      if (prog === 'unset' && raw.slice(from + 1).some((w) => w.value === 'IFS')) this.ifsSplit = undefined;
       if (prog === 'read' && count > 1) {
         this.bindRead(raw, from + 1, redirects);
         break;
@@ -478,6 +509,7 @@ class PosixLexer {
           }
           break;
         }
+        if (prog === 'xargs' && i < raw.length) laterXargsRuns = this.feedXargs(raw, from + 1, i, redirects, pipeline);
         if (i < raw.length) {
           from = i;
           continue;
@@ -543,6 +575,8 @@ class PosixLexer {
       b.deriveCommandLine(idx, { text: alias.text, span: this.span(alias.start, alias.end), origin: 'deobfuscated' });
     else if (forwarder !== undefined)
       b.deriveCommandLine(idx, { text: forwarder.text, span: this.span(forwarder.start, forwarder.end), origin: 'deobfuscated' });
+    else if (laterXargsRuns !== undefined)
+      b.deriveCommandLine(idx, { text: laterXargsRuns, span: this.span(first.start, last.end), origin: 'deobfuscated' });
     pushNested(created, raw);
     created.push(idx);
   }
@@ -678,12 +712,119 @@ class PosixLexer {
   private bindReadLine(names: readonly string[], text: string): void {
     const nl = text.indexOf('\n');
     const line = (nl < 0 ? text : text.slice(0, nl)).trim();
-    const fields = line.length > 4096 ? [] : line.split(/[ \t]+/);
+    if (line.length > 4096) return;
+    const separator = this.ifsSplit === undefined ? /[ \t]+/ : this.ifsSplit;
+    const fields = separator === null ? [line] : line.split(separator).filter((f) => f !== '');
     if (fields.length === 0) return;
+    const joiner = this.ifsSplit === undefined ? ' ' : (this.ifsValue[0] ?? '');
     for (let k = 0; k < names.length; k++) {
-      const value = k === names.length - 1 ? fields.slice(k).join(' ') : (fields[k] ?? '');
+      const value = k === names.length - 1 ? fields.slice(k).join(joiner) : (fields[k] ?? '');
       this.t.vars.set(names[k] as string, value);
     }
+  }
+
+  /**
+   * `echo /tmp/x | xargs rm -f`, `printf '%s\0' 'cmd' | xargs -0 -I{} sh -c '{}'`, `xargs sh -c <<< 'cmd'`: when
+   * the input is constant text, the command xargs runs (raw[commandAt..]) gets the first run's items, in place of
+   * the `-I` string or appended (`-n N` / `-L N` items, else all). The later runs are returned as command lines.
+   * Unknown input leaves the words as written.
+   */
+  private feedXargs(
+    raw: RawWord[],
+    optionsFrom: number,
+    commandAt: number,
+    redirects: readonly Redirect[],
+    pipeline: number,
+  ): string | undefined {
+    let replace: string | undefined;
+    let perRun = MAX_XARGS_ITEMS;
+    let delimiter: string | undefined;
+    for (let k = optionsFrom; k < commandAt; k++) {
+      const w = raw[k] as RawWord;
+      const v = w.value;
+      const next = raw[k + 1]?.value;
+      if (v === '-a' || v.startsWith('--arg-file')) return undefined; // items from a file
+      if (v === '-0' || v === '--null') delimiter = '\0';
+      else if (v === '-I' || v === '-d' || v === '-n' || v === '-L') {
+        if (next === undefined) return undefined;
+        if (v === '-I') replace = next;
+        else if (v === '-d') delimiter = next;
+        else perRun = Number(next);
+        k++;
+      } else if (v === '-i' || v === '--replace') replace = '{}';
+      else if (v.startsWith('-I') || v.startsWith('-i')) replace = v.slice(2);
+      else if (v.startsWith('--replace=')) replace = v.slice(10);
+      else if (v.startsWith('-d')) delimiter = v.slice(2);
+      else if (v.startsWith('--delimiter=')) delimiter = v.slice(12);
+      else if (/^-[nL][0-9]{1,6}$/.test(v)) perRun = Number(v.slice(2));
+      else if (/^--max-(?:args|lines)=[0-9]{1,6}$/.test(v)) perRun = Number(v.slice(v.indexOf('=') + 1));
+    }
+    if (replace === '' || !(perRun >= 1)) return undefined;
+    const input = this.xargsInput(redirects, pipeline);
+    if (input === undefined || input.length > 65536 || !this.t.vars.spend(input.length)) return undefined;
+    if (delimiter !== undefined && delimiter.length > 1) delimiter = decodeBackslashEscapes(delimiter);
+    if (delimiter !== undefined && delimiter.length !== 1) return undefined;
+    // With -I each line is one item (blanks kept); otherwise blanks and newlines separate items.
+    const items = delimiter !== undefined ? splitAtDelimiter(input, delimiter) : xargsItems(input, replace !== undefined);
+    if (items.length === 0) return undefined;
+    const command = raw.slice(commandAt);
+    // Appended items stand nowhere in the text: they take the span of the command's last word (spans stay in order).
+    const anchor = raw[raw.length - 1] as RawWord;
+    const runs: RawWord[][] = [];
+    const size = replace !== undefined ? 1 : perRun;
+    for (let k = 0; k < items.length && runs.length < MAX_XARGS_RUNS; k += size) {
+      const runItems = items.slice(k, k + size);
+      if (replace === undefined) {
+        const added = runItems.map((item) => rawWord(item, anchor.start, anchor.end, true, false, true, NO_COMMANDS));
+        runs.push([...command, ...added]);
+        continue;
+      }
+      const item = runItems[0] as string;
+      const pattern = replace;
+      runs.push(
+        command.map((w) => {
+          if (!w.value.includes(pattern)) return w;
+          const parts = w.value.split(pattern);
+          if (!this.t.vars.spend((parts.length - 1) * item.length)) return w;
+          return {
+            ...w,
+            value: parts.join(item),
+            emptyAlt: undefined,
+            vanished: undefined,
+            soleSubstitution: false,
+            arrayItems: undefined,
+          };
+        }),
+      );
+    }
+    raw.splice(commandAt, raw.length - commandAt, ...(runs[0] as RawWord[]));
+    if (runs.length === 1) return undefined;
+    // The later runs repeat the command's words: charged like an expansion.
+    let commandSize = 0;
+    for (const w of command) commandSize += w.value.length + 1;
+    if (!this.t.vars.spend(commandSize * (runs.length - 1))) return undefined;
+    return runs
+      .slice(1)
+      .map((run) => run.map((w) => shellQuote(w.value)).join(' '))
+      .join('\n');
+  }
+
+  /** The constant text xargs reads: its here-string, or what the pipeline's earlier members write. */
+  private xargsInput(redirects: readonly Redirect[], pipeline: number): string | undefined {
+    const b = this.t.builder;
+    const stdin = redirects.find((r) => r.op === '<');
+    if (stdin !== undefined) {
+      const pending = this.pendingHeredocs.some((h) => h.redirect === stdin);
+      return stdin.heredoc && !pending && stdin.target.nested === undefined && !stdin.target.value.includes('$')
+        ? stdin.target.value
+        : undefined;
+    }
+    // The nearest members only: a long pipeline of xargs commands is not walked again for each.
+    const members = (b.pipelines[pipeline] ?? []).slice(-8);
+    if (members.length === 0) return undefined;
+    const output = pipelineOutput(b, members, members.length - 1);
+    if (!output) return undefined;
+    return output.words ? output.words.map((w) => w.value).join(' ') : output.text;
   }
 
   /**
@@ -736,6 +877,7 @@ class PosixLexer {
     const span = this.span(w.start, w.end);
     if (w.arrayItems !== undefined && w.constant) this.arrays.set(name, w.arrayItems);
     else this.arrays.delete(name);
+    if (name === 'IFS') this.setIfs(w.constant && w.nested.length === 0 ? (w.assignValue ?? '') : undefined);
     if (w.constant && w.nested.length === 0) {
       this.t.vars.set(name, w.assignValue ?? '');
       b.assignments.push({ name, value: w.assignValue ?? '', shell: this.shell, span });
@@ -758,6 +900,18 @@ class PosixLexer {
       const cmd = b.commands[c];
       if (cmd && cmd.assignTo === undefined) cmd.assignTo = name;
     }
+  }
+
+  /** `IFS=,`, `IFS=$'\n'`: later unquoted expansions split at those characters; unknown or long values keep the default. */
+  private setIfs(value: string | undefined): void {
+    if (value === undefined || value.length > 64 || value === ' \t\n') {
+      this.ifsSplit = undefined;
+      this.ifsValue = '';
+      return;
+    }
+    this.ifsValue = value;
+    // One character class, repeated: a run of separators splits once (empty fields are left out), and cannot backtrack.
+    this.ifsSplit = value === '' ? null : new RegExp('[' + value.replace(/[\\\]^-]/g, '\\$&') + ']+');
   }
 
   private toWord(w: RawWord): Word {
@@ -997,7 +1151,7 @@ class PosixLexer {
           continue;
         }
         const lengthBefore = w.value.length;
-        w.appendExpansion(exp.value, exp.raw, false, exp.start, this.pos);
+        w.appendExpansion(exp.value, exp.raw, false, exp.start, this.pos, this.ifsSplit);
         if (exp.substitution && !exp.constantSubstitution) {
           w.constant = false;
           w.markSubstitution(lengthBefore);
@@ -1037,7 +1191,11 @@ class PosixLexer {
     let nested: number[] = [];
     if (this.nesting < LIMITS.maxNesting) {
       this.nesting++;
+      const ifs = this.ifsSplit;
+      const ifsValue = this.ifsValue;
       nested = this.parseList(close, statement, depth + 1);
+      this.ifsSplit = ifs;
+      this.ifsValue = ifsValue;
       this.nesting--;
     } else {
       const end = this.t.text.indexOf(close, innerStart);
@@ -1225,7 +1383,9 @@ class PosixLexer {
         return new Expansion(start, undefined, '${');
       }
       this.pos = close + 1;
-      const inner = text.slice(start + 2, close);
+      const written = text.slice(start + 2, close);
+      // zsh `${=x}` splits x's value at IFS (unquoted expansions are split here in every shell).
+      const inner = this.shell === 'zsh' && written[0] === '=' ? written.slice(1) : written;
       if (inner[0] === '!' && /^![A-Za-z_][A-Za-z0-9_]*$/.test(inner)) return this.indirection(start, inner.slice(1));
       const m = /^([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])(.*)$/s.exec(inner);
       if (!m) return new Expansion(start, undefined, text.slice(start, this.pos));
@@ -1478,6 +1638,58 @@ function isGlobName(name: string): boolean {
   return open >= 0 && name.indexOf(']', open + 1) > open + 1;
 }
 
+/** Items and runs of xargs taken from constant input, at most. */
+const MAX_XARGS_ITEMS = 256;
+const MAX_XARGS_RUNS = 16;
+
+/** xargs input split at a `-0` / `-d` delimiter (a last empty item is the input's end). */
+function splitAtDelimiter(input: string, delimiter: string): string[] {
+  const items = input.split(delimiter, MAX_XARGS_ITEMS + 1).slice(0, MAX_XARGS_ITEMS);
+  if (items[items.length - 1] === '' || (delimiter === '\0' && items[items.length - 1] === '\n')) items.pop();
+  return items;
+}
+
+/**
+ * xargs items as it reads them by default: separated by blanks and newlines (only newlines with -I, leading
+ * blanks dropped), with quotes and backslashes grouping. One pass over the input.
+ */
+function xargsItems(input: string, linesOnly: boolean): string[] {
+  const items: string[] = [];
+  let item = '';
+  let started = false;
+  let quote = '';
+  for (let i = 0; i < input.length && items.length < MAX_XARGS_ITEMS; i++) {
+    const c = input[i] as string;
+    if (quote !== '') {
+      if (c === quote) quote = '';
+      else item += c;
+      continue;
+    }
+    const blank = c === ' ' || c === '\t';
+    if (c === '\n' || (blank && !linesOnly)) {
+      if (started) items.push(item);
+      item = '';
+      started = false;
+      continue;
+    }
+    if (blank && !started) continue;
+    started = true;
+    if (c === "'" || c === '"') quote = c;
+    else if (c === '\\' && i + 1 < input.length) item += input[++i] as string;
+    else item += c;
+  }
+  if (started && items.length < MAX_XARGS_ITEMS) items.push(item);
+  return items;
+}
+
+/** A word written so that a POSIX shell reads it back as `value`. */
+function shellQuote(value: string): string {
+  return /^[\w./:=@%+,-]+$/.test(value) ? value : "'" + value.split("'").join("'\\''") + "'";
+}
+
+/** Where unquoted expansions split while IFS has its default value. */
+const DEFAULT_IFS = /[ \t\n]+/;
+
 /** Names of parameters an unset value of which expands to nothing: variables, `$1`…, `$@`, `$*`. */
 const VANISHING_PARAMETER = /^(?:[A-Za-z_][A-Za-z0-9_]*|[1-9][0-9]*|[@*])$/;
 /** `${x:-}`, `${x=}` …: an empty default. */
@@ -1633,17 +1845,26 @@ class WordState {
   }
 
   /** Appends an expansion; unquoted values with blanks are split into words, as the shell does. */
-  appendExpansion(value: string | undefined, rawText: string, inQuotes: boolean, splitStart: number, pos: number): void {
+  appendExpansion(
+    value: string | undefined,
+    rawText: string,
+    inQuotes: boolean,
+    splitStart: number,
+    pos: number,
+    separators: RegExp | null | undefined = undefined,
+  ): void {
     if (value === undefined) {
       this.append(rawText);
       this.constant = false;
       return;
     }
-    if (inQuotes || !/[ \t\n]/.test(value)) {
+    // `separators`: IFS set in the text (null: set empty, no splitting); the default splits at blanks.
+    const splitAt = separators === undefined ? DEFAULT_IFS : separators;
+    if (inQuotes || splitAt === null || !splitAt.test(value)) {
       this.append(value);
       return;
     }
-    const pieces = value.split(/[ \t\n]+/);
+    const pieces = value.split(splitAt);
     for (let k = 0; k < pieces.length; k++) {
       if (k > 0) {
         this.flush(pos);
