@@ -86,7 +86,9 @@ const STORING_COMMANDS = new Set([
   'runas',
 ]);
 /** Remote/elevated runners whose trailing arguments are a command line (`psexec \\host -s cmd /c …`). */
-const RUNNER_PREFIXES = new Set(['psexec', 'psexec64', 'paexec', 'runas', 'csexec']);
+const RUNNER_PREFIXES = new Set(['psexec', 'psexec64', 'paexec', 'runas', 'csexec', 'sudo']);
+/** Options of those runners that take the next word as their value (PsExec `-u user`, `-w dir`; sudo for Windows `-D dir`). */
+const RUNNER_VALUE_OPTIONS = /^[-/](u|p|w|n|r|g|a|user|d|chdir)$/i;
 
 /**
  * Programs that run a command line carried in one of their arguments, and how it is carried. The
@@ -1218,6 +1220,8 @@ export class Unwrapper {
     if (cmd.name === 'start-process' || cmd.name === 'start') {
       let program: Word | undefined;
       let titled = false;
+      // `-ArgumentList a,b,c` (a list: each item one argument) rather than one string (the raw command line).
+      let listed = false;
       const args: Word[] = [];
       for (let k = 1; k < words.length; k++) {
         const w = words[k] as Word;
@@ -1225,8 +1229,14 @@ export class Unwrapper {
         if (cmd.shell === 'powershell' && /^-(f(i(l(e(p(a(th?)?)?)?)?)?)?)$/.test(l)) {
           program = words[++k];
         } else if (cmd.shell === 'powershell' && /^-a(r(g(u(m(e(n(t(l(i(st?)?)?)?)?)?)?)?)?)?)?$|^-args$/.test(l)) {
+          // `-ArgumentList '-nop','-c','irm … | iex'`: a list is its items, each one argument.
           const a = words[++k];
           if (a) args.push(a);
+          while (words[k + 1]?.value === ',' && words[k + 2] !== undefined) {
+            args.push(words[k + 2] as Word);
+            listed = true;
+            k += 2;
+          }
         } else if (program && cmd.shell !== 'powershell') {
           // cmd's `start`: everything after the program is the program's command line.
           args.push(w);
@@ -1238,8 +1248,9 @@ export class Unwrapper {
         else args.push(w);
       }
       if (program && COMMAND_LINE_PROGRAMS.has(programName(program.value))) {
-        // cmd's `start` passes its arguments on as written: keep the quotes that group them.
-        if (cmd.shell === 'cmd') out.push(this.argvLayer([program, ...args], 'cmd', depth));
+        // cmd's `start` passes its arguments on as written: keep the quotes that group them. The items of a Start-Process
+        // argument list are separate arguments too (`'-c','irm … | iex'`); one string is the raw command line.
+        if (cmd.shell === 'cmd' || listed) out.push(this.argvLayer([program, ...args], 'cmd', depth));
         else out.push(this.wordsLayer([program, ...args], this.platform === 'windows' ? 'cmd' : 'sh', depth, 'nested_shell'));
       }
       return;
@@ -1249,10 +1260,15 @@ export class Unwrapper {
       for (let k = 1; k < words.length; k++) {
         const w = words[k] as Word;
         if (w.value.startsWith('\\\\') || /^[-/]/.test(w.value)) {
-          if (/^[-/](u|p|w|n|h|d|user|a|c)$/i.test(w.value) && cmd.name !== 'runas') k++;
+          // PsExec's -d (do not wait), -h, -c, -s and -i take no value; sudo's only -D/--chdir does.
+          const valued =
+            cmd.name === 'sudo' ? /^(-D|--chdir)$/.test(w.value) : RUNNER_VALUE_OPTIONS.test(w.value) && !/^[-/]d$/i.test(w.value);
+          if (valued && cmd.name !== 'runas') k++;
           continue;
         }
-        out.push(this.wordsLayer(words.slice(k), this.platform === 'windows' ? 'cmd' : 'sh', depth, 'nested_shell'));
+        // In cmd the runner passes its arguments on as written: keep the quotes that group them.
+        if (cmd.shell === 'cmd') out.push(this.argvLayer(words.slice(k), 'cmd', depth));
+        else out.push(this.wordsLayer(words.slice(k), this.platform === 'windows' ? 'cmd' : 'sh', depth, 'nested_shell'));
         return;
       }
       return;
@@ -1611,7 +1627,8 @@ function constantSource(cmd: SimpleCommand, original: string): Word[] | null {
   }
   if (cmd.name === 'echo' || cmd.name === 'printf' || cmd.name === 'write-output') {
     const args = cmd.words.slice(1).filter((w, i) => !(i === 0 && /^-[neE]+$/.test(w.value)));
-    if (args.length === 0 || !args.every(isConstantWord)) return null;
+    // A single-quoted argument is printed as written, `$(…)` and all (`printf '%s' 'procdump -ma $(pgrep lsass)'`).
+    if (args.length === 0 || !args.every((w) => isConstantWord(w) || writtenAsLiteral(original, w))) return null;
     return args;
   }
   for (const r of cmd.redirects) if (r.op === '<' && r.heredoc) return [r.target];

@@ -133,6 +133,11 @@ export const OFFENSIVE_EXECUTABLES: ReadonlySet<string> = new Set([
   'sharpefspotato',
   'localpotato',
   'coercedpotato',
+  // Reverse shells with a full terminal, and Entra ID / Microsoft 365 token-theft toolkits
+  'conptyshell',
+  'roadtx',
+  'roadrecon',
+  'tokentactics',
   // Token theft and impersonation tools (T1134.001/.002)
   'runascs',
   'incognito',
@@ -296,6 +301,7 @@ export const KERNEL_ROOTKIT_MODULES: ReadonlySet<string> = new Set([
 
 /** PowerShell functions of offensive toolkits (PowerSploit, PowerView, Nishang, Empire, Inveigh …). Exact names, lower case. */
 export const OFFENSIVE_FUNCTIONS: ReadonlySet<string> = new Set([
+  'invoke-conptyshell',
   'invoke-bloodhound',
   'invoke-sharphound',
   'invoke-kerberoast',

@@ -21,6 +21,8 @@ export const SECURITY_SERVICE_TOKENS: readonly string[] = [
   'sysmon',
   'sysmondrv',
   'sysmon64',
+  // AppLocker's enforcement service
+  'appidsvc',
   'bfe',
   'windowssensor',
   'csfalconservice',
@@ -262,6 +264,7 @@ export const SECURITY_REGISTRY: ReadonlyArray<{ needle: string; what: string }> 
   { needle: '\\powershell\\transcription', what: 'PowerShell transcription' },
   { needle: '\\smartscreen', what: 'SmartScreen' },
   { needle: 'enablesmartscreen', what: 'SmartScreen' },
+  { needle: 'smartscreenenabled', what: 'SmartScreen' },
   { needle: '\\microsoft\\amsi', what: 'the Antimalware Scan Interface' },
   // Policies that take tools from the user (T1112): Task Manager, the Registry Editor, the command prompt, Run.
   { needle: 'disabletaskmgr', what: 'the Task Manager (users can no longer see or end processes)' },

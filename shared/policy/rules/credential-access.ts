@@ -594,6 +594,8 @@ const SECRET_FILES: readonly { needle: string; what: string }[] = [
   { needle: '.pgpass', what: 'stored PostgreSQL passwords' },
   // macOS keychains (saved passwords, decryptable with the user's password) and SSSD's cache of domain password hashes.
   { needle: 'library/keychains/', what: 'a macOS keychain (saved passwords)' },
+  // Windows' Web Account Manager cache of Entra ID / Microsoft 365 tokens.
+  { needle: 'microsoft\\tokenbroker\\cache', what: 'cached Microsoft 365 / Entra ID sign-in tokens' },
   { needle: '/var/lib/sss/db/', what: "SSSD's cache of domain users' password hashes" },
   // A pod's own API credential, mounted into every container.
   { needle: 'serviceaccount/token', what: "a Kubernetes service-account token (the pod's API credential)" },
@@ -693,6 +695,20 @@ function checkSecretFiles(inv: Invocation, out: FindingCollector, doc: Document)
     if (keys) {
       out.add(spec('cred.secret-file', `${n} copies or packs ${w.value}, ${keys}.`), [commandWord(inv), w]);
       return;
+    }
+  }
+  // `Get-ChildItem …\TokenBroker\Cache | Copy-Item -Destination …`: the files a listing names, copied.
+  if (BULK_COPIERS.has(n) && inv.command.position > 0) {
+    for (const lister of pipelineNeighbours(doc, inv.command, 'before', 2)) {
+      if (!LISTERS.has(lister.name)) continue;
+      const w = lister.words.find((x, k) => k > 0 && secretIn(x.lower) !== undefined);
+      if (w) {
+        out.add(spec('cred.secret-file', `${lister.name} lists ${w.value} and ${n} copies it: ${secretIn(w.lower)!.what}.`), [
+          commandWord(inv),
+          w,
+        ]);
+        return;
+      }
     }
   }
 }
@@ -927,12 +943,15 @@ const FILE_CLEANERS: ReadonlySet<string> = new Set([
   'ls',
 ]);
 
-/** `Remove-Item $env:TEMP\lsass.dmp`: every command naming lsass deletes or lists a file (the clean-up after a test). */
+/**
+ * `Remove-Item $env:TEMP\lsass.dmp`, `Select-String -Pattern 'mimikatz|procdump|lsass'`: every command naming lsass deletes
+ * or lists a file (the clean-up after a test) or searches text for the word.
+ */
 function onlyCleansUpLsassFiles(doc: Document): boolean {
   let named = false;
   for (const c of doc.commands) {
     if (!c.words.some((w) => w.lower.includes('lsass'))) continue;
-    if (!FILE_CLEANERS.has(c.name)) return false;
+    if (!FILE_CLEANERS.has(c.name) && !TEXT_FILTERS.has(c.name)) return false;
     named = true;
   }
   return named;

@@ -298,6 +298,15 @@ function tinyMaxSize(inv: Invocation): boolean {
 function checkDefender(inv: Invocation, out: FindingCollector): void {
   const n = inv.name;
   if (n === 'set-mppreference' || n === 'add-mppreference') {
+    // `-AttackSurfaceReductionRules_Actions Disabled` (or AuditMode, 0, 2): rules that block what malware does, switched off.
+    const asr = optionValue(inv.args, 'attacksurfacereductionrules_actions');
+    if (asr && asr.lower.split(',').some((v) => ['disabled', 'auditmode', '0', '2', 'warn', '6'].includes(trimQuotes(v)))) {
+      out.add(
+        flagSpec('evasion.defender.disable', `${n} switches attack surface reduction rules to ${asr.value}: what they block is allowed.`),
+        [commandWord(inv), asr],
+      );
+      return;
+    }
     for (const w of inv.args) {
       if (!w.lower.startsWith('-')) continue;
       const p = defenderParameter(w.lower.slice(1).split(':')[0]!);
@@ -1012,6 +1021,31 @@ function checkCloudLogging(inv: Invocation, out: FindingCollector): void {
   const hit = CLOUD_LOGGING_OFF.find((c) => c.cli === inv.name && c.path.every((p, i) => words[i] === p));
   if (hit)
     out.add(flagSpec('evasion.cloud-logging', `${inv.name} ${hit.what}: the cloud account's audit record stops.`), [commandWord(inv)]);
+}
+
+/**
+ * Application control removed (T1562.001): AppLocker replaced by a policy file without `-Merge`, WDAC policies removed with
+ * CiTool or deleted from CiPolicies\Active, Entra conditional access turned off or to report-only.
+ */
+function checkApplicationControl(inv: Invocation, out: FindingCollector): void {
+  const n = inv.name;
+  const lowers = argLowers(inv);
+  let what: string | undefined;
+  if (n === 'set-applockerpolicy' && !lowers.includes('-merge'))
+    what = 'Set-AppLockerPolicy replaces the AppLocker policy (without -Merge).';
+  else if (n === 'citool' && lowers.some((l) => l === '--remove-policy' || l === '-rp'))
+    what = 'CiTool removes a Windows Defender Application Control policy.';
+  else if (
+    (n === 'remove-item' || n === 'del' || n === 'erase' || n === 'rm') &&
+    lowers.some((l) => l.includes('\\codeintegrity\\cipolicies'))
+  )
+    what = `${n} deletes Windows Defender Application Control policy files.`;
+  else if (n === 'update-mgidentityconditionalaccesspolicy') {
+    const state = optionValue(inv.args, 'state');
+    if (state && (state.lower.includes('disabled') || state.lower.includes('reporting')))
+      what = `Conditional access is set to ${state.value}: its sign-in controls no longer apply.`;
+  }
+  if (what) out.add(flagSpec('evasion.security-control.disable', what), [commandWord(inv)]);
 }
 
 // --- Kernel-module rootkits (T1014) ------------------------------------------------------------
@@ -3118,6 +3152,10 @@ const INVOCATION_CHECKS = new ChecksByName([
   },
   { check: checkKernelRootkit, names: ['modprobe', 'insmod', 'kill'] },
   { check: checkCloudLogging, names: ['aws', 'az', 'gcloud'] },
+  {
+    check: checkApplicationControl,
+    names: ['set-applockerpolicy', 'citool', 'remove-item', 'del', 'erase', 'rm', 'update-mgidentityconditionalaccesspolicy'],
+  },
   { check: checkSecurityRegistry, names: [...REGISTRY_WRITER_NAMES, 'remove-item', 'remove-itemproperty'] },
   // Redirections of any command can overwrite a log.
   { check: checkLogFileDestruction },

@@ -526,6 +526,8 @@ function finding(ruleId: string, message: string, spans: (Span | null | undefine
 
 /** Programs that can fetch and run remote code by themselves (checked by name first: this runs for every command). */
 const REMOTE_RUNNERS = new Set([
+  'add-appxpackage',
+  'winget',
   'msiexec',
   'mshta',
   'regsvr32',
@@ -589,6 +591,18 @@ function remoteRunner(cmd: SimpleCommand): Finding | null {
     if (text && inlineCodeFetchesAndRuns(cmd, lang, text)) {
       return finding('dl.interpreter-inline', `${n} is given program text that downloads code and runs it.`, [cmd.span]);
     }
+  }
+  // `Add-AppxPackage -Uri https://…/x.msix` / `-AppInstallerFile https://…`: a package installed straight from the network.
+  if (n === 'add-appxpackage' && url) {
+    return finding('dl.appx-url', 'Add-AppxPackage installs an app package straight from the network.', [cmd.span]);
+  }
+  // `winget configure -f https://…/x.dsc.yaml`: a remote configuration document, whose resources run with admin rights.
+  if (n === 'winget' && args[0]?.lower === 'configure' && url) {
+    return finding(
+      'dl.winget-configure-url',
+      'winget configure applies a configuration file fetched from the network; its resources run code.',
+      [cmd.span],
+    );
   }
   // `deno run https://…`: Deno fetches the module and runs it.
   if (n === 'deno' && args[0]?.lower === 'run') {
@@ -810,6 +824,9 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
     // Fetched content kept in a variable and then written out (`$r.Content | Out-File x.hta`, `Set-Content x -Value $r`).
     if (flow.fetchedVariables.size > 0 && !fetch && referencesAny(cmd, flow.fetchedVariables)) {
       for (const t of contentWriteTargets(cmd, doc)) flow.downloaded.set(fileKeyOf(t), report ? cmd.span : undefined);
+      // `Set-Content -Path "$tmp.ps1" -Value $script`: the path may itself be computed; its written form is what runs later.
+      const path = cmd.name === 'set-content' || cmd.name === 'add-content' ? contentPath(cmd) : undefined;
+      if (path !== undefined) flow.downloaded.set(fileKeyOf(path), report ? cmd.span : undefined);
     }
     // A downloaded archive unpacked, and the working directory moved into what it unpacked.
     if (flow.downloaded.size > 0 || (cmd.position > 0 && isUnpacker(cmd.name))) recordUnpacking(doc, cmd, flow, report !== null);

@@ -7,7 +7,7 @@
  * Ordinary discovery (whoami, net user, Get-ADUser, nmap of a host) is not matched here.
  */
 import type { Document } from '../analysis/document';
-import { OFFENSIVE_EXECUTABLES, OFFENSIVE_FUNCTIONS, OFFENSIVE_SCRIPTS } from '../catalog/offensive-tools';
+import { CREDENTIAL_TOOLS, OFFENSIVE_EXECUTABLES, OFFENSIVE_FUNCTIONS, OFFENSIVE_SCRIPTS } from '../catalog/offensive-tools';
 import {
   FindingCollector,
   NeedleGroup,
@@ -69,6 +69,7 @@ export const offensiveToolRules: RuleFamily = (doc: Document, _ctx: RuleContext)
   const out = new FindingCollector();
   for (const inv of invocations(doc)) {
     checkNamedTool(inv, out);
+    checkInstalledTool(inv, out);
     checkLoadedScript(inv, out);
     checkEvasiveScan(inv, out);
   }
@@ -126,6 +127,32 @@ function withoutBuildSuffix(name: string): string {
   return name.length > 64 ? name : name.replace(BUILD_SUFFIX, '');
 }
 
+/** Package managers that install a tool by name: installing an offensive tool is the tool (`scoop install mimikatz`). */
+const TOOL_INSTALLERS: ReadonlySet<string> = new Set([
+  'winget',
+  'choco',
+  'scoop',
+  'pip',
+  'pip3',
+  'pipx',
+  'gem',
+  'go',
+  'cargo',
+  'brew',
+  'apt',
+  'apt-get',
+]);
+
+function checkInstalledTool(inv: Invocation, out: FindingCollector): void {
+  if (!TOOL_INSTALLERS.has(inv.name) || !inv.args.some((w) => w.lower === 'install')) return;
+  const isTool = (lower: string) => {
+    const name = withoutBuildSuffix(lower.slice(lower.lastIndexOf('/') + 1));
+    return OFFENSIVE_EXECUTABLES.has(name) || CREDENTIAL_TOOLS.has(name);
+  };
+  const tool = inv.args.find((w) => !w.lower.startsWith('-') && isTool(w.lower));
+  if (tool) out.add(spec('offensive.tool', `${inv.name} installs ${tool.value}, an offensive security tool.`), [commandWord(inv), tool]);
+}
+
 function checkNamedTool(inv: Invocation, out: FindingCollector): void {
   // A tool run as a script by its own name (`wmiexec.py`, `ntlmrelayx.py`) is the tool.
   let n = OFFENSIVE_EXECUTABLES.has(inv.name) ? inv.name : (scriptToolName(inv.name) ?? inv.name);
@@ -153,7 +180,8 @@ function checkNamedTool(inv: Invocation, out: FindingCollector): void {
     out.add(spec('offensive.script', `Runs ${inv.nameWord?.value ?? n}, an offensive toolkit.`), [commandWord(inv)]);
     return;
   }
-  if (OFFENSIVE_FUNCTIONS.has(n)) {
+  // AADInternals (`Get-AADIntAccessTokenForMSGraph`, `Export-AADIntAzureCliTokens` …): Entra ID token theft and tenant takeover.
+  if (OFFENSIVE_FUNCTIONS.has(n) || (n.includes('-aadint') && n.length > 8)) {
     out.add(
       spec(
         'offensive.function',

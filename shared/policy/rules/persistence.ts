@@ -1187,6 +1187,23 @@ function cloudFinding(inv: Invocation, out: FindingCollector, what: string): voi
   else out.add(spec('persist.cloud', `${inv.name} ${what}.`), [commandWord(inv)]);
 }
 
+/** Microsoft Graph / MSOnline / AzureAD cmdlets that put a member into a directory role. */
+const ENTRA_ROLE_GRANTS: ReadonlySet<string> = new Set([
+  'new-mgdirectoryrolememberbyref',
+  'new-mgrolemanagementdirectoryroleassignment',
+  'add-msolrolemember',
+  'add-azureaddirectoryrolemember',
+]);
+/** Tenant-wide roles, by name or by their well-known template id (Global Administrator is 62e90394-…). */
+const ENTRA_ADMIN_ROLES = [
+  'company administrator',
+  'global administrator',
+  'privileged role administrator',
+  'privileged authentication administrator',
+  '62e90394-69f5-4237-9190-012177145e10',
+  'e8611ab8-c189-46e8-94e1-60213ab1f814',
+];
+
 /** Cloud roles that administer the whole account or project (T1098.003): AWS managed policies, Azure and GCP roles. */
 const ADMIN_ROLES = [
   'administratoraccess',
@@ -1242,6 +1259,11 @@ function checkCloudPersistence(inv: Invocation, out: FindingCollector, doc: Docu
       if (policy && ADMIN_ROLES.some((r) => policy.lower.includes(r)))
         cloudFinding(inv, out, `iam ${words[1]} grants ${policy.value}: standing administrative access`);
     }
+    return;
+  }
+  // The role may be named here or looked up earlier (`$role = Get-MgDirectoryRole -Filter "DisplayName eq 'Global Administrator'"`).
+  if (ENTRA_ROLE_GRANTS.has(n) && ENTRA_ADMIN_ROLES.some((r) => docHas(doc, r))) {
+    cloudFinding(inv, out, 'makes an identity an Entra ID administrator: standing control of the whole tenant');
     return;
   }
   if (n === 'az' && words[0] === 'role' && words[1] === 'assignment' && words[2] === 'create') {
@@ -1811,6 +1833,6 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkEventAction, names: EVENT_SUBSCRIBERS },
   { check: checkTrustedHosts, names: ['set-item', 'winrm', 'set-wsmaninstance'] },
   { check: checkEsxi, names: ['esxcli', 'localcli', 'vim-cmd'] },
-  { check: checkCloudPersistence, names: ['kubectl', 'oc', 'microk8s.kubectl', 'gcloud', 'aws', 'az'] },
+  { check: checkCloudPersistence, names: ['kubectl', 'oc', 'microk8s.kubectl', 'gcloud', 'aws', 'az', ...ENTRA_ROLE_GRANTS] },
   { check: checkAuthenticationMethods, names: [...GRAPH_AUTH_METHOD_WRITERS, ...GRAPH_REQUEST_SENDERS] },
 ]);

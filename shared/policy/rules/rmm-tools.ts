@@ -129,7 +129,9 @@ const REMOVAL_ARG_STARTS: ReadonlySet<number> = new Set(
 
 function removesOrAsks(inv: Invocation): boolean {
   for (const w of inv.args) {
-    if (REMOVAL_ARG_STARTS.has(w.value.charCodeAt(0)) && REMOVAL_ARGS.has(w.lower)) return true;
+    // winget's `-h` is --silent, not help.
+    if (REMOVAL_ARG_STARTS.has(w.value.charCodeAt(0)) && REMOVAL_ARGS.has(w.lower) && !(w.lower === '-h' && inv.name === 'winget'))
+      return true;
   }
   return false;
 }
@@ -187,7 +189,9 @@ function checkMsiInstall(inv: Invocation, out: FindingCollector): void {
 function checkPackageInstall(inv: Invocation, out: FindingCollector): void {
   if (!PACKAGE_MANAGERS.has(inv.name)) return;
   if (!inv.args.some((w) => INSTALL_VERBS.has(w.lower))) return;
-  for (const w of positionals(inv.args)) {
+  // The package is named positionally or by `--id=X` / `--id X` / `--name X` (winget).
+  const named = optionValue(inv.args, 'id', 'name', 'query');
+  for (const w of named ? [...positionals(inv.args), named] : positionals(inv.args)) {
     const tool = remoteToolByToken(w.lower) ?? remoteToolByExecutable(w.lower);
     if (tool) {
       out.add(spec('rmm.package-install', 'block', tool, 'Installs (through a package manager)'), [commandWord(inv), w]);

@@ -240,7 +240,7 @@ function checkVpnJoins(inv: Invocation, out: FindingCollector): void {
   }
 }
 
-const NETCATS = new Set(['nc', 'ncat', 'netcat', 'nc.traditional', 'nc.openbsd', 'busybox']);
+const NETCATS = new Set(['nc', 'nc64', 'nc32', 'ncat', 'netcat', 'nc.traditional', 'nc.openbsd', 'busybox']);
 
 function checkNetcat(inv: Invocation, out: FindingCollector, doc: Document): void {
   if (!NETCATS.has(inv.name)) return;
