@@ -24,6 +24,7 @@ const PROBE_SETS = [
   { file: 'technique-probes-round9.jsonl', items: 496, blockMin: 0.99, detectMin: 0.99, fprMax: 0.005 },
   // Round 10 keeps labels we deliberately do not follow (printing one's own cloud access token is allowed; see the README).
   { file: 'technique-probes-round10.jsonl', items: 506, blockMin: 0.9, detectMin: 0.94, fprMax: 0.005 },
+  { file: 'technique-probes-round11.jsonl', items: 399, blockMin: 0.98, detectMin: 0.99, fprMax: 0.005 },
   { file: 'technique-probes-gaps.jsonl', items: 474, blockMin: 0.99, detectMin: 0.99, fprMax: 0.005 },
 ];
 
