@@ -847,12 +847,7 @@ export class Unwrapper {
     if (pipeline < 0) return;
     const output = pipelineOutput(this.b, this.b.pipelines[pipeline] ?? [], last);
     if (!output) return;
-    if (output.words) {
-      out.push(this.wordsLayer(output.words, shell, depth, 'nested_shell'));
-      return;
-    }
-    if (output.origin === 'base64') this.b.note('base64_decoded', output.span);
-    out.push({ layer: derivedLayer(output.span, output.text, shell, depth, output.origin), lex: true });
+    this.outputLayer(output, shell, depth, out);
   }
 
   /**
@@ -1104,16 +1099,21 @@ export class Unwrapper {
     this.pipedConstant(cmd, shell, depth, out);
   }
 
-  private pipedConstant(cmd: SimpleCommand, shell: Shell, depth: number, out: NestedText[]): void {
-    if (cmd.position === 0) return;
-    const output = pipelineOutput(this.b, this.b.pipelines[cmd.pipeline] ?? [], cmd.position - 1);
-    if (!output) return;
+  /** A pipeline's known output, lexed as `shell` code: its words as written when it is a constant, else the derived text. */
+  private outputLayer(output: PipelineOutput, shell: Shell, depth: number, out: NestedText[]): void {
     if (output.words) {
       out.push(this.wordsLayer(output.words, shell, depth, 'nested_shell'));
       return;
     }
     if (output.origin === 'base64') this.b.note('base64_decoded', output.span);
     out.push({ layer: derivedLayer(output.span, output.text, shell, depth, output.origin), lex: true });
+  }
+
+  private pipedConstant(cmd: SimpleCommand, shell: Shell, depth: number, out: NestedText[]): void {
+    if (cmd.position === 0) return;
+    const output = pipelineOutput(this.b, this.b.pipelines[cmd.pipeline] ?? [], cmd.position - 1);
+    if (!output) return;
+    this.outputLayer(output, shell, depth, out);
   }
 
   /** `[Convert]::FromBase64String('…')` with the payload written out: decode it (text only, not executed by itself). */
