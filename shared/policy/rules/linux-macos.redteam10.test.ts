@@ -44,6 +44,7 @@ const persistence: TechniqueTable = {
       ['defaults read com.apple.loginwindow', 'zsh', 'macos'],
       ['sudo visudo -c', 'bash'],
       ['gcloud projects add-iam-policy-binding prod-123 --member=serviceAccount:x --role=roles/logging.logWriter', 'bash'],
+      ['gcloud storage buckets add-iam-policy-binding gs://b --member=user:x@y.com --role=roles/storage.objectOwner', 'bash'],
       ['aws iam attach-role-policy --role-name app --policy-arn arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess', 'bash'],
       ['az role assignment create --assignee app-id --role "Storage Blob Data Reader" --scope /x', 'bash'],
     ],

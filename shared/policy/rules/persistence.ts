@@ -1204,18 +1204,8 @@ const ENTRA_ADMIN_ROLES = [
   'e8611ab8-c189-46e8-94e1-60213ab1f814',
 ];
 
-/** Cloud roles that administer the whole account or project (T1098.003): AWS managed policies, Azure and GCP roles. */
-const ADMIN_ROLES = [
-  'administratoraccess',
-  'iamfullaccess',
-  'poweruseraccess',
-  'owner',
-  'contributor',
-  'user access administrator',
-  'roles/editor',
-  'roles/iam.',
-  'roles/resourcemanager.',
-];
+/** Cloud roles that administer the whole account or subscription (T1098.003): AWS managed policies and Azure roles (GCP's are matched in place). */
+const ADMIN_ROLES = ['administratoraccess', 'iamfullaccess', 'poweruseraccess', 'owner', 'contributor', 'user access administrator'];
 
 /**
  * Standing access in a cluster or cloud account: `kubectl create cronjob`, a CronJob manifest applied
@@ -1246,7 +1236,12 @@ function checkCloudPersistence(inv: Invocation, out: FindingCollector, doc: Docu
       cloudFinding(inv, out, 'creates a key for a service account: standing credentials that work from anywhere');
     } else if (words.includes('add-iam-policy-binding')) {
       const role = optionValue(inv.args, 'role');
-      if (role && ADMIN_ROLES.some((r) => role.lower.includes(r)))
+      // `roles/owner`, `roles/editor`, `roles/iam.*`, `roles/resourcemanager.*` (a bucket's `objectOwner` is not one).
+      const name = role === undefined ? '' : trimQuotes(role.lower);
+      if (
+        role &&
+        (name === 'roles/owner' || name === 'roles/editor' || name.startsWith('roles/iam.') || name.startsWith('roles/resourcemanager.'))
+      )
         cloudFinding(inv, out, `grants ${role.value} to an identity: standing administrative access`);
     }
     return;
