@@ -180,6 +180,17 @@ const WRAPPERS: Readonly<Record<string, readonly string[]>> = {
   busybox: [],
 };
 
+/** Parameters that name a shell program, as the command word resolves them (quotes and braces already removed). */
+const SHELL_PARAMETERS: ReadonlyMap<string, string> = new Map([
+  ['$shell', 'sh'],
+  ['${shell}', 'sh'],
+  ['$bash', 'bash'],
+  ['${bash}', 'bash'],
+  ['$0', 'sh'],
+  ['${0}', 'sh'],
+  ['$zsh_name', 'zsh'],
+]);
+
 export function lexPosix(t: LexTarget, shell: Shell): void {
   new PosixLexer(t, shell).run();
 }
@@ -527,6 +538,8 @@ class PosixLexer {
       if (match) name = match;
       obfuscatedName = true;
     }
+    // `$SHELL -i`, `"$BASH" -c …`, `$0 -c …`: the login shell, the running bash, the running shell, whatever they are set to.
+    if (name.charCodeAt(0) === 0x24 /* $ */ && SHELL_PARAMETERS.has(name)) name = SHELL_PARAMETERS.get(name) as string;
     // `alias x='curl -s'` … `x URL`: the alias text stands in for the word (interactive shells expand it).
     const alias = first.quoted || first.obfuscated || first.assignName !== undefined ? undefined : this.aliases.get(first.value);
     if (alias !== undefined) {

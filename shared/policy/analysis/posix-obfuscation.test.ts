@@ -94,3 +94,13 @@ describe('line continuations', () => {
     expect(d.commands[0]?.words[0]?.obfuscated).toBeFalsy();
   });
 });
+
+describe('shell parameters as the command', () => {
+  it('names the shell that $SHELL, $BASH and $0 stand for', () => {
+    const names = (text: string) => analyse(text, 'bash', 'linux').commands.map((c) => c.name);
+    expect(names('$SHELL -i')).toEqual(['sh']);
+    expect(names('"$BASH" -c id')).toContain('bash');
+    expect(names('${SHELL} -l')).toEqual(['sh']);
+    expect(names('$EDITOR notes.txt')).not.toContain('sh');
+  });
+});

@@ -419,7 +419,9 @@ function checkFifoLoop(doc: Document, out: FindingCollector): void {
   const fifo = docHasAny(doc, FIFO_NEEDLES);
   if (!fifo) return;
   const net = docHasAny(doc, ['nc ', 'ncat ', 'netcat ', 'telnet ', 'openssl s_client', 'socat ']);
-  const shell = docHasAny(doc, ['sh -i', 'bash -i', '/bin/sh', '/bin/bash', '| sh', '|sh']);
+  // The shell is named in the text, or is a command the analysis resolved to one (`$SHELL -i`, `"$BASH"`).
+  const shell =
+    docHasAny(doc, ['sh -i', 'bash -i', '/bin/sh', '/bin/bash', '| sh', '|sh']) ?? doc.commands.some((c) => SHELL_NAMES.has(c.name));
   if (net && shell)
     out.add(shellSpec('shell.fifo-loop', 'A named pipe loops a shell through a network connection.'), searchFirst(doc, fifo, net));
 }
