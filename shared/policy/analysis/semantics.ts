@@ -534,7 +534,8 @@ export function executesStdinAs(n: string, cmd: SimpleCommand): boolean {
   if (INTERPRETERS.has(n)) {
     if (args.some((w) => /^-[a-z]*[ceEr]$/.test(w.value) && n !== 'python' && n !== 'python3' && n !== 'python2')) return false;
     if (args.some((w) => w.value === '-c' || w.value === '-m')) return false;
-    const script = args.find((w) => !w.value.startsWith('-'));
+    // The value of an option is not the script (`osascript -l JavaScript`, `ruby -r json`, `node -r dotenv/config`).
+    const script = args.find((w, k) => !w.value.startsWith('-') && !(k > 0 && VALUED_INTERPRETER_OPTIONS.has(args[k - 1]!.value)));
     return script === undefined || script.value === '-' || script.value === '/dev/stdin' || args.some((w) => w.value === '-');
   }
   if ((n === 'source' || n === '.') && args[0]?.value === '/dev/stdin') return true;
@@ -544,6 +545,8 @@ export function executesStdinAs(n: string, cmd: SimpleCommand): boolean {
   if (n === 'cmd') return args.length === 0 || args.every((w) => /^\/[a-z]$/i.test(w.value) && !/^\/[ckr]$/i.test(w.value));
   return false;
 }
+
+const VALUED_INTERPRETER_OPTIONS: ReadonlySet<string> = new Set(['-l', '-r', '-W', '-X', '--require', '-I']);
 
 /** Every name `executesStdin` can answer true for (one lookup: it is asked for every command). */
 const STDIN_EXECUTORS: ReadonlySet<string> = new Set([

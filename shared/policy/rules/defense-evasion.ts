@@ -10,7 +10,7 @@
  * backups or disabling recovery (ransomware preparation), AMSI bypasses, UAC-bypass hijacks,
  * masquerading (a system binary copied under another name) and executing hidden streams.
  */
-import type { Document, Word } from '../analysis/document';
+import type { Document, SimpleCommand, Word } from '../analysis/document';
 import type { Span } from '../types';
 import { KERNEL_ROOTKIT_MODULES } from '../catalog/offensive-tools';
 import {
@@ -434,7 +434,29 @@ function sendsReloadSignal(lowers: readonly string[]): boolean {
   return lowers.some((l, k) => RELOAD_SIGNALS.has(l) || ((l === '-s' || l === '--signal') && RELOAD_SIGNALS.has('-' + lowers[k + 1])));
 }
 
-function checkSecurityServices(inv: Invocation, out: FindingCollector): void {
+/** Verbs that start a service again. */
+const START_VERBS: ReadonlySet<string> = new Set([
+  'start',
+  'restart',
+  'reload-or-restart',
+  'try-restart',
+  'load',
+  'bootstrap',
+  'kickstart',
+]);
+
+/** Whether a later command of the text starts the same service again (`systemctl start X`, `service X start`, `Start-Service X`). */
+function startedAgainLater(doc: Document, stop: Invocation, service: string): boolean {
+  const from = stop.command.span.end;
+  return invocations(doc).some(
+    (i) =>
+      i.command.span.start >= from &&
+      (i.name === 'start-service' || i.name === 'restart-service' || i.args.some((w) => START_VERBS.has(w.lower))) &&
+      i.args.some((w) => w.lower === service || w.lower === service + '.service'),
+  );
+}
+
+function checkSecurityServices(inv: Invocation, out: FindingCollector, doc: Document): void {
   const n = inv.name;
   const verbs = STOP_VERBS.get(n);
   if (verbs) {
@@ -451,6 +473,8 @@ function checkSecurityServices(inv: Invocation, out: FindingCollector): void {
       const name = w.lower.includes('_enable=') ? w.lower.slice(0, w.lower.indexOf('_enable=')) : w.lower;
       const token = isSecurityServiceName(name);
       if (token) {
+        // `systemctl stop clamav-freshclam; freshclam; systemctl start clamav-freshclam`: stopped for maintenance and started again.
+        if (startedAgainLater(doc, inv, name)) return;
         out.add(
           flagSpec(
             'evasion.security-service.stop',
@@ -2594,6 +2618,36 @@ function checkLoggingByReflection(doc: Document, out: FindingCollector): void {
   );
 }
 
+const WMI_DELETERS = ['remove-ciminstance', 'remove-wmiobject'];
+
+/**
+ * The shadow copies are what is deleted: the deletion is in the statement that gets them (`Get-CimInstance Win32_ShadowCopy |
+ * Remove-CimInstance`, `… | % { $_.Delete() }`) or acts on a variable holding them. A count of shadow copies in one part of
+ * a script and profiles removed in another are not this.
+ */
+function deletesShadowCopies(doc: Document): boolean {
+  const statements = new Set<number>();
+  const holders: string[] = [];
+  for (const c of doc.commands) {
+    if (!c.words.some((w) => w.lower.includes('win32_shadowcopy'))) continue;
+    if (c.statement !== undefined) statements.add(c.statement);
+    if (c.assignTo !== undefined) holders.push('$' + c.assignTo.toLowerCase());
+  }
+  const mentionsHolder = (c: SimpleCommand | undefined) => c !== undefined && c.words.some((w) => holders.some((h) => w.lower.includes(h)));
+  for (const c of doc.commands) {
+    if (!WMI_DELETERS.includes(c.name) && !c.words.some((w) => w.lower.includes('.delete('))) continue;
+    // The deletion, or a block it sits in (`… | ForEach-Object { $_.Delete() }`), belongs to the statement that gets them.
+    let at: SimpleCommand | undefined = c;
+    for (let depth = 0; at !== undefined && depth < 4; depth++) {
+      if (at.statement !== undefined && statements.has(at.statement)) return true;
+      at = at.parent === undefined ? undefined : doc.commands[at.parent];
+    }
+    // Or it acts on a variable that holds them (`$s | Remove-CimInstance`, `$s.Delete()`).
+    if (holders.length > 0 && (doc.pipelines[c.pipeline] ?? []).some((k) => mentionsHolder(doc.commands[k]))) return true;
+  }
+  return false;
+}
+
 /** `echo   delete  shadows all | diskshadow`: the script text echoed, however many blanks separate its words. */
 function echoesDeleteShadows(doc: Document): boolean {
   return doc.commands.some(
@@ -2788,7 +2842,11 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
       searchFirst(doc, mock),
     );
   }
-  if (docHas(doc, 'win32_shadowcopy') && docHasAny(doc, ['.delete(', 'remove-ciminstance', 'remove-wmiobject'])) {
+  if (
+    docHas(doc, 'win32_shadowcopy') &&
+    docHasAny(doc, ['.delete(', 'remove-ciminstance', 'remove-wmiobject']) &&
+    deletesShadowCopies(doc)
+  ) {
     out.add(
       blockSpec('evasion.shadow-copies.delete', `Deletes Volume Shadow Copies through WMI. ${RECOVERY}`),
       searchFirst(doc, 'win32_shadowcopy'),
