@@ -594,9 +594,9 @@ const SECRET_FILES: readonly { needle: string; what: string }[] = [
   { needle: '.pgpass', what: 'stored PostgreSQL passwords' },
   // macOS keychains (saved passwords, decryptable with the user's password) and SSSD's cache of domain password hashes.
   { needle: 'library/keychains/', what: 'a macOS keychain (saved passwords)' },
+  { needle: '/var/lib/sss/db/', what: "SSSD's cache of domain users' password hashes" },
   // Windows' Web Account Manager cache of Entra ID / Microsoft 365 tokens.
   { needle: 'microsoft\\tokenbroker\\cache', what: 'cached Microsoft 365 / Entra ID sign-in tokens' },
-  { needle: '/var/lib/sss/db/', what: "SSSD's cache of domain users' password hashes" },
   // A pod's own API credential, mounted into every container.
   { needle: 'serviceaccount/token', what: "a Kubernetes service-account token (the pod's API credential)" },
   // Windows setup answer files keep the local administrator's password (often only base64-encoded).

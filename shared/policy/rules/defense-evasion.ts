@@ -625,18 +625,6 @@ function checkEventLogs(inv: Invocation, out: FindingCollector): void {
         flagSpec('evasion.eventlog.provider-removed', 'wevtutil uninstalls an event provider manifest: its events are no longer logged.'),
         [commandWord(inv), inv.args[0]],
       );
-  } else if (
-    (n === 'registermanifest' || (n === '' && (inv.command.words[0]?.lower.endsWith('\\registermanifest.ps1') ?? false))) &&
-    lowers.includes('-unregister')
-  ) {
-    // PowerShell 7's `$PSHOME\RegisterManifest.ps1 -Unregister` removes its event provider (script-block logging, 4104).
-    out.add(
-      flagSpec(
-        'evasion.eventlog.provider-removed',
-        "RegisterManifest.ps1 -Unregister removes PowerShell's event provider: its script-block and engine events are no longer logged.",
-      ),
-      [commandWord(inv)],
-    );
   } else if (n === 'clear-eventlog' || n === 'remove-eventlog' || n === 'clear-winevent') {
     out.add(flagSpec('evasion.eventlog.clear', `${n} clears or removes event logs, erasing the record of what happened.`), [
       commandWord(inv),
@@ -1070,6 +1058,22 @@ function checkApplicationControl(inv: Invocation, out: FindingCollector): void {
       what = `Conditional access is set to ${state.value}: its sign-in controls no longer apply.`;
   }
   if (what) out.add(flagSpec('evasion.security-control.disable', what), [commandWord(inv)]);
+}
+
+/**
+ * PowerShell 7's `$PSHOME\RegisterManifest.ps1 -Unregister` removes its event provider (script-block logging, 4104). Written
+ * without `&` it stands as an expression, so the command word is looked at before any argument is.
+ */
+function checkProviderUnregistered(inv: Invocation, out: FindingCollector): void {
+  if (inv.name !== 'registermanifest' && !(inv.command.words[0]?.lower.endsWith('\\registermanifest.ps1') ?? false)) return;
+  if (!inv.args.some((w) => w.lower === '-unregister')) return;
+  out.add(
+    flagSpec(
+      'evasion.eventlog.provider-removed',
+      "RegisterManifest.ps1 -Unregister removes PowerShell's event provider: its script-block and engine events are no longer logged.",
+    ),
+    [commandWord(inv)],
+  );
 }
 
 // --- Kernel-module rootkits (T1014) ------------------------------------------------------------
@@ -3152,9 +3156,6 @@ const INVOCATION_CHECKS = new ChecksByName([
     check: checkEventLogs,
     names: [
       'wevtutil',
-      'registermanifest',
-      // `$PSHOME\RegisterManifest.ps1 -Unregister` written without `&` stands as an expression.
-      '',
       'clear-eventlog',
       'remove-eventlog',
       'clear-winevent',
@@ -3210,6 +3211,8 @@ const INVOCATION_CHECKS = new ChecksByName([
   },
   { check: checkKernelRootkit, names: ['modprobe', 'insmod', 'kill'] },
   { check: checkCloudLogging, names: ['aws', 'az', 'gcloud'] },
+  // `$PSHOME\RegisterManifest.ps1 -Unregister` written without `&` stands as an expression: a command with no name.
+  { check: checkProviderUnregistered, names: ['registermanifest', ''] },
   {
     check: checkApplicationControl,
     names: ['set-applockerpolicy', 'citool', 'remove-item', 'del', 'erase', 'rm', 'update-mgidentityconditionalaccesspolicy'],
