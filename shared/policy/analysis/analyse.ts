@@ -138,7 +138,14 @@ function addDeobfuscatedLayer(b: DocBuilder, from: number, to: number, source: L
     for (let k = 0; k < cmd.words.length; k++) {
       const w = cmd.words[k] as Word;
       if (k > 0) builder.separator(' ');
-      builder.append(w.value.length > 65536 ? w.value.slice(0, 65536) : w.value, w.span);
+      // A command word the lexer resolved to a program the text never spells (`/???/bin/m???f?` → mkfifo) reads as that program.
+      const resolvedName = k === 0 && cmd.name !== '' && w.obfuscated && !w.lower.includes(cmd.name);
+      builder.append(resolvedName ? cmd.name : w.value.length > 65536 ? w.value.slice(0, 65536) : w.value, w.span);
+    }
+    for (const r of cmd.redirects) {
+      if (r.heredoc || !r.target.obfuscated) continue;
+      builder.separator(` ${r.op} `);
+      builder.append(r.target.value.length > 65536 ? r.target.value.slice(0, 65536) : r.target.value, r.target.span);
     }
   }
   if (builder.size === 0) return;

@@ -205,6 +205,8 @@ export class DocBuilder {
       if (w.obfuscated) obfuscated = true;
       if (powershell && w.value.length >= 17 && w.value.includes('64')) base64Call = true;
     }
+    // A deobfuscated redirect target (`>> C:\W^i^n^d^ows\…\hosts`) counts too: the deobfuscated layer shows it.
+    for (let k = 0; k < args.redirects.length && !obfuscated; k++) if ((args.redirects[k] as Redirect).target.obfuscated) obfuscated = true;
     if (obfuscated) this.obfuscatedCommands.push(index);
     if (base64Call) this.base64CallCommands.push(index);
     // A pipeline's first member replaces its empty list by an exact one-element list (most pipelines have one command).

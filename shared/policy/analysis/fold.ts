@@ -46,12 +46,13 @@ const CODE_ITEM = String.raw`(?:'[0-9a-fx]{1,8}'|"[0-9a-fx]{1,8}"|[0-9a-fx]{1,8}
 const CHAR_CODE_PIPELINE = new RegExp(
   String.raw`-join\s*\(\s*(?:\(\s*)?(${CODE_ITEM}(?:\s*,\s*${CODE_ITEM}){0,255})\s*(?:\)\s*)?\|\s*(?:%|foreach-object|foreach)\s*\{\s*\[char\]\s*(?:\[int\]\s*)?(?:\$_|\[convert\]::toint32\(\s*\$_\s*,\s*(2|8|10|16)\s*\))\s*\}\s*\)`,
 );
-export function charCodePipeline(text: string): string | null {
+export function charCodePipeline(text: string, whole = false): string | null {
   if (text.length > 4096) return null;
   const lower = text.toLowerCase();
   if (!lower.includes('[char]') || !lower.includes('-join')) return null;
   const m = CHAR_CODE_PIPELINE.exec(lower);
-  if (!m) return null;
+  // `whole`: the pipeline must be all of the text (a group's value), not a part of it.
+  if (!m || (whole && (m.index !== 0 || m[0].length !== lower.trimEnd().length))) return null;
   const radix = m[2] ? Number(m[2]) : 10;
   let out = '';
   for (const raw of (m[1] as string).split(',')) {

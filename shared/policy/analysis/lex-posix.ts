@@ -109,6 +109,11 @@ const GLOB_TARGETS = [
   'lua',
   'env',
   'nohup',
+  'setsid',
+  'timeout',
+  'stdbuf',
+  'doas',
+  'touch',
   'xargs',
   'insmod',
   'modprobe',
@@ -461,7 +466,7 @@ class PosixLexer {
         raw[from] = { ...head, value: oneWordAlias.text, emptyAlt: undefined };
         continue;
       }
-      const prog = cachedProgramName(head.emptyAlt ?? head.value);
+      const prog = globResolvedName(head, cachedProgramName(head.emptyAlt ?? head.value));
       if (head.assignName !== undefined) {
         this.assign(head, statement);
         from++;
@@ -530,14 +535,9 @@ class PosixLexer {
     }
     if (from >= raw.length) return pushNested(created, raw);
     const first = raw[from] as RawWord;
-    let name = cachedProgramName(first.emptyAlt ?? first.value);
-    let obfuscatedName = first.obfuscated;
-    if (!first.quoted && isGlobName(name)) {
-      // The glob runs whatever program it matches: a known one when it fits, otherwise it only hides the name.
-      const match = GLOB_TARGETS.find((p) => globMatch(name, p));
-      if (match) name = match;
-      obfuscatedName = true;
-    }
+    const written = cachedProgramName(first.emptyAlt ?? first.value);
+    let name = globResolvedName(first, written);
+    const obfuscatedName = first.obfuscated || (!first.quoted && isGlobName(written));
     // `$SHELL -i`, `"$BASH" -c …`, `$0 -c …`: the login shell, the running bash, the running shell, whatever they are set to.
     if (name.charCodeAt(0) === 0x24 /* $ */ && SHELL_PARAMETERS.has(name)) name = SHELL_PARAMETERS.get(name) as string;
     // `alias x='curl -s'` … `x URL`: the alias text stands in for the word (interactive shells expand it).
@@ -1487,7 +1487,10 @@ class PosixLexer {
     this.pos = r.end;
     let value: string | undefined;
     if (r.items !== undefined) value = r.items.join(' ');
-    else if (r.known) value = this.t.vars.expand(r.name) ?? '';
+    else if (r.known) {
+      const plain = this.t.vars.expand(r.name) ?? '';
+      value = r.flags === '' ? plain : applyZshFlags(r.flags, [plain])?.join(' ');
+    }
     return new Expansion(start, value, text.slice(start, r.end), true);
   }
 
@@ -1568,9 +1571,10 @@ function applyParameterOperator(value: string | undefined, op: string): { value:
 interface ZshParameter {
   end: number;
   items: string[] | undefined;
-  /** A plain variable (no flags, nesting or operator): its value is looked up by the caller. */
+  /** A variable (no nesting or operator): its value is looked up by the caller, then `flags` applied. */
   known: boolean;
   name: string;
+  flags: string;
 }
 
 /** zsh parameter flags understood: `s:x:` split, `j:x:` join, `U`/`L` case (any delimiter pair). */
@@ -1597,7 +1601,7 @@ function applyZshFlags(flags: string, items: string[]): string[] | undefined {
 
 /** Reads zsh `${(flags)inner:-default}` at `start` (`${`), nesting bounded; linear in what it reads. */
 function zshParameter(text: string, start: number, depth: number): ZshParameter {
-  const unknown = (end: number): ZshParameter => ({ end, items: undefined, known: false, name: '' });
+  const unknown = (end: number): ZshParameter => ({ end, items: undefined, known: false, name: '', flags: '' });
   let i = start + 2;
   let flags = '';
   if (text[i] === '(') {
@@ -1608,7 +1612,7 @@ function zshParameter(text: string, start: number, depth: number): ZshParameter 
   }
   let items: string[] | undefined;
   let name = '';
-  let plain = flags === '';
+  let plain = true;
   if (text[i] === '$' && text[i + 1] === '{' && depth < 8) {
     const inner = zshParameter(text, i, depth + 1);
     if (inner.known) return unknown(skipToBrace(text, inner.end));
@@ -1632,16 +1636,26 @@ function zshParameter(text: string, start: number, depth: number): ZshParameter 
     plain = false;
   }
   if (text[i] !== '}') return unknown(skipToBrace(text, i));
-  if (plain && name !== '') return { end: i + 1, items: undefined, known: true, name };
+  // `${(L)name}`: the caller looks the value up and applies the flags (case changes hide names as well as quotes do).
+  if (plain && name !== '') return { end: i + 1, items: undefined, known: true, name, flags };
   if (items === undefined) return unknown(i + 1);
   const flagged = applyZshFlags(flags, items);
-  return flagged === undefined ? unknown(i + 1) : { end: i + 1, items: flagged, known: false, name };
+  return flagged === undefined ? unknown(i + 1) : { end: i + 1, items: flagged, known: false, name, flags: '' };
 }
 
 /** Past the next `}` from `i` (bounded, not past another expansion), or `i` when there is none near. */
 function skipToBrace(text: string, i: number): number {
   const close = indexWithin(text, '}', i, 4096, '$\n');
   return close < 0 ? i : close + 1;
+}
+
+/**
+ * The program an unquoted glob command word runs (`/???/bin/m???f?` → mkfifo) when it fits a known one; otherwise the
+ * name as written (it only hides the name, which the caller notes).
+ */
+function globResolvedName(word: RawWord, name: string): string {
+  if (word.quoted || !isGlobName(name)) return name;
+  return GLOB_TARGETS.find((p) => globMatch(name, p)) ?? name;
 }
 
 /** A command name that is a glob pattern (`/???/c?rl`, `/bin/ba[s]h`); `[` and `[[` are the test commands. */

@@ -875,6 +875,14 @@ class PowerShellLexer {
     // Braces are shown as `{…}` whatever they contain: their text is never built.
     const r = this.parseBlock(closeCh, ownStatements ? null : statement, open !== '{');
     this.nesting--;
+    // `(-join (83,121 | % {[char]$_}))`: character codes joined in a pipeline, which statements do not fold.
+    if (open === '(' && r.constant === undefined && this.t.text.charCodeAt(openAt + 1) === 0x2d /* - */) {
+      const joined = charCodePipeline(this.t.text.slice(openAt + 1, this.pos - 1), true);
+      if (joined !== null) {
+        r.constant = joined;
+        r.built = true;
+      }
+    }
     if (r.commands.length > 0) {
       // The block's list is fresh and exact: the first group's becomes the element's own.
       if (s.nested === NO_NESTED) s.nested = r.commands;
@@ -916,12 +924,12 @@ class PowerShellLexer {
 
   /**
    * Calls on constants whose result is constant: `'a~b'.Replace('~','')`, `'abc'.ToCharArray()` (kept as the string:
-   * joined, indexed or reversed, a character array behaves alike), `[string]::Join('', …)`, `[string]::Concat(…)`.
+   * joined, indexed or reversed, a character array behaves alike), `[string]::Join('', …)`, `[string]::Concat(…)`, `[string]::new(…)`.
    * `[array]::Reverse($c)` reverses a known string variable in place. True when the element now holds the result.
    */
   private foldCall(s: ElementParts, r: BlockResult, openAt: number): boolean {
-    // Only `.Replace`, `.ToCharArray`, `::Join`, `::Concat`, `::Reverse` are folded: the rest is not even lower-cased.
-    if (s.partCount !== 2 || s.last === undefined || s.last.length > 12 || s.last.length < 6) return false;
+    // Only `.Replace`, `.ToCharArray`, `::Join`, `::Concat`, `::New`, `::Reverse` are folded: the rest is not even lower-cased.
+    if (s.partCount !== 2 || s.last === undefined || s.last.length > 12 || s.last.length < 5) return false;
     const method = s.last.toLowerCase();
     const noArguments = r.commands.length === 0 && r.text === '';
     const args = r.list ?? (r.constant !== undefined ? [r.constant] : noArguments ? [] : undefined);
@@ -930,6 +938,10 @@ class PowerShellLexer {
     if (s.type === '[string]' || s.type === '[system.string]') {
       if (method === '::join' && args.length >= 1) result = args.slice(1).join(args[0]);
       else if (method === '::concat') result = args.join('');
+      // `[string]::new([char[]]@(105,101,120))`; `[string]::new('=', 40)` repeats a character.
+      else if (method === '::new' && args.length === 2 && (args[0] as string).length === 1 && /^[0-9]{1,6}$/.test(args[1] as string))
+        result = (args[0] as string).repeat(Math.min(Number(args[1]), LIMITS.maxConstant + 1));
+      else if (method === '::new') result = args.join('');
     } else if (s.type === '[array]' || s.type === '[system.array]') {
       if (method === '::reverse') this.reverseVariable(this.t.text.slice(openAt + 1, this.pos - 1));
       return false;

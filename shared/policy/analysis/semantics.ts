@@ -32,6 +32,12 @@ export function isUrlWord(w: Word): boolean {
 export function fileKey(path: string): string {
   let p = path.length > 4096 ? path.slice(-4096) : path;
   if (p.indexOf('"') >= 0 || p.indexOf("'") >= 0) p = p.replace(/["']/g, '');
+  // `(Join-Path $env:TEMP x.exe)`: the file is the last part joined.
+  if (p.charCodeAt(0) === 40 /* ( */ && p.slice(1, 10).toLowerCase() === 'join-path') {
+    let end = p.length;
+    while (end > 0 && (p.charCodeAt(end - 1) === 41 /* ) */ || p.charCodeAt(end - 1) === 32)) end--;
+    p = p.slice(Math.max(p.lastIndexOf(' ', end - 1), p.lastIndexOf('\t', end - 1)) + 1, end);
+  }
   // Query or fragment: cut at the first `?` or `#`.
   const question = p.indexOf('?');
   const hash = p.indexOf('#');

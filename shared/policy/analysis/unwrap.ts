@@ -630,10 +630,12 @@ export class Unwrapper {
     }
     const builder = new PieceTextBuilder();
     builder.append(line.text, line.span);
+    // The arguments are values already: in a POSIX shell they are quoted again, so that `f -c 'import os; …'` stays one word.
+    const posix = cmd.shell !== 'powershell' && cmd.shell !== 'cmd';
     for (let k = 1; k < cmd.words.length; k++) {
       const w = cmd.words[k] as Word;
       builder.separator(' ');
-      builder.append(w.value, w.span);
+      builder.append(posix && !PLAIN_POSIX_WORD.test(w.value) ? shellQuoted(w.value) : w.value, w.span);
     }
     out.push({ layer: builder.build(cmd.shell, depth, line.origin), lex: true });
   }
@@ -1397,6 +1399,9 @@ function parseJson(text: string): object | undefined {
 }
 
 /** `text` as one single-quoted POSIX shell word. */
+/** A word a POSIX shell reads as itself, unquoted (no blanks, quotes, expansions, globs or operators). */
+const PLAIN_POSIX_WORD = /^[\w./:=@%+,-]+$/;
+
 function shellQuoted(text: string): string {
   return "'" + text.split("'").join("'\\''") + "'";
 }

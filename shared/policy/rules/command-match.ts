@@ -517,17 +517,104 @@ function argumentListWords(w: Word): Word[] {
   return parts.slice(0, MAX_LISTED_ARGUMENTS).map((part) => makeWord(part, w.span));
 }
 
+/** PowerShell's common parameters (every cmdlet has them): those that take a value, then the switches. */
+const COMMON_VALUE_PARAMETERS = [
+  'erroraction',
+  'warningaction',
+  'informationaction',
+  'errorvariable',
+  'warningvariable',
+  'informationvariable',
+  'outvariable',
+  'outbuffer',
+  'pipelinevariable',
+];
+const COMMON_ALIASES: ReadonlyMap<string, string> = new Map([
+  ['ea', 'erroraction'],
+  ['wa', 'warningaction'],
+  ['infa', 'informationaction'],
+  ['ev', 'errorvariable'],
+  ['wv', 'warningvariable'],
+  ['iv', 'informationvariable'],
+  ['ov', 'outvariable'],
+  ['ob', 'outbuffer'],
+  ['pv', 'pipelinevariable'],
+  ['vb', 'verbose'],
+  ['db', 'debug'],
+]);
+
+/** A cmdlet's parameters as PowerShell binds them: by full name, alias, or any prefix that only one of them has. */
+export class PowerShellParameters {
+  private readonly names: readonly string[];
+  private readonly aliases: ReadonlyMap<string, string>;
+  /** The parameters (full names) that take a value; the others are switches. */
+  readonly withValue: ReadonlySet<string>;
+
+  constructor(withValue: readonly string[], switches: readonly string[], aliases: Readonly<Record<string, string>> = {}) {
+    this.withValue = new Set([...withValue, ...COMMON_VALUE_PARAMETERS]);
+    this.names = [...withValue, ...switches, ...COMMON_VALUE_PARAMETERS, 'verbose', 'debug'];
+    this.aliases = new Map([...COMMON_ALIASES, ...Object.entries(aliases)]);
+  }
+
+  /** The full name of the parameter a word names (`-WindowS`, `-fi:x.exe` → windowstyle, filepath), or undefined. */
+  of(word: Word): string | undefined {
+    const l = word.lower;
+    if (l.length < 2 || l.charCodeAt(0) !== 0x2d /* - */) return undefined;
+    const colon = l.indexOf(':');
+    const n = colon > 0 ? l.slice(1, colon) : l.slice(1);
+    const exact = this.aliases.get(n) ?? (this.names.includes(n) ? n : undefined);
+    if (exact !== undefined) return exact;
+    let found: string | undefined;
+    for (const name of this.names) {
+      if (!name.startsWith(n)) continue;
+      if (found !== undefined) return undefined; // ambiguous: PowerShell refuses it
+      found = name;
+    }
+    return found;
+  }
+}
+
+const START_PROCESS = new PowerShellParameters(
+  [
+    'filepath',
+    'argumentlist',
+    'credential',
+    'workingdirectory',
+    'redirectstandarderror',
+    'redirectstandardinput',
+    'redirectstandardoutput',
+    'verb',
+    'windowstyle',
+    'environment',
+  ],
+  ['loaduserprofile', 'nonewwindow', 'passthru', 'wait', 'usenewenvironment', 'whatif', 'confirm'],
+  {
+    path: 'filepath',
+    pspath: 'filepath',
+    fp: 'filepath',
+    args: 'argumentlist',
+    arguments: 'argumentlist',
+    lup: 'loaduserprofile',
+    nnw: 'nonewwindow',
+  },
+);
+
 function unwrapStartProcess(command: SimpleCommand, args: Word[]): Invocation | null {
   let target: Word | undefined;
   const rest: Word[] = [];
   for (let i = 0; i < args.length; i++) {
     const w = args[i]!;
-    const l = w.lower;
-    if (l === '-filepath' || l === '-path' || l === '-file' || l === '-fi' || l === '-fp') {
+    if (!w.lower.startsWith('-')) {
+      if (!target) target = w;
+      else rest.push(w);
+      continue;
+    }
+    const parameter = START_PROCESS.of(w);
+    if (parameter === 'filepath') {
       target = args[++i];
       continue;
     }
-    if (l === '-argumentlist' || l === '-args' || l === '-argument' || l === '-arguments') {
+    if (parameter === 'argumentlist') {
       const v = args[++i];
       if (v) for (const a of argumentListWords(v)) rest.push(a);
       // A list written out (`'-N', '-R', …`) stands as its items with `,` between them.
@@ -537,24 +624,7 @@ function unwrapStartProcess(command: SimpleCommand, args: Word[]): Invocation | 
       }
       continue;
     }
-    if (l.startsWith('-')) {
-      // Switches of Start-Process that take a value.
-      if (
-        [
-          '-workingdirectory',
-          '-windowstyle',
-          '-verb',
-          '-credential',
-          '-redirectstandardoutput',
-          '-redirectstandardinput',
-          '-redirectstandarderror',
-        ].includes(l)
-      )
-        i++;
-      continue;
-    }
-    if (!target) target = w;
-    else rest.push(w);
+    if (parameter !== undefined && START_PROCESS.withValue.has(parameter)) i++;
   }
   if (!target) return null;
   return newInvocation(command, programName(target.value), target, rest, true);

@@ -7,6 +7,7 @@
  * Blocked for standard trust, flagged under extended trust. The table of binaries and argument
  * shapes lives in catalog/lolbins.ts; this file holds the shapes that need more than one word.
  */
+import { sanitiseUnicode } from '../analysis/unicode';
 import { makeWord } from '../analysis/builder';
 import { evaluatesOutput, pipelineNeighbours } from '../analysis/semantics';
 import { containerCommandWords, INTERPRETERS as SCRIPT_INTERPRETERS, wslProgram } from '../analysis/unwrap';
@@ -120,7 +121,9 @@ function nativeArguments(inv: Invocation, doc: Document): readonly Word[] {
   for (let i = 0; i < inv.args.length; i++) {
     const w = inv.args[i] as Word;
     if (!w.value.includes('{…}')) continue;
-    const written = doc.original.slice(w.span.start, w.span.end);
+    const asWritten = doc.original.slice(w.span.start, w.span.end);
+    // Normalised as the rest of the text was (full-width letters, zero-width characters).
+    const written = sanitiseUnicode(asWritten).text;
     if (!written.includes('{') || !written.endsWith('}')) continue;
     out ??= inv.args.slice();
     out[i] = makeWord(written, w.span);
