@@ -57,6 +57,17 @@ describe('scoreCorpus', () => {
       ['a4', 'allow', 'error'],
     ]);
   });
+  it('an unsure line of a session is not scored but still reaches the evaluator (later lines see it as history)', () => {
+    const seen: string[] = [];
+    const session = (id: string, expect: CorpusItem['expect']): CorpusItem => ({ ...item(id, expect, 'download_execute'), session: 's1' });
+    const r = scoreCorpus([session('set-up', 'unsure'), session('run', 'block'), item('alone', 'unsure', 'other')], (i) => {
+      seen.push(i.id);
+      return 'block';
+    });
+    expect(seen).toEqual(['set-up', 'run']);
+    expect(r.scored).toBe(1);
+    expect(r.unsure).toBe(2);
+  });
   it('formats a report with targets and the first 120 characters of each miss', () => {
     const long = item('x', 'block', 'encoded', `${'A'.repeat(200)}\nsecond line`);
     const out = formatReport(scoreCorpus([long], () => 'allow'));

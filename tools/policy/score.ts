@@ -1,7 +1,7 @@
 /**
  * Scoring of a labelled corpus (format of ../shared/corpus/README.md): recall on `block`,
  * recall on `block`+`flag` (a block counts as a flag), false-positive rate on `allow`,
- * per category, and the misses. `unsure` items are not scored.
+ * per category, and the misses. `unsure` items are not scored (in a session they are still evaluated, as history for later lines).
  */
 import { z } from 'zod';
 import type { Decision } from '../../shared/policy/types';
@@ -95,6 +95,8 @@ export function scoreCorpus(items: readonly CorpusItem[], decide: (item: CorpusI
   for (const item of items) {
     if (item.expect === 'unsure') {
       unsure++;
+      // Not scored, but still typed in its session: later lines see it as history.
+      if (item.session !== undefined) decide(item);
       continue;
     }
     scored++;
