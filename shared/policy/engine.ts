@@ -79,6 +79,51 @@ function historyVariables(history: readonly Document[]): Map<string, string> {
   return vars;
 }
 
+// ------------------------------------------------------------------ the session as one script
+
+/** At most this much of the session's earlier text (its most recent lines) is read again with each new line. */
+const SESSION_SCRIPT_CHARS = 16 * 1024;
+
+/**
+ * The session read as one script: the earlier lines, then this one. What only the whole session shows (an alias,
+ * function or macro defined earlier, a name built in steps, a script written line by line, `cd` before `./x`) is
+ * then found as it is in a script. A finding counts for this line when its rule does not fire on the earlier lines
+ * alone (they were judged when they were sent) and it points into this line; only its spans in this line are kept.
+ */
+function sessionFindings(historyLines: readonly string[], text: string, shell: Shell, platform: PolicyInput['platform']): Finding[] {
+  let first = historyLines.length;
+  let size = text.length;
+  while (first > 0 && size + (historyLines[first - 1] as string).length + 1 <= SESSION_SCRIPT_CHARS) {
+    first--;
+    size += (historyLines[first] as string).length + 1;
+  }
+  if (first === historyLines.length) return [];
+  const earlier = historyLines.slice(first).join('\n');
+  const offset = earlier.length + 1;
+  const before = new Set(familyFindings(analyse(earlier, shell, platform)).map((f) => f.ruleId));
+  const out: Finding[] = [];
+  for (const f of familyFindings(analyse(earlier + '\n' + text, shell, platform))) {
+    if (before.has(f.ruleId)) continue;
+    const spans: Span[] = [];
+    for (const span of f.spans) if (span.end > offset) spans.push({ start: Math.max(0, span.start - offset), end: span.end - offset });
+    if (spans.length > 0) out.push({ ...f, spans });
+  }
+  return out;
+}
+
+/** Every family's findings on a session text (a family that fails is reported by the line's own evaluation). */
+function familyFindings(doc: Document): Finding[] {
+  const out: Finding[] = [];
+  for (const family of RULE_FAMILIES) {
+    try {
+      for (const f of family.run(doc, { history: [] })) out.push(f);
+    } catch {
+      continue;
+    }
+  }
+  return out;
+}
+
 // ------------------------------------------------------------------ helpers
 
 function severityRank(s: Decision): number {
@@ -264,6 +309,7 @@ function evaluate(input: PolicyInput, text: string): PolicyResult {
         });
       }
     }
+    if (historyLines.length > 0) for (const f of sessionFindings(historyLines, text, doc.shell, platform)) findings.push(f);
     releaseLastDocument();
   }
 
