@@ -132,7 +132,7 @@ const FORWARDED_ARGUMENTS = ['"$@"', '"${@}"', '$@', '"$*"', '$*'];
 /** An alias text that is one plain word (a program name or path). */
 const ONE_WORD = /^[\w./+-]{1,256}$/;
 
-const SKIP_KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', 'time', '{', '}', '[[', 'coproc', 'function']);
+const SKIP_KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', 'time', '{', '}', 'coproc', 'function']);
 const END_KEYWORDS = new Set(['fi', 'done', 'esac', '}', ']]']);
 const DECLARE = new Set(['export', 'declare', 'local', 'readonly', 'typeset']);
 
@@ -227,6 +227,10 @@ class PosixLexer {
   private ifsSplit: RegExp | null | undefined = undefined;
   /** The IFS value ifsSplit was made from ('' for the default). */
   private ifsValue = '';
+  /** `case … in` statements open (nested ones count); inside one, `;;` is followed by the next arm's pattern. */
+  private openCases = 0;
+  /** The next thing read is a `case` arm's pattern (`start|stop)`, `*)`), which is matched, not run. */
+  private casePatternNext = false;
 
   constructor(
     private readonly t: LexTarget,
@@ -241,6 +245,36 @@ class PosixLexer {
 
   private span(start: number, end: number) {
     return this.t.layer.toOriginal(start, end);
+  }
+
+  /**
+   * At a `case` arm's pattern (`start|stop)`, `(*)`, `MacBook\\ Air*)`): moves past its `)` and returns true, for the
+   * pattern is matched against the value, never run. `esac` instead ends the statement (false: it is read as usual).
+   */
+  private skipCasePattern(): boolean {
+    const text = this.t.text;
+    const c = text[this.pos];
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '#') return false;
+    if (text.startsWith('esac', this.pos) && !isIdentChar(text.charCodeAt(this.pos + 4))) {
+      this.casePatternNext = false;
+      return false;
+    }
+    this.casePatternNext = false;
+    const limit = Math.min(this.n, this.pos + 4096);
+    let i = c === '(' ? this.pos + 1 : this.pos;
+    for (; i < limit; i++) {
+      const ch = text[i];
+      if (ch === '\\') i++;
+      else if (ch === "'" || ch === '"') {
+        const end = text.indexOf(ch, i + 1);
+        if (end < 0 || end >= limit) return false;
+        i = end;
+      } else if (ch === ')') {
+        this.pos = i + 1;
+        return true;
+      } else if (ch === '\n' || ch === ';') return false;
+    }
+    return false;
   }
 
   /** Commands until `close` (consumed) or the end; returns the commands created (appended to `created`). */
@@ -284,7 +318,14 @@ class PosixLexer {
         pipeline = -1;
         continue;
       }
+      if (this.casePatternNext && this.skipCasePattern()) continue;
       if (c === ';' || c === '&') {
+        // `;;`, `;&` and `;;&` end a case arm: a pattern comes next.
+        if (c === ';' && this.openCases > 0 && (text[this.pos + 1] === ';' || text[this.pos + 1] === '&')) {
+          this.casePatternNext = true;
+          this.pos += text[this.pos + 1] === ';' && text[this.pos + 2] === '&' ? 3 : 2;
+          continue;
+        }
         this.pos += text[this.pos + 1] === c ? 2 : 1;
         if (c === ';' && statement === null) stmt = null;
         pipeline = -1;
@@ -342,10 +383,14 @@ class PosixLexer {
     const words: RawWord[] = [];
     const redirects: Redirect[] = [];
     this.pendingDescriptorInputs = [];
+    /** Within `[[ … ]]`. */
+    let inTest = false;
     for (;;) {
       while (this.pos < this.n && (isSpace(text.charCodeAt(this.pos)) || (text[this.pos] === '\\' && text[this.pos + 1] === '\n'))) {
         this.pos += text[this.pos] === '\\' ? 2 : 1;
       }
+      // Inside `[[ … ]]`, `&&`, `||`, `<`, `>` and parentheses are the test's operators, not the command line's.
+      if (inTest && this.skipConditionalOperator()) continue;
       if (this.atCommandEnd(close)) break;
       if (text[this.pos] === '#') {
         const nl = text.indexOf('\n', this.pos);
@@ -360,10 +405,23 @@ class PosixLexer {
       const before = this.pos;
       this.parseWord(statement, depth, close, words);
       if (this.pos === before) break;
+      const last = words[words.length - 1] as RawWord;
+      if (!last.quoted && (last.value === '[[' || last.value === ']]')) inTest = last.value === '[[';
       if (words.length === 1 && (text[this.pos] === '(' || words[0]?.value === 'function')) this.defineForwarder(words);
       if (text[this.pos] === '(') this.readArrayLiteral(words, statement, depth);
     }
     this.finishCommand(words, redirects, pipeline, statement, depth, created);
+  }
+
+  /** Moves past a test operator at the position (`&&`, `||`, `<`, `>`, `(`, `)`); false when there is none. */
+  private skipConditionalOperator(): boolean {
+    const text = this.t.text;
+    const c = text[this.pos];
+    const next = text[this.pos + 1];
+    if ((c === '&' && next === '&') || (c === '|' && next === '|')) this.pos += 2;
+    else if (c === '<' || c === '>' || c === '(' || c === ')' || c === '!') this.pos++;
+    else return false;
+    return true;
   }
 
   /**
@@ -453,7 +511,19 @@ class PosixLexer {
         continue;
       }
       const lower = head.quoted ? '' : head.value;
+      if (lower === 'esac' && this.openCases > 0) this.openCases--;
       if (END_KEYWORDS.has(lower) && count === 1) return pushNested(created, raw);
+      if (lower === 'case') {
+        this.openCases++;
+        this.casePatternNext = true;
+        // `case WORD in PATTERN) …` on one line: the pattern was read as words; it is read again as a pattern.
+        const inAt = raw.findIndex((w, k) => k > from + 1 && w.value === 'in' && !w.quoted);
+        if (inAt >= 0 && inAt + 1 < raw.length) {
+          this.pos = (raw[inAt + 1] as RawWord).start;
+          raw.length = inAt + 1;
+        }
+        return pushNested(created, raw);
+      }
       if (lower === 'for' || lower === 'select') this.bindLoopVariable(raw, from);
       if (lower === 'for' || lower === 'case' || lower === 'select') return pushNested(created, raw);
       if (SKIP_KEYWORDS.has(lower)) {
@@ -1152,6 +1222,11 @@ class PosixLexer {
         const exp = this.readExpansion(statement, depth, false);
         w.addNested(exp.nested);
         if (exp.obfuscated) w.obfuscated = true;
+        if (exp.ifs && w.assignName !== undefined) {
+          // `OLDIFS=$IFS`: an assignment's value is not split, so $IFS hides nothing there (it is saved to be restored).
+          w.append(this.ifsValue === '' ? ' \t\n' : this.ifsValue);
+          continue;
+        }
         if (exp.ifs) {
           this.t.builder.note('variable_obfuscation', this.span(exp.start, this.pos), '$IFS');
           w.obfuscated = true;
@@ -1654,8 +1729,15 @@ function skipToBrace(text: string, i: number): number {
  * name as written (it only hides the name, which the caller notes).
  */
 function globResolvedName(word: RawWord, name: string): string {
-  if (word.quoted || !isGlobName(name)) return name;
+  if (word.quoted || !isGlobName(name) || literalCharacters(name) < 2) return name;
   return GLOB_TARGETS.find((p) => globMatch(name, p)) ?? name;
+}
+
+/** Characters of a glob that stand for themselves: `*` alone matches any file, not a program in particular. */
+function literalCharacters(glob: string): number {
+  let n = 0;
+  for (let i = 0; i < glob.length; i++) if (glob[i] !== '*' && glob[i] !== '?' && glob[i] !== '[' && glob[i] !== ']') n++;
+  return n;
 }
 
 /** A command name that is a glob pattern (`/???/c?rl`, `/bin/ba[s]h`); `[` and `[[` are the test commands. */

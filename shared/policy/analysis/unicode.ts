@@ -127,7 +127,8 @@ export function sanitiseUnicode(text: string): SanitisedText {
     if (cp >= 0xff01 && cp <= 0xff5e) normal = String.fromCharCode(cp - 0xfee0);
     else if (cp >= 0x2000) normal = ch.normalize('NFKC');
     if (normal !== ch && /^[\x20-\x7e]+$/.test(normal)) {
-      note('unicode_fullwidth', i, i + width);
+      // Letters and digits in disguise are the trick; typographic punctuation (`…` for `...`) is just typography.
+      if ((cp >= 0xff01 && cp <= 0xff5e) || /[A-Za-z0-9]/.test(normal)) note('unicode_fullwidth', i, i + width);
       push(normal, i, i + width);
     } else {
       push(ch, i, i + width);

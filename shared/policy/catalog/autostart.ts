@@ -10,12 +10,31 @@ export interface AutostartLocation {
   needle: string;
   /** What running from there means, completing "writes …". */
   what: string;
+  /**
+   * Registry only: the key's values that run code (lower case). Writing another value there, or creating the key
+   * (it always exists), is configuration: `Winlogon /v AutoLogonCount` is not `Winlogon /v Shell`.
+   */
+  codeValues?: readonly string[];
+  /** Registry only: whether setting a value (name and data, lower case) makes the location run code; absent: any write does. */
+  runsCode?: (name: string, data: string) => boolean;
+}
+
+/** Office add-in keys: LoadBehavior without its "load at startup" bit (0, 1, 8, 9) turns the add-in off; other writes register or load one. */
+function officeAddInLoads(name: string, data: string): boolean {
+  if (name !== 'loadbehavior') return true;
+  const n = Number(data.replace(/["']/g, ''));
+  return !Number.isInteger(n) || (n & 2) !== 0 || n === 16;
 }
 
 export const AUTOSTART_REGISTRY: readonly AutostartLocation[] = [
   { needle: '\\currentversion\\run', what: 'a Run/RunOnce autostart entry' },
   { needle: '\\currentversion\\policies\\explorer\\run', what: 'a policy Run autostart entry' },
-  { needle: '\\winlogon', what: 'a Winlogon value (Shell, Userinit, Notify) run at every logon' },
+  { needle: '\\winlogon\\notify', what: 'a Winlogon notification package loaded at every logon' },
+  {
+    needle: '\\winlogon',
+    what: 'a Winlogon value (Shell, Userinit, Taskman …) run at every logon',
+    codeValues: ['shell', 'userinit', 'taskman', 'appsetup', 'ginadll', 'vmapplet', 'system'],
+  },
   { needle: '\\image file execution options', what: 'an Image File Execution Options entry (debugger hijack)' },
   { needle: '\\silentprocessexit', what: 'a SilentProcessExit monitor that runs a program' },
   { needle: 'appinit_dlls', what: 'an AppInit_DLLs entry loaded into every process' },
@@ -32,7 +51,8 @@ export const AUTOSTART_REGISTRY: readonly AutostartLocation[] = [
   { needle: 'security packages', what: 'an LSA security package (SSP) loaded into lsass' },
   { needle: '\\print\\monitors', what: 'a print monitor DLL loaded by the spooler' },
   { needle: '\\print\\providers', what: 'a print provider DLL loaded by the spooler' },
-  { needle: '\\timeproviders', what: 'a time provider DLL loaded by the time service' },
+  // A provider's other values (SpecialPollInterval, Enabled of the built-in NtpClient …) are time settings.
+  { needle: '\\timeproviders', what: 'a time provider DLL loaded by the time service', runsCode: (name) => name === 'dllname' },
   { needle: '\\microsoft\\netsh', what: 'a netsh helper DLL' },
   { needle: '\\shell\\open\\command', what: 'a file-type/protocol open command hijack' },
   { needle: '\\inprocserver32', what: 'a COM server registration (COM hijack)' },
@@ -80,10 +100,10 @@ export const AUTOSTART_REGISTRY: readonly AutostartLocation[] = [
   { needle: '\\outlook\\webview', what: 'an Outlook folder home page (T1137.004, runs script when the folder opens)' },
   { needle: '\\outlook\\today', what: 'an Outlook Today home page (T1137.004, runs script when Outlook opens)' },
   // T1137.006: Office add-ins loaded at every start of the application.
-  { needle: '\\word\\addins', what: 'an Office add-in loaded at every Word start' },
-  { needle: '\\excel\\addins', what: 'an Office add-in loaded at every Excel start' },
-  { needle: '\\outlook\\addins', what: 'an Office add-in loaded at every Outlook start' },
-  { needle: '\\powerpoint\\addins', what: 'an Office add-in loaded at every PowerPoint start' },
+  { needle: '\\word\\addins', what: 'an Office add-in loaded at every Word start', runsCode: officeAddInLoads },
+  { needle: '\\excel\\addins', what: 'an Office add-in loaded at every Excel start', runsCode: officeAddInLoads },
+  { needle: '\\outlook\\addins', what: 'an Office add-in loaded at every Outlook start', runsCode: officeAddInLoads },
+  { needle: '\\powerpoint\\addins', what: 'an Office add-in loaded at every PowerPoint start', runsCode: officeAddInLoads },
   // Remote Assistance: a standing way for another user to view or take over the desktop.
   { needle: 'fallowtogethelp', what: 'a change that allows Remote Assistance connections' },
   { needle: 'fallowunsolicited', what: 'a change that allows unsolicited Remote Assistance offers' },

@@ -1474,7 +1474,8 @@ function olderThanFilter(inv: Invocation): boolean {
   const args = inv.args;
   for (let i = 0; i + 1 < args.length; i++) {
     const l = args[i]!.lower;
-    if ((l === '-mtime' || l === '-mmin' || l === '-ctime' || l === '-cmin' || l === '-atime') && args[i + 1]!.lower.startsWith('+'))
+    // `+30` (older than) or `30` (that age exactly, a common slip for the same intent): only files of some age go.
+    if ((l === '-mtime' || l === '-mmin' || l === '-ctime' || l === '-cmin' || l === '-atime') && /^\+?0*[1-9]/.test(args[i + 1]!.lower))
       return true;
   }
   return false;
@@ -2073,8 +2074,29 @@ function checkProcessHidingMount(inv: Invocation, out: FindingCollector): void {
   );
 }
 
+/**
+ * Whether a service security descriptor (SDDL) hides the service or locks administrators out: a deny entry
+ * (`(D;;…;;;IU)`, how services are hidden from listings), or no entry letting Administrators start and stop it.
+ * Microsoft's documented defaults (full control for SYSTEM and Administrators, read for users) do neither.
+ */
+function sddlHidesOrLocks(sddl: string): boolean {
+  const dacl = sddl.startsWith('d:') ? sddl.slice(2).split('s:')[0]! : '';
+  if (dacl === '') return true;
+  let adminsControl = false;
+  for (const ace of dacl.split('(')) {
+    const fields = ace.replace(/\).*$/, '').split(';');
+    if (fields.length < 6) continue;
+    if (fields[0] === 'd') return true;
+    if (fields[0] === 'a' && fields[5] === 'ba' && fields[2]!.includes('rp') && fields[2]!.includes('wp')) adminsControl = true;
+  }
+  return !adminsControl;
+}
+
 function checkServicePermissions(inv: Invocation, out: FindingCollector): void {
-  if (inv.name === 'sc' && inv.args.some((w) => w.lower === 'sdset')) {
+  const at = inv.name === 'sc' ? inv.args.findIndex((w) => w.lower === 'sdset') : -1;
+  if (at >= 0) {
+    const sddl = inv.args.slice(at + 1).find((w) => w.lower.startsWith('d:'));
+    if (sddl && !sddlHidesOrLocks(sddl.lower)) return;
     out.add(
       blockSpec(
         'evasion.service.sdset',

@@ -18,6 +18,7 @@ import {
   MODPROBE_RULE,
   SHELL_PROFILE_FILES,
   UNIT_FILE_SUFFIXES,
+  type AutostartLocation,
 } from '../catalog/autostart';
 import { SECURITY_REGISTRY } from '../catalog/security-software';
 import {
@@ -438,6 +439,22 @@ const PS_REGISTRY_WRITERS = new Set([
   'ni',
 ]);
 
+/** The PowerShell registry writers that set a value (`-Name`), not a key. */
+const ITEM_PROPERTY_WRITERS: ReadonlySet<string> = new Set(['set-itemproperty', 'new-itemproperty', 'sp']);
+/** Their parameters that take no value. */
+const ITEM_PROPERTY_SWITCHES: ReadonlySet<string> = new Set(['-force', '-whatif', '-confirm', '-passthru', '-usetransaction']);
+
+/** A PowerShell command's arguments bound by position: neither parameters nor their values. */
+function unnamedArguments(args: readonly Word[]): Word[] {
+  const out: Word[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i] as Word;
+    if (!w.lower.startsWith('-') || w.lower.length < 2) out.push(w);
+    else if (!ITEM_PROPERTY_SWITCHES.has(w.lower) && !w.lower.includes(':')) i++;
+  }
+  return out;
+}
+
 /** Every program `registryWriteText` can find a registry write in. */
 export const REGISTRY_WRITER_NAMES: readonly string[] = ['reg', ...PS_REGISTRY_WRITERS];
 
@@ -508,12 +525,34 @@ export function environmentRunsCode(name: string, value: string): boolean {
   return inStagingFolder(first.endsWith('\\') ? first : first + '\\');
 }
 
-/** The variable a registry write under an Environment key sets, with its value (`/v Path /d …`, `-Name Path -Value …`). */
-function environmentWrite(inv: Invocation): { name: string; value: string } | undefined {
+/**
+ * The value a registry write sets, name and data lower case (`/v Path /d …`, `-Name Path -Value …`); undefined when it
+ * names none (it creates or deletes a key).
+ */
+function registryValueWrite(inv: Invocation): { name: string; value: string } | undefined {
   const isReg = inv.name === 'reg';
-  const name = (isReg ? optionValue(inv.args, 'v') : optionValue(inv.args, 'name'))?.lower.replace(/["']/g, '');
-  const value = (isReg ? optionValue(inv.args, 'd') : optionValue(inv.args, 'value'))?.lower ?? '';
+  if (isReg) {
+    const name = optionValue(inv.args, 'v')?.lower.replace(/["']/g, '');
+    return name === undefined ? undefined : { name, value: optionValue(inv.args, 'd')?.lower ?? '' };
+  }
+  // New-Item and Set-Item make or set a key (their -Name is a subkey's), not a value.
+  if (!ITEM_PROPERTY_WRITERS.has(inv.name)) return undefined;
+  // Set-ItemProperty binds Path, Name and Value by position when they are not named.
+  const unnamed = unnamedArguments(inv.args);
+  const named = optionValue(inv.args, 'path', 'literalpath') !== undefined;
+  const byPosition = named ? unnamed : unnamed.slice(1);
+  const name = (optionValue(inv.args, 'name') ?? byPosition[0])?.lower.replace(/["']/g, '');
+  const value = (optionValue(inv.args, 'value') ?? byPosition[1])?.lower ?? '';
   return name === undefined ? undefined : { name, value };
+}
+
+/** Whether a write at a location that runs only some of its values (see AutostartLocation) sets one of those. */
+function writesCodeValue(loc: AutostartLocation, inv: Invocation): boolean {
+  if (loc.codeValues === undefined && loc.runsCode === undefined) return true;
+  const set = registryValueWrite(inv);
+  if (set === undefined) return loc.codeValues === undefined; // a key created: a new registration, unless the key always exists
+  if (loc.codeValues !== undefined && !loc.codeValues.includes(set.name)) return false;
+  return loc.runsCode === undefined || loc.runsCode(set.name, set.value);
 }
 
 /** `setx COR_PROFILER {…} /M`, `[Environment]::SetEnvironmentVariable('Path', 'C:\Users\Public\bin;…', 'Machine')`. */
@@ -557,9 +596,10 @@ function checkRegistry(inv: Invocation, out: FindingCollector, doc: Document): v
     if (loc.needle === SERVICES_KEY && !startsServiceCode(inv, text)) continue;
     // Under an Environment key only variables that make processes run something (a logon script, a profiler).
     if (loc.needle === ENVIRONMENT_KEY && !write.viaVariable) {
-      const set = environmentWrite(inv);
+      const set = registryValueWrite(inv);
       if (set !== undefined && !environmentRunsCode(set.name, set.value)) continue;
     }
+    if (!writesCodeValue(loc, inv)) continue;
     const spans = write.viaVariable ? searchFirst(doc, loc.needle) : [];
     out.add(spec('persist.registry', `Writes ${loc.what} in the registry.`), [commandWord(inv), write.word, ...spans]);
     return;
