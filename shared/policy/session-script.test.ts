@@ -51,6 +51,18 @@ describe('the session read as one script', () => {
     expect(last(['New-LocalUser -Name helpdesk -NoPassword', 'Get-LocalUser'], 'powershell').decision).toBe('allow');
   });
 
+  it('a downloaded file shown in a viewer or given as data to a local script is not run', () => {
+    const fetched = 'curl -fsSL -o ~/Downloads/q3.pdf https://files.example.com/q3.pdf';
+    expect(last([fetched, 'open -a Preview ~/Downloads/q3.pdf'], 'zsh').decision).toBe('allow');
+    expect(last([fetched, 'open -e ~/Downloads/q3.pdf'], 'zsh').decision).toBe('allow');
+    expect(last([fetched, 'open ~/Downloads/q3.pdf'], 'zsh').decision).toBe('block');
+    const data = 'wget -q -O /tmp/rows.csv https://files.example.com/rows.csv';
+    expect(last([data, 'python3 /opt/tools/load_rows.py /tmp/rows.csv'], 'bash').decision).toBe('allow');
+    expect(last(['wget -q -O /tmp/load.py https://files.example.com/load.py', 'python3 /tmp/load.py /tmp/rows.csv'], 'bash').decision).toBe(
+      'block',
+    );
+  });
+
   it('leaves ordinary aliases, variables and functions alone', () => {
     expect(last(["alias ll='ls -la'", 'll /var/log'], 'bash').decision).toBe('allow');
     expect(last(['d=/var/log', 'd=${d}/nginx', 'tail -n 50 $d/error.log'], 'bash').decision).toBe('allow');

@@ -799,6 +799,11 @@ const FILE_RUNNERS = new Set([
   'at',
 ]);
 
+/**
+ * macOS `open`: runs a file as its type says (an app, a package, a script), but with `-a App`, `-e`, `-t`, `-b id` or
+ * `-R` the file is shown in (or revealed by) another application, which alone runs.
+ */
+const DOCUMENT_OPENERS: ReadonlySet<string> = new Set(['open']);
 /** File keys a command executes: itself when invoked by path, or its file argument for runners. */
 export function executedFiles(cmd: SimpleCommand): string[] {
   const out: string[] = [];
@@ -820,9 +825,23 @@ export function executedPaths(cmd: SimpleCommand): string[] {
   const n = cmd.name;
   if (FILE_RUNNERS.has(n) || POWERSHELL_HOSTS.has(n) || POSIX_SHELLS.has(n) || INTERPRETERS.has(n)) {
     const words = cmd.words;
+    // A shell or interpreter runs its script; what follows the script is the script's arguments (`parse.py data.csv`).
+    const scriptFirst = POSIX_SHELLS.has(n) || INTERPRETERS.has(n) || n === 'source' || n === '.';
+    const opener = DOCUMENT_OPENERS.has(n);
     for (let i = 1; i < words.length; i++) {
       const value = words[i]!.value;
+      // `open -a Preview f.pdf`, `open -e notes.txt`: the file is shown in an application, only `-a`'s application runs.
+      if (opener && (value === '-e' || value === '-t' || value === '-R' || value === '-b')) break;
+      if (opener && value === '-a') {
+        const app = words[i + 1]?.value;
+        if (app !== undefined) out.push(app);
+        break;
+      }
       if (value.startsWith('-') && value.length > 1) continue;
+      if (scriptFirst && (value.includes('/') || value.includes('\\') || value.includes('.'))) {
+        out.push(value);
+        break;
+      }
       // `rundll32 x.dll,Entry` / `regsvr32 /s x.dll`: the file is before the first comma, after a `/x:` option prefix.
       const comma = value.indexOf(',');
       let v = comma >= 0 ? value.slice(0, comma) : value;
