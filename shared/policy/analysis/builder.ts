@@ -252,6 +252,8 @@ export interface DerivedText {
   text: string;
   span: Span;
   origin: Layer['origin'];
+  /** The text is the whole command line (a `doskey` macro with its `$*` filled in): the command's arguments are not added. */
+  complete?: boolean;
 }
 
 /** Variables known while lexing: case-insensitive for PowerShell and cmd. */

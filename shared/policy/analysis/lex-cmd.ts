@@ -75,6 +75,8 @@ class CmdLexer {
   private readonly unknownValues = new Set<string>();
   /** What `echo` wrote to each file of this text (`(echo X)>file`), by lower-case path; undefined once not known. */
   private readonly writtenFiles = new Map<string, string | undefined>();
+  /** `doskey name=text`: macros typed at the prompt, by lower-case name (their text as written, `$*`, `$1`, `$T` … unexpanded). */
+  private readonly macros = new Map<string, string>();
   /** The last `echo` command: its index in the builder and the line it prints, for a `( … )>file` block around it. */
   private lastEcho: { command: number; start: number; line: string | undefined } | null = null;
 
@@ -491,6 +493,8 @@ class CmdLexer {
     const first = words[0] as RawWord;
     const nameLower = keyword(first.value);
     if (nameLower === 'set' || nameLower === 'setx') this.recordSet(words, nameLower === 'setx', redirects);
+    if (nameLower === 'doskey') this.defineMacro(words);
+    const macro = first.quoted || first.obfuscated ? undefined : this.macros.get(nameLower);
     if (nameLower === 'setlocal' && words.some(isDelayedExpansion)) this.t.vars.set('__delayed', '1');
     const outWords: Word[] = new Array<Word>(words.length);
     for (let i = 0; i < words.length; i++) {
@@ -526,6 +530,27 @@ class CmdLexer {
       name: cachedProgramName(first.value),
     });
     this.lastEcho = echoes ? { command: commandIndex, start: first.start, line: echoed } : null;
+    if (macro !== undefined) {
+      b.deriveCommandLine(commandIndex, {
+        text: expandMacro(macro, words.slice(1), this.t.text),
+        // The call is what runs the macro's text: its findings point at the call (the definition may be an earlier line).
+        span: this.span(first.start, last.end),
+        origin: 'deobfuscated',
+        complete: true,
+      });
+    }
+  }
+
+  /** `doskey p=powershell -nop -c $*`: the text after `=`, to the end of the command, as written. */
+  private defineMacro(words: readonly RawWord[]): void {
+    const at = words.findIndex((w, k) => k > 0 && !w.value.startsWith('/') && w.value.indexOf('=') > 0);
+    if (at < 0) return;
+    const w = words[at] as RawWord;
+    const name = w.value.slice(0, w.value.indexOf('=')).toLowerCase();
+    const start = this.t.text.indexOf('=', w.start) + 1;
+    const end = (words[words.length - 1] as RawWord).end;
+    if (start <= 0 || start > end || end - start > 4096) return;
+    this.macros.set(name, this.t.text.slice(start, end));
   }
 
   /** A command word that is only a batch parameter (`%1`, `%*`, `%~1`) or a variable whose value is unknown here. */
@@ -868,6 +893,34 @@ class CmdWordState {
 
 function endsAlnum(text: string): boolean {
   return text.length > 0 && isAlnum(text.charCodeAt(text.length - 1));
+}
+
+/**
+ * A doskey macro's command line for a call: `$*` is every argument as typed, `$1`…`$9` one each, `$T` separates
+ * commands, `$G`, `$L` and `$B` are `>`, `<` and `|`, `$$` is `$`.
+ */
+function expandMacro(macro: string, args: readonly RawWord[], text: string): string {
+  const all = args.length > 0 ? text.slice((args[0] as RawWord).start, (args[args.length - 1] as RawWord).end) : '';
+  let out = '';
+  for (let i = 0; i < macro.length; i++) {
+    const c = macro[i] as string;
+    const next = (macro[i + 1] ?? '').toLowerCase();
+    if (c !== '$' || next === '') {
+      out += c;
+      continue;
+    }
+    i++;
+    if (next === '*') out += all;
+    else if (next >= '1' && next <= '9') out += args[Number(next) - 1]?.value ?? '';
+    else if (next === 't') out += ' & ';
+    else if (next === 'g') out += '>';
+    else if (next === 'l') out += '<';
+    else if (next === 'b') out += '|';
+    else if (next === '$') out += '$';
+    else out += '$' + (macro[i] as string);
+    if (out.length > 65536) break;
+  }
+  return out;
 }
 
 /**

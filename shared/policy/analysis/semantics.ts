@@ -875,7 +875,7 @@ const DOTNET_LOADS = [
  * `gc f | iex`, `[ScriptBlock]::Create([IO.File]::ReadAllText(f))`. Keys as `executedFiles` gives them.
  */
 export function evaluatedFiles(doc: Document, cmd: SimpleCommand): string[] {
-  if (cmd.shell !== 'powershell') return [];
+  if (cmd.shell !== 'powershell') return posixEvaluatedFiles(doc, cmd);
   let read: string | undefined;
   if (POWERSHELL_READERS.has(cmd.name)) {
     const path = cmd.words.find((w, k) => k > 0 && !w.value.startsWith('-') && (k === 1 || !cmd.words[k - 1]!.value.startsWith('-')));
@@ -894,6 +894,24 @@ export function evaluatedFiles(doc: Document, cmd: SimpleCommand): string[] {
   if (read === undefined || !evaluatesOutput(doc, cmd)) return [];
   const key = fileKey(read);
   return key ? [key] : [];
+}
+
+/** Programs whose arguments a POSIX shell runs as code: `eval "$(cat f)"`, `source <(cat f)`, `sh -c "$(cat f)"`. */
+const POSIX_CODE_RUNNERS: ReadonlySet<string> = new Set(['eval', 'source', '.', ...POSIX_SHELLS]);
+
+/** `sh -c "$(cat f)"`, `source <(cat f)`, `eval "$(< f)"`-style: a file whose text a substitution hands to a shell as code. */
+function posixEvaluatedFiles(doc: Document, cmd: SimpleCommand): string[] {
+  if (cmd.name !== 'cat' || cmd.parent === undefined) return [];
+  const parent = doc.commands[cmd.parent];
+  if (parent === undefined || !POSIX_CODE_RUNNERS.has(parent.name)) return [];
+  const out: string[] = [];
+  for (let k = 1; k < cmd.words.length; k++) {
+    const v = (cmd.words[k] as Word).value;
+    if (v.startsWith('-') && v.length > 1) continue;
+    const key = fileKey(v);
+    if (key) out.push(key);
+  }
+  return out;
 }
 
 /** Whether a command's output becomes code: inside Invoke-Expression or `[ScriptBlock]::Create(…)`, or piped into Invoke-Expression. */

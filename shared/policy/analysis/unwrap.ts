@@ -624,7 +624,7 @@ export class Unwrapper {
    * as a command line also sees what it would take for `eval` (`curl … | sh` inside the payload).
    */
   private derivedCommandLine(cmd: SimpleCommand, line: DerivedText, depth: number, out: NestedText[]): void {
-    if (cmd.words.length === 1) {
+    if (cmd.words.length === 1 || line.complete === true) {
       out.push({ layer: derivedLayer(line.span, line.text, cmd.shell, depth, line.origin), lex: true });
       return;
     }

@@ -42,7 +42,7 @@ import {
 } from '../analysis/semantics';
 import { INTERPRETERS } from '../analysis/unwrap';
 import type { Span } from '../types';
-import { POWERSHELL_TEXT_RUNNERS } from './command-match';
+import { FILE_COPIERS, POWERSHELL_TEXT_RUNNERS } from './command-match';
 import type { Finding, RuleContext, RuleFamily } from './rule';
 
 const REMEDY = 'A supervisor can grant extended trust for this session, or save the script and have its hash permitted.';
@@ -176,6 +176,29 @@ const CODE_EXEC = [
   '.exec(',
   'shellexecute',
 ];
+
+/** Programs that copy, move or rename a file: what they make of a download is the download. */
+const FILE_MOVERS: ReadonlySet<string> = new Set([...FILE_COPIERS, 'install', 'ren', 'rename', 'rename-item', 'rni', 'ditto']);
+
+/** `mv /tmp/a.txt /usr/local/bin/tool`, `ren a.txt a.exe`, `Copy-Item a C:\x\b.exe`: the last path is the download too. */
+function carryDownload(cmd: SimpleCommand, flow: SessionFlow): void {
+  const paths: Word[] = [];
+  for (let k = 1; k < cmd.words.length; k++) {
+    const w = cmd.words[k] as Word;
+    if (w.value.length > 1 && (w.value.startsWith('-') || (cmd.shell === 'cmd' && /^\/[a-z-]+$/i.test(w.value)))) continue;
+    paths.push(w);
+  }
+  if (paths.length < 2) return;
+  const target = fileKey((paths[paths.length - 1] as Word).value);
+  if (!target) return;
+  for (let k = 0; k < paths.length - 1; k++) {
+    const source = fileKey((paths[k] as Word).value);
+    if (source && flow.downloaded.has(source)) {
+      flow.downloaded.set(target, flow.downloaded.get(source));
+      return;
+    }
+  }
+}
 
 /** What a written file's text fetches and runs, kept per file (`append`: added to what was written before). */
 function recordWrittenScript(flow: SessionFlow, key: string, text: string, append: boolean): void {
@@ -810,6 +833,7 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
       if (source !== undefined) flow.fetchedVariables.set(variableKey(cmd.assignTo), flow.fetchedVariables.get(source));
     }
     if (fetch) for (const f of downloadedFiles(cmd, doc)) flow.downloaded.set(f, report ? cmd.span : undefined);
+    if (flow.downloaded.size > 0 && FILE_MOVERS.has(cmd.name)) carryDownload(cmd, flow);
     // A call of a function that downloads into one of its arguments (`fetch "$URL" "$BIN"`).
     const use = parameterUses?.get(cmd.name);
     if (use && use.downloadsInto > 0 && cmd.words.length > use.downloadsInto) {
