@@ -42,6 +42,11 @@ export function evaluateLine(text: string, shell: Shell, history: string[] = [],
   });
 }
 
+/** The whole engine's decision on one text, as `evaluateLine` gives it. */
+export function decisionOf(text: string, shell: Shell, history: string[] = []): PolicyResult['decision'] {
+  return evaluateLine(text, shell, history).decision;
+}
+
 /** A case of a technique table: the text, its shell, the rule that must fire, the platform when not the shell's usual one. */
 export type TechniqueCase = [text: string, shell: Shell, ruleId: string, platform?: Platform];
 

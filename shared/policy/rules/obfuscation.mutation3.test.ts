@@ -4,12 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { analyse } from '../analysis/analyse';
-import { evaluateLine } from './family-test-support';
+import { decisionOf as decision, evaluateLine } from './family-test-support';
 import type { Shell } from '../types';
-
-function decision(text: string, shell: Shell): string {
-  return evaluateLine(text, shell).decision;
-}
 
 function codes(text: string, shell: Shell): string[] {
   return evaluateLine(text, shell).reasons.map((r) => r.code);

@@ -3,12 +3,8 @@
  * attributes, batch maintenance, backup scripts), each beside the technique it resembles, which must still be caught.
  */
 import { describe, expect, it } from 'vitest';
-import { evaluateLine } from './family-test-support';
+import { decisionOf as decision, evaluateLine } from './family-test-support';
 import type { Shell } from '../types';
-
-function decision(text: string, shell: Shell): string {
-  return evaluateLine(text, shell).decision;
-}
 
 function rules(text: string, shell: Shell): string[] {
   return evaluateLine(text, shell).reasons.map((r) => r.ruleId);
