@@ -26,8 +26,8 @@ const PROBE_SETS = [
   { file: 'technique-probes-round10.jsonl', items: 506, blockMin: 0.9, detectMin: 0.94, fprMax: 0.005 },
   { file: 'technique-probes-round11.jsonl', items: 399, blockMin: 0.98, detectMin: 0.99, fprMax: 0.005 },
   { file: 'technique-probes-round12.jsonl', items: 185, blockMin: 0.99, detectMin: 0.99, fprMax: 0.005 },
-  // Round 13 is terminal sessions (each line with the earlier ones as history); five cross-line techniques still miss (README).
-  { file: 'technique-probes-round13.jsonl', items: 425, blockMin: 0.9, detectMin: 0.9, fprMax: 0.005 },
+  // Round 13 is terminal sessions (each line with the earlier ones as history); four cross-line techniques still miss (see the probes README).
+  { file: 'technique-probes-round13.jsonl', items: 425, blockMin: 0.93, detectMin: 0.92, fprMax: 0.005 },
   { file: 'technique-probes-gaps.jsonl', items: 474, blockMin: 0.99, detectMin: 0.99, fprMax: 0.005 },
 ];
 

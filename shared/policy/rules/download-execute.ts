@@ -42,7 +42,7 @@ import {
 } from '../analysis/semantics';
 import { INTERPRETERS } from '../analysis/unwrap';
 import type { Span } from '../types';
-import { FILE_COPIERS, POWERSHELL_TEXT_RUNNERS } from './command-match';
+import { baseName, FILE_COPIERS, POWERSHELL_TEXT_RUNNERS } from './command-match';
 import type { Finding, RuleContext, RuleFamily } from './rule';
 
 const REMEDY = 'A supervisor can grant extended trust for this session, or save the script and have its hash permitted.';
@@ -854,6 +854,7 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
     }
     // A downloaded archive unpacked, and the working directory moved into what it unpacked.
     if (flow.downloaded.size > 0 || (cmd.position > 0 && isUnpacker(cmd.name))) recordUnpacking(doc, cmd, flow, report !== null);
+    if (cmd.name === 'git') recordClone(cmd, flow, report !== null);
     if (flow.unpacked.size > 0 && CHANGE_DIRECTORY.has(cmd.name)) recordDirectoryChange(cmd, flow);
     const written = cmd.redirects.length > 0 ? writtenText(cmd) : undefined;
     if (written !== undefined) {
@@ -1073,6 +1074,26 @@ function recordUnpacking(doc: Document, cmd: SimpleCommand, flow: SessionFlow, c
   // A decompressed single file is a downloaded file like any other.
   if (unpacking.file !== undefined) flow.downloaded.set(fileKeyOf(unpacking.file), current ? cmd.span : undefined);
   else flow.unpacked.set(normalisedPath(unpacking.directory), { archive, spans });
+}
+
+/** `git clone URL [dir]`: the repository is downloaded contents, like an unpacked archive (`cd dir && ./install.sh` runs them). */
+function recordClone(cmd: SimpleCommand, flow: SessionFlow, current: boolean): void {
+  const at = cmd.words.findIndex((w) => w.lower === 'clone');
+  if (at < 0) return;
+  const operands = cmd.words
+    .slice(at + 1)
+    .filter((w, k, all) => !w.value.startsWith('-') && !/^-[bcjo]$|^--(branch|depth|origin|config)$/.test(all[k - 1]?.value ?? ''));
+  const url = operands[0];
+  if (url === undefined || !(isUrlWord(url) || url.value.includes('@') || url.value.includes(':'))) return;
+  let end = url.value.length;
+  while (end > 0 && url.value[end - 1] === '/') end--;
+  const repository = baseName(url.value.slice(0, end));
+  const named = operands[1]?.value ?? (repository.endsWith('.git') ? repository.slice(0, -4) : repository);
+  if (named === '') return;
+  flow.unpacked.set(normalisedPath(named), {
+    archive: url.value.length > 80 ? url.value.slice(0, 80) + '…' : url.value,
+    spans: [current ? cmd.span : undefined],
+  });
 }
 
 const CHANGE_DIRECTORY: ReadonlySet<string> = new Set(['cd', 'chdir', 'pushd', 'set-location', 'push-location']);
