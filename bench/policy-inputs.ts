@@ -195,6 +195,13 @@ export function adversarialCases(size: number): AdversarialCase[] {
       text: flat(`x=${'a'.repeat(1000)}\n` + repeatTo('echo $x $x $x $x $x $x $x $x $x $x\n', size - 1003)),
     },
     {
+      // A doskey macro of 2,000 `$*` called on every line: macro expansions share the same budget.
+      name: 'a 2,000-$* doskey macro called 90,000 times (cmd)',
+      shell: 'cmd',
+      platform: 'windows',
+      text: flat(`doskey a=${'$*'.repeat(2000)}\n` + repeatTo('a xxxxxxxx\n', size - 4010)),
+    },
+    {
       name: 'a 32-entry hashtable splatted 300,000 times (powershell)',
       shell: 'powershell',
       platform: 'windows',

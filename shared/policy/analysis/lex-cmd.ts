@@ -75,8 +75,8 @@ class CmdLexer {
   private readonly unknownValues = new Set<string>();
   /** What `echo` wrote to each file of this text (`(echo X)>file`), by lower-case path; undefined once not known. */
   private readonly writtenFiles = new Map<string, string | undefined>();
-  /** `doskey name=text`: macros typed at the prompt, by lower-case name (their text as written, `$*`, `$1`, `$T` … unexpanded). */
-  private readonly macros = new Map<string, string>();
+  /** `doskey name=text`: macros typed at the prompt, by lower-case name: their text as written (`$*`, `$1`, `$T` … unexpanded) and its `$` count. */
+  private readonly macros = new Map<string, { text: string; dollars: number }>();
   /** The last `echo` command: its index in the builder and the line it prints, for a `( … )>file` block around it. */
   private lastEcho: { command: number; start: number; line: string | undefined } | null = null;
 
@@ -530,9 +530,12 @@ class CmdLexer {
       name: cachedProgramName(first.value),
     });
     this.lastEcho = echoes ? { command: commandIndex, start: first.start, line: echoed } : null;
-    if (macro !== undefined) {
+    // Each expansion is charged to the expansion budget at its largest (every `$` taking all the arguments): many calls of a
+    // macro of many `$*` cannot multiply the text.
+    const argumentsLength = words.length > 1 ? last.end - (words[1] as RawWord).start : 0;
+    if (macro !== undefined && this.t.vars.spend(macro.text.length + macro.dollars * argumentsLength)) {
       b.deriveCommandLine(commandIndex, {
-        text: expandMacro(macro, words.slice(1), this.t.text),
+        text: expandMacro(macro.text, words.slice(1), this.t.text),
         // The call is what runs the macro's text: its findings point at the call (the definition may be an earlier line).
         span: this.span(first.start, last.end),
         origin: 'deobfuscated',
@@ -550,7 +553,8 @@ class CmdLexer {
     const start = this.t.text.indexOf('=', w.start) + 1;
     const end = (words[words.length - 1] as RawWord).end;
     if (start <= 0 || start > end || end - start > 4096) return;
-    this.macros.set(name, this.t.text.slice(start, end));
+    const text = this.t.text.slice(start, end);
+    this.macros.set(name, { text, dollars: countOf(text, '$') });
   }
 
   /** A command word that is only a batch parameter (`%1`, `%*`, `%~1`) or a variable whose value is unknown here. */
@@ -893,6 +897,13 @@ class CmdWordState {
 
 function endsAlnum(text: string): boolean {
   return text.length > 0 && isAlnum(text.charCodeAt(text.length - 1));
+}
+
+/** How many times a character occurs in a short text. */
+function countOf(text: string, ch: string): number {
+  let n = 0;
+  for (let i = text.indexOf(ch); i >= 0; i = text.indexOf(ch, i + 1)) n++;
+  return n;
 }
 
 /**

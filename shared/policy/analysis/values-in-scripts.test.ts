@@ -146,6 +146,16 @@ describe('expansions are bounded by the size of the text', () => {
     expect(d.commands.find((c) => c.name === 'x')!.words[1]!.value).toBe('-K0');
   });
 
+  it('charges doskey macro expansions to the same budget', () => {
+    const text = `doskey a=${'$*'.repeat(500)}\n` + 'a xxxxxxxx\n'.repeat(2000);
+    const d = doc(text, 'cmd');
+    const derived = d.layers.filter((l) => l.origin === 'deobfuscated').reduce((n, l) => n + l.text.length, 0);
+    expect(derived).toBeGreaterThan(0);
+    expect(derived).toBeLessThanOrEqual(2 * text.length + 65536);
+    // Stopped by the expansion budget as each call is read, before its text is made, not only when layers are queued.
+    expect(d.notes.some((n) => n.kind === 'budget_exhausted' && n.detail === 'too many variable expansions to follow')).toBe(true);
+  });
+
   it('does not let a cmd for body multiply its set', () => {
     const d = doc(`for %x in (${'h'.repeat(1000)}) do echo ${'%x '.repeat(5000)}`, 'cmd');
     const echo = d.commands.find((c) => c.name === 'echo')!;
