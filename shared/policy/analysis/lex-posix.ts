@@ -525,7 +525,7 @@ class PosixLexer {
         return pushNested(created, raw);
       }
       if (lower === 'for' || lower === 'select') this.bindLoopVariable(raw, from);
-      if (lower === 'for' || lower === 'case' || lower === 'select') return pushNested(created, raw);
+      if (lower === 'for' || lower === 'select') return pushNested(created, raw);
       if (SKIP_KEYWORDS.has(lower)) {
         from++;
         continue;
