@@ -100,15 +100,37 @@ function sessionFindings(historyLines: readonly string[], text: string, shell: S
   if (first === historyLines.length) return [];
   const earlier = historyLines.slice(first).join('\n');
   const offset = earlier.length + 1;
-  const before = new Set(familyFindings(analyse(earlier, shell, platform)).map((f) => f.ruleId));
+  const before =
+    sessionRuleIds(earlier, shell, platform) ?? new Set(familyFindings(analyse(earlier, shell, platform)).map((f) => f.ruleId));
+  const joined = earlier + '\n' + text;
+  const found = familyFindings(analyse(joined, shell, platform));
+  rememberSessionRuleIds(joined, shell, platform, found);
   const out: Finding[] = [];
-  for (const f of familyFindings(analyse(earlier + '\n' + text, shell, platform))) {
+  for (const f of found) {
     if (before.has(f.ruleId)) continue;
     const spans: Span[] = [];
     for (const span of f.spans) if (span.end > offset) spans.push({ start: Math.max(0, span.start - offset), end: span.end - offset });
     if (spans.length > 0) out.push({ ...f, spans });
   }
   return out;
+}
+
+/**
+ * The rules that fired on the last session text read: the next line of the same session reads that text again as its
+ * earlier lines (while the window does not slide), so their rules need not be found a second time.
+ */
+let lastSession: { key: string; ruleIds: ReadonlySet<string> } | null = null;
+
+function sessionKey(text: string, shell: Shell, platform: PolicyInput['platform']): string {
+  return shell + '\u0000' + platform + '\u0000' + text;
+}
+
+function sessionRuleIds(text: string, shell: Shell, platform: PolicyInput['platform']): ReadonlySet<string> | undefined {
+  return lastSession !== null && lastSession.key === sessionKey(text, shell, platform) ? lastSession.ruleIds : undefined;
+}
+
+function rememberSessionRuleIds(text: string, shell: Shell, platform: PolicyInput['platform'], found: readonly Finding[]): void {
+  lastSession = { key: sessionKey(text, shell, platform), ruleIds: new Set(found.map((f) => f.ruleId)) };
 }
 
 /** Every family's findings on a session text (a family that fails is reported by the line's own evaluation). */
