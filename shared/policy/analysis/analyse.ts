@@ -11,6 +11,7 @@ import { lexPowerShell } from './lex-powershell';
 import { detectShell } from './shell-detect';
 import { sanitiseUnicode } from './unicode';
 import { Unwrapper } from './unwrap';
+import { WrittenFiles } from './written-files';
 import type { Platform, Shell, ShellOrAuto, Span } from '../types';
 
 export interface AnalyseOptions {
@@ -27,6 +28,7 @@ export function analyse(text: string, shell: ShellOrAuto, platform: Platform, op
 
   const root = originalLayer(sanitised.text, text.length, resolved, sanitised.starts, sanitised.ends);
   const unwrapper = new Unwrapper(b, text, platform);
+  const writtenFiles = new WrittenFiles(b);
   const tables = new Map<string, VariableTable>();
 
   // Derived layers together may not exceed the input's own size (plus a little): nesting cannot multiply work.
@@ -54,7 +56,9 @@ export function analyse(text: string, shell: ShellOrAuto, platform: Platform, op
     const after = b.commands.length;
     addDeobfuscatedLayer(b, before, after, layer);
     if (layer.depth >= LIMITS.maxDepth) continue;
-    for (const nested of unwrapper.find(before, after, layer.depth + 1)) {
+    const found = unwrapper.find(before, after, layer.depth + 1);
+    for (const replayed of writtenFiles.find(before, after, layer.depth + 1)) found.push(replayed);
+    for (const nested of found) {
       if (b.derivedChars + nested.layer.text.length > derivedBudget || queue.length >= maxLayers) {
         b.note('budget_exhausted', nested.layer.toOriginal(0, nested.layer.text.length));
         continue;

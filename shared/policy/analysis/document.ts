@@ -94,6 +94,8 @@ export interface Layer {
     | 'substitution'
     | 'char_codes'
     | 'constant_string'
+    /** The text earlier commands wrote to a file (`echo … >> f`, a here-document), where the file is run. */
+    | 'written_file'
     /** Words of the layer above after deobfuscation (escapes, split quotes, concatenation, format strings, variables), joined by spaces. */
     | 'deobfuscated';
   /** Maps an offset in `text` to a span of the original text. */
