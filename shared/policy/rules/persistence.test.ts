@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { persistenceRules } from './persistence';
-import { run, ruleIds, spansValid, verdict } from './family-test-support';
+import { evaluateLine, run, ruleIds, spansValid, verdict } from './family-test-support';
 import type { Shell } from '../types';
 
 const flagged: Array<[string, Shell, string]> = [
@@ -457,5 +457,29 @@ describe('round 7: cloud/Kubernetes persistence and kernel-module autoload (T105
   ];
   it.each(ordinaryCloud)('allows %s', (text, shell) => {
     expect(verdict(run(persistenceRules, text, shell))).toBe('allow');
+  });
+});
+
+describe('enabling a unit the same text wrote', () => {
+  const write =
+    "printf '[Unit]\\nDescription=helper\\n[Service]\\nExecStart=/usr/local/bin/khelper\\n[Install]\\nWantedBy=multi-user.target\\n' | sudo tee /etc/systemd/system/khelper.service";
+
+  it('flags `systemctl enable` of that unit, by its name with or without .service, in a script or a later session line', () => {
+    for (const enable of [
+      'sudo systemctl enable --now khelper.service',
+      'systemctl enable khelper',
+      "systemctl --user enable 'khelper.service'",
+    ]) {
+      expect(ruleIds(run(persistenceRules, `${write}\nsystemctl daemon-reload\n${enable}`, 'bash')), enable).toContain(
+        'persist.systemd-written',
+      );
+      expect(evaluateLine(enable, 'bash', [write, 'sudo systemctl daemon-reload']).decision, enable).toBe('flag');
+    }
+  });
+
+  it('lets an installed service be enabled, also after another unit was written', () => {
+    expect(ruleIds(run(persistenceRules, `${write}\nsystemctl enable nginx`, 'bash'))).not.toContain('persist.systemd-written');
+    expect(evaluateLine('sudo systemctl enable --now nginx', 'bash', [write]).decision).toBe('allow');
+    expect(evaluateLine('systemctl status khelper', 'bash', [write]).decision).toBe('allow');
   });
 });

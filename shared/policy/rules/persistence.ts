@@ -608,7 +608,7 @@ function checkRegistry(inv: Invocation, out: FindingCollector, doc: Document): v
 
 // --- Services and launchd -----------------------------------------------------------------------
 
-function checkServices(inv: Invocation, out: FindingCollector): void {
+function checkServices(inv: Invocation, out: FindingCollector, doc: Document): void {
   if (inv.name === 'sc') {
     const sub = inv.args.find((w) => !w.lower.startsWith('\\\\'));
     if (!sub) return;
@@ -641,8 +641,46 @@ function checkServices(inv: Invocation, out: FindingCollector): void {
     const unit = inv.args.find(
       (w) => w !== sub && !w.lower.startsWith('-') && (w.lower.startsWith('/') || w.lower.startsWith('.') || w.lower.startsWith('~')),
     );
-    if (unit) out.add(spec('persist.systemd', 'systemctl enables a unit file from an arbitrary path.'), [commandWord(inv), unit]);
+    if (unit) {
+      out.add(spec('persist.systemd', 'systemctl enables a unit file from an arbitrary path.'), [commandWord(inv), unit]);
+      return;
+    }
+    // Enabling an installed service is administration; enabling the unit this text (or session) wrote is the persistence it set up.
+    const written = sub.lower === 'enable' ? writtenUnits(doc) : null;
+    const named = written?.size ? inv.args.find((w) => w !== sub && written.has(unitFileName(w.lower))) : undefined;
+    if (named)
+      out.add(
+        spec(
+          'persist.systemd-written',
+          `systemctl enables ${named.value}, a unit file written just before: it now starts with the system.`,
+        ),
+        [commandWord(inv), named],
+      );
   }
+}
+
+/** The unit file a name refers to: `khelper` and `khelper.service` are the same unit. */
+function unitFileName(lower: string): string {
+  const name = trimQuotes(lower);
+  return name.includes('.') ? name : `${name}.service`;
+}
+
+const WRITTEN_UNITS = new WeakMap<Document, ReadonlySet<string>>();
+
+/** The systemd unit files the document writes (by file name), found once per document. */
+function writtenUnits(doc: Document): ReadonlySet<string> {
+  let units = WRITTEN_UNITS.get(doc);
+  if (units !== undefined) return units;
+  const found = new Set<string>();
+  for (const inv of invocations(doc)) {
+    for (const target of writeTargets(inv)) {
+      const what = autostartFile(target);
+      if (what === 'a systemd unit' || what === 'a user systemd unit') found.add(baseName(trimQuotes(target.lower)));
+    }
+  }
+  units = found;
+  WRITTEN_UNITS.set(doc, units);
+  return units;
 }
 
 /**
