@@ -115,6 +115,12 @@ describe('cmd lexer', () => {
 });
 
 describe('POSIX lexer', () => {
+  it('reads a command word that expands to nothing (an empty variable or array) without failing', () => {
+    // `$v` with v empty, `"${a[@]}"` of an empty array: no word at all, as the shell sees it.
+    expect(names('v=""\n$v\n$v x', 'bash')).toContain('x');
+    expect(() => analyse('a=(\n)\nfor v in "${a[@]}"; do\n  $v\ndone', 'bash', 'macos')).not.toThrow();
+  });
+
   it('resolves quoting tricks, variables and substitutions', () => {
     expect(names("c'u'rl x", 'bash')).toEqual(['curl']);
     expect(names('c\\url x', 'bash')).toEqual(['curl']);

@@ -405,8 +405,9 @@ class PosixLexer {
       const before = this.pos;
       this.parseWord(statement, depth, close, words);
       if (this.pos === before) break;
-      const last = words[words.length - 1] as RawWord;
-      if (!last.quoted && (last.value === '[[' || last.value === ']]')) inTest = last.value === '[[';
+      // A word can expand to nothing (`"${empty[@]}"`): then there is no last word.
+      const last = words[words.length - 1];
+      if (last !== undefined && !last.quoted && (last.value === '[[' || last.value === ']]')) inTest = last.value === '[[';
       if (words.length === 1 && (text[this.pos] === '(' || words[0]?.value === 'function')) this.defineForwarder(words);
       if (text[this.pos] === '(') this.readArrayLiteral(words, statement, depth);
     }
