@@ -217,6 +217,21 @@ export class DocBuilder {
     return index;
   }
 
+  /**
+   * `( curl … || wget … ) | sh`: what the group's commands write goes down the pipe, so each is made a member of
+   * `pipeline` ahead of the command that reads it.
+   */
+  pipeGroupInto(pipeline: number, producers: readonly number[]): void {
+    const members = this.pipelines[pipeline];
+    if (members === undefined) return;
+    for (const index of producers) {
+      const cmd = this.commands[index] as CommandImpl;
+      cmd.pipeline = pipeline;
+      cmd.position = members.length;
+      members.push(index);
+    }
+  }
+
   deriveCommandLine(command: number, text: DerivedText): void {
     (this.derivedCommandLines ??= new Map()).set(command, text);
   }

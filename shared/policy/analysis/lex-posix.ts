@@ -5,7 +5,7 @@
  * `$IFS`, brace lists (`{curl,-s,x}`), `$(echo …)`, and glob-disguised command names (`/???/b?sh`).
  * Command substitutions (`$(…)`, backticks, `<(…)`) are lexed in place as nested commands.
  */
-import { joinWithinLimit, LIMITS, makeWord, wordOf, type WordImpl } from './builder';
+import { joinWithinLimit, LIMITS, makeWord, wordOf, type DocBuilder, type WordImpl } from './builder';
 import type { Redirect, Word } from './document';
 import { indexWithin, type LexTarget } from './lex-target';
 import { cachedProgramName, globMatch, ownValue } from './names';
@@ -352,10 +352,15 @@ class PosixLexer {
           // `(IFS=,; …)`: what a subshell sets ends with it.
           const ifs = this.ifsSplit;
           const ifsValue = this.ifsValue;
+          const pipelinesBefore = b.pipelines.length;
           this.parseList(')', stmt, depth, created);
           this.ifsSplit = ifs;
           this.ifsValue = ifsValue;
           this.nesting--;
+          if (this.pipedNext()) {
+            pipeline = b.newPipeline();
+            b.pipeGroupInto(pipeline, groupOutputs(b, pipelinesBefore, pipeline));
+          }
         }
         continue;
       }
@@ -366,6 +371,14 @@ class PosixLexer {
       if (this.pos === before) this.pos++;
     }
     return created;
+  }
+
+  /** Whether a single `|` (a pipe, not `||`) comes next, after blanks. */
+  private pipedNext(): boolean {
+    const text = this.t.text;
+    let p = this.pos;
+    while (p < this.n && (text[p] === ' ' || text[p] === '\t')) p++;
+    return text[p] === '|' && text[p + 1] !== '|';
   }
 
   private atCommandEnd(close: string | null): boolean {
@@ -2015,4 +2028,18 @@ function rawWord(
 /** Appends the commands nested in `words` to `created`. */
 function pushNested(created: number[], words: readonly RawWord[]): void {
   for (const w of words) for (let i = 0; i < w.nested.length; i++) created.push(w.nested[i] as number);
+}
+
+/**
+ * The commands whose output leaves a group: the last member of each pipeline the group made (not those of
+ * `$(…)` substitutions, whose output is a word). At most 64, so a huge group stays cheap to join.
+ */
+function groupOutputs(b: DocBuilder, firstPipeline: number, end: number): number[] {
+  const out: number[] = [];
+  for (let p = firstPipeline; p < end && out.length < 64; p++) {
+    const members = b.pipelines[p];
+    const last = members?.[members.length - 1];
+    if (last !== undefined && b.commands[last]?.parent === undefined) out.push(last);
+  }
+  return out;
 }

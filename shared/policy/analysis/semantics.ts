@@ -224,6 +224,8 @@ export function fetchesToOutput(cmd: SimpleCommand): boolean {
   )
     return true;
   if (cmd.redirects.some((r) => r.op === '<' && r.target.lower.includes('/dev/tcp/'))) return true;
+  // `finger user@host` prints whatever that host's finger server sends: a way to stage commands (ClickFix lures).
+  if (name === 'finger') return words.some((w, k) => k > 0 && w.value.lastIndexOf('@') < w.value.length - 1 && w.value.includes('@'));
   return false;
 }
 
@@ -823,6 +825,10 @@ export function executedPaths(cmd: SimpleCommand): string[] {
   const expression = cmd.shell === 'powershell' && cmd.name === '' && cmd.invocation === undefined;
   if (first && !expression) out.push(first.value);
   const n = cmd.name;
+  // `bash < job.sh`, `cmd < steps.txt`: a program that runs what it reads runs the file given as its input.
+  if (cmd.redirects.length > 0 && STDIN_EXECUTORS.has(n) && executesStdin(cmd)) {
+    for (const r of cmd.redirects) if (r.op === '<' && !r.heredoc && r.target.nested === undefined) out.push(r.target.value);
+  }
   if (FILE_RUNNERS.has(n) || POWERSHELL_HOSTS.has(n) || POSIX_SHELLS.has(n) || INTERPRETERS.has(n)) {
     const words = cmd.words;
     // A shell or interpreter runs its script; what follows the script is the script's arguments (`parse.py data.csv`).

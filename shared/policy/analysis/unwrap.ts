@@ -652,7 +652,10 @@ export class Unwrapper {
       let nested: NestedText | undefined;
       if (lower === '/c' || lower === '/k' || lower === '/r') {
         const rest = words.slice(k + 1);
-        if (rest.length > 0) nested = this.wordsLayer(rest, 'cmd', depth, 'nested_shell');
+        // One word is the whole command line (`cmd /c "a & b"`: cmd strips the outer quotes). Of several, a quoted
+        // one stays one argument (`cmd /c start /min powershell -c "irm … | iex"`): its `|` is not cmd's pipe.
+        if (rest.length === 1) nested = this.wordsLayer(rest, 'cmd', depth, 'nested_shell');
+        else if (rest.length > 1) nested = this.commandLineLayer(rest, depth);
       } else if (lower.startsWith('/c') || lower.startsWith('/k') || lower.startsWith('/r')) {
         const first = { ...w, value: w.value.slice(2), lower: lower.slice(2), span: w.span };
         nested = this.wordsLayer([first, ...words.slice(k + 1)], 'cmd', depth, 'nested_shell');
@@ -1364,6 +1367,18 @@ export class Unwrapper {
     }
   }
 
+  /** cmd command line of several words, quoted words quoted again where their text holds a blank or an operator. */
+  private commandLineLayer(words: Word[], depth: number): NestedText {
+    const builder = new PieceTextBuilder();
+    for (let k = 0; k < words.length; k++) {
+      const w = words[k] as Word;
+      if (k > 0) builder.separator(' ');
+      const requote = w.quoted === true && !w.value.includes('"') && CMD_SPECIAL.test(w.value);
+      builder.append(requote ? `"${w.value}"` : w.value, w.span);
+    }
+    return { layer: builder.build('cmd', depth, 'nested_shell'), lex: true };
+  }
+
   /** A layer over the values of `words`, with spans as exact as the source allows. */
   private wordsLayer(words: Word[], shell: Shell, depth: number, origin: Layer['origin']): NestedText {
     if (words.length === 1) {
@@ -1415,6 +1430,8 @@ function parseJson(text: string): object | undefined {
 /** `text` as one single-quoted POSIX shell word. */
 /** A word a POSIX shell reads as itself, unquoted (no blanks, quotes, expansions, globs or operators). */
 const PLAIN_POSIX_WORD = /^[\w./:=@%+,-]+$/;
+/** Characters that split or chain a cmd command line unless quoted. */
+const CMD_SPECIAL = /[\s&|<>()^]/;
 
 function shellQuoted(text: string): string {
   return "'" + text.split("'").join("'\\''") + "'";

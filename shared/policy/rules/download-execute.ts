@@ -907,8 +907,13 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
       }
     }
 
-    // 2. A download passed as the code argument (`iex (irm …)`, `bash <(curl …)`, `eval "$(curl …)"`).
-    const codeArgs = executesArguments(cmd);
+    // 2. A download passed as the code argument (`iex (irm …)`, `bash <(curl …)`, `eval "$(curl …)"`), or as the input
+    // of a program that runs its input (`bash < <(wget -qO- …)`).
+    let codeArgs = executesArguments(cmd);
+    if (cmd.redirects.length > 0 && executesStdin(cmd)) {
+      const inputs = cmd.redirects.filter((r) => r.op === '<' && r.target.nested !== undefined).map((r) => r.target);
+      if (inputs.length > 0) codeArgs = [...codeArgs, ...inputs];
+    }
     for (const w of codeArgs) {
       const src = fetchSpanIn(doc, flow, w);
       if (src !== undefined) {

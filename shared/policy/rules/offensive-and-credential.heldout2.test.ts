@@ -78,9 +78,10 @@ describe('T1539 browser cookie stores read by any tool', () => {
       'cred.browser-cookies',
     ],
     [
+      // The quoted path reaches sqlite3 whole (`User Data` included): the per-program check names the Chrome profile.
       '"select host_key, name, encrypted_value from [Cookies];" | cmd /c $env:temp\\sqlite3.exe "$env:localappdata\\Google\\Chrome\\User Data\\Default\\Network\\Cookies"',
       'powershell',
-      'cred.browser-cookies',
+      'cred.browser-store',
     ],
     [
       `python3 -c "import sqlite3;print(sqlite3.connect('/home/u/.config/google-chrome/Default/Cookies').execute('select host_key,encrypted_value from cookies').fetchall())"`,
