@@ -115,6 +115,13 @@ describe('cmd lexer', () => {
 });
 
 describe('POSIX lexer', () => {
+  it('reads a [[ test over several lines as one test, and [[ as an argument as a word', () => {
+    const test =
+      'if [[\n  $( echo "$c" | /usr/bin/awk -F \'Enabled: \' \'{print $2}\' ) == "Yes"\n  || "$r" == "true"\n]]; then\n  networksetup -setautoproxystate Wi-Fi off\nfi';
+    expect(names(test, 'bash')).toEqual(['echo', 'awk', '[[', 'networksetup']);
+    expect(names('echo [[\ncurl -s https://x.example/a', 'bash')).toEqual(['echo', 'curl']);
+  });
+
   it('reads a command word that expands to nothing (an empty variable or array) without failing', () => {
     // `$v` with v empty, `"${a[@]}"` of an empty array: no word at all, as the shell sees it.
     expect(names('v=""\n$v\n$v x', 'bash')).toContain('x');

@@ -420,7 +420,9 @@ class PosixLexer {
       if (this.pos === before) break;
       // A word can expand to nothing (`"${empty[@]}"`): then there is no last word.
       const last = words[words.length - 1];
-      if (last !== undefined && !last.quoted && (last.value === '[[' || last.value === ']]')) inTest = last.value === '[[';
+      // Only a `[[` in command position (after keywords such as `if`) opens a test: `echo [[` prints it.
+      if (last !== undefined && !last.quoted && (last.value === '[[' || last.value === ']]'))
+        inTest = last.value === '[[' && words.every((w) => w === last || (!w.quoted && SKIP_KEYWORDS.has(w.value)));
       if (words.length === 1 && (text[this.pos] === '(' || words[0]?.value === 'function')) this.defineForwarder(words);
       if (text[this.pos] === '(') this.readArrayLiteral(words, statement, depth);
     }
@@ -433,7 +435,8 @@ class PosixLexer {
     const c = text[this.pos];
     const next = text[this.pos + 1];
     if ((c === '&' && next === '&') || (c === '|' && next === '|')) this.pos += 2;
-    else if (c === '<' || c === '>' || c === '(' || c === ')' || c === '!') this.pos++;
+    // A test may go on over lines (`[[\n  -f x\n  || … ]]`): there a line break is a blank.
+    else if (c === '<' || c === '>' || c === '(' || c === ')' || c === '!' || c === '\n') this.pos++;
     else return false;
     return true;
   }
