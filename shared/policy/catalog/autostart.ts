@@ -17,6 +17,16 @@ export interface AutostartLocation {
   codeValues?: readonly string[];
   /** Registry only: whether setting a value (name and data, lower case) makes the location run code; absent: any write does. */
   runsCode?: (name: string, data: string) => boolean;
+  /** Lower-case substrings of key paths that contain the needle but are not this location. */
+  unless?: readonly string[];
+}
+
+/** A registry number as written (`1`, `0x1`, `dword:00000001`, quoted); NaN when it is not one. */
+function registryNumber(data: string): number {
+  const d = data.replace(/["']/g, '');
+  if (d.startsWith('dword:')) return parseInt(d.slice(6), 16);
+  if (d.startsWith('0x')) return parseInt(d.slice(2), 16);
+  return d === '' ? NaN : Number(d);
 }
 
 /** Office add-in keys: LoadBehavior without its "load at startup" bit (0, 1, 8, 9) turns the add-in off; other writes register or load one. */
@@ -35,7 +45,13 @@ export const AUTOSTART_REGISTRY: readonly AutostartLocation[] = [
     what: 'a Winlogon value (Shell, Userinit, Taskman …) run at every logon',
     codeValues: ['shell', 'userinit', 'taskman', 'appsetup', 'ginadll', 'vmapplet', 'system'],
   },
-  { needle: '\\image file execution options', what: 'an Image File Execution Options entry (debugger hijack)' },
+  {
+    needle: '\\image file execution options',
+    what: 'an Image File Execution Options entry (debugger hijack)',
+    // Debugger replaces the program; GlobalFlag turns on SilentProcessExit monitoring; VerifierDlls loads DLLs into it.
+    // Other values (AuditLevel, MitigationOptions, PerfOptions) configure how the program runs.
+    codeValues: ['debugger', 'globalflag', 'verifierdlls'],
+  },
   { needle: '\\silentprocessexit', what: 'a SilentProcessExit monitor that runs a program' },
   { needle: 'appinit_dlls', what: 'an AppInit_DLLs entry loaded into every process' },
   { needle: 'appcertdlls', what: 'an AppCertDlls entry loaded into every new process' },
@@ -125,8 +141,15 @@ export const AUTOSTART_REGISTRY: readonly AutostartLocation[] = [
     needle: 'accessvbom',
     what: 'trust of the Office VBA project object model (AccessVBOM), which lets scripts write macros into templates',
   },
-  { needle: '\\outlook\\security', what: "Outlook's macro security level (lets the macros of VbaProject.OTM run at every Outlook start)" },
-  { needle: '\\classes\\', what: 'a file-class handler' },
+  {
+    needle: '\\outlook\\security',
+    what: "Outlook's macro security level (lets the macros of VbaProject.OTM run at every Outlook start)",
+    // Level 1 runs every macro; 2–4 prompt or refuse. The key's other values (MarkInternalAsUnsafe, …) are other settings.
+    codeValues: ['level'],
+    runsCode: (_name, data) => registryNumber(data) === 1 || Number.isNaN(registryNumber(data)),
+  },
+  // `Classes\Local Settings\…` is a per-user store of settings (app model, MUI cache), not a class.
+  { needle: '\\classes\\', what: 'a file-class handler', unless: ['\\classes\\local settings\\'] },
   { needle: 'hkey_classes_root\\', what: 'a file-class handler' },
   { needle: 'hkcr\\', what: 'a file-class handler' },
   { needle: 'hkcr:\\', what: 'a file-class handler' },

@@ -366,7 +366,8 @@ function checkDefender(inv: Invocation, out: FindingCollector): void {
 const DEFENDER_FALSY = new Set(['$false', '0', 'false', '"false"', "'false'"]);
 const DEFENDER_ENABLING: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['mapsreporting', new Set(['1', '2', 'basic', 'advanced'])],
-  ['submitsamplesconsent', new Set(['1', '3', 'sendsafesamples', 'sendallsamples'])],
+  // Only 2 (NeverSend) stops samples reaching Microsoft; 0 (AlwaysPrompt) asks the user each time.
+  ['submitsamplesconsent', new Set(['0', '1', '3', 'alwaysprompt', 'sendsafesamples', 'sendallsamples'])],
   ['puaprotection', new Set(['1', 'enabled'])],
   ['enablecontrolledfolderaccess', new Set(['1', 'enabled'])],
   ['enablenetworkprotection', new Set(['1', 'enabled'])],
@@ -399,7 +400,8 @@ function defenderValueEnables(inv: Invocation, param: Word, name: string): boole
   }
   if (value === undefined) return false;
   const enabling = DEFENDER_ENABLING.get(name);
-  if (enabling) return enabling.has(value);
+  // A named value may be written short (`-SubmitSamplesConsent Always`): the value it begins.
+  if (enabling) return enabling.has(value) || (value.length >= 4 && [...enabling].some((v) => v.startsWith(value)));
   // The `Disable…` parameters and their aliases (drtm, dbm …) all start with d.
   return name.startsWith('d') && DEFENDER_FALSY.has(value);
 }
@@ -1234,6 +1236,8 @@ const PROTECTIVE_VALUES: ReadonlyMap<string, (n: number) => boolean> = new Map([
   ['etwenabled', (n) => n === 1],
   ['noautoupdate', (n) => n === 0],
   ['norun', (n) => n === 0],
+  // Office: 2 disables macros with a notification, 3 all but signed ones, 4 all; only 1 lets every macro run.
+  ['vbawarnings', (n) => n >= 2],
 ]);
 
 /**

@@ -471,6 +471,9 @@ export function registryWriteText(inv: Invocation): { text: string; word: Word |
     };
   }
   if (PS_REGISTRY_WRITERS.has(inv.name)) {
+    // `New-Item … -ItemType File|Directory`: a file-system item, whatever the path.
+    const itemType = optionValue(inv.args, 'itemtype', 'type')?.lower.replace(/["']/g, '');
+    if (itemType !== undefined && FILE_SYSTEM_ITEM_TYPES.has(itemType)) return undefined;
     const path = optionValue(inv.args, 'path', 'literalpath') ?? positionals(inv.args)[0];
     const text = inv.args.map((w) => w.lower).join(' ');
     const isRegistry = text.includes('hk') || text.includes('registry::');
@@ -482,6 +485,7 @@ export function registryWriteText(inv: Invocation): { text: string; word: Word |
 }
 
 const AUTOSTART_NEEDLES: readonly string[] = AUTOSTART_REGISTRY.map((l) => l.needle);
+const FILE_SYSTEM_ITEM_TYPES: ReadonlySet<string> = new Set(['file', 'directory', 'symboliclink', 'junction', 'hardlink']);
 
 function securityKey(text: string): boolean {
   return SECURITY_REGISTRY.some((s) => text.includes(s.needle));
@@ -592,6 +596,8 @@ function checkRegistry(inv: Invocation, out: FindingCollector, doc: Document): v
   if (securityKey(text) && !write.viaVariable) return; // defence evasion reports security settings
   for (const loc of AUTOSTART_REGISTRY) {
     if (!text.includes(loc.needle) && !inDoc?.has(loc.needle)) continue;
+    if (loc.unless !== undefined && (loc.unless.some((u) => text.includes(u)) || (write.viaVariable && docHasAny(doc, loc.unless))))
+      continue;
     // Under a service's key only what it runs (or a new service) is persistence; `LanmanServer\Parameters /v SMB1` is configuration.
     if (loc.needle === SERVICES_KEY && !startsServiceCode(inv, text)) continue;
     // Under an Environment key only variables that make processes run something (a logon script, a profiler).
