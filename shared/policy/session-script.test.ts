@@ -46,6 +46,23 @@ describe('the session read as one script', () => {
     for (const s of spans) expect(s.start >= 0 && s.end <= line.length && s.start < s.end).toBe(true);
   });
 
+  it('does not join a process listed on one line and a file name on another into a dump', () => {
+    expect(last(['Get-Process lsass', "$d = 'C:\\Windows\\Temp\\l.dmp'"], 'powershell').decision).toBe('allow');
+    // On one line, or with the dump itself, it is one.
+    expect(last(['$p = Get-Process lsass; .\\x.exe $p.Id C:\\t\\l.dmp'], 'powershell').decision).toBe('block');
+    expect(
+      last(
+        [
+          'Get-Process lsass',
+          "$d = 'C:\\Windows\\Temp\\l.dmp'",
+          '$id = (Get-Process lsass).Id',
+          'rundll32.exe C:\\Windows\\System32\\comsvcs.dll, MiniDump $id $d full',
+        ],
+        'powershell',
+      ).decision,
+    ).toBe('block');
+  });
+
   it('does not hold an earlier flagged line against a later harmless one', () => {
     expect(last(['sudo systemctl enable --now nginx', 'systemctl status nginx'], 'bash').decision).toBe('allow');
     expect(last(['New-LocalUser -Name helpdesk -NoPassword', 'Get-LocalUser'], 'powershell').decision).toBe('allow');

@@ -883,7 +883,6 @@ const LSASS_DUMP_MARKERS = [
   '-mm ',
   'createdump',
   'rdrleakdiag',
-  '.dmp',
   'sqldumper',
   'comsvcs',
   'minidumpwritedump',
@@ -957,6 +956,30 @@ function onlyCleansUpLsassFiles(doc: Document): boolean {
   return named;
 }
 
+/**
+ * A command that names a `.dmp` file on a line that names lsass (`tool lsass C:\t\l.dmp`,
+ * `$p = Get-Process lsass; .\x.exe $p.Id C:\t\l.dmp`): lines apart, a process listed and a file named dump nothing.
+ */
+function namesLsassDumpFile(doc: Document): boolean {
+  const lower = doc.original.toLowerCase();
+  // Line starts once, then lines found by binary search: linear however many commands share one long line.
+  const lineStarts = [0];
+  for (let i = lower.indexOf('\n'); i >= 0; i = lower.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const lineOf = (offset: number): number => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((lineStarts[mid] as number) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  const lsassLines = new Set<number>();
+  for (let i = lower.indexOf('lsass'); i >= 0; i = lower.indexOf('lsass', i + 5)) lsassLines.add(lineOf(i));
+  return doc.commands.some((c) => lsassLines.has(lineOf(c.span.start)) && c.words.some((w) => w.lower.includes('.dmp')));
+}
+
 function checkDocumentLevel(doc: Document, out: FindingCollector): void {
   const mimi = docHasAny(doc, MIMIKATZ_NEEDLES);
   if (mimi)
@@ -978,7 +1001,9 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
       searchFirst(doc, roast),
     );
   if (docHas(doc, 'lsass') && !onlyCleansUpLsassFiles(doc)) {
-    const marker = docHasAny(doc, LSASS_DUMP_MARKERS);
+    // A dump tool anywhere in the text; a bare `.dmp` file name only in a command that names lsass too
+    // (`Get-Process lsass` and, later, `$d = 'C:\Temp\l.dmp'` dump nothing).
+    const marker = docHasAny(doc, LSASS_DUMP_MARKERS) ?? (docHas(doc, '.dmp') && namesLsassDumpFile(doc) ? '.dmp' : undefined);
     if (marker && !out.has('cred.lsass-dump'))
       out.add(
         spec('cred.lsass-dump', 'Dumps the memory of lsass.exe, which holds the credentials of logged-on users.'),
