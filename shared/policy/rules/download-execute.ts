@@ -98,6 +98,12 @@ function nestedCommands(doc: Document, w: Word, out: SimpleCommand[] = [], guard
   return out;
 }
 
+/** A command one of whose words is (or holds) a download's output: `(iwr $u).Content`, `-Value (irm $u)`. */
+function holdsFetchedOutput(doc: Document, cmd: SimpleCommand): boolean {
+  for (const w of cmd.words) if (w.nested !== undefined && nestedCommands(doc, w).some(fetchesToOutput)) return true;
+  return false;
+}
+
 function fetchSpanIn(doc: Document, flow: SessionFlow, w: Word): Span | null | undefined {
   for (const c of nestedCommands(doc, w)) if (isFetch(c)) return c.span;
   for (const name of referencedVariables(w)) if (flow.fetchedVariables.has(name)) return flow.fetchedVariables.get(name) ?? null;
@@ -849,6 +855,11 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
     if (flow.fetchedVariables.size > 0 && !fetch && referencesAny(cmd, flow.fetchedVariables)) {
       for (const t of contentWriteTargets(cmd, doc)) flow.downloaded.set(fileKeyOf(t), report ? cmd.span : undefined);
       // `Set-Content -Path "$tmp.ps1" -Value $script`: the path may itself be computed; its written form is what runs later.
+      const path = cmd.name === 'set-content' || cmd.name === 'add-content' ? contentPath(cmd) : undefined;
+      if (path !== undefined) flow.downloaded.set(fileKeyOf(path), report ? cmd.span : undefined);
+    } else if (!fetch && cmd.shell === 'powershell' && holdsFetchedOutput(doc, cmd)) {
+      // Fetched content written out where it is fetched: `(iwr $u).Content | Out-File f`, `Set-Content f -Value (irm $u)`.
+      for (const t of contentWriteTargets(cmd, doc)) flow.downloaded.set(fileKeyOf(t), report ? cmd.span : undefined);
       const path = cmd.name === 'set-content' || cmd.name === 'add-content' ? contentPath(cmd) : undefined;
       if (path !== undefined) flow.downloaded.set(fileKeyOf(path), report ? cmd.span : undefined);
     }
