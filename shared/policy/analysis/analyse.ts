@@ -3,6 +3,7 @@
  * every nested/decoded layer (breadth first, bounded depth and total size), notes, search.
  */
 import { DocBuilder, firstAtLeast, LIMITS, VariableTable } from './builder';
+import { followDirectories } from './directories';
 import type { AnalysisNote, Assignment, Document, Layer, SimpleCommand, Word } from './document';
 import { originalLayer, PieceTextBuilder } from './layer';
 import { lexCmd } from './lex-cmd';
@@ -73,6 +74,7 @@ export function analyse(text: string, shell: ShellOrAuto, platform: Platform, op
     }
   }
 
+  followDirectories(b);
   for (const table of tables.values()) {
     if (table.exhausted) b.note('budget_exhausted', { start: 0, end: 0 }, 'too many variable expansions to follow');
   }

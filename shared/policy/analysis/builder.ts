@@ -80,6 +80,7 @@ class CommandImpl implements SimpleCommand {
   private readonly spanEnd: number;
   private spanCache: Span | null = null;
   parent: number | undefined = undefined;
+  directory: string | undefined = undefined;
   constructor(
     public name: string,
     public words: Word[],

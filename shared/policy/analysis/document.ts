@@ -63,6 +63,8 @@ export interface SimpleCommand {
   invocation?: '&' | '.';
   /** True when a POSIX command runs through sudo, doas or pkexec (as root unless another user is named). */
   elevated?: boolean;
+  /** The working directory an earlier `cd`/`Set-Location` of the text moved to, when it is a known path (see `resolvePath`). */
+  directory?: string;
 }
 
 /** A variable assignment seen in the text (`$x = …`, `X=…`, `set X=…`). */

@@ -8,6 +8,7 @@
  * `ls -l /etc/shadow`, `chmod 640 /etc/shadow`, `cmdkey /list`, `security find-certificate`.
  */
 import { pipelineNeighbours } from '../analysis/semantics';
+import { resolvePath } from '../analysis/directories';
 import type { Document, SimpleCommand, Word } from '../analysis/document';
 import { CREDENTIAL_FUNCTIONS, CREDENTIAL_TOOLS, MIMIKATZ_MODULES } from '../catalog/offensive-tools';
 import {
@@ -342,18 +343,28 @@ function namesShadowInCode(w: Word): boolean {
   });
 }
 
+/** A path as written, with what it resolves to after a `cd` when that differs (`shadow (/etc/shadow)`). */
+function shownPath(inv: Invocation, w: Word): string {
+  const resolved = resolvePath(inv.command, w.value);
+  return resolved === w.value ? w.value : `${w.value} (${resolved})`;
+}
+
 function checkShadowFile(inv: Invocation, out: FindingCollector): void {
   if (METADATA_ONLY.has(inv.name)) return;
   // POSIX paths are case-sensitive: only a word that spells /etc/ can name the file (no lower-casing of every word).
-  const w = inv.args.find(
-    (a) => a.value.includes('/etc/') && SHADOW_FILES.some((f) => a.lower === f || a.lower.startsWith(f + ' ') || a.lower.endsWith(f)),
-  );
+  // A relative name after `cd /etc` is resolved against it (`cd /etc; cp shadow /tmp/s`).
+  const relative = inv.command.directory !== undefined;
+  const w = inv.args.find((a) => {
+    const value = relative && SHADOW_FILES.some((f) => a.lower.endsWith(baseName(f))) ? resolvePath(inv.command, a.value) : a.value;
+    const lower = relative ? value.toLowerCase() : a.lower;
+    return value.includes('/etc/') && SHADOW_FILES.some((f) => lower === f || lower.startsWith(f + ' ') || lower.endsWith(f));
+  });
   // Most commands have no redirection: no search (and no callback) for them.
   const r =
     inv.command.redirects.length > 0 ? inv.command.redirects.find((x) => x.op === '<' && SHADOW_FILES.includes(x.target.lower)) : undefined;
   const hit: Word | undefined = w ?? r?.target ?? (isInterpreter(inv.name) ? inv.args.find(namesShadowInCode) : undefined);
   if (!hit) return;
-  out.add(spec('cred.shadow-file', `${inv.name} reads ${hit.value}, which holds the password hashes of local accounts.`), [
+  out.add(spec('cred.shadow-file', `${inv.name} reads ${shownPath(inv, hit)}, which holds the password hashes of local accounts.`), [
     commandWord(inv),
     hit,
   ]);
@@ -684,14 +695,16 @@ function checkSecretFiles(inv: Invocation, out: FindingCollector, doc: Document)
   for (let i = 0; i < inv.args.length; i++) {
     if (keyOption >= 0 && i === keyOption + 1) continue;
     const w = inv.args[i]!;
-    const secret = secretIn(w.lower);
+    // After `cd ~/.ssh`, `id_rsa` is the key: relative names are resolved against the directory moved to.
+    const lower = inv.command.directory === undefined ? w.lower : resolvePath(inv.command, w.value).toLowerCase();
+    const secret = secretIn(lower);
     // An answer file is copied for deployment and backups; only reading it out is the theft (copies to a staging
     // folder are judged by checkSecretFileStaging).
     if (secret && !(secret.what === ANSWER_FILE && BULK_COPIERS.has(n))) {
-      out.add(spec('cred.secret-file', `${n} reads ${w.value}, which holds ${secret.what}.`), [commandWord(inv), w]);
+      out.add(spec('cred.secret-file', `${n} reads ${shownPath(inv, w)}, which holds ${secret.what}.`), [commandWord(inv), w]);
       return;
     }
-    const keys = BULK_COPIERS.has(n) ? keyDirectory(w.lower) : undefined;
+    const keys = BULK_COPIERS.has(n) ? keyDirectory(lower) : undefined;
     if (keys) {
       out.add(spec('cred.secret-file', `${n} copies or packs ${w.value}, ${keys}.`), [commandWord(inv), w]);
       return;

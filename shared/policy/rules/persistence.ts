@@ -45,6 +45,7 @@ import {
   FILE_COPIERS,
   inStagingFolder,
 } from './command-match';
+import { resolvePath } from '../analysis/directories';
 import { optionClusterHas } from '../analysis/names';
 import { NeedleSet } from '../analysis/needles';
 import type { RuleContext, RuleFamily } from './rule';
@@ -153,7 +154,7 @@ function checkFileLocations(inv: Invocation, out: FindingCollector, doc: Documen
   if (targets.length === 0) return;
   if (checkPathInterception(inv, targets, out)) return;
   for (const target of targets) {
-    const t = intoFolder(inv, target) ?? target;
+    const t = resolvedTarget(inv, intoFolder(inv, target) ?? target);
     if (removesLinesOf(inv, t)) continue;
     const what = autostartFile(t);
     if (what === 'the PowerShell profile' && !writesExecution(inv)) continue;
@@ -174,6 +175,13 @@ function checkFileLocations(inv: Invocation, out: FindingCollector, doc: Documen
       return;
     }
   }
+}
+
+/** A written path resolved against the directory the text moved to (`cd /etc/cron.d; printf … > sync`). */
+function resolvedTarget(inv: Invocation, target: Word): Word {
+  if (inv.command.directory === undefined) return target;
+  const value = resolvePath(inv.command, target.value);
+  return value === target.value ? target : { value, lower: value.toLowerCase(), span: target.span };
 }
 
 /**
