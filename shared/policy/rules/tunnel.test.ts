@@ -19,6 +19,8 @@ const flagged: Array<[string, Shell, string]> = [
   ['frpc -c frpc.toml', 'bash', 'tunnel.frpc'],
   ['tailscale up', 'bash', 'tunnel.tailscale'],
   ['sudo zerotier-cli join 8056c2e21c000001', 'bash', 'tunnel.zerotier'],
+  ['netbird.exe up --setup-key 8A1C2D3E-4F50 --management-url https://nb.example.net', 'powershell', 'tunnel.mesh-vpn'],
+  ['sudo netbird up --setup-key 8A1C2D3E-4F50', 'bash', 'tunnel.mesh-vpn'],
   ['netsh interface portproxy add v4tov4 listenport=8080 connectaddress=10.0.0.5 connectport=80', 'cmd', 'tunnel.portproxy'],
   ['socat TCP-LISTEN:80,fork TCP4:10.0.0.5:80', 'bash', 'tunnel.socat-relay'],
   ['nc -l -p 8080 | nc 10.0.0.5 22', 'bash', 'tunnel.netcat-relay'],
@@ -47,6 +49,8 @@ const shells: Array<[string, Shell, string]> = [
 ];
 
 const allowed: Array<[string, Shell]> = [
+  ['netbird status', 'bash'],
+  ['netbird down', 'powershell'],
   // /dev/tcp/ as an IOC pattern searched for in logs, not a device opened.
   ['#!/bin/bash\nPATTERNS=\'/dev/tcp/|base64 -d|nc -e\'\ngrep -nE "$PATTERNS" /var/log/auth.log', 'bash'],
   ["grep -r '/dev/tcp/' /home/*/.bash_history | sh -c 'cat > /tmp/hits'", 'bash'],

@@ -223,6 +223,15 @@ function checkVpnJoins(inv: Invocation, out: FindingCollector): void {
         tunnelSpec('tunnel.tailscale', `tailscale ${first} joins a tailnet, exposes a service or routes traffic through another node.`),
         [commandWord(inv), inv.args[0]],
       );
+  } else if (
+    (inv.name === 'netbird' || inv.name === 'headscale' || inv.name === 'nebula') &&
+    (first === 'up' || first === 'login' || (inv.name === 'nebula' && inv.args.some((w) => w.lower === '-config')))
+  ) {
+    // WireGuard mesh VPNs like tailscale: joining one puts this machine on a network someone else controls.
+    out.add(tunnelSpec('tunnel.mesh-vpn', `${inv.name} joins this machine to a mesh VPN, a network someone else may control.`), [
+      commandWord(inv),
+      inv.args[0],
+    ]);
   } else if (inv.name === 'zerotier-cli' && first === 'join') {
     out.add(tunnelSpec('tunnel.zerotier', 'zerotier-cli join connects this machine to a ZeroTier network.'), [
       commandWord(inv),
@@ -600,7 +609,7 @@ function checkZshTcp(doc: Document, out: FindingCollector): void {
 const INVOCATION_CHECKS = new ChecksByName([
   { check: checkSsh, names: SSH_LIKE },
   { check: checkTunnelTools, names: [...TUNNEL_TOOLS.keys(), 'code'] },
-  { check: checkVpnJoins, names: ['tailscale', 'zerotier-cli', 'wg-quick', 'openvpn'] },
+  { check: checkVpnJoins, names: ['tailscale', 'zerotier-cli', 'wg-quick', 'openvpn', 'netbird', 'headscale', 'nebula'] },
   { check: checkNetcat, names: NETCATS },
   { check: checkSocat, names: ['socat'] },
   { check: checkPortProxy, names: ['netsh', 'firewall-cmd', 'iptables', 'nft', 'add-netnatstaticmapping'] },
