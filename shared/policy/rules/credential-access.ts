@@ -8,6 +8,7 @@
  * `ls -l /etc/shadow`, `chmod 640 /etc/shadow`, `cmdkey /list`, `security find-certificate`.
  */
 import { pipelineNeighbours } from '../analysis/semantics';
+import { firstAtLeast } from '../analysis/builder';
 import { resolvePath } from '../analysis/directories';
 import type { Document, SimpleCommand, Word } from '../analysis/document';
 import { CREDENTIAL_FUNCTIONS, CREDENTIAL_TOOLS, MIMIKATZ_MODULES } from '../catalog/offensive-tools';
@@ -978,16 +979,8 @@ function namesLsassDumpFile(doc: Document): boolean {
   // Line starts once, then lines found by binary search: linear however many commands share one long line.
   const lineStarts = [0];
   for (let i = lower.indexOf('\n'); i >= 0; i = lower.indexOf('\n', i + 1)) lineStarts.push(i + 1);
-  const lineOf = (offset: number): number => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((lineStarts[mid] as number) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
+  // The line holding `offset` is the last that starts at or before it.
+  const lineOf = (offset: number): number => firstAtLeast(lineStarts, offset + 1) - 1;
   const lsassLines = new Set<number>();
   for (let i = lower.indexOf('lsass'); i >= 0; i = lower.indexOf('lsass', i + 5)) lsassLines.add(lineOf(i));
   return doc.commands.some((c) => lsassLines.has(lineOf(c.span.start)) && c.words.some((w) => w.lower.includes('.dmp')));
