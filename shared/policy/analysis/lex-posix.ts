@@ -422,7 +422,8 @@ class PosixLexer {
       const last = words[words.length - 1];
       // Only a `[[` in command position (after keywords such as `if`) opens a test: `echo [[` prints it.
       if (last !== undefined && !last.quoted && (last.value === '[[' || last.value === ']]'))
-        inTest = last.value === '[[' && words.every((w) => w === last || (!w.quoted && SKIP_KEYWORDS.has(w.value)));
+        // (A few keywords at most: `if ! [[`; a bound keeps `if if … [[ [[ …` linear.)
+        inTest = last.value === '[[' && words.length <= 8 && words.every((w) => w === last || (!w.quoted && SKIP_KEYWORDS.has(w.value)));
       if (words.length === 1 && (text[this.pos] === '(' || words[0]?.value === 'function')) this.defineForwarder(words);
       if (text[this.pos] === '(') this.readArrayLiteral(words, statement, depth);
     }
