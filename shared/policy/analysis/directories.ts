@@ -23,9 +23,13 @@ export function followDirectories(b: DocBuilder): void {
   }
 }
 
+/** The directory a `cd`-like command names: its first word that is not an option (`cd /d D:\x`, `Set-Location -Path x`, `cd -P dir`). */
+export function directoryTarget(cmd: SimpleCommand): Word | undefined {
+  return cmd.words.slice(1).find((w: Word) => !w.value.startsWith('-') && !/^\/d$/i.test(w.value));
+}
+
 function nextDirectory(cmd: SimpleCommand, current: string | undefined): string | undefined {
-  // The first word that is not an option (`cd /d D:\x`, `Set-Location -Path x`, `cd -P dir`).
-  const target = cmd.words.slice(1).find((w: Word) => !w.value.startsWith('-') && !/^\/d$/i.test(w.value));
+  const target = directoryTarget(cmd);
   if (target === undefined) return undefined;
   const value = target.value;
   // Unresolved variables or a substitution: the place is not known.

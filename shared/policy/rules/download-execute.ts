@@ -40,6 +40,7 @@ import {
   runsPipedInput,
   UNKNOWN_PROGRAM,
 } from '../analysis/semantics';
+import { directoryTarget } from '../analysis/directories';
 import { INTERPRETERS } from '../analysis/unwrap';
 import type { Span } from '../types';
 import { baseName, FILE_COPIERS, POWERSHELL_TEXT_RUNNERS } from './command-match';
@@ -1116,7 +1117,7 @@ const CHANGE_DIRECTORY: ReadonlySet<string> = new Set(['cd', 'chdir', 'pushd', '
 
 /** `cd` into unpacked contents makes the working directory part of them; `cd` elsewhere takes it out. */
 function recordDirectoryChange(cmd: SimpleCommand, flow: SessionFlow): void {
-  const target = cmd.words.slice(1).find((w) => !w.value.startsWith('-') && !w.value.startsWith('/d'));
+  const target = directoryTarget(cmd);
   if (!target) return;
   const path = normalisedPath(target.value);
   // From the working directory, any relative path but `..` leads further in.
