@@ -87,8 +87,10 @@ const SESSION_SCRIPT_CHARS = 16 * 1024;
 /**
  * The session read as one script: the earlier lines, then this one. What only the whole session shows (an alias,
  * function or macro defined earlier, a name built in steps, a script written line by line, `cd` before `./x`) is
- * then found as it is in a script. A finding counts for this line when its rule does not fire on the earlier lines
- * alone (they were judged when they were sent) and it points into this line; only its spans in this line are kept.
+ * then found as it is in a script. A finding counts for this line when it points into this line and the earlier lines
+ * alone did not give it (same rule, same first span: they were judged when they were sent); only its spans in this
+ * line are kept. A rule that fired on an earlier line still counts when it fires again at this line (a second file
+ * downloaded and run, a second upload of gathered credentials).
  */
 function sessionFindings(historyLines: readonly string[], text: string, shell: Shell, platform: PolicyInput['platform']): Finding[] {
   let first = historyLines.length;
@@ -100,14 +102,13 @@ function sessionFindings(historyLines: readonly string[], text: string, shell: S
   if (first === historyLines.length) return [];
   const earlier = historyLines.slice(first).join('\n');
   const offset = earlier.length + 1;
-  const before =
-    sessionRuleIds(earlier, shell, platform) ?? new Set(familyFindings(analyse(earlier, shell, platform)).map((f) => f.ruleId));
+  const before = sessionFindingKeys(earlier, shell, platform) ?? new Set(familyFindings(analyse(earlier, shell, platform)).map(findingKey));
   const joined = earlier + '\n' + text;
   const found = familyFindings(analyse(joined, shell, platform));
-  rememberSessionRuleIds(joined, shell, platform, found);
+  rememberSessionFindingKeys(joined, shell, platform, found);
   const out: Finding[] = [];
   for (const f of found) {
-    if (before.has(f.ruleId)) continue;
+    if (before.has(findingKey(f))) continue;
     const spans: Span[] = [];
     for (const span of f.spans) if (span.end > offset) spans.push({ start: Math.max(0, span.start - offset), end: span.end - offset });
     if (spans.length > 0) out.push({ ...f, spans });
@@ -115,22 +116,27 @@ function sessionFindings(historyLines: readonly string[], text: string, shell: S
   return out;
 }
 
+/** A finding of a session text: its rule and where it starts (earlier lines keep their offsets in the joined text). */
+function findingKey(f: Finding): string {
+  return f.ruleId + '@' + (f.spans[0]?.start ?? -1);
+}
+
 /**
- * The rules that fired on the last session text read: the next line of the same session reads that text again as its
- * earlier lines (while the window does not slide), so their rules need not be found a second time.
+ * The findings of the last session text read: the next line of the same session reads that text again as its
+ * earlier lines (while the window does not slide), so they need not be found a second time.
  */
-let lastSession: { key: string; ruleIds: ReadonlySet<string> } | null = null;
+let lastSession: { key: string; findings: ReadonlySet<string> } | null = null;
 
 function sessionKey(text: string, shell: Shell, platform: PolicyInput['platform']): string {
   return shell + '\u0000' + platform + '\u0000' + text;
 }
 
-function sessionRuleIds(text: string, shell: Shell, platform: PolicyInput['platform']): ReadonlySet<string> | undefined {
-  return lastSession !== null && lastSession.key === sessionKey(text, shell, platform) ? lastSession.ruleIds : undefined;
+function sessionFindingKeys(text: string, shell: Shell, platform: PolicyInput['platform']): ReadonlySet<string> | undefined {
+  return lastSession !== null && lastSession.key === sessionKey(text, shell, platform) ? lastSession.findings : undefined;
 }
 
-function rememberSessionRuleIds(text: string, shell: Shell, platform: PolicyInput['platform'], found: readonly Finding[]): void {
-  lastSession = { key: sessionKey(text, shell, platform), ruleIds: new Set(found.map((f) => f.ruleId)) };
+function rememberSessionFindingKeys(text: string, shell: Shell, platform: PolicyInput['platform'], found: readonly Finding[]): void {
+  lastSession = { key: sessionKey(text, shell, platform), findings: new Set(found.map(findingKey)) };
 }
 
 /** Every family's findings on a session text (a family that fails is reported by the line's own evaluation). */

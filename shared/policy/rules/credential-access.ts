@@ -37,6 +37,7 @@ import {
   type Invocation,
   FILE_COPIERS,
 } from './command-match';
+import { checkCredentialExfiltration } from './credential-exfiltration';
 import type { RuleContext, RuleFamily } from './rule';
 
 function spec(ruleId: string, message: string): FindingSpec {
@@ -57,6 +58,8 @@ export const credentialAccessRules: RuleFamily = (doc: Document, _ctx: RuleConte
   // INVOCATION_CHECKS is at the end of this file: it names constants of the checks.
   INVOCATION_CHECKS.runOver(doc, out);
   checkDocumentLevel(doc, out);
+  // Last: an upload counts when what it sends was gathered by a command the checks above judged.
+  checkCredentialExfiltration(doc, out);
   return out.findings;
 };
 
