@@ -168,6 +168,8 @@ class PowerShellLexer {
   private readonly stringVariables = new Set<string>();
   /** Hashtables assigned to variables (`$params = @{ Uri = …; OutFile = … }`), for splatting with `@params`. */
   private readonly splats = new Map<string, readonly SplatEntry[]>();
+  /** JSON object texts held by variables, parsed (see memberValue). */
+  private readonly parsedJson = new Map<string, { raw: string; value: unknown }>();
   /** One reusable ElementParts per nesting level (an element's groups are read one level deeper). */
   private readonly partsByNesting: ElementParts[] = [];
   /** One reusable element list per nesting level, for the command being read at that level. */
@@ -409,7 +411,10 @@ class PowerShellLexer {
         else if (count === 2 && this.t.text[el.start] === '(' && isForeachKeyword(elements[0] as Element)) this.bindLoopVariable(el);
         if (paramAt < 0 && attributesOnly && isParamKeyword(el)) paramAt = count - 1;
         // `param(…)` declares parameters: what follows on its line (`{ param($u) iex (irm $u) }`) is the next statement.
-        else if (paramAt >= 0 && paramAt === count - 2 && this.t.text[el.start] === '(') break;
+        else if (paramAt >= 0 && paramAt === count - 2 && this.t.text[el.start] === '(') {
+          this.bindParameterDefaults(el);
+          break;
+        }
         if (el.type === undefined) attributesOnly = false;
       }
       if (this.pos === before) this.pos++; // progress guarantee
@@ -469,6 +474,10 @@ class PowerShellLexer {
       }
       words = this.toWords(rest);
       this.trackDefinitions(name, rest);
+      if (name === 'join-path') {
+        const joined = joinPathValue(words);
+        if (joined !== undefined) single = { built: false, constant: joined };
+      }
     } else if (rest.length > 0) {
       const folded = foldElements(rest);
       words = this.toWords(folded);
@@ -544,6 +553,27 @@ class PowerShellLexer {
     const value = items.length > 0 && items.every(isKnownItem) ? boundedJoin(items, ',') : TRUNCATED_TEXT;
     if (value !== TRUNCATED_TEXT) this.t.vars.set(name, value);
     else this.t.vars.delete(name);
+  }
+
+  /**
+   * `param([string]$Bin = 'C:\\x\\tool.exe', $Port = 443)`: a script run without arguments (as an RMM runs it) or a
+   * function called without them uses the defaults, so each parameter stands for its constant default from here on.
+   */
+  private bindParameterDefaults(declarations: Element): void {
+    const b = this.t.builder;
+    for (const k of declarations.nested) {
+      const words = b.commands[k]?.words;
+      if (words === undefined) continue;
+      for (let i = 0; i + 2 < words.length; i++) {
+        const name = parameterName((words[i] as Word).lower);
+        if (name === undefined || (words[i + 1] as Word).value !== '=') continue;
+        const value = (words[i + 2] as Word).value;
+        if (!isKnownItem(value) || value === ',') continue;
+        this.builtVariables.delete(name);
+        this.stringVariables.delete(name);
+        this.t.vars.set(name, value);
+      }
+    }
   }
 
   /** Binds `$_` (and `$PSItem`) to what is piped into a ForEach-Object block; returns the value `$_` had. */
@@ -1114,6 +1144,15 @@ class PowerShellLexer {
           s.lastKind = 'bare';
           continue;
         }
+        const member = this.memberValue(v);
+        if (member !== undefined) {
+          // An expression, never a command name: `$($cfg.Share)` alone outputs the value; `$cfg.Url = …` assigns.
+          if (s.partCount === 0) s.variable = v + '.';
+          s.add(member);
+          s.partCount++;
+          s.lastKind = 'var';
+          continue;
+        }
         const known = this.t.vars.expand(v);
         if (s.partCount === 0) s.variable = v;
         if (known !== undefined && this.builtVariables.has(v)) s.built = true;
@@ -1310,6 +1349,59 @@ class PowerShellLexer {
     value += text.slice(runStart, Math.min(i, this.n));
     this.pos = Math.min(i + 1, this.n);
     return { value, constant, obfuscated };
+  }
+
+  /**
+   * `$cfg.Url`, `$settings.Paths.Dir`: a property of a hashtable assigned here (`$cfg = @{ Url = '…' }`) or of a JSON
+   * object text (`$settings = $json | ConvertFrom-Json`), when it is known text; pos moves past the properties read.
+   * Scripts keep their settings at the top this way and use them far below. Undefined (pos unchanged) otherwise.
+   */
+  private memberValue(name: string): string | undefined {
+    const text = this.t.text;
+    let i = this.pos;
+    const keys: string[] = [];
+    while (text[i] === '.' && isLetter(text.charCodeAt(i + 1)) && keys.length < 8) {
+      let j = i + 1;
+      while (j < this.n && isIdentChar(text.charCodeAt(j))) j++;
+      keys.push(text.slice(i + 1, j).toLowerCase());
+      i = j;
+    }
+    // `.Replace(…)`, `.Split(…)`: a method call, read elsewhere.
+    if (keys.length === 0 || text[i] === '(') return undefined;
+    let value: unknown;
+    const entries = this.splats.get(name);
+    if (entries !== undefined) {
+      if (keys.length !== 1) return undefined;
+      const entry = entries.find((e) => e.key.lower.replace(/^['"]|['"]$/g, '') === keys[0]);
+      value = entry !== undefined && !entry.value.obfuscated ? entry.value.value : undefined;
+    } else {
+      value = this.jsonValue(name);
+      for (const key of keys) value = propertyOf(value, key);
+    }
+    if (typeof value === 'number' || typeof value === 'boolean') value = String(value);
+    if (typeof value !== 'string' || !isKnownItem(value) || !this.t.vars.spend(value.length)) return undefined;
+    this.pos = i;
+    return value;
+  }
+
+  /** The object a variable holds when its text is a JSON object (parsed once per value; at most 64 KB). */
+  private jsonValue(name: string): unknown {
+    const raw = this.t.vars.get(name);
+    if (raw === undefined || raw.length > 65536 || raw.length < 2) return undefined;
+    const cached = this.parsedJson.get(name);
+    if (cached !== undefined && cached.raw === raw) return cached.value;
+    let value: unknown;
+    const trimmed = raw.trim();
+    // Parsing spends from the expansion budget: many names holding one large text cannot multiply the work.
+    if (trimmed.startsWith('{') && trimmed.endsWith('}') && this.t.vars.spend(raw.length)) {
+      try {
+        value = JSON.parse(trimmed) as unknown;
+      } catch {
+        value = undefined;
+      }
+    }
+    this.parsedJson.set(name, { raw, value });
+    return value;
   }
 
   /** Reads `$name`, `$scope:name`, `${any name}`; returns the lower-case name, pos after it. */
@@ -1510,6 +1602,43 @@ function isForEachObject(e: Element): boolean {
   return t === '%' || (t.length === 7 && t.toLowerCase() === 'foreach') || (t.length === 14 && t.toLowerCase() === 'foreach-object');
 }
 
+/**
+ * What `Join-Path A B` (or `-Path A -ChildPath B`) returns when the child part is known text: `A\B`. The folder may
+ * stay as written when it is computed (`$env:windir\System32\cmd.exe`, `$($cfg.Dir)\svchost.exe`): rules read such
+ * paths as written, as they read any unresolved variable.
+ */
+function joinPathValue(words: readonly Word[]): string | undefined {
+  let path: string | undefined;
+  let child: string | undefined;
+  for (let k = 1; k < words.length; k++) {
+    const w = words[k] as Word;
+    const l = w.lower;
+    if (l === '-path') path = words[++k]?.value;
+    else if (l === '-childpath') child = words[++k]?.value;
+    else if (l.startsWith('-')) return undefined;
+    else if (path === undefined) path = w.value;
+    else if (child === undefined) child = w.value;
+    else return undefined;
+  }
+  // The folder may stay unresolved (`$($cfg.Dir)`): the name joined to it is what rules read most.
+  if (path === undefined || child === undefined || path.length > 1024 || path.includes('\n') || !joinablePart(child)) return undefined;
+  return path.replace(/[\\/]+$/, '') + '\\' + child.replace(/^[\\/]+/, '');
+}
+
+/** A path part with no computed piece left, except `$env:NAME` at its start. */
+function joinablePart(part: string): boolean {
+  const rest = /^\$env:[a-z_][a-z0-9_]*/i.exec(part);
+  return part.length > 0 && part.length <= 1024 && isKnownItem(rest ? part.slice(rest[0].length) || 'x' : part);
+}
+
+/** The variable a parameter declaration word ends with (`[string]$bin` → bin, `$port` → port), or undefined. */
+function parameterName(lower: string): string | undefined {
+  const dollar = lower.lastIndexOf('$');
+  if (dollar < 0 || (dollar > 0 && lower[dollar - 1] !== ']')) return undefined;
+  const name = lower.slice(dollar + 1);
+  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : undefined;
+}
+
 /** A loop item whose text is known: no variable, sub-expression, block or escape left in it. */
 function isKnownItem(value: string): boolean {
   if (value.length === 0 || value === TRUNCATED_TEXT) return false;
@@ -1593,6 +1722,14 @@ function isSpace(c: number): boolean {
 function isAlnum(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 }
+
+/** A JSON object's property, matched without regard to case as PowerShell does. */
+function propertyOf(value: unknown, key: string): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  for (const [k, v] of Object.entries(value)) if (k.toLowerCase() === key) return v;
+  return undefined;
+}
+
 function isIdentChar(c: number): boolean {
   return isAlnum(c) || c === 0x5f;
 }
