@@ -111,7 +111,16 @@ const HIVES = ['\\sam', '\\security', '\\system'];
 function isHive(lower: string): boolean {
   const l = lower.endsWith('\\') ? lower.slice(0, -1) : lower;
   if (!(l.startsWith('hklm') || l.startsWith('hkey_local_machine'))) return false;
-  return HIVES.some((h) => l.endsWith(h) || l.includes(h + '\\'));
+  if (HIVES.some((h) => l.endsWith(h) || l.includes(h + '\\'))) return true;
+  // `foreach ($h in 'SAM','SYSTEM') { reg save "HKLM\$h" … }`: a loop variable reads as its items joined by commas.
+  const last = l.lastIndexOf('\\');
+  return (
+    l.includes(',') &&
+    l
+      .slice(last + 1)
+      .split(',')
+      .some((item) => HIVES.includes('\\' + item.trim()))
+  );
 }
 
 /** reg save/export HKLM\SAM|SECURITY|SYSTEM: offline password-hash extraction. */

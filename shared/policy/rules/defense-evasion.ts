@@ -699,6 +699,13 @@ function ufwTurnsOff(lowers: readonly string[]): boolean {
   return verb === 'disable' || verb === 'reset' || (verb === 'logging' && arg === 'off');
 }
 
+/** Whether the word after `key` is a value the analysis could not resolve: a variable or expression left as written. */
+function unknownValueAfter(lowers: readonly string[], key: string): boolean {
+  const at = lowers.indexOf(key);
+  const value = at >= 0 ? lowers[at + 1] : undefined;
+  return value !== undefined && (value.startsWith('$') || value.startsWith('%') || value.startsWith('!'));
+}
+
 function checkFirewallOff(inv: Invocation, out: FindingCollector): void {
   const n = inv.name;
   const lowers = argLowers(inv);
@@ -710,8 +717,12 @@ function checkFirewallOff(inv: Invocation, out: FindingCollector): void {
       (lowers.includes('firewall') && (text.includes('mode=disable') || text.includes('opmode disable'))))
   )
     what = 'netsh turns the Windows Firewall off.';
+  else if (n === 'netsh' && lowers.includes('advfirewall') && unknownValueAfter(lowers, 'state'))
+    what = 'netsh sets the Windows Firewall state to a value only known when the script runs (it may be off).';
   else if (n === 'set-netfirewallprofile' && text.includes('-enabled') && (text.includes('false') || text.includes(' 0')))
     what = 'Set-NetFirewallProfile turns the Windows Firewall off.';
+  else if (n === 'set-netfirewallprofile' && unknownValueAfter(lowers, '-enabled'))
+    what = 'Set-NetFirewallProfile sets the firewall to a value only known when the script runs (it may be off).';
   else if (n === 'ufw' && ufwTurnsOff(lowers)) what = `ufw ${ufwVerb(lowers).join(' ')} disables the firewall or its logging.`;
   else if (
     (n === 'iptables' || n === 'ip6tables') &&
@@ -3005,7 +3016,7 @@ const WORLD_WRITABLE = ['/tmp/', '/var/tmp/', '/dev/shm/', '/private/tmp/'];
  * `/dev/shm/.x`, `find /etc -exec /var/tmp/.u \;`: a program run from a hidden file (a name starting with
  * a dot) in a world-writable folder, which is where dropped malware keeps out of `ls` and out of sight.
  */
-function checkHiddenProgram(inv: Invocation, out: FindingCollector): void {
+function checkHiddenProgram(inv: Invocation, out: FindingCollector, doc: Document): void {
   const path = inv.nameWord?.value;
   if (path === undefined || path.length < 7 || path.charCodeAt(0) !== 0x2f /* / */) return;
   // `nohup /usr/sbin/kworkerd -d &`: kernel threads have no program file, so one run by path is in disguise.
@@ -3023,6 +3034,8 @@ function checkHiddenProgram(inv: Invocation, out: FindingCollector): void {
   if (folder === undefined) return;
   const name = path.slice(path.lastIndexOf('/') + 1);
   if (name.length < 2 || name[0] !== '.' || name === '..') return;
+  // A file this text wrote itself (`cat > /tmp/.env <<EOF … EOF; . /tmp/.env`) is judged by what it holds.
+  if (runsWrittenFile(doc, inv.command)) return;
   out.add(
     blockSpec(
       'evasion.hidden-program',
@@ -3030,6 +3043,16 @@ function checkHiddenProgram(inv: Invocation, out: FindingCollector): void {
     ),
     [commandWord(inv)],
   );
+}
+
+/** Whether the text wrote the file this command runs, its content then read as a layer of its own (see WrittenFiles). */
+function runsWrittenFile(doc: Document, command: SimpleCommand): boolean {
+  for (const layer of doc.layers) {
+    if (layer.origin !== 'written_file') continue;
+    const at = layer.toOriginal(0, 0);
+    if (at.start === command.span.start && at.end === command.span.end) return true;
+  }
+  return false;
 }
 
 // --- Hidden artifacts (T1564) ---------------------------------------------------------------------------

@@ -715,7 +715,9 @@ function isIpLiteral(host: string): boolean {
 function checkNetworkShareExecution(inv: Invocation, out: FindingCollector, doc: Document): void {
   let path: Word | undefined;
   let how = '';
-  const named = inv.nameWord ? uncHost(inv.nameWord.value) : undefined;
+  // A PowerShell statement that is only a value (`$share`, `$($cfg.Share)`) outputs the path; it runs nothing.
+  const value = inv.command.shell === 'powershell' && inv.command.name === '' && inv.command.invocation === undefined && !inv.launched;
+  const named = inv.nameWord && !value ? uncHost(inv.nameWord.value) : undefined;
   if (named && inv.nameWord) {
     path = inv.nameWord;
     how = 'runs';
