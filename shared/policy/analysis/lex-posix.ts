@@ -283,6 +283,8 @@ class PosixLexer {
     const b = this.t.builder;
     let stmt = statement;
     let pipeline = -1;
+    const heredocsBefore = this.pendingHeredocs.length;
+    let backtickEnd = -1;
     while (this.pos < this.n) {
       if (
         this.t.builder.commands.length >= this.t.builder.maxCommands &&
@@ -313,7 +315,11 @@ class PosixLexer {
       }
       if (c === '\n') {
         this.pos++;
-        if (this.pendingHeredocs.length > 0) this.readHeredocBodies();
+        if (this.pendingHeredocs.length > 0) {
+          // Found once per backquoted text (not per line): a text of many here-documents stays linear.
+          if (close === '`' && backtickEnd < this.pos) backtickEnd = this.closingBacktick(this.pos);
+          this.readHeredocBodies(close === '`' ? backtickEnd : this.n);
+        }
         if (statement === null) stmt = null;
         pipeline = -1;
         continue;
@@ -370,7 +376,24 @@ class PosixLexer {
       this.parseCommand(close, pipeline, stmt, depth, created);
       if (this.pos === before) this.pos++;
     }
+    // A here-document opened inside backticks ends with them (`x=\`cat <<E\`` has an empty body): the lines after
+    // the closing backtick are commands, never its body.
+    if (close === '`' && this.pendingHeredocs.length > heredocsBefore) {
+      for (const h of this.pendingHeredocs.splice(heredocsBefore))
+        h.redirect.target = makeWord('', this.span(this.pos, this.pos), { quoted: true });
+    }
     return created;
+  }
+
+  /** Where the backquoted text that contains `from` ends: the next backtick not escaped by a backslash (or the end). */
+  private closingBacktick(from: number): number {
+    const text = this.t.text;
+    for (let i = from; i < this.n; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 0x5c /* \ */) i++;
+      else if (c === 0x60 /* ` */) return i;
+    }
+    return this.n;
   }
 
   /** Whether a single `|` (a pipe, not `||`) comes next, after blanks. */
@@ -1087,23 +1110,27 @@ class PosixLexer {
     return redirect;
   }
 
-  private readHeredocBodies(): void {
+  /**
+   * Reads the bodies of the here-documents opened on the line just ended, up to `limit`: the end of the text, or
+   * inside backticks the closing backtick, which ends a body as the end of the text would (`EOT\`` closes both).
+   */
+  private readHeredocBodies(limit: number): void {
     const text = this.t.text;
     const pending = this.pendingHeredocs;
     this.pendingHeredocs = [];
     for (const h of pending) {
-      const bodyStart = this.pos;
-      let lineStart = this.pos;
-      let bodyEnd = this.n;
-      let next = this.n;
-      while (lineStart < this.n) {
+      const bodyStart = Math.min(this.pos, limit);
+      let lineStart = bodyStart;
+      let bodyEnd = limit;
+      let next = limit;
+      while (lineStart < limit) {
         const nl = text.indexOf('\n', lineStart);
-        const lineEnd = nl < 0 ? this.n : nl;
+        const lineEnd = nl < 0 || nl > limit ? limit : nl;
         let line = text.slice(lineStart, lineEnd).replace(/\r$/, '');
         if (h.stripTabs) line = line.replace(/^\t+/, '');
         if (line === h.delimiter) {
           bodyEnd = lineStart;
-          next = nl < 0 ? this.n : nl + 1;
+          next = lineEnd === limit ? limit : lineEnd + 1;
           break;
         }
         lineStart = lineEnd + 1;

