@@ -1134,8 +1134,12 @@ function recordDirectoryChange(cmd: SimpleCommand, flow: SessionFlow): void {
 /** The first path a command runs from unpacked contents, with the archive it came from. */
 function runFromUnpacked(cmd: SimpleCommand, flow: SessionFlow): { archive: string; path: string; spans: (Span | undefined)[] } | null {
   for (const path of executedPaths(cmd)) {
+    // `sh install.sh`: a script an interpreter is given is a file of the working directory, bare name or not (a bare
+    // command name is looked up in PATH instead).
+    const scriptArgument = cmd.words[0]?.value !== path && !/[\\/]/.test(path) && !/^[~$%]/.test(path);
     for (const [directory, contents] of flow.unpacked) {
-      if (isInsideDirectory(path, directory)) return { archive: contents.archive, path, spans: contents.spans };
+      if (isInsideDirectory(path, directory) || (directory === '' && scriptArgument))
+        return { archive: contents.archive, path, spans: contents.spans };
     }
   }
   return null;
