@@ -394,6 +394,32 @@ function findInvocations(doc: Document): Invocation[] {
   return out;
 }
 
+/**
+ * A PowerShell statement that is only a value (`$share`, `$($cfg.Share)`, `@('C:\\x\\a.exe', …)`): it outputs the
+ * value and runs nothing. (A program is run by name or with `&` / `.`.)
+ */
+export function isPowerShellValueStatement(inv: Invocation): boolean {
+  const c = inv.command;
+  return c.shell === 'powershell' && c.name === '' && c.invocation === undefined && !inv.launched;
+}
+
+const DEFINED_FUNCTIONS = new DocumentCache(findDefinedFunctions);
+
+/** PowerShell functions the text defines (`function Get-TeamViewerPath { … }`), lower case. */
+export function definedFunctions(doc: Document): ReadonlySet<string> {
+  return DEFINED_FUNCTIONS.of(doc);
+}
+
+function findDefinedFunctions(doc: Document): ReadonlySet<string> {
+  let out: Set<string> | undefined;
+  for (const c of doc.commands) {
+    if (c.shell === 'powershell' && (c.name === 'function' || c.name === 'filter') && c.words[1] !== undefined)
+      (out ??= new Set()).add(c.words[1].lower);
+  }
+  return out ?? NO_NAMES;
+}
+const NO_NAMES: ReadonlySet<string> = new Set();
+
 /** In PowerShell a statement that starts with a quoted string (not after `&` or `.`) is a value, not a command. */
 function isPowerShellStringStatement(doc: Document, command: SimpleCommand): boolean {
   if (command.shell !== 'powershell' || command.depth !== 0 || !command.words[0] || command.invocation !== undefined) return false;

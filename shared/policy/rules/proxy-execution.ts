@@ -27,6 +27,7 @@ import {
   inStagingFolder,
   findOption,
   isRemote,
+  isPowerShellValueStatement,
   optionValue,
   positionals,
   programName,
@@ -716,8 +717,7 @@ function checkNetworkShareExecution(inv: Invocation, out: FindingCollector, doc:
   let path: Word | undefined;
   let how = '';
   // A PowerShell statement that is only a value (`$share`, `$($cfg.Share)`) outputs the path; it runs nothing.
-  const value = inv.command.shell === 'powershell' && inv.command.name === '' && inv.command.invocation === undefined && !inv.launched;
-  const named = inv.nameWord && !value ? uncHost(inv.nameWord.value) : undefined;
+  const named = inv.nameWord && !isPowerShellValueStatement(inv) ? uncHost(inv.nameWord.value) : undefined;
   if (named && inv.nameWord) {
     path = inv.nameWord;
     how = 'runs';

@@ -5,6 +5,8 @@ import { run, ruleIds, spansValid, verdict } from './family-test-support';
 import type { Shell } from '../types';
 
 const blocked: Array<[string, Shell, string]> = [
+  // A function of the text does not cover a program of the same name run as `name.exe`.
+  ['function AnyDesk { "x" }\nAnyDesk.exe --install C:\\ad --silent', 'powershell', 'rmm.launch'],
   ['AnyDesk.exe --install "C:\\Program Files (x86)\\AnyDesk" --start-with-win --silent', 'cmd', 'rmm.launch'],
   ['"C:\\Program Files\\TeamViewer\\TeamViewer.exe" assignment --id 123', 'cmd', 'rmm.launch'],
   ['Start-Process "$env:TEMP\\T1219_NetSupport.exe" -ArgumentList "/S"', 'powershell', 'rmm.launch'],
@@ -45,6 +47,11 @@ const blocked: Array<[string, Shell, string]> = [
 ];
 
 const allowed: Array<[string, Shell]> = [
+  // Removal scripts: the tool's paths kept in a list, and a function of the script named after the tool.
+  [
+    'function Get-TeamViewerUninstallPath {\n  $paths = @(\n    "C:\\Program Files\\TeamViewer\\uninstall.exe",\n    "$env:APPDATA\\TeamViewer\\uninstall.exe"\n  )\n  foreach ($p in $paths) { if (Test-Path $p) { return $p } }\n}\n$u = Get-TeamViewerUninstallPath\nif ($u) { Start-Process -FilePath $u -ArgumentList "/S" -Wait }',
+    'powershell',
+  ],
   ['cp -R /Volumes/Firefox/Firefox.app /Applications/', 'zsh'],
   ['cp -R /Applications/AnyDesk.app ~/Backup/', 'zsh'],
   ['pm2 start app.js --name api', 'bash'],

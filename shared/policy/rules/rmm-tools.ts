@@ -22,6 +22,8 @@ import {
   FindingCollector,
   baseName,
   commandWord,
+  definedFunctions,
+  isPowerShellValueStatement,
   invocations,
   optionKey,
   optionValue,
@@ -137,8 +139,11 @@ function removesOrAsks(inv: Invocation): boolean {
 }
 
 /** Running the tool's own executable, or any program from its install directory / installer. */
-function checkLaunch(inv: Invocation, out: FindingCollector): void {
+function checkLaunch(inv: Invocation, out: FindingCollector, doc: Document): void {
   if (!inv.nameWord && !inv.name) return;
+  // A list of the tool's paths kept in a variable, or a function of this script named after the tool, starts nothing.
+  if (isPowerShellValueStatement(inv) || (inv.command.shell === 'powershell' && definedFunctions(doc).has(inv.nameWord?.lower ?? '')))
+    return;
   // "C:\Program Files\TeamViewer\uninstall.exe" /S removes the tool; a renamed installer is still caught by its switches.
   if (isUninstaller(inv.name) && !remoteToolByExecutable(inv.name)) return;
   const byName = remoteToolByExecutable(inv.name);
