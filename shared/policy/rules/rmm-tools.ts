@@ -141,9 +141,10 @@ function removesOrAsks(inv: Invocation): boolean {
 /** Running the tool's own executable, or any program from its install directory / installer. */
 function checkLaunch(inv: Invocation, out: FindingCollector, doc: Document): void {
   if (!inv.nameWord && !inv.name) return;
-  // A list of the tool's paths kept in a variable, or a function of this script named after the tool, starts nothing.
-  if (isPowerShellValueStatement(inv) || (inv.command.shell === 'powershell' && definedFunctions(doc).has(inv.nameWord?.lower ?? '')))
-    return;
+  // A list of the tool's paths kept in a variable, or a function of this script named after the tool, starts nothing
+  // (a function is called by name; Start-Process would still start the program of that name).
+  if (isPowerShellValueStatement(inv)) return;
+  if (inv.command.shell === 'powershell' && !inv.launched && definedFunctions(doc).has(inv.nameWord?.lower ?? '')) return;
   // "C:\Program Files\TeamViewer\uninstall.exe" /S removes the tool; a renamed installer is still caught by its switches.
   if (isUninstaller(inv.name) && !remoteToolByExecutable(inv.name)) return;
   const byName = remoteToolByExecutable(inv.name);
