@@ -249,8 +249,7 @@ const POWERSHELL_LISTERS: ReadonlySet<string> = new Set(['get-childitem', 'gci',
 
 /** Why a command's output holds secrets, or undefined. `findingStarts`: where the family's findings begin, sorted. */
 function secretOutput(cmd: SimpleCommand, findingStarts: readonly number[]): string | undefined {
-  const first = firstAtLeast(findingStarts, cmd.span.start);
-  if (first < findingStarts.length && (findingStarts[first] as number) < cmd.span.end) return `credentials (${cmd.name})`;
+  if (judgedByFamily(cmd, findingStarts)) return `credentials (${cmd.name})`;
   const words = cmd.words;
   const name = cmd.name;
   if (ENVIRONMENT_DUMPERS.has(name)) {
@@ -282,18 +281,10 @@ function searchForSecrets(words: readonly Word[], from: number): string | undefi
   return undefined;
 }
 
-/** Files a command (and the rest of its pipeline) writes its secrets to: redirect, tee, Out-File, copy, archive. */
-function stagedFiles(doc: Document, inv: Invocation, byFinding: boolean): Word[] {
-  const out: Word[] = [];
-  for (const w of writeTargets(inv)) out.push(w);
-  // A command the family already judged may write anywhere among its words (reg save's file, tar's archive).
-  if (byFinding) for (const w of inv.args) if (!w.lower.startsWith('-')) out.push(w);
-  for (const next of pipelineNeighbours(doc, inv.command, 'after', 4)) {
-    for (const r of next.redirects) if (r.op === '>' || r.op === '>>') out.push(r.target);
-    if (next.name === 'tee' || next.name === 'out-file' || next.name === 'set-content' || next.name === 'add-content')
-      for (const w of next.words.slice(1)) if (!w.lower.startsWith('-')) out.push(w);
-  }
-  return out;
+/** Whether one of the family's findings begins in the command (`findingStarts` sorted). */
+function judgedByFamily(cmd: SimpleCommand, findingStarts: readonly number[]): boolean {
+  const first = firstAtLeast(findingStarts, cmd.span.start);
+  return first < findingStarts.length && (findingStarts[first] as number) < cmd.span.end;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -330,7 +321,7 @@ export function checkCredentialExfiltration(doc: Document, out: FindingCollector
         );
       continue;
     }
-    staged ??= stagedSecretFiles(doc, invs, findingStarts);
+    staged ??= stagedSecretFiles(invs, findingStarts);
     const found = staged.get(fileKey(upload.path));
     if (found === undefined || found.at.start >= inv.command.span.start) continue;
     out.add(
@@ -343,20 +334,30 @@ export function checkCredentialExfiltration(doc: Document, out: FindingCollector
   }
 }
 
-/** File name key → where and what: the files commands holding secrets wrote. */
-function stagedSecretFiles(
-  doc: Document,
-  invs: readonly Invocation[],
-  findingStarts: readonly number[],
-): Map<string, { at: Span; what: string }> {
-  const staged = new Map<string, { at: Span; what: string }>();
+/**
+ * File name key → where and what: the files written by a pipeline whose output holds secrets — by the source itself or
+ * a later command of the pipeline (redirect, tee, Out-File, copy: `writeTargets`). A command the family judged may also
+ * write anywhere among its words (reg save's file, tar's archive).
+ */
+function stagedSecretFiles(invs: readonly Invocation[], findingStarts: readonly number[]): Map<string, { at: Span; what: string }> {
+  const sources = new Map<number, { position: number; at: Span; what: string }>();
   for (const inv of invs) {
-    const what = secretOutput(inv.command, findingStarts);
-    if (what === undefined) continue;
-    const byFinding = what.startsWith('credentials (');
-    for (const w of stagedFiles(doc, inv, byFinding)) {
+    const cmd = inv.command;
+    const what = secretOutput(cmd, findingStarts);
+    const known = sources.get(cmd.pipeline);
+    if (what !== undefined && (known === undefined || cmd.position < known.position))
+      sources.set(cmd.pipeline, { position: cmd.position, at: cmd.span, what });
+  }
+  const staged = new Map<string, { at: Span; what: string }>();
+  if (sources.size === 0) return staged;
+  for (const inv of invs) {
+    const source = sources.get(inv.command.pipeline);
+    if (source === undefined || inv.command.position < source.position) continue;
+    const written = [...writeTargets(inv)];
+    if (judgedByFamily(inv.command, findingStarts)) for (const w of inv.args) if (!w.lower.startsWith('-')) written.push(w);
+    for (const w of written) {
       const key = fileKey(w.value);
-      if (key !== '' && !staged.has(key)) staged.set(key, { at: inv.command.span, what });
+      if (key !== '' && !staged.has(key)) staged.set(key, { at: source.at, what: source.what });
     }
   }
   return staged;
