@@ -36,6 +36,17 @@ function officeAddInLoads(name: string, data: string): boolean {
   return !Number.isInteger(n) || (n & 2) !== 0 || n === 16;
 }
 
+/**
+ * Values of a class key that only describe how Explorer shows it: Windows Property System settings
+ * (`System.IsPinnedToNameSpaceTree`, which pins or unpins OneDrive in the navigation pane) and display
+ * strings and flags. Every other value, the default one above all, can name code (a command, a DLL, a
+ * DelegateExecute or CodeBase).
+ */
+function classValueRunsCode(name: string): boolean {
+  return !(name.startsWith('system.') || CLASS_DISPLAY_VALUES.has(name));
+}
+const CLASS_DISPLAY_VALUES: ReadonlySet<string> = new Set(['infotip', 'friendlytypename', 'editflags', 'sortorderindex', 'nodisplay']);
+
 export const AUTOSTART_REGISTRY: readonly AutostartLocation[] = [
   { needle: '\\currentversion\\run', what: 'a Run/RunOnce autostart entry' },
   { needle: '\\currentversion\\policies\\explorer\\run', what: 'a policy Run autostart entry' },
@@ -149,10 +160,10 @@ export const AUTOSTART_REGISTRY: readonly AutostartLocation[] = [
     runsCode: (_name, data) => registryNumber(data) === 1 || Number.isNaN(registryNumber(data)),
   },
   // `Classes\Local Settings\…` is a per-user store of settings (app model, MUI cache), not a class.
-  { needle: '\\classes\\', what: 'a file-class handler', unless: ['\\classes\\local settings\\'] },
-  { needle: 'hkey_classes_root\\', what: 'a file-class handler' },
-  { needle: 'hkcr\\', what: 'a file-class handler' },
-  { needle: 'hkcr:\\', what: 'a file-class handler' },
+  { needle: '\\classes\\', what: 'a file-class handler', unless: ['\\classes\\local settings\\'], runsCode: classValueRunsCode },
+  { needle: 'hkey_classes_root\\', what: 'a file-class handler', runsCode: classValueRunsCode },
+  { needle: 'hkcr\\', what: 'a file-class handler', runsCode: classValueRunsCode },
+  { needle: 'hkcr:\\', what: 'a file-class handler', runsCode: classValueRunsCode },
 ];
 
 /** What a modprobe configuration file is (an `install` line there runs a command whenever the module loads). */

@@ -656,6 +656,43 @@ function unwrapStartProcess(command: SimpleCommand, args: Word[]): Invocation | 
   return newInvocation(command, programName(target.value), target, rest, true);
 }
 
+/** The PowerShell registry writers that set a value (`-Name`), not a key. */
+const ITEM_PROPERTY_WRITERS: ReadonlySet<string> = new Set(['set-itemproperty', 'new-itemproperty', 'sp']);
+/** Their parameters that take no value. */
+const ITEM_PROPERTY_SWITCHES: ReadonlySet<string> = new Set(['-force', '-whatif', '-confirm', '-passthru', '-usetransaction']);
+
+/** A PowerShell command's arguments bound by position: neither parameters nor their values. */
+function unnamedArguments(args: readonly Word[]): Word[] {
+  const out: Word[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i] as Word;
+    if (!w.lower.startsWith('-') || w.lower.length < 2) out.push(w);
+    else if (!ITEM_PROPERTY_SWITCHES.has(w.lower) && !w.lower.includes(':')) i++;
+  }
+  return out;
+}
+
+/**
+ * The value a registry write sets, name and data lower case (`/v Path /d …`, `-Name Path -Value …`, or
+ * `Set-ItemProperty -Path $key "NoAutoUpdate" 0` by position); undefined when it names none (it creates or
+ * deletes a key). `value` is undefined when no data is given.
+ */
+export function registryValueWrite(inv: Invocation): { name: string; value: string | undefined } | undefined {
+  if (inv.name === 'reg') {
+    const name = optionValue(inv.args, 'v')?.lower.replace(/["']/g, '');
+    return name === undefined ? undefined : { name, value: optionValue(inv.args, 'd')?.lower };
+  }
+  // New-Item and Set-Item make or set a key (their -Name is a subkey's), not a value.
+  if (!ITEM_PROPERTY_WRITERS.has(inv.name)) return undefined;
+  // Set-ItemProperty binds Path, Name and Value by position when they are not named.
+  const unnamed = unnamedArguments(inv.args);
+  const named = optionValue(inv.args, 'path', 'literalpath') !== undefined;
+  const byPosition = named ? unnamed : unnamed.slice(1);
+  const name = (optionValue(inv.args, 'name') ?? byPosition[0])?.lower.replace(/["']/g, '');
+  const value = (optionValue(inv.args, 'value') ?? byPosition[1])?.lower;
+  return name === undefined ? undefined : { name, value };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Checks by program name
 

@@ -10,7 +10,8 @@
 import { pipelineNeighbours } from '../analysis/semantics';
 import { firstAtLeast } from '../analysis/builder';
 import { resolvePath } from '../analysis/directories';
-import type { Document, SimpleCommand, Word } from '../analysis/document';
+import type { Assignment, Document, SimpleCommand, Word } from '../analysis/document';
+import type { Span } from '../types';
 import { CREDENTIAL_FUNCTIONS, CREDENTIAL_TOOLS, MIMIKATZ_MODULES } from '../catalog/offensive-tools';
 import {
   argLowers,
@@ -1209,6 +1210,170 @@ function plaintextPasswordLeaves(doc: Document): boolean {
   return false;
 }
 
+/** Options after which sysadminctl takes a password. */
+const SYSADMINCTL_PASSWORD_OPTIONS: ReadonlySet<string> = new Set(['-password', '-adminpassword', '-newpassword', '-oldpassword']);
+
+/**
+ * Whether a command checks or uses the password in `word` on the Mac itself, the way FileVault and
+ * secure-token scripts do: `dscl . -authonly`/`-passwd`, `sysadminctl -adminPassword …`, `fdesetup`,
+ * or a test (`[ -z "$pass" ]`). Not `dscl . -create … RealName "$pass"`, which stores it readable.
+ */
+function usesPasswordLocally(c: SimpleCommand, word: Word): boolean {
+  const args = c.words.slice(1);
+  switch (c.name) {
+    case 'fdesetup':
+    case '[':
+    case '[[':
+    case 'test':
+      return true;
+    case 'dscl':
+      return args.some((w) => w.lower === '-authonly' || w.lower === '-passwd' || w.lower === '-changepasswd');
+    case 'sysadminctl': {
+      const at = c.words.indexOf(word);
+      return at > 0 && SYSADMINCTL_PASSWORD_OPTIONS.has(c.words[at - 1]!.lower);
+    }
+    default:
+      return false;
+  }
+}
+/** Commands that write the answer into a file (a plist for `fdesetup add -i`), and those that may remove it afterwards. */
+const ANSWER_FILE_WRITERS: ReadonlySet<string> = new Set(['echo', 'printf', 'cat']);
+const FILE_REMOVERS: ReadonlySet<string> = new Set(['rm', 'srm', 'shred']);
+/** Layers that are the text as written (with its substitutions): a decoded or unwrapped one could read the answer unseen. */
+const WRITTEN_LAYERS: ReadonlySet<string> = new Set(['original', 'substitution', 'deobfuscated']);
+
+function isNameCode(c: number): boolean {
+  return c === 95 || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** Whether `text` reads one of the POSIX variables `names` (`$name`, `${name}`, `${name:-…}`); one pass over the text. */
+function readsVariable(text: string, names: ReadonlySet<string>): boolean {
+  for (let at = text.indexOf('$'); at >= 0; at = text.indexOf('$', at + 1)) {
+    const from = text.charCodeAt(at + 1) === 123 /* { */ ? at + 2 : at + 1;
+    let end = from;
+    while (end < text.length && isNameCode(text.charCodeAt(end))) end++;
+    if (end > from && names.has(text.slice(from, end))) return true;
+  }
+  return false;
+}
+
+/** `pass=…` or `pass` itself, as `export`, `declare` and `local` take it: the variable handed on by name. */
+function namesVariable(value: string, names: ReadonlySet<string>): boolean {
+  const eq = value.indexOf('=');
+  return names.has(eq < 0 ? value : value.slice(0, eq));
+}
+
+function asksHiddenAnswer(inv: Invocation): boolean {
+  if (inv.name !== 'osascript') return false;
+  const asks = (lower: string) => lower.includes('hidden answer') || lower.includes('hiddenanswer');
+  return inv.args.some((w) => asks(w.lower)) || inv.command.redirects.some((r) => r.heredoc === true && asks(r.target.lower));
+}
+
+/** The one file a command's output goes to (`echo '…' > /tmp/fv.plist`), or undefined. */
+function outputFile(command: SimpleCommand): string | undefined {
+  const outputs = command.redirects.filter((r) => r.op !== '<' && r.heredoc !== true);
+  const only = outputs.length === 1 ? outputs[0] : undefined;
+  if (only === undefined || (only.op !== '>' && only.op !== '>>') || only.target.value.startsWith('/dev/')) return undefined;
+  return only.target.value;
+}
+
+/**
+ * The text of an assignment outside the commands whose output it takes: `ok=$(dscl … -authonly u "$pass")`
+ * stores what dscl prints (dscl's own words are judged as a command), `copy="$pass"` stores the password.
+ */
+function assignedText(doc: Document, a: Assignment): string {
+  const text = doc.original.slice(a.span.start, a.span.end);
+  if (a.pipeline === undefined) return text;
+  const chars = text.split('');
+  for (const index of doc.pipelines[a.pipeline] ?? []) {
+    const span = doc.commands[index]?.span;
+    if (span === undefined) continue;
+    for (let i = Math.max(span.start, a.span.start); i < Math.min(span.end, a.span.end); i++) chars[i - a.span.start] = ' ';
+  }
+  return chars.join('');
+}
+
+/** Where a prompted password leaves local use (the reader, when there is one to show). */
+interface AnswerLeak {
+  at?: Word | Span;
+}
+
+/** Whether the answer is used, and only by programs that use it locally; the files it was written to are added to `files`. */
+function answerReaderLeak(
+  doc: Document,
+  answers: ReadonlySet<string>,
+  askers: ReadonlySet<SimpleCommand>,
+  files: Set<string>,
+): AnswerLeak | undefined {
+  // `q=$pass`, `arr=($pass)`: a copy under another name, followed no further.
+  for (const a of doc.assignments ?? []) {
+    if (answers.has(a.name)) continue;
+    const text = assignedText(doc, a);
+    if (readsVariable(text, answers)) return { at: a.span };
+  }
+  let used = false;
+  for (const c of doc.commands) {
+    if (askers.has(c)) continue;
+    const file = ANSWER_FILE_WRITERS.has(c.name) ? outputFile(c) : undefined;
+    for (const w of c.words) {
+      // `export pass`, `declare -x pass`, `local z=$pass`: handed on to other programs or names.
+      if (namesVariable(w.value, answers)) return { at: w };
+      if (!readsVariable(w.value, answers)) continue;
+      if (usesPasswordLocally(c, w)) {
+        used = true;
+        continue;
+      }
+      if (file === undefined) return { at: w };
+      files.add(file);
+    }
+    for (const r of c.redirects) {
+      if (r.heredoc !== true || !readsVariable(r.target.value, answers)) continue;
+      if (file === undefined) return { at: c.span };
+      files.add(file);
+    }
+  }
+  // An answer nobody checks may be read later (a session's next line): only a local use vouches for it.
+  return used || files.size > 0 ? undefined : {};
+}
+
+/** Whether every file the answer was written to is read only by `fdesetup` (and then removed); one pass over the commands. */
+function answerFileLeak(doc: Document, files: ReadonlySet<string>): AnswerLeak | undefined {
+  if (files.size === 0) return undefined;
+  const read = new Set<string>();
+  for (const c of doc.commands) {
+    const mention =
+      c.words.find((w) => files.has(w.value)) ??
+      c.redirects.find((r) => r.op === '<' && r.heredoc !== true && files.has(r.target.value))?.target;
+    if (mention === undefined) continue;
+    if (c.name === 'fdesetup') read.add(mention.value);
+    else if (!FILE_REMOVERS.has(c.name)) return { at: mention };
+  }
+  return read.size === files.size ? undefined : {};
+}
+
+/**
+ * A FileVault or secure-token script's password dialog is not a fake prompt: every hidden answer is
+ * captured in a variable (not printed), and that variable is only checked or used locally (see
+ * `usesPasswordLocally`), directly or through a file only `fdesetup` reads (the plist of `fdesetup
+ * add -i`, then removed). Anything else that reads the answer (echo to the console, curl, a copy,
+ * export, a function) is a leak, shown with the dialog.
+ */
+function hiddenAnswerLeak(doc: Document): AnswerLeak | undefined {
+  if (doc.layers.some((l) => !WRITTEN_LAYERS.has(l.origin))) return {};
+  const answers = new Set<string>();
+  const askers = new Set<SimpleCommand>();
+  for (const inv of invocations(doc)) {
+    if (!asksHiddenAnswer(inv)) continue;
+    const c = inv.command;
+    if (c.assignTo === undefined || (doc.pipelines[c.pipeline]?.length ?? 0) !== 1 || outputFile(c) !== undefined) return {};
+    answers.add(c.assignTo);
+    askers.add(c);
+  }
+  if (answers.size === 0) return {};
+  const files = new Set<string>();
+  return answerReaderLeak(doc, answers, askers, files) ?? answerFileLeak(doc, files);
+}
+
 /**
  * Phishing for the user's own password (T1056.002): an AppleScript dialog with a hidden answer,
  * or a PowerShell credential prompt whose password is turned back into plain text and printed,
@@ -1218,10 +1383,12 @@ function plaintextPasswordLeaves(doc: Document): boolean {
 function checkFakeCredentialPrompt(doc: Document, out: FindingCollector): void {
   const hidden = docHasAny(doc, HIDDEN_ANSWER_NEEDLES);
   const dialog = hidden ? docHasAny(doc, DIALOG_NEEDLES) : undefined;
-  if (hidden && dialog) {
+  const leak = hidden && dialog ? hiddenAnswerLeak(doc) : undefined;
+  if (hidden && dialog && leak) {
     out.add(
       spec('cred.fake-prompt', 'Shows a dialog that asks the user to type a hidden password (a fake credential prompt, T1056.002).'),
-      searchFirst(doc, dialog, hidden),
+      // The reader first: in a session, each new line that reads the answer is a finding of its own.
+      [leak.at, ...searchFirst(doc, dialog, hidden)],
     );
     return;
   }

@@ -38,6 +38,7 @@ import {
   needlesInDocument,
   optionValue,
   positionals,
+  registryValueWrite,
   searchFirst,
   writeTargets,
   type FindingSpec,
@@ -132,16 +133,44 @@ function checkShadowCopiesAndBackups(inv: Invocation, out: FindingCollector, doc
   } else if (POSIX_SNAPSHOT_TOOLS.has(n)) {
     const what = posixSnapshotDestruction(inv, doc);
     if (what) out.add(blockSpec('evasion.backups.delete', `${what} ${RECOVERY}`), [commandWord(inv)]);
-  } else if (
-    n === 'schtasks' &&
-    findOption(inv.args, 'change', 'delete') &&
-    inv.args.some((w) => w.lower.includes('systemrestore') || w.lower.includes('windows defender'))
-  ) {
-    out.add(flagSpec('evasion.scheduled-protection', 'schtasks disables or deletes a System Restore / Defender scheduled task.'), [
-      commandWord(inv),
-    ]);
   }
 }
+
+// --- Protection scheduled tasks ------------------------------------------------------------------
+
+function namesProtectionTask(lower: string): boolean {
+  return lower.includes('windows defender') || lower.includes('systemrestore');
+}
+
+/** Whether any word of the text names a Defender or System Restore task (a list of task paths a loop goes through). */
+const LISTS_PROTECTION_TASKS = new DocumentCache((doc: Document): boolean =>
+  doc.commands.some((c) => c.words.some((w) => namesProtectionTask(w.lower))),
+);
+
+/**
+ * Disabling or deleting a Defender or System Restore scheduled task (its scans, updates, restore points):
+ * `schtasks /change /disable /tn "…\Windows Defender\…"`, `Disable-ScheduledTask -TaskPath "…\Windows
+ * Defender\"`, the tasks `Get-ScheduledTask` piped in, or a task name computed in a loop over a list
+ * that names such a task.
+ */
+function checkProtectionTasks(inv: Invocation, out: FindingCollector, doc: Document): void {
+  const n = inv.name;
+  const disables = n === 'schtasks' ? findOption(inv.args, 'change', 'delete') !== undefined : PS_TASK_DISABLERS.has(n);
+  if (!disables) return;
+  const named =
+    inv.args.find((w) => namesProtectionTask(w.lower)) ??
+    pipelineNeighbours(doc, inv.command, 'before')
+      .flatMap((c) => c.words)
+      .find((w) => namesProtectionTask(w.lower));
+  const computed =
+    named === undefined && inv.args.some((w) => w.value.includes('$') || w.value.includes('%')) && LISTS_PROTECTION_TASKS.of(doc);
+  if (named === undefined && !computed) return;
+  out.add(flagSpec('evasion.scheduled-protection', `${inv.name} disables or deletes a System Restore / Defender scheduled task.`), [
+    commandWord(inv),
+    named,
+  ]);
+}
+const PS_TASK_DISABLERS: ReadonlySet<string> = new Set(['disable-scheduledtask', 'unregister-scheduledtask']);
 
 /** Snapshot and backup tools of Linux, ESXi and NAS systems (`zfs destroy pool@snap`, `vim-cmd vmsvc/snapshot.removeall`). */
 const POSIX_SNAPSHOT_TOOLS: ReadonlySet<string> = new Set([
@@ -575,6 +604,14 @@ function checkSecurityAgentRemoval(inv: Invocation, out: FindingCollector, doc: 
   }
   if (n === 'kill') {
     if (sendsReloadSignal(argLowers(inv))) return;
+    const looked = lookedUpAgent(inv, doc);
+    if (looked) {
+      out.add(flagSpec('evasion.security-service.stop', `kill stops the security process "${looked.value}" its PIDs were looked up by.`), [
+        commandWord(inv),
+        looked,
+      ]);
+      return;
+    }
     for (const w of inv.args) {
       for (const k of w.nested ?? []) {
         const lookup = doc.commands[k];
@@ -602,6 +639,85 @@ function checkSecurityAgentRemoval(inv: Invocation, out: FindingCollector, doc: 
         flagSpec('evasion.security-service.stop', `${n} stops or disables "${agent.value}", a security, logging or firewall component.`),
         [commandWord(inv), agent],
       );
+  }
+}
+
+/** Programs that find the PIDs of a process by name (`ps -ax | grep Sophos | awk '{print $1}'`). */
+const PID_LOOKUPS: ReadonlySet<string> = new Set(['pgrep', 'pidof', 'grep', 'egrep', 'awk']);
+
+/**
+ * `pids=$(ps -ax | grep Sophos | awk '{print $1}'); kill $pids`: the security process named in the
+ * lookup whose output the variable holds.
+ */
+function lookedUpAgent(inv: Invocation, doc: Document): Word | undefined {
+  for (const w of inv.args) {
+    const v = w.value;
+    if (!v.startsWith('$')) continue;
+    const name = v.startsWith('${') ? v.slice(2, v.indexOf('}') < 0 ? v.length : v.indexOf('}')) : v.slice(1);
+    for (const a of doc.assignments ?? []) {
+      if (a.name !== name || a.pipeline === undefined) continue;
+      for (const index of doc.pipelines[a.pipeline] ?? []) {
+        const lookup = doc.commands[index];
+        if (lookup === undefined || !PID_LOOKUPS.has(lookup.name)) continue;
+        const agent = lookup.words.find(
+          (x, i) => i > 0 && !x.lower.startsWith('-') && x.lower.length <= 64 && isSecurityServiceName(x.lower),
+        );
+        if (agent) return agent;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Where products are installed, in lower case with forward slashes: a security product's bundle, folder
+ * or launchd job there, deleted, is the product removed (`rm -rf "/Applications/Sophos Endpoint.app"`).
+ */
+const PRODUCT_ROOTS: readonly { root: string; launchd?: true }[] = [
+  { root: '/library/launchdaemons/', launchd: true },
+  { root: '/library/launchagents/', launchd: true },
+  { root: '/library/application support/' },
+  { root: '/library/' },
+  { root: '/applications/' },
+  { root: '/opt/' },
+  { root: 'program files/' },
+  { root: 'program files (x86)/' },
+  { root: 'programfiles/' },
+  { root: 'programfiles%/' },
+  { root: 'programfiles(x86)%/' },
+  { root: 'programdata/' },
+  { root: 'programdata%/' },
+];
+const PRODUCT_REMOVERS: ReadonlySet<string> = new Set(['rm', 'srm', 'del', 'erase', 'rd', 'rmdir', 'remove-item']);
+
+/** The security product a deleted path is the bundle, folder or launchd job of (not a file inside it), if any. */
+function securityProductPath(lower: string): string | undefined {
+  let p = trimQuotes(lower).replace(/\\/g, '/');
+  while (p.endsWith('/') || p.endsWith('/*')) p = p.slice(0, p.endsWith('*') ? -2 : -1);
+  for (const { root, launchd } of PRODUCT_ROOTS) {
+    const at = p.indexOf(root);
+    // At the start, after a drive, `~` or an environment variable (`$env:ProgramFiles/`, `%ProgramData%/`).
+    if (at < 0 || (at > 0 && !/(^~|^[a-z]:\/?|[:%{]|^\$env:|\/)$/.test(p.slice(0, at)))) continue;
+    const child = p.slice(at + root.length);
+    if (child.length === 0 || child.length > 128 || child.includes('/')) continue;
+    if (launchd) return isSecurityAppBundle(child.endsWith('.plist') ? child.slice(0, -6) : child) ? child : undefined;
+    const name = child.endsWith('.app') ? child.slice(0, -4) : child;
+    return isSecurityServiceName(name) !== undefined ? child : undefined;
+  }
+  return undefined;
+}
+
+/** Deleting a security product's application bundle, install folder or launchd job: the product removed without its uninstaller. */
+function checkSecurityProductFilesRemoved(inv: Invocation, out: FindingCollector): void {
+  for (const w of inv.args) {
+    if (w.value.startsWith('-')) continue;
+    const product = securityProductPath(w.lower);
+    if (product === undefined) continue;
+    out.add(
+      flagSpec('evasion.security-service.uninstall', `${inv.name} deletes ${w.value}, the files of a security product, removing it.`),
+      [commandWord(inv), w],
+    );
+    return;
   }
 }
 
@@ -1257,9 +1373,9 @@ const PROTECTIVE_VALUES: ReadonlyMap<string, (n: number) => boolean> = new Map([
  * (`RunAsPPL = 1`). Hardening is ordinary administration, not evasion.
  */
 function hardens(inv: Invocation): boolean {
-  const isReg = inv.name === 'reg';
-  const name = (isReg ? optionValue(inv.args, 'v') : optionValue(inv.args, 'name'))?.lower.replace(/["']/g, '');
-  const data = (isReg ? optionValue(inv.args, 'd') : optionValue(inv.args, 'value'))?.lower.replace(/["']/g, '');
+  const written = registryValueWrite(inv);
+  const name = written?.name;
+  const data = written?.value?.replace(/["']/g, '');
   if (name === undefined || data === undefined) return false;
   const n = data.startsWith('dword:') ? parseInt(data.slice(6), 16) : data.startsWith('0x') ? parseInt(data.slice(2), 16) : Number(data);
   if (!Number.isInteger(n)) return false;
@@ -1272,7 +1388,7 @@ function hardens(inv: Invocation): boolean {
 
 /** The value a registry write sets is 1 (`/d 1`, `-Value 1`, `0x00000001`): turning a setting on. */
 function setsOne(inv: Invocation): boolean {
-  const v = (inv.name === 'reg' ? optionValue(inv.args, 'd') : optionValue(inv.args, 'value'))?.lower;
+  const v = registryValueWrite(inv)?.value;
   return v === '1' || v === '0x1' || v === '0x00000001' || v === 'dword:00000001';
 }
 
@@ -3167,22 +3283,10 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkMacHiding, names: ['chflags', 'defaults'] },
   { check: checkHiddenTask, names: ['reg', 'remove-itemproperty', 'set-itemproperty', 'new-itemproperty'] },
   { check: checkHiddenProgramPrepared, names: ['chmod'] },
+  { check: checkProtectionTasks, names: ['schtasks', ...PS_TASK_DISABLERS] },
   {
     check: checkShadowCopiesAndBackups,
-    names: [
-      'vssadmin',
-      'wmic',
-      'wbadmin',
-      'bcdedit',
-      'diskshadow',
-      'del',
-      'erase',
-      'remove-item',
-      'rm',
-      'tmutil',
-      'schtasks',
-      ...POSIX_SNAPSHOT_TOOLS,
-    ],
+    names: ['vssadmin', 'wmic', 'wbadmin', 'bcdedit', 'diskshadow', 'del', 'erase', 'remove-item', 'rm', 'tmutil', ...POSIX_SNAPSHOT_TOOLS],
   },
   {
     check: checkDefender,
@@ -3201,6 +3305,7 @@ const INVOCATION_CHECKS = new ChecksByName([
   // Every program: a security agent's installer runs under its own name.
   { check: checkSecurityServices },
   { check: checkSecurityAgentRemoval, names: [...PACKAGE_REMOVE_VERBS.keys(), 'kill', ...PIPED_STOPPERS] },
+  { check: checkSecurityProductFilesRemoved, names: PRODUCT_REMOVERS },
   {
     check: checkEventLogs,
     names: [

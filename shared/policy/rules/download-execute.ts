@@ -40,7 +40,7 @@ import {
   runsPipedInput,
   UNKNOWN_PROGRAM,
 } from '../analysis/semantics';
-import { directoryTarget } from '../analysis/directories';
+import { directoryTarget, resolvePath } from '../analysis/directories';
 import { INTERPRETERS } from '../analysis/unwrap';
 import type { Span } from '../types';
 import { baseName, FILE_COPIERS, POWERSHELL_TEXT_RUNNERS } from './command-match';
@@ -1089,8 +1089,16 @@ function recordUnpacking(doc: Document, cmd: SimpleCommand, flow: SessionFlow, c
   }
   const spans = [download, current ? cmd.span : undefined];
   // A decompressed single file is a downloaded file like any other.
-  if (unpacking.file !== undefined) flow.downloaded.set(fileKeyOf(unpacking.file), current ? cmd.span : undefined);
-  else flow.unpacked.set(normalisedPath(unpacking.directory), { archive, spans });
+  if (unpacking.file !== undefined) {
+    flow.downloaded.set(fileKeyOf(unpacking.file), current ? cmd.span : undefined);
+    return;
+  }
+  flow.unpacked.set(normalisedPath(unpacking.directory), { archive, spans });
+  // `cd /usr/local/src; tar xf a.tgz`: the contents are also where the text moved to, so
+  // `/usr/local/src/a/bin/tool` runs them. Not the root folder: what runs from there is every system program.
+  const absolute = normalisedPath(resolvePath(cmd, unpacking.directory === '' ? '.' : unpacking.directory));
+  if (absolute !== '/' && absolute !== normalisedPath(unpacking.directory) && /^([/~]|[a-z]:)/.test(absolute))
+    flow.unpacked.set(absolute, { archive, spans });
 }
 
 /** `git clone URL [dir]`: the repository is downloaded contents, like an unpacked archive (`cd dir && ./install.sh` runs them). */

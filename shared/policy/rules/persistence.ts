@@ -37,6 +37,7 @@ import {
   needlesInDocument,
   optionValue,
   positionals,
+  registryValueWrite,
   searchFirst,
   writeTargets,
   type FindingSpec,
@@ -447,22 +448,6 @@ const PS_REGISTRY_WRITERS = new Set([
   'ni',
 ]);
 
-/** The PowerShell registry writers that set a value (`-Name`), not a key. */
-const ITEM_PROPERTY_WRITERS: ReadonlySet<string> = new Set(['set-itemproperty', 'new-itemproperty', 'sp']);
-/** Their parameters that take no value. */
-const ITEM_PROPERTY_SWITCHES: ReadonlySet<string> = new Set(['-force', '-whatif', '-confirm', '-passthru', '-usetransaction']);
-
-/** A PowerShell command's arguments bound by position: neither parameters nor their values. */
-function unnamedArguments(args: readonly Word[]): Word[] {
-  const out: Word[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const w = args[i] as Word;
-    if (!w.lower.startsWith('-') || w.lower.length < 2) out.push(w);
-    else if (!ITEM_PROPERTY_SWITCHES.has(w.lower) && !w.lower.includes(':')) i++;
-  }
-  return out;
-}
-
 /** Every program `registryWriteText` can find a registry write in. */
 export const REGISTRY_WRITER_NAMES: readonly string[] = ['reg', ...PS_REGISTRY_WRITERS];
 
@@ -537,34 +522,13 @@ export function environmentRunsCode(name: string, value: string): boolean {
   return inStagingFolder(first.endsWith('\\') ? first : first + '\\');
 }
 
-/**
- * The value a registry write sets, name and data lower case (`/v Path /d …`, `-Name Path -Value …`); undefined when it
- * names none (it creates or deletes a key).
- */
-function registryValueWrite(inv: Invocation): { name: string; value: string } | undefined {
-  const isReg = inv.name === 'reg';
-  if (isReg) {
-    const name = optionValue(inv.args, 'v')?.lower.replace(/["']/g, '');
-    return name === undefined ? undefined : { name, value: optionValue(inv.args, 'd')?.lower ?? '' };
-  }
-  // New-Item and Set-Item make or set a key (their -Name is a subkey's), not a value.
-  if (!ITEM_PROPERTY_WRITERS.has(inv.name)) return undefined;
-  // Set-ItemProperty binds Path, Name and Value by position when they are not named.
-  const unnamed = unnamedArguments(inv.args);
-  const named = optionValue(inv.args, 'path', 'literalpath') !== undefined;
-  const byPosition = named ? unnamed : unnamed.slice(1);
-  const name = (optionValue(inv.args, 'name') ?? byPosition[0])?.lower.replace(/["']/g, '');
-  const value = (optionValue(inv.args, 'value') ?? byPosition[1])?.lower ?? '';
-  return name === undefined ? undefined : { name, value };
-}
-
 /** Whether a write at a location that runs only some of its values (see AutostartLocation) sets one of those. */
 function writesCodeValue(loc: AutostartLocation, inv: Invocation): boolean {
   if (loc.codeValues === undefined && loc.runsCode === undefined) return true;
   const set = registryValueWrite(inv);
   if (set === undefined) return loc.codeValues === undefined; // a key created: a new registration, unless the key always exists
   if (loc.codeValues !== undefined && !loc.codeValues.includes(set.name)) return false;
-  return loc.runsCode === undefined || loc.runsCode(set.name, set.value);
+  return loc.runsCode === undefined || loc.runsCode(set.name, set.value ?? '');
 }
 
 /** `setx COR_PROFILER {…} /M`, `[Environment]::SetEnvironmentVariable('Path', 'C:\Users\Public\bin;…', 'Machine')`. */
@@ -611,7 +575,7 @@ function checkRegistry(inv: Invocation, out: FindingCollector, doc: Document): v
     // Under an Environment key only variables that make processes run something (a logon script, a profiler).
     if (loc.needle === ENVIRONMENT_KEY && !write.viaVariable) {
       const set = registryValueWrite(inv);
-      if (set !== undefined && !environmentRunsCode(set.name, set.value)) continue;
+      if (set !== undefined && !environmentRunsCode(set.name, set.value ?? '')) continue;
     }
     if (!writesCodeValue(loc, inv)) continue;
     const spans = write.viaVariable ? searchFirst(doc, loc.needle) : [];
@@ -1678,6 +1642,16 @@ const LDAP_USER_NEEDLES = new NeedleGroup(['objectclass: user', 'objectclass: pe
 // Making one (`make login item`, `make new login item`); reading or deleting the list is not persistence.
 const LOGIN_ITEM_NEEDLES = new NeedleGroup(['make login item', 'make new login item', 'login_item', 'backgrounditems.btm']);
 const REGISTRY_API_NEEDLES = new NeedleGroup(['win32.registry]::setvalue', 'stdregprov']);
+/** StdRegProv methods that write; EnumKey, GetStringValue and the other readers only look (a pending-reboot check reads `…\Services\Netlogon`). */
+const STDREGPROV_WRITES = new NeedleGroup([
+  'setstringvalue',
+  'setexpandedstringvalue',
+  'setdwordvalue',
+  'setqwordvalue',
+  'setmultistringvalue',
+  'setbinaryvalue',
+  'createkey',
+]);
 /** Writing VBA into a document through the Office object model (`$doc.VBProject.VBComponents.Add(1).CodeModule.AddFromString(…)`). */
 const VBA_PROJECT_NEEDLES = new NeedleGroup(['.vbcomponents']);
 const VBA_CODE_WRITERS = new NeedleGroup(['addfromstring', 'addfromfile', 'insertlines', '.vbcomponents.import']);
@@ -1737,7 +1711,8 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
       );
   }
   const regApi = docHasAny(doc, REGISTRY_API_NEEDLES);
-  if (regApi && AUTOSTART_REGISTRY.some((l) => docHasAny(doc, [l.needle])) && !out.has('persist.registry')) {
+  const regApiWrites = regApi === 'stdregprov' ? docHasAny(doc, STDREGPROV_WRITES) !== undefined : regApi !== undefined;
+  if (regApi !== undefined && regApiWrites && AUTOSTART_REGISTRY.some((l) => docHasAny(doc, [l.needle])) && !out.has('persist.registry')) {
     const loc = AUTOSTART_REGISTRY.find((l) => docHasAny(doc, [l.needle]))!;
     out.add(spec('persist.registry', `Writes ${loc.what} through the registry API.`), searchFirst(doc, regApi, loc.needle));
   }
