@@ -216,6 +216,21 @@ export function adversarialCases(size: number): AdversarialCase[] {
       platform: 'linux',
       text: flat(`echo ${'ZWNobyBoaQo'.repeat(Math.floor((size - 30) / 11))} | base64 -d | sh`),
     },
+    {
+      // Every archive unpacked into its own folder stays known: entering and running from one may not cost a pass over all.
+      name: '5,800 archives downloaded, unpacked and entered (powershell)',
+      shell: 'powershell',
+      platform: 'windows',
+      text: flat(
+        Array.from(
+          { length: Math.ceil(size / 150) },
+          (_, i) =>
+            `iwr https://x.example.com/a${i}.zip -OutFile a${i}.zip\nExpand-Archive a${i}.zip -DestinationPath C:\\d${i}\nPush-Location (Get-ChildItem -Path C:\\d${i} -Recurse).DirectoryName\n`,
+        )
+          .join('')
+          .slice(0, size),
+      ),
+    },
   ];
   return cases;
 }

@@ -43,7 +43,8 @@ import {
 import { directoryTarget, resolvePath } from '../analysis/directories';
 import { INTERPRETERS } from '../analysis/unwrap';
 import type { Span } from '../types';
-import { baseName, FILE_COPIERS, POWERSHELL_TEXT_RUNNERS } from './command-match';
+import { baseName, FILE_COPIERS, POWERSHELL_TEXT_RUNNERS, trimQuotes } from './command-match';
+import { lolbinByName } from '../catalog/lolbins';
 import type { Finding, RuleContext, RuleFamily } from './rule';
 
 const REMEDY = 'A supervisor can grant extended trust for this session, or save the script and have its hash permitted.';
@@ -66,7 +67,12 @@ class SessionFlow {
    * Directories holding the contents of a downloaded archive (`normalisedPath`, '' for the working
    * directory) → the archive's name and the spans of its download and unpacking.
    */
-  readonly unpacked = new Map<string, { archive: string; spans: (Span | undefined)[] }>();
+  readonly unpacked = new Map<string, UnpackedContents>();
+}
+
+interface UnpackedContents {
+  archive: string;
+  spans: (Span | undefined)[];
 }
 
 function variableKey(name: string): string {
@@ -867,7 +873,7 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
     // A downloaded archive unpacked, and the working directory moved into what it unpacked.
     if (flow.downloaded.size > 0 || (cmd.position > 0 && isUnpacker(cmd.name))) recordUnpacking(doc, cmd, flow, report !== null);
     if (cmd.name === 'git') recordClone(cmd, flow, report !== null);
-    if (flow.unpacked.size > 0 && CHANGE_DIRECTORY.has(cmd.name)) recordDirectoryChange(cmd, flow);
+    if (flow.unpacked.size > 0 && CHANGE_DIRECTORY.has(cmd.name)) recordDirectoryChange(doc, cmd, flow);
     const written = cmd.redirects.length > 0 ? writtenText(cmd) : undefined;
     if (written !== undefined) {
       for (const r of cmd.redirects) {
@@ -1123,32 +1129,100 @@ function recordClone(cmd: SimpleCommand, flow: SessionFlow, current: boolean): v
 
 const CHANGE_DIRECTORY: ReadonlySet<string> = new Set(['cd', 'chdir', 'pushd', 'set-location', 'push-location']);
 
-/** `cd` into unpacked contents makes the working directory part of them; `cd` elsewhere takes it out. */
-function recordDirectoryChange(cmd: SimpleCommand, flow: SessionFlow): void {
+/** Cmdlets whose result is a path under the one they are given (`(Get-ChildItem -Path D -Recurse …).DirectoryName`). */
+const PATH_FINDERS: ReadonlySet<string> = new Set(['get-childitem', 'gci', 'resolve-path', 'get-item', 'gi', 'join-path']);
+
+/**
+ * `cd` into unpacked contents makes the working directory part of them; `cd` elsewhere takes it out.
+ * A location computed by searching the contents (`Push-Location (Get-ChildItem -Path D 'setup.exe' -Recurse).DirectoryName`)
+ * is inside them too.
+ */
+function recordDirectoryChange(doc: Document, cmd: SimpleCommand, flow: SessionFlow): void {
   const target = directoryTarget(cmd);
   if (!target) return;
   const path = normalisedPath(target.value);
   // From the working directory, any relative path but `..` leads further in.
-  const relative = !/^([/~$%]|[a-z]:|\.\.)/.test(path);
-  for (const [directory, contents] of flow.unpacked) {
-    if (directory === '' ? relative : path === directory || path.startsWith(directory + '/')) {
-      flow.unpacked.set('', contents);
-      return;
-    }
+  const relative = !/^([/~$%(]|[a-z]:|\.\.)/.test(path);
+  let contents = (relative ? flow.unpacked.get('') : undefined) ?? unpackedHolding(flow, path);
+  for (const k of contents === undefined ? (target.nested ?? []) : []) {
+    const c = doc.commands[k];
+    if (c === undefined || !PATH_FINDERS.has(c.name)) continue;
+    for (let i = 1; i < c.words.length && contents === undefined; i++)
+      if (!c.words[i]!.value.startsWith('-')) contents = unpackedHolding(flow, normalisedPath(c.words[i]!.value));
   }
-  flow.unpacked.delete('');
+  if (contents !== undefined) flow.unpacked.set('', contents);
+  else flow.unpacked.delete('');
 }
+
+/**
+ * The unpacked contents (other than the working directory's) a normalised path lies in: its folder and each folder
+ * above it looked up, so the cost does not grow with the number of archives unpacked.
+ */
+function unpackedHolding(flow: SessionFlow, path: string): UnpackedContents | undefined {
+  for (let end = path.length; end > 0; end = path.lastIndexOf('/', end - 1)) {
+    const contents = flow.unpacked.get(path.slice(0, end));
+    if (contents !== undefined) return contents;
+  }
+  return path.startsWith('/') ? flow.unpacked.get('/') : undefined;
+}
+
+/** A program file named with its extension that Windows does not ship (`setup.exe`, not `cmd.exe` or `msiexec.exe`). */
+function ranFromWorkingDirectory(name: string): boolean {
+  const lower = trimQuotes(name.toLowerCase());
+  const dot = lower.lastIndexOf('.');
+  if (dot <= 0 || !PROGRAM_EXTENSIONS.has(lower.slice(dot))) return false;
+  const stem = lower.slice(0, dot);
+  return !WINDOWS_PROGRAMS.has(stem) && lolbinByName(stem) === undefined;
+}
+const PROGRAM_EXTENSIONS: ReadonlySet<string> = new Set(['.exe', '.com', '.bat', '.cmd', '.msi']);
+/** Windows programs a script runs by name that no other catalog lists. */
+const WINDOWS_PROGRAMS: ReadonlySet<string> = new Set([
+  'cmd',
+  'powershell',
+  'pwsh',
+  'reg',
+  'sc',
+  'net',
+  'netsh',
+  'ipconfig',
+  'ping',
+  'whoami',
+  'tasklist',
+  'taskkill',
+  'findstr',
+  'find',
+  'xcopy',
+  'robocopy',
+  'wmic',
+  'schtasks',
+  'timeout',
+  'where',
+  'shutdown',
+  'gpupdate',
+  'icacls',
+  'takeown',
+  'setx',
+  'sfc',
+  'dism',
+  'chkdsk',
+]);
 
 /** The first path a command runs from unpacked contents, with the archive it came from. */
 function runFromUnpacked(cmd: SimpleCommand, flow: SessionFlow): { archive: string; path: string; spans: (Span | undefined)[] } | null {
   for (const path of executedPaths(cmd)) {
     // `sh install.sh`: a script an interpreter is given is a file of the working directory, bare name or not (a bare
     // command name is looked up in PATH instead).
-    const scriptArgument = cmd.words[0]?.value !== path && !/[\\/]/.test(path) && !/^[~$%]/.test(path);
-    for (const [directory, contents] of flow.unpacked) {
-      if (isInsideDirectory(path, directory) || (directory === '' && scriptArgument))
-        return { archive: contents.archive, path, spans: contents.spans };
-    }
+    const bare = !/[\\/]/.test(path) && !/^[~$%]/.test(path);
+    const commandWord = cmd.words[0]?.value === path;
+    // cmd looks for a program in the working directory before PATH (`cmd /c setup.exe /install` there runs the
+    // contents), but what it is given is a command line: `cmd /c dir` runs no file.
+    const viaCmd = cmd.shell === 'cmd' || cmd.name === 'cmd';
+    const fromWorkingDirectory =
+      bare && (commandWord ? cmd.shell === 'cmd' && ranFromWorkingDirectory(path) : !viaCmd || ranFromWorkingDirectory(path));
+    const here = flow.unpacked.get('');
+    const contents =
+      here !== undefined && (fromWorkingDirectory || isInsideDirectory(path, '')) ? here : unpackedHolding(flow, normalisedPath(path));
+    if (contents !== undefined) return { archive: contents.archive, path, spans: contents.spans };
   }
   return null;
 }

@@ -780,11 +780,30 @@ function checkDylibInsertion(inv: Invocation, out: FindingCollector): void {
   }
 }
 
+/** Apple's own jobs that open the Mac to remote access: turning one on is not a restored default. */
+const REMOTE_ACCESS_SYSTEM_JOBS = ['screensharing', 'remotedesktop', 'remotemanagement', 'telnetd', 'ftpd', 'smbd'];
+
+/**
+ * `launchctl enable system/com.apple.auditd`, `launchctl bootstrap system /System/Library/LaunchDaemons/com.apple.auditd.plist`:
+ * a job macOS itself ships (its plist under /System, which System Integrity Protection keeps read-only) turned
+ * back on, like `systemctl enable` of an installed service. Not the remote-access ones.
+ */
+function startsSystemJobsOnly(inv: Invocation): boolean {
+  const targets = inv.args.slice(1).filter((w) => !w.value.startsWith('-') && !/^(system|user\/\d+|gui\/\d+)$/.test(w.lower));
+  if (targets.length === 0) return false;
+  return targets.every((w) => {
+    const job = trimQuotes(w.lower);
+    const system = job.startsWith('/system/library/launch') || /^(system|user\/\d+|gui\/\d+)\/com\.apple\./.test(job);
+    return system && !REMOTE_ACCESS_SYSTEM_JOBS.some((r) => job.includes(r));
+  });
+}
+
 function checkLaunchd(inv: Invocation, out: FindingCollector): void {
   if (inv.name !== 'launchctl') return;
   const sub = inv.args[0];
   if (!sub) return;
   if (['load', 'bootstrap', 'submit', 'enable'].includes(sub.lower)) {
+    if (sub.lower !== 'submit' && startsSystemJobsOnly(inv)) return;
     out.add(spec('persist.launchd', `launchctl ${sub.lower} registers a launchd agent/daemon that runs at login or boot.`), [
       commandWord(inv),
       sub,

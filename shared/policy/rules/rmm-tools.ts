@@ -7,6 +7,7 @@
  * `Stop-Service`, `winget uninstall`, `msiexec /x`) — technicians must be able to find and remove
  * such tools. A download from a vendor's site with nothing run is flagged, not blocked.
  */
+import { scanUrlAt } from '../destinations/url';
 import type { Document, Word } from '../analysis/document';
 import {
   isRemoteToolSwitch,
@@ -291,7 +292,7 @@ function checkVendorDownload(doc: Document, invs: readonly Invocation[], out: Fi
     for (const w of cmd.words) {
       // `value` rather than `lower`: lower-casing changes no ':' or '/', and most words need no lower-case copy here.
       if (!w.value.includes('://')) continue;
-      const tool = toolOfUrl(w.lower);
+      const tool = toolOfUrlsIn(w.lower);
       if (!tool) continue;
       const downloaded = downloadOutputs(invs);
       const runs = invs.some(
@@ -314,6 +315,22 @@ function downloadOutputs(invs: readonly Invocation[]): Set<string> {
   }
   return out;
 }
+
+/**
+ * The tool of the first web or FTP URL in a word that names one. Only the URL itself is read: a here-string
+ * holding a VBScript `GetObject("WinNT://…")` is not a download, and its later words (`strAdministratorsGroup`)
+ * are no URL path.
+ */
+function toolOfUrlsIn(lower: string): RemoteAccessTool | undefined {
+  for (let at = lower.indexOf('://'); at >= 0; at = lower.indexOf('://', at + 3)) {
+    const url = scanUrlAt(lower, at);
+    if (url === null || !DOWNLOAD_SCHEMES.has(url.scheme)) continue;
+    const tool = toolOfUrl(lower.slice(url.start, url.end));
+    if (tool) return tool;
+  }
+  return undefined;
+}
+const DOWNLOAD_SCHEMES: ReadonlySet<string> = new Set(['http', 'https', 'ftp', 'ftps']);
 
 function toolOfUrl(url: string): RemoteAccessTool | undefined {
   const schemeEnd = url.indexOf('://');
