@@ -29,7 +29,7 @@ const PROBE_SETS = [
   // Round 13 is terminal sessions (each line with the earlier ones as history); one cross-line technique still misses (see the probes README).
   { file: 'technique-probes-round13.jsonl', items: 425, blockMin: 0.97, detectMin: 0.97, fprMax: 0.005 },
   // Rounds 14 (2023–2026 intrusion tradecraft) and 15 (sessions, second round) keep misses and debatable labels listed in the probes README.
-  { file: 'technique-probes-round14.jsonl', items: 545, blockMin: 0.94, detectMin: 0.95, fprMax: 0.005 },
+  { file: 'technique-probes-round14.jsonl', items: 545, blockMin: 0.94, detectMin: 0.96, fprMax: 0.005 },
   { file: 'technique-probes-round15.jsonl', items: 513, blockMin: 0.93, detectMin: 0.93, fprMax: 0.015 },
   // Round 16 is whole saved scripts, one harmful step inside functions, loops and settings blocks.
   { file: 'technique-probes-round16.jsonl', items: 166, blockMin: 0.93, detectMin: 0.95, fprMax: 0.005 },

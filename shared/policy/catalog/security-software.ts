@@ -114,6 +114,9 @@ export const SECURITY_SERVICE_TOKENS: readonly string[] = [
   'lacework',
   'threatlocker',
   'cisco-secure-endpoint',
+  // Alibaba Cloud Security Center's agent (Aegis, "Aliyun Dun"), which cloud miners remove first
+  'aegis',
+  'aliyundun',
   // Logging and auditing
   'auditd',
   'rsyslog',

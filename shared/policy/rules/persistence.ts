@@ -47,6 +47,7 @@ import {
   inStagingFolder,
 } from './command-match';
 import { resolvePath } from '../analysis/directories';
+import { pipelineNeighbours } from '../analysis/semantics';
 import { optionClusterHas } from '../analysis/names';
 import { NeedleSet } from '../analysis/needles';
 import type { RuleContext, RuleFamily } from './rule';
@@ -778,6 +779,74 @@ function checkDylibInsertion(inv: Invocation, out: FindingCollector): void {
       return;
     }
   }
+}
+
+// --- Standing access: root SSH logins, cluster-admin bindings, Redis writing into cron ----------------------------
+
+/** Whether a path is the SSH server's configuration (`/etc/ssh/sshd_config`, a drop-in under `sshd_config.d/`). */
+function isSshdConfig(lower: string): boolean {
+  const path = trimQuotes(lower);
+  return path.endsWith('sshd_config') || path.includes('/sshd_config.d/');
+}
+
+/** What a sed substitution writes (`s/^PermitRootLogin yes/PermitRootLogin no/` writes `PermitRootLogin no`); other words whole. */
+function sedReplacement(lower: string): string {
+  const expression = trimQuotes(lower);
+  if (expression.length < 4 || expression[0] !== 's') return lower;
+  const delimiter = expression[1]!;
+  let parts = 0;
+  for (let i = 2; i < expression.length; i++) {
+    if (expression[i] === '\\') i++;
+    else if (expression[i] === delimiter && ++parts === 1) return expression.slice(i + 1);
+  }
+  return lower;
+}
+
+/**
+ * `sed -i 's/^#PermitRootLogin no/PermitRootLogin yes/' /etc/ssh/sshd_config`, `echo "PermitRootLogin yes" | tee -a …`:
+ * the root account opened to password logins over SSH, a standing way in (T1098.004).
+ */
+function checkSshRootLogin(inv: Invocation, out: FindingCollector, doc: Document): void {
+  const target = writeTargets(inv).find((w) => isSshdConfig(w.lower));
+  if (target === undefined) return;
+  const words = [
+    ...inv.args,
+    ...inv.command.redirects.filter((r) => r.heredoc === true).map((r) => r.target),
+    ...pipelineNeighbours(doc, inv.command, 'before').flatMap((c) => c.words),
+  ];
+  const setting = words.find((w) => /permitrootlogin\s+yes/.test(inv.name === 'sed' ? sedReplacement(w.lower) : w.lower));
+  if (setting === undefined) return;
+  out.add(spec('persist.ssh-root-login', `${inv.name} sets PermitRootLogin yes in ${target.value}: root may log in over SSH.`), [
+    commandWord(inv),
+    setting,
+  ]);
+}
+
+/** `kubectl create clusterrolebinding x --clusterrole=cluster-admin --serviceaccount=…`: full control of the cluster granted to an account. */
+function checkClusterAdminBinding(inv: Invocation, out: FindingCollector): void {
+  const create = inv.args.findIndex((w) => w.lower === 'create');
+  const kind = inv.args[create + 1]?.lower;
+  if (create < 0 || (kind !== 'clusterrolebinding' && kind !== 'rolebinding')) return;
+  const role = optionValue(inv.args, 'clusterrole');
+  if (role === undefined || trimQuotes(role.lower) !== 'cluster-admin') return;
+  out.add(spec('persist.cluster-admin', `kubectl binds cluster-admin to an account: full control of the Kubernetes cluster.`), [
+    commandWord(inv),
+    role,
+  ]);
+}
+
+/** `redis-cli config set dir /var/spool/cron`: the Redis dump file pointed at a cron or SSH folder, which writes a job or key there. */
+function checkRedisDumpLocation(inv: Invocation, out: FindingCollector): void {
+  const lowers = inv.args.map((w) => trimQuotes(w.lower));
+  const at = lowers.findIndex((l, i) => l === 'config' && lowers[i + 1] === 'set' && lowers[i + 2] === 'dir');
+  const dir = at < 0 ? undefined : inv.args[at + 3];
+  if (dir === undefined) return;
+  const path = trimQuotes(dir.lower);
+  if (!AUTOSTART_PATHS.some((l) => path.includes(l.needle)) && !path.includes('/.ssh') && !path.includes('/cron')) return;
+  out.add(
+    spec('persist.redis-dump', `redis-cli sets the Redis dump folder to ${dir.value}: the next save writes a file that runs there.`),
+    [commandWord(inv), dir],
+  );
 }
 
 /** Apple's own jobs that open the Mac to remote access: turning one on is not a restored default. */
@@ -1843,6 +1912,9 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkRegistry, names: REGISTRY_WRITER_NAMES },
   { check: checkServices, names: ['sc', 'new-service', 'nssm', 'set-service', 'systemctl'] },
   { check: checkLaunchd, names: ['launchctl'] },
+  { check: checkSshRootLogin, names: ['sed', 'perl', 'tee', 'echo', 'printf', 'cat', 'set-content', 'add-content', 'out-file'] },
+  { check: checkClusterAdminBinding, names: ['kubectl', 'oc'] },
+  { check: checkRedisDumpLocation, names: ['redis-cli'] },
   { check: checkPm2Startup, names: ['pm2', 'pm2-startup', 'pm2-service-install', 'npx'] },
   { check: checkServerComponents, names: [...SERVER_COMPONENT_CMDLETS.keys(), 'appcmd'] },
   { check: checkDylibInsertion, names: ['optool', 'insert_dylib', 'install_name_tool'] },
