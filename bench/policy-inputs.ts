@@ -217,6 +217,17 @@ export function adversarialCases(size: number): AdversarialCase[] {
       text: flat(`echo ${'ZWNobyBoaQo'.repeat(Math.floor((size - 30) / 11))} | base64 -d | sh`),
     },
     {
+      // Each `kill $p` reads the one assignment of p before it, not every assignment of the text.
+      name: 'a PID variable reassigned and killed 33,000 times (bash)',
+      shell: 'bash',
+      platform: 'linux',
+      text: flat(
+        Array.from({ length: Math.ceil(size / 24) }, (_, i) => `p=$(ps | grep x${i})\nkill $p\n`)
+          .join('')
+          .slice(0, size),
+      ),
+    },
+    {
       // Every archive unpacked into its own folder stays known: entering and running from one may not cost a pass over all.
       name: '5,800 archives downloaded, unpacked and entered (powershell)',
       shell: 'powershell',

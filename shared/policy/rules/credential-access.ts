@@ -1298,7 +1298,7 @@ interface AnswerLeak {
   at?: Word | Span;
 }
 
-/** Whether the answer is used, and only by programs that use it locally; the files it was written to are added to `files`. */
+/** Where the answer leaves local use; undefined when it is used, and only locally (the files it was written to are added to `files`). */
 function answerReaderLeak(
   doc: Document,
   answers: ReadonlySet<string>,
@@ -1336,7 +1336,7 @@ function answerReaderLeak(
   return used || files.size > 0 ? undefined : {};
 }
 
-/** Whether every file the answer was written to is read only by `fdesetup` (and then removed); one pass over the commands. */
+/** Where a file the answer was written to is read by anything but `fdesetup` (or removed); undefined when none is. One pass over the commands. */
 function answerFileLeak(doc: Document, files: ReadonlySet<string>): AnswerLeak | undefined {
   if (files.size === 0) return undefined;
   const read = new Set<string>();

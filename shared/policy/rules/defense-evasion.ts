@@ -642,6 +642,34 @@ function checkSecurityAgentRemoval(inv: Invocation, out: FindingCollector, doc: 
   }
 }
 
+/** Variable name → where it is assigned a pipeline's output, in text order (computed once per document). */
+const COMPUTED_ASSIGNMENTS = new DocumentCache((doc: Document): ReadonlyMap<string, { start: number; pipeline: number }[]> => {
+  const byName = new Map<string, { start: number; pipeline: number }[]>();
+  for (const a of doc.assignments ?? []) {
+    if (a.pipeline === undefined) continue;
+    const list = byName.get(a.name);
+    const entry = { start: a.span.start, pipeline: a.pipeline };
+    if (list) list.push(entry);
+    else byName.set(a.name, [entry]);
+  }
+  for (const list of byName.values()) list.sort((x, y) => x.start - y.start);
+  return byName;
+});
+
+/** The pipeline whose output `name` holds at `position`: its last computed assignment before it (binary search). */
+function assignedPipelineAt(doc: Document, name: string, position: number): number | undefined {
+  const list = COMPUTED_ASSIGNMENTS.of(doc).get(name);
+  if (list === undefined) return undefined;
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (list[mid]!.start < position) low = mid + 1;
+    else high = mid;
+  }
+  return low > 0 ? list[low - 1]!.pipeline : undefined;
+}
+
 /** Programs that find the PIDs of a process by name (`ps -ax | grep Sophos | awk '{print $1}'`). */
 const PID_LOOKUPS: ReadonlySet<string> = new Set(['pgrep', 'pidof', 'grep', 'egrep', 'awk']);
 
@@ -654,16 +682,14 @@ function lookedUpAgent(inv: Invocation, doc: Document): Word | undefined {
     const v = w.value;
     if (!v.startsWith('$')) continue;
     const name = v.startsWith('${') ? v.slice(2, v.indexOf('}') < 0 ? v.length : v.indexOf('}')) : v.slice(1);
-    for (const a of doc.assignments ?? []) {
-      if (a.name !== name || a.pipeline === undefined) continue;
-      for (const index of doc.pipelines[a.pipeline] ?? []) {
-        const lookup = doc.commands[index];
-        if (lookup === undefined || !PID_LOOKUPS.has(lookup.name)) continue;
-        const agent = lookup.words.find(
-          (x, i) => i > 0 && !x.lower.startsWith('-') && x.lower.length <= 64 && isSecurityServiceName(x.lower),
-        );
-        if (agent) return agent;
-      }
+    const pipeline = assignedPipelineAt(doc, name, inv.command.span.start);
+    for (const index of pipeline === undefined ? [] : (doc.pipelines[pipeline] ?? [])) {
+      const lookup = doc.commands[index];
+      if (lookup === undefined || !PID_LOOKUPS.has(lookup.name)) continue;
+      const agent = lookup.words.find(
+        (x, i) => i > 0 && !x.lower.startsWith('-') && x.lower.length <= 64 && isSecurityServiceName(x.lower),
+      );
+      if (agent) return agent;
     }
   }
   return undefined;
