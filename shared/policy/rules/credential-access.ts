@@ -1242,16 +1242,15 @@ const FILE_REMOVERS: ReadonlySet<string> = new Set(['rm', 'srm', 'shred']);
 /** Layers that are the text as written (with its substitutions): a decoded or unwrapped one could read the answer unseen. */
 const WRITTEN_LAYERS: ReadonlySet<string> = new Set(['original', 'substitution', 'deobfuscated']);
 
-function isNameCode(c: number): boolean {
-  return c === 95 || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-}
-
-/** Whether `text` reads one of the POSIX variables `names` (`$name`, `${name}`, `${name:-…}`); one pass over the text. */
+/**
+ * Whether `text` reads one of the POSIX variables `names` (`$name`, `${name}`, `${name:-…}`); one pass over the text.
+ * Not `referencedVariables`: POSIX names keep their case, and a password read after its 16 references must still count.
+ */
 function readsVariable(text: string, names: ReadonlySet<string>): boolean {
   for (let at = text.indexOf('$'); at >= 0; at = text.indexOf('$', at + 1)) {
     const from = text.charCodeAt(at + 1) === 123 /* { */ ? at + 2 : at + 1;
     let end = from;
-    while (end < text.length && isNameCode(text.charCodeAt(end))) end++;
+    while (end < text.length && isWordChar(text.charCodeAt(end))) end++;
     if (end > from && names.has(text.slice(from, end))) return true;
   }
   return false;

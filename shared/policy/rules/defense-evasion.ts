@@ -616,7 +616,7 @@ function checkSecurityAgentRemoval(inv: Invocation, out: FindingCollector, doc: 
       for (const k of w.nested ?? []) {
         const lookup = doc.commands[k];
         if (!lookup || (lookup.name !== 'pgrep' && lookup.name !== 'pidof')) continue;
-        const agent = lookup.words.find((x, i) => i > 0 && !x.lower.startsWith('-') && isSecurityServiceName(x.lower));
+        const agent = securityProcessNamed(lookup);
         if (agent) {
           out.add(flagSpec('evasion.security-service.stop', `kill stops the security process "${agent.value}".`), [
             commandWord(inv),
@@ -633,13 +633,18 @@ function checkSecurityAgentRemoval(inv: Invocation, out: FindingCollector, doc: 
     const previous = doc.pipelines[inv.command.pipeline]?.[inv.command.position - 1];
     const lister = previous === undefined ? undefined : doc.commands[previous];
     if (!lister || !SERVICE_LISTERS.has(lister.name)) return;
-    const agent = lister.words.find((x, i) => i > 0 && !x.lower.startsWith('-') && isSecurityServiceName(x.lower));
+    const agent = securityProcessNamed(lister);
     if (agent)
       out.add(
         flagSpec('evasion.security-service.stop', `${n} stops or disables "${agent.value}", a security, logging or firewall component.`),
         [commandWord(inv), agent],
       );
   }
+}
+
+/** The security service or process a lookup or listing command names (`pgrep falcond`, `Get-Service WinDefend`), if any. */
+function securityProcessNamed(command: SimpleCommand): Word | undefined {
+  return command.words.find((x, i) => i > 0 && !x.lower.startsWith('-') && isSecurityServiceName(x.lower));
 }
 
 /** Variable name → where it is assigned a pipeline's output, in text order (computed once per document). */
@@ -686,9 +691,7 @@ function lookedUpAgent(inv: Invocation, doc: Document): Word | undefined {
     for (const index of pipeline === undefined ? [] : (doc.pipelines[pipeline] ?? [])) {
       const lookup = doc.commands[index];
       if (lookup === undefined || !PID_LOOKUPS.has(lookup.name)) continue;
-      const agent = lookup.words.find(
-        (x, i) => i > 0 && !x.lower.startsWith('-') && x.lower.length <= 64 && isSecurityServiceName(x.lower),
-      );
+      const agent = securityProcessNamed(lookup);
       if (agent) return agent;
     }
   }
