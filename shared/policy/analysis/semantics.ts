@@ -398,7 +398,10 @@ export function downloadedFiles(cmd: SimpleCommand, doc: Document): string[] {
   return out;
 }
 
-/** Variables referenced in a word, lower case (`$x`, `${x}`, `$x.Content`, `%x%`, a splatted `@p`). */
+/**
+ * Variables referenced in a word, lower case (`$x`, `${x}`, `$x.Content`, `%x%`, a splatted `@p`). All of them:
+ * a cap would let decoys placed before the one that matters hide it. The list is at most half the word's length.
+ */
 export function referencedVariables(w: Word): string[] {
   const out: string[] = [];
   const v = w.value;
@@ -416,14 +419,12 @@ export function referencedVariables(w: Word): string[] {
           .replace(/^(script|global|local|private):/i, '')
           .toLowerCase(),
       );
-    if (out.length > 16) break;
   }
   for (let i = v.indexOf('%'); i >= 0;) {
     const j = v.indexOf('%', i + 1);
     if (j < 0) break;
     if (j > i + 1) out.push(v.slice(i + 1, j).toLowerCase());
     i = v.indexOf('%', j + 1);
-    if (out.length > 32) break;
   }
   return out;
 }

@@ -1244,7 +1244,7 @@ const WRITTEN_LAYERS: ReadonlySet<string> = new Set(['original', 'substitution',
 
 /**
  * Whether `text` reads one of the POSIX variables `names` (`$name`, `${name}`, `${name:-…}`); one pass over the text.
- * Not `referencedVariables`: POSIX names keep their case, and a password read after its 16 references must still count.
+ * Not `referencedVariables`: POSIX names keep their case, which it lowers.
  */
 function readsVariable(text: string, names: ReadonlySet<string>): boolean {
   for (let at = text.indexOf('$'); at >= 0; at = text.indexOf('$', at + 1)) {
