@@ -89,6 +89,9 @@ const techniques: Record<string, { flagged?: Case[]; blocked?: Case[]; allowed: 
       ['Get-Process MsMpEng | Stop-Process -Force', 'powershell', 'evasion.security-service.stop'],
       ['kill -9 $(pgrep -f osqueryd)', 'bash', 'evasion.security-service.stop'],
       ['kill `pidof auditd`', 'bash', 'evasion.security-service.stop'],
+      // The same lookups a `kill $pids` variable is read through: ps piped to grep and awk.
+      ["kill -9 $(ps aux | grep -i falcon-sensor | awk '{print $2}')", 'bash', 'evasion.security-service.stop'],
+      ["kill $(ps -ax | grep SophosScanD | grep -v grep | awk '{print $1}')", 'zsh', 'evasion.security-service.stop', 'macos'],
       ['pkill falcon', 'bash', 'evasion.security-service.stop'],
       ['yum remove -y falcon-sensor', 'bash', 'evasion.security-service.uninstall'],
       ['sudo apt purge -y crowdstrike-falcon-sensor', 'bash', 'evasion.security-service.uninstall'],
@@ -101,6 +104,8 @@ const techniques: Record<string, { flagged?: Case[]; blocked?: Case[]; allowed: 
       ['Get-Service Spooler | Stop-Service -Force', 'powershell'],
       ['Get-Service WinDefend | Start-Service', 'powershell'],
       ['kill -9 $(pgrep -f myapp)', 'bash'],
+      ["kill $(ps aux | grep -i nginx | awk '{print $2}')", 'bash'],
+      ["kill -HUP $(ps aux | grep -i auditd | awk '{print $2}')", 'bash'],
       ['sudo apt remove htop', 'bash'],
       ['yum install -y falcon-sensor', 'bash'],
       ['systemctl status auditd', 'bash'],

@@ -586,7 +586,7 @@ const SERVICE_LISTERS: ReadonlySet<string> = new Set(['get-service', 'get-proces
 
 /**
  * A security agent removed by its package manager (`yum remove falcon-sensor`), killed by PID lookup
- * (`kill -9 $(pgrep -f osqueryd)`) or stopped through a pipeline whose first command names it.
+ * (`kill -9 $(pgrep -f osqueryd)`, `kill $(ps ax | grep falcond | awk '{print $1}')`, or a variable holding one) or stopped through a pipeline whose first command names it.
  */
 function checkSecurityAgentRemoval(inv: Invocation, out: FindingCollector, doc: Document): void {
   const n = inv.name;
@@ -615,7 +615,7 @@ function checkSecurityAgentRemoval(inv: Invocation, out: FindingCollector, doc: 
     for (const w of inv.args) {
       for (const k of w.nested ?? []) {
         const lookup = doc.commands[k];
-        if (!lookup || (lookup.name !== 'pgrep' && lookup.name !== 'pidof')) continue;
+        if (!lookup || !PID_LOOKUPS.has(lookup.name)) continue;
         const agent = securityProcessNamed(lookup);
         if (agent) {
           out.add(flagSpec('evasion.security-service.stop', `kill stops the security process "${agent.value}".`), [
