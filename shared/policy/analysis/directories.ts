@@ -11,15 +11,18 @@ const MAX_DIRECTORY = 256;
 
 const DIRECTORY_CHANGERS: ReadonlySet<string> = new Set(['cd', 'chdir', 'pushd', 'set-location', 'push-location']);
 
-/** Sets `directory` on the commands of the original text that follow a `cd` to a known place, in text order. */
+/**
+ * Sets `directory` on the commands that follow a `cd` to a known place, in text order. Each layer is its own
+ * reading (`cmd /c "pushd \\host\s && start x.exe"` moves inside the unwrapped text), so each keeps its own place.
+ */
 export function followDirectories(b: DocBuilder): void {
-  let directory: string | undefined;
+  const directories = new Map<number, string | undefined>();
   for (const cmd of b.commands) {
-    if (cmd.layer !== 0) continue;
+    const directory = directories.get(cmd.layer);
     if (directory !== undefined) (cmd as { directory?: string }).directory = directory;
     // `popd`, `Pop-Location`, `cd -`: back to a place this reading does not keep.
-    if (cmd.name === 'popd' || cmd.name === 'pop-location') directory = undefined;
-    else if (DIRECTORY_CHANGERS.has(cmd.name) && cmd.parent === undefined) directory = nextDirectory(cmd, directory);
+    if (cmd.name === 'popd' || cmd.name === 'pop-location') directories.delete(cmd.layer);
+    else if (DIRECTORY_CHANGERS.has(cmd.name) && cmd.parent === undefined) directories.set(cmd.layer, nextDirectory(cmd, directory));
   }
 }
 

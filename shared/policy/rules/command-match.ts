@@ -10,6 +10,7 @@ import type { Document, SimpleCommand, Word } from '../analysis/document';
 import type { ReasonCode, Span } from '../types';
 import { NeedleSet } from '../analysis/needles';
 import { powerShellTextRunners } from '../analysis/semantics';
+import { lolbinByName } from '../catalog/lolbins';
 import type { Finding } from './rule';
 
 /** A program actually started by a command, after unwrapping launchers such as `sudo`, `nohup`, `Start-Process`, `start`. */
@@ -216,6 +217,51 @@ export function hasParam(args: readonly Word[], ...names: string[]): Word | unde
   }
   return undefined;
 }
+
+/**
+ * A program file named with its extension that Windows does not ship (`setup.exe`, not `cmd.exe` or `msiexec.exe`):
+ * cmd runs it from the working directory before it looks in PATH. `evenLolbins`: also the binaries LOLBAS lists,
+ * many of which do not ship on PATH (Squirrel's `update.exe`), for a working directory on a remote machine.
+ */
+export function ranFromWorkingDirectory(name: string, { evenLolbins = false }: { evenLolbins?: boolean } = {}): boolean {
+  const lower = trimQuotes(name.toLowerCase());
+  const dot = lower.lastIndexOf('.');
+  if (dot <= 0 || !PROGRAM_EXTENSIONS.has(lower.slice(dot))) return false;
+  const stem = lower.slice(0, dot);
+  return !WINDOWS_PROGRAMS.has(stem) && (evenLolbins || lolbinByName(stem) === undefined);
+}
+const PROGRAM_EXTENSIONS: ReadonlySet<string> = new Set(['.exe', '.com', '.bat', '.cmd', '.msi']);
+/** Windows programs a script runs by name that no other catalog lists. */
+const WINDOWS_PROGRAMS: ReadonlySet<string> = new Set([
+  'cmd',
+  'powershell',
+  'pwsh',
+  'reg',
+  'sc',
+  'net',
+  'netsh',
+  'ipconfig',
+  'ping',
+  'whoami',
+  'tasklist',
+  'taskkill',
+  'findstr',
+  'find',
+  'xcopy',
+  'robocopy',
+  'wmic',
+  'schtasks',
+  'timeout',
+  'where',
+  'shutdown',
+  'gpupdate',
+  'icacls',
+  'takeown',
+  'setx',
+  'sfc',
+  'dism',
+  'chkdsk',
+]);
 
 /** Words that are not options. */
 export function positionals(args: readonly Word[]): Word[] {

@@ -316,6 +316,8 @@ function checkMetadataCredentials(doc: Document, out: FindingCollector): void {
 }
 
 const SHADOW_FILES = ['/etc/shadow', '/etc/master.passwd', '/etc/gshadow', '/etc/security/passwd', '/etc/spwd.db'];
+/** Their file names, which a relative path after `cd /etc` ends with. */
+const SHADOW_FILE_NAMES = SHADOW_FILES.map((f) => f.slice(f.lastIndexOf('/') + 1));
 /** Commands that touch a file's metadata, never its content. */
 const METADATA_ONLY = new Set([
   'ls',
@@ -369,7 +371,7 @@ function checkShadowFile(inv: Invocation, out: FindingCollector): void {
   // A relative name after `cd /etc` is resolved against it (`cd /etc; cp shadow /tmp/s`).
   const relative = inv.command.directory !== undefined;
   const w = inv.args.find((a) => {
-    const value = relative && SHADOW_FILES.some((f) => a.lower.endsWith(baseName(f))) ? resolvePath(inv.command, a.value) : a.value;
+    const value = relative && SHADOW_FILE_NAMES.some((f) => a.lower.endsWith(f)) ? resolvePath(inv.command, a.value) : a.value;
     const lower = relative ? value.toLowerCase() : a.lower;
     return value.includes('/etc/') && SHADOW_FILES.some((f) => lower === f || lower.startsWith(f + ' ') || lower.endsWith(f));
   });

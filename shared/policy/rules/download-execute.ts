@@ -43,8 +43,7 @@ import {
 import { directoryTarget, resolvePath } from '../analysis/directories';
 import { INTERPRETERS } from '../analysis/unwrap';
 import type { Span } from '../types';
-import { baseName, FILE_COPIERS, POWERSHELL_TEXT_RUNNERS, trimQuotes } from './command-match';
-import { lolbinByName } from '../catalog/lolbins';
+import { baseName, FILE_COPIERS, POWERSHELL_TEXT_RUNNERS, ranFromWorkingDirectory } from './command-match';
 import type { Finding, RuleContext, RuleFamily } from './rule';
 
 const REMEDY = 'A supervisor can grant extended trust for this session, or save the script and have its hash permitted.';
@@ -1165,47 +1164,6 @@ function unpackedHolding(flow: SessionFlow, path: string): UnpackedContents | un
   }
   return path.startsWith('/') ? flow.unpacked.get('/') : undefined;
 }
-
-/** A program file named with its extension that Windows does not ship (`setup.exe`, not `cmd.exe` or `msiexec.exe`). */
-function ranFromWorkingDirectory(name: string): boolean {
-  const lower = trimQuotes(name.toLowerCase());
-  const dot = lower.lastIndexOf('.');
-  if (dot <= 0 || !PROGRAM_EXTENSIONS.has(lower.slice(dot))) return false;
-  const stem = lower.slice(0, dot);
-  return !WINDOWS_PROGRAMS.has(stem) && lolbinByName(stem) === undefined;
-}
-const PROGRAM_EXTENSIONS: ReadonlySet<string> = new Set(['.exe', '.com', '.bat', '.cmd', '.msi']);
-/** Windows programs a script runs by name that no other catalog lists. */
-const WINDOWS_PROGRAMS: ReadonlySet<string> = new Set([
-  'cmd',
-  'powershell',
-  'pwsh',
-  'reg',
-  'sc',
-  'net',
-  'netsh',
-  'ipconfig',
-  'ping',
-  'whoami',
-  'tasklist',
-  'taskkill',
-  'findstr',
-  'find',
-  'xcopy',
-  'robocopy',
-  'wmic',
-  'schtasks',
-  'timeout',
-  'where',
-  'shutdown',
-  'gpupdate',
-  'icacls',
-  'takeown',
-  'setx',
-  'sfc',
-  'dism',
-  'chkdsk',
-]);
 
 /** The first path a command runs from unpacked contents, with the archive it came from. */
 function runFromUnpacked(cmd: SimpleCommand, flow: SessionFlow): { archive: string; path: string; spans: (Span | undefined)[] } | null {

