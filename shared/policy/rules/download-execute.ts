@@ -43,7 +43,7 @@ import {
 import { directoryTarget, resolvePath } from '../analysis/directories';
 import { INTERPRETERS } from '../analysis/unwrap';
 import type { Span } from '../types';
-import { baseName, FILE_COPIERS, POWERSHELL_TEXT_RUNNERS, ranFromWorkingDirectory } from './command-match';
+import { baseName, FILE_COPIERS, optionValue, POWERSHELL_TEXT_RUNNERS, ranFromWorkingDirectory, trimQuotes } from './command-match';
 import type { Finding, RuleContext, RuleFamily } from './rule';
 
 const REMEDY = 'A supervisor can grant extended trust for this session, or save the script and have its hash permitted.';
@@ -559,6 +559,110 @@ function finding(ruleId: string, message: string, spans: (Span | null | undefine
   return { code: 'download_execute', ruleId, standard: 'block', extended: 'flag', message, spans: clean, remedy: REMEDY };
 }
 
+/**
+ * Package managers whose install runs code of the package (setup.py and build backends, npm install scripts, gem
+ * extensions), with the verbs that install. From their registry that is ordinary software; from a URL, a git
+ * repository or a package server of the script's choosing, it is code downloaded and run.
+ */
+const PACKAGE_INSTALL_VERBS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['pip', new Set(['install'])],
+  ['pip3', new Set(['install'])],
+  ['pipx', new Set(['install', 'run', 'inject'])],
+  ['uv', new Set(['pip', 'tool'])],
+  ['npm', new Set(['install', 'i', 'add', 'exec', 'x'])],
+  ['npx', new Set()],
+  ['pnpm', new Set(['install', 'i', 'add', 'dlx'])],
+  ['yarn', new Set(['add', 'global', 'dlx'])],
+  ['gem', new Set(['install'])],
+]);
+
+/** Verbs that fetch a package to run it once; the words after it are the program's own arguments. */
+const PACKAGE_RUN_VERBS: ReadonlySet<string> = new Set(['run', 'dlx', 'exec', 'x']);
+/** Options of those package managers whose value is not a package (an index, a requirements file, a registry, a folder). */
+const PACKAGE_VALUE_OPTIONS: ReadonlySet<string> = new Set([
+  '-i',
+  '--index-url',
+  '--extra-index-url',
+  '-f',
+  '--find-links',
+  '-r',
+  '--requirement',
+  '-c',
+  '--constraint',
+  '-t',
+  '--target',
+  '--prefix',
+  '--root',
+  '--proxy',
+  '--trusted-host',
+  '--cert',
+  '--registry',
+  '--cache',
+  '-s',
+  '--source',
+  '-n',
+  '--install-dir',
+]);
+/** The registries themselves, named as a source: the same as installing by name. */
+const OFFICIAL_REGISTRIES: readonly string[] = [
+  'https://rubygems.org',
+  'https://pypi.org/',
+  'https://files.pythonhosted.org/',
+  'https://registry.npmjs.org/',
+  'https://registry.yarnpkg.com/',
+];
+
+/** A package named by where it is fetched from: a URL or a version-control address (`git+https://…`, `pkg @ https://…`). */
+function isPackageSource(w: Word): boolean {
+  const l = trimQuotes(w.lower);
+  return (
+    l.startsWith('http://') ||
+    l.startsWith('https://') ||
+    l.startsWith('ftp://') ||
+    l.startsWith('git://') ||
+    l.startsWith('git+') ||
+    l.startsWith('hg+') ||
+    l.startsWith('svn+') ||
+    l.startsWith('bzr+') ||
+    l.includes(' @ http') ||
+    l.includes('@git+')
+  );
+}
+
+/**
+ * `pip install git+https://…`, `python -m pip install https://…/x.whl`, `npm install -g https://…/x.tgz`,
+ * `gem install x --source http://…`: a package fetched from a place the command names, and its install code run.
+ */
+function packageFromSource(cmd: SimpleCommand, n: string, args: readonly Word[]): Finding | null {
+  let manager = n;
+  let rest = args;
+  // `python3 -m pip install …`
+  if (n.startsWith('python') && args[0]?.lower === '-m' && (args[1]?.lower === 'pip' || args[1]?.lower === 'pip3')) {
+    manager = 'pip';
+    rest = args.slice(2);
+  } else if (/^pip3\.[0-9]+$/.test(n)) manager = 'pip3';
+  const verbs = PACKAGE_INSTALL_VERBS.get(manager);
+  if (verbs === undefined) return null;
+  const verb = rest.find((w) => !w.value.startsWith('-'));
+  // npx runs what it is given; the others install only with an install verb.
+  if (manager !== 'npx' && (verb === undefined || !verbs.has(verb.lower))) return null;
+  // A word after an option that takes a value is that value (`--index-url https://pypi.example.com/simple` names an index).
+  const packages = rest.filter((w, k) => !w.value.startsWith('-') && !PACKAGE_VALUE_OPTIONS.has(rest[k - 1]?.lower ?? ''));
+  // `pipx run`, `npx`, `pnpm dlx`: the first is the package (or `--spec`/`--package`), the rest are the program's arguments.
+  const runs = manager === 'npx' || (verb !== undefined && PACKAGE_RUN_VERBS.has(verb.lower));
+  const named = runs ? optionValue(rest, 'spec', 'package', 'p') : undefined;
+  const candidates = runs ? [named ?? packages[manager === 'npx' ? 0 : 1]] : packages;
+  const source =
+    candidates.find((w) => w !== undefined && isPackageSource(w)) ?? (manager === 'gem' ? optionValue(rest, 'source', 's') : undefined);
+  if (source === undefined || !isPackageSource(source) || OFFICIAL_REGISTRIES.some((r) => trimQuotes(source.lower).startsWith(r)))
+    return null;
+  return finding(
+    'dl.package-from-url',
+    `${manager} installs a package fetched from ${trimQuotes(source.value).slice(0, 120)}, not from its registry; installing runs the package's own code (build and install scripts).`,
+    [cmd.span],
+  );
+}
+
 /** Programs that can fetch and run remote code by themselves (checked by name first: this runs for every command). */
 const REMOTE_RUNNERS = new Set([
   'add-appxpackage',
@@ -577,12 +681,13 @@ const REMOTE_RUNNERS = new Set([
   'pwsh',
   ...INTERPRETERS,
   ...INLINE_CODE_LANGUAGES.keys(),
+  ...PACKAGE_INSTALL_VERBS.keys(),
 ]);
 
 function remoteRunner(cmd: SimpleCommand): Finding | null {
   const n = cmd.name;
-  // python3.12 and the like are not listed.
-  if (!REMOTE_RUNNERS.has(n) && !(n.charCodeAt(0) === 0x70 && n.startsWith('python'))) return null;
+  // python3.12, pip3.11 and the like are not listed.
+  if (!REMOTE_RUNNERS.has(n) && !(n.charCodeAt(0) === 0x70 && (n.startsWith('python') || /^pip3\.[0-9]+$/.test(n)))) return null;
   const args = cmd.words.slice(1);
   const url = args.find(isUrlWord);
   if (n === 'msiexec' && url && args.some((w) => /^[-/](i|package|a|j[mu]?|update|p|fa|fu)$/i.test(w.value) || /^[-/]i/i.test(w.value))) {
@@ -619,6 +724,8 @@ function remoteRunner(cmd: SimpleCommand): Finding | null {
   ) {
     return finding('dl.ps-file-remote', 'PowerShell runs a script file from a remote location.', [cmd.span]);
   }
+  const fromSource = packageFromSource(cmd, n, args);
+  if (fromSource) return fromSource;
   const lang = inlineCodeLanguage(n);
   if (lang) {
     const code = inlineCode(cmd, lang);
