@@ -424,6 +424,12 @@ describe('round 7: cloud/Kubernetes persistence and kernel-module autoload (T105
     ['cp hid_ext.ko /lib/modules/$(uname -r)/extra/ && depmod -a', 'bash', 'persist.file'],
     ["printf 'netfilter_ext\\n' | sudo tee -a /etc/modules", 'bash', 'persist.file'],
     ['insmod /tmp/.x/hid_ext.ko', 'bash', 'persist.kernel-module'],
+    // A list that is not wholly modules Linux ships, or whose text is not visible, stays flagged.
+    ["echo 'overlay rootkit' > /etc/modules-load.d/x.conf", 'bash', 'persist.file'],
+    ['echo overlay > /etc/modules-load.d/x.conf; echo reptile >> /etc/modules-load.d/x.conf', 'bash', 'persist.file'],
+    ['cp conf/containerd.conf /etc/modules-load.d/', 'bash', 'persist.file'],
+    ['cat /tmp/list > /etc/modules-load.d/x.conf', 'bash', 'persist.file'],
+    ["printf '%s\\n' overlay > /etc/modules-load.d/x.conf", 'bash', 'persist.file'],
   ];
   it.each(flaggedCloud)('flags %s', (text, shell, id) => {
     const f = run(persistenceRules, text, shell);
@@ -454,6 +460,11 @@ describe('round 7: cloud/Kubernetes persistence and kernel-module autoload (T105
     ['modprobe br_netfilter', 'bash'],
     ["echo 'blacklist nouveau' | sudo tee /etc/modprobe.d/blacklist-nouveau.conf", 'bash'],
     ['cat /etc/modules-load.d/*.conf', 'bash'],
+    // Container and cluster hosts load the kernel's own modules at boot.
+    ['cat >> /etc/modules-load.d/containerd.conf <<EOF\noverlay\nbr_netfilter\nEOF\nmodprobe overlay', 'bash'],
+    ['echo br_netfilter >> /etc/modules-load.d/k8s.conf', 'bash'],
+    ["printf 'overlay\\nbr_netfilter\\n' | sudo tee /etc/modules-load.d/k8s.conf", 'bash'],
+    ['cat <<EOF | sudo tee /etc/modules-load.d/ipvs.conf\n# IPVS for kube-proxy\nip_vs\nip_vs_rr\nnf-conntrack\nEOF', 'bash'],
   ];
   it.each(ordinaryCloud)('allows %s', (text, shell) => {
     expect(verdict(run(persistenceRules, text, shell))).toBe('allow');

@@ -16,6 +16,8 @@ import {
   AUTOSTART_PATHS,
   AUTOSTART_REGISTRY,
   MODPROBE_RULE,
+  BOOT_MODULE_LIST,
+  STOCK_KERNEL_MODULES,
   SHELL_PROFILE_FILES,
   UNIT_FILE_SUFFIXES,
   type AutostartLocation,
@@ -151,6 +153,52 @@ function inertModprobeRule(inv: Invocation, doc: Document): boolean {
   return VISIBLE_TEXT_WRITERS.has(inv.name) && !docHas(doc, 'install ') && !docHas(doc, 'remove ');
 }
 
+/**
+ * `echo br_netfilter >> /etc/modules-load.d/k8s.conf`, `cat <<EOF > /etc/modules-load.d/containerd.conf` with
+ * `overlay` and `br_netfilter`: every module named is one Linux ships (STOCK_KERNEL_MODULES), so the boot loads the
+ * distribution's code. A copied file (content not visible), an empty text or any other name stays flagged.
+ */
+function loadsStockModulesOnly(inv: Invocation, doc: Document): boolean {
+  const texts = visibleWrittenText(inv, doc);
+  if (texts === undefined) return false;
+  let names = 0;
+  for (const text of texts) {
+    for (const line of text.replaceAll('\\n', '\n').split('\n')) {
+      const content = line.split('#')[0]!.trim();
+      if (content === '') continue;
+      for (const name of content.split(/\s+/)) {
+        if (!STOCK_KERNEL_MODULES.has(trimQuotes(name).toLowerCase().replaceAll('-', '_'))) return false;
+        names++;
+      }
+    }
+  }
+  return names > 0;
+}
+
+/**
+ * The text a writer puts in its file when the command line shows it: echo/printf's words, a here-document, or what
+ * echo/printf feed a tee or cat through the pipeline. Undefined when the text comes from elsewhere (a copy, a file).
+ */
+function visibleWrittenText(inv: Invocation, doc: Document): string[] | undefined {
+  const printed = (c: SimpleCommand): string[] | undefined => {
+    const body = c.redirects.filter((r) => r.heredoc === true).map((r) => r.target.value);
+    if (body.length > 0) return body;
+    if (c.name !== 'echo' && c.name !== 'printf') return undefined;
+    return c.words
+      .slice(1)
+      .filter((w) => !/^-[a-z]+$/i.test(w.value))
+      .map((w) => w.value);
+  };
+  const own = printed(inv.command);
+  if (own !== undefined) return own;
+  if (inv.name !== 'tee' && inv.name !== 'cat') return undefined;
+  if (inv.name === 'cat' && positionals(inv.args).length > 0) return undefined;
+  const position = inv.command.position;
+  const previous = position > 0 ? doc.pipelines[inv.command.pipeline]?.[position - 1] : undefined;
+  const feeder = previous === undefined ? undefined : doc.commands[previous];
+  return feeder === undefined ? undefined : printed(feeder);
+}
+
 function checkFileLocations(inv: Invocation, out: FindingCollector, doc: Document): void {
   const targets = writeTargets(inv);
   if (targets.length === 0) return;
@@ -161,6 +209,7 @@ function checkFileLocations(inv: Invocation, out: FindingCollector, doc: Documen
     const what = autostartFile(t);
     if (what === 'the PowerShell profile' && !writesExecution(inv)) continue;
     if (what === MODPROBE_RULE && inertModprobeRule(inv, doc)) continue;
+    if (what === BOOT_MODULE_LIST && loadsStockModulesOnly(inv, doc)) continue;
     if (what) {
       if (writesCradle(inv))
         out.add(
