@@ -39,6 +39,25 @@ export const INTERPRETERS = new Set([
   'jrunscript',
 ]);
 /** Programs whose name at the start of a quoted argument marks it as a command line. */
+/** Programs whose argument is program text: an item of their argument list is kept whole (`'-c','irm … | iex'`). */
+const TEXT_TAKING_PROGRAMS: ReadonlySet<string> = new Set(['cmd', 'powershell', 'pwsh', 'mshta', 'wscript', 'cscript']);
+
+/**
+ * Start-Process joins the items of `-ArgumentList` with spaces into one command line, so an item with spaces is
+ * several arguments: `'/i agent.msi', '/quiet'` gives msiexec `/i`, `agent.msi`, `/quiet`. Items for programs that
+ * take program text stay whole, so that text is read as one command.
+ */
+function joinedListItems(program: Word, items: readonly Word[]): Word[] {
+  if (TEXT_TAKING_PROGRAMS.has(programName(program.value))) return [...items];
+  const out: Word[] = [];
+  for (const item of items) {
+    const parts = item.value.length > 4096 ? [item.value] : item.value.split(/\s+/).filter((part) => part.length > 0);
+    if (parts.length <= 1) out.push(item);
+    else for (const part of parts.slice(0, 64)) out.push(makeWord(part, item.span));
+  }
+  return out;
+}
+
 const COMMAND_LINE_PROGRAMS = new Set([
   'cmd',
   'powershell',
@@ -1269,7 +1288,8 @@ export class Unwrapper {
       if (program && COMMAND_LINE_PROGRAMS.has(programName(program.value))) {
         // cmd's `start` passes its arguments on as written: keep the quotes that group them. The items of a Start-Process
         // argument list are separate arguments too (`'-c','irm … | iex'`); one string is the raw command line.
-        if (cmd.shell === 'cmd' || listed) out.push(this.argvLayer([program, ...args], 'cmd', depth));
+        if (cmd.shell === 'cmd' || listed)
+          out.push(this.argvLayer([program, ...(listed ? joinedListItems(program, args) : args)], 'cmd', depth));
         else out.push(this.wordsLayer([program, ...args], this.platform === 'windows' ? 'cmd' : 'sh', depth, 'nested_shell'));
       }
       return;
