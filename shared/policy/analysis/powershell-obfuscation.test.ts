@@ -77,3 +77,18 @@ describe('invocation of an expression that does not fold', () => {
     expect(notes('& ([scriptblock]::Create($checks[$k]))')).not.toContain('computed_invocation:');
   });
 });
+
+describe('curly quotes are quotes to PowerShell', () => {
+  it('reads “…” and ‘…’ strings as the straight ones, offsets unchanged', () => {
+    const text = '$Path = “C:\\dwn\\agent.zip"; & ‘Invoke-Expression’ $Path';
+    const d = doc(text);
+    expect(d.assignments?.find((a) => a.name === 'path')?.value).toBe('C:\\dwn\\agent.zip');
+    expect(names(text)).toContain('invoke-expression');
+    const call = d.commands.find((c) => c.name === 'invoke-expression')!;
+    expect(text.slice(call.words[0]!.span.start, call.words[0]!.span.end)).toBe('‘Invoke-Expression’');
+  });
+
+  it('keeps a curly apostrophe inside a double-quoted string as text', () => {
+    expect(wordsOf('Write-Host “Don’t worry”', 'write-host')).toEqual(['Write-Host', "Don't worry"]);
+  });
+});

@@ -1027,6 +1027,39 @@ export function isUnpacker(name: string): boolean {
  * `gunzip a.gz`), or null when it unpacks nothing.
  */
 export function archiveExtraction(cmd: SimpleCommand): Extraction | null {
+  const extraction = findArchiveExtraction(cmd);
+  if (extraction !== null && CURRENT_DIRECTORY_SPELLINGS.has(trimQuoteChars(extraction.directory.toLowerCase()))) extraction.directory = '';
+  return extraction;
+}
+
+/** Ways to name the working directory as a destination (`"$PWD"`, `(Get-Location).Path`, `.`): the same as naming none. */
+const CURRENT_DIRECTORY_SPELLINGS: ReadonlySet<string> = new Set([
+  '.',
+  './',
+  '.\\',
+  '$pwd',
+  '${pwd}',
+  '$pwd.path',
+  '$(pwd)',
+  '`pwd`',
+  '(pwd)',
+  '(get-location)',
+  '$(get-location)',
+  '(get-location).path',
+  '$(get-location).path',
+  '(gl)',
+  '$(gl)',
+]);
+
+function trimQuoteChars(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && (text[start] === '"' || text[start] === "'")) start++;
+  while (end > start && (text[end - 1] === '"' || text[end - 1] === "'")) end--;
+  return text.slice(start, end);
+}
+
+function findArchiveExtraction(cmd: SimpleCommand): Extraction | null {
   const n = cmd.name;
   const words = cmd.words;
   if (!UNPACKERS.has(n)) {
