@@ -169,6 +169,9 @@ const techniques: TechniqueTable = {
       ['makecab C:\\tools\\nc.exe C:\\ProgramData\\log.txt:nc.cab', 'cmd', 'evasion.ads.hide'],
       ['cmd.exe - < C:\\temp\\notes.txt:cmds.bat', 'cmd', 'evasion.ads.execute'],
       ['esentutl.exe /y C:\\temp\\autoruns.exe /d C:\\temp\\file.txt:autoruns.exe /o', 'cmd', 'evasion.ads.hide'],
+      // A stream's content read (also with -Stream abbreviated) in a text that runs code.
+      ['$c = gc C:\\Users\\Public\\log.txt -st payload\niex $c', 'powershell', 'evasion.ads.execute'],
+      ['Start-Process powershell -ArgumentList "-c", (Get-Content C:\\x\\notes.txt -Stream run -Raw)', 'powershell', 'evasion.ads.execute'],
     ],
     flagged: [
       ['Set-Content -Path C:\\temp\\a.txt -Stream payload -Value $bytes', 'powershell', 'evasion.ads.write'],
@@ -193,6 +196,10 @@ const techniques: TechniqueTable = {
       ['start "" "C:\\Reports\\Q3 summary.txt"', 'cmd'],
       ['for /f "tokens=1,2 delims=:" %a in (C:\\config\\hosts.txt) do echo %a %b', 'cmd'],
       ['net use Z: \\\\fileserver\\share /user:CORP\\svc-backup', 'cmd'],
+      // `-stream` in a package name or as Out-String's switch reads no stream, whatever else the script starts.
+      ["choco install google-drive-file-stream -y\nStart-Process msiexec -ArgumentList '/x {1234}'", 'powershell'],
+      ['Get-Alias | Out-String -Stream\nStart-Process notepad', 'powershell'],
+      ['Get-Content C:\\t\\x.ps1 -Stream Zone.Identifier\nStart-Process notepad', 'powershell'],
     ],
   },
   'destroying the whole system drive (T1485)': {

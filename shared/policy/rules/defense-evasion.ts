@@ -2996,6 +2996,25 @@ function checkShellcodeRunner(doc: Document, out: FindingCollector): void {
   );
 }
 
+/** Cmdlets that read a file's content, and so an alternate data stream's with `-Stream`. */
+const STREAM_CONTENT_READERS: ReadonlySet<string> = new Set(['get-content', 'gc', 'cat', 'type']);
+
+/**
+ * `Get-Content x.txt -Stream payload`: the named stream's content read (its span), where the text also runs code.
+ * Zone.Identifier (the download mark) and `*` are not payloads; `-Stream` of other cmdlets (`Out-String -Stream`)
+ * and the word inside names (`google-drive-file-stream`) read nothing.
+ */
+function streamContentRead(doc: Document): Span | undefined {
+  for (const inv of invocations(doc)) {
+    if (!STREAM_CONTENT_READERS.has(inv.name) || inv.command.shell !== 'powershell') continue;
+    const stream = optionValue(inv.args, 'stream', 'st', 'str', 'stre', 'strea');
+    if (stream === undefined) continue;
+    const name = stream.lower.replace(/^["']|["']$/g, '');
+    if (name !== 'zone.identifier' && name !== '*' && name !== '') return { start: inv.command.span.start, end: stream.span.end };
+  }
+  return undefined;
+}
+
 function checkDocumentLevel(doc: Document, out: FindingCollector): void {
   checkSecurityProductUninstall(doc, out);
   checkHostsBlackhole(doc, out);
@@ -3054,10 +3073,11 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
       searchFirst(doc, invisible),
     );
   }
-  if (docHas(doc, '-stream') && docHasAny(doc, ['invoke-expression', 'iex ', 'iex(', 'start-process', '& $'])) {
+  const streamRead = docHas(doc, '-st') ? streamContentRead(doc) : undefined;
+  if (streamRead !== undefined && docHasAny(doc, ['invoke-expression', 'iex ', 'iex(', 'start-process', '& $'])) {
     out.add(
       blockSpec('evasion.ads.execute', 'Runs code stored in an NTFS alternate data stream, a place ordinary tools and users do not look.'),
-      searchFirst(doc, '-stream'),
+      [streamRead],
     );
   }
   if (docHas(doc, 'sedebugprivilege') && docHasAny(doc, ['adjusttokenprivileges', 'dllimport'])) {
