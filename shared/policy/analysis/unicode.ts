@@ -51,6 +51,29 @@ function asciiPunctuation(c: number): string | null {
   }
 }
 
+/** ASCII characters whose full-width forms would change a command line if converted: quotes, paths, options, operators. */
+const BEST_FIT_SYNTAX: ReadonlySet<string> = new Set([
+  '"',
+  "'",
+  '\\',
+  '/',
+  '-',
+  '|',
+  '&',
+  '<',
+  '>',
+  '$',
+  '%',
+  '^',
+  '`',
+  '@',
+  '=',
+  '+',
+  '~',
+  '*',
+  '#',
+]);
+
 /** Emoji sequences legitimately use ZWJ between pictographs; don't report those. */
 function isPictographic(c: number): boolean {
   return c >= 0x2190;
@@ -127,8 +150,11 @@ export function sanitiseUnicode(text: string): SanitisedText {
     if (cp >= 0xff01 && cp <= 0xff5e) normal = String.fromCharCode(cp - 0xfee0);
     else if (cp >= 0x2000) normal = ch.normalize('NFKC');
     if (normal !== ch && /^[\x20-\x7e]+$/.test(normal)) {
-      // Letters and digits in disguise are the trick; typographic punctuation (`…` for `...`) is just typography.
-      if ((cp >= 0xff01 && cp <= 0xff5e) || /[A-Za-z0-9]/.test(normal)) note('unicode_fullwidth', i, i + width);
+      // Letters and digits in disguise are the trick, and full-width quotes, slashes, dashes and shell operators, which
+      // Windows' best-fit conversion turns into the ASCII ones ("WorstFit"); typographic punctuation (`…` for `...`)
+      // and the CJK comma, brackets, colon and marks (`，（）：！？`) are just typography.
+      if (/[A-Za-z0-9]/.test(normal) || (cp >= 0xff01 && cp <= 0xff5e && BEST_FIT_SYNTAX.has(normal)))
+        note('unicode_fullwidth', i, i + width);
       push(normal, i, i + width);
     } else {
       push(ch, i, i + width);
