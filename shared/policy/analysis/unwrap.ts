@@ -58,6 +58,21 @@ function joinedListItems(program: Word, items: readonly Word[]): Word[] {
   return out;
 }
 
+/**
+ * The value of a hashtable entry `CommandLine = …` read as a command of its own: one word (`CommandLine='x'`) or
+ * spaced around the `=` (`CommandLine = 'x'`, `CommandLine ='x'`, `CommandLine= 'x'`).
+ */
+function commandLineEntryValue(words: readonly Word[]): { value: string; span: Span } | undefined {
+  const [first, second, third] = words;
+  if (first === undefined) return undefined;
+  if (words.length === 1 && first.lower.startsWith('commandline=')) return { value: first.value.slice(12), span: first.span };
+  if (words.length === 2 && first.lower === 'commandline=' && second) return { value: second.value, span: second.span };
+  if (first.lower !== 'commandline' || second === undefined) return undefined;
+  if (words.length === 3 && second.value === '=' && third) return { value: third.value, span: third.span };
+  if (words.length === 2 && second.value.startsWith('=')) return { value: second.value.slice(1), span: second.span };
+  return undefined;
+}
+
 const COMMAND_LINE_PROGRAMS = new Set([
   'cmd',
   'powershell',
@@ -1333,11 +1348,10 @@ export class Unwrapper {
   private commandLineEntries(nested: readonly number[], depth: number, out: NestedText[]): void {
     for (const idx of nested) {
       const entry = this.b.commands[idx];
-      const first = entry?.words[0];
-      if (!entry || entry.words.length !== 1 || !first || !first.lower.startsWith('commandline=')) continue;
-      const value = first.value.slice('commandline='.length);
-      if (COMMAND_LINE_PROGRAMS.has(programName(value.trimStart().split(/[\s"']/, 1)[0] ?? ''))) {
-        out.push(this.wordsLayer([makeWord(value, first.span, { quoted: true })], 'cmd', depth, 'nested_shell'));
+      if (!entry) continue;
+      const found = commandLineEntryValue(entry.words);
+      if (found && COMMAND_LINE_PROGRAMS.has(programName(found.value.trimStart().split(/[\s"']/, 1)[0] ?? ''))) {
+        out.push(this.wordsLayer([makeWord(found.value, found.span, { quoted: true })], 'cmd', depth, 'nested_shell'));
       }
     }
   }

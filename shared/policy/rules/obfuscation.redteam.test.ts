@@ -69,10 +69,28 @@ const techniques: Record<string, { blocked: Line[]; allowed: Line[] }> = {
         "Invoke-CimMethod -ClassName Win32_Process -MethodName Create -Arguments @{CommandLine='powershell -w hidden -enc SQBFAFgA'}",
         'powershell',
       ],
+      // The entry written with blanks around `=`, on its own line, or through a variable.
+      [
+        "Invoke-CimMethod -ClassName Win32_Process -MethodName Create -Arguments @{ CommandLine = 'powershell -w hidden -enc SQBFAFgA' }",
+        'powershell',
+      ],
+      [
+        "Invoke-CimMethod -ClassName Win32_Process -MethodName Create -Arguments @{ CommandLine= 'powershell -enc SQBFAFgA' }",
+        'powershell',
+      ],
+      [
+        "Invoke-CimMethod -ClassName Win32_Process -MethodName Create -Arguments @{\n  CommandLine = 'cmd /c powershell -enc SQBFAFgA'\n  CurrentDirectory = 'C:\\Temp'\n}",
+        'powershell',
+      ],
+      [
+        "$cmdline = 'powershell.exe -NoProfile -enc SQBFAFgA'\nInvoke-CimMethod -ClassName Win32_Process -MethodName Create -Arguments @{ CommandLine = $cmdline }",
+        'powershell',
+      ],
     ],
     allowed: [
       ["$p=New-Object Diagnostics.ProcessStartInfo 'notepad.exe','C:\\temp\\a.txt'", 'powershell'],
       ["Invoke-CimMethod -ClassName Win32_Process -MethodName Create -Arguments @{CommandLine='notepad.exe'}", 'powershell'],
+      ["Invoke-CimMethod -ClassName Win32_Process -MethodName Create -Arguments @{ CommandLine = 'notepad.exe C:\\x.txt' }", 'powershell'],
     ],
   },
   'alias defined in an earlier line of the session': {
