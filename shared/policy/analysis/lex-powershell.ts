@@ -1381,17 +1381,22 @@ class PowerShellLexer {
     // `.Replace(…)`, `.Split(…)`: a method call, read elsewhere.
     if (keys.length === 0 || text[i] === '(') return undefined;
     let value: unknown;
+    // A quoted string is text whatever it holds (`'C:\Program Files (x86)\…'`); an unquoted value may be an expression.
+    let literal = false;
     const entries = this.splats.get(name);
     if (entries !== undefined) {
       if (keys.length !== 1) return undefined;
       const entry = entries.find((e) => e.key.lower.replace(/^['"]|['"]$/g, '') === keys[0]);
       value = entry !== undefined && !entry.value.obfuscated ? entry.value.value : undefined;
+      literal = entry?.value.quoted === true;
     } else {
       value = this.jsonValue(name);
       for (const key of keys) value = propertyOf(value, key);
+      literal = typeof value === 'string';
     }
     if (typeof value === 'number' || typeof value === 'boolean') value = String(value);
-    if (typeof value !== 'string' || !isKnownItem(value) || !this.t.vars.spend(value.length)) return undefined;
+    if (typeof value !== 'string' || !(literal ? isKnownText(value) : isKnownItem(value)) || !this.t.vars.spend(value.length))
+      return undefined;
     this.pos = i;
     return value;
   }
@@ -1652,6 +1657,12 @@ function parameterName(lower: string): string | undefined {
 }
 
 /** A loop item whose text is known: no variable, sub-expression, block or escape left in it. */
+/** Quoted text that is known: only an unexpanded variable, an escape or a cut-off marks it unknown (brackets are text). */
+function isKnownText(value: string): boolean {
+  if (value.length === 0 || value === TRUNCATED_TEXT) return false;
+  return value.indexOf('$') < 0 && value.indexOf('`') < 0 && value.indexOf('…') < 0;
+}
+
 function isKnownItem(value: string): boolean {
   if (value.length === 0 || value === TRUNCATED_TEXT) return false;
   for (let i = 0; i < value.length; i++) {

@@ -102,6 +102,16 @@ describe('PowerShell splatting: @params stands as the parameters its hashtable h
       '@a',
     ]);
   });
+
+  it('reads a property of the hashtable: quoted text keeps its brackets, an unquoted expression stays unknown', () => {
+    const cfg = "$cf = @{\n  Exe = 'C:\\Program Files (x86)\\cf\\cloudflared.exe'\n  When = (Get-Date)\n}\n";
+    expect(words(doc(`${cfg}& $cf.Exe service install`, 'powershell'), 'cloudflared')).toEqual([
+      'C:\\Program Files (x86)\\cf\\cloudflared.exe',
+      'service',
+      'install',
+    ]);
+    expect(words(doc(`${cfg}Write-Output $cf.When`, 'powershell'), 'write-output')).toEqual(['Write-Output', '$cf.When']);
+  });
 });
 
 describe('ssh: the command run on the remote host is analysed as a shell line', () => {
