@@ -168,6 +168,7 @@ export const AUTOSTART_REGISTRY: readonly AutostartLocation[] = [
 
 /** What a modprobe configuration file is (an `install` line there runs a command whenever the module loads). */
 export const MODPROBE_RULE = 'a modprobe rule (an install line runs a command whenever the module loads)';
+export const PAM_MODULE_LINE = 'a PAM module line (pam_exec.so and other modules run code at every login)';
 export const BOOT_MODULE_LIST = 'the list of kernel modules loaded at every boot';
 
 /**
@@ -301,8 +302,8 @@ export const AUTOSTART_PATHS: readonly AutostartLocation[] = [
   { needle: '/etc/sudoers', what: 'a sudo rule' },
   // systemd-sysusers creates the accounts listed here at every boot (and when a package runs it).
   { needle: '/etc/sysusers.d/', what: 'a systemd-sysusers account definition' },
-  { needle: '/etc/pam.d/', what: 'a PAM module line (pam_exec.so and other modules run code at every login)' },
-  { needle: '/etc/pam.conf', what: 'a PAM module line (pam_exec.so and other modules run code at every login)' },
+  { needle: '/etc/pam.d/', what: PAM_MODULE_LINE },
+  { needle: '/etc/pam.conf', what: PAM_MODULE_LINE },
   { needle: '/etc/passwd', what: 'an account entry' },
   { needle: '/etc/udev/rules.d', what: 'a udev rule that runs programs' },
   { needle: '/lib/udev/rules.d', what: 'a udev rule that runs programs' },

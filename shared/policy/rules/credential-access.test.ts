@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { credentialAccessRules } from './credential-access';
-import { run, ruleIds, spansValid, verdict } from './family-test-support';
+import { evaluateLine, run, ruleIds, spansValid, verdict } from './family-test-support';
 import type { Shell } from '../types';
 
 const blocked: Array<[string, Shell, string]> = [
@@ -345,5 +345,29 @@ describe('round 7: Kubernetes secrets, cloud metadata credentials, hive files co
   ];
   it.each(allowed)('allows %s', (text, shell) => {
     expect(verdict(run(credentialAccessRules, text, shell))).toBe('allow');
+  });
+});
+
+describe('PAM password capture: pam_exec with expose_authtok written into a PAM file', () => {
+  it.each<[string, Shell]>([
+    [
+      'HOOK=/usr/local/bin/a.sh\nfor f in /etc/pam.d/sshd /etc/pam.d/sudo; do\n  sed -i "1i auth optional pam_exec.so quiet expose_authtok $HOOK" "$f"\ndone',
+      'bash',
+    ],
+    ['cat >> /etc/pam.d/common-auth <<EOF\nauth optional pam_exec.so expose_authtok /usr/local/bin/log.sh\nEOF', 'bash'],
+    ["echo 'auth optional pam_exec.so expose_authtok /tmp/.x' | sudo tee -a /etc/pam.d/sshd", 'bash'],
+  ])('blocks %s', (text, shell) => {
+    const r = evaluateLine(text, shell);
+    expect(r.decision).toBe('block');
+    expect(r.reasons.map((x) => x.ruleId)).toContain('cred.pam-password-capture');
+  });
+
+  it.each<[string, Shell]>([
+    ['grep -r expose_authtok /etc/pam.d/', 'bash'],
+    ['man pam_exec | grep -A3 expose_authtok > /tmp/pam-notes.txt', 'bash'],
+    // A login hook without the password is persistence (flagged), not capture.
+    ["echo 'session optional pam_exec.so /usr/local/bin/notify-login.sh' >> /etc/pam.d/sshd", 'bash'],
+  ])('does not read %s as password capture', (text, shell) => {
+    expect(evaluateLine(text, shell).reasons.map((x) => x.ruleId)).not.toContain('cred.pam-password-capture');
   });
 });

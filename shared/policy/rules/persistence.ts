@@ -17,6 +17,7 @@ import {
   AUTOSTART_REGISTRY,
   MODPROBE_RULE,
   BOOT_MODULE_LIST,
+  PAM_MODULE_LINE,
   STOCK_KERNEL_MODULES,
   SHELL_PROFILE_FILES,
   UNIT_FILE_SUFFIXES,
@@ -175,6 +176,19 @@ function loadsStockModulesOnly(inv: Invocation, doc: Document): boolean {
   return names > 0;
 }
 
+/** The word that writes `needle` into the file: an argument, a here-document, or what echo/printf feed the writer. */
+function writtenWordWith(inv: Invocation, doc: Document, needle: string): Word | undefined {
+  const has = (w: Word) => w.lower.includes(needle);
+  const inCommand = (c: SimpleCommand) =>
+    c.words.slice(1).find(has) ?? c.redirects.find((r) => r.heredoc === true && has(r.target))?.target;
+  const own = inCommand(inv.command);
+  if (own !== undefined) return own;
+  const position = inv.command.position;
+  const previous = position > 0 ? doc.pipelines[inv.command.pipeline]?.[position - 1] : undefined;
+  const feeder = previous === undefined ? undefined : doc.commands[previous];
+  return feeder === undefined ? undefined : inCommand(feeder);
+}
+
 /**
  * The text a writer puts in its file when the command line shows it: echo/printf's words, a here-document, or what
  * echo/printf feed a tee or cat through the pipeline. Undefined when the text comes from elsewhere (a copy, a file).
@@ -210,6 +224,22 @@ function checkFileLocations(inv: Invocation, out: FindingCollector, doc: Documen
     if (what === 'the PowerShell profile' && !writesExecution(inv)) continue;
     if (what === MODPROBE_RULE && inertModprobeRule(inv, doc)) continue;
     if (what === BOOT_MODULE_LIST && loadsStockModulesOnly(inv, doc)) continue;
+    const authtok = what === PAM_MODULE_LINE ? writtenWordWith(inv, doc, 'expose_authtok') : undefined;
+    if (authtok !== undefined) {
+      // pam_exec's expose_authtok hands each user's password to the program on the line: a password logger.
+      out.add(
+        {
+          code: 'credential_access',
+          ruleId: 'cred.pam-password-capture',
+          standard: 'block',
+          extended: 'block',
+          message: `Writes a PAM line with expose_authtok into ${t.value}: the program it names receives the password of everyone who logs in or uses sudo there.`,
+          remedy: 'Remove the line; PAM password hooks are reviewed outside remote sessions.',
+        },
+        [commandWord(inv), authtok, t],
+      );
+      return;
+    }
     if (what) {
       if (writesCradle(inv))
         out.add(
