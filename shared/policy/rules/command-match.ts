@@ -263,6 +263,21 @@ const WINDOWS_PROGRAMS: ReadonlySet<string> = new Set([
   'chkdsk',
 ]);
 
+/**
+ * The last entry of `list` (sorted by `at`) that lies before `position`, by binary search: what a name was set to
+ * when a later command reads it (an assignment, a drive mapping), without a pass over every earlier entry.
+ */
+export function lastBefore<T>(list: readonly T[], position: number, at: (entry: T) => number): T | undefined {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (at(list[mid]!) < position) low = mid + 1;
+    else high = mid;
+  }
+  return low > 0 ? list[low - 1] : undefined;
+}
+
 /** Words that are not options. */
 export function positionals(args: readonly Word[]): Word[] {
   return args.filter((w) => optionKey(w) === null);

@@ -35,6 +35,7 @@ import {
   docHasAny,
   findOption,
   invocations,
+  lastBefore,
   needlesInDocument,
   optionValue,
   positionals,
@@ -664,15 +665,7 @@ const COMPUTED_ASSIGNMENTS = new DocumentCache((doc: Document): ReadonlyMap<stri
 /** The pipeline whose output `name` holds at `position`: its last computed assignment before it (binary search). */
 function assignedPipelineAt(doc: Document, name: string, position: number): number | undefined {
   const list = COMPUTED_ASSIGNMENTS.of(doc).get(name);
-  if (list === undefined) return undefined;
-  let low = 0;
-  let high = list.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (list[mid]!.start < position) low = mid + 1;
-    else high = mid;
-  }
-  return low > 0 ? list[low - 1]!.pipeline : undefined;
+  return list === undefined ? undefined : lastBefore(list, position, (a) => a.start)?.pipeline;
 }
 
 /** Programs that find the PIDs of a process by name (`ps -ax | grep Sophos | awk '{print $1}'`). */

@@ -30,6 +30,7 @@ import {
   findOption,
   isRemote,
   isPowerShellValueStatement,
+  lastBefore,
   optionValue,
   positionals,
   programName,
@@ -843,15 +844,7 @@ function mappedDriveShare(doc: Document, value: string, at: number): string | un
   const bare = trimQuotes(value);
   if (bare.length < 3 || bare.charCodeAt(1) !== 58 /* : */ || (bare[2] !== '\\' && bare[2] !== '/')) return undefined;
   const list = DRIVE_MAPPINGS.of(doc).get(bare.charAt(0).toLowerCase());
-  if (list === undefined) return undefined;
-  let low = 0;
-  let high = list.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (list[mid]!.at < at) low = mid + 1;
-    else high = mid;
-  }
-  const share = low > 0 ? list[low - 1]!.share : undefined;
+  const share = list === undefined ? undefined : lastBefore(list, at, (m) => m.at)?.share;
   return share === undefined ? undefined : `${share.replace(/[\\/]+$/, '')}\\${bare.slice(3)}`;
 }
 
