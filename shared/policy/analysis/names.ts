@@ -239,3 +239,12 @@ export function optionClusterHas(word: string, letter: string, ignoreCase = fals
   }
   return found;
 }
+
+/** A word without the quotes around it (`"C:\\x"` → `C:\\x`). */
+export function trimQuotes(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && (s[a] === '"' || s[a] === "'")) a++;
+  while (b > a && (s[b - 1] === '"' || s[b - 1] === "'")) b--;
+  return s.slice(a, b);
+}

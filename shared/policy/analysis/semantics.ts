@@ -3,7 +3,7 @@
  * file), decode, execute text (stdin, arguments) or execute files. Shared by rule families.
  */
 import type { Document, SimpleCommand, Word } from './document';
-import { baseName, optionClusterHas, programName } from './names';
+import { baseName, optionClusterHas, programName, trimQuotes } from './names';
 import { BASE64_DECODERS, INTERPRETERS, POSIX_SHELLS, POWERSHELL_HOSTS } from './unwrap';
 
 // ------------------------------------------------------------------ values
@@ -1028,7 +1028,7 @@ export function isUnpacker(name: string): boolean {
  */
 export function archiveExtraction(cmd: SimpleCommand): Extraction | null {
   const extraction = findArchiveExtraction(cmd);
-  if (extraction !== null && CURRENT_DIRECTORY_SPELLINGS.has(trimQuoteChars(extraction.directory.toLowerCase()))) extraction.directory = '';
+  if (extraction !== null && CURRENT_DIRECTORY_SPELLINGS.has(trimQuotes(extraction.directory.toLowerCase()))) extraction.directory = '';
   return extraction;
 }
 
@@ -1050,14 +1050,6 @@ const CURRENT_DIRECTORY_SPELLINGS: ReadonlySet<string> = new Set([
   '(gl)',
   '$(gl)',
 ]);
-
-function trimQuoteChars(text: string): string {
-  let start = 0;
-  let end = text.length;
-  while (start < end && (text[start] === '"' || text[start] === "'")) start++;
-  while (end > start && (text[end - 1] === '"' || text[end - 1] === "'")) end--;
-  return text.slice(start, end);
-}
 
 function findArchiveExtraction(cmd: SimpleCommand): Extraction | null {
   const n = cmd.name;

@@ -6,6 +6,7 @@
  * substring tests); no regular expression ever runs on untrusted text here.
  */
 import { makeWord } from '../analysis/builder';
+import { trimQuotes } from '../analysis/names';
 import type { Document, SimpleCommand, Word } from '../analysis/document';
 import type { ReasonCode, Span } from '../types';
 import { NeedleSet } from '../analysis/needles';
@@ -94,14 +95,7 @@ export function inStagingFolder(lower: string): boolean {
   return STAGING_FOLDERS.some((folder) => path.includes(folder));
 }
 
-/** A word without the quotes around it (`"C:\\x"` → `C:\\x`). */
-export function trimQuotes(s: string): string {
-  let a = 0;
-  let b = s.length;
-  while (a < b && (s[a] === '"' || s[a] === "'")) a++;
-  while (b > a && (s[b - 1] === '"' || s[b - 1] === "'")) b--;
-  return s.slice(a, b);
-}
+export { trimQuotes } from '../analysis/names';
 
 /** Programs that search or filter text: what their arguments name is a pattern or a file to read, never run. */
 export const TEXT_FILTERS: ReadonlySet<string> = new Set([

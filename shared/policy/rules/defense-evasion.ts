@@ -587,7 +587,8 @@ const SERVICE_LISTERS: ReadonlySet<string> = new Set(['get-service', 'get-proces
 
 /**
  * A security agent removed by its package manager (`yum remove falcon-sensor`), killed by PID lookup
- * (`kill -9 $(pgrep -f osqueryd)`, `kill $(ps ax | grep falcond | awk '{print $1}')`, or a variable holding one) or stopped through a pipeline whose first command names it.
+ * (`kill -9 $(pgrep -f osqueryd)`, `kill $(ps ax | grep falcond | awk '{print $1}')`, or a variable holding one)
+ * or stopped through a pipeline whose first command names it.
  */
 function checkSecurityAgentRemoval(inv: Invocation, out: FindingCollector, doc: Document): void {
   const n = inv.name;

@@ -605,6 +605,8 @@ describe('package managers given a URL, a repository or a package server instead
     ['pipx run --spec git+https://git.example.net/a/b.git b --serve', 'bash'],
     ['npx https://cdn.example.net/tool.tgz', 'bash'],
     ['pnpm dlx https://cdn.example.net/t.tgz', 'bash'],
+    // A host that only starts like a registry's is not it.
+    ['gem install netdiag --source https://rubygems.org.example.net/', 'bash'],
   ])('blocks %s', (text, shell) => blocksAs(text, shell, 'dl.package-from-url'));
 
   it.each<[string, Shell]>([

@@ -603,14 +603,20 @@ const PACKAGE_VALUE_OPTIONS: ReadonlySet<string> = new Set([
   '-n',
   '--install-dir',
 ]);
-/** The registries themselves, named as a source: the same as installing by name. */
-const OFFICIAL_REGISTRIES: readonly string[] = [
-  'https://rubygems.org',
-  'https://pypi.org/',
-  'https://files.pythonhosted.org/',
-  'https://registry.npmjs.org/',
-  'https://registry.yarnpkg.com/',
-];
+/** The registries themselves, named as a source over https: the same as installing by name. */
+const OFFICIAL_REGISTRY_HOSTS: ReadonlySet<string> = new Set([
+  'rubygems.org',
+  'pypi.org',
+  'files.pythonhosted.org',
+  'registry.npmjs.org',
+  'registry.yarnpkg.com',
+]);
+
+/** Whether a source is one of the official registries: the whole host compared (`rubygems.org.example` is not). */
+function isOfficialRegistry(source: string): boolean {
+  const host = /^https:\/\/([^/:?#\s]+)/.exec(trimQuotes(source))?.[1];
+  return host !== undefined && OFFICIAL_REGISTRY_HOSTS.has(host);
+}
 
 /** A package named by where it is fetched from: a URL or a version-control address (`git+https://…`, `pkg @ https://…`). */
 function isPackageSource(w: Word): boolean {
@@ -654,8 +660,7 @@ function packageFromSource(cmd: SimpleCommand, n: string, args: readonly Word[])
   const candidates = runs ? [named ?? packages[manager === 'npx' ? 0 : 1]] : packages;
   const source =
     candidates.find((w) => w !== undefined && isPackageSource(w)) ?? (manager === 'gem' ? optionValue(rest, 'source', 's') : undefined);
-  if (source === undefined || !isPackageSource(source) || OFFICIAL_REGISTRIES.some((r) => trimQuotes(source.lower).startsWith(r)))
-    return null;
+  if (source === undefined || !isPackageSource(source) || isOfficialRegistry(source.lower)) return null;
   return finding(
     'dl.package-from-url',
     `${manager} installs a package fetched from ${trimQuotes(source.value).slice(0, 120)}, not from its registry; installing runs the package's own code (build and install scripts).`,

@@ -743,7 +743,8 @@ function checkNetworkShareExecution(inv: Invocation, out: FindingCollector, doc:
   where ??= shareLocation(inv, doc, DLL_LOADERS.has(inv.name) ? path.value.split(',')[0]! : path.value, false);
   const unc = where === undefined ? undefined : uncHost(where);
   if (!unc || where === undefined) return;
-  if (where !== path.value) how = `${how} ${where}, that is`;
+  // A relative path or mapped drive is shown with the share it stands for.
+  const shown = where === path.value ? path.value : `${path.value} (${where})`;
   if (unc.remote) {
     out.add(
       {
@@ -751,7 +752,7 @@ function checkNetworkShareExecution(inv: Invocation, out: FindingCollector, doc:
         ruleId: 'proxy.network-share.remote',
         standard: 'block',
         extended: 'flag',
-        message: `${how} ${path.value} from \\\\${unc.host}, an IP address or WebDAV host: the code is fetched from a remote machine at run time, the same as downloading and running it, with nothing checked on the way.`,
+        message: `${how} ${shown} from \\\\${unc.host}, an IP address or WebDAV host: the code is fetched from a remote machine at run time, the same as downloading and running it, with nothing checked on the way.`,
         remedy: NETWORK_SHARE_REMEDY,
       },
       [commandWord(inv), path],
@@ -763,7 +764,7 @@ function checkNetworkShareExecution(inv: Invocation, out: FindingCollector, doc:
         ruleId: 'proxy.network-share.internal',
         standard: 'flag',
         extended: 'flag',
-        message: `${how} ${path.value} from the file server \\\\${unc.host}. Running tools from an internal share is common in administration, so this is recorded for review rather than blocked; the code still comes from another machine.`,
+        message: `${how} ${shown} from the file server \\\\${unc.host}. Running tools from an internal share is common in administration, so this is recorded for review rather than blocked; the code still comes from another machine.`,
       },
       [commandWord(inv), path],
     );
