@@ -60,6 +60,9 @@ export function analyse(text: string, shell: ShellOrAuto, platform: Platform, op
     const found = unwrapper.find(before, after, layer.depth + 1);
     for (const replayed of writtenFiles.find(before, after, layer.depth + 1)) found.push(replayed);
     for (const nested of found) {
+      // A body read again for a call (see PowerShellLexer.bindCall) only adds detail to what was read: it may use half
+      // the budgets at most, leaving the rest to what must be read, and is dropped silently when there is no room.
+      if (nested.layer.origin === 'bound_call' && !roomToReread(b, nested.layer, derivedBudget, queue.length, maxLayers)) continue;
       if (b.derivedChars + nested.layer.text.length > derivedBudget || queue.length >= maxLayers) {
         b.note('budget_exhausted', nested.layer.toOriginal(0, nested.layer.text.length));
         continue;
@@ -81,6 +84,12 @@ export function analyse(text: string, shell: ShellOrAuto, platform: Platform, op
   const doc = new AnalysedDocument(text, resolved, platform, b);
   if (options.variables) doc.inheritedVariables = options.variables;
   return doc;
+}
+
+/** Whether a bound body fits in half of each budget (commands counted as if every second character made one). */
+function roomToReread(b: DocBuilder, layer: Layer, derivedBudget: number, layers: number, maxLayers: number): boolean {
+  const n = layer.text.length;
+  return b.derivedChars + n <= derivedBudget >> 1 && layers < maxLayers >> 1 && b.commands.length + (n >> 1) < b.maxCommands >> 1;
 }
 
 /** The Document handed to rules (a class rather than an object literal with closures: built for every text). */

@@ -98,6 +98,8 @@ export interface Layer {
     | 'constant_string'
     /** The text earlier commands wrote to a file (`echo … >> f`, a here-document), where the file is run. */
     | 'written_file'
+    /** A PowerShell function or script block body read again with its parameters bound to a call's arguments. */
+    | 'bound_call'
     /** Words of the layer above after deobfuscation (escapes, split quotes, concatenation, format strings, variables), joined by spaces. */
     | 'deobfuscated';
   /** Maps an offset in `text` to a span of the original text. */

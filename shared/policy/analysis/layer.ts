@@ -61,6 +61,22 @@ export function sliceLayer(parent: Layer, offset: number, text: string, shell: S
   return new BaseLayer(text, shell, depth, origin, (s, e) => parent.toOriginal(s + offset, e + offset));
 }
 
+/**
+ * `prefix` (its own map) followed by `parent.text[offset, offset + length)`: a function body read again after lines
+ * that bind its parameters, each mapped to the argument it came from.
+ */
+export function prefixedSliceLayer(prefix: Layer, parent: Layer, offset: number, length: number, depth: number, origin: Origin): Layer {
+  const cut = prefix.text.length;
+  const text = prefix.text + parent.text.slice(offset, offset + length);
+  return new BaseLayer(text, parent.shell, depth, origin, (s, e) => {
+    if (e <= cut) return prefix.toOriginal(s, e);
+    const body = parent.toOriginal(Math.max(s, cut) - cut + offset, e - cut + offset);
+    if (s >= cut) return body;
+    const head = prefix.toOriginal(s, cut);
+    return { start: Math.min(head.start, body.start), end: Math.max(head.end, body.end) };
+  });
+}
+
 /** Text derived as a whole from one span (decoded base64, char codes): every offset maps to that span. */
 export function derivedLayer(span: Span, text: string, shell: Shell, depth: number, origin: Origin): Layer {
   const fixed = { start: span.start, end: span.end };

@@ -10,8 +10,20 @@ import { LIMITS, makeWord, wordOf } from './builder';
 import type { Word } from './document';
 import { castValue, charCodePipeline, foldElements, indexChars, type Element } from './fold';
 import { WINDOWS_ENVIRONMENT } from './lex-cmd';
+import { PieceTextBuilder, prefixedSliceLayer } from './layer';
 import { indexWithin, type LexTarget } from './lex-target';
 import { ownValue, POWERSHELL_ALIASES, resolveCommandGlob, resolveCommandName } from './names';
+import {
+  bindArguments,
+  blockParameters,
+  bracketEnd,
+  declaredParameters,
+  functionName,
+  singleQuoted,
+  type CallArgument,
+  type DeclaredParameter,
+  type PowerShellFunction,
+} from './powershell-functions';
 
 /** The value of a statement or expression that is a single constant or list. */
 interface Single {
@@ -152,6 +164,18 @@ function defaultValue(name: string): string | undefined {
 
 /** Stands for a text longer than GROUP_TEXT_LIMIT (only its length matters to callers). */
 const TRUNCATED_TEXT = '…'.repeat(GROUP_TEXT_LIMIT + 2);
+
+/** Cmdlets that run a script block with `-ArgumentList` items bound to its `param()` (see bindScriptBlockArguments). */
+const SCRIPT_BLOCK_RUNNERS: ReadonlySet<string> = new Set(['start-job', 'start-threadjob', 'invoke-command']);
+/** Calls of one function read again with different arguments; calls of all functions; arguments read per call. */
+const MAX_BINDINGS_PER_FUNCTION = 8;
+const MAX_BOUND_LAYERS = 64;
+const MAX_CALL_ARGUMENTS = 64;
+/**
+ * Bodies read again for calls may add up to half the text's own size, plus this: a script that calls its functions
+ * many times cannot multiply the work (calls past the allowance are read as written, with parameters unknown).
+ */
+const BOUND_CHARS_ALLOWANCE = 16 * 1024;
 
 export function lexPowerShell(t: LexTarget): void {
   new PowerShellLexer(t).run();
@@ -504,6 +528,11 @@ class PowerShellLexer {
     }
 
     if (assignTo !== undefined) this.recordAssignment(assignTo, first, rest, single, name === '' ? foldElements(rest, true) : undefined);
+    if (name === 'function' || name === 'filter') this.defineFunction(rest);
+    else if (name !== undefined && name !== '' && invocation === undefined) {
+      if (b.powershellFunctions !== null) this.bindCall(name, rest);
+      if (SCRIPT_BLOCK_RUNNERS.has(name)) this.bindScriptBlockArguments(rest);
+    }
 
     const startEl = elements[0] as Element;
     const endEl = elements[elements.length - 1] as Element;
@@ -719,6 +748,164 @@ class PowerShellLexer {
         span: this.span(first.start, last.end),
       });
     } else this.t.vars.set(aliasName.toLowerCase(), value);
+  }
+
+  /** `function Name([string]$a, $b) { … }`, `function Name { param($a) … }`: remembered for calls that pass arguments. */
+  private defineFunction(rest: readonly Element[]): void {
+    const nameElement = rest[1];
+    const body = rest[rest.length - 1];
+    const text = this.t.text;
+    if (nameElement === undefined || body === undefined || body === nameElement || text[body.start] !== '{') return;
+    const paren = text.indexOf('(', nameElement.start);
+    const inName = paren >= 0 && paren < nameElement.end;
+    const written = text.slice(nameElement.start, inName ? paren : nameElement.end);
+    let parameters: DeclaredParameter[] | null = null;
+    if (inName) parameters = declaredParameters(text, paren + 1, bracketEnd(text, paren, nameElement.end) - 1);
+    else if (rest.length > 3 && text[(rest[2] as Element).start] === '(') {
+      const group = rest[2] as Element;
+      parameters = declaredParameters(text, group.start + 1, group.end - 1);
+    } else parameters = blockParameters(text, body.start + 1, body.end - 1);
+    if (parameters === null || parameters.length === 0) return;
+    const b = this.t.builder;
+    (b.powershellFunctions ??= new Map()).set(resolveCommandName(functionName(written), 'powershell'), {
+      parameters,
+      layer: this.t.layerIndex,
+      bodyStart: body.start + 1,
+      bodyEnd: Math.max(body.start + 1, body.end - 1),
+      bindings: 0,
+      seen: new Set(),
+    });
+  }
+
+  /**
+   * `Start-Detached -CommandLine $line` where the text defined `Start-Detached`: the body is read again (a layer one
+   * level deeper) after lines that set each parameter to the value passed, so what it does with them is seen.
+   */
+  private bindCall(name: string, rest: readonly Element[]): void {
+    const fn = this.t.builder.powershellFunctions?.get(name);
+    if (fn === undefined || fn.bindings >= MAX_BINDINGS_PER_FUNCTION) return;
+    const args = this.callArguments(rest, 1, rest.length);
+    const bound = bindArguments(fn.parameters, args);
+    if (bound.size > 0) this.readBodyAgain(fn, bound, args, rest);
+  }
+
+  /**
+   * `Start-Job -ArgumentList $exe, $token -ScriptBlock { param($e, $t) … }` (also Invoke-Command, Start-ThreadJob):
+   * the block's parameters take the list's items in order.
+   */
+  private bindScriptBlockArguments(rest: readonly Element[]): void {
+    const text = this.t.text;
+    let block: Element | undefined;
+    let listFrom = -1;
+    let listTo = -1;
+    for (let i = 1; i < rest.length; i++) {
+      const e = rest[i] as Element;
+      const option = optionName(e, this.t.text);
+      if (option !== undefined) {
+        if (listFrom >= 0 && listTo < 0) listTo = i;
+        if ('argumentlist'.startsWith(option) && option.length >= 3) listFrom = i + 1;
+        else if (option === 'args') listFrom = i + 1;
+        continue;
+      }
+      if (text[e.start] === '{' && block === undefined) block = e;
+      if (listFrom >= 0 && listTo < 0 && i > listFrom && (rest[i - 1] as Element).op !== ',' && e.op !== ',') listTo = i;
+    }
+    if (block === undefined || listFrom < 0) return;
+    if (listTo < 0) listTo = rest.length;
+    const parameters = blockParameters(text, block.start + 1, block.end - 1);
+    if (parameters === null || parameters.length === 0) return;
+    const args = this.callArguments(rest, listFrom, listTo, true).filter((a) => a.option === undefined);
+    const bound = bindArguments(parameters, args);
+    if (bound.size === 0) return;
+    const fn = {
+      parameters,
+      layer: this.t.layerIndex,
+      bodyStart: block.start + 1,
+      bodyEnd: Math.max(block.start + 1, block.end - 1),
+      bindings: 0,
+      seen: new Set<string>(),
+    };
+    this.readBodyAgain(fn, bound, args, rest);
+  }
+
+  /**
+   * The arguments in `rest[from, to)`: `-Name` words and values (known or not). `a, b` is one argument, a list (left
+   * unknown), unless `listItems` asks for the items one by one (Start-Job's `-ArgumentList`).
+   */
+  private callArguments(rest: readonly Element[], from: number, to: number, listItems = false): CallArgument[] {
+    const args: CallArgument[] = [];
+    for (let i = from; i < to && args.length < MAX_CALL_ARGUMENTS; i++) {
+      const e = rest[i] as Element;
+      if (e.op === ',') {
+        const last = args[args.length - 1];
+        if (!listItems && last !== undefined) {
+          last.value = undefined;
+          i++; // the next item belongs to the same list
+        }
+        continue;
+      }
+      const option = optionName(e, this.t.text);
+      if (option !== undefined) {
+        const colon = option.indexOf(':');
+        if (colon < 0) args.push({ value: undefined, option, index: i });
+        else {
+          args.push({ value: undefined, option: option.slice(0, colon), index: i });
+          const after = e.text.slice(e.text.indexOf(':') + 1);
+          args.push({ value: isKnownItem(after) ? after : undefined, option: undefined, index: i });
+        }
+        continue;
+      }
+      args.push({ value: this.argumentValue(e), option: undefined, index: i });
+    }
+    return args;
+  }
+
+  /** An argument's value when the text determines it: a constant, a variable holding text, a bare word. */
+  private argumentValue(e: Element): string | undefined {
+    if (e.constant !== undefined) return e.constant === TRUNCATED_TEXT ? undefined : e.constant;
+    if (e.variable !== undefined) return this.t.vars.get(e.variable);
+    if (!e.quoted && e.nested.length === 0 && isKnownItem(e.text)) return e.text;
+    return undefined;
+  }
+
+  private readBodyAgain(
+    fn: PowerShellFunction,
+    bound: ReadonlyMap<string, number>,
+    args: readonly CallArgument[],
+    rest: readonly Element[],
+  ): void {
+    const b = this.t.builder;
+    const values: string[] = [];
+    for (const [parameter, index] of bound)
+      values.push(parameter, args.find((a) => a.index === index && a.option === undefined)?.value ?? '');
+    const key = values.join('\u0000');
+    if (fn.seen.has(key)) return;
+    const length = fn.bodyEnd - fn.bodyStart + key.length + 16 * bound.size;
+    const root = b.layers[0]?.text.length ?? 0;
+    if (b.boundLayers >= MAX_BOUND_LAYERS || b.boundChars + length > (root >> 1) + BOUND_CHARS_ALLOWANCE) return;
+    fn.seen.add(key);
+    fn.bindings++;
+    b.boundLayers++;
+    b.boundChars += length;
+    const prefix = new PieceTextBuilder();
+    let v = 0;
+    for (const index of bound.values()) {
+      const e = rest[index] as Element;
+      prefix.append('$' + (values[v] as string) + ' = ' + singleQuoted(values[v + 1] as string) + '\n', this.span(e.start, e.end));
+      v += 2;
+    }
+    const home = b.layers[fn.layer];
+    if (home === undefined) return;
+    const depth = Math.max(this.t.depth, home.depth) + 1;
+    const layer = prefixedSliceLayer(
+      prefix.build('powershell', depth, 'bound_call'),
+      home,
+      fn.bodyStart,
+      fn.bodyEnd - fn.bodyStart,
+      depth,
+      'bound_call',
+    );
+    (b.carriedLayers ??= []).push(layer);
   }
 
   private isCommandWord(e: Element): boolean {
@@ -1775,4 +1962,15 @@ function isIdentCode(c: number): boolean {
 /** Whether the character after `$true` / `$false` would continue the same element (`$trueValue`, `$true.x`). */
 function continuesElement(c: number): boolean {
   return isIdentCode(c) || c === 0x2e || c === 0x5b || c === 0x3a;
+}
+
+/**
+ * `-CommandLine` written bare (`text` is the layer's): the parameter name, lower case, without the dash (`-Name:value`
+ * keeps `:value`). A group whose value starts with a dash (`('-nop ' + $x)`) is a value.
+ */
+function optionName(e: Element, text: string): string | undefined {
+  if (e.quoted || e.op !== undefined || e.variable !== undefined || e.text.length < 2 || text.charCodeAt(e.start) !== 0x2d)
+    return undefined;
+  if (!isLetter(e.text.charCodeAt(1))) return undefined;
+  return e.text.slice(1).toLowerCase();
 }
