@@ -835,8 +835,20 @@ export function executedPaths(cmd: SimpleCommand): string[] {
     // A shell or interpreter runs its script; what follows the script is the script's arguments (`parse.py data.csv`).
     const scriptFirst = POSIX_SHELLS.has(n) || INTERPRETERS.has(n) || n === 'source' || n === '.';
     const opener = DOCUMENT_OPENERS.has(n);
+    const starter = n === 'start-process' || n === 'start';
+    let started: string | undefined;
     for (let i = 1; i < words.length; i++) {
       const value = words[i]!.value;
+      // `Start-Process msedge.exe C:\Temp\manual.pdf`: what follows the program is its arguments, run only when the
+      // program itself runs files (`Start-Process powershell.exe x.ps1`). cmd's `start "Title" prog` names a window first.
+      if (starter && cmd.shell === 'cmd' && value.startsWith('/')) {
+        if (value.toLowerCase() === '/d') i++; // `start /d C:\dir prog.exe`: the directory to start in
+        continue;
+      }
+      if (starter && !(value.startsWith('-') && value.length > 1)) {
+        if (started !== undefined && !runsFileArguments(started)) break;
+        if (started === undefined && !(n === 'start' && cmd.shell === 'cmd' && words[i]!.quoted)) started = programName(value);
+      }
       // `open -a Preview f.pdf`, `open -e notes.txt`: the file is shown in an application, only `-a`'s application runs.
       if (opener && (value === '-e' || value === '-t' || value === '-R' || value === '-b')) break;
       if (opener && value === '-a') {
@@ -857,6 +869,11 @@ export function executedPaths(cmd: SimpleCommand): string[] {
     }
   }
   return out;
+}
+
+/** Whether a program run with file arguments runs them (a shell, an interpreter, a runner) rather than opening them. */
+function runsFileArguments(program: string): boolean {
+  return FILE_RUNNERS.has(program) || POWERSHELL_HOSTS.has(program) || POSIX_SHELLS.has(program) || INTERPRETERS.has(program);
 }
 
 /** PowerShell cmdlets (and aliases) that read a file's text. */

@@ -1169,21 +1169,24 @@ export class Unwrapper {
         const decoded = decodeBase64Text(token, LIMITS.maxDerivedChars);
         if (!decoded) continue;
         this.b.note('base64_decoded', w.span);
-        out.push({ layer: derivedLayer(w.span, decoded.text, 'powershell', depth, 'base64'), lex: !this.onlyAssigned(cmd) });
+        out.push({ layer: derivedLayer(w.span, decoded.text, 'powershell', depth, 'base64'), lex: !this.onlyStoredOrShown(cmd) });
       }
     }
   }
 
   /**
-   * Whether a command's value is only stored: it is (or is nested in) the right-hand side of a plain assignment
-   * (`$c = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($b))`). Decoding into a variable runs nothing;
-   * a later `iex $c` reads the variable's value, where the decoded text is met again.
+   * Whether a command's value is only stored or shown: it is (or is nested in) the right-hand side of a plain
+   * assignment (`$c = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($b))`), or a statement that is only
+   * that value, which PowerShell prints. Decoding into a variable or onto the screen runs nothing; a later `iex $c`
+   * reads the variable's value, where the decoded text is met again.
    */
-  private onlyAssigned(cmd: SimpleCommand): boolean {
+  private onlyStoredOrShown(cmd: SimpleCommand): boolean {
     let c: SimpleCommand | undefined = cmd;
     for (let up = 0; c !== undefined && up < 8; up++) {
-      if (c.assignTo !== undefined) return c.name === '' && c.position === 0 && (this.b.pipelines[c.pipeline]?.length ?? 1) === 1;
-      c = c.parent !== undefined ? this.b.commands[c.parent] : undefined;
+      const alone = c.name === '' && c.position === 0 && (this.b.pipelines[c.pipeline]?.length ?? 1) === 1;
+      if (c.assignTo !== undefined) return alone;
+      if (c.parent === undefined) return alone && c.invocation === undefined;
+      c = this.b.commands[c.parent];
     }
     return false;
   }
