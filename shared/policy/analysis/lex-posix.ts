@@ -644,7 +644,10 @@ class PosixLexer {
       }
       break;
     }
-    if (from >= raw.length) return pushNested(created, raw);
+    if (from >= raw.length) {
+      if (raw.length === 0 && depth > this.t.depth) this.fileReadSubstitution(redirects, pipeline, statement, depth, created);
+      return pushNested(created, raw);
+    }
     const first = raw[from] as RawWord;
     const written = cachedProgramName(first.emptyAlt ?? first.value);
     let name = globResolvedName(first, written);
@@ -702,6 +705,31 @@ class PosixLexer {
     else if (laterXargsRuns !== undefined)
       b.deriveCommandLine(idx, { text: laterXargsRuns, span: this.span(first.start, last.end), origin: 'deobfuscated' });
     pushNested(created, raw);
+    created.push(idx);
+  }
+
+  /** bash's `$(< file)` is `$(cat file)` without the process: the file's content, read (a `cat` command for the rules). */
+  private fileReadSubstitution(
+    redirects: readonly Redirect[],
+    pipeline: number,
+    statement: number,
+    depth: number,
+    created: number[],
+  ): void {
+    const r = redirects.length === 1 ? redirects[0] : undefined;
+    if (r === undefined || r.op !== '<' || r.heredoc === true) return;
+    const span = r.target.span;
+    const idx = this.t.builder.addCommand({
+      words: [makeWord('cat', { start: span.start, end: span.start }), r.target],
+      redirects: [],
+      span,
+      shell: this.shell,
+      depth,
+      pipeline,
+      layer: this.t.layerIndex,
+      statement,
+      name: 'cat',
+    });
     created.push(idx);
   }
 

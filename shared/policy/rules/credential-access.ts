@@ -605,6 +605,7 @@ function comsvcsMiniDump(inv: Invocation): boolean {
 
 /** Files that hold secrets outright; `.pub` keys and the directories' other files are not listed. */
 const ANSWER_FILE = 'a Windows setup answer file with the administrator password';
+const WALLET = 'a cryptocurrency wallet (its keys or recovery seed)';
 const SECRET_FILES: readonly { needle: string; what: string }[] = [
   { needle: '.aws/credentials', what: 'AWS access keys' },
   { needle: '.aws\\credentials', what: 'AWS access keys' },
@@ -629,6 +630,26 @@ const SECRET_FILES: readonly { needle: string; what: string }[] = [
   // Windows setup answer files keep the local administrator's password (often only base64-encoded).
   { needle: 'unattend.xml', what: ANSWER_FILE },
   { needle: 'sysprep.inf', what: ANSWER_FILE },
+  // macOS auto-login keeps the user's password here, only XOR-ed with a fixed key.
+  { needle: '/etc/kcpassword', what: 'the macOS auto-login password (XOR-ed with a fixed key, trivially decoded)' },
+  // Cryptocurrency wallets, the first thing infostealers copy: desktop wallets' key stores and wallet extensions' vaults.
+  { needle: 'exodus.wallet', what: WALLET },
+  { needle: 'application support/exodus', what: WALLET },
+  { needle: 'electrum/wallets', what: WALLET },
+  { needle: 'electrum\\wallets', what: WALLET },
+  { needle: 'wallet.dat', what: WALLET },
+  { needle: 'coinomi/wallets', what: WALLET },
+  { needle: 'coinomi\\wallets', what: WALLET },
+  { needle: 'application support/atomic', what: WALLET },
+  { needle: 'appdata\\roaming\\atomic', what: WALLET },
+  { needle: 'application support/guarda', what: WALLET },
+  { needle: 'application support/ledger live', what: WALLET },
+  // Browser wallet extensions' storage, by extension id: MetaMask, Coinbase Wallet, Phantom, Trust Wallet, Ronin.
+  { needle: 'nkbihfbeogaeaoehlefnkodbefgpgknn', what: WALLET },
+  { needle: 'hnfanknocfeofbddgcijnmhnfnkdnaad', what: WALLET },
+  { needle: 'bfnaelmomeimhlpmgjnjophhpkkoljpa', what: WALLET },
+  { needle: 'egjidjbpglichdcondbcbdnbeeppgdph', what: WALLET },
+  { needle: 'fnjhmkhhmkbjkkabndcnnogagogbneec', what: WALLET },
 ];
 
 const SECRET_FILE_NEEDLES = new NeedleGroup([...new Set(SECRET_FILES.map((f) => f.needle)), '.ssh', '.gnupg']);
@@ -2011,7 +2032,8 @@ function browserStoreIn(lower: string): string | undefined {
 function checkBrowserProfileCopy(inv: Invocation, out: FindingCollector, doc: Document): void {
   if (!docHasAny(doc, BROWSER_ROOT_NEEDLES)) return;
   for (const w of inv.args) {
-    const browser = browserStoreIn(w.lower);
+    // After `cd …/Chrome/Default`, `"Login Data"` is the password store: relative names are resolved against it.
+    const browser = browserStoreIn(inv.command.directory === undefined ? w.lower : resolvePath(inv.command, w.value).toLowerCase());
     if (browser) {
       out.add(
         spec(

@@ -1641,6 +1641,10 @@ function olderThanFilter(inv: Invocation): boolean {
 const HISTORY_VARIABLES: ReadonlySet<string> = new Set(['histfile', 'histsize', 'histfilesize', 'savehist']);
 const HISTORY_FILES = ['.bash_history', '.zsh_history', '.sh_history', 'consolehost_history', 'historysavepath'];
 
+/** Registry keys that keep what was typed into Win+R (RunMRU) and Explorer's address bar (TypedPaths). */
+const RUN_HISTORY_KEYS = ['\\explorer\\runmru', '\\explorer\\typedpaths'];
+const RUN_HISTORY_REMOVERS: ReadonlySet<string> = new Set(['remove-itemproperty', 'clear-itemproperty', 'remove-item']);
+
 function silencesHistory(assignment: string): boolean {
   const eq = assignment.indexOf('=');
   if (eq < 0) return false;
@@ -1679,6 +1683,11 @@ function checkHistoryTampering(inv: Invocation, out: FindingCollector): void {
     lowers.some((l) => l.includes('historysavepath') || l.includes('consolehost_history'))
   )
     what = `${n} deletes the PowerShell history file.`;
+  else if (
+    (RUN_HISTORY_REMOVERS.has(n) || (n === 'reg' && lowers[0] === 'delete')) &&
+    lowers.some((l) => RUN_HISTORY_KEYS.some((k) => l.includes(k)))
+  )
+    what = `${n} clears what was typed into the Run dialog or Explorer's address bar, where paste-and-run lures are entered.`;
   if (what) out.add(flagSpec('evasion.history.tamper', `${what} Commands run afterwards leave no trace.`), [commandWord(inv)]);
 }
 
@@ -3425,7 +3434,22 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkSystemFileTakeover, names: ['takeown', 'icacls', 'cacls', 'xcacls', 'set-acl'] },
   {
     check: checkHistoryTampering,
-    names: ['unset', 'export', 'declare', 'typeset', 'set', 'ln', 'set-psreadlineoption', 'remove-item', 'clear-content', 'del', 'erase'],
+    names: [
+      'unset',
+      'export',
+      'declare',
+      'typeset',
+      'set',
+      'ln',
+      'set-psreadlineoption',
+      'remove-item',
+      'clear-content',
+      'del',
+      'erase',
+      'remove-itemproperty',
+      'clear-itemproperty',
+      'reg',
+    ],
   },
   { check: checkTamperingTools, names: ['touch', 'fsutil', 'bcdedit', 'powershell'] },
   { check: checkMacProtections, names: ['xattr', 'defaults'] },
