@@ -479,6 +479,7 @@ const UNWRAPPED_NAMES = new Set([
   'kubectl',
   'oc',
   'aws',
+  'defaults',
 ]);
 
 function shellOfProgram(name: string): Shell {
@@ -601,6 +602,10 @@ export class Unwrapper {
     }
     if (name === 'osascript') {
       this.appleScriptShellScripts(cmd, depth, out);
+      return;
+    }
+    if (name === 'defaults') {
+      this.launchdProgramArguments(cmd, depth, out);
       return;
     }
     if (CONTAINER_TOOLS.includes(name) || name === 'kubectl' || name === 'oc') {
@@ -944,6 +949,20 @@ export class Unwrapper {
       else builder.append(/^[\w@%+=:,./{}-]+$/.test(v) ? v : "'" + v.replace(/'/g, "'\\''") + "'", w.span);
     }
     return { layer: builder.build(shell, depth, 'nested_shell'), lex: true };
+  }
+
+  /**
+   * `defaults write ~/Library/LaunchAgents/x.plist ProgramArguments -array /bin/sh -c "…"`: a launchd job's program
+   * and arguments, written one array item each; launchd runs them as an argv.
+   */
+  private launchdProgramArguments(cmd: SimpleCommand, depth: number, out: NestedText[]): void {
+    const words = cmd.words;
+    if (words[1]?.lower !== 'write') return;
+    const key = words.findIndex((w, k) => k > 2 && w.lower === 'programarguments');
+    const kind = key > 0 ? words[key + 1]?.lower : undefined;
+    if (kind !== '-array' && kind !== '-array-add') return;
+    const items = words.slice(key + 2);
+    if (items.length > 0) out.push(this.argvLayer(items, 'sh', depth));
   }
 
   /** The part of a word's value from `offset` on, with exact spans when the value stands verbatim in the original. */

