@@ -756,8 +756,10 @@ class PowerShellLexer {
     const body = rest[rest.length - 1];
     const text = this.t.text;
     if (nameElement === undefined || body === undefined || body === nameElement || text[body.start] !== '{') return;
-    const paren = text.indexOf('(', nameElement.start);
-    const inName = paren >= 0 && paren < nameElement.end;
+    // Looked for within the name only: a search to the end of the text for each definition would be quadratic.
+    let paren = nameElement.start;
+    while (paren < nameElement.end && text.charCodeAt(paren) !== 0x28 /* ( */) paren++;
+    const inName = paren < nameElement.end;
     const written = text.slice(nameElement.start, inName ? paren : nameElement.end);
     let parameters: DeclaredParameter[] | null = null;
     if (inName) parameters = declaredParameters(text, paren + 1, bracketEnd(text, paren, nameElement.end) - 1);
@@ -767,14 +769,19 @@ class PowerShellLexer {
     } else parameters = blockParameters(text, body.start + 1, body.end - 1);
     if (parameters === null || parameters.length === 0) return;
     const b = this.t.builder;
-    (b.powershellFunctions ??= new Map()).set(resolveCommandName(functionName(written), 'powershell'), {
+    (b.powershellFunctions ??= new Map()).set(resolveCommandName(functionName(written), 'powershell'), this.blockBody(parameters, body));
+  }
+
+  /** A `{ … }` block of this layer as a body to read again with `parameters` bound. */
+  private blockBody(parameters: DeclaredParameter[], block: Element): PowerShellFunction {
+    return {
       parameters,
       layer: this.t.layerIndex,
-      bodyStart: body.start + 1,
-      bodyEnd: Math.max(body.start + 1, body.end - 1),
+      bodyStart: block.start + 1,
+      bodyEnd: Math.max(block.start + 1, block.end - 1),
       bindings: 0,
       seen: new Set(),
-    });
+    };
   }
 
   /**
@@ -817,15 +824,7 @@ class PowerShellLexer {
     const args = this.callArguments(rest, listFrom, listTo, true).filter((a) => a.option === undefined);
     const bound = bindArguments(parameters, args);
     if (bound.size === 0) return;
-    const fn = {
-      parameters,
-      layer: this.t.layerIndex,
-      bodyStart: block.start + 1,
-      bodyEnd: Math.max(block.start + 1, block.end - 1),
-      bindings: 0,
-      seen: new Set<string>(),
-    };
-    this.readBodyAgain(fn, bound, args, rest);
+    this.readBodyAgain(this.blockBody(parameters, block), bound, args, rest);
   }
 
   /**
@@ -882,7 +881,8 @@ class PowerShellLexer {
     if (fn.seen.has(key)) return;
     const length = fn.bodyEnd - fn.bodyStart + key.length + 16 * bound.size;
     const root = b.layers[0]?.text.length ?? 0;
-    if (b.boundLayers >= MAX_BOUND_LAYERS || b.boundChars + length > (root >> 1) + BOUND_CHARS_ALLOWANCE) return;
+    const home = b.layers[fn.layer];
+    if (home === undefined || b.boundLayers >= MAX_BOUND_LAYERS || b.boundChars + length > (root >> 1) + BOUND_CHARS_ALLOWANCE) return;
     fn.seen.add(key);
     fn.bindings++;
     b.boundLayers++;
@@ -894,8 +894,6 @@ class PowerShellLexer {
       prefix.append('$' + (values[v] as string) + ' = ' + singleQuoted(values[v + 1] as string) + '\n', this.span(e.start, e.end));
       v += 2;
     }
-    const home = b.layers[fn.layer];
-    if (home === undefined) return;
     const depth = Math.max(this.t.depth, home.depth) + 1;
     const layer = prefixedSliceLayer(
       prefix.build('powershell', depth, 'bound_call'),
