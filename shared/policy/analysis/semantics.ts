@@ -830,7 +830,7 @@ export function executedPaths(cmd: SimpleCommand): string[] {
   if (cmd.redirects.length > 0 && STDIN_EXECUTORS.has(n) && executesStdin(cmd)) {
     for (const r of cmd.redirects) if (r.op === '<' && !r.heredoc && r.target.nested === undefined) out.push(r.target.value);
   }
-  if (FILE_RUNNERS.has(n) || POWERSHELL_HOSTS.has(n) || POSIX_SHELLS.has(n) || INTERPRETERS.has(n)) {
+  if (runsFileArguments(n)) {
     const words = cmd.words;
     // A shell or interpreter runs its script; what follows the script is the script's arguments (`parse.py data.csv`).
     const scriptFirst = POSIX_SHELLS.has(n) || INTERPRETERS.has(n) || n === 'source' || n === '.';
