@@ -1,6 +1,7 @@
 /**
  * Command-name resolution: what program or cmdlet a command word actually runs.
  */
+import type { Word } from './document';
 import type { Shell } from '../types';
 
 /** PowerShell built-in aliases that matter for policy (Windows PowerShell 5.1 and 7). */
@@ -247,4 +248,23 @@ export function trimQuotes(s: string): string {
   while (a < b && (s[a] === '"' || s[a] === "'")) a++;
   while (b > a && (s[b - 1] === '"' || s[b - 1] === "'")) b--;
   return s.slice(a, b);
+}
+
+/** cmd `start` options that take the next word as their value (`/d C:\\dir`, `/node 1`, `/affinity 0x3`). */
+const START_OPTIONS_WITH_VALUE: ReadonlySet<string> = new Set(['/d', '/node', '/affinity']);
+
+/**
+ * The index in `words` of the program cmd's `start ["title"] [/d dir] [/min …] program [args]` runs, reading from `from`
+ * (the word after `start`), or -1. The first quoted word before the program is the window title, as cmd reads it.
+ */
+export function cmdStartProgramIndex(words: readonly Word[], from: number): number {
+  let titled = false;
+  for (let i = from; i < words.length; i++) {
+    const w = words[i]!;
+    if (w.value.startsWith('/')) {
+      if (START_OPTIONS_WITH_VALUE.has(w.value.toLowerCase())) i++;
+    } else if (!titled && (w.quoted === true || w.value === '')) titled = true;
+    else return i;
+  }
+  return -1;
 }

@@ -3,7 +3,7 @@
  * file), decode, execute text (stdin, arguments) or execute files. Shared by rule families.
  */
 import type { Document, SimpleCommand, Word } from './document';
-import { baseName, optionClusterHas, programName, trimQuotes } from './names';
+import { baseName, cmdStartProgramIndex, optionClusterHas, programName, trimQuotes } from './names';
 import { BASE64_DECODERS, INTERPRETERS, POSIX_SHELLS, POWERSHELL_HOSTS } from './unwrap';
 
 // ------------------------------------------------------------------ values
@@ -836,18 +836,19 @@ export function executedPaths(cmd: SimpleCommand): string[] {
     const scriptFirst = POSIX_SHELLS.has(n) || INTERPRETERS.has(n) || n === 'source' || n === '.';
     const opener = DOCUMENT_OPENERS.has(n);
     const starter = n === 'start-process' || n === 'start';
+    // cmd's `start "Title" /d C:\dir prog.exe`: the window title and start's own options come before the program.
+    const cmdStart = n === 'start' && cmd.shell === 'cmd';
+    const firstArgument = cmdStart ? cmdStartProgramIndex(words, 1) : 1;
+    if (firstArgument < 0) return out;
     let started: string | undefined;
-    for (let i = 1; i < words.length; i++) {
+    for (let i = firstArgument; i < words.length; i++) {
       const value = words[i]!.value;
+      if (cmdStart && i > firstArgument && value.startsWith('/')) continue;
       // `Start-Process msedge.exe C:\Temp\manual.pdf`: what follows the program is its arguments, run only when the
-      // program itself runs files (`Start-Process powershell.exe x.ps1`). cmd's `start "Title" prog` names a window first.
-      if (starter && cmd.shell === 'cmd' && value.startsWith('/')) {
-        if (value.toLowerCase() === '/d') i++; // `start /d C:\dir prog.exe`: the directory to start in
-        continue;
-      }
+      // program itself runs files (`Start-Process powershell.exe x.ps1`).
       if (starter && !(value.startsWith('-') && value.length > 1)) {
         if (started !== undefined && !runsFileArguments(started)) break;
-        if (started === undefined && !(n === 'start' && cmd.shell === 'cmd' && words[i]!.quoted)) started = programName(value);
+        started ??= programName(value);
       }
       // `open -a Preview f.pdf`, `open -e notes.txt`: the file is shown in an application, only `-a`'s application runs.
       if (opener && (value === '-e' || value === '-t' || value === '-R' || value === '-b')) break;

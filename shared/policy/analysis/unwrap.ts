@@ -11,7 +11,7 @@ import { DELAYED_EXPANSION_LAYERS, firstAtLeast, LIMITS, makeWord, type DerivedT
 import { decodeBase64Text, findBase64Runs } from './decode';
 import type { Assignment, Layer, SimpleCommand, Word } from './document';
 import { derivedLayer, offsetLayer, PieceTextBuilder } from './layer';
-import { optionClusterHas, ownValue, programName } from './names';
+import { cmdStartProgramIndex, optionClusterHas, ownValue, programName } from './names';
 import type { Platform, Shell, Span } from '../types';
 
 export interface NestedText {
@@ -1294,34 +1294,36 @@ export class Unwrapper {
     // `Start-Process powershell -ArgumentList '…'` / `start "" cmd /c …`
     if (cmd.name === 'start-process' || cmd.name === 'start') {
       let program: Word | undefined;
-      let titled = false;
       // `-ArgumentList a,b,c` (a list: each item one argument) rather than one string (the raw command line).
       let listed = false;
       const args: Word[] = [];
-      for (let k = 1; k < words.length; k++) {
-        const w = words[k] as Word;
-        const l = w.lower;
-        if (cmd.shell === 'powershell' && /^-(f(i(l(e(p(a(th?)?)?)?)?)?)?)$/.test(l)) {
-          program = words[++k];
-        } else if (cmd.shell === 'powershell' && /^-a(r(g(u(m(e(n(t(l(i(st?)?)?)?)?)?)?)?)?)?)?$|^-args$/.test(l)) {
-          // `-ArgumentList '-nop','-c','irm … | iex'`: a list is its items, each one argument.
-          const a = words[++k];
-          if (a) args.push(a);
-          while (words[k + 1]?.value === ',' && words[k + 2] !== undefined) {
-            args.push(words[k + 2] as Word);
-            listed = true;
-            k += 2;
-          }
-        } else if (program && cmd.shell !== 'powershell') {
-          // cmd's `start`: everything after the program is the program's command line.
-          args.push(w);
-        } else if (l.startsWith('-') || (l.startsWith('/') && cmd.shell !== 'powershell' && l.length <= 12)) {
-          if (cmd.shell === 'powershell' && words[k + 1] && !words[k + 1]?.value.startsWith('-')) k++;
-        } else if (!program && cmd.shell !== 'powershell' && w.quoted && !titled) {
-          titled = true; // cmd's `start ["title"] [/b …] program`: the first quoted word is the window title
-        } else if (!program) program = w;
-        else args.push(w);
-      }
+      if (cmd.shell !== 'powershell') {
+        // cmd's `start ["title"] [/d dir] [/b …] program …`: everything after the program is the program's command line.
+        const at = cmdStartProgramIndex(words, 1);
+        if (at >= 0) {
+          program = words[at];
+          args.push(...words.slice(at + 1));
+        }
+      } else
+        for (let k = 1; k < words.length; k++) {
+          const w = words[k] as Word;
+          const l = w.lower;
+          if (/^-(f(i(l(e(p(a(th?)?)?)?)?)?)?)$/.test(l)) {
+            program = words[++k];
+          } else if (/^-a(r(g(u(m(e(n(t(l(i(st?)?)?)?)?)?)?)?)?)?)?$|^-args$/.test(l)) {
+            // `-ArgumentList '-nop','-c','irm … | iex'`: a list is its items, each one argument.
+            const a = words[++k];
+            if (a) args.push(a);
+            while (words[k + 1]?.value === ',' && words[k + 2] !== undefined) {
+              args.push(words[k + 2] as Word);
+              listed = true;
+              k += 2;
+            }
+          } else if (l.startsWith('-')) {
+            if (words[k + 1] && !words[k + 1]?.value.startsWith('-')) k++;
+          } else if (!program) program = w;
+          else args.push(w);
+        }
       if (program && COMMAND_LINE_PROGRAMS.has(programName(program.value))) {
         // cmd's `start` passes its arguments on as written: keep the quotes that group them. The items of a Start-Process
         // argument list are separate arguments too (`'-c','irm … | iex'`); one string is the raw command line.

@@ -6,7 +6,7 @@
  * substring tests); no regular expression ever runs on untrusted text here.
  */
 import { makeWord } from '../analysis/builder';
-import { trimQuotes } from '../analysis/names';
+import { cmdStartProgramIndex, trimQuotes } from '../analysis/names';
 import type { Document, SimpleCommand, Word } from '../analysis/document';
 import type { ReasonCode, Span } from '../types';
 import { NeedleSet } from '../analysis/needles';
@@ -554,8 +554,7 @@ function unwrapLauncher(command: SimpleCommand, name: string, args: Word[]): Inv
   }
   if (name === 'psexec' || name === 'psexec64' || name === 'paexec') return unwrapPsExec(command, args);
   if (name === 'start' && command.shell === 'cmd') {
-    let i = 0;
-    while (i < args.length && (args[i]!.value.startsWith('/') || args[i]!.value === '')) i++;
+    const i = cmdStartProgramIndex(args, 0);
     const target = args[i];
     if (!target) return null;
     return newInvocation(command, programName(target.value), target, args.slice(i + 1), true);
