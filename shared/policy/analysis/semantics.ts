@@ -325,6 +325,9 @@ export function isFetch(cmd: SimpleCommand): boolean {
   return fetchesToOutput(cmd);
 }
 
+/** The file key of downloads whose names are only known at run time (`wget -i urls.txt`): a pattern may name them. */
+export const UNNAMED_DOWNLOAD = '*';
+
 /** Files (as fileKey) a command writes with content fetched from the network. */
 export function downloadedFiles(cmd: SimpleCommand, doc: Document): string[] {
   const words = cmd.words;
@@ -372,12 +375,15 @@ export function downloadedFiles(cmd: SimpleCommand, doc: Document): string[] {
   } else if (name === 'wget') {
     if (!fetchesToOutput(cmd)) {
       let explicit: string | undefined;
+      let listed = false;
       for (let k = 1; k < words.length; k++) {
         const w = words[k] as Word;
         if (/^-[a-zA-Z]*O$/.test(w.value) || w.value === '--output-document') explicit = words[k + 1]?.value;
         else if (w.value.startsWith('--output-document=')) explicit = w.value.slice(18);
+        else if (w.value === '--input-file' || w.value.startsWith('--input-file=') || optionClusterHas(w.value, 'i')) listed = true;
       }
-      add(explicit ?? urlFileName(url));
+      // `… | wget -qi -`: URLs read from a list, saved under names only known at run time.
+      add(explicit ?? (url === '' && listed ? UNNAMED_DOWNLOAD : urlFileName(url)));
     }
   } else if (name === 'certutil' || name === 'bitsadmin') {
     if (isFetch(cmd)) {
@@ -877,6 +883,42 @@ function runsFileArguments(program: string): boolean {
   return FILE_RUNNERS.has(program) || POWERSHELL_HOSTS.has(program) || POSIX_SHELLS.has(program) || INTERPRETERS.has(program);
 }
 
+/** systemctl verbs that start a unit now (`enable` and `reenable` only with `--now`). */
+const SYSTEMCTL_STARTS: ReadonlySet<string> = new Set(['start', 'restart', 'try-restart', 'reload-or-restart', 'try-reload-or-restart']);
+/** Units one command starts that a text may have written; more are not followed. */
+const MAX_STARTED_UNITS = 8;
+
+/**
+ * The unit files (as file keys: `ne.service`) a command starts now: `systemctl start ne`, `systemctl enable --now
+ * ne.service`, `service ne restart`.
+ */
+export function startedUnitFiles(cmd: SimpleCommand): string[] {
+  const words = cmd.words;
+  if (cmd.name === 'service') {
+    const verb = words[2]?.lower;
+    return words[1] !== undefined && (verb === 'start' || verb === 'restart') ? [unitFileKey(words[1].lower)] : [];
+  }
+  if (cmd.name !== 'systemctl') return [];
+  let verb: string | undefined;
+  let now = false;
+  const units: string[] = [];
+  for (let k = 1; k < words.length && units.length < MAX_STARTED_UNITS; k++) {
+    const l = words[k]!.lower;
+    if (l === '--now') now = true;
+    else if (l.startsWith('-')) continue;
+    else if (verb === undefined) verb = l;
+    else units.push(unitFileKey(l));
+  }
+  const starts = verb !== undefined && (SYSTEMCTL_STARTS.has(verb) || (now && (verb === 'enable' || verb === 'reenable')));
+  return starts ? units : [];
+}
+
+/** `ne` and `ne.service` name the same unit file; other unit types (`.timer`, `.socket`) keep their suffix. */
+function unitFileKey(name: string): string {
+  const key = fileKey(name);
+  return key.includes('.') ? key : `${key}.service`;
+}
+
 /** PowerShell cmdlets (and aliases) that read a file's text. */
 const POWERSHELL_READERS: ReadonlySet<string> = new Set(['get-content', 'gc', 'cat', 'type']);
 /** .NET calls that read a file's text or bytes: their argument is the file. */
@@ -1113,9 +1155,10 @@ function findArchiveExtraction(cmd: SimpleCommand): Extraction | null {
       else if (v === '-C' || v === '--directory') directory = args[k + 1]?.value ?? '';
       else if (v.startsWith('-C') && !v.startsWith('--')) directory = v.slice(2);
       else if (/^-?[a-zA-Z]+$/.test(v) && !v.startsWith('--') && (k === 0 || v.startsWith('-'))) {
-        // `-xzf a.tgz`, old style `xzf a.tgz`: x extracts, f takes the archive as the next word.
+        // `-xzf a.tgz`, old style `xzf a.tgz` or `xvfz a.tgz`: x extracts, f takes the archive as the next word (in a
+        // dashed cluster only as its last letter: `-xfz a.tgz` names the archive `z`).
         if (v.includes('x')) extracting = true;
-        if (v.endsWith('f')) archive = args[k + 1]?.value;
+        if (v.startsWith('-') ? v.endsWith('f') : v.includes('f')) archive = args[k + 1]?.value;
       }
     }
     if (!extracting) return null;

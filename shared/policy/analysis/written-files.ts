@@ -8,7 +8,7 @@ import type { DocBuilder } from './builder';
 import type { SimpleCommand, Word } from './document';
 import { derivedLayer } from './layer';
 import { optionClusterHas } from './names';
-import { executedPaths, fileKey } from './semantics';
+import { executedPaths, fileKey, startedUnitFiles } from './semantics';
 import { decodeBackslashEscapes, pipelineOutput, POSIX_SHELLS, printfOutput, type NestedText } from './unwrap';
 import type { Shell } from '../types';
 
@@ -22,6 +22,8 @@ const POWERSHELL_WRITERS: ReadonlySet<string> = new Set(['set-content', 'add-con
 export class WrittenFiles {
   /** fileKey → the text written to it so far. */
   private readonly files = new Map<string, string>();
+  /** fileKey → the command lines of the unit file, for the text in `files`. */
+  private readonly unitLines = new Map<string, string>();
 
   constructor(private readonly b: DocBuilder) {}
 
@@ -40,6 +42,10 @@ export class WrittenFiles {
   private replayRunFiles(cmd: SimpleCommand, depth: number, out: NestedText[]): void {
     // `cmd /c f.bat` runs f.bat as a nested command line of its own, where the file is met again.
     if (cmd.name === 'cmd') return;
+    for (const unit of startedUnitFiles(cmd)) {
+      const lines = this.unitCommandLines(unit);
+      if (lines !== '') out.push({ layer: derivedLayer(cmd.span, lines, 'sh', depth, 'written_file'), lex: true });
+    }
     for (const path of executedPaths(cmd)) {
       const key = fileKey(path);
       const text = key ? this.files.get(key) : undefined;
@@ -48,6 +54,18 @@ export class WrittenFiles {
       if (shell !== null) out.push({ layer: derivedLayer(cmd.span, text, shell, depth, 'written_file'), lex: true });
       return;
     }
+  }
+
+  /** The command lines of a written unit file, read once per version of its text (a unit may be restarted many times). */
+  private unitCommandLines(key: string): string {
+    const text = this.files.get(key);
+    if (text === undefined) return '';
+    let lines = this.unitLines.get(key);
+    if (lines === undefined) {
+      lines = unitCommandLines(text);
+      this.unitLines.set(key, lines);
+    }
+    return lines;
   }
 
   /** `echo … > f`, `printf … >> f`, `cat > f <<EOF`, PowerShell `'…' > f`: the text written, or the file forgotten. */
@@ -95,6 +113,7 @@ export class WrittenFiles {
   }
 
   private write(key: string, text: string | null, append: boolean): void {
+    this.unitLines.delete(key);
     const before = append ? this.files.get(key) : undefined;
     // Unknown text overwriting a file leaves nothing known; appended to a known one, the known part still runs.
     if (text === null) {
@@ -105,6 +124,25 @@ export class WrittenFiles {
     if (before === undefined && !this.files.has(key) && this.files.size >= MAX_FILES) return;
     this.files.set(key, next.length > MAX_FILE_TEXT ? next.slice(0, MAX_FILE_TEXT) : next);
   }
+}
+
+/**
+ * The command lines a unit file runs when started (`ExecStartPre=`, `ExecStart=`, `ExecStartPost=`), one per line,
+ * without systemd's prefixes (`-`, `@`, `+`, `!`, `!!`) that change how a failure or privileges are handled.
+ */
+function unitCommandLines(text: string): string {
+  const out: string[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    const eq = line.indexOf('=');
+    if (eq < 0) continue;
+    const key = line.slice(0, eq).trim().toLowerCase();
+    if (key !== 'execstart' && key !== 'execstartpre' && key !== 'execstartpost') continue;
+    let command = line.slice(eq + 1).trim();
+    while (command !== '' && '-@+!'.includes(command[0]!)) command = command.slice(1);
+    if (command !== '') out.push(command);
+  }
+  return out.join('\n');
 }
 
 /** Parameters of the PowerShell writers that take a value (the rest are switches). */

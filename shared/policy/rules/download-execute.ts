@@ -38,9 +38,12 @@ import {
   referencedVariables,
   referencesAny,
   runsPipedInput,
+  startedUnitFiles,
   UNKNOWN_PROGRAM,
+  UNNAMED_DOWNLOAD,
 } from '../analysis/semantics';
 import { directoryTarget, resolvePath } from '../analysis/directories';
+import { globMatch } from '../analysis/names';
 import { INTERPRETERS } from '../analysis/unwrap';
 import type { Span } from '../types';
 import { baseName, FILE_COPIERS, optionValue, POWERSHELL_TEXT_RUNNERS, ranFromWorkingDirectory, trimQuotes } from './command-match';
@@ -192,7 +195,11 @@ const CODE_EXEC = [
 /** Programs that copy, move or rename a file: what they make of a download is the download. */
 const FILE_MOVERS: ReadonlySet<string> = new Set([...FILE_COPIERS, 'install', 'ren', 'rename', 'rename-item', 'rni', 'ditto']);
 
-/** `mv /tmp/a.txt /usr/local/bin/tool`, `ren a.txt a.exe`, `Copy-Item a C:\x\b.exe`: the last path is the download too. */
+/**
+ * `mv /tmp/a.txt /usr/local/bin/tool`, `ren a.txt a.exe`, `Copy-Item a C:\x\b.exe`: the last path is the download too.
+ * A file from a downloaded archive's contents (`mv node_exporter-1.8/node_exporter /usr/local/bin`) is downloaded
+ * content as well, kept under the target's name and, where the target is a folder, its own.
+ */
 function carryDownload(cmd: SimpleCommand, flow: SessionFlow): void {
   const paths: Word[] = [];
   for (let k = 1; k < cmd.words.length; k++) {
@@ -201,15 +208,30 @@ function carryDownload(cmd: SimpleCommand, flow: SessionFlow): void {
     paths.push(w);
   }
   if (paths.length < 2) return;
+  // `mv x /usr/local/bin/`: a folder written with its slash has no file name of its own.
   const target = fileKey((paths[paths.length - 1] as Word).value);
-  if (!target) return;
   for (let k = 0; k < paths.length - 1; k++) {
     const source = fileKey((paths[k] as Word).value);
-    if (source && flow.downloaded.has(source)) {
-      flow.downloaded.set(target, flow.downloaded.get(source));
+    if (!source) continue;
+    if (flow.downloaded.has(source)) {
+      if (target) flow.downloaded.set(target, flow.downloaded.get(source));
+      return;
+    }
+    const contents = flow.unpacked.size > 0 ? unpackedSource(flow, (paths[k] as Word).value) : undefined;
+    if (contents !== undefined) {
+      const span = contents.spans.find((s) => s !== undefined);
+      if (target) flow.downloaded.set(target, span);
+      flow.downloaded.set(source, span);
       return;
     }
   }
+}
+
+/** The unpacked contents a file given to a copy or move lies in: any relative path when the working directory holds them. */
+function unpackedSource(flow: SessionFlow, path: string): UnpackedContents | undefined {
+  const here = flow.unpacked.get('');
+  if (here !== undefined && !/^["']?([/~$%(]|[a-z]:|\.\.)/i.test(path)) return here;
+  return unpackedHolding(flow, normalisedPath(path));
 }
 
 /** What a written file's text fetches and runs, kept per file (`append`: added to what was written before). */
@@ -957,7 +979,7 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
       if (source !== undefined) flow.fetchedVariables.set(variableKey(cmd.assignTo), flow.fetchedVariables.get(source));
     }
     if (fetch) for (const f of downloadedFiles(cmd, doc)) flow.downloaded.set(f, report ? cmd.span : undefined);
-    if (flow.downloaded.size > 0 && FILE_MOVERS.has(cmd.name)) carryDownload(cmd, flow);
+    if ((flow.downloaded.size > 0 || flow.unpacked.size > 0) && FILE_MOVERS.has(cmd.name)) carryDownload(cmd, flow);
     // A call of a function that downloads into one of its arguments (`fetch "$URL" "$BIN"`).
     const use = parameterUses?.get(cmd.name);
     if (use && use.downloadsInto > 0 && cmd.words.length > use.downloadsInto) {
@@ -1094,6 +1116,8 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
       for (const key of evaluatedFiles(doc, cmd)) executed.push(key);
       // A call of a function that runs one of its arguments (`run "$BIN"`).
       if (use && use.runs > 0 && cmd.words.length > use.runs) executed.push(fileKey((cmd.words[use.runs] as Word).value));
+      // `systemctl start node_exporter` after node_exporter was downloaded: the service named after the program runs it.
+      for (const unit of startedUnitFiles(cmd)) if (unit.endsWith('.service')) executed.push(unit.slice(0, -8));
       for (const key of executed) {
         let source: Span | undefined | null = null;
         if (flow.downloaded.has(key)) source = flow.downloaded.get(key);
@@ -1186,16 +1210,32 @@ function downloadsByPlace(doc: Document): Map<string, Span> | null {
 }
 
 /** Records where a command unpacks a downloaded archive (a file downloaded earlier, or a download piped in). */
+/** Downloads a glob is matched against (`tar xzf node_exporter-*.tar.gz`): the first ones, so the cost stays bounded. */
+const MAX_GLOB_CANDIDATES = 64;
+
+/** The downloaded file an archive name given to an unpacker names: itself, or the first download a glob matches. */
+function downloadedArchive(flow: SessionFlow, key: string): string | undefined {
+  if (flow.downloaded.has(key)) return key;
+  if ((key.indexOf('*') < 0 && key.indexOf('?') < 0) || key.length > 256) return undefined;
+  if (flow.downloaded.has(UNNAMED_DOWNLOAD)) return UNNAMED_DOWNLOAD;
+  let seen = 0;
+  for (const candidate of flow.downloaded.keys()) {
+    if (++seen > MAX_GLOB_CANDIDATES) break;
+    if (candidate.length <= 256 && globMatch(key, candidate)) return candidate;
+  }
+  return undefined;
+}
+
 function recordUnpacking(doc: Document, cmd: SimpleCommand, flow: SessionFlow, current: boolean): void {
   const unpacking = archiveExtraction(cmd);
   if (!unpacking) return;
   let download: Span | undefined;
   let archive: string;
   if (unpacking.archive !== undefined) {
-    const key = fileKeyOf(unpacking.archive);
-    if (!flow.downloaded.has(key)) return;
+    const key = downloadedArchive(flow, fileKeyOf(unpacking.archive));
+    if (key === undefined) return;
     download = flow.downloaded.get(key);
-    archive = key;
+    archive = key === UNNAMED_DOWNLOAD ? fileKeyOf(unpacking.archive) : key;
   } else {
     const members = doc.pipelines[cmd.pipeline] ?? [];
     const source = cmd.position > 0 ? doc.commands[members[cmd.position - 1] as number] : undefined;
