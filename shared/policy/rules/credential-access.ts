@@ -215,6 +215,7 @@ const QUOTED_HIVE_NEEDLES = new NeedleGroup(
 function printsSecretData(format: string): boolean {
   let f = format;
   while (f.startsWith('"') || f.startsWith("'") || f.startsWith('=')) f = f.slice(1);
+  if (f.startsWith('jsonpath')) return jsonPathSelectsSecretData(f);
   return (
     f.startsWith('json') ||
     f.startsWith('yaml') ||
@@ -222,6 +223,23 @@ function printsSecretData(format: string): boolean {
     f.startsWith('template') ||
     (f.startsWith('custom-columns') && f.includes('data'))
   );
+}
+
+/**
+ * Whether a jsonpath output prints a secret's data: some `.data` field other than a public certificate
+ * (`{.data.tls\\.crt}`, `{.data['ca.crt']}` only show certificates; `{.metadata.name}` shows no data at all).
+ */
+function jsonPathSelectsSecretData(format: string): boolean {
+  for (let at = format.indexOf('.data'); at >= 0; at = format.indexOf('.data', at + 5)) {
+    const start = at + 5;
+    // `.data['tls.crt']` up to its bracket, `.data.tls\\.crt` up to the end of the expression.
+    let end = format[start] === '[' ? format.indexOf(']', start) : start;
+    if (end < 0) end = format.length;
+    else if (end === start) while (end < format.length && !'} \'"'.includes(format[end]!)) end++;
+    const key = format.slice(start, end).replace(/[\\[\]'"]/g, '');
+    if (!(key.endsWith('.crt') || key.endsWith('.cert'))) return true;
+  }
+  return false;
 }
 
 /** The value of `-o json`, `-ojson`, `-o=json`, `--output json`, `--output=json`, or undefined. */

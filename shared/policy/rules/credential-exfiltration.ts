@@ -10,7 +10,8 @@
  * collector is whatever those checks recognise, and the rule grows with them.
  */
 import { firstAtLeast } from '../analysis/builder';
-import { fileKey, pipelineNeighbours } from '../analysis/semantics';
+import { programName } from '../analysis/names';
+import { fileKey, pipelineNeighbours, referencedVariables } from '../analysis/semantics';
 import type { Document, SimpleCommand, Word } from '../analysis/document';
 import {
   commandWord,
@@ -203,10 +204,7 @@ function uploadsOf(inv: Invocation): Upload[] {
   if (read === undefined) return [];
   const out: Upload[] = [];
   read(inv, out);
-  if (out.length === 0) return out;
-  // A stream sender names its host bare; the others need a URL or a remote copy target.
-  const reachesOut = STREAM_SENDERS.has(inv.name) || inv.args.some((w) => isRemote(w.value) || isRemoteCopyTarget(w.value));
-  return reachesOut ? out : [];
+  return out.length > 0 && reachesOut(inv) ? out : [];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -247,8 +245,148 @@ const SEARCHERS: ReadonlySet<string> = new Set(['grep', 'egrep', 'fgrep', 'rg', 
 const ENVIRONMENT_DUMPERS: ReadonlySet<string> = new Set(['env', 'printenv', 'set', 'export', 'declare', 'compgen']);
 const POWERSHELL_LISTERS: ReadonlySet<string> = new Set(['get-childitem', 'gci', 'dir', 'ls', 'get-item', 'gi']);
 
+/**
+ * Commands that print a credential (a program, then its verbs), and the hosts of the service the credential is for: a
+ * token used against its own cloud is use, sent anywhere else it is theft. No hosts: the service is the user's own (a
+ * cluster, a vault), so only a send through a pipe or a file counts.
+ */
+interface CredentialPrinter {
+  verbs: readonly string[];
+  what: string;
+  hosts: readonly string[];
+  /** An option the command only prints the secret with (`aws ssm get-parameter --with-decryption`). */
+  needs?: string;
+}
+const AZURE_HOSTS = ['azure.com', 'azure.net', 'windows.net', 'microsoft.com', 'microsoftonline.com', 'azure-api.net'];
+const GOOGLE_HOSTS = ['googleapis.com', 'google.com', 'gcr.io', 'pkg.dev'];
+const AWS_HOSTS = ['amazonaws.com', 'aws', 'amazonaws.com.cn'];
+const CREDENTIAL_PRINTERS: ReadonlyMap<string, readonly CredentialPrinter[]> = new Map([
+  [
+    'az',
+    [
+      { verbs: ['account', 'get-access-token'], what: 'an Azure access token', hosts: AZURE_HOSTS },
+      { verbs: ['keyvault', 'secret', 'show'], what: 'a Key Vault secret', hosts: AZURE_HOSTS },
+      { verbs: ['storage', 'account', 'keys', 'list'], what: 'storage account keys', hosts: AZURE_HOSTS },
+    ],
+  ],
+  [
+    'gcloud',
+    [
+      { verbs: ['auth', 'print-access-token'], what: 'a Google Cloud access token', hosts: GOOGLE_HOSTS },
+      { verbs: ['auth', 'print-identity-token'], what: 'a Google Cloud identity token', hosts: GOOGLE_HOSTS },
+      { verbs: ['auth', 'application-default', 'print-access-token'], what: 'a Google Cloud access token', hosts: GOOGLE_HOSTS },
+      { verbs: ['secrets', 'versions', 'access'], what: 'a Secret Manager secret', hosts: GOOGLE_HOSTS },
+    ],
+  ],
+  [
+    'aws',
+    [
+      { verbs: ['secretsmanager', 'get-secret-value'], what: 'a Secrets Manager secret', hosts: AWS_HOSTS },
+      { verbs: ['ssm', 'get-parameter'], what: 'a decrypted SSM parameter', hosts: AWS_HOSTS, needs: '--with-decryption' },
+      { verbs: ['ssm', 'get-parameters'], what: 'decrypted SSM parameters', hosts: AWS_HOSTS, needs: '--with-decryption' },
+      { verbs: ['ecr', 'get-login-password'], what: 'a container registry password', hosts: AWS_HOSTS },
+      { verbs: ['sts', 'get-session-token'], what: 'temporary AWS credentials', hosts: AWS_HOSTS },
+      { verbs: ['configure', 'export-credentials'], what: 'AWS credentials', hosts: AWS_HOSTS },
+    ],
+  ],
+  ['gh', [{ verbs: ['auth', 'token'], what: 'a GitHub token', hosts: ['github.com', 'githubusercontent.com'] }]],
+  [
+    'vault',
+    [
+      { verbs: ['kv', 'get'], what: 'a Vault secret', hosts: [] },
+      { verbs: ['read'], what: 'a Vault secret', hosts: [] },
+      { verbs: ['print', 'token'], what: 'a Vault token', hosts: [] },
+    ],
+  ],
+  ['kubectl', [{ verbs: ['create', 'token'], what: 'a Kubernetes service-account token', hosts: [] }]],
+]);
+
+/** What a command at `words[from]` prints when it is a credential printer (`gcloud auth print-access-token`). */
+function printedCredential(words: readonly Word[], from: number): CredentialPrinter | undefined {
+  const printers = CREDENTIAL_PRINTERS.get(programName(words[from]?.value ?? ''));
+  if (printers === undefined) return undefined;
+  const verbs: string[] = [];
+  for (let k = from + 1; k < words.length && verbs.length < 4; k++) if (!words[k]!.lower.startsWith('-')) verbs.push(words[k]!.lower);
+  return printers.find(
+    (p) => p.verbs.every((v, k) => verbs[k] === v) && (p.needs === undefined || words.some((w, k) => k > from && w.lower === p.needs)),
+  );
+}
+
+/**
+ * Files that hold credentials among settings, read out whole: package-registry tokens (`.npmrc`, `.pypirc`),
+ * kubeconfigs (cluster keys and tokens), a Vault token, the GitHub CLI's and Terraform's tokens. Reading one is
+ * ordinary; only sending it elsewhere is theft.
+ */
+const CREDENTIAL_CONFIG_FILES: readonly string[] = [
+  '.npmrc',
+  '/npmrc',
+  '.pypirc',
+  '.kube/config',
+  'kubernetes/admin.conf',
+  '.vault-token',
+  'gh/hosts.yml',
+  'credentials.tfrc.json',
+];
+const FILE_READERS: ReadonlySet<string> = new Set(['cat', 'type', 'get-content', 'gc', 'head', 'tail', 'base64', 'xxd', 'strings', 'more']);
+
+/** Folders of credentials, packed whole: cloud CLIs' sign-ins, kubeconfigs, keys, Windows' DPAPI credentials and master keys. */
+const CREDENTIAL_FOLDERS: ReadonlySet<string> = new Set(['.aws', '.azure', '.kube', '.ssh', '.gnupg', '.docker']);
+const CREDENTIAL_SUBFOLDERS: ReadonlySet<string> = new Set([
+  '.config/gcloud',
+  'roaming/gcloud',
+  'appdata/gcloud',
+  'microsoft/credentials',
+  'microsoft/protect',
+]);
+const ARCHIVERS: ReadonlySet<string> = new Set(['zip', '7z', '7za', '7zr', 'rar', 'tar', 'compress-archive']);
+
+/** Whether a path names a credential folder (`~/.aws`, `"$env:APPDATA\gcloud"`, `%APPDATA%\Microsoft\Protect\`). */
+function namesCredentialFolder(lower: string): boolean {
+  const parts = lower
+    .replace(/\\/g, '/')
+    .replace(/["']/g, '')
+    .replace(/[/*]+$/, '')
+    .replace(/%appdata%|\$env:appdata/g, 'appdata')
+    .split('/');
+  const last = parts[parts.length - 1] ?? '';
+  return CREDENTIAL_FOLDERS.has(last) || (parts.length >= 2 && CREDENTIAL_SUBFOLDERS.has(`${parts[parts.length - 2]}/${last}`));
+}
+
+/** What a command's output holds, and the hosts it may be sent to (none: any send is theft). */
+interface Secret {
+  what: string;
+  hosts: readonly string[];
+}
+const ANYWHERE: readonly string[] = [];
+
+/** The first word xargs runs (`xargs -I{} -n 1 aws …` → the index of `aws`). */
+function xargsProgram(words: readonly Word[]): number {
+  let k = 1;
+  while (k < words.length && words[k]!.value.startsWith('-')) k += XARGS_OPTIONS_WITH_VALUE.has(words[k]!.value) ? 2 : 1;
+  return k;
+}
+const XARGS_OPTIONS_WITH_VALUE: ReadonlySet<string> = new Set(['-I', '-n', '-P', '-d', '-L', '-s', '-E', '-a']);
+
 /** Why a command's output holds secrets, or undefined. `findingStarts`: where the family's findings begin, sorted. */
-function secretOutput(cmd: SimpleCommand, findingStarts: readonly number[]): string | undefined {
+function secretOutput(cmd: SimpleCommand, findingStarts: readonly number[]): Secret | undefined {
+  const what = secretOutputText(cmd, findingStarts);
+  if (what !== undefined) return { what, hosts: ANYWHERE };
+  const words = cmd.words;
+  const name = cmd.name;
+  const printed = printedCredential(words, name === 'xargs' ? xargsProgram(words) : 0);
+  if (printed !== undefined) return printed;
+  if (FILE_READERS.has(name)) {
+    const file = words.find((w, k) => k > 0 && CREDENTIAL_CONFIG_FILES.some((f) => w.lower.replace(/\\/g, '/').includes(f)));
+    if (file !== undefined) return { what: `the credentials in ${file.value}`, hosts: ANYWHERE };
+  }
+  if (ARCHIVERS.has(name)) {
+    const folder = words.find((w, k) => k > 0 && w.lower.split(',').some(namesCredentialFolder));
+    if (folder !== undefined) return { what: `the credential folder ${folder.value}`, hosts: ANYWHERE };
+  }
+  return undefined;
+}
+
+function secretOutputText(cmd: SimpleCommand, findingStarts: readonly number[]): string | undefined {
   if (judgedByFamily(cmd, findingStarts)) return `credentials (${cmd.name})`;
   const words = cmd.words;
   const name = cmd.name;
@@ -297,41 +435,132 @@ function judgedByFamily(cmd: SimpleCommand, findingStarts: readonly number[]): b
 export function checkCredentialExfiltration(doc: Document, out: FindingCollector): void {
   const invs = invocations(doc);
   let uploads: { inv: Invocation; upload: Upload }[] | undefined;
+  let requests: Invocation[] | undefined;
   for (let i = 0; i < invs.length; i++) {
     const inv = invs[i] as Invocation;
     if (!UPLOADERS.has(inv.name)) continue;
     for (const upload of uploadsOf(inv)) (uploads ??= []).push({ inv, upload });
+    if (!reachesOut(inv)) continue;
+    (requests ??= []).push(inv);
+    // `… | xargs -I{} curl "https://x/?d={}"`: xargs puts what it reads into the request, wherever it goes.
+    if (runByXargs(doc, inv.command)) (uploads ??= []).push({ inv, upload: { word: inv.nameWord ?? inv.command.words[0]!, path: '-' } });
   }
-  if (uploads === undefined) return;
+  if (requests === undefined) return;
 
   const findingStarts: number[] = [];
   for (const f of out.findings) for (const s of f.spans) findingStarts.push(s.start);
   findingStarts.sort((a, b) => a - b);
 
-  let staged: Map<string, { at: Span; what: string }> | undefined;
-  for (const { inv, upload } of uploads) {
+  let staged: Map<string, { at: Span; secret: Secret }> | undefined;
+  for (const { inv, upload } of uploads ?? []) {
     if (upload.path === '-') {
       const source = pipelineNeighbours(doc, inv.command, 'before')
         .map((c) => secretOutput(c, findingStarts))
-        .find((what) => what !== undefined);
-      if (source)
+        .find((secret) => secret !== undefined);
+      if (source && !sendsOnlyTo(inv, source.hosts))
         out.add(
-          spec('cred.exfil-pipe', `${inv.name} sends ${source}, piped into it, to another machine: credential exfiltration (blocked).`),
+          spec(
+            'cred.exfil-pipe',
+            `${inv.name} sends ${source.what}, piped into it, to another machine: credential exfiltration (blocked).`,
+          ),
           [commandWord(inv), upload.word],
         );
       continue;
     }
     staged ??= stagedSecretFiles(invs, findingStarts);
     const found = staged.get(fileKey(upload.path));
-    if (found === undefined || found.at.start >= inv.command.span.start) continue;
+    if (found === undefined || found.at.start >= inv.command.span.start || sendsOnlyTo(inv, found.secret.hosts)) continue;
     out.add(
       spec(
         'cred.exfil-staged',
-        `${inv.name} sends ${upload.word.value} to another machine; an earlier command filled it with ${found.what}: credential exfiltration (blocked).`,
+        `${inv.name} sends ${upload.word.value} to another machine; an earlier command filled it with ${found.secret.what}: credential exfiltration (blocked).`,
       ),
       [commandWord(inv), upload.word],
     );
   }
+  checkSecretVariables(doc, requests, out);
+}
+
+/**
+ * `$t = az account get-access-token …` then `Invoke-RestMethod -Uri https://x -Body @{tok=$t}`, `T=$(gcloud auth
+ * print-access-token)` then `curl -H "X-T: $T" https://x`: a printed credential kept in a variable and put into a
+ * request (header, URL or body) to a host that is not its own service's.
+ */
+function checkSecretVariables(doc: Document, requests: readonly Invocation[], out: FindingCollector): void {
+  let held: Map<string, { at: Span; secret: Secret }> | undefined;
+  for (const cmd of doc.commands) {
+    if (cmd.assignTo === undefined) continue;
+    const secret = printedCredential(cmd.words, 0);
+    if (secret !== undefined && secret.hosts.length > 0) (held ??= new Map()).set(cmd.assignTo.toLowerCase(), { at: cmd.span, secret });
+  }
+  if (held === undefined) return;
+  for (const inv of requests) {
+    let variable: string | undefined;
+    const word = inv.args.find((w) => (variable = heldVariableIn(doc, w, held)) !== undefined);
+    const found = variable === undefined ? undefined : held.get(variable);
+    if (word === undefined || found === undefined) continue;
+    if (found.at.start >= inv.command.span.start || sendsOnlyTo(inv, found.secret.hosts)) continue;
+    out.add(
+      spec(
+        'cred.exfil-variable',
+        `${inv.name} puts ${found.secret.what}, kept in a variable, into a request to a host outside that service: credential exfiltration (blocked).`,
+      ),
+      [commandWord(inv), word],
+    );
+  }
+}
+
+/** Most nested commands (a `-Body @{ … }` hashtable's entries) looked through for a variable. */
+const MAX_NESTED_LOOKED_AT = 64;
+
+/** A held variable a word uses, itself or in the commands nested in it (`-Body @{ tok = $t }`). */
+function heldVariableIn(doc: Document, w: Word, held: ReadonlyMap<string, unknown>): string | undefined {
+  const direct = referencedVariables(w).find((v) => held.has(v));
+  if (direct !== undefined || w.nested === undefined) return direct;
+  for (const k of w.nested.slice(0, MAX_NESTED_LOOKED_AT)) {
+    for (const inner of doc.commands[k]?.words ?? []) {
+      const v = referencedVariables(inner).find((name) => held.has(name));
+      if (v !== undefined) return v;
+    }
+  }
+  return undefined;
+}
+
+/** Whether a command of a pipeline was started by xargs (the lexer reads `xargs -I{} curl …` as curl): the words before it. */
+function runByXargs(doc: Document, cmd: SimpleCommand): boolean {
+  if (cmd.position === 0 || cmd.depth > 0) return false;
+  const start = cmd.words[0]?.span.start ?? cmd.span.start;
+  const before = doc.original.slice(Math.max(0, start - 64), start);
+  const bar = before.lastIndexOf('|');
+  return bar >= 0 && /(^|[\s|])xargs\s/.test(before.slice(bar));
+}
+
+/** Whether a request reaches another machine: a URL or remote copy target among its words (stream senders name a bare host). */
+function reachesOut(inv: Invocation): boolean {
+  return STREAM_SENDERS.has(inv.name) || inv.args.some((w) => isRemote(w.value) || isRemoteCopyTarget(w.value));
+}
+
+/** Whether every URL a request names is on one of `hosts` (or a subdomain): a credential used with its own service. */
+function sendsOnlyTo(inv: Invocation, hosts: readonly string[]): boolean {
+  if (hosts.length === 0) return false;
+  let any = false;
+  for (const w of inv.args) {
+    const host = urlHost(w.value);
+    if (host === undefined) continue;
+    if (!hosts.some((h) => host === h || host.endsWith('.' + h))) return false;
+    any = true;
+  }
+  return any;
+}
+
+/** The host of a URL written in a word (`'https://x.example:8443/a'` → `x.example`), lower case. */
+function urlHost(value: string): string | undefined {
+  const at = value.indexOf('://');
+  if (at < 0) return undefined;
+  let end = at + 3;
+  while (end < value.length && !'/:?#\'" '.includes(value[end]!)) end++;
+  const authority = value.slice(at + 3, end).toLowerCase();
+  return authority.slice(authority.lastIndexOf('@') + 1).replace(/\.$/, '');
 }
 
 /**
@@ -339,25 +568,27 @@ export function checkCredentialExfiltration(doc: Document, out: FindingCollector
  * a later command of the pipeline (redirect, tee, Out-File, copy: `writeTargets`). A command the family judged may also
  * write anywhere among its words (reg save's file, tar's archive).
  */
-function stagedSecretFiles(invs: readonly Invocation[], findingStarts: readonly number[]): Map<string, { at: Span; what: string }> {
-  const sources = new Map<number, { position: number; at: Span; what: string }>();
+function stagedSecretFiles(invs: readonly Invocation[], findingStarts: readonly number[]): Map<string, { at: Span; secret: Secret }> {
+  const sources = new Map<number, { position: number; at: Span; secret: Secret }>();
   for (const inv of invs) {
     const cmd = inv.command;
-    const what = secretOutput(cmd, findingStarts);
+    const secret = secretOutput(cmd, findingStarts);
     const known = sources.get(cmd.pipeline);
-    if (what !== undefined && (known === undefined || cmd.position < known.position))
-      sources.set(cmd.pipeline, { position: cmd.position, at: cmd.span, what });
+    if (secret !== undefined && (known === undefined || cmd.position < known.position))
+      sources.set(cmd.pipeline, { position: cmd.position, at: cmd.span, secret });
   }
-  const staged = new Map<string, { at: Span; what: string }>();
+  const staged = new Map<string, { at: Span; secret: Secret }>();
   if (sources.size === 0) return staged;
   for (const inv of invs) {
     const source = sources.get(inv.command.pipeline);
     if (source === undefined || inv.command.position < source.position) continue;
     const written = [...writeTargets(inv)];
-    if (judgedByFamily(inv.command, findingStarts)) for (const w of inv.args) if (!w.lower.startsWith('-')) written.push(w);
+    // A command the family judged, or an archiver packing credentials, writes among its words (its archive).
+    if (judgedByFamily(inv.command, findingStarts) || (ARCHIVERS.has(inv.name) && inv.command.position === source.position))
+      for (const w of inv.args) if (!w.lower.startsWith('-')) written.push(w);
     for (const w of written) {
       const key = fileKey(w.value);
-      if (key !== '' && !staged.has(key)) staged.set(key, { at: source.at, what: source.what });
+      if (key !== '' && !staged.has(key)) staged.set(key, { at: source.at, secret: source.secret });
     }
   }
   return staged;
