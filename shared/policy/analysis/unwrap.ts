@@ -120,7 +120,7 @@ const STORING_COMMANDS = new Set([
   'runas',
 ]);
 /** Remote/elevated runners whose trailing arguments are a command line (`psexec \\host -s cmd /c …`). */
-const RUNNER_PREFIXES = new Set(['psexec', 'psexec64', 'paexec', 'runas', 'csexec', 'sudo']);
+const RUNNER_PREFIXES = new Set(['psexec', 'psexec64', 'paexec', 'runas', 'csexec', 'sudo', 'winrs']);
 /** Options of those runners that take the next word as their value (PsExec `-u user`, `-w dir`; sudo for Windows `-D dir`). */
 const RUNNER_VALUE_OPTIONS = /^[-/](u|p|w|n|r|g|a|user|d|chdir)$/i;
 
@@ -1344,8 +1344,10 @@ export class Unwrapper {
           if (valued && cmd.name !== 'runas') k++;
           continue;
         }
+        // winrs (`-r:host`, `-u:user`: values attached) hands its command line to cmd on the remote machine.
+        if (cmd.name === 'winrs') out.push(this.wordsLayer(words.slice(k), 'cmd', depth, 'nested_shell'));
         // In cmd the runner passes its arguments on as written: keep the quotes that group them.
-        if (cmd.shell === 'cmd') out.push(this.argvLayer(words.slice(k), 'cmd', depth));
+        else if (cmd.shell === 'cmd') out.push(this.argvLayer(words.slice(k), 'cmd', depth));
         else out.push(this.wordsLayer(words.slice(k), this.platform === 'windows' ? 'cmd' : 'sh', depth, 'nested_shell'));
         return;
       }
