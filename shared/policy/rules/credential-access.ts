@@ -347,6 +347,7 @@ const METADATA_ONLY = new Set([
   'lsattr',
   'test',
   '[',
+  '[[',
   'file',
   'getfacl',
   'setfacl',
@@ -397,11 +398,43 @@ function checkShadowFile(inv: Invocation, out: FindingCollector): void {
   const r =
     inv.command.redirects.length > 0 ? inv.command.redirects.find((x) => x.op === '<' && SHADOW_FILES.includes(x.target.lower)) : undefined;
   const hit: Word | undefined = w ?? r?.target ?? (isInterpreter(inv.name) ? inv.args.find(namesShadowInCode) : undefined);
-  if (!hit) return;
+  if (!hit || (AWKS.has(inv.name) && awkShowsNoHash(inv))) return;
   out.add(spec('cred.shadow-file', `${inv.name} reads ${shownPath(inv, hit)}, which holds the password hashes of local accounts.`), [
     commandWord(inv),
     hit,
   ]);
+}
+
+const AWKS: ReadonlySet<string> = new Set(['awk', 'gawk', 'mawk', 'nawk']);
+
+/**
+ * An audit over the password-hash file that shows no hash (`awk -F: '($2 == "") {print $1}' /etc/shadow`, the CIS
+ * empty-password check): the hash field is only compared, never printed, and no whole line is (`$0`, a bare
+ * `print`). Fields chosen at run time (`$NF`, `$i`), getline and system() count as showing it.
+ */
+function awkShowsNoHash(inv: Invocation): boolean {
+  let program: string | undefined;
+  for (let i = 0; i < inv.args.length && program === undefined; i++) {
+    const v = inv.args[i]!.value;
+    if (v === '-f' || v.startsWith('--file')) return false;
+    if (v === '-F' || v === '-v') i++;
+    else if (!v.startsWith('-')) program = v;
+  }
+  if (program === undefined || program.length > 4096) return false;
+  const p = program.toLowerCase();
+  if (p.includes('getline') || p.includes('system(') || /\bprint(f)?\s*(;|}|$|>)/.test(p)) return false;
+  for (let at = p.indexOf('$'); at >= 0; at = p.indexOf('$', at + 1)) {
+    let end = at + 1;
+    while (end < p.length && p.charCodeAt(end) >= 48 && p.charCodeAt(end) <= 57) end++;
+    const field = p.slice(at + 1, end);
+    if (field === '' || field === '0') return false;
+    if (field !== '2') continue;
+    const after = p.slice(end, end + 4).trimStart();
+    const before = p.slice(Math.max(0, at - 4), at).trimEnd();
+    const compared = /^(==|!=|~|!~)/.test(after) || /(==|!=|~|\()$/.test(before);
+    if (!compared) return false;
+  }
+  return true;
 }
 
 function checkKeychain(inv: Invocation, out: FindingCollector): void {

@@ -439,7 +439,12 @@ function checkFifoLoop(doc: Document, out: FindingCollector): void {
 function checkPowerShellSocket(doc: Document, out: FindingCollector): void {
   const sock = docHasAny(doc, DOTNET_SOCKET_NEEDLES);
   if (!sock || !docHas(doc, 'getstream')) return;
-  const exec = docHasAny(doc, ['invoke-expression', 'iex', 'out-string', 'sendback', 'cmd.exe', 'start-process', 'sslstream']);
+  // TLS (SslStream) only wraps the stream: reverse shells use it too, but it runs nothing.
+  const exec = docHasAny(doc, ['invoke-expression', 'iex', 'out-string', 'sendback', 'cmd.exe', 'start-process']);
+  // A TLS handshake that only reads the peer's certificate (an expiry check) exchanges no data of its own.
+  const certificateProbe =
+    docHas(doc, 'remotecertificate') && !docHasAny(doc, ['.read(', '.write(', '.readline(', 'streamreader', 'streamwriter']);
+  if (!exec && certificateProbe) return;
   if (exec) {
     out.add(
       shellSpec(
