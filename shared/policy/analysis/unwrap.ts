@@ -277,6 +277,15 @@ const CARRIERS = new Map<string, Carrier>([
       ]),
     },
   ],
+  // `nsenter -t 1 -m -u -i -n -p -- bash -c '…'`: the program runs inside another process's namespaces (PID 1's: the host).
+  [
+    'nsenter',
+    {
+      kind: 'argv',
+      markers: new Set(['--']),
+      withValue: new Set(['-t', '--target', '-S', '--setuid', '-G', '--setgid']),
+    },
+  ],
   [
     'wsl',
     {

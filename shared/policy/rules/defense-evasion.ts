@@ -106,6 +106,10 @@ function checkShadowCopiesAndBackups(inv: Invocation, out: FindingCollector, doc
     ((lowers.some((l) => l === 'recoveryenabled') && lowers.includes('no')) || lowers.includes('ignoreallfailures'))
   ) {
     out.add(blockSpec('evasion.recovery.disable', `bcdedit disables Windows recovery at boot. ${RECOVERY}`), [commandWord(inv)]);
+  } else if (n === 'reagentc' && lowers.includes('/disable')) {
+    out.add(blockSpec('evasion.recovery.disable', `reagentc /disable turns off the Windows Recovery Environment. ${RECOVERY}`), [
+      commandWord(inv),
+    ]);
   } else if (n === 'diskshadow' && inv.args.some((w) => w.lower.includes('delete'))) {
     out.add(blockSpec('evasion.shadow-copies.delete', `diskshadow deletes shadow copies. ${RECOVERY}`), [commandWord(inv)]);
   } else if ((n === 'del' || n === 'erase' || n === 'remove-item' || n === 'rm') && inv.args.length > 0) {
@@ -3338,7 +3342,20 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkProtectionTasks, names: ['schtasks', ...PS_TASK_DISABLERS] },
   {
     check: checkShadowCopiesAndBackups,
-    names: ['vssadmin', 'wmic', 'wbadmin', 'bcdedit', 'diskshadow', 'del', 'erase', 'remove-item', 'rm', 'tmutil', ...POSIX_SNAPSHOT_TOOLS],
+    names: [
+      'vssadmin',
+      'wmic',
+      'wbadmin',
+      'bcdedit',
+      'reagentc',
+      'diskshadow',
+      'del',
+      'erase',
+      'remove-item',
+      'rm',
+      'tmutil',
+      ...POSIX_SNAPSHOT_TOOLS,
+    ],
   },
   {
     check: checkDefender,

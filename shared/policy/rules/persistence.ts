@@ -966,8 +966,20 @@ function checkLaunchd(inv: Invocation, out: FindingCollector): void {
 
 const PRIVILEGED_GROUPS = [
   'administrators',
+  // The local Administrators group under its localised names (Spanish/Portuguese, French, German, Italian, Dutch,
+  // Polish, Swedish/Danish/Norwegian, Czech, Russian, Ukrainian, Turkish); its SID is the same everywhere.
   'administradores',
   'administrateurs',
+  'administratoren',
+  'amministratori',
+  'beheerders',
+  'administratorzy',
+  'administratörer',
+  'administratorer',
+  'administrátoři',
+  'администраторы',
+  'адміністратори',
+  'yöneticiler',
   'remote desktop users',
   'remote management users',
   'backup operators',

