@@ -242,6 +242,20 @@ export function adversarialCases(size: number): AdversarialCase[] {
           .slice(0, size),
       ),
     },
+    {
+      // A written unit's command lines are read once per version of its text, not once per start (25 s before).
+      name: 'a 64 KB unit file restarted 50,000 times (bash)',
+      shell: 'bash',
+      platform: 'linux',
+      text: flat(
+        (
+          'cat > /etc/systemd/system/ne.service <<EOF\n[Service]\n' +
+          'ExecStart=/usr/local/bin/ne --a b\n'.repeat(1800) +
+          'EOF\n' +
+          'systemctl restart ne\n'.repeat(Math.ceil(size / 21))
+        ).slice(0, size),
+      ),
+    },
   ];
   return cases;
 }

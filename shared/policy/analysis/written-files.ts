@@ -22,7 +22,7 @@ const POWERSHELL_WRITERS: ReadonlySet<string> = new Set(['set-content', 'add-con
 export class WrittenFiles {
   /** fileKey → the text written to it so far. */
   private readonly files = new Map<string, string>();
-  /** fileKey → the command lines of the unit file, for the text in `files`. */
+  /** fileKey → the command lines of a unit file already read where it was started, for the text in `files`. */
   private readonly unitLines = new Map<string, string>();
 
   constructor(private readonly b: DocBuilder) {}
@@ -43,6 +43,8 @@ export class WrittenFiles {
     // `cmd /c f.bat` runs f.bat as a nested command line of its own, where the file is met again.
     if (cmd.name === 'cmd') return;
     for (const unit of startedUnitFiles(cmd)) {
+      // A unit started again with the same text runs the same lines: they are read at its first start only.
+      if (this.unitLines.has(unit)) continue;
       const lines = this.unitCommandLines(unit);
       if (lines !== '') out.push({ layer: derivedLayer(cmd.span, lines, 'sh', depth, 'written_file'), lex: true });
     }
@@ -60,11 +62,8 @@ export class WrittenFiles {
   private unitCommandLines(key: string): string {
     const text = this.files.get(key);
     if (text === undefined) return '';
-    let lines = this.unitLines.get(key);
-    if (lines === undefined) {
-      lines = unitCommandLines(text);
-      this.unitLines.set(key, lines);
-    }
+    const lines = unitCommandLines(text);
+    this.unitLines.set(key, lines);
     return lines;
   }
 
