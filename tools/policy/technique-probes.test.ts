@@ -37,6 +37,7 @@ const PROBE_SETS = [
   { file: 'technique-probes-round17.jsonl', items: 165, blockMin: 0.91, detectMin: 0.94, fprMax: 0.015 },
   // Round 18 is paste-and-run lures, macOS infostealers and Linux miner droppers (1–6 lines each).
   { file: 'technique-probes-round18.jsonl', items: 292, blockMin: 0.95, detectMin: 0.96, fprMax: 0.005 },
+  { file: 'technique-probes-round19.jsonl', items: 308, blockMin: 0.91, detectMin: 0.88, fprMax: 0.005 },
   { file: 'technique-probes-gaps.jsonl', items: 474, blockMin: 0.99, detectMin: 0.99, fprMax: 0.005 },
 ];
 
