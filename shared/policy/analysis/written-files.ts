@@ -22,8 +22,8 @@ const POWERSHELL_WRITERS: ReadonlySet<string> = new Set(['set-content', 'add-con
 export class WrittenFiles {
   /** fileKey → the text written to it so far. */
   private readonly files = new Map<string, string>();
-  /** fileKey → the command lines of a unit file already read where it was started, for the text in `files`. */
-  private readonly unitLines = new Map<string, string>();
+  /** Written unit files (fileKey) whose command lines were read where they were started, for the text in `files`. */
+  private readonly startedUnits = new Set<string>();
 
   constructor(private readonly b: DocBuilder) {}
 
@@ -43,9 +43,11 @@ export class WrittenFiles {
     // `cmd /c f.bat` runs f.bat as a nested command line of its own, where the file is met again.
     if (cmd.name === 'cmd') return;
     for (const unit of startedUnitFiles(cmd)) {
+      const text = this.files.get(unit);
       // A unit started again with the same text runs the same lines: they are read at its first start only.
-      if (this.unitLines.has(unit)) continue;
-      const lines = this.unitCommandLines(unit);
+      if (text === undefined || this.startedUnits.has(unit)) continue;
+      this.startedUnits.add(unit);
+      const lines = unitCommandLines(text);
       if (lines !== '') out.push({ layer: derivedLayer(cmd.span, lines, 'sh', depth, 'written_file'), lex: true });
     }
     for (const path of executedPaths(cmd)) {
@@ -56,15 +58,6 @@ export class WrittenFiles {
       if (shell !== null) out.push({ layer: derivedLayer(cmd.span, text, shell, depth, 'written_file'), lex: true });
       return;
     }
-  }
-
-  /** The command lines of a written unit file, read once per version of its text (a unit may be restarted many times). */
-  private unitCommandLines(key: string): string {
-    const text = this.files.get(key);
-    if (text === undefined) return '';
-    const lines = unitCommandLines(text);
-    this.unitLines.set(key, lines);
-    return lines;
   }
 
   /** `echo … > f`, `printf … >> f`, `cat > f <<EOF`, PowerShell `'…' > f`: the text written, or the file forgotten. */
@@ -112,7 +105,7 @@ export class WrittenFiles {
   }
 
   private write(key: string, text: string | null, append: boolean): void {
-    this.unitLines.delete(key);
+    this.startedUnits.delete(key);
     const before = append ? this.files.get(key) : undefined;
     // Unknown text overwriting a file leaves nothing known; appended to a known one, the known part still runs.
     if (text === null) {

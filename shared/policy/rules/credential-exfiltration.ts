@@ -305,11 +305,18 @@ const CREDENTIAL_PRINTERS: ReadonlyMap<string, readonly CredentialPrinter[]> = n
 function printedCredential(words: readonly Word[], from: number): CredentialPrinter | undefined {
   const printers = CREDENTIAL_PRINTERS.get(programName(words[from]?.value ?? ''));
   if (printers === undefined) return undefined;
-  const verbs: string[] = [];
-  for (let k = from + 1; k < words.length && verbs.length < 4; k++) if (!words[k]!.lower.startsWith('-')) verbs.push(words[k]!.lower);
-  return printers.find(
-    (p) => p.verbs.every((v, k) => verbs[k] === v) && (p.needs === undefined || words.some((w, k) => k > from && w.lower === p.needs)),
-  );
+  // The words that are not options; a global option's value may come first (`aws --profile prod secretsmanager …`).
+  const plain: string[] = [];
+  for (let k = from + 1; k < words.length && plain.length < 8; k++) if (!words[k]!.lower.startsWith('-')) plain.push(words[k]!.lower);
+  return printers.find((p) => {
+    const at = plain.indexOf(p.verbs[0]!);
+    return (
+      at >= 0 &&
+      at <= 2 &&
+      p.verbs.every((v, k) => plain[at + k] === v) &&
+      (p.needs === undefined || words.some((w, k) => k > from && w.lower === p.needs))
+    );
+  });
 }
 
 /**

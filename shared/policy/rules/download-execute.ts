@@ -1209,7 +1209,6 @@ function downloadsByPlace(doc: Document): Map<string, Span> | null {
   return out;
 }
 
-/** Records where a command unpacks a downloaded archive (a file downloaded earlier, or a download piped in). */
 /** Downloads a glob is matched against (`tar xzf node_exporter-*.tar.gz`): the first ones, so the cost stays bounded. */
 const MAX_GLOB_CANDIDATES = 64;
 
@@ -1226,6 +1225,7 @@ function downloadedArchive(flow: SessionFlow, key: string): string | undefined {
   return undefined;
 }
 
+/** Records where a command unpacks a downloaded archive (a file downloaded earlier, or a download piped in). */
 function recordUnpacking(doc: Document, cmd: SimpleCommand, flow: SessionFlow, current: boolean): void {
   const unpacking = archiveExtraction(cmd);
   if (!unpacking) return;
