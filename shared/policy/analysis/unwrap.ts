@@ -353,6 +353,17 @@ const CARRIERS = new Map<string, Carrier>([
 /** awk options that take the next word as their value (the program text is the first other word). */
 const AWK_WITH_VALUE = new Set(['-f', '-v', '-F', '--file', '--assign', '--field-separator']);
 
+/** awk's program text as given on its command line (the first word that is not an option); undefined when it is read from a file (`-f`). */
+export function awkProgram(args: readonly Word[]): Word | undefined {
+  for (let k = 0; k < args.length; k++) {
+    const v = args[k]!.value;
+    if (v === '-f' || v === '--file' || v.startsWith('--file=')) return undefined;
+    if (AWK_WITH_VALUE.has(v)) k++;
+    else if (!v.startsWith('-')) return args[k];
+  }
+  return undefined;
+}
+
 /** Calls that run their string argument with the shell, per language (sticky scan, no backtracking). */
 const SHELL_SINKS: Readonly<Record<ScriptLanguage, RegExp>> = {
   python:

@@ -10,6 +10,7 @@
 import { pipelineNeighbours } from '../analysis/semantics';
 import { firstAtLeast } from '../analysis/builder';
 import { resolvePath } from '../analysis/directories';
+import { awkProgram } from '../analysis/unwrap';
 import type { Assignment, Document, SimpleCommand, Word } from '../analysis/document';
 import type { Span } from '../types';
 import { CREDENTIAL_FUNCTIONS, CREDENTIAL_TOOLS, MIMIKATZ_MODULES } from '../catalog/offensive-tools';
@@ -413,15 +414,9 @@ const AWKS: ReadonlySet<string> = new Set(['awk', 'gawk', 'mawk', 'nawk']);
  * `print`). Fields chosen at run time (`$NF`, `$i`), getline and system() count as showing it.
  */
 function awkShowsNoHash(inv: Invocation): boolean {
-  let program: string | undefined;
-  for (let i = 0; i < inv.args.length && program === undefined; i++) {
-    const v = inv.args[i]!.value;
-    if (v === '-f' || v.startsWith('--file')) return false;
-    if (v === '-F' || v === '-v') i++;
-    else if (!v.startsWith('-')) program = v;
-  }
-  if (program === undefined || program.length > 4096) return false;
-  const p = program.toLowerCase();
+  const program = awkProgram(inv.args);
+  if (program === undefined || program.value.length > 4096) return false;
+  const p = program.lower;
   if (p.includes('getline') || p.includes('system(') || /\bprint(f)?\s*(;|}|$|>)/.test(p)) return false;
   for (let at = p.indexOf('$'); at >= 0; at = p.indexOf('$', at + 1)) {
     let end = at + 1;

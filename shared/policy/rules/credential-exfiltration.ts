@@ -301,20 +301,20 @@ const CREDENTIAL_PRINTERS: ReadonlyMap<string, readonly CredentialPrinter[]> = n
   ['kubectl', [{ verbs: ['create', 'token'], what: 'a Kubernetes service-account token', hosts: [] }]],
 ]);
 
-/** What a command at `words[from]` prints when it is a credential printer (`gcloud auth print-access-token`). */
-function printedCredential(words: readonly Word[], from: number): CredentialPrinter | undefined {
-  const printers = CREDENTIAL_PRINTERS.get(programName(words[from]?.value ?? ''));
+/** What a command prints when it is a credential printer (`gcloud auth print-access-token`). */
+function printedCredential(words: readonly Word[]): CredentialPrinter | undefined {
+  const printers = CREDENTIAL_PRINTERS.get(programName(words[0]?.value ?? ''));
   if (printers === undefined) return undefined;
   // The words that are not options; a global option's value may come first (`aws --profile prod secretsmanager …`).
   const plain: string[] = [];
-  for (let k = from + 1; k < words.length && plain.length < 8; k++) if (!words[k]!.lower.startsWith('-')) plain.push(words[k]!.lower);
+  for (let k = 1; k < words.length && plain.length < 8; k++) if (!words[k]!.lower.startsWith('-')) plain.push(words[k]!.lower);
   return printers.find((p) => {
     const at = plain.indexOf(p.verbs[0]!);
     return (
       at >= 0 &&
       at <= 2 &&
       p.verbs.every((v, k) => plain[at + k] === v) &&
-      (p.needs === undefined || words.some((w, k) => k > from && w.lower === p.needs))
+      (p.needs === undefined || words.some((w) => w.lower === p.needs))
     );
   });
 }
@@ -366,21 +366,13 @@ interface Secret {
 }
 const ANYWHERE: readonly string[] = [];
 
-/** The first word xargs runs (`xargs -I{} -n 1 aws …` → the index of `aws`). */
-function xargsProgram(words: readonly Word[]): number {
-  let k = 1;
-  while (k < words.length && words[k]!.value.startsWith('-')) k += XARGS_OPTIONS_WITH_VALUE.has(words[k]!.value) ? 2 : 1;
-  return k;
-}
-const XARGS_OPTIONS_WITH_VALUE: ReadonlySet<string> = new Set(['-I', '-n', '-P', '-d', '-L', '-s', '-E', '-a']);
-
 /** Why a command's output holds secrets, or undefined. `findingStarts`: where the family's findings begin, sorted. */
 function secretOutput(cmd: SimpleCommand, findingStarts: readonly number[]): Secret | undefined {
   const what = secretOutputText(cmd, findingStarts);
   if (what !== undefined) return { what, hosts: ANYWHERE };
   const words = cmd.words;
   const name = cmd.name;
-  const printed = printedCredential(words, name === 'xargs' ? xargsProgram(words) : 0);
+  const printed = printedCredential(words);
   if (printed !== undefined) return printed;
   if (FILE_READERS.has(name)) {
     const file = words.find((w, k) => k > 0 && CREDENTIAL_CONFIG_FILES.some((f) => w.lower.replace(/\\/g, '/').includes(f)));
@@ -497,7 +489,7 @@ function checkSecretVariables(doc: Document, requests: readonly Invocation[], ou
   let held: Map<string, { at: Span; secret: Secret }> | undefined;
   for (const cmd of doc.commands) {
     if (cmd.assignTo === undefined) continue;
-    const secret = printedCredential(cmd.words, 0);
+    const secret = printedCredential(cmd.words);
     if (secret !== undefined && secret.hosts.length > 0) (held ??= new Map()).set(cmd.assignTo.toLowerCase(), { at: cmd.span, secret });
   }
   if (held === undefined) return;

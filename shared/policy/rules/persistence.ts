@@ -183,9 +183,7 @@ function writtenWordWith(inv: Invocation, doc: Document, needle: string): Word |
     c.words.slice(1).find(has) ?? c.redirects.find((r) => r.heredoc === true && has(r.target))?.target;
   const own = inCommand(inv.command);
   if (own !== undefined) return own;
-  const position = inv.command.position;
-  const previous = position > 0 ? doc.pipelines[inv.command.pipeline]?.[position - 1] : undefined;
-  const feeder = previous === undefined ? undefined : doc.commands[previous];
+  const feeder = pipelineNeighbours(doc, inv.command, 'before', 1)[0];
   return feeder === undefined ? undefined : inCommand(feeder);
 }
 
@@ -207,9 +205,7 @@ function visibleWrittenText(inv: Invocation, doc: Document): string[] | undefine
   if (own !== undefined) return own;
   if (inv.name !== 'tee' && inv.name !== 'cat') return undefined;
   if (inv.name === 'cat' && positionals(inv.args).length > 0) return undefined;
-  const position = inv.command.position;
-  const previous = position > 0 ? doc.pipelines[inv.command.pipeline]?.[position - 1] : undefined;
-  const feeder = previous === undefined ? undefined : doc.commands[previous];
+  const feeder = pipelineNeighbours(doc, inv.command, 'before', 1)[0];
   return feeder === undefined ? undefined : printed(feeder);
 }
 
