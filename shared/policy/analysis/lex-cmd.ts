@@ -77,6 +77,11 @@ class CmdLexer {
   private readonly writtenFiles = new Map<string, string | undefined>();
   /** `doskey name=text`: macros typed at the prompt, by lower-case name: their text as written (`$*`, `$1`, `$T` … unexpanded) and its `$` count. */
   private readonly macros = new Map<string, { text: string; dollars: number }>();
+  /**
+   * The `for … do (` blocks around the command being read, innermost last: each binds its variable in every
+   * command of its block (`net stop %%s` on the block's second line), as `do CMD` does on one line.
+   */
+  private readonly forBlocks: { depth: number; variable: string; bind: ForBinder | undefined }[] = [];
   /** The last `echo` command: its index in the builder and the line it prints, for a `( … )>file` block around it. */
   private lastEcho: { command: number; start: number; line: string | undefined } | null = null;
 
@@ -459,6 +464,12 @@ class CmdLexer {
     let words = raw;
     /** The variable of the last `for` unwrapped: as the command name and still unbound, it hides what runs. */
     let loopVariable = '';
+    const blocks = this.forBlocks;
+    while (blocks.length > 0 && (blocks[blocks.length - 1] as { depth: number }).depth > this.parenDepth) blocks.pop();
+    for (const block of blocks) {
+      if (block.bind !== undefined) words = block.bind(words);
+      loopVariable = block.variable;
+    }
     // `if [/i] [not] cond cmd`, `for … do cmd`, `else cmd`, `call cmd`.
     for (let guard = 0; guard < 8 && words.length > 0; guard++) {
       const head = keyword((words[0] as RawWord).value);
@@ -471,7 +482,12 @@ class CmdLexer {
         const inAt = words.findIndex((w, k) => k > 1 && w.value.toLowerCase() === 'in');
         if (inAt > 1) loopVariable = (words[inAt - 1] as RawWord).value;
         this.forCommand(words, doAt);
-        words = doAt < 0 ? [] : bindForVariable(words, doAt, this.t.vars);
+        const bind = doAt < 0 ? undefined : forBinder(words, doAt, this.t.vars);
+        const body = doAt < 0 ? [] : words.slice(doAt + 1);
+        if (doAt >= 0 && body.length === 0 && this.t.text[this.pos] === '(' && blocks.length < MAX_FOR_BLOCKS) {
+          blocks.push({ depth: this.parenDepth + 1, variable: loopVariable, bind });
+        }
+        words = bind === undefined ? body : bind(body);
         continue;
       }
       if (head === 'call' && words.length > 1 && (words[1] as RawWord).value.startsWith(':')) {
@@ -934,66 +950,74 @@ function expandMacro(macro: string, args: readonly RawWord[], text: string): str
   return out;
 }
 
+/** Nested `for … do (` blocks followed (deeper ones leave their variables as written): each binding is applied to every command inside. */
+const MAX_FOR_BLOCKS = 8;
+
+/** Binds a `for` variable in the words of its body (one command after `do`, or each command of a `do ( … )` block). */
+type ForBinder = (body: readonly RawWord[]) => RawWord[];
+
 /**
- * The body of `for [/r root | /d] %x in (a b c) do BODY` (the words after `do`), with `%x` standing for
- * the set's items joined by commas, so that rules see every item (`for %s in (WinDefend Sense) do sc
- * stop %s`); with `/r` the files found have those names, somewhere under the root. Sets of lines (`/f`),
- * numbers (`/l`) and of anything not written out leave the variable as it is.
+ * How the body of `for [/r root | /d] %x in (a b c) do BODY` reads: `%x` stands for the set's items joined by
+ * commas, so that rules see every item (`for %s in (WinDefend Sense) do sc stop %s`); with `/r` the files
+ * found have those names, somewhere under the root. Sets of lines (`/f`) bind as `forLineBinder` says;
+ * numbers (`/l`) and sets of anything not written out leave the variable as it is (undefined).
  */
-function bindForVariable(words: readonly RawWord[], doAt: number, vars: VariableTable): RawWord[] {
-  const body = words.slice(doAt + 1);
+function forBinder(words: readonly RawWord[], doAt: number, vars: VariableTable): ForBinder | undefined {
   const inAt = words.findIndex((w, k) => k > 1 && k < doAt && w.value.toLowerCase() === 'in');
-  if (inAt < 2 || inAt + 1 >= doAt) return body;
+  if (inAt < 2 || inAt + 1 >= doAt) return undefined;
   const variable = (words[inAt - 1] as RawWord).value;
-  if (!isForVariable(variable)) return body;
+  if (!isForVariable(variable)) return undefined;
   for (let k = 1; k < inAt - 1; k++) {
     const option = (words[k] as RawWord).value.toLowerCase();
-    if (option === '/f') return bindForLine(words, inAt, doAt, body, vars);
-    if (option === '/l') return body;
+    if (option === '/f') return forLineBinder(words, inAt, doAt, vars);
+    if (option === '/l') return undefined;
   }
   const items: string[] = [];
   for (let k = inAt + 1; k < doAt; k++) {
     for (const piece of (words[k] as RawWord).value.split(/[ ,;\t()]/)) if (piece.length > 0) items.push(piece);
   }
-  if (items.length === 0 || items.some((item) => item.includes('%') || item.includes('!'))) return body;
+  if (items.length === 0 || items.some((item) => item.includes('%') || item.includes('!'))) return undefined;
   // The set is read as written: cmd removes its carets before looping (`(u^n^attend.xml)`).
   for (let k = 0; k < items.length; k++) if ((items[k] as string).includes('^')) items[k] = (items[k] as string).replace(/\^(.?)/g, '$1');
   const value = joinWithinLimit(items, ',');
-  return body.map((w) => {
-    if (!w.value.includes(variable)) return w;
-    const parts = w.value.split(variable);
-    // Each use counts against the expansion budget: a body of a thousand `%x` does not multiply the list.
-    return vars.spend((parts.length - 1) * value.length) ? { ...w, value: parts.join(value) } : w;
-  });
+  return (body) =>
+    body.map((w) => {
+      if (!w.value.includes(variable)) return w;
+      const parts = w.value.split(variable);
+      // Each use counts against the expansion budget: a body of a thousand `%x` does not multiply the list.
+      return vars.spend((parts.length - 1) * value.length) ? { ...w, value: parts.join(value) } : w;
+    });
 }
 
 /**
- * The body of `for /f … %x in (SOURCE) do BODY` with `%x` bound when SOURCE yields one known line (see
+ * How the body of `for /f … %x in (SOURCE) do BODY` reads when SOURCE yields one known line (see
  * `forLineValue`). The value is split at blanks like the rest of the line (`do %x` of `echo mshta http://…`
  * runs mshta with an argument), and every word it lands in counts as obfuscated: it only hides a name.
  */
-function bindForLine(words: readonly RawWord[], inAt: number, doAt: number, body: RawWord[], vars: VariableTable): RawWord[] {
+function forLineBinder(words: readonly RawWord[], inAt: number, doAt: number, vars: VariableTable): ForBinder | undefined {
   const variable = (words[inAt - 1] as RawWord).value;
   const line = forLineValue(words, inAt, doAt);
-  if (line === undefined) return body;
+  if (line === undefined) return undefined;
   const { value, located } = line;
-  const out: RawWord[] = [];
-  for (const w of body) {
-    if (!w.value.includes(variable)) {
-      out.push(w);
-      continue;
+  return (body) => {
+    const out: RawWord[] = [];
+    for (const w of body) {
+      if (!w.value.includes(variable)) {
+        out.push(w);
+        continue;
+      }
+      const parts = w.value.split(variable);
+      if (!vars.spend((parts.length - 1) * value.length)) {
+        out.push(w);
+        continue;
+      }
+      const bound = parts.join(value);
+      const pieces = w.quoted ? [bound] : bound.split(/[ \t]+/).filter((piece) => piece.length > 0);
+      // A program found with `where` is that program, not a disguise.
+      for (const piece of pieces) out.push({ ...w, value: piece, obfuscated: !located });
     }
-    const parts = w.value.split(variable);
-    if (!vars.spend((parts.length - 1) * value.length)) {
-      out.push(w);
-      continue;
-    }
-    const bound = parts.join(value);
-    const pieces = w.quoted ? [bound] : bound.split(/[ \t]+/).filter((piece) => piece.length > 0);
-    // A program found with `where` is that program, not a disguise.
-    for (const piece of pieces) out.push({ ...w, value: piece, obfuscated: !located });
-  }
-  return out;
+    return out;
+  };
 }
 
 /**

@@ -52,6 +52,18 @@ describe('loop variables stand for the items of their list', () => {
     expect(words(doc('for /l %n in (1,1,5) do echo %n', 'cmd'), 'echo')).toEqual(['echo', '%n']);
   });
 
+  it('cmd for loops with a do ( … ) block bind the set in every command of the block, and only there', () => {
+    const d = doc('for %%s in (VSS wbengine) do (\n  net stop %%s /y\n  sc config %%s start= disabled\n)\necho %%s', 'cmd');
+    expect(words(d, 'net')).toEqual(['net', 'stop', 'VSS,wbengine', '/y']);
+    expect(words(d, 'sc')).toEqual(['sc', 'config', 'VSS,wbengine', 'start=', 'disabled']);
+    expect(words(d, 'echo')).toEqual(['echo', '%%s']);
+    // Nested blocks bind both variables; a block's variable still unknown as the program hides what runs.
+    const nested = doc('for %%a in (srv1) do (\n for %%b in (Sense) do (\n  sc \\\\%%a stop %%b\n )\n)', 'cmd');
+    expect(words(nested, 'sc')).toEqual(['sc', '\\\\srv1', 'stop', 'Sense']);
+    const computed = doc('for /f %%p in (list.txt) do (\n  %%p /quiet\n)', 'cmd');
+    expect(computed.commands[0]?.words[0]?.obfuscated).toBe(true);
+  });
+
   it('keeps a huge list bounded', () => {
     const items = Array.from({ length: 5000 }, (_, i) => `host${i}`).join(' ');
     const value = words(doc(`for h in ${items}; do ping $h; done`, 'bash'), 'ping')?.[1] ?? '';
