@@ -7,7 +7,7 @@
  * expression mode, string building (`+`, `-f`, `-join`, `[char]`, `[char[]]`, `-replace`).
  */
 import { LIMITS, makeWord, wordOf } from './builder';
-import type { Word } from './document';
+import type { SimpleCommand, Word } from './document';
 import { castValue, charCodePipeline, foldElements, indexChars, type Element } from './fold';
 import { WINDOWS_ENVIRONMENT } from './lex-cmd';
 import { PieceTextBuilder, prefixedSliceLayer } from './layer';
@@ -368,6 +368,7 @@ class PowerShellLexer {
         const piped = command.single;
         if (piped?.list) pipelineInput = boundedJoin(piped.list, ',');
         else if (piped?.constant !== undefined) pipelineInput = piped.constant;
+        else if (found.length > first) pipelineInput = selectedNames(b.commands, found[found.length - 1] as number, pipeline);
         this.pos++;
         // A pipe may be followed by a newline.
         while (this.pos < this.n && (isSpace(text.charCodeAt(this.pos)) || text[this.pos] === '\n')) this.pos++;
@@ -1796,6 +1797,44 @@ class ElementParts {
 
 function isForeachKeyword(e: Element): boolean {
   return e.text.length === 7 && !e.quoted && e.text.toLowerCase() === 'foreach';
+}
+
+/** Properties that name the item itself (a service, process, package, file): filtering on them selects by name. */
+const NAME_PROPERTIES = new Set(['name', 'displayname', 'servicename', 'processname', 'description', 'productname']);
+const NAME_FILTERS = new Set(['-eq', '-ieq', '-like', '-ilike', '-match', '-imatch']);
+
+/**
+ * The names a `Where-Object` filter on a name keeps, comma-joined, as what flows on to a ForEach-Object block
+ * (`Get-Service | ? { $_.DisplayName -match 'Sophos|Carbon' } | % { Stop-Service $_.Name }`): the block's `$_`
+ * is one of them. Both spellings: `? Name -like 'x*'` and a script block of `$_.Name -op 'value'` tests
+ * (`-or` joined); a regex alternation counts as its alternatives. Undefined for any other command or filter.
+ */
+function selectedNames(commands: readonly SimpleCommand[], index: number, pipeline: number): string | undefined {
+  const where = commands[index];
+  if (where === undefined || where.pipeline !== pipeline || where.name !== 'where-object') return undefined;
+  const names: string[] = [];
+  const collect = (words: readonly Word[], from: number, property: (w: Word) => boolean): void => {
+    for (let i = from; i + 2 < words.length && names.length < 32; i++) {
+      const op = words[i + 1] as Word;
+      if (!property(words[i] as Word) || !NAME_FILTERS.has(op.lower)) continue;
+      const value = (words[i + 2] as Word).value;
+      for (const piece of op.lower.endsWith('match') ? value.split('|') : [value]) if (piece.length > 0) names.push(piece);
+    }
+  };
+  collect(where.words, 1, (w) => NAME_PROPERTIES.has(w.lower));
+  const block = where.words[1]?.nested ?? [];
+  for (const k of block.slice(0, 4)) {
+    const test = commands[k];
+    if (test !== undefined) collect(test.words, 0, (w) => isItemProperty(w.lower));
+  }
+  return names.length === 0 ? undefined : boundedJoin(names, ',');
+}
+
+/** `$_.Name`, `$PSItem.DisplayName`: a name property of the pipeline item. */
+function isItemProperty(lower: string): boolean {
+  const dot = lower.indexOf('.');
+  const item = lower.slice(0, dot);
+  return dot > 0 && (item === '$_' || item === '$psitem') && NAME_PROPERTIES.has(lower.slice(dot + 1));
 }
 
 function isForEachObject(e: Element): boolean {

@@ -992,6 +992,18 @@ export function evaluatesOutput(doc: Document, cmd: SimpleCommand): boolean {
   return pipelineNeighbours(doc, cmd, 'after', 4).some((other) => other.name === 'invoke-expression');
 }
 
+/** The commands written inside these words (`(…)`, `$(…)`, script blocks), at most 256 of them. */
+export function commandsNestedIn(doc: Document, words: readonly Word[]): SimpleCommand[] {
+  const out: SimpleCommand[] = [];
+  for (const w of words) {
+    for (const k of w.nested ?? []) {
+      const nested = doc.commands[k];
+      if (nested !== undefined && out.length < 256) out.push(nested);
+    }
+  }
+  return out;
+}
+
 /**
  * The commands of `command`'s pipeline after it (or before it), nearest first, at most `limit`: a
  * filter sits a step or two away (`tcpdump -A | grep -i pass`); the bound keeps a pathological

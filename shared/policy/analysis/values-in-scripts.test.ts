@@ -29,6 +29,22 @@ describe('loop variables stand for the items of their list', () => {
     expect(words(doc("'Sense' | % { Stop-Service $PSItem }", 'powershell'), 'stop-service')).toEqual(['Stop-Service', 'Sense']);
   });
 
+  it('$_ of a ForEach-Object block after a Where-Object filter on a name stands for the names it keeps', () => {
+    const d = doc(
+      "Get-Service | Where-Object { $_.DisplayName -match 'Sophos|Carbon' -or $_.Name -eq 'Sense' } | % { Stop-Service $_.Name }",
+      'powershell',
+    );
+    expect(words(d, 'stop-service')).toEqual(['Stop-Service', 'Sophos,Carbon,Sense.Name']);
+    expect(words(doc("Get-Process | ? ProcessName -like 'MsMp*' | % { Stop-Process -Name $_ }", 'powershell'), 'stop-process')).toEqual([
+      'Stop-Process',
+      '-Name',
+      'MsMp*',
+    ]);
+    // A filter on anything but a name says nothing of which items pass.
+    const byStatus = doc("Get-Service | ? { $_.Status -eq 'Stopped' } | % { Start-Service $_ }", 'powershell');
+    expect(words(byStatus, 'start-service')).toEqual(['Start-Service', '$_']);
+  });
+
   it('leaves the variable unknown when the items are not known, and $_ unbound outside the block', () => {
     const d = doc('foreach ($s in (Get-Service)) { Stop-Service $s }\nGet-Service | % { $_.Name }\nWrite-Output $_', 'powershell');
     expect(words(d, 'stop-service')).toEqual(['Stop-Service', '$s']);

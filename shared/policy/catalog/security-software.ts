@@ -15,6 +15,8 @@ export const SECURITY_SERVICE_TOKENS: readonly string[] = [
   'sense',
   'msmpeng',
   'securityhealthservice',
+  // Display names (Microsoft Defender Antivirus Service, Windows Defender Firewall), which filters match on
+  'defender',
   'wscsvc',
   'mpssvc',
   'eventlog',

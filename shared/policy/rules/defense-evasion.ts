@@ -22,7 +22,7 @@ import {
   securityVendorDomain,
 } from '../catalog/security-software';
 import { globMatch } from '../analysis/names';
-import { pipelineNeighbours } from '../analysis/semantics';
+import { commandsNestedIn, pipelineNeighbours } from '../analysis/semantics';
 import {
   argLowers,
   ChecksByName,
@@ -588,6 +588,8 @@ const PACKAGE_REMOVE_VERBS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
 /** Cmdlets that act on the services or processes piped into them (`Get-Service WinDefend | Stop-Service`). */
 const PIPED_STOPPERS: ReadonlySet<string> = new Set(['stop-service', 'set-service', 'suspend-service', 'stop-process']);
 const SERVICE_LISTERS: ReadonlySet<string> = new Set(['get-service', 'get-process', 'get-ciminstance', 'get-wmiobject']);
+/** Cmdlets that pass on some of the items piped into them. */
+const PIPELINE_FILTERS: ReadonlySet<string> = new Set(['where-object', 'sort-object', 'select-object']);
 
 /**
  * A security agent removed by its package manager (`yum remove falcon-sensor`), killed by PID lookup
@@ -636,10 +638,13 @@ function checkSecurityAgentRemoval(inv: Invocation, out: FindingCollector, doc: 
   }
   if (PIPED_STOPPERS.has(n) && inv.command.position > 0) {
     if (n === 'set-service' && !argLowers(inv).some((l) => l === 'disabled' || l === 'stopped')) return;
-    const previous = doc.pipelines[inv.command.pipeline]?.[inv.command.position - 1];
-    const lister = previous === undefined ? undefined : doc.commands[previous];
+    // The listing may be narrowed by filters on the way (`Get-Service | ? DisplayName -like '*Sophos*' | Stop-Service`).
+    const upstream = pipelineNeighbours(doc, inv.command, 'before', 4);
+    const listerAt = upstream.findIndex((c) => !PIPELINE_FILTERS.has(c.name));
+    const lister = upstream[listerAt];
     if (!lister || !SERVICE_LISTERS.has(lister.name)) return;
-    const agent = securityProcessNamed(lister);
+    const filters = upstream.slice(0, listerAt).flatMap((f) => [f, ...commandsNestedIn(doc, f.words)]);
+    const agent = securityProcessNamed(lister) ?? filters.map(securityProcessNamed).find((w) => w !== undefined);
     if (agent)
       out.add(
         flagSpec('evasion.security-service.stop', `${n} stops or disables "${agent.value}", a security, logging or firewall component.`),
@@ -1347,7 +1352,7 @@ function checkSecurityRegistry(inv: Invocation, out: FindingCollector, doc: Docu
     return;
   }
   const loc = SECURITY_REGISTRY.find((s) => text.includes(s.needle));
-  if (loc && !hardens(inv)) {
+  if (loc && !hardens(inv) && !createsEmptyKey(inv)) {
     out.add(flagSpec('evasion.registry', `Changes ${loc.what} in the registry.`), [commandWord(inv), write?.word]);
     return;
   }
@@ -1363,6 +1368,13 @@ function checkSecurityRegistry(inv: Invocation, out: FindingCollector, doc: Docu
       [commandWord(inv), write?.word],
     );
   }
+}
+
+/** `New-Item HKLM:\…\ScriptBlockLogging -Force`: a key made with no value sets nothing; the values written into it decide. */
+function createsEmptyKey(inv: Invocation): boolean {
+  return (
+    (inv.name === 'new-item' || inv.name === 'ni') && optionValue(inv.args, 'value') === undefined && positionals(inv.args).length <= 1
+  );
 }
 
 /** The service a registry path names (`…\currentcontrolset\services\sysmondrv` → `sysmondrv`), or undefined. */
@@ -3150,19 +3162,36 @@ const TIMESTAMP_WRITES = new NeedleGroup([
   '.lastaccesstime',
 ]);
 
-/** `(Get-Item x).LastWriteTime = '01/01/2019'`: a statement assigning to a file's timestamp property. */
+/**
+ * `(Get-Item x).LastWriteTime = '01/01/2019'`: a statement assigning to a file's timestamp property. Setting it
+ * to the present (`= Get-Date`, `[DateTime]::Now`) is what `touch` does to a marker file, not a chosen date.
+ */
 function timestampAssignment(doc: Document): boolean {
   for (const c of doc.commands) {
     if (c.words[1]?.value !== '=') continue;
     const target = c.words[0]!.lower;
     if (
       target.endsWith('time') &&
-      (target.includes('.lastwritetime') || target.includes('.creationtime') || target.includes('.lastaccesstime'))
+      (target.includes('.lastwritetime') || target.includes('.creationtime') || target.includes('.lastaccesstime')) &&
+      !PRESENT_TIME.has(
+        c.words
+          .slice(2)
+          .map((w) => w.lower.replace(/[()]/g, ''))
+          .join(' '),
+      )
     )
       return true;
   }
   return false;
 }
+
+const PRESENT_TIME: ReadonlySet<string> = new Set([
+  'get-date',
+  '[datetime]::now',
+  '[datetime]::utcnow',
+  '[system.datetime]::now',
+  '[system.datetime]::utcnow',
+]);
 
 /** `AdvancedRun … /CommandLine "stop WinDefend"`: a stop verb and a security service inside one argument. */
 function findSecurityServiceStopInArguments(doc: Document): Word | undefined {

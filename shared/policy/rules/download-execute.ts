@@ -15,6 +15,7 @@
 import type { Document, SimpleCommand, Word } from '../analysis/document';
 import {
   archiveExtraction,
+  commandsNestedIn,
   computedProgram,
   containsUrl,
   contentWriteTargets,
@@ -97,24 +98,14 @@ function writtenText(cmd: SimpleCommand): string | undefined {
   return body === undefined ? undefined : body.target.value.toLowerCase();
 }
 
-/** All commands nested (transitively) inside a word. */
-function nestedCommands(doc: Document, w: Word, out: SimpleCommand[] = [], guard = { n: 0 }): SimpleCommand[] {
-  for (const i of w.nested ?? []) {
-    const cmd = doc.commands[i];
-    if (!cmd || guard.n++ > 256) continue;
-    out.push(cmd);
-  }
-  return out;
-}
-
 /** A command one of whose words is (or holds) a download's output: `(iwr $u).Content`, `-Value (irm $u)`. */
 function holdsFetchedOutput(doc: Document, cmd: SimpleCommand): boolean {
-  for (const w of cmd.words) if (w.nested !== undefined && nestedCommands(doc, w).some(fetchesToOutput)) return true;
+  for (const w of cmd.words) if (w.nested !== undefined && commandsNestedIn(doc, [w]).some(fetchesToOutput)) return true;
   return false;
 }
 
 function fetchSpanIn(doc: Document, flow: SessionFlow, w: Word): Span | null | undefined {
-  for (const c of nestedCommands(doc, w)) if (isFetch(c)) return c.span;
+  for (const c of commandsNestedIn(doc, [w])) if (isFetch(c)) return c.span;
   for (const name of referencedVariables(w)) if (flow.fetchedVariables.has(name)) return flow.fetchedVariables.get(name) ?? null;
   return undefined;
 }
@@ -818,7 +809,7 @@ function fetchingFunctions(doc: Document): FetchingFunctions | null {
       // The body's commands are nested in the definition's `{…}` word; parameters may follow the name (`function F($u) {…}`).
       const written = cmd.words[1]!.lower;
       name = written.includes('(') ? written.slice(0, written.indexOf('(')) : written;
-      body = nestedCommands(doc, cmd.words[cmd.words.length - 1]!);
+      body = commandsNestedIn(doc, [cmd.words[cmd.words.length - 1]!]);
     } else if (isPosixFunctionDefinition(doc, cmd) && posixDefinitions++ < MAX_FUNCTIONS) {
       name = cmd.name;
       body = functionBody(doc, i);
@@ -1037,7 +1028,7 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
           (prev.name === 'echo' || prev.name === 'printf' || prev.name === 'cat' || prev.name === '' || prev.name === 'write-output') &&
           flow.fetchedVariables.size > 0 &&
           referencesAny(prev, flow.fetchedVariables);
-        const fromExpression = prev.name === '' && prev.words.some((w) => nestedCommands(doc, w).some(fetchesToOutput));
+        const fromExpression = prev.name === '' && prev.words.some((w) => commandsNestedIn(doc, [w]).some(fetchesToOutput));
         const fromFunction = fetchers !== null && callsFetcher(fetchers, prev);
         if (fetchesToOutput(prev) || fromVariable || fromExpression || fromFunction) {
           report.push(
@@ -1102,7 +1093,7 @@ function analyseDoc(doc: Document, flow: SessionFlow, report: Finding[] | null):
     // `$(curl …)` in command position runs the download as a command line.
     const head = cmd.words[0];
     if (head && (head.value.startsWith('$(') || head.value.startsWith('`') || cmd.invocation !== undefined)) {
-      for (const c of nestedCommands(doc, head)) {
+      for (const c of commandsNestedIn(doc, [head])) {
         if (fetchesToOutput(c)) {
           report.push(finding('dl.exec-argument', 'A download is run as a command line.', [c.span, cmd.span]));
           break;

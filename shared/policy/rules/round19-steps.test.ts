@@ -42,3 +42,23 @@ describe('a command nsenter runs', () => {
     expect(decision('nsenter -t 4321 -n ip addr show', 'bash')).toBe('allow');
   });
 });
+
+describe('security services picked out by a filter, then stopped or disabled', () => {
+  it.each([
+    "Get-Service | Where-Object { $_.DisplayName -match 'Sophos|CrowdStrike' } | ForEach-Object { Set-Service $_.Name -StartupType Disabled }",
+    "Get-Service | Where-Object {$_.Name -like 'Sophos*'} | Stop-Service -Force",
+    "Get-Service | ? DisplayName -like '*Defender*' | Sort-Object Name | Set-Service -StartupType Disabled",
+  ])('flags %s', (text) => {
+    expect(rules(text, 'powershell')).toContain('evasion.security-service.stop');
+  });
+
+  it('the same pipelines over ordinary services, or only listing security ones, are allowed', () => {
+    expect(decision("Get-Service | ? {$_.Status -eq 'Running' -and $_.Name -like 'Spooler'} | Stop-Service", 'powershell')).toBe('allow');
+    expect(decision("Get-Service | Where-Object { $_.DisplayName -match 'Sophos' } | Select-Object Name, Status", 'powershell')).toBe(
+      'allow',
+    );
+    expect(
+      decision("Get-Service | Where-Object { $_.Name -match 'Print' } | ForEach-Object { Restart-Service $_.Name }", 'powershell'),
+    ).toBe('allow');
+  });
+});
