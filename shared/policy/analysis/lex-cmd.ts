@@ -305,8 +305,9 @@ class CmdLexer {
         this.pos += 2;
         continue;
       }
-      if (c === '\\' && text[this.pos + 1] === '"') {
-        // `\"` is a literal quote for the program's argument parsing (CommandLineToArgvW), not a quote toggle.
+      if (c === '\\' && text[this.pos + 1] === '"' && !(inQuote && !w.value.includes('"') && closesFolder(text, this.pos))) {
+        // `\"` is a literal quote for the program's argument parsing (CommandLineToArgvW), not a quote toggle;
+        // except closing a quoted folder (`copy a "%APPDATA%\Word\STARTUP\"`), which is what cmd's built-ins see.
         w.append('"');
         this.pos += 2;
         continue;
@@ -1094,6 +1095,25 @@ function forLineValue(words: readonly RawWord[], inAt: number, doAt: number): { 
 }
 
 /** `%i` (typed at the prompt) or `%%i` (in a batch file). */
+/**
+ * Whether the `\"` at `i` ends a quoted folder path (`"%APPDATA%\Word\STARTUP\"`): a name character before the
+ * backslash and the end of the word after the quote (and, checked by the caller, no quote escaped earlier in the
+ * word). A quote escaped inside a command line (`/TR "cmd /c start \"\" prog"`, `-c "… \"$d.zip\" $d"`) fails one.
+ */
+function closesFolder(text: string, i: number): boolean {
+  const after = text[i + 2];
+  const ends =
+    after === undefined ||
+    after === ' ' ||
+    after === '\t' ||
+    after === '\r' ||
+    after === '\n' ||
+    after === '&' ||
+    after === '|' ||
+    after === ')';
+  return ends && i > 0 && /[\w.%$}-]/.test(text[i - 1] as string);
+}
+
 function isForVariable(word: string): boolean {
   const letter = word.charCodeAt(word.length - 1);
   const isLetter = (letter >= 0x41 && letter <= 0x5a) || (letter >= 0x61 && letter <= 0x7a);

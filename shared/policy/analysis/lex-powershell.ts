@@ -1157,11 +1157,19 @@ class PowerShellLexer {
    */
   private foldCall(s: ElementParts, r: BlockResult, openAt: number): boolean {
     // Only `.Replace`, `.ToCharArray`, `::Join`, `::Concat`, `::New`, `::Reverse` are folded: the rest is not even lower-cased.
-    if (s.partCount !== 2 || s.last === undefined || s.last.length > 12 || s.last.length < 5) return false;
+    if (s.partCount !== 2 || s.last === undefined || s.last.length > 15 || s.last.length < 5) return false;
     const method = s.last.toLowerCase();
     const noArguments = r.commands.length === 0 && r.text === '';
     const args = r.list ?? (r.constant !== undefined ? [r.constant] : noArguments ? [] : undefined);
     if (args === undefined) return false;
+    if (method === '::getfolderpath' && (s.type === '[environment]' || s.type === '[system.environment]')) {
+      // `[Environment]::GetFolderPath('Startup')`: the folder, as `$env:APPDATA\…` would name it (not a disguise).
+      const folder = args.length === 1 ? ownValue(SPECIAL_FOLDERS, (args[0] as string).toLowerCase()) : undefined;
+      if (folder === undefined) return false;
+      s.replaceWith(folder);
+      s.constant = true;
+      return true;
+    }
     let result: string | undefined;
     if (s.type === '[string]' || s.type === '[system.string]') {
       if (method === '::join' && args.length >= 1) result = args.slice(1).join(args[0]);
@@ -1836,6 +1844,23 @@ function isItemProperty(lower: string): boolean {
   const item = lower.slice(0, dot);
   return dot > 0 && (item === '$_' || item === '$psitem') && NAME_PROPERTIES.has(lower.slice(dot + 1));
 }
+
+/** `[Environment+SpecialFolder]` names and the folders they are on a typical machine (as WINDOWS_ENVIRONMENT has them). */
+const SPECIAL_FOLDERS: Readonly<Record<string, string>> = {
+  startup: 'C:\\Users\\user\\AppData\\Roaming\\Microsoft\\Windows\\Start Menu\\Programs\\Startup',
+  commonstartup: 'C:\\ProgramData\\Microsoft\\Windows\\Start Menu\\Programs\\Startup',
+  applicationdata: 'C:\\Users\\user\\AppData\\Roaming',
+  localapplicationdata: 'C:\\Users\\user\\AppData\\Local',
+  commonapplicationdata: 'C:\\ProgramData',
+  userprofile: 'C:\\Users\\user',
+  desktop: 'C:\\Users\\user\\Desktop',
+  mydocuments: 'C:\\Users\\user\\Documents',
+  templates: 'C:\\Users\\user\\AppData\\Roaming\\Microsoft\\Windows\\Templates',
+  programs: 'C:\\Users\\user\\AppData\\Roaming\\Microsoft\\Windows\\Start Menu\\Programs',
+  windows: 'C:\\Windows',
+  system: 'C:\\Windows\\system32',
+  programfiles: 'C:\\Program Files',
+};
 
 function isForEachObject(e: Element): boolean {
   if (e.quoted) return false;

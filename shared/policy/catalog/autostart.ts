@@ -170,6 +170,7 @@ export const AUTOSTART_REGISTRY: readonly AutostartLocation[] = [
 export const MODPROBE_RULE = 'a modprobe rule (an install line runs a command whenever the module loads)';
 export const PAM_MODULE_LINE = 'a PAM module line (pam_exec.so and other modules run code at every login)';
 export const BOOT_MODULE_LIST = 'the list of kernel modules loaded at every boot';
+export const PACKAGE_MANAGER_HOOK = 'a package-manager configuration (an Invoke hook there runs a command as root at every update)';
 
 /**
  * Kernel modules that ship with Linux and that host set-up scripts load at boot (containers and Kubernetes,
@@ -318,6 +319,11 @@ export const AUTOSTART_PATHS: readonly AutostartLocation[] = [
   { needle: '/etc/modules', what: BOOT_MODULE_LIST },
   { needle: '/etc/sysconfig/modules/', what: 'a boot-time kernel-module script' },
   { needle: '/modprobe.d/', what: MODPROBE_RULE },
+  // Package managers (T1546.016): APT's Pre-/Post-Invoke and DPkg hooks, yum's and dnf's plugins, run as root.
+  { needle: '/etc/apt/apt.conf.d/', what: PACKAGE_MANAGER_HOOK },
+  { needle: '/etc/apt/apt.conf', what: PACKAGE_MANAGER_HOOK },
+  { needle: '/usr/lib/yum-plugins/', what: 'a yum plugin (run as root by every yum command)' },
+  { needle: '/dnf-plugins/', what: 'a dnf plugin (run as root by every dnf command)' },
   { needle: '/etc/modprobe.conf', what: MODPROBE_RULE },
   { needle: '/lib/modules/', what: 'a kernel module installed where modprobe loads it from' },
   { needle: '/etc/update-motd.d', what: 'a login message script' },

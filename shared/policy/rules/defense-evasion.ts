@@ -585,6 +585,19 @@ const PACKAGE_REMOVE_VERBS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['brew', new Set(['uninstall', 'remove', 'rm'])],
   ['pacman', new Set(['-r', '-rs', '-rns'])],
 ]);
+/** EventTracingManagement cmdlets that take a provider out of a trace session or autologger, or end one. */
+const ETW_SESSION_REMOVERS: ReadonlySet<string> = new Set([
+  'remove-etwtraceprovider',
+  'stop-etwtracesession',
+  'remove-etwtracesession',
+  'remove-autologgerconfig',
+]);
+
+/** The trace sessions that feed the event log (`EventLog-Security`, `EventLog-Application`) or a security agent. */
+function namesLoggingSession(lower: string): boolean {
+  return lower.includes('eventlog-') || lower.includes('defender') || lower.includes('sysmon');
+}
+
 /** Cmdlets that act on the services or processes piped into them (`Get-Service WinDefend | Stop-Service`). */
 const PIPED_STOPPERS: ReadonlySet<string> = new Set(['stop-service', 'set-service', 'suspend-service', 'stop-process']);
 const SERVICE_LISTERS: ReadonlySet<string> = new Set(['get-service', 'get-process', 'get-ciminstance', 'get-wmiobject']);
@@ -796,6 +809,14 @@ function checkEventLogs(inv: Invocation, out: FindingCollector): void {
     lowers.some((l) => l.includes('eventlog-') || l === '-ets')
   ) {
     out.add(flagSpec('evasion.etw.tamper', 'logman stops or changes an event-trace session that feeds the event log.'), [commandWord(inv)]);
+  } else if (ETW_SESSION_REMOVERS.has(n) && lowers.some(namesLoggingSession)) {
+    out.add(
+      flagSpec(
+        'evasion.etw.tamper',
+        `${n} removes or stops a provider or session of an event-trace logger that feeds the event log or a security agent.`,
+      ),
+      [commandWord(inv)],
+    );
   } else if (
     (n === 'appcmd' && lowers.some((l) => l.includes('dontlog:true') || l.includes('httplogging'))) ||
     (n === 'set-webconfigurationproperty' && lowers.some((l) => l.includes('httplogging')))
@@ -3416,6 +3437,7 @@ const INVOCATION_CHECKS = new ChecksByName([
       'log',
       'journalctl',
       'logman',
+      ...ETW_SESSION_REMOVERS,
       'appcmd',
       'set-webconfigurationproperty',
       'add-dnsclientnrptrule',

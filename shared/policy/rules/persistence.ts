@@ -16,6 +16,7 @@ import {
   AUTOSTART_PATHS,
   AUTOSTART_REGISTRY,
   MODPROBE_RULE,
+  PACKAGE_MANAGER_HOOK,
   BOOT_MODULE_LIST,
   PAM_MODULE_LINE,
   STOCK_KERNEL_MODULES,
@@ -155,6 +156,15 @@ function inertModprobeRule(inv: Invocation, doc: Document): boolean {
 }
 
 /**
+ * `echo 'APT::Update::Pre-Invoke {"…"};' > /etc/apt/apt.conf.d/01x`: a command APT runs at every update. Proxy,
+ * periodic-update and other settings written there (or copied, content unseen) are ordinary configuration.
+ */
+function writesInvokeHook(inv: Invocation, doc: Document): boolean {
+  const texts = visibleWrittenText(inv, doc);
+  return texts !== undefined && texts.some((text) => /-invoke|pre-install-pkgs/i.test(text));
+}
+
+/**
  * `echo br_netfilter >> /etc/modules-load.d/k8s.conf`, `cat <<EOF > /etc/modules-load.d/containerd.conf` with
  * `overlay` and `br_netfilter`: every module named is one Linux ships (STOCK_KERNEL_MODULES), so the boot loads the
  * distribution's code. A copied file (content not visible), an empty text or any other name stays flagged.
@@ -219,6 +229,7 @@ function checkFileLocations(inv: Invocation, out: FindingCollector, doc: Documen
     const what = autostartFile(t);
     if (what === 'the PowerShell profile' && !writesExecution(inv)) continue;
     if (what === MODPROBE_RULE && inertModprobeRule(inv, doc)) continue;
+    if (what === PACKAGE_MANAGER_HOOK && !writesInvokeHook(inv, doc)) continue;
     if (what === BOOT_MODULE_LIST && loadsStockModulesOnly(inv, doc)) continue;
     const authtok = what === PAM_MODULE_LINE ? writtenWordWith(inv, doc, 'expose_authtok') : undefined;
     if (authtok !== undefined) {

@@ -31,3 +31,37 @@ describe('hardening look-alikes', () => {
     );
   });
 });
+
+describe('other spellings of known persistence and log tampering', () => {
+  it('a Startup folder named by [Environment]::GetFolderPath is the Startup folder', () => {
+    const text = "$startup = [Environment]::GetFolderPath('Startup')\nCopy-Item -Path C:\\Tools\\launch.cmd -Destination $startup";
+    expect(rules(text, 'powershell')).toContain('persist.file');
+    expect(decision("$desk = [Environment]::GetFolderPath('Desktop')\nCopy-Item C:\\Tools\\help.lnk $desk", 'powershell')).toBe('allow');
+    expect(decision("Get-ChildItem ([Environment]::GetFolderPath('Startup'))", 'powershell')).toBe('allow');
+  });
+
+  it('a quoted folder closed by \\" in cmd is the folder (Word and Excel start-up folders)', () => {
+    expect(rules('copy /y "\\\\corp-fs\\templates\\Normal_ext.dotm" "%APPDATA%\\Microsoft\\Word\\STARTUP\\"', 'cmd')).toContain(
+      'persist.file',
+    );
+    expect(rules('xcopy "\\\\fs\\t\\a.xlsm" "%APPDATA%\\Microsoft\\Excel\\XLSTART\\" /y', 'cmd')).toContain('persist.file');
+  });
+
+  it('an APT Invoke hook is persistence; other APT settings are configuration', () => {
+    expect(rules(`echo 'APT::Update::Pre-Invoke {"nohup /usr/local/bin/aptmon &"};' > /etc/apt/apt.conf.d/01aptmon`, 'bash')).toContain(
+      'persist.file',
+    );
+    expect(rules(`cat > /etc/apt/apt.conf.d/99hook <<EOF\nDPkg::Post-Invoke {"/opt/x/run";};\nEOF`, 'bash')).toContain('persist.file');
+    expect(decision(`echo 'Acquire::http::Proxy "http://proxy.corp:3128";' | sudo tee /etc/apt/apt.conf.d/95proxy`, 'bash')).toBe('allow');
+    expect(decision('cp 20auto-upgrades /etc/apt/apt.conf.d/', 'bash')).toBe('allow');
+  });
+
+  it('event-trace providers and sessions that feed the event log or Defender, removed or stopped', () => {
+    expect(
+      rules("Remove-EtwTraceProvider -AutologgerName EventLog-Application -Guid '{A0C1853B-5C40-4B15-8766-3CF1C58F985A}'", 'powershell'),
+    ).toContain('evasion.etw.tamper');
+    expect(rules('Stop-EtwTraceSession -Name DefenderApiLogger', 'powershell')).toContain('evasion.etw.tamper');
+    expect(decision('Remove-EtwTraceSession -Name MyNetTrace', 'powershell')).toBe('allow');
+    expect(decision('Get-EtwTraceProvider -AutologgerName EventLog-Application', 'powershell')).toBe('allow');
+  });
+});
