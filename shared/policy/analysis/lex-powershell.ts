@@ -664,9 +664,11 @@ class PowerShellLexer {
       // (`& $c` is a computed invocation). `Get-Command` is left out: `(Get-Command git).Source` is how scripts find programs.
       const looked = only !== undefined && this.t.text[only.start] === '(' ? this.lookedUpCommand(only.nested, false) : null;
       const written = only === undefined ? undefined : only.nested.length === 0 ? only.text : this.writtenList(only);
+      const located = only === undefined ? locatedProgram(rest) : undefined;
       if (looked !== null) this.t.vars.set(name, looked);
       else if (only && written !== undefined && (only.quoted || partial?.length === 1 || only.nested.length > 0))
         this.t.vars.set(name, written);
+      else if (located !== undefined) this.t.vars.set(name, located);
       else this.t.vars.delete(name);
       if (looked !== null) this.builtVariables.add(name);
       else this.builtVariables.delete(name);
@@ -1843,6 +1845,16 @@ function isItemProperty(lower: string): boolean {
   const dot = lower.indexOf('.');
   const item = lower.slice(0, dot);
   return dot > 0 && (item === '$_' || item === '$psitem') && NAME_PROPERTIES.has(lower.slice(dot + 1));
+}
+
+/**
+ * `$ctl = where.exe /r 'C:\Program Files\SentinelOne' sentinelctl`: the variable holds that program's path, so
+ * `& $ctl …` runs it (named by the file name where.exe was asked for). Undefined for anything else.
+ */
+function locatedProgram(rest: readonly Element[]): string | undefined {
+  const last = rest[rest.length - 1];
+  if (rest.length < 2 || rest[0]?.text.toLowerCase() !== 'where.exe' || last === undefined) return undefined;
+  return last.nested.length === 0 && /^[\w.-]{1,64}$/.test(last.text) ? last.text : undefined;
 }
 
 /** `[Environment+SpecialFolder]` names and the folders they are on a typical machine (as WINDOWS_ENVIRONMENT has them). */

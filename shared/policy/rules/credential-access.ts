@@ -2080,6 +2080,7 @@ function checkBrowserProfileCopy(inv: Invocation, out: FindingCollector, doc: Do
   for (const w of inv.args) {
     // After `cd …/Chrome/Default`, `"Login Data"` is the password store: relative names are resolved against it.
     const browser = browserStoreIn(inv.command.directory === undefined ? w.lower : resolvePath(inv.command, w.value).toLowerCase());
+    if (browser && CONTENT_READERS.has(inv.name) && writtenBack(doc, w.lower)) continue;
     if (browser) {
       out.add(
         spec(
@@ -2092,6 +2093,34 @@ function checkBrowserProfileCopy(inv: Invocation, out: FindingCollector, doc: Do
     }
   }
 }
+
+/** What an in-place edit does with the file: test for it, create it, read it, write it back. */
+const IN_PLACE_EDITORS: ReadonlySet<string> = new Set(['test-path', 'new-item', 'get-content', 'gc', 'out-file', 'set-content']);
+
+/**
+ * `$cfg = Get-Content $localState | ConvertFrom-Json` … `$cfg | ConvertTo-Json | Out-File $localState`: a browser
+ * setting edited in place (a flag in Local State). The file goes back where it was and nothing else touches it.
+ */
+function writtenBack(doc: Document, lowerPath: string): boolean {
+  return IN_PLACE_EDITS.of(doc).get(lowerPath) === 'written back';
+}
+
+/**
+ * Each argument of the document (lower case) → how it is used: only by in-place edits (read, or also written back)
+ * or by something else too. Computed once per document: a script may read the same store many times.
+ */
+const IN_PLACE_EDITS = new DocumentCache((doc: Document): Map<string, 'read' | 'written back' | 'other'> => {
+  const uses = new Map<string, 'read' | 'written back' | 'other'>();
+  for (const c of doc.commands) {
+    const use = !IN_PLACE_EDITORS.has(c.name) ? 'other' : c.name === 'out-file' || c.name === 'set-content' ? 'written back' : 'read';
+    for (let k = 1; k < c.words.length; k++) {
+      const lower = (c.words[k] as Word).lower;
+      const seen = uses.get(lower);
+      if (seen === undefined || seen === 'read' || use === 'other') uses.set(lower, seen === 'other' ? 'other' : use);
+    }
+  }
+  return uses;
+});
 
 // --- Password guessing built into scanners (T1110) ------------------------------------------------
 

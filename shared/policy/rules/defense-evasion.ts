@@ -528,6 +528,13 @@ function checkSecurityServices(inv: Invocation, out: FindingCollector, doc: Docu
       out.add(flagSpec('evasion.sysmon.uninstall', 'Sysmon is uninstalled.'), [commandWord(inv)]);
     return;
   }
+  // An EDR agent's own control tool switching its protection off (`sentinelctl unprotect`, `unload -slam`).
+  if (inv.name.endsWith('ctl') && AGENT_OFF_VERBS.has(positionals(inv.args)[0]?.lower ?? '') && isSecurityServiceName(inv.name)) {
+    out.add(flagSpec('evasion.security-service.stop', `${inv.name} switches its own protection off (${inv.args[0]!.value}).`), [
+      commandWord(inv),
+    ]);
+    return;
+  }
   // Uninstalling an EDR sensor through its own installer (WindowsSensor.exe /uninstall); the name is
   // looked up last, as few commands have an argument that says uninstall.
   if (inv.nameWord && inv.args.some((w) => w.lower.includes('uninstall')) && isSecurityServiceName(inv.name)) {
@@ -597,6 +604,9 @@ const ETW_SESSION_REMOVERS: ReadonlySet<string> = new Set([
 function namesLoggingSession(lower: string): boolean {
   return lower.includes('eventlog-') || lower.includes('defender') || lower.includes('sysmon');
 }
+
+/** What a security agent's control tool (`…ctl`: SentinelOne's sentinelctl, Sophos' sophosctl …) is told that turns it off. */
+const AGENT_OFF_VERBS: ReadonlySet<string> = new Set(['unprotect', 'unload', 'disable', 'stop', 'kill']);
 
 /** Cmdlets that act on the services or processes piped into them (`Get-Service WinDefend | Stop-Service`). */
 const PIPED_STOPPERS: ReadonlySet<string> = new Set(['stop-service', 'set-service', 'suspend-service', 'stop-process']);
@@ -1412,6 +1422,8 @@ function serviceKeyName(text: string): string | undefined {
 const PROTECTIVE_VALUES: ReadonlyMap<string, (n: number) => boolean> = new Map([
   ['runasppl', (n) => n >= 1],
   ['lsacfgflags', (n) => n >= 1],
+  // Device Guard: 1 requires Secure Boot, 3 Secure Boot and DMA protection; both are what enabling VBS asks for.
+  ['requireplatformsecurityfeatures', (n) => n >= 1],
   ['disablerestrictedadmin', (n) => n === 1],
   ['nolmhash', (n) => n === 1],
   ['lmcompatibilitylevel', (n) => n >= 3],

@@ -1848,11 +1848,44 @@ const STDREGPROV_WRITES = new NeedleGroup([
   'setbinaryvalue',
   'createkey',
 ]);
+/**
+ * Local accounts through ADSI's WinNT provider: `$g = [ADSI]"WinNT://./Administrators,group"; $g.Add(…)` (or
+ * `.Invoke("Add", …)`) puts a member in the group, as `net localgroup … /add` does; `[ADSI]"WinNT://$host"` then
+ * `.Create("User", name)` makes an account. The variable's value is in the call's word (`[adsi]winnt://…,group.add(…)`).
+ */
+function checkAdsiAccounts(doc: Document, out: FindingCollector): void {
+  for (const c of doc.commands) {
+    for (const w of c.words) {
+      const lower = w.lower;
+      const provider = lower.indexOf('winnt://');
+      if (provider < 0) continue;
+      const call = lower.slice(provider);
+      if ((call.includes('.add(') || call.includes('.invoke(add')) && PRIVILEGED_GROUPS.some((g) => call.includes(g))) {
+        out.add(spec('persist.account.privileged-group', 'Adds a member to a privileged local group through ADSI (WinNT://).'), [w]);
+        return;
+      }
+      if (call.includes('.create(user')) {
+        out.add(spec('persist.account.create', 'Creates a local account through ADSI (WinNT://): a standing way to log in.'), [w]);
+        return;
+      }
+    }
+  }
+}
+
 /** Writing VBA into a document through the Office object model (`$doc.VBProject.VBComponents.Add(1).CodeModule.AddFromString(…)`). */
 const VBA_PROJECT_NEEDLES = new NeedleGroup(['.vbcomponents']);
 const VBA_CODE_WRITERS = new NeedleGroup(['addfromstring', 'addfromfile', 'insertlines', '.vbcomponents.import']);
 
 function checkDocumentLevel(doc: Document, out: FindingCollector): void {
+  if (docHas(doc, 'winnt://')) checkAdsiAccounts(doc, out);
+  // The firewall's COM API (`New-Object -ComObject HNetCfg.FwPolicy2`): a rule added or a rule group switched on.
+  const firewallChange = docHas(doc, 'hnetcfg.fwpolicy2') ? docHasAny(doc, ['.rules.add(', 'enablerulegroup(']) : undefined;
+  if (firewallChange && !out.has('persist.firewall.open')) {
+    out.add(
+      spec('persist.firewall.open', 'Adds or enables a Windows Firewall rule through its COM API (HNetCfg.FwPolicy2).'),
+      searchFirst(doc, firewallChange),
+    );
+  }
   const wmi = docHasAny(doc, WMI_SUBSCRIPTION_NEEDLES);
   if (wmi && !out.has('persist.wmi-subscription') && docHasAny(doc, WMI_WRITE_NEEDLES)) {
     out.add(
