@@ -6,7 +6,7 @@
  * invocation of computed names (`&('i'+'ex')`, `&(gcm i*x)`), aliases set with `sal`, and, in
  * expression mode, string building (`+`, `-f`, `-join`, `[char]`, `[char[]]`, `-replace`).
  */
-import { LIMITS, makeWord, wordOf } from './builder';
+import { LIMITS, makeWord, wordOf, type WordImpl } from './builder';
 import type { SimpleCommand, Word } from './document';
 import { castValue, charCodePipeline, foldElements, indexChars, type Element } from './fold';
 import { WINDOWS_ENVIRONMENT } from './lex-cmd';
@@ -507,6 +507,10 @@ class PowerShellLexer {
         obfuscated = true;
       }
       words = this.toWords(rest);
+      // `$c = [char[]](71,101,116) -join ''` … `iex $c`: text built at run time is as hidden in a variable as inline.
+      if (name === 'invoke-expression' && words.length === rest.length) {
+        for (let k = 1; k < rest.length; k++) if ((rest[k] as Element).built) (words[k] as WordImpl).obfuscated = true;
+      }
       this.trackDefinitions(name, rest);
       if (name === 'join-path') {
         const joined = joinPathValue(words);

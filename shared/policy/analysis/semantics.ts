@@ -4,7 +4,7 @@
  */
 import type { Document, SimpleCommand, Word } from './document';
 import { baseName, cmdStartProgramIndex, optionClusterHas, programName, trimQuotes } from './names';
-import { BASE64_DECODERS, INTERPRETERS, POSIX_SHELLS, POWERSHELL_HOSTS } from './unwrap';
+import { BASE64_DECODERS, INTERPRETERS, isTrCipher, POSIX_SHELLS, POWERSHELL_HOSTS } from './unwrap';
 
 // ------------------------------------------------------------------ values
 
@@ -508,6 +508,9 @@ export function isDecoder(cmd: SimpleCommand): boolean {
     );
   if (n === 'xxd') return hasWord(words, '-r') || hasWord(words, '-r -p') || words.some((w) => /^-r/.test(w.lower));
   if (n === 'uudecode' || n === 'basenc' || n === 'base32' || n === 'base58') return true;
+  // Reversed text and a rotation cipher read back (`rev <<< 'imaohw'`, `tr 'A-Za-z' 'N-ZA-Mn-za-m'`).
+  if (n === 'rev') return true;
+  if (n === 'tr') return isTrCipher(cmd);
   if (n === 'certutil')
     return hasWord(words, '-decode') || hasWord(words, '/decode') || hasWord(words, '-decodehex') || hasWord(words, '/decodehex');
   return false;
@@ -523,6 +526,8 @@ const DECODER_NAMES: ReadonlySet<string> = new Set([
   'base32',
   'base58',
   'certutil',
+  'rev',
+  'tr',
 ]);
 
 function hasWord(words: readonly Word[], lower: string): boolean {

