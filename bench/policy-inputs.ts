@@ -256,6 +256,13 @@ export function adversarialCases(size: number): AdversarialCase[] {
         ).slice(0, size),
       ),
     },
+    {
+      // Each decoder asked which files the rest of its pipeline writes: unbounded, 70,000 of them took 42 s.
+      name: 'one pipeline of decoders filling the text, into sh (bash)',
+      shell: 'bash',
+      platform: 'linux',
+      text: flat("echo 'abc' " + '| base64 -d '.repeat(Math.floor((size - 16) / 12)) + '| sh'),
+    },
   ];
   return cases;
 }

@@ -461,12 +461,19 @@ export function contentWriteTargets(cmd: SimpleCommand, doc: Document): string[]
   return targets;
 }
 
-/** Files written from the output of `cmd` (redirects on it or later pipeline members, `Out-File`, `tee`, `Set-Content`). */
+/** How many later pipeline members may write what a command outputs (`base64 -d | gunzip | tee x`). */
+const MAX_PIPED_WRITERS = 16;
+
+/**
+ * Files written from the output of `cmd` (redirects on it or later pipeline members, `Out-File`, `tee`, `Set-Content`).
+ * The members looked at are bounded: asked of every decoder in a pipeline of thousands, an unbounded walk is quadratic.
+ */
 export function redirectOrPipeTargets(cmd: SimpleCommand, doc: Document): string[] {
   const out: string[] = [];
   for (const r of cmd.redirects) if (r.op === '>' || r.op === '>>') out.push(r.target.value);
   const members = doc.pipelines[cmd.pipeline] ?? [];
-  for (let p = cmd.position + 1; p < members.length; p++) {
+  const end = Math.min(members.length, cmd.position + 1 + MAX_PIPED_WRITERS);
+  for (let p = cmd.position + 1; p < end; p++) {
     const next = doc.commands[members[p] as number];
     if (!next) break;
     for (const r of next.redirects) if (r.op === '>' || r.op === '>>') out.push(r.target.value);

@@ -1650,7 +1650,8 @@ export interface PipelineOutput {
 export function pipelineOutput(b: DocBuilder, members: readonly number[], last: number): PipelineOutput | null {
   // Transforms between the source and `last`, the one nearest `last` first (applied in reverse).
   let transforms: Transform[] | null = null;
-  for (let p = last; p >= 0; p--) {
+  // A source, a few transforms, the sink: a longer chain is not a decoder's (and each member may ask this again).
+  for (let p = last; p >= 0 && last - p <= MAX_TRANSFORM_CHAIN; p--) {
     const prev = b.commands[members[p] as number];
     if (!prev) return null;
     let source: Word[] | null = null;
@@ -1690,6 +1691,9 @@ export function pipelineOutput(b: DocBuilder, members: readonly number[], last: 
   }
   return null;
 }
+
+/** How far back from a pipeline member its constant source is looked for. */
+const MAX_TRANSFORM_CHAIN = 16;
 
 /** What a pipeline member does to the text passing through it: base64 decoding, `rev`, or a `tr` character map. */
 type Transform = 'base64' | 'rev' | ReadonlyMap<string, string>;
