@@ -37,7 +37,10 @@ const PROBE_SETS = [
   { file: 'technique-probes-round17.jsonl', items: 165, blockMin: 0.91, detectMin: 0.94, fprMax: 0.015 },
   // Round 18 is paste-and-run lures, macOS infostealers and Linux miner droppers (1–6 lines each).
   { file: 'technique-probes-round18.jsonl', items: 292, blockMin: 0.95, detectMin: 0.96, fprMax: 0.005 },
-  { file: 'technique-probes-round19.jsonl', items: 308, blockMin: 0.91, detectMin: 0.88, fprMax: 0.005 },
+  // Round 19 is hands-on-keyboard intrusion through admin tooling; round 20 living off the land (startup hooks, ETW,
+  // COM, launchd, PAM) and obfuscation styles, with look-alikes of each.
+  { file: 'technique-probes-round19.jsonl', items: 308, blockMin: 0.91, detectMin: 0.9, fprMax: 0.005 },
+  { file: 'technique-probes-round20.jsonl', items: 293, blockMin: 0.96, detectMin: 0.98, fprMax: 0.005 },
   { file: 'technique-probes-gaps.jsonl', items: 474, blockMin: 0.99, detectMin: 0.99, fprMax: 0.005 },
 ];
 
