@@ -466,7 +466,7 @@ class CmdLexer {
     /** The variable of the last `for` unwrapped: as the command name and still unbound, it hides what runs. */
     let loopVariable = '';
     const blocks = this.forBlocks;
-    while (blocks.length > 0 && (blocks[blocks.length - 1] as { depth: number }).depth > this.parenDepth) blocks.pop();
+    while (blocks.length > 0 && blocks[blocks.length - 1]!.depth > this.parenDepth) blocks.pop();
     for (const block of blocks) {
       if (block.bind !== undefined) words = block.bind(words);
       loopVariable = block.variable;
@@ -1102,15 +1102,7 @@ function forLineValue(words: readonly RawWord[], inAt: number, doAt: number): { 
  */
 function closesFolder(text: string, i: number): boolean {
   const after = text[i + 2];
-  const ends =
-    after === undefined ||
-    after === ' ' ||
-    after === '\t' ||
-    after === '\r' ||
-    after === '\n' ||
-    after === '&' ||
-    after === '|' ||
-    after === ')';
+  const ends = after === undefined || ' \t\r\n&|)'.includes(after);
   return ends && i > 0 && /[\w.%$}-]/.test(text[i - 1] as string);
 }
 

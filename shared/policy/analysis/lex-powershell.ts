@@ -1861,21 +1861,21 @@ function locatedProgram(rest: readonly Element[]): string | undefined {
   return last.nested.length === 0 && /^[\w.-]{1,64}$/.test(last.text) ? last.text : undefined;
 }
 
-/** `[Environment+SpecialFolder]` names and the folders they are on a typical machine (as WINDOWS_ENVIRONMENT has them). */
+/** `[Environment+SpecialFolder]` names and the folders they are on a typical machine (the one WINDOWS_ENVIRONMENT describes). */
 const SPECIAL_FOLDERS: Readonly<Record<string, string>> = {
-  startup: 'C:\\Users\\user\\AppData\\Roaming\\Microsoft\\Windows\\Start Menu\\Programs\\Startup',
-  commonstartup: 'C:\\ProgramData\\Microsoft\\Windows\\Start Menu\\Programs\\Startup',
-  applicationdata: 'C:\\Users\\user\\AppData\\Roaming',
-  localapplicationdata: 'C:\\Users\\user\\AppData\\Local',
-  commonapplicationdata: 'C:\\ProgramData',
-  userprofile: 'C:\\Users\\user',
-  desktop: 'C:\\Users\\user\\Desktop',
-  mydocuments: 'C:\\Users\\user\\Documents',
-  templates: 'C:\\Users\\user\\AppData\\Roaming\\Microsoft\\Windows\\Templates',
-  programs: 'C:\\Users\\user\\AppData\\Roaming\\Microsoft\\Windows\\Start Menu\\Programs',
-  windows: 'C:\\Windows',
-  system: 'C:\\Windows\\system32',
-  programfiles: 'C:\\Program Files',
+  startup: `${WINDOWS_ENVIRONMENT.appdata}\\Microsoft\\Windows\\Start Menu\\Programs\\Startup`,
+  commonstartup: `${WINDOWS_ENVIRONMENT.programdata}\\Microsoft\\Windows\\Start Menu\\Programs\\Startup`,
+  programs: `${WINDOWS_ENVIRONMENT.appdata}\\Microsoft\\Windows\\Start Menu\\Programs`,
+  templates: `${WINDOWS_ENVIRONMENT.appdata}\\Microsoft\\Windows\\Templates`,
+  applicationdata: WINDOWS_ENVIRONMENT.appdata as string,
+  localapplicationdata: WINDOWS_ENVIRONMENT.localappdata as string,
+  commonapplicationdata: WINDOWS_ENVIRONMENT.programdata as string,
+  userprofile: WINDOWS_ENVIRONMENT.userprofile as string,
+  desktop: `${WINDOWS_ENVIRONMENT.userprofile}\\Desktop`,
+  mydocuments: `${WINDOWS_ENVIRONMENT.userprofile}\\Documents`,
+  windows: WINDOWS_ENVIRONMENT.windir as string,
+  system: `${WINDOWS_ENVIRONMENT.windir}\\system32`,
+  programfiles: WINDOWS_ENVIRONMENT.programfiles as string,
 };
 
 function isForEachObject(e: Element): boolean {
