@@ -111,8 +111,8 @@ const NO_NESTED: number[] = [];
 
 /** Longest group text copied into an enclosing word. */
 const GROUP_TEXT_LIMIT = 1024;
-/** A `Key = value` entry of a hashtable kept for splatting. */
-interface SplatEntry {
+/** A `Key = value` entry of a hashtable (kept for splatting, read for WMI method arguments). */
+export interface HashtableEntry {
   key: Word;
   value: Word;
 }
@@ -120,12 +120,14 @@ interface SplatEntry {
  * The entry a hashtable line holds: `Key = value`, or written without blanks (`Key=value`, `Key= value`, `Key =value`),
  * which reads as fewer words; undefined for anything else.
  */
-function splatEntry(words: readonly Word[]): SplatEntry | undefined {
+export function hashtableEntry(words: readonly Word[]): HashtableEntry | undefined {
   const [first, second, third] = words as [Word | undefined, Word | undefined, Word | undefined];
   if (first === undefined) return undefined;
   if (words.length === 3 && second?.value === '=' && third) return { key: first, value: third };
-  if (words.length === 2 && second && first.value.length > 1 && first.value.endsWith('=') && !first.quoted)
-    return { key: wordOf(first.value.slice(0, -1), first.span, false, false, undefined), value: second };
+  // `Key=@('a','b')` reads as `Key=@` and the array: the key is all before the `=`.
+  const assigned = first.value.endsWith('=@') ? first.value.length - 2 : first.value.endsWith('=') ? first.value.length - 1 : 0;
+  if (words.length === 2 && second && assigned > 0 && !first.quoted)
+    return { key: wordOf(first.value.slice(0, assigned), first.span, false, false, undefined), value: second };
   if (words.length === 2 && second && second.value.length > 1 && second.value.startsWith('=') && !first.quoted)
     return {
       key: first,
@@ -144,7 +146,7 @@ function splatEntry(words: readonly Word[]): SplatEntry | undefined {
 const MAX_SPLAT_ENTRIES = 32;
 
 /** Characters a splat adds to the text, counted against the expansion budget. */
-function splatSize(entries: readonly SplatEntry[]): number {
+function splatSize(entries: readonly HashtableEntry[]): number {
   let size = 0;
   for (const { key, value } of entries) size += key.value.length + value.value.length + 2;
   return size;
@@ -191,7 +193,7 @@ class PowerShellLexer {
   /** Variables last assigned one string (not a list), so that indexing them selects characters. */
   private readonly stringVariables = new Set<string>();
   /** Hashtables assigned to variables (`$params = @{ Uri = …; OutFile = … }`), for splatting with `@params`. */
-  private readonly splats = new Map<string, readonly SplatEntry[]>();
+  private readonly splats = new Map<string, readonly HashtableEntry[]>();
   /** Inside a `param(…)` block's declarations (nested: a default may hold a script block with its own param). */
   private declaringParameters = 0;
   /** JSON object texts held by variables, parsed (see memberValue). */
@@ -687,11 +689,11 @@ class PowerShellLexer {
       if (this.splats.size > 0) this.splats.delete(name);
       return;
     }
-    const entries: SplatEntry[] = [];
+    const entries: HashtableEntry[] = [];
     const commands = this.t.builder.commands;
     for (let k = 0; k < only.nested.length && entries.length < MAX_SPLAT_ENTRIES; k++) {
       const words = commands[only.nested[k] as number]?.words;
-      const entry = words === undefined ? undefined : splatEntry(words);
+      const entry = words === undefined ? undefined : hashtableEntry(words);
       if (entry !== undefined) entries.push(entry);
     }
     this.splats.set(name, entries);

@@ -10,7 +10,9 @@
 import { DELAYED_EXPANSION_LAYERS, firstAtLeast, LIMITS, makeWord, type DerivedText, type DocBuilder } from './builder';
 import { decodeBase64Text, findBase64Runs } from './decode';
 import type { Assignment, Layer, SimpleCommand, Word } from './document';
+import { cimMethodCmdlet } from './cim-methods';
 import { derivedLayer, offsetLayer, PieceTextBuilder } from './layer';
+import { hashtableEntry, type HashtableEntry } from './lex-powershell';
 import { cmdStartProgramIndex, optionClusterHas, ownValue, programName } from './names';
 import type { Platform, Shell, Span } from '../types';
 
@@ -56,21 +58,6 @@ function joinedListItems(program: Word, items: readonly Word[]): Word[] {
     else for (const part of parts.slice(0, 64)) out.push(makeWord(part, item.span));
   }
   return out;
-}
-
-/**
- * The value of a hashtable entry `CommandLine = …` read as a command of its own: one word (`CommandLine='x'`) or
- * spaced around the `=` (`CommandLine = 'x'`, `CommandLine ='x'`, `CommandLine= 'x'`).
- */
-function commandLineEntryValue(words: readonly Word[]): { value: string; span: Span } | undefined {
-  const [first, second, third] = words;
-  if (first === undefined) return undefined;
-  if (words.length === 1 && first.lower.startsWith('commandline=')) return { value: first.value.slice(12), span: first.span };
-  if (words.length === 2 && first.lower === 'commandline=' && second) return { value: second.value, span: second.span };
-  if (first.lower !== 'commandline' || second === undefined) return undefined;
-  if (words.length === 3 && second.value === '=' && third) return { value: third.value, span: third.span };
-  if (words.length === 2 && second.value.startsWith('=')) return { value: second.value.slice(1), span: second.span };
-  return undefined;
 }
 
 const COMMAND_LINE_PROGRAMS = new Set([
@@ -542,6 +529,10 @@ export class Unwrapper {
   private carriedSeen = 0;
   /** Process-starting method calls turned into layers so far (see `processStartingCalls`). */
   private processCalls = 0;
+  /** WMI method calls read as cmdlets so far (see `cimMethodLayer`). */
+  private cimMethodCalls = 0;
+  /** PowerShell variables last assigned a hashtable (`$a = @{…}`): the commands its entries were read as. */
+  private readonly hashtables = new Map<string, readonly number[]>();
 
   constructor(
     private readonly b: DocBuilder,
@@ -564,6 +555,7 @@ export class Unwrapper {
     let nextBase64Call = firstAtLeast(base64Calls, from);
     for (let i = from; i < to; i++) {
       const cmd = b.commands[i] as SimpleCommand;
+      if (cmd.assignTo !== undefined && cmd.shell === 'powershell') this.noteHashtable(cmd);
       const line = derived !== null ? derived.get(i) : undefined;
       if (line !== undefined) this.derivedCommandLine(cmd, line, depth, out);
       while (nextBase64Call < base64Calls.length && (base64Calls[nextBase64Call] as number) < i) nextBase64Call++;
@@ -1374,6 +1366,7 @@ export class Unwrapper {
       return;
     }
     if (!STORING_COMMANDS.has(cmd.name)) return;
+    if (cmd.name === 'invoke-cimmethod' && cmd.shell === 'powershell') this.cimMethodLayer(cmd, depth, out);
     for (let k = 1; k < words.length; k++) {
       const w = words[k] as Word;
       if (w.nested && cmd.shell === 'powershell') this.commandLineEntries(w.nested, depth, out);
@@ -1395,11 +1388,51 @@ export class Unwrapper {
     for (const idx of nested) {
       const entry = this.b.commands[idx];
       if (!entry) continue;
-      const found = commandLineEntryValue(entry.words);
-      if (found && COMMAND_LINE_PROGRAMS.has(programName(found.value.trimStart().split(/[\s"']/, 1)[0] ?? ''))) {
-        out.push(this.wordsLayer([makeWord(found.value, found.span, { quoted: true })], 'cmd', depth, 'nested_shell'));
+      const found = hashtableEntry(entry.words);
+      if (found?.key.lower !== 'commandline') continue;
+      const line = found.value;
+      if (COMMAND_LINE_PROGRAMS.has(programName(line.value.trimStart().split(/[\s"']/, 1)[0] ?? ''))) {
+        out.push(this.wordsLayer([makeWord(line.value, line.span, { quoted: true })], 'cmd', depth, 'nested_shell'));
       }
     }
+  }
+
+  /** Keeps the hashtable a variable is assigned (its entries are commands nested in the one word), or forgets it. */
+  private noteHashtable(cmd: SimpleCommand): void {
+    const name = cmd.assignTo as string;
+    const only = cmd.words.length === 1 ? cmd.words[0] : undefined;
+    if (only?.nested !== undefined && only.value === '{…}') this.hashtables.set(name, only.nested);
+    else if (this.hashtables.size > 0) this.hashtables.delete(name);
+  }
+
+  /** The entries of a hashtable argument: written in place (`-Arguments @{…}`) or a variable assigned one. */
+  private hashtableEntries(w: Word): HashtableEntry[] | undefined {
+    const nested = w.nested ?? (w.value.startsWith('$') ? this.hashtables.get(w.lower.slice(1)) : undefined);
+    if (nested === undefined) return undefined;
+    const entries: HashtableEntry[] = [];
+    for (const k of nested) {
+      const entry = hashtableEntry(this.b.commands[k]?.words ?? []);
+      if (entry !== undefined && entries.push(entry) >= MAX_HASHTABLE_ENTRIES) break;
+    }
+    return entries;
+  }
+
+  /** `Invoke-CimMethod -ClassName MSFT_MpPreference -MethodName Set -Arguments @{…}`: the cmdlet the call amounts to (see cim-methods). */
+  private cimMethodLayer(cmd: SimpleCommand, depth: number, out: NestedText[]): void {
+    const pipeline = this.b.pipelines[cmd.pipeline];
+    const piped = cmd.position > 0 && pipeline !== undefined ? this.b.commands[pipeline[cmd.position - 1] as number] : undefined;
+    const pieces = cimMethodCmdlet(cmd, piped, (w) => this.hashtableEntries(w));
+    if (pieces === undefined) return;
+    if (++this.cimMethodCalls > MAX_PROCESS_CALLS) {
+      this.b.note('budget_exhausted', cmd.span, 'too many WMI method calls to analyse');
+      return;
+    }
+    const builder = new PieceTextBuilder();
+    pieces.forEach((piece, k) => {
+      if (k > 0) builder.separator(' ');
+      builder.append(piece.text, piece.span);
+    });
+    out.push({ layer: builder.build('powershell', depth, 'nested_shell'), lex: true });
   }
 
   /** `New-Object Diagnostics.ProcessStartInfo 'powershell.exe','-enc …'`: the program and its arguments are started. */
@@ -1521,6 +1554,8 @@ function shellQuoted(text: string): string {
 const PROCESS_STARTING_CALL = /(::start|\.run|\.exec|\.shellexecute|\.create)[ \t]*\(/gi;
 /** Most process-starting calls analysed in one text. */
 const MAX_PROCESS_CALLS = 64;
+/** Most entries read from one hashtable argument (a method's arguments, not a data table). */
+const MAX_HASHTABLE_ENTRIES = 32;
 /** Only the start of a longer word is searched for such calls. */
 const PROCESS_CALL_TEXT_LIMIT = 64 * 1024;
 

