@@ -10,7 +10,7 @@
 import { DELAYED_EXPANSION_LAYERS, firstAtLeast, LIMITS, makeWord, type DerivedText, type DocBuilder } from './builder';
 import { decodeBase64Text, findBase64Runs } from './decode';
 import type { Assignment, Layer, SimpleCommand, Word } from './document';
-import { cimMethodCmdlet } from './cim-methods';
+import { cimMethodCmdlet, GPO_REGISTRY_SETTERS, gpoRegistryCmdlet, type CmdletPiece } from './equivalent-cmdlets';
 import { derivedLayer, offsetLayer, PieceTextBuilder } from './layer';
 import { hashtableEntry, type HashtableEntry } from './lex-powershell';
 import { cmdStartProgramIndex, optionClusterHas, ownValue, programName } from './names';
@@ -529,8 +529,8 @@ export class Unwrapper {
   private carriedSeen = 0;
   /** Process-starting method calls turned into layers so far (see `processStartingCalls`). */
   private processCalls = 0;
-  /** WMI method calls read as cmdlets so far (see `cimMethodLayer`). */
-  private cimMethodCalls = 0;
+  /** Commands read as the cmdlet they amount to so far (see `equivalentCmdletLayer`). */
+  private equivalentCmdlets = 0;
   /** PowerShell variables last assigned a hashtable (`$a = @{…}`): the commands its entries were read as. */
   private readonly hashtables = new Map<string, readonly number[]>();
 
@@ -572,6 +572,7 @@ export class Unwrapper {
         // The common case: a command that runs or stores no command line; only a PowerShell word can still decode base64.
         if (base64Calls[nextBase64Call] === i) this.fromBase64Constants(cmd, depth, out);
         else if (cmd.name === 'new-object') this.processStartInfo(cmd, depth, out);
+        else if (GPO_REGISTRY_SETTERS.has(cmd.name)) this.equivalentCmdletLayer(gpoRegistryCmdlet(cmd), cmd, depth, out);
         else if ((cmd.name === 'echo' || cmd.name === 'printf') && cmd.shell !== 'powershell' && cmd.shell !== 'cmd' && this.mentionsCron())
           this.cronEntryCommand(cmd, depth, out);
         // A method call is an expression: it stands as a command of its own, with no name (also when it is an argument).
@@ -1417,14 +1418,23 @@ export class Unwrapper {
     return entries;
   }
 
-  /** `Invoke-CimMethod -ClassName MSFT_MpPreference -MethodName Set -Arguments @{…}`: the cmdlet the call amounts to (see cim-methods). */
+  /** `Invoke-CimMethod -ClassName MSFT_MpPreference -MethodName Set -Arguments @{…}`: the cmdlet the call amounts to (see equivalent-cmdlets). */
   private cimMethodLayer(cmd: SimpleCommand, depth: number, out: NestedText[]): void {
     const pipeline = this.b.pipelines[cmd.pipeline];
     const piped = cmd.position > 0 && pipeline !== undefined ? this.b.commands[pipeline[cmd.position - 1] as number] : undefined;
-    const pieces = cimMethodCmdlet(cmd, piped, (w) => this.hashtableEntries(w));
+    this.equivalentCmdletLayer(
+      cimMethodCmdlet(cmd, piped, (w) => this.hashtableEntries(w)),
+      cmd,
+      depth,
+      out,
+    );
+  }
+
+  /** A layer of the cmdlet command line another command amounts to (see equivalent-cmdlets). */
+  private equivalentCmdletLayer(pieces: CmdletPiece[] | undefined, cmd: SimpleCommand, depth: number, out: NestedText[]): void {
     if (pieces === undefined) return;
-    if (++this.cimMethodCalls > MAX_PROCESS_CALLS) {
-      this.b.note('budget_exhausted', cmd.span, 'too many WMI method calls to analyse');
+    if (++this.equivalentCmdlets > MAX_PROCESS_CALLS) {
+      this.b.note('budget_exhausted', cmd.span, 'too many WMI method calls or policy settings to analyse');
       return;
     }
     const builder = new PieceTextBuilder();

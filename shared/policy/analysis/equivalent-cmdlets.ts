@@ -1,8 +1,10 @@
 /**
- * WMI methods that do what a cmdlet does, read as that cmdlet. `Invoke-CimMethod -ClassName MSFT_MpPreference
- * -MethodName Set -Arguments @{DisableRealtimeMonitoring=$true}` is `Set-MpPreference -DisableRealtimeMonitoring $true`;
- * `Win32_Service`'s `Create` is `New-Service`; `StdRegProv`'s `SetStringValue` is `Set-ItemProperty`. The rules that
- * know the cmdlet then judge the method call, on this machine or (`-ComputerName`) on another.
+ * Commands that do what a better-known cmdlet does, read as that cmdlet, so that the rules that know the cmdlet judge
+ * them too. WMI methods: `Invoke-CimMethod -ClassName MSFT_MpPreference -MethodName Set -Arguments
+ * @{DisableRealtimeMonitoring=$true}` is `Set-MpPreference -DisableRealtimeMonitoring $true`; `Win32_Service`'s `Create`
+ * is `New-Service`; `StdRegProv`'s `SetStringValue` is `Set-ItemProperty` (on this machine or, `-ComputerName`, another).
+ * Group Policy registry settings: `Set-GPRegistryValue -Key HKLM\…\Run -ValueName x -Value y` is the same registry
+ * write, made on every computer the policy applies to.
  */
 import type { SimpleCommand, Word } from './document';
 import type { HashtableEntry } from './lex-powershell';
@@ -212,5 +214,37 @@ function registryCommand(mapping: CmdletMapping, entries: readonly HashtableEntr
   const value = mapping.registry === 'set' ? find('svalue', 'uvalue') : undefined;
   if (value !== undefined)
     pieces.push({ text: '-Value', span: value.key.span }, { text: literal(withoutCast(value.value.value)), span: value.value.span });
+  return pieces;
+}
+
+/** Group Policy cmdlets that set a registry value on the computers (or users) a policy applies to. */
+export const GPO_REGISTRY_SETTERS: ReadonlySet<string> = new Set(['set-gpregistryvalue', 'set-gpprefregistryvalue']);
+
+/** `Set-GPRegistryValue -Name P -Key 'HKLM\…' -ValueName v -Value x`: the `Set-ItemProperty` it makes on each computer. */
+export function gpoRegistryCmdlet(cmd: SimpleCommand): CmdletPiece[] | undefined {
+  const words = cmd.words;
+  let key: Word | undefined;
+  let valueName: Word | undefined;
+  let value: Word | undefined;
+  for (let k = 1; k < words.length - 1; k++) {
+    const option = (words[k] as Word).lower;
+    if (option === '-key') key = words[++k];
+    else if (option === '-valuename') valueName = words[++k];
+    else if (option === '-value') value = words[++k];
+  }
+  if (key === undefined) return undefined;
+  // `HKLM\Software\…` as a PowerShell registry path: `HKLM:\Software\…`.
+  const slash = key.value.indexOf('\\');
+  const hive = slash > 0 ? key.value.slice(0, slash) : key.value;
+  const path = /^hk[a-z]+$/i.test(hive) ? hive + ':' + key.value.slice(hive.length) : key.value;
+  const pieces: CmdletPiece[] = [
+    { text: valueName === undefined ? 'New-Item' : 'Set-ItemProperty', span: words[0]!.span },
+    { text: '-Path', span: key.span },
+    { text: literal(path), span: key.span },
+  ];
+  if (valueName !== undefined)
+    pieces.push({ text: '-Name', span: valueName.span }, { text: literal(valueName.value), span: valueName.span });
+  if (valueName !== undefined && value !== undefined)
+    pieces.push({ text: '-Value', span: value.span }, { text: literal(value.value), span: value.span });
   return pieces;
 }

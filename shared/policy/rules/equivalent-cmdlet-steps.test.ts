@@ -1,7 +1,7 @@
 /**
- * WMI methods that do what a cmdlet does are judged as that cmdlet (Defender preferences, services, the registry
- * through StdRegProv), and other leftovers of blind rounds 19 and 20: wmic's `product` alias and script runners
- * given a URL.
+ * Commands that do what a cmdlet does are judged as that cmdlet: WMI methods (Defender preferences, services, the
+ * registry through StdRegProv) and Group Policy registry settings. Also other leftovers of blind rounds 19 and 20:
+ * wmic's `product` alias and script runners given a URL.
  */
 import { describe, expect, it } from 'vitest';
 import { decisionOf as decision, evaluateLine } from './family-test-support';
@@ -59,6 +59,34 @@ describe('Invoke-CimMethod read as the cmdlet it amounts to', () => {
         'powershell',
       ),
     ).toBe('allow');
+  });
+});
+
+describe('Group Policy registry settings read as the registry write they make', () => {
+  const run = "-Key 'HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Run' -ValueName 'wuhelper'";
+  it('a Run value set by a policy is an autostart entry on every computer it applies to', () => {
+    expect(
+      rules(`Set-GPRegistryValue -Name 'Workstation Helper' ${run} -Type String -Value '\\\\corp.local\\NETLOGON\\h.exe'`, 'powershell'),
+    ).toContain('persist.registry');
+    expect(
+      rules(`Set-GPPrefRegistryValue -Name P -Context User -Action Create ${run.replace('HKLM', 'HKCU')} -Value 'C:\\x.exe'`, 'powershell'),
+    ).toContain('persist.registry');
+    expect(
+      rules(
+        "Set-GPRegistryValue -Name AV -Key 'HKLM\\Software\\Policies\\Microsoft\\Windows Defender' -ValueName DisableAntiSpyware -Type DWord -Value 1",
+        'powershell',
+      ),
+    ).toContain('evasion.registry');
+  });
+
+  it('an ordinary policy setting, or reading one, is administration', () => {
+    expect(
+      decision(
+        "Set-GPRegistryValue -Name Edge -Key 'HKLM\\Software\\Policies\\Microsoft\\Edge' -ValueName HomepageLocation -Type String -Value 'https://intranet'",
+        'powershell',
+      ),
+    ).toBe('allow');
+    expect(decision(`Get-GPRegistryValue -Name P ${run}`, 'powershell')).toBe('allow');
   });
 });
 
