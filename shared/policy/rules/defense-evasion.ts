@@ -112,7 +112,7 @@ function checkShadowCopiesAndBackups(inv: Invocation, out: FindingCollector, doc
     ]);
   } else if (n === 'diskshadow' && inv.args.some((w) => w.lower.includes('delete'))) {
     out.add(blockSpec('evasion.shadow-copies.delete', `diskshadow deletes shadow copies. ${RECOVERY}`), [commandWord(inv)]);
-  } else if ((n === 'del' || n === 'erase' || n === 'remove-item' || n === 'rm') && inv.args.length > 0) {
+  } else if ((n === 'del' || n === 'erase' || n === 'remove-item' || n === 'rm' || n === 'rd' || n === 'rmdir') && inv.args.length > 0) {
     const wild = inv.args.filter(
       (w) =>
         w.lower.includes('*') &&
@@ -126,11 +126,15 @@ function checkShadowCopiesAndBackups(inv: Invocation, out: FindingCollector, doc
         ),
         [commandWord(inv), wild[0]],
       );
-    else if (n === 'rm' && recursiveOrGlobOverBackups(inv)) {
-      // `rm -rf /var/backups/*`, `rm -r /backup/`: the whole folder, not one named file in it.
-      const dir = inv.args.find((w) => !w.value.startsWith('-') && wholeBackupFolder(w.lower))!;
-      out.add(blockSpec('evasion.backups.delete', `rm empties the backup folder ${dir.value}. ${RECOVERY}`), [commandWord(inv), dir]);
+    else {
+      // `rm -rf /var/backups/*`, `Remove-Item D:\Backups\* -Recurse`, `rd /s /q E:\Backup`: the whole folder, not one named file in it.
+      const dir = wholeBackupFolderRemoved(inv);
+      if (dir !== undefined)
+        out.add(blockSpec('evasion.backups.delete', `${n} empties the backup folder ${dir.value}. ${RECOVERY}`), [commandWord(inv), dir]);
     }
+  } else if (n === 'remove-vmsnapshot' || n === 'remove-vmcheckpoint') {
+    const what = everyCheckpointRemoved(inv, doc);
+    if (what) out.add(blockSpec('evasion.backups.delete', `${n} removes ${what}. ${RECOVERY}`), [commandWord(inv)]);
   } else if (n === 'tmutil' && (lowers[0] === 'disable' || lowers[0] === 'delete' || lowers[0] === 'deletelocalsnapshots')) {
     out.add(blockSpec('evasion.backups.timemachine', `tmutil ${lowers[0]} disables Time Machine or deletes its backups. ${RECOVERY}`), [
       commandWord(inv),
@@ -215,14 +219,43 @@ function wholeBackupFolder(lower: string): boolean {
   return BACKUP_FOLDER_NAMES.has(seg) || (lower.endsWith('/*') && backupDirectory(path));
 }
 
-/** `rm -rf /var/backups/*`, `rm -r /backup/`: a recursive or whole-folder wildcard removal of a backup folder. */
-function recursiveOrGlobOverBackups(inv: Invocation): boolean {
+/**
+ * The backup folder a recursive or whole-folder wildcard removal empties: `rm -rf /var/backups/*`, `rm -r /backup/`,
+ * `Remove-Item 'D:\Hyper-V\Backups\*' -Recurse`, `rd /s /q E:\Backup`, `del /q F:\Backups\*`.
+ */
+function wholeBackupFolderRemoved(inv: Invocation): Word | undefined {
+  const windows = inv.command.shell === 'cmd' || inv.command.shell === 'powershell';
+  if (!windows && inv.name !== 'rm') return undefined;
   let recursive = false;
   for (const w of inv.args) {
     const v = w.value;
-    if (v === '--recursive' || (v.startsWith('-') && !v.startsWith('--') && (v.includes('r') || v.includes('R')))) recursive = true;
+    if (windows) recursive ||= /^\/s$/i.test(v) || /^-r(e(c(u(r(se?)?)?)?)?)?$/i.test(v);
+    else if (v === '--recursive' || (v.startsWith('-') && !v.startsWith('--') && (v.includes('r') || v.includes('R')))) recursive = true;
   }
-  return inv.args.some((w) => !w.value.startsWith('-') && wholeBackupFolder(w.lower) && (recursive || w.lower.endsWith('/*')));
+  for (const w of inv.args) {
+    if (w.value.startsWith('-') || (windows && /^\/[a-z]$/i.test(w.value))) continue;
+    const path = windows ? w.lower.replace(/\\/g, '/') : w.lower;
+    if (wholeBackupFolder(path) && (recursive || path.endsWith('/*'))) return w;
+  }
+  return undefined;
+}
+
+/** Listings that pass on Hyper-V checkpoints (or the machines whose checkpoints a remover then takes). */
+const CHECKPOINT_LISTERS: ReadonlySet<string> = new Set(['get-vmsnapshot', 'get-vmcheckpoint', 'get-vm']);
+
+/**
+ * What a Hyper-V checkpoint removal takes when it takes all of them, or undefined: `-Name *`, or the checkpoints (or
+ * machines) of a listing piped straight in with no name or filter. Removing a named checkpoint, or those a
+ * `Where-Object` keeps (older than a week), is housekeeping.
+ */
+function everyCheckpointRemoved(inv: Invocation, doc: Document): string | undefined {
+  const name = optionValue(inv.args, 'name');
+  if (name !== undefined) return trimQuotes(name.value) === '*' ? 'every checkpoint of the virtual machines' : undefined;
+  const before = pipelineNeighbours(doc, inv.command, 'before', 1)[0];
+  if (before === undefined || !CHECKPOINT_LISTERS.has(before.name)) return undefined;
+  const listed = optionValue(before.words.slice(1), 'name');
+  if (listed !== undefined && trimQuotes(listed.value) !== '*') return undefined;
+  return before.name === 'get-vm' ? 'every checkpoint of the virtual machines listed' : 'every checkpoint listed';
 }
 
 /** Whether the argument after `-keep-…` options leaves nothing: `restic forget --keep-last 0`. */
@@ -3416,6 +3449,10 @@ const INVOCATION_CHECKS = new ChecksByName([
       'erase',
       'remove-item',
       'rm',
+      'rd',
+      'rmdir',
+      'remove-vmsnapshot',
+      'remove-vmcheckpoint',
       'tmutil',
       ...POSIX_SNAPSHOT_TOOLS,
     ],

@@ -1,6 +1,6 @@
 /**
  * Blind round 19 and real-script set 12: WinRE turned off, localised names of the Administrators group, and a
- * command run in the host's namespaces through nsenter.
+ * command run in the host's namespaces through nsenter; backup folders and Hyper-V checkpoints destroyed on Windows hosts.
  */
 import { describe, expect, it } from 'vitest';
 import { decisionOf as decision, evaluateLine } from './family-test-support';
@@ -59,6 +59,31 @@ describe('security services picked out by a filter, then stopped or disabled', (
     );
     expect(
       decision("Get-Service | Where-Object { $_.Name -match 'Print' } | ForEach-Object { Restart-Service $_.Name }", 'powershell'),
+    ).toBe('allow');
+  });
+});
+
+describe('backups destroyed on Windows hosts', () => {
+  it('a whole backup folder removed recursively or by wildcard is blocked; one file, or a retention filter, is not', () => {
+    expect(rules("Remove-Item 'D:\\Hyper-V\\Backups\\*' -Recurse -Force", 'powershell')).toContain('evasion.backups.delete');
+    expect(rules('rd /s /q E:\\Backup', 'cmd')).toContain('evasion.backups.delete');
+    expect(rules('del /q F:\\Backups\\*', 'cmd')).toContain('evasion.backups.delete');
+    expect(decision('del /q F:\\Backups\\old.bak', 'cmd')).toBe('allow');
+    expect(decision("Remove-Item 'D:\\Backups\\*.log' -Force", 'powershell')).toBe('allow');
+    expect(
+      decision(
+        'Get-ChildItem D:\\Backups -Recurse | Where-Object LastWriteTime -lt (Get-Date).AddDays(-30) | Remove-Item -Force',
+        'powershell',
+      ),
+    ).toBe('allow');
+  });
+
+  it('every Hyper-V checkpoint removed is blocked; a named checkpoint or an age filter is housekeeping', () => {
+    expect(rules('Get-VMSnapshot -VMName * | Remove-VMSnapshot', 'powershell')).toContain('evasion.backups.delete');
+    expect(rules('Remove-VMCheckpoint -VMName * -Name *', 'powershell')).toContain('evasion.backups.delete');
+    expect(decision("Remove-VMCheckpoint -VMName SRV1 -Name 'Before patch'", 'powershell')).toBe('allow');
+    expect(
+      decision('Get-VMSnapshot -VMName SRV1 | Where-Object CreationTime -lt (Get-Date).AddDays(-7) | Remove-VMSnapshot', 'powershell'),
     ).toBe('allow');
   });
 });
