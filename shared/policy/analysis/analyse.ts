@@ -4,7 +4,7 @@
  */
 import { DocBuilder, firstAtLeast, LIMITS, VariableTable } from './builder';
 import { followDirectories } from './directories';
-import type { AnalysisNote, Assignment, Document, Layer, SimpleCommand, Word } from './document';
+import type { AnalysisNote, Assignment, Document, Layer, ShellFunction, SimpleCommand, Word } from './document';
 import { originalLayer, PieceTextBuilder } from './layer';
 import { lexCmd } from './lex-cmd';
 import { lexPosix } from './lex-posix';
@@ -99,6 +99,7 @@ class AnalysedDocument implements Document {
   readonly pipelines: number[][];
   readonly notes: AnalysisNote[];
   readonly assignments: Assignment[];
+  readonly shellFunctions?: readonly ShellFunction[];
   inheritedVariables?: ReadonlyMap<string, string>;
   constructor(
     readonly original: string,
@@ -111,6 +112,7 @@ class AnalysedDocument implements Document {
     this.pipelines = b.pipelines;
     this.notes = b.notes;
     this.assignments = b.assignments;
+    if (b.shellFunctions !== null) this.shellFunctions = b.shellFunctions;
   }
 
   // A method, not a function bound per document: nothing is built for it when a one-line text is analysed.

@@ -2,7 +2,7 @@
  * Collects what the lexers find into the Document's flat arrays.
  */
 import type { PowerShellFunction } from './powershell-functions';
-import type { AnalysisNote, Assignment, Layer, Redirect, SimpleCommand, Word } from './document';
+import type { AnalysisNote, Assignment, Layer, Redirect, ShellFunction, SimpleCommand, Word } from './document';
 import type { Shell, Span } from '../types';
 import { resolveCommandName } from './names';
 
@@ -126,6 +126,8 @@ export class DocBuilder {
    * one level deeper, for the unwrapper to queue. Null until the first.
    */
   carriedLayers: Layer[] | null = null;
+  /** POSIX shell functions defined so far (any layer). Null until the first. */
+  shellFunctions: ShellFunction[] | null = null;
   /** PowerShell functions defined so far (any layer), by the name calls use. Null until the first. */
   powershellFunctions: Map<string, PowerShellFunction> | null = null;
   /** Characters of bodies read again for calls with bound parameters (see PowerShellLexer.bindCall), and how many. */

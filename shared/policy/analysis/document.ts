@@ -67,6 +67,15 @@ export interface SimpleCommand {
   directory?: string;
 }
 
+/** A POSIX shell function definition (`name() { … }`, `function name { … }`). */
+export interface ShellFunction {
+  name: string;
+  /** The definition, name to closing brace. */
+  span: Span;
+  /** Whether the body reads typed input without echoing it (`read -s`, `stty -echo`): how a password is asked for. */
+  readsSilently: boolean;
+}
+
 /** A variable assignment seen in the text (`$x = …`, `X=…`, `set X=…`). */
 export interface Assignment {
   /** Variable name without sigil; lower case for PowerShell and cmd (case-insensitive there). */
@@ -123,6 +132,8 @@ export interface Document {
   search(needle: string): Span[];
   /** Variable assignments, in order of appearance (all layers). */
   assignments?: Assignment[];
+  /** POSIX shell functions defined in the text (any layer), in order; undefined when none is. */
+  shellFunctions?: readonly ShellFunction[];
   /** Variables known before this text (assigned in earlier lines of the session), as passed to `analyse()`. */
   inheritedVariables?: ReadonlyMap<string, string>;
 }

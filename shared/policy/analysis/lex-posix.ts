@@ -196,6 +196,22 @@ const SHELL_PARAMETERS: ReadonlyMap<string, string> = new Map([
   ['$zsh_name', 'zsh'],
 ]);
 
+/** Most function definitions recorded for one text (a script defines tens; a text defining more is abnormal). */
+const MAX_SHELL_FUNCTIONS = 256;
+
+/** Whether shell text reads typed input without echoing it: `read` with `-s` (`read -rsp "…" pw`), or `stty -echo`. */
+function readsSilently(body: string): boolean {
+  const tokens = body.split(/[\s;&|(){}]+/);
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k];
+    if (t === 'stty' && tokens[k + 1] === '-echo') return true;
+    if (t !== 'read') continue;
+    for (let j = k + 1; j < tokens.length && (tokens[j] as string).startsWith('-') && !(tokens[j] as string).startsWith('--'); j++)
+      if ((tokens[j] as string).includes('s')) return true;
+  }
+  return false;
+}
+
 export function lexPosix(t: LexTarget, shell: Shell): void {
   new PosixLexer(t, shell).run();
 }
@@ -808,6 +824,7 @@ class PosixLexer {
     while (i < this.n && (isSpace(text.charCodeAt(i)) || text[i] === '\n') && i - this.pos < 256) i++;
     this.forwarders.delete(name);
     if (text[i] !== '{') return;
+    this.recordFunction(name, head.start, i);
     const close = indexWithin(text, '}', i + 1, 4096, '{\n');
     if (close < 0) return;
     const body = text.slice(i + 1, close);
@@ -820,6 +837,33 @@ class PosixLexer {
     if (prefix === '' || prefix.includes('$@') || prefix.includes('$*')) return;
     const start = i + 1 + lead;
     this.forwarders.set(name, { text: prefix, start, end: start + prefix.length });
+  }
+
+  /**
+   * Records a function definition whose body opens at `open`: its extent (braces counted, at most 4096 characters)
+   * and whether the body reads typed input silently. At most MAX_SHELL_FUNCTIONS per text.
+   */
+  private recordFunction(name: string, start: number, open: number): void {
+    const b = this.t.builder;
+    if ((b.shellFunctions?.length ?? 0) >= MAX_SHELL_FUNCTIONS) return;
+    const text = this.t.text;
+    const limit = Math.min(this.n, open + 4096);
+    let depth = 0;
+    let close = -1;
+    for (let k = open; k < limit; k++) {
+      const c = text.charCodeAt(k);
+      if (c === 123 /* { */) depth++;
+      else if (c === 125 /* } */ && --depth === 0) {
+        close = k;
+        break;
+      }
+    }
+    if (close < 0) return;
+    (b.shellFunctions ??= []).push({
+      name,
+      span: this.span(start, close + 1),
+      readsSilently: readsSilently(text.slice(open + 1, close)),
+    });
   }
 
   /** `declare -n r=v`: `$r` reads v, whose value is taken as it stands now (unknown stays unknown). */

@@ -3,7 +3,10 @@
  * `'…' | Out-File f`, `Set-Content f -Value '…'` leave a file whose text is known; where the text later runs
  * that file (`sh f`, `./f`, `. f`, `cmd /c f.bat`, `powershell -File f.ps1`, `Start-Process f.bat`), the
  * file's text is lexed as a nested layer, so a script built line by line is judged as the script it becomes.
+ * What is written to a shell's start-up file (`~/.bashrc`, `/etc/profile.d/x.sh`) runs in every shell started later:
+ * it is lexed where it is written.
  */
+import { SHELL_PROFILE_FILES } from '../catalog/autostart';
 import type { DocBuilder } from './builder';
 import type { SimpleCommand, Word } from './document';
 import { derivedLayer } from './layer';
@@ -18,12 +21,39 @@ const MAX_FILE_TEXT = 64 * 1024;
 const MAX_FILES = 256;
 
 const POWERSHELL_WRITERS: ReadonlySet<string> = new Set(['set-content', 'add-content', 'out-file']);
+/** Texts written to start-up files that are lexed; a text writing more is abnormal and noted. */
+const MAX_STARTUP_TEXTS = 64;
+/** Start-up files of shells whose language is not a POSIX shell's (csh, fish, PowerShell). */
+const NON_POSIX_STARTUP_FILES: ReadonlySet<string> = new Set(['.cshrc', '.tcshrc', '.login', '.logout', 'config.fish']);
+/** System-wide start-up files of bash and zsh (their per-user ones are matched by name). */
+const SYSTEM_STARTUP_FILES: readonly string[] = [
+  '/etc/profile',
+  '/etc/bash.bashrc',
+  '/etc/bashrc',
+  '/etc/zshrc',
+  '/etc/zsh/zshrc',
+  '/etc/zprofile',
+  '/etc/zsh/zprofile',
+  '/etc/zshenv',
+  '/etc/zsh/zshenv',
+];
+
+/** Whether a path (lower case) is a file a POSIX shell runs when it starts: `~/.bashrc`, `/etc/profile.d/x.sh`, `/etc/zshrc`. */
+function isPosixStartupFile(path: string): boolean {
+  const key = fileKey(path);
+  if (NON_POSIX_STARTUP_FILES.has(key) || key.endsWith('.ps1')) return false;
+  if (SHELL_PROFILE_FILES.has(key)) return true;
+  const p = path.replace(/["']/g, '');
+  return (p.includes('/etc/profile.d/') && key.endsWith('.sh')) || SYSTEM_STARTUP_FILES.includes(p);
+}
 
 export class WrittenFiles {
   /** fileKey → the text written to it so far. */
   private readonly files = new Map<string, string>();
   /** Written unit files (fileKey) whose command lines were read where they were started, for the text in `files`. */
   private readonly startedUnits = new Set<string>();
+  /** Texts written to shell start-up files and lexed so far. */
+  private startupTexts = 0;
 
   constructor(private readonly b: DocBuilder) {}
 
@@ -33,8 +63,8 @@ export class WrittenFiles {
     for (let i = from; i < to; i++) {
       const cmd = this.b.commands[i] as SimpleCommand;
       if (this.files.size > 0) this.replayRunFiles(cmd, depth, out);
-      if (cmd.redirects.length > 0) this.recordRedirects(cmd);
-      if (cmd.name === 'tee' || (cmd.shell === 'powershell' && POWERSHELL_WRITERS.has(cmd.name))) this.recordWriter(cmd);
+      if (cmd.redirects.length > 0) this.recordRedirects(cmd, depth, out);
+      if (cmd.name === 'tee' || (cmd.shell === 'powershell' && POWERSHELL_WRITERS.has(cmd.name))) this.recordWriter(cmd, depth, out);
     }
     return out;
   }
@@ -60,18 +90,36 @@ export class WrittenFiles {
     }
   }
 
+  /** `cat >> ~/.bashrc <<'EOF' … EOF`: the text written to a POSIX shell's start-up file, lexed as what later shells run. */
+  private startupFileText(path: string, text: string | null, cmd: SimpleCommand, depth: number, out: NestedText[]): void {
+    if (text === null || cmd.shell === 'powershell' || cmd.shell === 'cmd' || !isPosixStartupFile(path) || text.trim() === '') return;
+    if (++this.startupTexts > MAX_STARTUP_TEXTS) {
+      if (this.startupTexts === MAX_STARTUP_TEXTS + 1)
+        this.b.note('budget_exhausted', cmd.span, 'too many writes to shell start-up files to analyse');
+      return;
+    }
+    const shell = fileKey(path).startsWith('.z') || path.includes('zsh') ? 'zsh' : 'bash';
+    const written = text.length > MAX_FILE_TEXT ? text.slice(0, MAX_FILE_TEXT) : text;
+    // The command with its redirects: a here-document's body is what was written.
+    let end = cmd.span.end;
+    for (const r of cmd.redirects) end = Math.max(end, r.target.span.end);
+    out.push({ layer: derivedLayer({ start: cmd.span.start, end }, written, shell, depth, 'written_file'), lex: true });
+  }
+
   /** `echo … > f`, `printf … >> f`, `cat > f <<EOF`, PowerShell `'…' > f`: the text written, or the file forgotten. */
-  private recordRedirects(cmd: SimpleCommand): void {
+  private recordRedirects(cmd: SimpleCommand, depth: number, out: NestedText[]): void {
     for (const r of cmd.redirects) {
       if (r.op !== '>' && r.op !== '>>') continue;
       const key = fileKey(r.target.value);
       if (!key || key === 'null' || key === 'nul') continue;
-      this.write(key, writtenText(cmd), r.op === '>>');
+      const text = writtenText(cmd);
+      this.write(key, text, r.op === '>>');
+      this.startupFileText(r.target.lower, text, cmd, depth, out);
     }
   }
 
   /** `… | tee [-a] f…`, `… | Out-File [-Append] f`, `Set-Content f -Value '…'`, `Add-Content f '…'`. */
-  private recordWriter(cmd: SimpleCommand): void {
+  private recordWriter(cmd: SimpleCommand, depth: number, out: NestedText[]): void {
     const powershell = cmd.shell === 'powershell';
     const words = cmd.words;
     let append = cmd.name === 'add-content';
@@ -101,6 +149,7 @@ export class WrittenFiles {
     for (const path of powershell ? paths.slice(0, 1) : paths) {
       const key = fileKey(path);
       if (key) this.write(key, value, append);
+      if (key) this.startupFileText(path.toLowerCase(), value, cmd, depth, out);
     }
   }
 

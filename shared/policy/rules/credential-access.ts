@@ -1442,6 +1442,40 @@ function hiddenAnswerLeak(doc: Document): AnswerLeak | undefined {
   return answerReaderLeak(doc, answers, askers, files) ?? answerFileLeak(doc, files);
 }
 
+/** Programs that ask for a password on the terminal: a function of the same name is what the user's typing reaches instead. */
+const PASSWORD_ASKING_PROGRAMS: ReadonlySet<string> = new Set([
+  'sudo',
+  'su',
+  'doas',
+  'passwd',
+  'ssh',
+  'scp',
+  'sftp',
+  'kinit',
+  'pkexec',
+  'mysql',
+  'psql',
+]);
+
+/**
+ * `sudo() { read -rsp "[sudo] password for $USER: " pw; echo "$pw" >> /tmp/.c; command sudo -S "$@" <<< "$pw"; }`
+ * (written to a shell start-up file or typed): a function that takes the place of a program that asks for a
+ * password, and reads the password silently itself (T1056.001/.002). A wrapper that only passes its arguments on reads nothing.
+ */
+function checkImpostorFunctions(doc: Document, out: FindingCollector): void {
+  for (const f of doc.shellFunctions ?? []) {
+    if (!f.readsSilently || !PASSWORD_ASKING_PROGRAMS.has(f.name)) continue;
+    out.add(
+      spec(
+        'cred.fake-prompt',
+        `Defines a function named ${f.name} that reads the password typed to it silently: the real ${f.name} is impersonated and the password captured (T1056).`,
+      ),
+      [f.span],
+    );
+    return;
+  }
+}
+
 /**
  * Phishing for the user's own password (T1056.002): an AppleScript dialog with a hidden answer,
  * or a PowerShell credential prompt whose password is turned back into plain text and printed,
@@ -1449,6 +1483,7 @@ function hiddenAnswerLeak(doc: Document): AnswerLeak | undefined {
  * or to `net use` stays allowed.
  */
 function checkFakeCredentialPrompt(doc: Document, out: FindingCollector): void {
+  checkImpostorFunctions(doc, out);
   const hidden = docHasAny(doc, HIDDEN_ANSWER_NEEDLES);
   const dialog = hidden ? docHasAny(doc, DIALOG_NEEDLES) : undefined;
   const leak = hidden && dialog ? hiddenAnswerLeak(doc) : undefined;
