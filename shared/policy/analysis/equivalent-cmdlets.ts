@@ -248,3 +248,48 @@ export function gpoRegistryCmdlet(cmd: SimpleCommand): CmdletPiece[] | undefined
     pieces.push({ text: '-Value', span: value.span }, { text: literal(value.value), span: value.span });
   return pieces;
 }
+
+/** Invoke-WmiMethod's switches (its other parameters take a value). */
+const WMI_SWITCHES: ReadonlySet<string> = new Set(['-asjob', '-enableallprivileges', '-whatif', '-confirm']);
+
+/** Positions in Invoke-WmiMethod's `-ArgumentList` of Win32_Service.Create's arguments (WMI orders them by name). */
+const SERVICE_CREATE_POSITIONS = { name: 5, pathName: 6, startMode: 9 };
+
+/**
+ * `Invoke-WmiMethod -Class Win32_Process -Name Create -ArgumentList 'cmd …'`: the command line started (`process`);
+ * `-Class Win32_Service -Name Create -ArgumentList $false,'Display',1,$null,$null,'Name','C:\x.exe',…`: the
+ * `New-Service` it amounts to (`cmdlet`). Neither for other classes and methods.
+ */
+export function wmiMethodCall(cmd: SimpleCommand): { process?: Word; cmdlet?: CmdletPiece[] } {
+  const words = cmd.words;
+  let className: string | undefined;
+  let method: string | undefined;
+  const items: Word[] = [];
+  for (let k = 1; k < words.length; k++) {
+    const option = (words[k] as Word).lower;
+    if (option === '-class') className = words[++k]?.lower;
+    else if (option === '-name') method = words[++k]?.lower;
+    else if (option === '-argumentlist' || option === '-args') {
+      // Items separated by `,` words, up to the next parameter.
+      for (k++; k < words.length; k += 2) {
+        items.push(words[k] as Word);
+        if (words[k + 1]?.value !== ',') break;
+      }
+    } else if (option.startsWith('-') && !WMI_SWITCHES.has(option)) k++;
+  }
+  if (method !== 'create' || items.length === 0) return {};
+  if (className === 'win32_process') return { process: items[0] };
+  if (className !== 'win32_service' || items.length <= SERVICE_CREATE_POSITIONS.pathName) return {};
+  const name = items[SERVICE_CREATE_POSITIONS.name] as Word;
+  const path = items[SERVICE_CREATE_POSITIONS.pathName] as Word;
+  const pieces: CmdletPiece[] = [
+    { text: 'New-Service', span: words[0]!.span },
+    { text: '-Name', span: name.span },
+    { text: literal(name.value), span: name.span },
+    { text: '-BinaryPathName', span: path.span },
+    { text: literal(path.value), span: path.span },
+  ];
+  const start = items[SERVICE_CREATE_POSITIONS.startMode];
+  if (start !== undefined) pieces.push({ text: '-StartupType', span: start.span }, { text: literal(start.value), span: start.span });
+  return { cmdlet: pieces };
+}

@@ -10,7 +10,7 @@
 import { DELAYED_EXPANSION_LAYERS, firstAtLeast, LIMITS, makeWord, type DerivedText, type DocBuilder } from './builder';
 import { decodeBase64Text, findBase64Runs } from './decode';
 import type { Assignment, Layer, SimpleCommand, Word } from './document';
-import { cimMethodCmdlet, GPO_REGISTRY_SETTERS, gpoRegistryCmdlet, type CmdletPiece } from './equivalent-cmdlets';
+import { cimMethodCmdlet, GPO_REGISTRY_SETTERS, gpoRegistryCmdlet, wmiMethodCall, type CmdletPiece } from './equivalent-cmdlets';
 import { derivedLayer, offsetLayer, PieceTextBuilder } from './layer';
 import { hashtableEntry, type HashtableEntry } from './lex-powershell';
 import { cmdStartProgramIndex, optionClusterHas, ownValue, programName } from './names';
@@ -286,6 +286,8 @@ const CARRIERS = new Map<string, Carrier>([
     { kind: 'option', options: [{ names: ['-o'], command: afterKey(['proxycommand', 'localcommand', 'knownhostscommand'], '= \t') }] },
   ],
   ['git', { kind: 'option', options: [{ names: ['-c'], command: gitCommandKey }] }],
+  // `ansible all -m shell -a 'wget … | bash'`: the module's arguments, a command line run on every host (shell, command, raw).
+  ['ansible', { kind: 'option', options: [{ names: ['-a', '--args'], command: whole, shell: () => 'sh' }] }],
   // `gcloud compute ssh HOST --command '…'`: run by the VM's shell.
   ['gcloud', { kind: 'option', options: [{ names: ['--command'], command: whole, shell: () => 'sh' }] }],
   // Cloud run-command: the script runs on a cloud VM, as the VM's agent (SYSTEM or root).
@@ -467,6 +469,17 @@ export function containerCommandWords(cmd: SimpleCommand): readonly Word[] {
 /** One cron time field: minutes, hours, days, months or weekdays (`*`, `1-5`, `0,30`, `mon`, steps such as every 5). */
 const CRON_FIELD = /^[0-9a-z*][0-9a-z*/,-]{0,31}$/i;
 
+/**
+ * Tools that run one command line on many hosts over ssh (`pssh -h hosts.txt -i 'cmd'`, `pdsh -w web[1-4] cmd`,
+ * `clush -a cmd`), with their options that take a value; the words after the options are the command line.
+ */
+const PARALLEL_SHELLS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['pssh', new Set(['-h', '-H', '-l', '-p', '-o', '-e', '-t', '-x', '-X', '-O', '--hosts', '--host', '--user', '--par'])],
+  ['parallel-ssh', new Set(['-h', '-H', '-l', '-p', '-o', '-e', '-t', '-x', '-X', '-O', '--hosts', '--host', '--user', '--par'])],
+  ['pdsh', new Set(['-w', '-x', '-g', '-X', '-l', '-t', '-u', '-f', '-R'])],
+  ['clush', new Set(['-w', '-x', '-g', '-X', '-l', '-t', '-u', '-f', '-R', '-o', '--nodes', '--group'])],
+]);
+
 const UNWRAPPED_NAMES = new Set([
   ...POSIX_SHELLS,
   'su',
@@ -487,6 +500,7 @@ const UNWRAPPED_NAMES = new Set([
   'oc',
   'aws',
   'defaults',
+  ...PARALLEL_SHELLS.keys(),
 ]);
 
 function shellOfProgram(name: string): Shell {
@@ -635,6 +649,14 @@ export class Unwrapper {
     if (carrier) {
       this.carried(cmd, carrier, depth, out);
       if (name === 'ssh') this.sshRemoteCommand(cmd, depth, out);
+      return;
+    }
+    const parallel = PARALLEL_SHELLS.get(name);
+    if (parallel !== undefined) {
+      const words = cmd.words;
+      let k = 1;
+      while (k < words.length && (words[k] as Word).value.startsWith('-')) k += parallel.has((words[k] as Word).value) ? 2 : 1;
+      if (k < words.length) out.push(this.wordsLayer(words.slice(k), 'sh', depth, 'nested_shell'));
       return;
     }
     if (INTERPRETERS.has(name)) return;
@@ -1350,7 +1372,8 @@ export class Unwrapper {
       // Skip the runner's own options and host, the rest is the command it runs.
       for (let k = 1; k < words.length; k++) {
         const w = words[k] as Word;
-        if (w.value.startsWith('\\\\') || /^[-/]/.test(w.value)) {
+        // `psexec @hosts.txt …`: a file listing the computers, like a `\\host`.
+        if (w.value.startsWith('\\\\') || /^[-/]/.test(w.value) || (w.value.startsWith('@') && cmd.name !== 'sudo')) {
           // PsExec's -d (do not wait), -h, -c, -s and -i take no value; sudo's only -D/--chdir does.
           const valued =
             cmd.name === 'sudo' ? /^(-D|--chdir)$/.test(w.value) : RUNNER_VALUE_OPTIONS.test(w.value) && !/^[-/]d$/i.test(w.value);
@@ -1368,6 +1391,15 @@ export class Unwrapper {
     }
     if (!STORING_COMMANDS.has(cmd.name)) return;
     if (cmd.name === 'invoke-cimmethod' && cmd.shell === 'powershell') this.cimMethodLayer(cmd, depth, out);
+    if (cmd.name === 'invoke-wmimethod' && cmd.shell === 'powershell') {
+      const call = wmiMethodCall(cmd);
+      // `Invoke-WmiMethod -Class Win32_Process -Name Create -ArgumentList 'schtasks /create …'`: the first item is the command line started.
+      if (call.process !== undefined) {
+        out.push(this.wordsLayer([makeWord(call.process.value, call.process.span, { quoted: true })], 'cmd', depth, 'nested_shell'));
+        return;
+      }
+      this.equivalentCmdletLayer(call.cmdlet, cmd, depth, out);
+    }
     for (let k = 1; k < words.length; k++) {
       const w = words[k] as Word;
       if (w.nested && cmd.shell === 'powershell') this.commandLineEntries(w.nested, depth, out);
@@ -1391,10 +1423,10 @@ export class Unwrapper {
       if (!entry) continue;
       const found = hashtableEntry(entry.words);
       if (found?.key.lower !== 'commandline') continue;
+      // The key says it is a command line (Win32_Process.Create's, an event consumer's): whatever program it starts.
       const line = found.value;
-      if (COMMAND_LINE_PROGRAMS.has(programName(line.value.trimStart().split(/[\s"']/, 1)[0] ?? ''))) {
+      if (line.value.trim() !== '')
         out.push(this.wordsLayer([makeWord(line.value, line.span, { quoted: true })], 'cmd', depth, 'nested_shell'));
-      }
     }
   }
 

@@ -274,6 +274,27 @@ function keepsNothing(inv: Invocation): boolean {
 }
 
 /**
+ * The snapshots the text takes itself, by base name (`data_snap` of `lvcreate -s -n data_snap /dev/vg0/data`,
+ * `db@bk` of `zfs snapshot tank/db@bk`, the target of `btrfs subvolume snapshot`): a backup script's temporary copy.
+ */
+const OWN_SNAPSHOTS = new DocumentCache((doc: Document): ReadonlySet<string> => {
+  const own = new Set<string>();
+  for (const c of doc.commands) {
+    const args = c.words.slice(1);
+    if (c.name === 'lvcreate' && args.some((w) => w.lower === '--snapshot' || /^-[a-z]*s[a-z]*$/i.test(w.value))) {
+      const name = optionValue(args, 'n', 'name');
+      if (name !== undefined) own.add(baseName(name.lower));
+    } else if (c.name === 'zfs' && args[0]?.lower === 'snapshot') {
+      for (const w of args.slice(1)) if (w.lower.includes('@')) own.add(baseName(w.lower));
+    } else if (c.name === 'btrfs' && args[0]?.lower.startsWith('sub') && args[1]?.lower === 'snapshot') {
+      const target = positionals(args).filter((w) => !w.value.startsWith('-')).at(-1);
+      if (target !== undefined) own.add(baseName(target.lower));
+    }
+  }
+  return own;
+});
+
+/**
  * The destruction of snapshots or backups by a Linux, ESXi or NAS tool, described, or undefined. Retention with a
  * policy (`restic forget --keep-daily 7`, `find /backup -mtime +30 -delete`, `snapper cleanup number`), listing and
  * creating snapshots, and removing a dataset or volume that is not a snapshot are ordinary administration.
@@ -281,7 +302,13 @@ function keepsNothing(inv: Invocation): boolean {
 function posixSnapshotDestruction(inv: Invocation, doc: Document): string | undefined {
   const n = inv.name;
   const lowers = argLowers(inv);
-  const targets = positionals(inv.args).filter((w) => !w.value.startsWith('-'));
+  const all = positionals(inv.args).filter((w) => !w.value.startsWith('-'));
+  const own = OWN_SNAPSHOTS.of(doc);
+  // The snapshots a backup script took itself (`lvcreate -s -n data_snap`, `zfs snapshot tank/db@bk`), removed once copied:
+  // when those are all that is removed (after the sub-command words), nothing else is destroyed.
+  const targets = own.size === 0 ? all : all.filter((w) => !own.has(baseName(w.lower)));
+  const verbs = n === 'zfs' ? 1 : n === 'btrfs' ? 2 : n === 'lvremove' ? 0 : -1;
+  if (targets.length < all.length && targets.length === verbs) return undefined;
   switch (n) {
     case 'zfs': {
       if (lowers[0] !== 'destroy') return undefined;
