@@ -584,6 +584,9 @@ const PACKAGE_INSTALL_VERBS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
   ['uv', new Set(['pip', 'tool'])],
   ['npm', new Set(['install', 'i', 'add', 'exec', 'x'])],
   ['npx', new Set()],
+  ['uvx', new Set()],
+  ['bunx', new Set()],
+  ['bun', new Set(['add', 'install', 'i', 'x'])],
   ['pnpm', new Set(['install', 'i', 'add', 'dlx'])],
   ['yarn', new Set(['add', 'global', 'dlx'])],
   ['gem', new Set(['install'])],
@@ -635,6 +638,8 @@ function isOfficialRegistry(source: string): boolean {
 function isPackageSource(w: Word): boolean {
   const l = trimQuotes(w.lower);
   return (
+    // npm's and bun's hosted-git shorthands (`github:user/repo`).
+    HOSTED_GIT_PREFIXES.some((p) => l.startsWith(p)) ||
     l.startsWith('http://') ||
     l.startsWith('https://') ||
     l.startsWith('ftp://') ||
@@ -648,6 +653,8 @@ function isPackageSource(w: Word): boolean {
   );
 }
 
+const HOSTED_GIT_PREFIXES: readonly string[] = ['github:', 'gitlab:', 'bitbucket:', 'gist:'];
+
 /**
  * `pip install git+https://…`, `python -m pip install https://…/x.whl`, `npm install -g https://…/x.tgz`,
  * `gem install x --source http://…`: a package fetched from a place the command names, and its install code run.
@@ -656,21 +663,23 @@ function packageFromSource(cmd: SimpleCommand, n: string, args: readonly Word[])
   let manager = n;
   let rest = args;
   // `python3 -m pip install …`
-  if (n.startsWith('python') && args[0]?.lower === '-m' && (args[1]?.lower === 'pip' || args[1]?.lower === 'pip3')) {
+  if ((n.startsWith('python') || n === 'py') && args[0]?.lower === '-m' && (args[1]?.lower === 'pip' || args[1]?.lower === 'pip3')) {
     manager = 'pip';
     rest = args.slice(2);
   } else if (/^pip3\.[0-9]+$/.test(n)) manager = 'pip3';
   const verbs = PACKAGE_INSTALL_VERBS.get(manager);
   if (verbs === undefined) return null;
   const verb = rest.find((w) => !w.value.startsWith('-'));
-  // npx runs what it is given; the others install only with an install verb.
-  if (manager !== 'npx' && (verb === undefined || !verbs.has(verb.lower))) return null;
+  // npx, uvx and bunx run what they are given; the others install only with an install verb.
+  const direct = verbs.size === 0;
+  if (!direct && (verb === undefined || !verbs.has(verb.lower))) return null;
   // A word after an option that takes a value is that value (`--index-url https://pypi.example.com/simple` names an index).
   const packages = rest.filter((w, k) => !w.value.startsWith('-') && !PACKAGE_VALUE_OPTIONS.has(rest[k - 1]?.lower ?? ''));
   // `pipx run`, `npx`, `pnpm dlx`: the first is the package (or `--spec`/`--package`), the rest are the program's arguments.
-  const runs = manager === 'npx' || (verb !== undefined && PACKAGE_RUN_VERBS.has(verb.lower));
-  const named = runs ? optionValue(rest, 'spec', 'package', 'p') : undefined;
-  const candidates = runs ? [named ?? packages[manager === 'npx' ? 0 : 1]] : packages;
+  const runs = direct || (verb !== undefined && PACKAGE_RUN_VERBS.has(verb.lower));
+  // `uvx --from git+https://… tool`: the package the tool comes from.
+  const named = runs ? optionValue(rest, 'spec', 'package', 'p', 'from') : undefined;
+  const candidates = runs ? [named ?? packages[direct ? 0 : 1]] : packages;
   const source =
     candidates.find((w) => w !== undefined && isPackageSource(w)) ?? (manager === 'gem' ? optionValue(rest, 'source', 's') : undefined);
   if (source === undefined || !isPackageSource(source) || isOfficialRegistry(source.lower)) return null;
@@ -679,6 +688,13 @@ function packageFromSource(cmd: SimpleCommand, n: string, args: readonly Word[])
     `${manager} installs a package fetched from ${trimQuotes(source.value).slice(0, 120)}, not from its registry; installing runs the package's own code (build and install scripts).`,
     [cmd.span],
   );
+}
+
+/** `github.com/x/tool@v1.2.0`: a module path on a host (a dotted first element) at a version. */
+function isRemoteModuleVersion(path: string): boolean {
+  const slash = path.indexOf('/');
+  const at = path.lastIndexOf('@');
+  return slash > 0 && at > slash && path.slice(0, slash).includes('.') && at < path.length - 1;
 }
 
 /**
@@ -708,6 +724,7 @@ const REMOTE_RUNNERS = new Set([
   'installutil',
   'powershell',
   'pwsh',
+  'go',
   ...URL_SCRIPT_RUNNERS.keys(),
   ...INTERPRETERS,
   ...INLINE_CODE_LANGUAGES.keys(),
@@ -775,6 +792,12 @@ function remoteRunner(cmd: SimpleCommand): Finding | null {
       'winget configure applies a configuration file fetched from the network; its resources run code.',
       [cmd.span],
     );
+  }
+  // `go run github.com/x/tool/cmd@latest`: the module is fetched at that version, built and run.
+  if (n === 'go' && args[0]?.lower === 'run') {
+    const target = args.slice(1).find((w) => !w.value.startsWith('-'));
+    if (target !== undefined && isRemoteModuleVersion(target.lower))
+      return finding('dl.script-url', `go run fetches the module ${target.value} from the network, builds it and runs it.`, [cmd.span]);
   }
   const runVerb = URL_SCRIPT_RUNNERS.get(n);
   if (runVerb !== undefined && (runVerb === '' || args[0]?.lower === runVerb)) {
