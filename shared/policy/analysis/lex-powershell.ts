@@ -579,7 +579,8 @@ class PowerShellLexer {
   /**
    * `foreach ($s in $services) { Stop-Service $s }`: in the body the loop variable stands for the items, all at
    * once (comma-separated, as a cmdlet given the whole list would read them), so that rules see every one.
-   * Items not known as constants leave the variable unknown.
+   * Items not known as constants (`$x`, `(Get-X)`, or an item like `MSSQL$SQLEXPRESS` that cannot be told from one)
+   * are left out; with none known the variable is unknown.
    */
   private bindLoopVariable(header: Element): void {
     const text = this.t.text;
@@ -592,10 +593,12 @@ class PowerShellLexer {
     if (name.length === 0) return;
     const b = this.t.builder;
     const loop = header.nested.map((k) => b.commands[k]).find((c) => c !== undefined && c.words[1]?.lower === 'in');
-    const items = loop ? loop.words.slice(2).map((w) => w.value) : [];
+    // A list variable expanded in the header is one comma-joined word: its items are split again.
+    const items = loop ? loop.words.slice(2).flatMap((w) => (w.value === ',' ? [] : w.value.split(','))) : [];
     this.builtVariables.delete(name);
     this.stringVariables.delete(name);
-    const value = items.length > 0 && items.every(isKnownItem) ? boundedJoin(items, ',') : TRUNCATED_TEXT;
+    const known = items.filter(isKnownItem);
+    const value = known.length > 0 ? boundedJoin(known, ',') : TRUNCATED_TEXT;
     if (value !== TRUNCATED_TEXT) this.t.vars.set(name, value);
     else this.t.vars.delete(name);
   }

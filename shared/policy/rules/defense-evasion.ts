@@ -287,7 +287,9 @@ const OWN_SNAPSHOTS = new DocumentCache((doc: Document): ReadonlySet<string> => 
     } else if (c.name === 'zfs' && args[0]?.lower === 'snapshot') {
       for (const w of args.slice(1)) if (w.lower.includes('@')) own.add(baseName(w.lower));
     } else if (c.name === 'btrfs' && args[0]?.lower.startsWith('sub') && args[1]?.lower === 'snapshot') {
-      const target = positionals(args).filter((w) => !w.value.startsWith('-')).at(-1);
+      const target = positionals(args)
+        .filter((w) => !w.value.startsWith('-'))
+        .at(-1);
       if (target !== undefined) own.add(baseName(target.lower));
     }
   }
@@ -622,10 +624,14 @@ function securityFolderOf(path: string): string | undefined {
 /**
  * `Get-CimInstance Win32_Product | ? Name -like '*Sophos*' | Invoke-CimMethod -MethodName Uninstall`,
  * `(Get-WmiObject Win32_Product -Filter "Name like '%CrowdStrike%'").Uninstall()`, `wmic product where "name like
- * '%Sophos%'" call uninstall`: a security product removed through Windows Installer's WMI class (wmic's `product` alias).
+ * '%Sophos%'" call uninstall`, `msiexec /x $p.IdentifyingNumber` of a product looked up by name: a security product
+ * removed through Windows Installer's WMI class (wmic's `product` alias).
  */
 function checkSecurityProductUninstall(doc: Document, out: FindingCollector): void {
-  if (!docHas(doc, 'uninstall')) return;
+  // Or the product's code given to `msiexec /x $p.IdentifyingNumber`.
+  const removes =
+    docHas(doc, 'uninstall') || doc.commands.some((c) => c.name === 'msiexec' && c.words.some((w) => /^[-/]x$/i.test(w.value)));
+  if (!removes) return;
   if (!docHas(doc, 'win32_product') && !doc.commands.some((c) => c.name === 'wmic' && c.words.some((w) => w.lower === 'product'))) return;
   for (const c of doc.commands) {
     for (const w of c.words) {
@@ -2924,6 +2930,13 @@ const WMI_DELETERS = ['remove-ciminstance', 'remove-wmiobject'];
  * Remove-CimInstance`, `… | % { $_.Delete() }`) or acts on a variable holding them. A count of shadow copies in one part of
  * a script and profiles removed in another are not this.
  */
+/** `Remove-CimInstance`, `$x.Delete()`, `Invoke-CimMethod -InputObject $_ -MethodName Delete`: a WMI object deleted. */
+function isWmiDeletion(c: SimpleCommand): boolean {
+  if (WMI_DELETERS.includes(c.name)) return true;
+  if (c.name === 'invoke-cimmethod' || c.name === 'invoke-wmimethod') return c.words.some((w) => w.lower === 'delete');
+  return c.words.some((w) => w.lower.includes('.delete('));
+}
+
 function deletesShadowCopies(doc: Document): boolean {
   const statements = new Set<number>();
   const holders: string[] = [];
@@ -2933,8 +2946,14 @@ function deletesShadowCopies(doc: Document): boolean {
     if (c.assignTo !== undefined) holders.push('$' + c.assignTo.toLowerCase());
   }
   const mentionsHolder = (c: SimpleCommand | undefined) => c !== undefined && c.words.some((w) => holders.some((h) => w.lower.includes(h)));
+  // `foreach ($c in $copies) { $c.Delete() }`: the loop variable holds them too.
   for (const c of doc.commands) {
-    if (!WMI_DELETERS.includes(c.name) && !c.words.some((w) => w.lower.includes('.delete('))) continue;
+    const loopVariable = c.words[0];
+    if (holders.length > 0 && c.words[1]?.lower === 'in' && loopVariable?.value.startsWith('$') && mentionsHolder(c))
+      holders.push(loopVariable.lower);
+  }
+  for (const c of doc.commands) {
+    if (!isWmiDeletion(c)) continue;
     // The deletion, or a block it sits in (`… | ForEach-Object { $_.Delete() }`), belongs to the statement that gets them.
     let at: SimpleCommand | undefined = c;
     for (let depth = 0; at !== undefined && depth < 4; depth++) {
@@ -3160,11 +3179,7 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
       searchFirst(doc, mock),
     );
   }
-  if (
-    docHas(doc, 'win32_shadowcopy') &&
-    docHasAny(doc, ['.delete(', 'remove-ciminstance', 'remove-wmiobject']) &&
-    deletesShadowCopies(doc)
-  ) {
+  if (docHas(doc, 'win32_shadowcopy') && docHasAny(doc, ['delete', 'remove-ciminstance', 'remove-wmiobject']) && deletesShadowCopies(doc)) {
     out.add(
       blockSpec('evasion.shadow-copies.delete', `Deletes Volume Shadow Copies through WMI. ${RECOVERY}`),
       searchFirst(doc, 'win32_shadowcopy'),

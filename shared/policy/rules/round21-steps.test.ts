@@ -90,3 +90,33 @@ describe('developer tools that fetch code from a repository and run it', () => {
       expect(decision(text, 'bash'), text).toBe('allow');
   });
 });
+
+describe('lists and loops in ransomware staging', () => {
+  it('a loop over a list variable binds the loop variable to its known items (one like MSSQL$X reads as a variable, left out)', () => {
+    const text =
+      "$svcs = 'MSSQL$VEEAMSQL2016','VeeamNFSSvc','Sense','WdNisSvc'\nforeach ($s in $svcs) {\n  Stop-Service -Name $s -Force\n  Set-Service -Name $s -StartupType Disabled\n}";
+    expect(rules(text, 'powershell')).toContain('evasion.security-service.stop');
+    expect(decision("$svcs = 'Spooler','MSSQL$SQLEXPRESS'\nforeach ($s in $svcs) { Restart-Service -Name $s }", 'powershell')).toBe(
+      'allow',
+    );
+  });
+
+  it('shadow copies deleted through a loop variable or Invoke-CimMethod Delete', () => {
+    expect(rules('$copies = gwmi -Class Win32_ShadowCopy\nforeach ($c in $copies) { $c.Delete() }', 'powershell')).toContain(
+      'evasion.shadow-copies.delete',
+    );
+    expect(
+      rules('Get-CimInstance Win32_ShadowCopy | ForEach-Object { Invoke-CimMethod -InputObject $_ -MethodName Delete }', 'powershell'),
+    ).toContain('evasion.shadow-copies.delete');
+    expect(
+      decision('$copies = Get-CimInstance Win32_ShadowCopy\nforeach ($c in $copies) { Write-Output $c.InstallDate }', 'powershell'),
+    ).toBe('allow');
+  });
+
+  it('a security product looked up in Win32_Product and removed by msiexec /x of its code', () => {
+    const lookup = (name: string) =>
+      `$p = Get-CimInstance Win32_Product | Where-Object Name -like '${name}*'\nmsiexec.exe /x $p.IdentifyingNumber /qn`;
+    expect(rules(lookup('Sophos Endpoint'), 'powershell')).toContain('evasion.security-service.uninstall');
+    expect(decision(lookup('Java 8'), 'powershell')).toBe('allow');
+  });
+});
