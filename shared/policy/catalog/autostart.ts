@@ -30,6 +30,9 @@ function registryNumber(data: string): number {
 }
 
 /** Office add-in keys: LoadBehavior without its "load at startup" bit (0, 1, 8, 9) turns the add-in off; other writes register or load one. */
+/** The HKCR key under which apps are registered for toast notifications. */
+const NOTIFICATION_APP_IDS = '\\appusermodelid';
+
 function officeAddInLoads(name: string, data: string): boolean {
   if (name !== 'loadbehavior') return true;
   const n = Number(data.replace(/["']/g, ''));
@@ -96,7 +99,8 @@ export const AUTOSTART_REGISTRY: readonly AutostartLocation[] = [
   { needle: '\\session manager\\appcertdlls', what: 'an AppCertDlls entry (a DLL loaded into every process that creates one)' },
   { needle: '\\wds\\rdpwd', what: 'an RDP StartupPrograms entry' },
   { needle: 'bootverificationprogram', what: 'a boot verification program' },
-  { needle: '\\terminal server client', what: 'an RDP client add-in DLL' },
+  // Only the DLL values load code: `ClxDllPath`, and an add-in's `Name` under `Default\AddIns\<x>` (not printer or drive settings).
+  { needle: '\\terminal server client', what: 'an RDP client add-in DLL', codeValues: ['clxdllpath', 'name'] },
   { needle: '\\terminal server\\addins', what: 'an RDP virtual channel add-in DLL' },
   { needle: '\\windows error reporting\\hangs', what: 'a WER hang debugger' },
   { needle: 'startup-path', what: 'an Office startup folder' },
@@ -159,11 +163,17 @@ export const AUTOSTART_REGISTRY: readonly AutostartLocation[] = [
     codeValues: ['level'],
     runsCode: (_name, data) => registryNumber(data) === 1 || Number.isNaN(registryNumber(data)),
   },
-  // `Classes\Local Settings\…` is a per-user store of settings (app model, MUI cache), not a class.
-  { needle: '\\classes\\', what: 'a file-class handler', unless: ['\\classes\\local settings\\'], runsCode: classValueRunsCode },
-  { needle: 'hkey_classes_root\\', what: 'a file-class handler', runsCode: classValueRunsCode },
-  { needle: 'hkcr\\', what: 'a file-class handler', runsCode: classValueRunsCode },
-  { needle: 'hkcr:\\', what: 'a file-class handler', runsCode: classValueRunsCode },
+  // `Classes\Local Settings\…` is a per-user store of settings (app model, MUI cache), not a class; `AppUserModelId\<id>`
+  // names an app for toast notifications (display name, icon).
+  {
+    needle: '\\classes\\',
+    what: 'a file-class handler',
+    unless: ['\\classes\\local settings\\', NOTIFICATION_APP_IDS],
+    runsCode: classValueRunsCode,
+  },
+  { needle: 'hkey_classes_root\\', what: 'a file-class handler', unless: [NOTIFICATION_APP_IDS], runsCode: classValueRunsCode },
+  { needle: 'hkcr\\', what: 'a file-class handler', unless: [NOTIFICATION_APP_IDS], runsCode: classValueRunsCode },
+  { needle: 'hkcr:\\', what: 'a file-class handler', unless: [NOTIFICATION_APP_IDS], runsCode: classValueRunsCode },
 ];
 
 /** What a modprobe configuration file is (an `install` line there runs a command whenever the module loads). */

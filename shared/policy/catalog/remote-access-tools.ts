@@ -24,6 +24,11 @@ export interface RemoteAccessTool {
    * `<path>` after a switch means its value is a file path.
    */
   switchSets?: readonly (readonly string[])[];
+  /**
+   * Programs installed with the agent that only read or write its own data (NinjaOne's `ninjarmm-cli get|set` of
+   * custom fields), which the vendor's scripts call through the agent already running: they start and install nothing.
+   */
+  dataClis?: readonly string[];
 }
 
 export const REMOTE_ACCESS_TOOLS: readonly RemoteAccessTool[] = [
@@ -186,6 +191,7 @@ export const REMOTE_ACCESS_TOOLS: readonly RemoteAccessTool[] = [
     tokens: ['ninjarmm', 'ninjaone', 'ninjaagent'],
     services: ['ninjarmmagent'],
     domains: ['ninjarmm.com', 'ninjaone.com'],
+    dataClis: ['ninjarmm-cli'],
   },
   {
     id: 'logmein',

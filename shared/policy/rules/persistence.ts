@@ -219,13 +219,21 @@ function visibleWrittenText(inv: Invocation, doc: Document): string[] | undefine
   return feeder === undefined ? undefined : printed(feeder);
 }
 
+/**
+ * `New-Item -Path $item.Path`: in PowerShell a property of a variable whose value is unknown, not a file named `….path`
+ * (`$PROFILE.AllUsersAllHosts` is known: a profile).
+ */
+function unknownMemberValue(inv: Invocation, target: Word): boolean {
+  return inv.command.shell === 'powershell' && !target.lower.startsWith('$profile.') && /^\$[\w:]+(\.\w+)+$/.test(target.lower);
+}
+
 function checkFileLocations(inv: Invocation, out: FindingCollector, doc: Document): void {
   const targets = writeTargets(inv);
   if (targets.length === 0) return;
   if (checkPathInterception(inv, targets, out)) return;
   for (const target of targets) {
     const t = resolvedTarget(inv, intoFolder(inv, target) ?? target);
-    if (removesLinesOf(inv, t)) continue;
+    if (removesLinesOf(inv, t) || unknownMemberValue(inv, t)) continue;
     const what = autostartFile(t);
     if (what === 'the PowerShell profile' && !writesExecution(inv)) continue;
     if (what === MODPROBE_RULE && inertModprobeRule(inv, doc)) continue;
@@ -1876,6 +1884,28 @@ function checkAdsiAccounts(doc: Document, out: FindingCollector): void {
 const VBA_PROJECT_NEEDLES = new NeedleGroup(['.vbcomponents']);
 const VBA_CODE_WRITERS = new NeedleGroup(['addfromstring', 'addfromfile', 'insertlines', '.vbcomponents.import']);
 
+/** What puts an item in a folder: a shortcut made, a copy, a new item, a file written. */
+const STARTUP_PLACERS: readonly string[] = ['createshortcut', 'copy-item', 'copy ', 'new-item', 'out-file', 'set-content'];
+
+/**
+ * Whether a command that places an item names the Startup folder, or a variable assigned a text that names it
+ * (`$s = Join-Path $p '…\Startup'; $wsh.CreateShortcut("$s\x.lnk")`). A Startup folder only listed and
+ * cleaned (`Get-ChildItem $startup | Remove-Item`) while an unrelated file is written elsewhere places nothing.
+ */
+function placesInStartupFolder(doc: Document, needle: string): boolean {
+  const holders: string[] = [];
+  for (const a of doc.assignments ?? []) {
+    // Also one assigned from a holder (`$lnk = "$startup\x.lnk"`), the assignments being in order.
+    const text = (a.value ?? doc.original.slice(a.span.start, a.span.end)).toLowerCase();
+    if ((text.includes(needle) || holders.some((h) => text.includes(h))) && holders.length < 64) holders.push('$' + a.name);
+  }
+  return doc.commands.some((c) => {
+    const text = c.words.map((w) => w.lower).join(' ') + ' ';
+    if (!STARTUP_PLACERS.some((p) => c.name === p || text.includes(p))) return false;
+    return text.includes(needle) || holders.some((h) => text.includes(h));
+  });
+}
+
 function checkDocumentLevel(doc: Document, out: FindingCollector): void {
   if (docHas(doc, 'winnt://')) checkAdsiAccounts(doc, out);
   // The firewall's COM API (`New-Object -ComObject HNetCfg.FwPolicy2`): a rule added or a rule group switched on.
@@ -1897,11 +1927,7 @@ function checkDocumentLevel(doc: Document, out: FindingCollector): void {
     );
   }
   const startup = docHasAny(doc, STARTUP_FOLDER_NEEDLES);
-  if (
-    startup &&
-    docHasAny(doc, ['createshortcut', 'copy-item', 'copy ', 'new-item', 'out-file', 'set-content']) &&
-    !out.has('persist.file')
-  ) {
+  if (startup && docHasAny(doc, STARTUP_PLACERS) && !out.has('persist.file') && placesInStartupFolder(doc, startup)) {
     out.add(spec('persist.file', 'Places an item in a Startup folder, so it runs at every logon.'), searchFirst(doc, startup));
   }
   if (docHasAny(doc, ['ps_scheduledtask']) && docHasAny(doc, ['registerbyxml', 'register'])) {

@@ -151,7 +151,7 @@ function checkLaunch(inv: Invocation, out: FindingCollector, doc: Document): voi
   const byName = remoteToolByExecutable(inv.name);
   const byPath = byName ? undefined : inv.nameWord ? remoteToolByToken(inv.nameWord.lower) : undefined;
   const tool = byName ?? byPath;
-  if (!tool) return;
+  if (!tool || tool.dataClis?.includes(inv.name) === true) return;
   out.add(spec('rmm.launch', 'block', tool, 'Starts or installs'), [commandWord(inv)]);
 }
 
