@@ -111,7 +111,9 @@ function checkTools(inv: Invocation, out: FindingCollector): void {
 const HIVES = ['\\sam', '\\security', '\\system'];
 
 function isHive(lower: string): boolean {
-  const l = lower.endsWith('\\') ? lower.slice(0, -1) : lower;
+  let l = lower.endsWith('\\') ? lower.slice(0, -1) : lower;
+  // `\\SQL01\HKLM\SAM`: the hive of another computer, through the remote registry.
+  if (l.startsWith('\\\\')) l = l.slice(Math.max(l.indexOf('\\', 2) + 1, 2));
   if (!(l.startsWith('hklm') || l.startsWith('hkey_local_machine'))) return false;
   if (HIVES.some((h) => l.endsWith(h) || l.includes(h + '\\'))) return true;
   // `foreach ($h in 'SAM','SYSTEM') { reg save "HKLM\$h" … }`: a loop variable reads as its items joined by commas.

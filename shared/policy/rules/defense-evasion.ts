@@ -195,7 +195,15 @@ const POSIX_SNAPSHOT_TOOLS: ReadonlySet<string> = new Set([
   'find',
 ]);
 /** Folder names that hold backups or snapshots (`/var/backups`, `/mnt/nas/backups`, `/.snapshots`, `@snapshots`). */
-const BACKUP_FOLDER_NAMES: ReadonlySet<string> = new Set(['backup', 'backups', 'snapshot', 'snapshots', 'timeshift', 'timeshift-btrfs']);
+const BACKUP_FOLDER_NAMES: ReadonlySet<string> = new Set([
+  'backup',
+  'backups',
+  'snapshot',
+  'snapshots',
+  'timeshift',
+  'timeshift-btrfs',
+  'rsnapshot',
+]);
 
 /** Whether a path names a backup or snapshot folder or lies inside one (a loop's expanded items are comma-joined). */
 function backupDirectory(lower: string): boolean {
@@ -216,7 +224,10 @@ function wholeBackupFolder(lower: string): boolean {
   const name = baseName(path);
   let seg = name;
   while (seg.startsWith('.') || seg.startsWith('@')) seg = seg.slice(1);
-  return BACKUP_FOLDER_NAMES.has(seg) || (lower.endsWith('/*') && backupDirectory(path));
+  if (BACKUP_FOLDER_NAMES.has(seg) || (lower.endsWith('/*') && backupDirectory(path))) return true;
+  // `/srv/rsnapshot/daily.*`: every backup set of a kind, by a wildcard that ends the name (not `*.tmp`, not `*.log`).
+  const parent = path.slice(0, Math.max(path.length - name.length - 1, 0));
+  return name.endsWith('*') && name.length > 1 && backupDirectory(parent);
 }
 
 /**

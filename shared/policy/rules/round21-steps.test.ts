@@ -119,4 +119,15 @@ describe('lists and loops in ransomware staging', () => {
     expect(rules(lookup('Sophos Endpoint'), 'powershell')).toContain('evasion.security-service.uninstall');
     expect(decision(lookup('Java 8'), 'powershell')).toBe('allow');
   });
+
+  it("another computer's SAM saved through the remote registry is a hive export", () => {
+    expect(rules('reg save \\\\SQL-PRD-01\\HKLM\\SAM C:\\PerfLogs\\r_sam /y', 'cmd')).toContain('cred.hive-export');
+    expect(decision('reg save \\\\FS01\\HKLM\\Software\\Vendor C:\\x.hiv', 'cmd')).toBe('allow');
+  });
+
+  it('every backup set of a kind removed by a wildcard in a backup folder; temporary files there are not backups', () => {
+    expect(rules('rm -rf /srv/rsnapshot/daily.* /srv/rsnapshot/weekly.*', 'bash')).toContain('evasion.backups.delete');
+    expect(decision('rm -rf /var/backups/*.tmp', 'bash')).toBe('allow');
+    expect(decision('rm -f /backups/db/old.sql.gz', 'bash')).toBe('allow');
+  });
 });
