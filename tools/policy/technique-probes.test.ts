@@ -41,6 +41,8 @@ const PROBE_SETS = [
   // COM, launchd, PAM) and obfuscation styles, with look-alikes of each.
   { file: 'technique-probes-round19.jsonl', items: 308, blockMin: 0.91, detectMin: 0.9, fprMax: 0.005 },
   { file: 'technique-probes-round20.jsonl', items: 293, blockMin: 0.96, detectMin: 0.98, fprMax: 0.005 },
+  // Round 21 is ransomware staging, lateral movement, exfiltration and developer tools; its misses are in the probes README.
+  { file: 'technique-probes-round21.jsonl', items: 341, blockMin: 0.9, detectMin: 0.92, fprMax: 0.01 },
   { file: 'technique-probes-gaps.jsonl', items: 474, blockMin: 0.99, detectMin: 0.99, fprMax: 0.005 },
 ];
 
