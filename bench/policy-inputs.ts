@@ -263,6 +263,13 @@ export function adversarialCases(size: number): AdversarialCase[] {
       platform: 'linux',
       text: flat("echo 'abc' " + '| base64 -d '.repeat(Math.floor((size - 16) / 12)) + '| sh'),
     },
+    {
+      // Each definition's body is scanned for its closing brace (up to 4 KB): unbounded, 200,000 open ones doubled the time.
+      name: 'function definitions never closed, filling the text (bash)',
+      shell: 'bash',
+      platform: 'linux',
+      text: flat('f(){\n'.repeat(Math.floor(size / 5))),
+    },
   ];
   return cases;
 }

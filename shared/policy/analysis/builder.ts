@@ -128,6 +128,8 @@ export class DocBuilder {
   carriedLayers: Layer[] | null = null;
   /** POSIX shell functions defined so far (any layer). Null until the first. */
   shellFunctions: ShellFunction[] | null = null;
+  /** Function bodies scanned for their extent so far (each at most 4096 characters), closed or not. */
+  shellFunctionScans = 0;
   /** PowerShell functions defined so far (any layer), by the name calls use. Null until the first. */
   powershellFunctions: Map<string, PowerShellFunction> | null = null;
   /** Characters of bodies read again for calls with bound parameters (see PowerShellLexer.bindCall), and how many. */

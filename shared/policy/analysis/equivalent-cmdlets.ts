@@ -143,8 +143,8 @@ function pipedInstances(listing: SimpleCommand | undefined): { className?: Word;
 }
 
 /** The service a WQL filter or query selects (`Name='WinDefend'`, `… WHERE Name = "Sense"`), if it names one. */
-function instanceName(filter: Word | undefined): string | undefined {
-  if (filter === undefined || filter.value.length > 1024) return undefined;
+function instanceName(filter: Word): string | undefined {
+  if (filter.value.length > 1024) return undefined;
   const m = /\bname\s*=\s*['"]([^'"]{1,256})['"]/i.exec(filter.value);
   return m?.[1];
 }
@@ -177,23 +177,19 @@ export function cimMethodCmdlet(
   if (mapping === undefined) return undefined;
   const entries = (call.arguments !== undefined ? entriesOf(call.arguments) : undefined) ?? [];
   const pieces: CmdletPiece[] = [{ text: mapping.cmdlet, span: call.method.span }];
-  const add = (parameter: string, value: Word | undefined, span: Span) => {
-    pieces.push({ text: '-' + parameter, span });
-    // `Switch = $true` is the switch given; anything else follows its parameter.
-    if (value !== undefined && value.lower !== '$true') pieces.push({ text: literal(value.value), span: value.span });
-    else if (value !== undefined) pieces.push({ text: '$true', span: value.span });
-  };
   if (mapping.registry !== undefined) return registryCommand(mapping, entries, pieces);
   if (mapping.instanceParameter !== undefined) {
     const filter = call.query ?? listing.filter;
-    const name = instanceName(filter);
-    if (name === undefined) return undefined;
-    pieces.push({ text: '-' + mapping.instanceParameter, span: filter!.span }, { text: literal(name), span: filter!.span });
+    const name = filter === undefined ? undefined : instanceName(filter);
+    if (filter === undefined || name === undefined) return undefined;
+    pieces.push({ text: '-' + mapping.instanceParameter, span: filter.span }, { text: literal(name), span: filter.span });
   }
+  // Each argument as the parameter of the same (or the mapped) name, followed by its value (`$true` for a switch given).
   for (const { key, value } of entries) {
     const bare = key.lower.replace(/^['"]|['"]$/g, '');
     const parameter = mapping.parameters === undefined ? key.value.replace(/^['"]|['"]$/g, '') : mapping.parameters[bare];
-    if (parameter !== undefined && /^\w+$/.test(parameter)) add(parameter, value, key.span);
+    if (parameter === undefined || !/^\w+$/.test(parameter)) continue;
+    pieces.push({ text: '-' + parameter, span: key.span }, { text: literal(value.value), span: value.span });
   }
   return pieces;
 }

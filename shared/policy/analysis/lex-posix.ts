@@ -196,7 +196,7 @@ const SHELL_PARAMETERS: ReadonlyMap<string, string> = new Map([
   ['$zsh_name', 'zsh'],
 ]);
 
-/** Most function definitions recorded for one text (a script defines tens; a text defining more is abnormal). */
+/** Most function definitions scanned for one text (a script defines tens; a text defining more is abnormal). */
 const MAX_SHELL_FUNCTIONS = 256;
 
 /** Whether shell text reads typed input without echoing it: `read` with `-s` (`read -rsp "…" pw`), or `stty -echo`. */
@@ -841,11 +841,11 @@ class PosixLexer {
 
   /**
    * Records a function definition whose body opens at `open`: its extent (braces counted, at most 4096 characters)
-   * and whether the body reads typed input silently. At most MAX_SHELL_FUNCTIONS per text.
+   * and whether the body reads typed input silently. At most MAX_SHELL_FUNCTIONS bodies are scanned per text.
    */
   private recordFunction(name: string, start: number, open: number): void {
     const b = this.t.builder;
-    if ((b.shellFunctions?.length ?? 0) >= MAX_SHELL_FUNCTIONS) return;
+    if (b.shellFunctionScans++ >= MAX_SHELL_FUNCTIONS) return;
     const text = this.t.text;
     const limit = Math.min(this.n, open + 4096);
     let depth = 0;
