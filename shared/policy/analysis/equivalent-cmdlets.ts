@@ -8,6 +8,7 @@
  */
 import type { SimpleCommand, Word } from './document';
 import type { HashtableEntry } from './lex-powershell';
+import { trimQuotes } from './names';
 import type { Span } from '../types';
 
 /** One piece of the cmdlet's command line, with the span of the original text it stands for. */
@@ -186,8 +187,7 @@ export function cimMethodCmdlet(
   }
   // Each argument as the parameter of the same (or the mapped) name, followed by its value (`$true` for a switch given).
   for (const { key, value } of entries) {
-    const bare = key.lower.replace(/^['"]|['"]$/g, '');
-    const parameter = mapping.parameters === undefined ? key.value.replace(/^['"]|['"]$/g, '') : mapping.parameters[bare];
+    const parameter = mapping.parameters === undefined ? trimQuotes(key.value) : mapping.parameters[trimQuotes(key.lower)];
     if (parameter === undefined || !/^\w+$/.test(parameter)) continue;
     pieces.push({ text: '-' + parameter, span: key.span }, { text: literal(value.value), span: value.span });
   }
@@ -196,7 +196,7 @@ export function cimMethodCmdlet(
 
 /** `StdRegProv` arguments (`hDefKey`, `sSubKeyName`, `sValueName`, `sValue`/`uValue`) as a registry cmdlet's path, name and value. */
 function registryCommand(mapping: CmdletMapping, entries: readonly HashtableEntry[], pieces: CmdletPiece[]): CmdletPiece[] | undefined {
-  const find = (...keys: string[]) => entries.find((e) => keys.includes(e.key.lower.replace(/^['"]|['"]$/g, '')));
+  const find = (...keys: string[]) => entries.find((e) => keys.includes(trimQuotes(e.key.lower)));
   const subKey = find('ssubkeyname');
   if (subKey === undefined) return undefined;
   const hive = find('hdefkey');

@@ -473,9 +473,25 @@ const CRON_FIELD = /^[0-9a-z*][0-9a-z*/,-]{0,31}$/i;
  * Tools that run one command line on many hosts over ssh (`pssh -h hosts.txt -i 'cmd'`, `pdsh -w web[1-4] cmd`,
  * `clush -a cmd`), with their options that take a value; the words after the options are the command line.
  */
+const PSSH_OPTIONS_WITH_VALUE: ReadonlySet<string> = new Set([
+  '-h',
+  '-H',
+  '-l',
+  '-p',
+  '-o',
+  '-e',
+  '-t',
+  '-x',
+  '-X',
+  '-O',
+  '--hosts',
+  '--host',
+  '--user',
+  '--par',
+]);
 const PARALLEL_SHELLS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
-  ['pssh', new Set(['-h', '-H', '-l', '-p', '-o', '-e', '-t', '-x', '-X', '-O', '--hosts', '--host', '--user', '--par'])],
-  ['parallel-ssh', new Set(['-h', '-H', '-l', '-p', '-o', '-e', '-t', '-x', '-X', '-O', '--hosts', '--host', '--user', '--par'])],
+  ['pssh', PSSH_OPTIONS_WITH_VALUE],
+  ['parallel-ssh', PSSH_OPTIONS_WITH_VALUE],
   ['pdsh', new Set(['-w', '-x', '-g', '-X', '-l', '-t', '-u', '-f', '-R'])],
   ['clush', new Set(['-w', '-x', '-g', '-X', '-l', '-t', '-u', '-f', '-R', '-o', '--nodes', '--group'])],
 ]);

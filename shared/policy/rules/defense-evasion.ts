@@ -639,11 +639,13 @@ function securityFolderOf(path: string): string | undefined {
  * removed through Windows Installer's WMI class (wmic's `product` alias).
  */
 function checkSecurityProductUninstall(doc: Document, out: FindingCollector): void {
+  // One needle first (`win32_product` and wmic's alias both hold it): this runs for every text.
+  if (!docHas(doc, 'product')) return;
+  if (!docHas(doc, 'win32_product') && !doc.commands.some((c) => c.name === 'wmic' && c.words.some((w) => w.lower === 'product'))) return;
   // Or the product's code given to `msiexec /x $p.IdentifyingNumber`.
   const removes =
     docHas(doc, 'uninstall') || doc.commands.some((c) => c.name === 'msiexec' && c.words.some((w) => /^[-/]x$/i.test(w.value)));
   if (!removes) return;
-  if (!docHas(doc, 'win32_product') && !doc.commands.some((c) => c.name === 'wmic' && c.words.some((w) => w.lower === 'product'))) return;
   for (const c of doc.commands) {
     for (const w of c.words) {
       const name = w.lower.replace(/[*%'"]/g, '');
