@@ -270,6 +270,13 @@ export function adversarialCases(size: number): AdversarialCase[] {
       platform: 'linux',
       text: flat('f(){\n'.repeat(Math.floor(size / 5))),
     },
+    {
+      // Each stop of a logging service asks whether the text starts it again: a scan of the whole text per stop took 90 s.
+      name: 'a logging service stopped 43,000 times (bash)',
+      shell: 'bash',
+      platform: 'linux',
+      text: repeatTo('systemctl stop rsyslog\n', size),
+    },
   ];
   return cases;
 }

@@ -268,3 +268,17 @@ export function cmdStartProgramIndex(words: readonly Word[], from: number): numb
   }
   return -1;
 }
+
+const EXECUTABLE_THEN_BLANK = /\.(?:exe|com|bat|cmd|msi|ps1|vbs|js) /i;
+
+/** `C:\T\setup.exe /s /e` → ['C:\T\setup.exe', ['/s', '/e']]; undefined when the value is only a path. */
+export function programAndSwitches(value: string): [string, string[]] | undefined {
+  const m = EXECUTABLE_THEN_BLANK.exec(value);
+  if (m === null) return undefined;
+  const end = m.index + m[0].length - 1;
+  const switches = value
+    .slice(end + 1)
+    .split(/\s+/)
+    .filter((v) => v !== '');
+  return switches.length > 0 ? [value.slice(0, end), switches.slice(0, 64)] : undefined;
+}

@@ -3,7 +3,7 @@
  * file), decode, execute text (stdin, arguments) or execute files. Shared by rule families.
  */
 import type { Document, SimpleCommand, Word } from './document';
-import { baseName, cmdStartProgramIndex, optionClusterHas, programName, trimQuotes } from './names';
+import { baseName, cmdStartProgramIndex, optionClusterHas, programAndSwitches, programName, trimQuotes } from './names';
 import { BASE64_DECODERS, INTERPRETERS, isTrCipher, POSIX_SHELLS, POWERSHELL_HOSTS } from './unwrap';
 
 // ------------------------------------------------------------------ values
@@ -860,7 +860,9 @@ export function executedPaths(cmd: SimpleCommand): string[] {
     if (firstArgument < 0) return out;
     let started: string | undefined;
     for (let i = firstArgument; i < words.length; i++) {
-      const value = words[i]!.value;
+      let value = words[i]!.value;
+      // `Start-Process "$ExePath /s /e"`: the program is the string's part up to its switches.
+      if (starter && started === undefined) value = programAndSwitches(value)?.[0] ?? value;
       if (cmdStart && i > firstArgument && value.startsWith('/')) continue;
       // `Start-Process msedge.exe C:\Temp\manual.pdf`: what follows the program is its arguments, run only when the
       // program itself runs files (`Start-Process powershell.exe x.ps1`).

@@ -146,6 +146,17 @@ export const SECURITY_SERVICE_TOKENS: readonly string[] = [
   'cohesity',
   'rubrik',
   'datto',
+  // Open-source backup tools, run by timers and services (`systemctl mask restic-backup.timer`)
+  'restic',
+  'borgmatic',
+  'borgbackup',
+  'pgbackrest',
+  'bacula',
+  'bareos',
+  'urbackup',
+  'duplicati',
+  'commvault',
+  'arcserve',
   // Firewalls and mandatory access control
   'ufw',
   'firewalld',
@@ -181,6 +192,7 @@ export const SECURITY_SERVICE_EXACT: ReadonlySet<string> = new Set([
 export function isSecurityServiceName(name: string): string | undefined {
   let n = name.toLowerCase();
   if (n.endsWith('.service')) n = n.slice(0, -8);
+  else if (n.endsWith('.timer')) n = n.slice(0, -6);
   if (n.endsWith('.plist')) n = n.slice(0, -6);
   const slash = Math.max(n.lastIndexOf('/'), n.lastIndexOf('\\'));
   if (slash >= 0) n = n.slice(slash + 1);

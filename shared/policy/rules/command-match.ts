@@ -6,7 +6,7 @@
  * substring tests); no regular expression ever runs on untrusted text here.
  */
 import { makeWord } from '../analysis/builder';
-import { cmdStartProgramIndex, trimQuotes } from '../analysis/names';
+import { cmdStartProgramIndex, programAndSwitches, trimQuotes } from '../analysis/names';
 import type { Document, SimpleCommand, Word } from '../analysis/document';
 import type { ReasonCode, Span } from '../types';
 import { NeedleSet } from '../analysis/needles';
@@ -707,6 +707,15 @@ function unwrapStartProcess(command: SimpleCommand, args: Word[]): Invocation | 
     if (parameter !== undefined && START_PROCESS.withValue.has(parameter)) i++;
   }
   if (!target) return null;
+  // `Start-Process "$ExePath /s /e"`: a program and its switches written as one string. The program is the part up to
+  // the first blank after an executable's extension (`C:\Program Files\x.exe` keeps its blank).
+  const split = programAndSwitches(target.value);
+  if (split !== undefined) {
+    const [program, switches] = split;
+    const programWord: Word = { value: program, lower: program.toLowerCase(), span: target.span };
+    const switchWords = switches.map((v): Word => ({ value: v, lower: v.toLowerCase(), span: target.span }));
+    return newInvocation(command, programName(program), programWord, [...switchWords, ...rest], true);
+  }
   return newInvocation(command, programName(target.value), target, rest, true);
 }
 
@@ -824,7 +833,20 @@ const COPIERS = new Set([
   'rsync',
 ]);
 /** Commands that write to every path argument. */
-const WRITERS = new Set(['tee', 'touch', 'set-content', 'add-content', 'out-file', 'new-item', 'ni', 'sc', 'ac']);
+const WRITERS = new Set([
+  'tee',
+  'touch',
+  'set-content',
+  'add-content',
+  'out-file',
+  'new-item',
+  'ni',
+  'sc',
+  'ac',
+  'export-csv',
+  'export-clixml',
+  'epcsv',
+]);
 
 const NO_WORDS: readonly Word[] = [];
 

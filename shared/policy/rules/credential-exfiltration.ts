@@ -152,9 +152,10 @@ function isRemoteCopyTarget(value: string): boolean {
 const OPTIONS_WITH_VALUE: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['scp', new Set(['-c', '-F', '-i', '-J', '-l', '-o', '-P', '-S'])],
   ['rsync', new Set(['-e', '--rsh', '-f', '--filter', '-B', '-M', '--exclude', '--include', '--exclude-from', '--include-from'])],
-  ['aws', new Set(['--profile', '--region', '--endpoint-url'])],
+  ['aws', new Set(['--profile', '--region', '--endpoint-url', '--include', '--exclude'])],
   ['gsutil', new Set(['-o', '-h', '-p'])],
-  ['rclone', new Set(['--config', '--include', '--exclude', '--filter'])],
+  ['rclone', new Set(['--config', '--include', '--exclude', '--filter', '--max-depth'])],
+  ['azcopy', new Set(['--include-pattern', '--exclude-pattern', '--include-path', '--exclude-path'])],
 ]);
 const COPY_VERBS: ReadonlySet<string> = new Set(['s3', 'cp', 'copy', 'copyto', 'sync', 'mv', 'move']);
 
@@ -183,7 +184,35 @@ function streamUploads(inv: Invocation, out: Upload[]): void {
   out.push(input ? { word: input.target, path: input.target.value } : { word: inv.nameWord ?? inv.args[0]!, path: '-' });
 }
 
-const UPLOADERS = new Map<string, (inv: Invocation, out: Upload[]) => void>([
+/** `az storage blob upload --file f …`, `az storage file upload --source f …`: the file a storage upload sends (always off the machine). */
+function azureStorageUploads(inv: Invocation, out: Upload[]): void {
+  const args = inv.args;
+  if (args[0]?.lower !== 'storage' || !args.slice(1, 4).some((w) => w.lower === 'upload' || w.lower === 'upload-batch')) return;
+  for (let i = 0; i < args.length - 1; i++) {
+    const l = (args[i] as Word).lower;
+    if (l === '--file' || l === '-f' || l === '--source' || l === '-s')
+      out.push({ word: args[i + 1] as Word, path: (args[i + 1] as Word).value });
+  }
+}
+
+/**
+ * `echo "put /tmp/.s" | sftp -b - host`, `printf 'put a\nput b\n' | sftp host`: the files an sftp batch fed through a pipe
+ * uploads (put, mput, reput).
+ */
+function sftpBatchUploads(inv: Invocation, out: Upload[], doc: Document): void {
+  for (const feeder of pipelineNeighbours(doc, inv.command, 'before', 1)) {
+    if (feeder.name !== 'echo' && feeder.name !== 'printf') continue;
+    for (const w of feeder.words.slice(1)) {
+      const parts = w.value.split(/\\n|[\n;]/);
+      for (const part of parts) {
+        const m = /^\s*(?:put|mput|reput)\s+(?:-[a-z]+\s+)*(\S+)/i.exec(part);
+        if (m) out.push({ word: w, path: m[1] as string });
+      }
+    }
+  }
+}
+
+const UPLOADERS = new Map<string, (inv: Invocation, out: Upload[], doc: Document) => void>([
   ['curl', (inv, out) => (curlUploads(inv, out), powerShellUploads(inv, out))],
   ['wget', (inv, out) => (wgetUploads(inv, out), powerShellUploads(inv, out))],
   ['invoke-restmethod', powerShellUploads],
@@ -195,16 +224,32 @@ const UPLOADERS = new Map<string, (inv: Invocation, out: Upload[]) => void>([
   ['aws', remoteCopyUploads],
   ['gsutil', remoteCopyUploads],
   ['rclone', remoteCopyUploads],
+  ['azcopy', remoteCopyUploads],
+  ['az', azureStorageUploads],
+  ['sftp', sftpBatchUploads],
   ...[...STREAM_SENDERS].map((n): [string, (inv: Invocation, out: Upload[]) => void] => [n, streamUploads]),
 ]);
 
 /** What an invocation uploads, when it reaches another machine (a URL or host on its command line). */
-function uploadsOf(inv: Invocation): Upload[] {
+function uploadsOf(inv: Invocation, doc: Document): Upload[] {
   const read = UPLOADERS.get(inv.name);
   if (read === undefined) return [];
   const out: Upload[] = [];
-  read(inv, out);
+  read(inv, out, doc);
   return out.length > 0 && reachesOut(inv) ? out : [];
+}
+
+/** Programs whose uploads `uploadedFiles` reads. */
+export const UPLOADING_PROGRAMS: ReadonlySet<string> = new Set(UPLOADERS.keys());
+
+/** The files (not standard input) an invocation sends to another machine: `aws s3 cp F s3://b`, `rclone copy D remote:`. */
+export function uploadedFiles(inv: Invocation, doc: Document): Word[] {
+  const words: Word[] = [];
+  for (const u of uploadsOf(inv, doc)) {
+    if (u.path === '-') continue;
+    words.push(u.path === u.word.value ? u.word : { value: u.path, lower: u.path.toLowerCase(), span: u.word.span });
+  }
+  return words;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -382,7 +427,23 @@ function secretOutput(cmd: SimpleCommand, findingStarts: readonly number[]): Sec
     const folder = words.find((w, k) => k > 0 && w.lower.split(',').some(namesCredentialFolder));
     if (folder !== undefined) return { what: `the credential folder ${folder.value}`, hosts: ANYWHERE };
   }
+  if (readsLapsPasswords(cmd)) return { what: 'LAPS local administrator passwords', hosts: ANYWHERE };
   return undefined;
+}
+
+/** Directory attributes that hold a computer's LAPS password (legacy LAPS, Windows LAPS in clear and encrypted). */
+const LAPS_ATTRIBUTES: readonly string[] = ['ms-mcs-admpwd', 'mslaps-password', 'mslaps-encryptedpassword'];
+
+/**
+ * `Get-ADComputer -Filter * -Properties ms-Mcs-AdmPwd`, `Get-AdmPwdPassword -ComputerName pc1`, `Get-LapsADPassword pc1
+ * -AsPlainText`: a read of LAPS passwords. Reading one to sign in is a technician's work; only sending it on counts.
+ */
+function readsLapsPasswords(cmd: SimpleCommand): boolean {
+  const name = cmd.name;
+  if (name === 'get-admpwdpassword') return true;
+  if (name === 'get-lapsadpassword' || name === 'get-lapsaadpassword') return cmd.words.some((w) => w.lower === '-asplaintext');
+  if (name !== 'get-adcomputer' && name !== 'get-adobject' && name !== 'select-object' && name !== 'select') return false;
+  return cmd.words.some((w, k) => k > 0 && LAPS_ATTRIBUTES.some((a) => w.lower.includes(a)));
 }
 
 function secretOutputText(cmd: SimpleCommand, findingStarts: readonly number[]): string | undefined {
@@ -438,7 +499,7 @@ export function checkCredentialExfiltration(doc: Document, out: FindingCollector
   for (let i = 0; i < invs.length; i++) {
     const inv = invs[i] as Invocation;
     if (!UPLOADERS.has(inv.name)) continue;
-    for (const upload of uploadsOf(inv)) (uploads ??= []).push({ inv, upload });
+    for (const upload of uploadsOf(inv, doc)) (uploads ??= []).push({ inv, upload });
     if (!reachesOut(inv)) continue;
     (requests ??= []).push(inv);
     // `… | xargs -I{} curl "https://x/?d={}"`: xargs puts what it reads into the request, wherever it goes.
@@ -536,7 +597,9 @@ function runByXargs(doc: Document, cmd: SimpleCommand): boolean {
 
 /** Whether a request reaches another machine: a URL or remote copy target among its words (stream senders name a bare host). */
 function reachesOut(inv: Invocation): boolean {
-  return STREAM_SENDERS.has(inv.name) || inv.args.some((w) => isRemote(w.value) || isRemoteCopyTarget(w.value));
+  // An Azure storage upload (`az storage blob upload`) and an sftp session always send to another machine.
+  if (STREAM_SENDERS.has(inv.name) || inv.name === 'az' || inv.name === 'sftp') return true;
+  return inv.args.some((w) => isRemote(w.value) || isRemoteCopyTarget(w.value));
 }
 
 /** Whether every URL a request names is on one of `hosts` (or a subdomain): a credential used with its own service. */
