@@ -145,6 +145,47 @@ function checkShadowCopiesAndBackups(inv: Invocation, out: FindingCollector, doc
   }
 }
 
+/** Files that are a virtual machine's snapshots: VMware's state, metadata and delta disks, Hyper-V's checkpoint disks. */
+const VM_SNAPSHOT_FILE_SUFFIXES: readonly string[] = ['.vmsn', '.vmsd', '-delta.vmdk', '-sesparse.vmdk', '.avhdx', '.avhd'];
+
+function namesVmSnapshotFiles(lower: string): boolean {
+  const l = trimQuotes(lower);
+  return l.includes('*') && VM_SNAPSHOT_FILE_SUFFIXES.some((suffix) => l.endsWith(suffix));
+}
+
+const FILE_REMOVERS: ReadonlySet<string> = new Set(['rm', 'del', 'erase', 'remove-item', 'ri', 'unlink', 'shred']);
+
+/**
+ * `rm -f /vmfs/volumes/*\/*\/*.vmsn`, `find /vmfs/volumes -name '*-delta.vmdk' | xargs rm -f`, `del /s D:\VMs\*.avhdx`: virtual
+ * machines' snapshot files deleted by wildcard, behind the hypervisor's back (it removes snapshots with their VM's own
+ * command, `vim-cmd vmsvc/snapshot.remove`, `Remove-VMSnapshot`). The machines lose every restore point.
+ */
+function checkVmSnapshotFilesRemoved(inv: Invocation, out: FindingCollector, doc: Document): void {
+  let pattern: Word | undefined;
+  if (FILE_REMOVERS.has(inv.name)) pattern = inv.args.find((w) => namesVmSnapshotFiles(w.lower));
+  else if (inv.name === 'find') {
+    pattern = inv.args.find(
+      (w, k) => k > 0 && (inv.args[k - 1]!.lower === '-name' || inv.args[k - 1]!.lower === '-iname') && namesVmSnapshotFiles(w.lower),
+    );
+    const deletes =
+      pattern !== undefined &&
+      (inv.args.some(
+        (w, k) =>
+          w.lower === '-delete' ||
+          ((w.lower === '-exec' || w.lower === '-execdir') && FILE_REMOVERS.has(baseName(inv.args[k + 1]?.lower ?? ''))),
+      ) ||
+        pipelineNeighbours(doc, inv.command, 'after').some(
+          (c) => FILE_REMOVERS.has(c.name) || (c.name === 'xargs' && c.words.some((w) => FILE_REMOVERS.has(w.lower))),
+        ));
+    if (!deletes) return;
+  }
+  if (pattern === undefined) return;
+  out.add(blockSpec('evasion.backups.delete', `${inv.name} deletes virtual machines' snapshot files (${pattern.value}). ${RECOVERY}`), [
+    commandWord(inv),
+    pattern,
+  ]);
+}
+
 // --- Protection scheduled tasks ------------------------------------------------------------------
 
 function namesProtectionTask(lower: string): boolean {
@@ -555,18 +596,65 @@ const START_VERBS: ReadonlySet<string> = new Set([
 ]);
 
 /** Whether a later command of the text starts the same service again (`systemctl start X`, `service X start`, `Start-Service X`). */
+/**
+ * Service name (as written, lower case) → where the last command that starts it again begins: `Start-Service x`,
+ * `systemctl start x`, `/etc/init.d/x start`. One pass per document, so that checking every stop of a long script stays linear.
+ */
+const LAST_STARTS = new DocumentCache((doc: Document): Map<string, number> => {
+  const last = new Map<string, number>();
+  const note = (name: string, at: number) => {
+    if ((last.get(name) ?? -1) < at) last.set(name, at);
+  };
+  for (const i of invocations(doc)) {
+    if (!(i.name === 'start-service' || i.name === 'restart-service' || i.args.some((w) => START_VERBS.has(w.lower)))) continue;
+    const at = i.command.span.start;
+    for (const w of i.args) note(w.lower, at);
+    // `/etc/init.d/vmsyslogd start`: the init script is named by its path.
+    if (i.nameWord !== undefined && isInitScriptPath(i.nameWord.lower)) note(baseName(i.nameWord.lower), at);
+  }
+  return last;
+});
+
 function startedAgainLater(doc: Document, stop: Invocation, service: string): boolean {
   const from = stop.command.span.end;
-  return invocations(doc).some(
-    (i) =>
-      i.command.span.start >= from &&
-      (i.name === 'start-service' || i.name === 'restart-service' || i.args.some((w) => START_VERBS.has(w.lower))) &&
-      i.args.some((w) => w.lower === service || w.lower === service + '.service'),
-  );
+  const starts = LAST_STARTS.of(doc);
+  return (starts.get(service) ?? -1) >= from || (starts.get(service + '.service') ?? -1) >= from;
+}
+
+/**
+ * `/etc/init.d/vmsyslogd stop`, `rc-service auditd stop`, `chmod -x /etc/init.d/rsyslog`: a SysV or OpenRC init script (ESXi,
+ * Alpine, older Linux) stopped or made unrunnable. The script is the service: its name says what stops.
+ */
+function initScriptStop(inv: Invocation): Word | undefined {
+  const lowers = argLowers(inv);
+  if (inv.name === 'rc-service') return lowers.includes('stop') ? inv.args.find((w) => !w.lower.startsWith('-')) : undefined;
+  if (inv.name === 'chmod') {
+    if (!lowers.some((l) => l === '-x' || l === 'a-x' || l === 'ugo-x' || l === '000' || l === '0000')) return undefined;
+    return inv.args.find((w) => isInitScriptPath(w.lower));
+  }
+  const path = inv.nameWord?.lower;
+  return path !== undefined && isInitScriptPath(path) && lowers[0] === 'stop' ? inv.nameWord : undefined;
+}
+
+function isInitScriptPath(lower: string): boolean {
+  return lower.startsWith('/etc/init.d/') || lower.startsWith('/etc/rc.d/');
 }
 
 function checkSecurityServices(inv: Invocation, out: FindingCollector, doc: Document): void {
   const n = inv.name;
+  const script = initScriptStop(inv);
+  if (script !== undefined) {
+    const token = isSecurityServiceName(script.lower);
+    if (token && !startedAgainLater(doc, inv, baseName(script.lower)))
+      out.add(
+        flagSpec(
+          'evasion.security-service.stop',
+          `${n} stops or disables the init script "${script.value}", a security, logging or firewall component.`,
+        ),
+        [commandWord(inv), script],
+      );
+    return;
+  }
   const verbs = STOP_VERBS.get(n);
   if (verbs) {
     const lowers = argLowers(inv);
@@ -1288,7 +1376,7 @@ function tinyJournalSize(option: string): boolean {
 }
 
 /** Cloud audit trails switched off or deleted (T1562.008): by CLI sub-command path. */
-const CLOUD_LOGGING_OFF: readonly { cli: string; path: readonly string[]; what: string }[] = [
+const CLOUD_LOGGING_OFF: readonly { cli: string; path: readonly string[]; what: string; when?: (inv: Invocation) => boolean }[] = [
   { cli: 'aws', path: ['cloudtrail', 'stop-logging'], what: 'stops a CloudTrail trail' },
   { cli: 'aws', path: ['cloudtrail', 'delete-trail'], what: 'deletes a CloudTrail trail' },
   { cli: 'aws', path: ['guardduty', 'delete-detector'], what: 'deletes the GuardDuty detector' },
@@ -1298,11 +1386,24 @@ const CLOUD_LOGGING_OFF: readonly { cli: string; path: readonly string[]; what: 
   { cli: 'az', path: ['monitor', 'log-profiles', 'delete'], what: 'deletes an Azure activity-log profile' },
   { cli: 'gcloud', path: ['logging', 'sinks', 'delete'], what: 'deletes a Cloud Logging sink' },
   { cli: 'gcloud', path: ['logging', 'buckets', 'delete'], what: 'deletes a Cloud Logging bucket' },
+  // A sink narrowed to almost nothing (`--log-filter="severity>=EMERGENCY"`) exports as little as a deleted one.
+  {
+    cli: 'gcloud',
+    path: ['logging', 'sinks', 'update'],
+    what: "changes a Cloud Logging sink's filter",
+    when: (inv) => optionValue(inv.args, 'log-filter') !== undefined,
+  },
+  {
+    cli: 'az',
+    path: ['security', 'pricing', 'create'],
+    what: 'switches a Microsoft Defender for Cloud plan to the free tier (no threat detection)',
+    when: (inv) => optionValue(inv.args, 'tier')?.lower === 'free',
+  },
 ];
 
 function checkCloudLogging(inv: Invocation, out: FindingCollector): void {
   const words = positionals(inv.args).map((w) => w.lower);
-  const hit = CLOUD_LOGGING_OFF.find((c) => c.cli === inv.name && c.path.every((p, i) => words[i] === p));
+  const hit = CLOUD_LOGGING_OFF.find((c) => c.cli === inv.name && c.path.every((p, i) => words[i] === p) && (c.when?.(inv) ?? true));
   if (hit)
     out.add(flagSpec('evasion.cloud-logging', `${inv.name} ${hit.what}: the cloud account's audit record stops.`), [commandWord(inv)]);
 }
@@ -1418,6 +1519,16 @@ const SECURITY_NEEDLES: readonly string[] = [
   ...SECURITY_REGISTRY.map((s) => s.needle),
 ];
 
+/**
+ * `New-ItemProperty -Path "…\Explorer\VolumeCaches\Windows Defender" -Name StateFlags0112 -Value 2`: Disk Cleanup's handlers
+ * are named after what they clean (Defender's old scan files among them), and a `StateFlagsNNNN` value only selects one
+ * for `cleanmgr /sagerun:NNNN`. No setting of the component changes.
+ */
+function diskCleanupSelection(text: string, viaVariable: boolean, doc: Document): boolean {
+  if (!/(^|[\s:/-])stateflags\d{4}\b/.test(text) || text.includes('\\policies\\')) return false;
+  return text.includes('\\volumecaches\\') || (viaVariable && docHas(doc, '\\volumecaches\\'));
+}
+
 function checkSecurityRegistry(inv: Invocation, out: FindingCollector, doc: Document): void {
   const write = registryWriteText(inv);
   const removing =
@@ -1463,7 +1574,7 @@ function checkSecurityRegistry(inv: Invocation, out: FindingCollector, doc: Docu
     return;
   }
   const loc = SECURITY_REGISTRY.find((s) => text.includes(s.needle));
-  if (loc && !hardens(inv) && !createsEmptyKey(inv)) {
+  if (loc && !hardens(inv) && !createsEmptyKey(inv) && !diskCleanupSelection(text, write?.viaVariable === true, doc)) {
     out.add(flagSpec('evasion.registry', `Changes ${loc.what} in the registry.`), [commandWord(inv), write?.word]);
     return;
   }
@@ -3528,6 +3639,7 @@ const INVOCATION_CHECKS = new ChecksByName([
   },
   // Every program: a security agent's installer runs under its own name.
   { check: checkSecurityServices },
+  { check: checkVmSnapshotFilesRemoved, names: [...FILE_REMOVERS, 'find'] },
   { check: checkSecurityAgentRemoval, names: [...PACKAGE_REMOVE_VERBS.keys(), 'kill', ...PIPED_STOPPERS] },
   { check: checkSecurityProductFilesRemoved, names: PRODUCT_REMOVERS },
   {

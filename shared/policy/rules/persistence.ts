@@ -1036,6 +1036,25 @@ const SYSTEM_ACCOUNTS = new Set([
 ]);
 const INTERACTIVE_SHELL_SUFFIXES = ['/sh', '/bash', '/zsh', '/dash', '/ksh', '/csh', '/tcsh', '/fish'];
 
+/**
+ * The accounts whose enabling the corpus rules flag: Guest, the built-in Administrator and the other disabled-by-default
+ * accounts, or one the text computes. Re-enabling an ordinary user who came back (`net user j.chen /active:yes`) is not.
+ */
+const BUILT_IN_ACCOUNTS: ReadonlySet<string> = new Set([
+  'guest',
+  'administrator',
+  'admin',
+  'defaultaccount',
+  'wdagutilityaccount',
+  'krbtgt',
+  'support_388945a0',
+]);
+function enablesBuiltInAccount(account: Word | undefined): boolean {
+  if (account === undefined) return true;
+  const l = account.lower.replace(/["']/g, '');
+  return BUILT_IN_ACCOUNTS.has(l) || l.startsWith('/') || l.includes('%') || l.includes('$') || l.includes('!');
+}
+
 function checkAccounts(inv: Invocation, out: FindingCollector): void {
   const n = inv.name;
   const lowers = argLowers(inv);
@@ -1046,7 +1065,7 @@ function checkAccounts(inv: Invocation, out: FindingCollector): void {
     if (sub === 'user' || sub === 'users') {
       if (add)
         out.add(spec('persist.account.create', 'net user /add creates an account: a standing way to log in.'), [commandWord(inv), add]);
-      else if (activate)
+      else if (activate && enablesBuiltInAccount(inv.args[1]))
         out.add(spec('persist.account.enable', 'net user /active:yes enables a disabled account (often Guest or Administrator).'), [
           commandWord(inv),
           activate,
@@ -1109,12 +1128,8 @@ function checkAccounts(inv: Invocation, out: FindingCollector): void {
     checkGroupOrShellChange(inv, lowers, out);
     return;
   }
-  if (n === 'dscl' && lowers.includes('-create') && lowers.some((l) => l.startsWith('/users/'))) {
-    out.add(spec('persist.account.create', 'dscl creates a macOS account.'), [commandWord(inv)]);
-    return;
-  }
-  if (n === 'dscl' && lowers.includes('-append') && lowers.some((l) => l === '/groups/admin' || l === '/groups/wheel')) {
-    out.add(spec('persist.account.privileged-group', 'dscl adds an account to the macOS admin group.'), [commandWord(inv)]);
+  if (n === 'dscl') {
+    checkDirectoryServiceEdit(inv, lowers, out);
     return;
   }
   if (n === 'dseditgroup' && lowers.includes('-a') && lowers.some((l) => l === 'admin' || l === 'wheel')) {
@@ -1155,6 +1170,25 @@ export const GRAPH_AUTH_METHOD_WRITERS: readonly string[] = ['new-mg', 'new-mgbe
   GRAPH_AUTH_METHODS.map((kind) => `${verb}userauthentication${kind}method`),
 );
 const GRAPH_AUTH_METHOD_WRITER_SET: ReadonlySet<string> = new Set(GRAPH_AUTH_METHOD_WRITERS);
+
+/**
+ * `dscl . -create /Users/x`, `dscl . create /Users/x UniqueID 550` (dscl takes its command with or without the dash),
+ * `dscl /Local/Default -append /Groups/admin GroupMembership x`: an account made or put in the admin group.
+ */
+const DSCL_EDITS: ReadonlySet<string> = new Set(['create', 'append', 'merge']);
+
+function checkDirectoryServiceEdit(inv: Invocation, lowers: readonly string[], out: FindingCollector): void {
+  // The data source (`.`, `localhost`, `/Local/Default`) and options (`-u admin -P pw`) come first; then the command.
+  const at = lowers.findIndex((l, k) => k > 0 && DSCL_EDITS.has(l.replace(/^-/, '')));
+  if (at < 0) return;
+  const command = lowers[at]!.replace(/^-/, '');
+  const record = (lowers[at + 1] ?? '').replace(/^\/local\/default(?=\/)/, '');
+  if ((command === 'create' || command === 'merge') && record.startsWith('/users/') && record.length > '/users/'.length) {
+    out.add(spec('persist.account.create', 'dscl creates or changes a macOS account.'), [commandWord(inv)]);
+  } else if ((command === 'append' || command === 'merge') && (record === '/groups/admin' || record === '/groups/wheel')) {
+    out.add(spec('persist.account.privileged-group', 'dscl adds an account to the macOS admin group.'), [commandWord(inv)]);
+  }
+}
 
 /** Graph request senders: a POST/PATCH/PUT to `/users/{id}/authentication/<kind>Methods` is the same act. */
 const GRAPH_REQUEST_SENDERS = ['invoke-mggraphrequest', 'invoke-restmethod', 'irm', 'invoke-webrequest', 'iwr', 'az'];
@@ -1514,8 +1548,8 @@ function checkCloudPersistence(inv: Invocation, out: FindingCollector, doc: Docu
     cloudFinding(inv, out, 'makes an identity an Entra ID administrator: standing control of the whole tenant');
     return;
   }
-  if (n === 'az' && words[0] === 'role' && words[1] === 'assignment' && words[2] === 'create') {
-    const role = optionValue(inv.args, 'role');
+  if ((n === 'az' && words[0] === 'role' && words[1] === 'assignment' && words[2] === 'create') || n === 'new-azroleassignment') {
+    const role = optionValue(inv.args, 'role', 'roledefinitionname');
     if (role && ADMIN_ROLES.some((r) => trimQuotes(role.lower) === r || role.lower.includes(r + ' '))) {
       cloudFinding(inv, out, `role assignment create grants ${role.value}: standing administrative access`);
     }
@@ -2153,6 +2187,9 @@ const INVOCATION_CHECKS = new ChecksByName([
   { check: checkEventAction, names: EVENT_SUBSCRIBERS },
   { check: checkTrustedHosts, names: ['set-item', 'winrm', 'set-wsmaninstance'] },
   { check: checkEsxi, names: ['esxcli', 'localcli', 'vim-cmd'] },
-  { check: checkCloudPersistence, names: ['kubectl', 'oc', 'microk8s.kubectl', 'gcloud', 'aws', 'az', ...ENTRA_ROLE_GRANTS] },
+  {
+    check: checkCloudPersistence,
+    names: ['kubectl', 'oc', 'microk8s.kubectl', 'gcloud', 'aws', 'az', 'new-azroleassignment', ...ENTRA_ROLE_GRANTS],
+  },
   { check: checkAuthenticationMethods, names: [...GRAPH_AUTH_METHOD_WRITERS, ...GRAPH_REQUEST_SENDERS] },
 ]);
