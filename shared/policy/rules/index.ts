@@ -2,6 +2,7 @@
  * The rule families the engine runs, in a fixed order (the order of findings before sorting).
  * Each family is a pure function of the analysed document (see rule.ts).
  */
+import { controlPlaneRules } from './control-plane';
 import { credentialAccessRules } from './credential-access';
 import { defenseEvasionRules } from './defense-evasion';
 import { downloadExecuteRules } from './download-execute';
@@ -28,6 +29,7 @@ export const RULE_FAMILIES: readonly NamedRuleFamily[] = [
   { name: 'defense-evasion', run: defenseEvasionRules },
   { name: 'credential-access', run: credentialAccessRules },
   { name: 'offensive-tools', run: offensiveToolRules },
+  { name: 'control-plane', run: controlPlaneRules },
 ];
 
 export type { Finding, RuleContext, RuleFamily } from './rule';
