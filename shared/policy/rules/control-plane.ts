@@ -33,6 +33,8 @@ import {
   type Invocation,
   NeedleGroup,
 } from './command-match';
+import { LAPS_ATTRIBUTES } from './credential-exfiltration';
+import { PRIVILEGED_GROUPS } from './persistence';
 import type { RuleContext, RuleFamily } from './rule';
 
 const REVIEW = 'Changes to identity, mail and cloud settings outlive the session; recorded for review.';
@@ -125,25 +127,9 @@ function setFalse(inv: Invocation, name: string): Word | undefined {
 // ---------------------------------------------------------------------------------------------
 // Active Directory
 
-/** Groups whose members control the domain (English names; localized ones are in the persistence family's list). */
-const DOMAIN_PRIVILEGED_GROUPS: readonly string[] = [
-  'domain admins',
-  'enterprise admins',
-  'schema admins',
-  'administrators',
-  'account operators',
-  'backup operators',
-  'server operators',
-  'dnsadmins',
-  'group policy creator owners',
-  'key admins',
-  'enterprise key admins',
-];
-
 function privilegedGroupIn(text: string): string | undefined {
-  return DOMAIN_PRIVILEGED_GROUPS.find(
-    (g) => text.includes(`cn=${g},`) || text.includes(`cn=${g} `) || text === g || text.includes(`'${g}'`),
-  );
+  // The groups `net localgroup … /add` and Add-ADGroupMember are flagged for (Remote Desktop Users and localized names included).
+  return PRIVILEGED_GROUPS.find((g) => text.includes(`cn=${g},`) || text.includes(`cn=${g} `) || text === g || text.includes(`'${g}'`));
 }
 
 /**
@@ -361,9 +347,6 @@ function checkDeviceScriptPush(inv: Invocation, out: FindingCollector): void {
     [commandWord(inv), uri],
   );
 }
-
-/** LAPS password attributes (legacy and Windows LAPS). */
-const LAPS_ATTRIBUTES: readonly string[] = ['ms-mcs-admpwd', 'mslaps-password', 'mslaps-encryptedpassword'];
 
 /**
  * `Get-ADComputer -Filter * -Properties ms-Mcs-AdmPwd`, `ldapsearch … '(ms-MCS-AdmPwd=*)' ms-MCS-AdmPwd`: the local

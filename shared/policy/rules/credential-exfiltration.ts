@@ -432,7 +432,7 @@ function secretOutput(cmd: SimpleCommand, findingStarts: readonly number[]): Sec
 }
 
 /** Directory attributes that hold a computer's LAPS password (legacy LAPS, Windows LAPS in clear and encrypted). */
-const LAPS_ATTRIBUTES: readonly string[] = ['ms-mcs-admpwd', 'mslaps-password', 'mslaps-encryptedpassword'];
+export const LAPS_ATTRIBUTES: readonly string[] = ['ms-mcs-admpwd', 'mslaps-password', 'mslaps-encryptedpassword'];
 
 /**
  * `Get-ADComputer -Filter * -Properties ms-Mcs-AdmPwd`, `Get-AdmPwdPassword -ComputerName pc1`, `Get-LapsADPassword pc1

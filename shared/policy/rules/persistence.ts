@@ -979,7 +979,7 @@ function checkLaunchd(inv: Invocation, out: FindingCollector): void {
 
 // --- Accounts ---------------------------------------------------------------------------------------
 
-const PRIVILEGED_GROUPS = [
+export const PRIVILEGED_GROUPS = [
   'administrators',
   // The local Administrators group under its localised names (Spanish/Portuguese, French, German, Italian, Dutch,
   // Polish, Swedish/Danish/Norwegian, Czech, Russian, Ukrainian, Turkish); its SID is the same everywhere.
