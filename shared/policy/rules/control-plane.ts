@@ -25,50 +25,19 @@ import {
   FindingCollector,
   argLowers,
   commandWord,
+  docHas,
   docHasAny,
   isRemote,
   optionKey,
   optionValue,
-  type FindingSpec,
   type Invocation,
   NeedleGroup,
 } from './command-match';
+import { credentialAccessSpec as credentials } from './credential-access';
 import { LAPS_ATTRIBUTES } from './credential-exfiltration';
-import { PRIVILEGED_GROUPS } from './persistence';
+import { evasionFlagSpec as evasion, RECOVERY, evasionBlockSpec } from './defense-evasion';
+import { PRIVILEGED_GROUPS, persistenceSpec as persistence } from './persistence';
 import type { RuleContext, RuleFamily } from './rule';
-
-const REVIEW = 'Changes to identity, mail and cloud settings outlive the session; recorded for review.';
-
-function persistence(ruleId: string, message: string): FindingSpec {
-  return { code: 'persistence', ruleId, standard: 'flag', extended: 'flag', message: `${message} ${REVIEW}` };
-}
-function evasion(ruleId: string, message: string): FindingSpec {
-  return {
-    code: 'defense_evasion',
-    ruleId,
-    standard: 'flag',
-    extended: 'flag',
-    message: `${message} Weakening security controls or logging is recorded for review.`,
-  };
-}
-function destruction(ruleId: string, message: string): FindingSpec {
-  return {
-    code: 'defense_evasion',
-    ruleId,
-    standard: 'block',
-    extended: 'block',
-    message: `${message} Deleting backups or their protection is the standard first step of ransomware and has no place in remote administration.`,
-  };
-}
-function credentials(ruleId: string, message: string): FindingSpec {
-  return {
-    code: 'credential_access',
-    ruleId,
-    standard: 'block',
-    extended: 'block',
-    message: `${message} Stolen credentials outlive any session and let an attacker return without Bulwark.`,
-  };
-}
 
 export const controlPlaneRules: RuleFamily = (doc: Document, _ctx: RuleContext) => {
   const out = new FindingCollector();
@@ -95,13 +64,16 @@ function fullText(inv: Invocation, doc: Document): string {
   return parts.join(' ');
 }
 
-/** Whether the leading words of a CLI call are `verbs`, in order (`az network nsg rule create`); options may come first. */
-function hasVerbs(inv: Invocation, verbs: readonly string[]): boolean {
-  const lowers = argLowers(inv);
+/** Whether arguments begin with `verbs`, in order (`network nsg rule create`); a few options may come first. */
+function startsWithVerbs(lowers: readonly string[], verbs: readonly string[]): boolean {
   const first = lowers.indexOf(verbs[0] as string);
   if (first < 0 || first > 4) return false;
   for (let k = 1; k < verbs.length; k++) if (lowers[first + k] !== verbs[k]) return false;
   return true;
+}
+
+function hasVerbs(inv: Invocation, verbs: readonly string[]): boolean {
+  return startsWithVerbs(argLowers(inv), verbs);
 }
 
 /** A PowerShell switch or boolean parameter set true: `-X`, `-X:$true`, `-X $true`. */
@@ -273,8 +245,8 @@ function checkDirectoryAcl(inv: Invocation, out: FindingCollector, doc: Document
   // Set-Acl on an AD: path; what it grants was built earlier in the text.
   const path = optionValue(inv.args, 'path') ?? inv.args.find((w) => !w.lower.startsWith('-'));
   if (path === undefined || !(path.lower.startsWith('ad:') || path.lower.startsWith('"ad:') || path.lower.startsWith('$'))) return;
-  const replication = REPLICATION_RIGHTS.find((r) => docHasAny(doc, [r]) !== undefined);
-  const holder = docHasAny(doc, ['adminsdholder']);
+  const replication = REPLICATION_RIGHTS.find((r) => docHas(doc, r));
+  const holder = docHas(doc, 'adminsdholder') ? 'adminsdholder' : undefined;
   if (replication === undefined && holder === undefined) return;
   out.add(
     persistence(
@@ -299,14 +271,10 @@ function checkDomainWideGrants(inv: Invocation, out: FindingCollector): void {
       );
   } else if (inv.name === 'netdom' && argLowers(inv)[0] === 'trust' && argLowers(inv).includes('/add')) {
     out.add(persistence('persist.ad.trust', 'netdom adds a trust with another domain or realm.'), [commandWord(inv)]);
-  } else if (inv.name === 'new-adtrust' || (inv.name === 'dsadd' && argLowers(inv)[0] === 'user')) {
-    out.add(
-      persistence(
-        inv.name === 'dsadd' ? 'persist.account.create' : 'persist.ad.trust',
-        `${inv.name} creates ${inv.name === 'dsadd' ? 'a domain account' : 'a trust'}.`,
-      ),
-      [commandWord(inv)],
-    );
+  } else if (inv.name === 'new-adtrust') {
+    out.add(persistence('persist.ad.trust', 'New-ADTrust creates a trust with another domain.'), [commandWord(inv)]);
+  } else if (inv.name === 'dsadd' && argLowers(inv)[0] === 'user') {
+    out.add(persistence('persist.account.create', 'dsadd creates a domain account.'), [commandWord(inv)]);
   }
 }
 
@@ -643,26 +611,31 @@ const BACKUP_DESTRUCTION: readonly { program: string; verbs: readonly string[]; 
 function checkCloudBackups(inv: Invocation, out: FindingCollector): void {
   if (inv.name === 'set-azrecoveryservicesvaultproperty') {
     if (optionValue(inv.args, 'softdeletefeaturestate')?.lower === 'disable')
-      out.add(destruction('evasion.backups.delete', "Set-AzRecoveryServicesVaultProperty switches off the backup vault's soft delete."), [
-        commandWord(inv),
-      ]);
+      out.add(
+        evasionBlockSpec(
+          'evasion.backups.delete',
+          `Set-AzRecoveryServicesVaultProperty switches off the backup vault's soft delete. ${RECOVERY}`,
+        ),
+        [commandWord(inv)],
+      );
     return;
   }
   if (inv.name === 'disable-azrecoveryservicesbackupprotection' && switchOn(inv, 'removerecoverypoints')) {
-    out.add(destruction('evasion.backups.delete', 'Disable-AzRecoveryServicesBackupProtection deletes the recovery points.'), [
-      commandWord(inv),
-    ]);
+    out.add(
+      evasionBlockSpec('evasion.backups.delete', `Disable-AzRecoveryServicesBackupProtection deletes the recovery points. ${RECOVERY}`),
+      [commandWord(inv)],
+    );
     return;
   }
   for (const d of BACKUP_DESTRUCTION) {
     if (d.program !== inv.name || !hasVerbs(inv, d.verbs) || (d.when !== undefined && !d.when(inv))) continue;
-    out.add(destruction('evasion.backups.delete', `${inv.name} ${d.what}.`), [commandWord(inv)]);
+    out.add(evasionBlockSpec('evasion.backups.delete', `${inv.name} ${d.what}. ${RECOVERY}`), [commandWord(inv)]);
     return;
   }
 }
 
 // ---------------------------------------------------------------------------------------------
-// Cloud network, tunnels, run-command
+// Cloud network and run-command (cloud tunnels are the tunnel family's)
 
 /**
  * `az network nsg rule create … --access Allow --direction Inbound`, `aws ec2 authorize-security-group-ingress`, `gcloud
@@ -705,24 +678,6 @@ function checkCloudFirewall(inv: Invocation, out: FindingCollector): void {
     out.add(persistence('persist.firewall.cloud', `${inv.name} opens an inbound port of a cloud firewall to the whole internet.`), [
       commandWord(inv),
     ]);
-}
-
-/** `az network bastion tunnel`, `gcloud compute start-iap-tunnel`: a port of a cloud machine forwarded to this one. */
-function checkCloudTunnels(inv: Invocation, out: FindingCollector): void {
-  if (
-    (inv.name === 'az' && hasVerbs(inv, ['network', 'bastion', 'tunnel'])) ||
-    (inv.name === 'gcloud' && hasVerbs(inv, ['compute', 'start-iap-tunnel']))
-  )
-    out.add(
-      {
-        code: 'tunnel',
-        ruleId: 'tunnel.cloud',
-        standard: 'flag',
-        extended: 'flag',
-        message: `${inv.name} forwards a port of a cloud machine to this one. Tunnels expose a network to a place Bulwark does not see; recorded for review.`,
-      },
-      [commandWord(inv)],
-    );
 }
 
 /**
@@ -770,11 +725,8 @@ const SECRET_READERS: readonly { program: string; verbs: readonly string[]; need
 function matchesCall(c: SimpleCommand, calls: readonly { program: string; verbs: readonly string[]; needs?: string }[]): boolean {
   return calls.some((call) => {
     if (c.name !== call.program) return false;
-    const lowers = c.words.map((w) => w.lower);
-    const first = lowers.indexOf(call.verbs[0] as string);
-    return (
-      first > 0 && call.verbs.every((v, k) => lowers[first + k] === v) && (call.needs === undefined || lowers.includes('--' + call.needs))
-    );
+    const args = c.words.slice(1).map((w) => w.lower);
+    return startsWithVerbs(args, call.verbs) && (call.needs === undefined || args.includes('--' + call.needs));
   });
 }
 
@@ -790,7 +742,6 @@ function checkSecretStoreDump(doc: Document, out: FindingCollector): void {
   if (docHasAny(doc, SECRET_STORE_NEEDLES) === undefined) return;
   let lister: SimpleCommand | undefined;
   let reader: SimpleCommand | undefined;
-  let plainTextReads = 0;
   let listing: SimpleCommand | undefined;
   for (const c of doc.commands) {
     if (
@@ -809,16 +760,14 @@ function checkSecretStoreDump(doc: Document, out: FindingCollector): void {
       return;
     }
     if (c.name === 'get-azkeyvaultsecret') {
-      if (c.words.some((w) => w.lower === '-asplaintext')) {
-        plainTextReads++;
-        reader ??= c;
-      } else if (!c.words.some((w) => w.lower === '-name')) listing ??= c;
+      if (c.words.some((w) => w.lower === '-asplaintext')) reader ??= c;
+      else if (!c.words.some((w) => w.lower === '-name')) listing ??= c;
     }
     if (lister === undefined && matchesCall(c, SECRET_LISTERS)) lister = c;
     else if (reader === undefined && matchesCall(c, SECRET_READERS)) reader = c;
   }
   const from = lister ?? listing;
-  if (from === undefined || reader === undefined || (reader.name === 'get-azkeyvaultsecret' && plainTextReads === 0)) return;
+  if (from === undefined || reader === undefined) return;
   out.add(credentials('cred.secret-store-dump', `${reader.name} reads the value of every secret ${from.name} lists: the whole vault.`), [
     reader.words[0],
     from.words[0],
@@ -857,7 +806,6 @@ const CHECKS = new ChecksByName([
     names: ['aws', 'az', 'gcloud', 'set-azrecoveryservicesvaultproperty', 'disable-azrecoveryservicesbackupprotection'],
   },
   { check: checkCloudFirewall, names: ['az', 'aws', 'gcloud'] },
-  { check: checkCloudTunnels, names: ['az', 'gcloud'] },
   { check: checkRemoteScriptExtension, names: ['az', 'set-azvmcustomscriptextension'] },
   { check: checkAccountsAndDatabases, names: ['jamf', 'wbadmin'] },
   { check: checkDeviceScriptPush, names: ['invoke-mggraphrequest', 'invoke-restmethod', 'irm', 'invoke-webrequest', 'iwr'] },

@@ -51,6 +51,7 @@ function spec(ruleId: string, message: string): FindingSpec {
     message: `${message} Stolen credentials outlive any session and let an attacker return without Bulwark.`,
   };
 }
+export { spec as credentialAccessSpec };
 function flagSpec(ruleId: string, message: string): FindingSpec {
   return { code: 'credential_access', ruleId, standard: 'flag', extended: 'flag', message: `${message} Recorded for review.` };
 }
@@ -770,6 +771,11 @@ function keyDirectory(lower: string): string | undefined {
   return undefined;
 }
 
+/** A path argument in lower case, resolved against the directory the text moved to (after `cd ~/.ssh`, `id_rsa` is the key). */
+function resolvedLower(inv: Invocation, w: Word): string {
+  return inv.command.directory === undefined ? w.lower : resolvePath(inv.command, w.value).toLowerCase();
+}
+
 /** `cat ~/.aws/credentials`, `curl -F f=@~/.ssh/id_rsa …`, `tar czf k.tgz /home/USER/.ssh`. */
 function checkSecretFiles(inv: Invocation, out: FindingCollector, doc: Document): void {
   // cat, cp, grep … run on most texts; almost none mention a secret store.
@@ -781,7 +787,7 @@ function checkSecretFiles(inv: Invocation, out: FindingCollector, doc: Document)
     if (keyOption >= 0 && i === keyOption + 1) continue;
     const w = inv.args[i]!;
     // After `cd ~/.ssh`, `id_rsa` is the key: relative names are resolved against the directory moved to.
-    const lower = inv.command.directory === undefined ? w.lower : resolvePath(inv.command, w.value).toLowerCase();
+    const lower = resolvedLower(inv, w);
     const secret = secretIn(lower);
     // An answer file is copied for deployment and backups; only reading it out is the theft (copies to a staging
     // folder are judged by checkSecretFileStaging).
@@ -822,7 +828,7 @@ const SECRET_UPLOADERS: ReadonlySet<string> = new Set([...UPLOADING_PROGRAMS].fi
 function checkSecretFileUploads(inv: Invocation, out: FindingCollector, doc: Document): void {
   if (!docHasAny(doc, SECRET_FILE_NEEDLES)) return;
   for (const w of uploadedFiles(inv, doc)) {
-    const lower = inv.command.directory === undefined ? w.lower : resolvePath(inv.command, w.value).toLowerCase();
+    const lower = resolvedLower(inv, w);
     const secret = secretIn(lower);
     const what = secret?.what ?? keyDirectory(lower);
     if (what !== undefined) {
@@ -2197,7 +2203,7 @@ function checkBrowserProfileCopy(inv: Invocation, out: FindingCollector, doc: Do
   if (!docHasAny(doc, BROWSER_ROOT_NEEDLES)) return;
   for (const w of inv.args) {
     // After `cd …/Chrome/Default`, `"Login Data"` is the password store: relative names are resolved against it.
-    const browser = browserStoreIn(inv.command.directory === undefined ? w.lower : resolvePath(inv.command, w.value).toLowerCase());
+    const browser = browserStoreIn(resolvedLower(inv, w));
     if (browser && CONTENT_READERS.has(inv.name) && writtenBack(doc, w.lower)) continue;
     if (browser) {
       out.add(

@@ -64,8 +64,10 @@ function flagSpec(ruleId: string, message: string): FindingSpec {
 function blockSpec(ruleId: string, message: string): FindingSpec {
   return { code: 'defense_evasion', ruleId, standard: 'block', extended: 'block', message };
 }
+// For the control-plane family: the same codes and wording for what it finds in identity and cloud settings.
+export { flagSpec as evasionFlagSpec, blockSpec as evasionBlockSpec };
 
-const RECOVERY =
+export const RECOVERY =
   'Deleting shadow copies or backups, or disabling recovery, is the standard first step of ransomware and has no place in remote administration.';
 
 export const defenseEvasionRules: RuleFamily = (doc: Document, _ctx: RuleContext) => {
@@ -153,6 +155,16 @@ function namesVmSnapshotFiles(lower: string): boolean {
   return l.includes('*') && VM_SNAPSHOT_FILE_SUFFIXES.some((suffix) => l.endsWith(suffix));
 }
 
+/** `find … -delete`, `find … -exec rm {} \;` (also -execdir, -ok; shred, unlink). */
+function findDeletes(inv: Invocation): boolean {
+  return inv.args.some((w, i) => {
+    if (w.lower === '-delete') return true;
+    if (w.lower !== '-exec' && w.lower !== '-execdir' && w.lower !== '-ok') return false;
+    const cmd = baseName(inv.args[i + 1]?.lower ?? '');
+    return cmd === 'rm' || cmd === 'shred' || cmd === 'unlink';
+  });
+}
+
 const FILE_REMOVERS: ReadonlySet<string> = new Set(['rm', 'del', 'erase', 'remove-item', 'ri', 'unlink', 'shred']);
 
 /**
@@ -167,13 +179,10 @@ function checkVmSnapshotFilesRemoved(inv: Invocation, out: FindingCollector, doc
     pattern = inv.args.find(
       (w, k) => k > 0 && (inv.args[k - 1]!.lower === '-name' || inv.args[k - 1]!.lower === '-iname') && namesVmSnapshotFiles(w.lower),
     );
+    // Or what it finds piped to a remover (`| xargs rm -f`).
     const deletes =
       pattern !== undefined &&
-      (inv.args.some(
-        (w, k) =>
-          w.lower === '-delete' ||
-          ((w.lower === '-exec' || w.lower === '-execdir') && FILE_REMOVERS.has(baseName(inv.args[k + 1]?.lower ?? ''))),
-      ) ||
+      (findDeletes(inv) ||
         pipelineNeighbours(doc, inv.command, 'after').some(
           (c) => FILE_REMOVERS.has(c.name) || (c.name === 'xargs' && c.words.some((w) => FILE_REMOVERS.has(w.lower))),
         ));
@@ -421,13 +430,7 @@ function posixSnapshotDestruction(inv: Invocation, doc: Document): string | unde
         roots.push(w);
       }
       if (!roots.some((w) => backupDirectory(w.lower)) || olderThanFilter(inv)) return undefined;
-      const deletes = inv.args.some((w, i) => {
-        if (w.lower === '-delete') return true;
-        if (w.lower !== '-exec' && w.lower !== '-execdir' && w.lower !== '-ok') return false;
-        const cmd = baseName(inv.args[i + 1]?.lower ?? '');
-        return cmd === 'rm' || cmd === 'shred' || cmd === 'unlink';
-      });
-      return deletes ? 'find deletes every file in a backup folder.' : undefined;
+      return findDeletes(inv) ? 'find deletes every file in a backup folder.' : undefined;
     }
     default:
       return undefined;

@@ -61,6 +61,7 @@ const REVIEW = 'Persistence survives the session and reboots; it is recorded for
 function spec(ruleId: string, message: string): FindingSpec {
   return { code: 'persistence', ruleId, standard: 'flag', extended: 'flag', message: `${message} ${REVIEW}` };
 }
+export { spec as persistenceSpec };
 
 export const persistenceRules: RuleFamily = (doc: Document, _ctx: RuleContext) => {
   const out = new FindingCollector();

@@ -19,6 +19,7 @@ import {
   docHas,
   docHasAny,
   optionValue,
+  positionals,
   searchFirst,
   TEXT_FILTERS,
   type FindingSpec,
@@ -127,6 +128,14 @@ export const tunnelRules: RuleFamily = (doc: Document, _ctx: RuleContext) => {
   checkPipelineToShell(doc, out);
   return out.findings;
 };
+
+/** `az network bastion tunnel`, `gcloud compute start-iap-tunnel`: a port of a cloud machine forwarded to this one. */
+function checkCloudTunnels(inv: Invocation, out: FindingCollector): void {
+  const words = positionals(inv.args).map((w) => w.lower);
+  const path = inv.name === 'az' ? ['network', 'bastion', 'tunnel'] : ['compute', 'start-iap-tunnel'];
+  if (path.every((p, i) => words[i] === p))
+    out.add(tunnelSpec('tunnel.cloud', `${inv.name} forwards a port of a cloud machine to this one.`), [commandWord(inv)]);
+}
 
 const SSH_LIKE = new Set(['ssh', 'autossh', 'plink', 'klink', 'dbclient']);
 const SSH_FORWARD_LETTERS = ['R', 'L', 'D', 'w'];
@@ -613,6 +622,7 @@ function checkZshTcp(doc: Document, out: FindingCollector): void {
 /** The per-invocation checks, in order, each with the programs it acts on (none: every program). */
 const INVOCATION_CHECKS = new ChecksByName([
   { check: checkSsh, names: SSH_LIKE },
+  { check: checkCloudTunnels, names: ['az', 'gcloud'] },
   { check: checkTunnelTools, names: [...TUNNEL_TOOLS.keys(), 'code'] },
   { check: checkVpnJoins, names: ['tailscale', 'zerotier-cli', 'wg-quick', 'openvpn', 'netbird', 'headscale', 'nebula'] },
   { check: checkNetcat, names: NETCATS },
