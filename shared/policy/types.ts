@@ -29,6 +29,10 @@ export const REASON_CODES = [
   'defense_evasion',
   'credential_access',
   'offensive_tool',
+  /** Destruction or lock-out at company scale: every device wiped, every administrator disabled. */
+  'impact',
+  /** Company data handed outside: snapshots shared with other accounts, storage made public, mailboxes exported. */
+  'data_exposure',
   'blocked_destination',
   'destination_not_allowed',
   'unicode_trick',

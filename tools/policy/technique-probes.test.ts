@@ -45,7 +45,7 @@ const PROBE_SETS = [
   { file: 'technique-probes-round21.jsonl', items: 341, blockMin: 0.96, detectMin: 0.97, fprMax: 0.01 },
   // Round 22 is the identity and cloud control planes (AD, Exchange Online, Entra ID, cloud CLIs, MDM); what it still
   // misses (data exposed or wiped by cloud APIs, mass lock-outs, GPO files in SYSVOL) is in the probes README.
-  { file: 'technique-probes-round22.jsonl', items: 320, blockMin: 0.77, detectMin: 0.87, fprMax: 0.02 },
+  { file: 'technique-probes-round22.jsonl', items: 320, blockMin: 0.9, detectMin: 0.97, fprMax: 0.02 },
   { file: 'technique-probes-gaps.jsonl', items: 474, blockMin: 0.99, detectMin: 0.99, fprMax: 0.005 },
 ];
 

@@ -366,7 +366,21 @@ export const AUTOSTART_PATHS: readonly AutostartLocation[] = [
   { needle: '/microsoft/templates/normal.dotm', what: 'the Word Normal template, whose macros run at every Word start' },
   { needle: '/microsoft/word/startup/', what: 'the Word start-up folder, whose templates load at every Word start' },
   { needle: '/microsoft/excel/xlstart/', what: 'the Excel XLSTART folder, whose workbooks open at every Excel start' },
+  // Group Policy files in SYSVOL (T1484.001): what is written there runs on every computer the policy applies to.
+  { needle: '/preferences/scheduledtasks/', what: 'a Group Policy scheduled task (run by every computer the policy applies to)' },
+  { needle: '/machine/scripts/', what: 'a Group Policy startup or shutdown script (run by every computer the policy applies to)' },
+  { needle: '/user/scripts/', what: 'a Group Policy logon or logoff script (run for every user the policy applies to)' },
 ];
+
+/**
+ * Group Policy files known by their fixed names (matched on the file name, as the policy folder is often computed:
+ * `"$path\ScheduledTasks.xml"`): every computer or user the policy applies to runs what they list.
+ */
+export const GROUP_POLICY_FILES: ReadonlyMap<string, string> = new Map([
+  ['scheduledtasks.xml', 'a Group Policy scheduled task list (run by every computer the policy applies to)'],
+  ['scripts.ini', 'a Group Policy script list (run by every computer or user the policy applies to)'],
+  ['psscripts.ini', 'a Group Policy PowerShell script list (run by every computer or user the policy applies to)'],
+]);
 
 /** Shell start-up files in a home directory (matched on the file name). */
 export const SHELL_PROFILE_FILES: ReadonlySet<string> = new Set([

@@ -273,6 +273,26 @@ export function isLoopback(ip: Ip): boolean {
   return ip.groups.every((g, i) => g === (i === 7 ? 1 : 0));
 }
 
+/**
+ * Addresses that stay inside an organisation: private (RFC 1918, unique-local), shared (CGNAT), link-local and
+ * loopback. Everything else is reachable from the internet.
+ */
+export function isPrivateOrLocal(ip: Ip): boolean {
+  if (isLoopback(ip)) return true;
+  if (ip.version === 4) {
+    const v = ip.value;
+    return (
+      v4InNet(v, 0x0a000000, 8) ||
+      v4InNet(v, 0xac100000, 12) ||
+      v4InNet(v, 0xc0a80000, 16) ||
+      v4InNet(v, 0xa9fe0000, 16) ||
+      v4InNet(v, 0x64400000, 10)
+    );
+  }
+  const first = ip.groups[0] ?? 0;
+  return (first & 0xfe00) === 0xfc00 || (first & 0xffc0) === 0xfe80;
+}
+
 export interface Cidr {
   readonly ip: Ip;
   readonly prefix: number;

@@ -10,7 +10,7 @@
  *   ACLs granting replication rights or control of AdminSDHolder; mail forwarded outside; app secrets, consent and
  *   role grants; federation and trusts; guest invitations; cloud firewall openings; role assignments;
  * - defense evasion (flag): audit logging, security defaults, MFA, mail filtering, security-centre plans and log
- *   sinks switched off; (block) backups and their soft-delete protection removed;
+ *   sinks switched off, Intune security policies assigned to nobody; (block) backups and their soft-delete protection removed;
  * - credential access (block): every LAPS password or every vault secret read in one go; etcd's secrets;
  * - download-execute (block): a VM told to fetch a script from a URL and run it.
  *
@@ -72,12 +72,12 @@ function startsWithVerbs(lowers: readonly string[], verbs: readonly string[]): b
   return true;
 }
 
-function hasVerbs(inv: Invocation, verbs: readonly string[]): boolean {
+export function hasVerbs(inv: Invocation, verbs: readonly string[]): boolean {
   return startsWithVerbs(argLowers(inv), verbs);
 }
 
 /** A PowerShell switch or boolean parameter set true: `-X`, `-X:$true`, `-X $true`. */
-function switchOn(inv: Invocation, name: string): boolean {
+export function switchOn(inv: Invocation, name: string): boolean {
   const args = inv.args;
   for (let i = 0; i < args.length; i++) {
     const w = args[i] as Word;
@@ -91,7 +91,7 @@ function switchOn(inv: Invocation, name: string): boolean {
 }
 
 /** A parameter set false: `-X $false`, `-X:$false`, `--x false`. */
-function setFalse(inv: Invocation, name: string): Word | undefined {
+export function setFalse(inv: Invocation, name: string): Word | undefined {
   const v = optionValue(inv.args, name);
   return v !== undefined && (v.lower === '$false' || v.lower === 'false' || v.lower === '0') ? v : undefined;
 }
@@ -314,6 +314,34 @@ function checkDeviceScriptPush(inv: Invocation, out: FindingCollector): void {
     persistence('persist.mdm.script', `${inv.name} adds or assigns a device management script: it runs on every device it is assigned to.`),
     [commandWord(inv), uri],
   );
+}
+
+/** Intune policies that protect devices: assigned to nobody, every device loses them at its next check-in. */
+const SECURITY_POLICY_WORDS = new NeedleGroup([
+  'defender',
+  'antivirus',
+  'firewall',
+  'bitlocker',
+  'attack surface',
+  'endpoint protection',
+  'edr',
+]);
+
+/**
+ * `Invoke-MgGraphRequest -Method POST -Uri …/configurationPolicies/$id/assign -Body '{"assignments":[]}'`: a device
+ * policy assigned to nobody, in a text that names a security policy (Defender, firewall, BitLocker …).
+ */
+function checkPolicyUnassigned(inv: Invocation, out: FindingCollector, doc: Document): void {
+  if (optionValue(inv.args, 'method')?.lower !== 'post') return;
+  const uri = optionValue(inv.args, 'uri', 'path');
+  if (uri === undefined || !uri.lower.endsWith('/assign')) return;
+  if (!/configurationpolicies|deviceconfigurations|intents|devicecompliancepolicies/.test(uri.lower)) return;
+  const body = optionValue(inv.args, 'body');
+  if (body === undefined || !/"assignments"\s*:\s*\[\s*\]/.test(body.lower) || docHasAny(doc, SECURITY_POLICY_WORDS) === undefined) return;
+  out.add(evasion('evasion.mdm.policy-unassigned', `${inv.name} assigns a device security policy to nobody: every device drops it.`), [
+    commandWord(inv),
+    uri,
+  ]);
 }
 
 /**
@@ -809,4 +837,5 @@ const CHECKS = new ChecksByName([
   { check: checkRemoteScriptExtension, names: ['az', 'set-azvmcustomscriptextension'] },
   { check: checkAccountsAndDatabases, names: ['jamf', 'wbadmin'] },
   { check: checkDeviceScriptPush, names: ['invoke-mggraphrequest', 'invoke-restmethod', 'irm', 'invoke-webrequest', 'iwr'] },
+  { check: checkPolicyUnassigned, names: ['invoke-mggraphrequest', 'invoke-restmethod', 'irm', 'invoke-webrequest', 'iwr'] },
 ]);

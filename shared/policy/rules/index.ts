@@ -7,6 +7,7 @@ import { credentialAccessRules } from './credential-access';
 import { defenseEvasionRules } from './defense-evasion';
 import { downloadExecuteRules } from './download-execute';
 import { encodedRules } from './encoded';
+import { impactRules } from './impact';
 import { offensiveToolRules } from './offensive-tools';
 import { persistenceRules } from './persistence';
 import { proxyExecutionRules } from './proxy-execution';
@@ -30,6 +31,7 @@ export const RULE_FAMILIES: readonly NamedRuleFamily[] = [
   { name: 'credential-access', run: credentialAccessRules },
   { name: 'offensive-tools', run: offensiveToolRules },
   { name: 'control-plane', run: controlPlaneRules },
+  { name: 'impact', run: impactRules },
 ];
 
 export type { Finding, RuleContext, RuleFamily } from './rule';

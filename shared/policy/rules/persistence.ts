@@ -14,6 +14,7 @@ import type { Document, SimpleCommand, Word } from '../analysis/document';
 import {
   ACCESSIBILITY_BINARIES,
   AUTOSTART_PATHS,
+  GROUP_POLICY_FILES,
   AUTOSTART_REGISTRY,
   MODPROBE_RULE,
   PACKAGE_MANAGER_HOOK,
@@ -358,6 +359,8 @@ export function autostartFile(target: Word): string | undefined {
   if (first >= 0) return AUTOSTART_PATHS[first]!.what;
   const name = baseName(p);
   if (SHELL_PROFILE_FILES.has(name)) return 'a shell start-up file';
+  const policyFile = GROUP_POLICY_FILES.get(name);
+  if (policyFile !== undefined) return policyFile;
   if (raw === '$profile' || raw.startsWith('$profile.') || raw.startsWith('$profile:')) return 'the PowerShell profile';
   for (const suffix of UNIT_FILE_SUFFIXES) if (name.endsWith(suffix) && name.length > suffix.length) return 'a systemd unit file';
   if (name.endsWith('.pth') && name.length > 4) return 'a Python .pth start-up hook';
