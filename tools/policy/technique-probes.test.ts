@@ -43,9 +43,10 @@ const PROBE_SETS = [
   { file: 'technique-probes-round20.jsonl', items: 293, blockMin: 0.96, detectMin: 0.98, fprMax: 0.005 },
   // Round 21 is ransomware staging, lateral movement, exfiltration and developer tools; its misses are in the probes README.
   { file: 'technique-probes-round21.jsonl', items: 341, blockMin: 0.96, detectMin: 0.97, fprMax: 0.01 },
-  // Round 22 is the identity and cloud control planes (AD, Exchange Online, Entra ID, cloud CLIs, MDM); what it still
-  // misses (data exposed or wiped by cloud APIs, mass lock-outs, GPO files in SYSVOL) is in the probes README.
+  // Round 22 is the identity and cloud control planes (AD, Exchange Online, Entra ID, cloud CLIs, MDM); round 23
+  // application platforms (databases, web servers, containers, package sources). What they still miss is in the probes README.
   { file: 'technique-probes-round22.jsonl', items: 320, blockMin: 0.9, detectMin: 0.97, fprMax: 0.02 },
+  { file: 'technique-probes-round23.jsonl', items: 310, blockMin: 0.72, detectMin: 0.72, fprMax: 0.015 },
   { file: 'technique-probes-gaps.jsonl', items: 474, blockMin: 0.99, detectMin: 0.99, fprMax: 0.005 },
 ];
 

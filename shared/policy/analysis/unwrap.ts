@@ -23,7 +23,8 @@ export interface NestedText {
 }
 
 export const POSIX_SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'ash', 'mksh', 'busybox', 'fish']);
-export const POWERSHELL_HOSTS = new Set(['powershell', 'pwsh', 'powershell_ise']);
+// sqlps: SQL Server's PowerShell host (same -Command and -EncodedCommand).
+export const POWERSHELL_HOSTS = new Set(['powershell', 'pwsh', 'powershell_ise', 'sqlps']);
 /** Script interpreters that execute program text read from stdin or `-c`/`-e`. */
 export const INTERPRETERS = new Set([
   'python',

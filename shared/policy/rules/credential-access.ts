@@ -781,11 +781,14 @@ function checkSecretFiles(inv: Invocation, out: FindingCollector, doc: Document)
   // cat, cp, grep … run on most texts; almost none mention a secret store.
   if (!docHasAny(doc, SECRET_FILE_NEEDLES)) return;
   const n = inv.name;
-  // `scp -i ~/.ssh/id_rsa file host:` uses the key to log in; only other arguments are sent.
+  // `scp -i ~/.ssh/id_rsa file host:` uses the key to log in, and so does rsync's remote shell (`-e "ssh -i key"`,
+  // `--rsh=…`); only other arguments are sent.
   const keyOption = n === 'scp' || n === 'rsync' ? inv.args.findIndex((w) => w.lower === '-i') : -1;
+  const shellOption = n === 'rsync' ? inv.args.findIndex((w) => w.lower === '-e' || w.lower === '--rsh') : -1;
   for (let i = 0; i < inv.args.length; i++) {
-    if (keyOption >= 0 && i === keyOption + 1) continue;
+    if ((keyOption >= 0 && i === keyOption + 1) || (shellOption >= 0 && i === shellOption + 1)) continue;
     const w = inv.args[i]!;
+    if (n === 'rsync' && w.lower.startsWith('--rsh=')) continue;
     // After `cd ~/.ssh`, `id_rsa` is the key: relative names are resolved against the directory moved to.
     const lower = resolvedLower(inv, w);
     const secret = secretIn(lower);

