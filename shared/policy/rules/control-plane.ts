@@ -53,7 +53,7 @@ export const controlPlaneRules: RuleFamily = (doc: Document, _ctx: RuleContext) 
 const MAX_NESTED_READ = 64;
 
 /** An invocation's arguments in lower case, with the entries of `@{ … }` hashtables and here-documents fed to it. */
-function fullText(inv: Invocation, doc: Document): string {
+export function fullText(inv: Invocation, doc: Document): string {
   const parts: string[] = [];
   for (const w of inv.args) {
     parts.push(w.lower);

@@ -26,6 +26,7 @@ import {
   type FindingSpec,
   type Invocation,
 } from './command-match';
+import { fullText } from './control-plane';
 import type { RuleContext, RuleFamily } from './rule';
 
 export const databaseRules: RuleFamily = (doc: Document, _ctx: RuleContext) => {
@@ -50,20 +51,9 @@ const SQL_CLIENTS = [
   'memurai-cli',
   'sqlite3',
 ];
-/** Most commands nested in one argument that are read. */
-const MAX_NESTED_READ = 64;
-
-/** The query text an invocation sends: its arguments, commands nested in them and here-documents, lower case. */
+/** The query text an invocation sends (arguments, hashtable entries, here-documents), lower case, single-spaced. */
 function queryText(inv: Invocation, doc: Document): string {
-  const parts: string[] = [];
-  for (const w of inv.args) {
-    parts.push(w.lower);
-    if (w.nested === undefined) continue;
-    for (const k of w.nested.slice(0, MAX_NESTED_READ)) for (const inner of doc.commands[k]?.words ?? []) parts.push(inner.lower);
-  }
-  for (const r of inv.command.redirects) if (r.heredoc === true) parts.push(r.target.lower);
-  // Quotes and brackets vary between clients (`[sysadmin]`, `N'…'`); spacing is made single.
-  return parts.join(' ').replace(/\s+/g, ' ');
+  return fullText(inv, doc).replace(/\s+/g, ' ');
 }
 
 function finding(code: FindingSpec['code'], ruleId: string, severity: 'block' | 'flag', message: string, remedy?: string): FindingSpec {
@@ -71,7 +61,8 @@ function finding(code: FindingSpec['code'], ruleId: string, severity: 'block' | 
     code,
     ruleId,
     standard: severity,
-    extended: severity === 'block' && code !== 'credential_access' ? 'flag' : severity,
+    // Stolen credentials and web shells outlive any trust; the other blocks relax to a flag under extended trust.
+    extended: severity === 'block' && code !== 'credential_access' && code !== 'persistence' ? 'flag' : severity,
     message: severity === 'flag' ? `${message} Recorded for review.` : message,
   };
   if (remedy !== undefined) spec.remedy = remedy;
