@@ -316,6 +316,56 @@ export function argText(inv: Invocation): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Reading arguments of admin CLIs and cmdlets (control plane, impact, databases)
+
+/** Most commands nested in one argument (a hashtable's entries) that are read. */
+const MAX_NESTED_READ = 64;
+
+/** An invocation's arguments in lower case, with the entries of `@{ … }` hashtables and here-documents fed to it. */
+export function fullText(inv: Invocation, doc: Document): string {
+  const parts: string[] = [];
+  for (const w of inv.args) {
+    parts.push(w.lower);
+    if (w.nested === undefined) continue;
+    for (const k of w.nested.slice(0, MAX_NESTED_READ)) for (const inner of doc.commands[k]?.words ?? []) parts.push(inner.lower);
+  }
+  for (const r of inv.command.redirects) if (r.heredoc === true) parts.push(r.target.lower);
+  return parts.join(' ');
+}
+
+/** Whether arguments begin with `verbs`, in order (`network nsg rule create`); a few options may come first. */
+export function startsWithVerbs(lowers: readonly string[], verbs: readonly string[]): boolean {
+  const first = lowers.indexOf(verbs[0] as string);
+  if (first < 0 || first > 4) return false;
+  for (let k = 1; k < verbs.length; k++) if (lowers[first + k] !== verbs[k]) return false;
+  return true;
+}
+
+export function hasVerbs(inv: Invocation, verbs: readonly string[]): boolean {
+  return startsWithVerbs(argLowers(inv), verbs);
+}
+
+/** A PowerShell switch or boolean parameter set true: `-X`, `-X:$true`, `-X $true`. */
+export function switchOn(inv: Invocation, name: string): boolean {
+  const args = inv.args;
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i] as Word;
+    if (optionKey(w) !== name) continue;
+    const colon = w.lower.indexOf(':');
+    if (colon >= 0) return w.lower.slice(colon + 1) === '$true';
+    const next = args[i + 1]?.lower;
+    return next !== '$false' && next !== '0';
+  }
+  return false;
+}
+
+/** A parameter set false: `-X $false`, `-X:$false`, `--x false`. */
+export function setFalse(inv: Invocation, name: string): Word | undefined {
+  const v = optionValue(inv.args, name);
+  return v !== undefined && (v.lower === '$false' || v.lower === 'false' || v.lower === '0') ? v : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Invocations
 
 /** Launchers whose job is to start another program given as their first non-option argument. */

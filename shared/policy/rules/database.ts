@@ -21,12 +21,12 @@ import {
   ChecksByName,
   DocumentCache,
   FindingCollector,
+  fullText,
   commandWord,
   optionValue,
   type FindingSpec,
   type Invocation,
 } from './command-match';
-import { fullText } from './control-plane';
 import type { RuleContext, RuleFamily } from './rule';
 
 export const databaseRules: RuleFamily = (doc: Document, _ctx: RuleContext) => {

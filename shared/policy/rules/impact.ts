@@ -21,11 +21,13 @@ import {
   FindingCollector,
   argLowers,
   commandWord,
+  hasVerbs,
   optionValue,
+  setFalse,
+  switchOn,
   type FindingSpec,
   type Invocation,
 } from './command-match';
-import { hasVerbs, setFalse, switchOn } from './control-plane';
 import { PRIVILEGED_GROUPS } from './persistence';
 import type { RuleContext, RuleFamily } from './rule';
 
